@@ -1,0 +1,56 @@
+/**
+ * Typed defaults for the Directus process that `npm start`, the test harness and the
+ * standalone worker run. They give the embedded setup: SQLite in ./data, the suite loaded from
+ * ./extensions, embedded vectors, inline queue, local provider, no keys needed.
+ *
+ * Precedence (lowest first): these defaults, then `.env`, then the process environment.
+ * Setting the usual Directus `DB_*` variables (e.g. DB_CLIENT=pg, DB_CONNECTION_STRING=...)
+ * runs the same thing on PostgreSQL; setting `REDIS` switches the queue to BullMQ.
+ */
+export interface DirectusDefaults {
+	/** HTTP host to bind. Default: 0.0.0.0 */
+	HOST: string;
+	/** HTTP port. Default: 8055 */
+	PORT: string;
+	/** Public URL of the instance (used in links). Default: http://localhost:<PORT> */
+	PUBLIC_URL: string;
+	/** Database client. Default: sqlite3 */
+	DB_CLIENT: string;
+	/** SQLite file when DB_CLIENT=sqlite3. Default: ./data/directus.db */
+	DB_FILENAME: string;
+	/** Where Directus loads extensions from. Default: ./extensions */
+	EXTENSIONS_PATH: string;
+	/** Where uploaded files are stored. Default: ./data/uploads */
+	STORAGE_LOCAL_ROOT: string;
+	/** Email of the first admin. Default: admin@example.com */
+	ADMIN_EMAIL: string;
+	/** Directus log level. Default: info */
+	LOG_LEVEL: string;
+	/** Directus telemetry. Default: false */
+	TELEMETRY: string;
+	/** Directus's response cache. Default: false (the suite's admin views are live data) */
+	CACHE_ENABLED: string;
+	/** Let the admin app serve from this process. Default: true */
+	SERVE_APP: string;
+	/** Which marketplace extensions may be installed. Default: sandbox */
+	MARKETPLACE_TRUST: string;
+}
+
+export function directusDefaults(root: string, env: Record<string, string | undefined> = {}): DirectusDefaults {
+	const port = env.PORT ?? '8055';
+	return {
+		HOST: '0.0.0.0',
+		PORT: port,
+		PUBLIC_URL: `http://localhost:${port}`,
+		DB_CLIENT: 'sqlite3',
+		DB_FILENAME: `${root}/data/directus.db`,
+		EXTENSIONS_PATH: `${root}/extensions`,
+		STORAGE_LOCAL_ROOT: `${root}/data/uploads`,
+		ADMIN_EMAIL: 'admin@example.com',
+		LOG_LEVEL: 'info',
+		TELEMETRY: 'false',
+		CACHE_ENABLED: 'false',
+		SERVE_APP: 'true',
+		MARKETPLACE_TRUST: 'sandbox',
+	};
+}

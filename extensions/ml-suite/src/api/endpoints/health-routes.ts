@@ -1,0 +1,81 @@
+import type { Router } from 'express';
+import { publicConfig } from '../../core/config.js';
+import type { Container } from '../container.js';
+import { route } from '../http.js';
+import { SUITE_VERSION } from '../version.js';
+
+type Check = { name: string; required: boolean; ok: boolean; message?: string; details?: Record<string, unknown> };
+
+async function runChecks(container: Container): Promise<Check[]> {
+	return Promise.all(
+		container.healthChecks.map(async ({ name, required, check }) => {
+			try {
+				const outcome = await withTimeout(check(), 5000);
+				return { name, required, ...outcome };
+			} catch (error) {
+				return { name, required, ok: false, message: error instanceof Error ? error.message : String(error) };
+			}
+		}),
+	);
+}
+
+function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
+	return new Promise((resolve, reject) => {
+		const timer = setTimeout(() => reject(new Error(`health check timed out after ${ms} ms`)), ms);
+		promise.then(
+			(value) => {
+				clearTimeout(timer);
+				resolve(value);
+			},
+			(error: unknown) => {
+				clearTimeout(timer);
+				reject(error);
+			},
+		);
+	});
+}
+
+export function registerHealthRoutes(router: Router, getContainer: () => Promise<Container>): void {
+	router.get('/health/live', (_req, res) => {
+		res.json({ live: true, timestamp: new Date().toISOString() });
+	});
+
+	route(
+		router,
+		'get',
+		'/health',
+		{ access: 'user' },
+		async (_req, container) => {
+			const checks = await runChecks(container);
+			const requiredDown = checks.some((c) => c.required && !c.ok);
+			const anyDown = checks.some((c) => !c.ok) || container.configIssues.length > 0;
+			return {
+				status: requiredDown ? 'error' : anyDown ? 'degraded' : 'ok',
+				timestamp: new Date().toISOString(),
+				version: SUITE_VERSION,
+				services: Object.fromEntries(checks.map(({ name, ok, message, details, required }) => [name, { status: ok ? 'ok' : 'error', required, message, ...details }])),
+				config: publicConfig(container.config),
+				configIssues: container.configIssues,
+			};
+		},
+		getContainer,
+	);
+
+	route(
+		router,
+		'get',
+		'/health/ready',
+		{ access: 'user' },
+		async (_req, container, res) => {
+			const checks = await runChecks(container);
+			const ready = checks.every((c) => !c.required || c.ok);
+			res.status(ready ? 200 : 503).json({
+				ready,
+				status: ready ? 'ready' : 'not_ready',
+				checks: Object.fromEntries(checks.map((c) => [c.name, c.ok ? 'ok' : c.message ?? 'error'])),
+			});
+			return undefined;
+		},
+		getContainer,
+	);
+}

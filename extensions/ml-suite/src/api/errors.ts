@@ -1,0 +1,60 @@
+import type { Request, Response } from 'express';
+import { isMlError } from '../core/errors.js';
+
+/** Logger the error mapper uses for unexpected failures; set by the container. */
+let logError: (error: unknown, message: string) => void = () => undefined;
+
+export function setErrorLogger(fn: (error: unknown, message: string) => void): void {
+	logError = fn;
+}
+
+interface DirectusLikeError {
+	status: number;
+	code: string;
+	message: string;
+	extensions?: Record<string, unknown>;
+}
+
+/** Directus's own errors (from services) carry `status`, `code` and `extensions`. */
+function isDirectusError(error: unknown): error is DirectusLikeError {
+	return (
+		typeof error === 'object' &&
+		error !== null &&
+		typeof (error as DirectusLikeError).status === 'number' &&
+		typeof (error as DirectusLikeError).code === 'string'
+	);
+}
+
+/** The one place where errors become HTTP responses, in Directus's error format. */
+export function toErrorBody(error: unknown): { status: number; body: { errors: { message: string; extensions: Record<string, unknown> }[] } } {
+	if (isMlError(error)) {
+		return {
+			status: error.status,
+			body: { errors: [{ message: error.message, extensions: { code: error.code, ...(error.details ?? {}) } }] },
+		};
+	}
+	if (isDirectusError(error)) {
+		return {
+			status: error.status,
+			body: { errors: [{ message: error.message, extensions: { code: error.code, ...(error.extensions ?? {}) } }] },
+		};
+	}
+	if (error instanceof SyntaxError) {
+		return { status: 400, body: { errors: [{ message: `Malformed JSON: ${error.message}`, extensions: { code: 'INVALID_PAYLOAD' } }] } };
+	}
+	return { status: 500, body: { errors: [{ message: 'An unexpected error occurred.', extensions: { code: 'INTERNAL_SERVER_ERROR' } }] } };
+}
+
+export function sendError(res: Response, error: unknown, req?: Request): void {
+	const { status, body } = toErrorBody(error);
+	if (status >= 500) logError(error, `ML route failed: ${req?.method ?? ''} ${req?.originalUrl ?? ''}`);
+	if (res.headersSent) {
+		// A streaming response already started: end it with an error event instead of hanging.
+		if (!res.writableEnded) {
+			res.write(`event: error\ndata: ${JSON.stringify(body.errors[0])}\n\n`);
+			res.end();
+		}
+		return;
+	}
+	res.status(status).json(body);
+}

@@ -1,0 +1,107 @@
+import type { Accountability, SchemaOverview } from '@directus/types';
+import type { Request, Response, Router } from 'express';
+import { z } from 'zod';
+import { ForbiddenError, InvalidPayloadError, MlError } from '../core/errors.js';
+import type { Container } from './container.js';
+import { sendError } from './errors.js';
+
+/**
+ * Route glue. A handler receives a plain request (caller, parsed body/query, params) and the
+ * container, and returns a JSON-serialisable body; `sendError` maps every failure to a
+ * Directus-style error response in one place. Streaming handlers use `res` directly.
+ */
+export type Access = 'public' | 'user' | 'admin';
+
+export interface MlRequest<Body = unknown, Query = unknown> {
+	accountability: Accountability;
+	body: Body;
+	query: Query;
+	params: Record<string, string>;
+	schema: SchemaOverview;
+	/** Aborted when the client disconnects. */
+	signal: AbortSignal;
+}
+
+export interface RouteSpec<B extends z.ZodType, Q extends z.ZodType> {
+	access: Access;
+	body?: B;
+	query?: Q;
+	/** Success status. Default 200. */
+	status?: number;
+}
+
+export type Handler<B extends z.ZodType, Q extends z.ZodType> = (
+	req: MlRequest<z.infer<B>, z.infer<Q>>,
+	container: Container,
+	res: Response,
+) => Promise<unknown>;
+
+type Method = 'get' | 'post' | 'put' | 'patch' | 'delete';
+
+/** Registers a route on the `/ml` router. Returning `undefined` means the handler wrote the response itself. */
+export function route<B extends z.ZodType = z.ZodUnknown, Q extends z.ZodType = z.ZodUnknown>(
+	router: Router,
+	method: Method,
+	path: string,
+	spec: RouteSpec<B, Q>,
+	handler: Handler<B, Q>,
+	getContainer: () => Promise<Container>,
+): void {
+	router[method](path, async (req: Request, res: Response) => {
+		const controller = new AbortController();
+		res.on('close', () => {
+			if (!res.writableFinished) controller.abort();
+		});
+		try {
+			const accountability = checkAccess(req, spec.access);
+			const body = spec.body ? parseInput(spec.body, req.body ?? {}, 'body') : req.body;
+			const query = spec.query ? parseInput(spec.query, req.query ?? {}, 'query') : req.query;
+			const container = await getContainer();
+			const result = await handler(
+				{
+					accountability,
+					body,
+					query,
+					params: req.params as Record<string, string>,
+					schema: (req as Request & { schema: SchemaOverview }).schema,
+					signal: controller.signal,
+				},
+				container,
+				res,
+			);
+			if (result === undefined || res.headersSent) return;
+			res.status(spec.status ?? 200).json(result);
+		} catch (error) {
+			sendError(res, error, req);
+		}
+	});
+}
+
+function checkAccess(req: Request, access: Access): Accountability {
+	const accountability = (req as Request & { accountability?: Accountability | null }).accountability ?? null;
+	if (access === 'public') return accountability ?? anonymous();
+	if (!accountability || (!accountability.user && !accountability.role && !accountability.admin)) {
+		throw new MlError('You must be authenticated to use this route. Send a Directus access token or static token.', {
+			code: 'UNAUTHENTICATED',
+			status: 401,
+		});
+	}
+	if (access === 'admin' && accountability.admin !== true) throw new ForbiddenError('This action needs an administrator.');
+	return accountability;
+}
+
+function anonymous(): Accountability {
+	return { user: null, role: null, roles: [], admin: false, app: false, ip: null };
+}
+
+/** Parses input with zod; the 400 names each offending field and the rule it broke. */
+export function parseInput<T extends z.ZodType>(schema: T, input: unknown, where: 'body' | 'query' | 'options'): z.infer<T> {
+	const parsed = schema.safeParse(input);
+	if (parsed.success) return parsed.data;
+	const problems = parsed.error.issues.map((issue) => {
+		const path = issue.path.length > 0 ? issue.path.join('.') : where;
+		return { field: path, message: issue.message };
+	});
+	const summary = problems.map((p) => `"${p.field}": ${p.message}`).join('; ');
+	throw new InvalidPayloadError(`Invalid ${where}: ${summary}`, { problems });
+}

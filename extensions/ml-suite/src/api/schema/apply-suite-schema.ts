@@ -1,0 +1,41 @@
+import type { Container } from '../container.js';
+import { DEMO_COLLECTIONS } from './demo-collections.js';
+import { ensureSchema } from './ensure-schema.js';
+import { ML_COLLECTIONS, ML_RELATIONS, ML_TABLE_INDEXES } from './ml-collections.js';
+import { seedDemoContent } from './seed-demo.js';
+
+export interface SchemaStatus {
+	applied: boolean;
+	error: string | null;
+	seeded: boolean;
+}
+
+/** Outcome of the start-up schema step, reported by /ml/health. */
+export const schemaStatus: SchemaStatus = { applied: false, error: null, seeded: false };
+
+/**
+ * Start-up step: make sure the ml_* collections exist and, on a fresh project, seed the demo.
+ * A failure is logged and reported by /ml/health; Directus keeps running.
+ */
+export async function applySuiteSchema(container: Container): Promise<void> {
+	const { host, config } = container;
+	if (!config.ML_APPLY_SCHEMA) return;
+	try {
+		const ml = await ensureSchema(host, ML_COLLECTIONS, ML_RELATIONS, ML_TABLE_INDEXES);
+		if (ml.createdCollections.length > 0 || ml.createdFields.length > 0) {
+			host.logger.info(`[ml-suite] schema: created ${[...ml.createdCollections, ...ml.createdFields].join(', ')}`);
+		}
+		schemaStatus.applied = true;
+		if (config.ML_SEED_DEMO) {
+			const demo = await ensureSchema(host, DEMO_COLLECTIONS, []);
+			if (demo.createdCollections.includes('articles')) {
+				const counts = await seedDemoContent(container);
+				schemaStatus.seeded = true;
+				host.logger.info(`[ml-suite] demo content: ${counts.articles} articles, ${counts.tasks} tasks`);
+			}
+		}
+	} catch (error) {
+		schemaStatus.error = error instanceof Error ? error.message : String(error);
+		host.logger.error(error, '[ml-suite] applying the suite schema failed');
+	}
+}

@@ -1,0 +1,64 @@
+import type { Accountability } from '@directus/types';
+import type { HostContext } from '../container-types.js';
+import type { CollectionDef, RelationDef } from './field-builders.js';
+
+/** Admin accountability for system work (schema changes need an admin, not `null`). */
+export function systemAdmin(): Accountability {
+	return { user: null, role: null, roles: [], admin: true, app: false, ip: null };
+}
+
+export interface EnsureResult {
+	createdCollections: string[];
+	createdFields: string[];
+	createdRelations: string[];
+}
+
+/**
+ * Creates whatever is missing of the given collections, fields and relations. Idempotent, and
+ * additive only: it never changes or removes what an admin customised in the data model.
+ */
+export async function ensureSchema(
+	host: HostContext,
+	collections: CollectionDef[],
+	relations: RelationDef[],
+	tableIndexes: { table: string; columns: string[]; unique: boolean; name: string }[] = [],
+): Promise<EnsureResult> {
+	const { CollectionsService, FieldsService, RelationsService } = host.services;
+	const result: EnsureResult = { createdCollections: [], createdFields: [], createdRelations: [] };
+	const accountability = systemAdmin();
+
+	let schema = await host.getSchema({ bypassCache: true });
+	const collectionsService = new CollectionsService({ accountability, schema, knex: host.database });
+	const existing = new Set<string>((await collectionsService.readByQuery()).map((c: { collection: string }) => c.collection));
+
+	for (const def of collections) {
+		if (!existing.has(def.collection)) {
+			await collectionsService.createOne({ collection: def.collection, meta: def.meta, schema: def.schema, fields: def.schema ? def.fields : undefined });
+			result.createdCollections.push(def.collection);
+			continue;
+		}
+		if (!def.schema) continue;
+		const fieldsService = new FieldsService({ accountability, schema: await host.getSchema({ bypassCache: true }), knex: host.database });
+		const present = new Set<string>((await fieldsService.readAll(def.collection)).map((f: { field: string }) => f.field));
+		for (const field of def.fields) {
+			if (present.has(field.field)) continue;
+			await fieldsService.createField(def.collection, field);
+			result.createdFields.push(`${def.collection}.${field.field}`);
+		}
+	}
+
+	schema = await host.getSchema({ bypassCache: true });
+	const relationsService = new RelationsService({ accountability, schema, knex: host.database });
+	for (const relation of relations) {
+		const known = schema.relations.some((r) => r.collection === relation.collection && r.field === relation.field);
+		if (known) continue;
+		await relationsService.createOne(relation);
+		result.createdRelations.push(`${relation.collection}.${relation.field}`);
+	}
+
+	for (const index of tableIndexes) {
+		const columns = index.columns.map(() => '??').join(', ');
+		await host.database.raw(`CREATE ${index.unique ? 'UNIQUE ' : ''}INDEX IF NOT EXISTS ?? ON ?? (${columns})`, [index.name, index.table, ...index.columns]);
+	}
+	return result;
+}

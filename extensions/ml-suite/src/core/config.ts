@@ -1,0 +1,145 @@
+import { z } from 'zod';
+
+/**
+ * Every `ML_*` setting, parsed once (by `api/container.ts`) from the environment Directus
+ * hands to extensions. Each has a default that serves the embedded setup: local provider,
+ * embedded vectors, inline queue. Directus casts env values ("true" → true, "5" → 5), so
+ * the schemas accept strings, numbers and booleans alike.
+ */
+const bool = z.preprocess((v) => {
+	if (typeof v === 'string') {
+		const s = v.trim().toLowerCase();
+		if (['true', '1', 'yes', 'on'].includes(s)) return true;
+		if (['false', '0', 'no', 'off', ''].includes(s)) return false;
+	}
+	if (typeof v === 'number') return v !== 0;
+	return v;
+}, z.boolean());
+
+const int = (min: number, max: number) =>
+	z.preprocess((v) => (typeof v === 'string' && v.trim() !== '' ? Number(v) : v), z.number().int().min(min).max(max));
+
+const optionalString = z.preprocess(
+	(v) => (v === undefined || v === null || (typeof v === 'string' && v.trim() === '') ? undefined : String(v)),
+	z.string().optional(),
+);
+
+const url = z.preprocess(
+	(v) => (v === undefined || v === null || (typeof v === 'string' && v.trim() === '') ? undefined : String(v)),
+	z.url().optional(),
+);
+
+const envVarName = z.string().regex(/^[A-Z_][A-Z0-9_]*$/, 'an environment variable name (A-Z, 0-9, _)');
+
+/** Settings and their defaults. The README's configuration table mirrors this object. */
+export const configShape = {
+	/** Embedding provider for the default embedding model. */
+	ML_EMBEDDING_PROVIDER: z.enum(['local', 'openai', 'openai-compatible']).default('local'),
+	/** Model id of the default embedding model. */
+	ML_EMBEDDING_MODEL: z.string().min(1).default('local-hash-384'),
+	/** Dimensions of the default embedding model (local: any 32..4096; remote: what the model returns). */
+	ML_EMBEDDING_DIMENSIONS: int(8, 8192).default(384),
+	/** Base URL for `openai-compatible` embeddings (Ollama, vLLM, LM Studio, LocalAI). */
+	ML_EMBEDDING_BASE_URL: url,
+	/** Name of the env variable holding the embedding API key. */
+	ML_EMBEDDING_API_KEY_ENV: envVarName.default('OPENAI_API_KEY'),
+	/** Chat provider for generation and RAG; `none` = extractive RAG only. */
+	ML_CHAT_PROVIDER: z.enum(['none', 'openai', 'openai-compatible']).default('none'),
+	/** Model id of the default chat model. */
+	ML_CHAT_MODEL: z.string().min(1).default('gpt-4o-mini'),
+	ML_CHAT_BASE_URL: url,
+	ML_CHAT_API_KEY_ENV: envVarName.default('OPENAI_API_KEY'),
+	/** Per-request provider timeout. */
+	ML_PROVIDER_TIMEOUT_MS: int(100, 600_000).default(60_000),
+	/** Retries for 408/409/429/5xx and network errors (exponential backoff with jitter, honours retry-after). */
+	ML_PROVIDER_MAX_RETRIES: int(0, 10).default(4),
+	/** Vector store: `embedded` (Directus DB), `pgvector` or `qdrant`. */
+	ML_VECTOR_STORE: z.enum(['embedded', 'pgvector', 'qdrant']).default('embedded'),
+	/** PostgreSQL URL with the pgvector extension; defaults to the Directus database when it is PostgreSQL. */
+	ML_PGVECTOR_URL: optionalString,
+	ML_QDRANT_URL: url,
+	ML_QDRANT_API_KEY_ENV: envVarName.default('QDRANT_API_KEY'),
+	/** Queue backend; `auto` = BullMQ when Redis is configured, otherwise inline. */
+	ML_QUEUE: z.enum(['auto', 'inline', 'bullmq']).default('auto'),
+	/** Redis for the queue; defaults to Directus's own `REDIS` setting. */
+	ML_REDIS_URL: optionalString,
+	/** Key prefix for BullMQ queues (separates suites sharing a Redis). */
+	ML_QUEUE_PREFIX: z.string().regex(/^[A-Za-z0-9:_-]+$/).default('ml'),
+	/** Run queue workers inside Directus. Turn off when using `npm run worker`. */
+	ML_WORKERS_IN_PROCESS: bool.default(true),
+	/** Concurrent jobs per worker per queue. */
+	ML_WORKER_CONCURRENCY: int(1, 64).default(2),
+	/** Seconds between reconcile sweeps that requeue pending/stale documents. 0 = only at start-up. */
+	ML_RECONCILE_INTERVAL_SECONDS: int(0, 86_400).default(60),
+	/** Default chunk size (characters) for new indexes. */
+	ML_CHUNK_SIZE: int(100, 20_000).default(1000),
+	/** Default chunk overlap (characters) for new indexes. */
+	ML_CHUNK_OVERLAP: int(0, 5_000).default(150),
+	/** Most texts accepted by batch routes. */
+	ML_MAX_BATCH_INPUTS: int(1, 2048).default(100),
+	/** Usage rows are written in batches at this interval. */
+	ML_USAGE_FLUSH_MS: int(100, 60_000).default(2000),
+	/** Seed the demo `articles` and `tasks` collections on first start. */
+	ML_SEED_DEMO: bool.default(true),
+	/** Apply the suite's schema (ml_* collections) at start-up. */
+	ML_APPLY_SCHEMA: bool.default(true),
+} as const;
+
+export const configSchema = z.object(configShape);
+export type MlConfig = z.infer<typeof configSchema>;
+export type ConfigKey = keyof typeof configShape;
+
+export interface ConfigIssue {
+	variable: string;
+	value: string;
+	message: string;
+}
+
+export interface ConfigResult {
+	config: MlConfig;
+	/** Invalid values that were replaced by their defaults. Reported at start-up and by /ml/health. */
+	issues: ConfigIssue[];
+}
+
+/**
+ * Parses the `ML_*` settings. An invalid value never stops Directus: it is reported (variable,
+ * value, what is accepted) and the default is used instead.
+ */
+export function parseConfig(env: Record<string, unknown>): ConfigResult {
+	const issues: ConfigIssue[] = [];
+	const values: Record<string, unknown> = {};
+	for (const [key, schema] of Object.entries(configShape) as [ConfigKey, z.ZodType][]) {
+		const raw = env[key];
+		const parsed = schema.safeParse(raw);
+		if (parsed.success) {
+			values[key] = parsed.data;
+			continue;
+		}
+		const message = parsed.error.issues.map((issue) => issue.message).join('; ');
+		issues.push({ variable: key, value: redact(key, raw), message });
+		values[key] = schema.parse(undefined);
+	}
+	return { config: configSchema.parse(values), issues };
+}
+
+function redact(key: string, value: unknown): string {
+	if (/KEY|SECRET|PASSWORD|TOKEN/.test(key) && !key.endsWith('_ENV')) return '[redacted]';
+	return typeof value === 'string' ? value : JSON.stringify(value);
+}
+
+/** Config as shown by /ml/health: no secrets (only names of key variables). */
+export function publicConfig(config: MlConfig): Record<string, unknown> {
+	const { ML_REDIS_URL, ML_PGVECTOR_URL, ...rest } = config;
+	return { ...rest, ML_REDIS_URL: ML_REDIS_URL ? stripCredentials(ML_REDIS_URL) : undefined, ML_PGVECTOR_URL: ML_PGVECTOR_URL ? stripCredentials(ML_PGVECTOR_URL) : undefined };
+}
+
+function stripCredentials(value: string): string {
+	try {
+		const parsed = new URL(value);
+		parsed.username = parsed.username ? '***' : '';
+		parsed.password = parsed.password ? '***' : '';
+		return parsed.toString();
+	} catch {
+		return '[unparseable]';
+	}
+}

@@ -1,0 +1,106 @@
+/**
+ * The suite's one error hierarchy. Every error carries a machine-readable `code`, the HTTP
+ * `status` it maps to, whether retrying can help (`retryable`), and the original `cause`.
+ * `api/errors.ts` maps these to Directus error responses in one place.
+ */
+export interface MlErrorOptions {
+	/** Machine-readable code, e.g. `INVALID_PAYLOAD`. */
+	code: string;
+	/** HTTP status the error maps to. */
+	status: number;
+	/** True when the same call may succeed later (timeouts, 429, 5xx). Default: false. */
+	retryable?: boolean;
+	/** The error that caused this one. */
+	cause?: unknown;
+	/** Extra, non-secret details for the client (e.g. the offending field). */
+	details?: Record<string, unknown>;
+}
+
+export class MlError extends Error {
+	readonly code: string;
+	readonly status: number;
+	readonly retryable: boolean;
+	readonly details: Record<string, unknown> | undefined;
+
+	constructor(message: string, options: MlErrorOptions) {
+		super(message, { cause: options.cause });
+		this.name = 'MlError';
+		this.code = options.code;
+		this.status = options.status;
+		this.retryable = options.retryable ?? false;
+		this.details = options.details;
+	}
+}
+
+/** Bad input from a caller: 400. */
+export class InvalidPayloadError extends MlError {
+	constructor(message: string, details?: Record<string, unknown>) {
+		super(message, { code: 'INVALID_PAYLOAD', status: 400, details });
+		this.name = 'InvalidPayloadError';
+	}
+}
+
+/** A referenced thing (index, collection, model, job) does not exist: 404. */
+export class NotFoundError extends MlError {
+	constructor(message: string, details?: Record<string, unknown>) {
+		super(message, { code: 'NOT_FOUND', status: 404, details });
+		this.name = 'NotFoundError';
+	}
+}
+
+/** The caller may not do this: 403. */
+export class ForbiddenError extends MlError {
+	constructor(message = 'You do not have permission to access this resource.') {
+		super(message, { code: 'FORBIDDEN', status: 403 });
+		this.name = 'ForbiddenError';
+	}
+}
+
+/** A capability is not configured (e.g. no chat model): 503 with a message saying what to set. */
+export class NotConfiguredError extends MlError {
+	constructor(message: string, details?: Record<string, unknown>) {
+		super(message, { code: 'NOT_CONFIGURED', status: 503, details });
+		this.name = 'NotConfiguredError';
+	}
+}
+
+/** Input too large for the model or the route: 413. */
+export class PayloadTooLargeError extends MlError {
+	constructor(message: string, details?: Record<string, unknown>) {
+		super(message, { code: 'PAYLOAD_TOO_LARGE', status: 413, details });
+		this.name = 'PayloadTooLargeError';
+	}
+}
+
+/** A remote provider failed. `retryable` follows the HTTP status (408/409/429/5xx, network errors). */
+export class ProviderError extends MlError {
+	readonly provider: string;
+	readonly statusCode: number | undefined;
+	readonly responseBody: string | undefined;
+
+	constructor(
+		message: string,
+		options: { provider: string; statusCode?: number; responseBody?: string; retryable: boolean; cause?: unknown; code?: string },
+	) {
+		super(message, {
+			code: options.code ?? (options.statusCode === 429 ? 'PROVIDER_RATE_LIMITED' : 'PROVIDER_ERROR'),
+			status: options.statusCode === 429 ? 429 : 502,
+			retryable: options.retryable,
+			cause: options.cause,
+		});
+		this.name = 'ProviderError';
+		this.provider = options.provider;
+		this.statusCode = options.statusCode;
+		this.responseBody = options.responseBody;
+	}
+}
+
+/** True for HTTP statuses where a retry can help. */
+export function isRetryableStatus(status: number | undefined): boolean {
+	if (status === undefined) return true; // network error, no response
+	return status === 408 || status === 409 || status === 429 || status >= 500;
+}
+
+export function isMlError(error: unknown): error is MlError {
+	return error instanceof MlError;
+}

@@ -1,0 +1,189 @@
+import { InvalidPayloadError } from '../errors.js';
+import { estimateTokens } from '../text/estimate-tokens.js';
+import { combineHashes, fmix32, FNV_OFFSET, fnvStep, hashRange } from './hash32.js';
+import type { EmbeddingModel, EmbeddingResult } from './types.js';
+
+export interface LocalEmbeddingModelOptions {
+	/** Model id reported in results and usage. Default: `local-hash-<dimensions>`. */
+	modelId?: string;
+	/** Vector dimensions, 8..8192. Default: 384. */
+	dimensions?: number;
+	/** Longest input accepted, in estimated tokens. Default: 8192. */
+	maxInputTokens?: number;
+	/** Inputs per call. Default: 256 (it is in-process; this only bounds event-loop blocking per call). */
+	maxBatchSize?: number;
+	/** Shortest character n-gram. Default: 3. */
+	minGram?: number;
+	/** Longest character n-gram. Default: 5. */
+	maxGram?: number;
+}
+
+const SEED_WORD = 0x1b873593;
+const SEED_BIGRAM = 0x5bd1e995;
+const SEED_CHAR = 0x27d4eb2d;
+const SEED_SIGN = 0x165667b1;
+
+/** Share of the vector given to each feature family before the final normalisation. */
+const WEIGHT_WORD = 1.0;
+const WEIGHT_BIGRAM = 0.5;
+const WEIGHT_CHAR = 0.7;
+/** Function words carry little meaning; they are kept, at a fraction of the weight. */
+const STOPWORD_FACTOR = 0.3;
+const STOPWORDS = 'a an and are as at be but by for from has have he her his i in is it its of on or our she so that the their they this to was we were will with you your'.split(' ');
+
+/**
+ * Offline, deterministic embedder by feature hashing (the "hashing trick"). Each text becomes
+ * word unigrams, word bigrams and character n-grams (3–5 by default, taken inside word
+ * boundaries with `<` `>` padding) of its case-folded, accent-stripped form. Features are
+ * hashed to a bucket and a sign (signed hashing keeps collisions unbiased), weighted by
+ * sublinear term frequency (1 + ln tf), balanced per family, and the vector is L2-normalised,
+ * so the dot product is the cosine similarity.
+ *
+ * What it captures is lexical similarity: shared words, phrases and word pieces (so "index",
+ * "indexing" and "indexed" are close, and typos still overlap). It has no notion of synonyms
+ * or meaning ("car" and "automobile" are unrelated to it). It needs no weights or network and
+ * is the benchmark baseline for the remote models.
+ */
+export class LocalEmbeddingModel implements EmbeddingModel {
+	readonly provider = 'local';
+	readonly modelId: string;
+	readonly dimensions: number;
+	readonly maxBatchSize: number;
+	readonly maxInputTokens: number;
+	private readonly minGram: number;
+	private readonly maxGram: number;
+	private readonly stopwordHashes: Set<number>;
+	// Reused across calls: embedding is synchronous per text, so no two texts share them at once.
+	private readonly words = new Map<number, number>();
+	private readonly bigrams = new Map<number, number>();
+	private readonly grams = new Map<number, number>();
+	private readonly acc: Float64Array;
+
+	constructor(options: LocalEmbeddingModelOptions = {}) {
+		const dimensions = options.dimensions ?? 384;
+		if (!Number.isInteger(dimensions) || dimensions < 8 || dimensions > 8192) {
+			throw new InvalidPayloadError(`Local embedding dimensions must be an integer from 8 to 8192, got ${dimensions}.`, { field: 'dimensions' });
+		}
+		this.dimensions = dimensions;
+		this.modelId = options.modelId ?? `local-hash-${dimensions}`;
+		this.maxInputTokens = options.maxInputTokens ?? 8192;
+		this.maxBatchSize = options.maxBatchSize ?? 256;
+		this.minGram = Math.max(1, options.minGram ?? 3);
+		this.maxGram = Math.max(this.minGram, options.maxGram ?? 5);
+		this.stopwordHashes = new Set(STOPWORDS.map((w) => hashRange(w, 0, w.length, SEED_WORD)));
+		this.acc = new Float64Array(dimensions);
+	}
+
+	async embed(texts: readonly string[], options: { signal?: AbortSignal } = {}): Promise<EmbeddingResult> {
+		const started = performance.now();
+		const embeddings: number[][] = [];
+		let inputTokens = 0;
+		for (const text of texts) {
+			options.signal?.throwIfAborted();
+			embeddings.push(this.embedOne(text));
+			inputTokens += estimateTokens(text);
+		}
+		return { embeddings, usage: { inputTokens, outputTokens: 0, latencyMs: performance.now() - started } };
+	}
+
+	/** Embeds one text synchronously. A text with no letters or digits is hashed as one word; whitespace-only text gives a fixed unit vector. */
+	embedOne(text: string): number[] {
+		const norm = text.normalize('NFKD').replace(/[\u0300-\u036f]/g, '').toLowerCase();
+		this.words.clear();
+		this.bigrams.clear();
+		this.grams.clear();
+		let prev = -1;
+		let found = false;
+		const n = norm.length;
+		let i = 0;
+		while (i < n) {
+			while (i < n && !isWordChar(norm.charCodeAt(i))) i++;
+			if (i >= n) break;
+			const start = i;
+			while (i < n && isWordChar(norm.charCodeAt(i))) i++;
+			prev = this.addWord(norm, start, i, prev);
+			found = true;
+		}
+		if (!found) {
+			const trimmed = norm.trim();
+			if (trimmed.length > 0) this.addWord(trimmed, 0, trimmed.length, -1);
+		}
+
+		const acc = this.acc;
+		acc.fill(0);
+		this.spread(this.words, WEIGHT_WORD, true);
+		this.spread(this.bigrams, WEIGHT_BIGRAM, false);
+		this.spread(this.grams, WEIGHT_CHAR, false);
+		let sumSquares = 0;
+		for (let d = 0; d < acc.length; d++) sumSquares += acc[d]! * acc[d]!;
+		const out = new Array<number>(acc.length);
+		if (sumSquares === 0) {
+			out.fill(0);
+			out[0] = 1;
+			return out;
+		}
+		const scale = 1 / Math.sqrt(sumSquares);
+		for (let d = 0; d < acc.length; d++) out[d] = acc[d]! * scale;
+		return out;
+	}
+
+	/** Counts the word, its bigram with the previous word, and its character n-grams. Returns the word's hash. */
+	private addWord(text: string, start: number, end: number, prev: number): number {
+		const word = hashRange(text, start, end, SEED_WORD);
+		increment(this.words, word);
+		if (prev !== -1) increment(this.bigrams, combineHashes(prev, word, SEED_BIGRAM));
+		// N-grams over the padded word "<word>", read in place: index 0 is '<', index len+1 is '>'.
+		const len = end - start;
+		const padded = len + 2;
+		for (let from = 0; from + this.minGram <= padded; from++) {
+			let h = FNV_OFFSET ^ SEED_CHAR;
+			const last = Math.min(padded, from + this.maxGram);
+			for (let k = from; k < last; k++) {
+				const code = k === 0 ? 0x3c : k === len + 1 ? 0x3e : text.charCodeAt(start + k - 1);
+				h = fnvStep(h, code);
+				if (k - from + 1 >= this.minGram) increment(this.grams, fmix32(h));
+			}
+		}
+		return word;
+	}
+
+	/** Adds a feature family to the accumulator, scaled so the family's own norm is `weight`. */
+	private spread(features: Map<number, number>, weight: number, stopwords: boolean): void {
+		let sumSquares = 0;
+		for (const [hash, tf] of features) {
+			const w = termWeight(tf) * (stopwords && this.stopwordHashes.has(hash) ? STOPWORD_FACTOR : 1);
+			sumSquares += w * w;
+		}
+		if (sumSquares === 0) return;
+		const scale = weight / Math.sqrt(sumSquares);
+		const dims = this.dimensions;
+		const acc = this.acc;
+		for (const [hash, tf] of features) {
+			const w = termWeight(tf) * (stopwords && this.stopwordHashes.has(hash) ? STOPWORD_FACTOR : 1);
+			const sign = fmix32(hash ^ SEED_SIGN) & 1 ? -1 : 1;
+			const bucket = hash % dims;
+			acc[bucket] = (acc[bucket] ?? 0) + sign * w * scale;
+		}
+	}
+}
+
+function increment(map: Map<number, number>, key: number): void {
+	map.set(key, (map.get(key) ?? 0) + 1);
+}
+
+function termWeight(tf: number): number {
+	return 1 + Math.log(tf);
+}
+
+/** Letters and digits: ASCII alphanumerics, and any non-ASCII character outside the common punctuation and space blocks. */
+function isWordChar(c: number): boolean {
+	if (c < 0x80) return (c >= 0x61 && c <= 0x7a) || (c >= 0x30 && c <= 0x39) || (c >= 0x41 && c <= 0x5a);
+	if (c <= 0xbf) return c === 0xaa || c === 0xb5 || c === 0xba;
+	if (c === 0xd7 || c === 0xf7) return false;
+	if (c >= 0x2000 && c <= 0x2bff) return false; // punctuation, symbols, arrows, box drawing
+	if (c >= 0x3000 && c <= 0x303f) return false; // CJK punctuation
+	if (c >= 0xfe30 && c <= 0xfe6f) return false; // CJK compatibility forms, small forms
+	if (c >= 0xff00 && c <= 0xff0f) return false; // full-width punctuation
+	if (c >= 0xd800 && c <= 0xdfff) return false; // emoji and other astral symbols are separators
+	return true;
+}

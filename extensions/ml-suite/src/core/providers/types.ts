@@ -1,0 +1,103 @@
+/**
+ * Provider contracts. A model object carries its capabilities, so batching, budgeting and
+ * validation live in the caller (the embedding service), not in each implementation.
+ */
+
+/** What every provider call reports, for usage accounting. */
+export interface ProviderCallUsage {
+	/** Prompt/input tokens (counted by the provider when it reports them, estimated otherwise). */
+	inputTokens: number;
+	/** Completion/output tokens (0 for embeddings). */
+	outputTokens: number;
+	/** Wall-clock latency of the call, including retries, in milliseconds. */
+	latencyMs: number;
+}
+
+export interface EmbeddingResult {
+	/** One vector per input, in input order. */
+	embeddings: number[][];
+	usage: ProviderCallUsage;
+}
+
+export interface EmbeddingModel {
+	/** Provider kind, e.g. `local`, `openai`, `openai-compatible`. */
+	readonly provider: string;
+	/** Model id as the provider knows it. */
+	readonly modelId: string;
+	/** Vector dimensions produced. */
+	readonly dimensions: number;
+	/** Most inputs accepted in one call; callers split larger batches. */
+	readonly maxBatchSize: number;
+	/** Most tokens accepted per input; callers reject longer inputs. */
+	readonly maxInputTokens: number;
+	/**
+	 * Embeds `texts` (each non-empty) and returns one vector per input in the same order.
+	 * Never drops or reorders inputs. Throws `ProviderError` on failure.
+	 */
+	embed(texts: readonly string[], options?: { signal?: AbortSignal }): Promise<EmbeddingResult>;
+}
+
+export type ChatRole = 'system' | 'user' | 'assistant';
+
+export interface ChatMessage {
+	role: ChatRole;
+	content: string;
+}
+
+export interface ChatRequest {
+	messages: readonly ChatMessage[];
+	/** Upper bound on generated tokens. */
+	maxTokens?: number;
+	/** Sampling temperature, 0..2. */
+	temperature?: number;
+	signal?: AbortSignal;
+}
+
+export interface ChatResult {
+	content: string;
+	finishReason: string;
+	usage: ProviderCallUsage;
+}
+
+/** One streamed piece of a chat answer. The last event carries `usage` and `finishReason`. */
+export type ChatStreamEvent =
+	| { type: 'delta'; text: string }
+	| { type: 'done'; finishReason: string; usage: ProviderCallUsage };
+
+export interface ChatModel {
+	readonly provider: string;
+	readonly modelId: string;
+	/** Context window in tokens (prompt + completion). */
+	readonly contextWindow: number;
+	/** Default and maximum completion tokens. */
+	readonly maxOutputTokens: number;
+	complete(request: ChatRequest): Promise<ChatResult>;
+	/** Streams the answer; aborting `request.signal` cancels the upstream HTTP request. */
+	stream(request: ChatRequest): AsyncIterable<ChatStreamEvent>;
+}
+
+/** A model row from `ml_models`, resolved to what providers need (no secrets). */
+export interface ModelDefinition {
+	/** Row id in ml_models (or a synthetic id for env-only models). */
+	id: string;
+	/** Human name shown in the admin app. */
+	name: string;
+	provider: 'local' | 'openai' | 'openai-compatible';
+	task: 'embedding' | 'chat' | 'transcription' | 'classification';
+	/** Model id as the provider knows it (e.g. `text-embedding-3-small`). */
+	modelId: string;
+	/** Base URL for openai-compatible servers. */
+	baseUrl: string | null;
+	/** Name of the environment variable holding the API key (never the key itself). */
+	apiKeyEnv: string | null;
+	dimensions: number | null;
+	maxInputTokens: number | null;
+	maxBatchSize: number | null;
+	contextWindow: number | null;
+	/** USD per 1M input tokens. */
+	inputPricePerMillion: number;
+	/** USD per 1M output tokens. */
+	outputPricePerMillion: number;
+	isDefault: boolean;
+	status: 'active' | 'disabled';
+}

@@ -1,0 +1,53 @@
+import { describe, expect, it } from 'vitest';
+import { decodeEntities, htmlToText } from './html-to-text.js';
+
+describe('htmlToText', () => {
+	it('drops scripts, styles and comments and keeps paragraph breaks', () => {
+		const html = `<html><head><title>T</title><style>p { color: red }</style></head><body>
+			<h1>Title</h1><!-- hidden --><p>First <b>bold</b> paragraph.</p>
+			<script type="text/javascript">alert("x<p>y</p>")</script>
+			<p>Second<br>line</p><ul><li>one</li><li>two</li></ul></body></html>`;
+		expect(htmlToText(html)).toBe('Title\n\nFirst bold paragraph.\n\nSecond\nline\n\none\ntwo');
+	});
+
+	it('handles Directus WYSIWYG output: entities, nbsp, images, tables, links', () => {
+		const html =
+			'<p>Caf&eacute; &amp; bar&nbsp;&mdash; &#8220;quoted&#x201D; &lt;tag&gt; &unknown;</p>' +
+			'<p><img src="/assets/1" alt="A red fox"><a href="https://x.test">link text</a></p>' +
+			'<table><tr><th>Name</th><th>Age</th></tr><tr><td>Ann</td><td>3</td></tr></table>';
+		expect(htmlToText(html)).toBe('Café & bar — “quoted” <tag> &unknown;\n\nA red fox link text\n\nName Age\nAnn 3');
+	});
+
+	it('strips Markdown syntax but keeps the words and list markers', () => {
+		const md = '# Heading\n\nSome **bold**, *italic* and `code` with a [link](https://x.test) and ![alt text](a.png).\n\n> quoted\n\n- item one\n- item two\n\n```js\nconst a = 1;\n```\n\n---\nend';
+		expect(htmlToText(md)).toBe('Heading\n\nSome bold, italic and code with a link and alt text.\n\nquoted\n\n- item one\n- item two\n\nconst a = 1;\n\nend');
+		expect(htmlToText('# not stripped', { markdown: false })).toBe('# not stripped');
+	});
+
+	it('returns empty text for markup only, and passes plain text through', () => {
+		expect(htmlToText('<div><br/><p>  </p><img src="x"></div><!-- c -->')).toBe('');
+		expect(htmlToText('')).toBe('');
+		expect(htmlToText('a < b and c > d')).toBe('a < b and c > d');
+	});
+
+	it('drops everything after an unclosed script or comment, like a browser', () => {
+		expect(htmlToText('<p>visible</p><script>var secret = 1;')).toBe('visible');
+		expect(htmlToText('<p>visible</p><!-- never closed <p>hidden</p>')).toBe('visible');
+	});
+
+	it('copes with 1 MB of pathological markup', () => {
+		const inputs = ['<a'.repeat(500_000), '[('.repeat(500_000), '*'.repeat(1_000_000), 'x'.repeat(1_000_000), '<p>'.repeat(300_000)];
+		for (const input of inputs) {
+			const out = htmlToText(input);
+			expect(out.length).toBeLessThanOrEqual(input.length);
+		}
+		expect(htmlToText('x'.repeat(1_000_000))).toHaveLength(1_000_000);
+		expect(htmlToText('<p>'.repeat(300_000))).toBe('');
+	});
+});
+
+describe('decodeEntities', () => {
+	it('decodes numeric references and replaces invalid code points', () => {
+		expect(decodeEntities('&#65;&#x42;&#X1F600;&#0;&#xD800;&#1114112;')).toBe('AB😀\ufffd\ufffd\ufffd');
+	});
+});

@@ -1,0 +1,39 @@
+/** One provider call, as recorded in `ml_usage`. */
+export interface UsageEvent {
+	timestamp: Date;
+	/** Directus user id, or null for system work (hooks, jobs). */
+	user: string | null;
+	/** Where the call came from: `endpoint`, `operation`, `hook` or `job`, plus a name. */
+	sourceType: 'endpoint' | 'operation' | 'hook' | 'job' | 'system';
+	source: string;
+	capability: 'embedding' | 'chat' | 'transcription' | 'analysis' | 'classification';
+	provider: string;
+	model: string;
+	collection: string | null;
+	item: string | null;
+	inputTokens: number;
+	outputTokens: number;
+	/** USD, from the model's prices. */
+	cost: number;
+	latencyMs: number;
+	status: 'success' | 'error';
+	errorCode: string | null;
+	cacheHit: boolean;
+}
+
+/** Who/where a provider call is made for. Threaded from handlers down to the recorder. */
+export interface CallOrigin {
+	user: string | null;
+	sourceType: UsageEvent['sourceType'];
+	source: string;
+	collection?: string | null;
+	item?: string | null;
+}
+
+export interface UsageRecorder {
+	/** Queues an event; written in batches off the request path. Never throws. */
+	record(event: UsageEvent): void;
+	/** Writes everything queued. */
+	flush(): Promise<void>;
+	close(): Promise<void>;
+}

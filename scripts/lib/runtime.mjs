@@ -1,0 +1,112 @@
+// Shared by `npm start`, `npm run worker`, the test harness and the benchmarks: how this
+// project resolves its environment, finds its Node 22 runtime and builds the bundle.
+import { spawnSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+
+export const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
+export const BUNDLE_DIR = join(ROOT, 'extensions', 'ml-suite');
+export const DIRECTUS_CLI = join(ROOT, 'node_modules', 'directus', 'cli.js');
+
+/** The Node 22 binary from the `node` npm package (Directus 12 needs Node >= 22). */
+export function nodeBinary() {
+	const local = join(ROOT, 'node_modules', '.bin', 'node');
+	if (existsSync(local)) return local;
+	return process.execPath;
+}
+
+/** Re-runs the current script under Node 22 when started with an older Node. Returns true if it did. */
+export function reexecUnderNode22() {
+	const major = Number(process.versions.node.split('.')[0]);
+	if (major >= 22) return false;
+	const bin = nodeBinary();
+	if (bin === process.execPath) {
+		console.error(`Node ${process.versions.node} is too old for Directus 12 and node_modules/.bin/node is missing: run npm install.`);
+		process.exit(1);
+	}
+	const result = spawnSync(bin, process.argv.slice(1), { stdio: 'inherit' });
+	process.exit(result.status ?? 1);
+}
+
+/** Parses a dotenv file (KEY=VALUE, # comments, optional quotes). */
+export function readDotenv(file) {
+	if (!existsSync(file)) return {};
+	const out = {};
+	for (const line of readFileSync(file, 'utf8').split(/\r?\n/)) {
+		const match = /^\s*(?:export\s+)?([A-Za-z_][A-Za-z0-9_]*)\s*=\s*(.*)\s*$/.exec(line);
+		if (!match) continue;
+		let value = match[2] ?? '';
+		if (/^(['"]).*\1$/.test(value)) value = value.slice(1, -1);
+		else value = value.replace(/\s+#.*$/, '');
+		out[match[1]] = value;
+	}
+	return out;
+}
+
+/** Directus defaults from directus.config.ts, overridden by .env, overridden by the process env. */
+export async function resolveEnv(overrides = {}) {
+	const { directusDefaults } = await import(pathToFileURL(join(ROOT, 'directus.config.ts')).href);
+	const fileEnv = readDotenv(process.env.CONFIG_PATH ?? join(ROOT, '.env'));
+	const merged = { ...fileEnv, ...process.env, ...overrides };
+	const env = { ...directusDefaults(ROOT, merged), ...merged };
+	if (!env.SECRET) env.SECRET = persistentSecret(env);
+	return env;
+}
+
+function persistentSecret(env) {
+	const dir = env.DB_CLIENT === 'sqlite3' && env.DB_FILENAME ? dirname(env.DB_FILENAME) : join(ROOT, 'data');
+	mkdirSync(dir, { recursive: true });
+	const file = join(dir, '.secret');
+	if (existsSync(file)) return readFileSync(file, 'utf8').trim();
+	const secret = randomBytes(32).toString('base64url');
+	writeFileSync(file, secret, { mode: 0o600 });
+	return secret;
+}
+
+function newestMtime(dir) {
+	let newest = 0;
+	for (const entry of readdirSync(dir, { withFileTypes: true })) {
+		const path = join(dir, entry.name);
+		if (entry.isDirectory()) newest = Math.max(newest, newestMtime(path));
+		else newest = Math.max(newest, statSync(path).mtimeMs);
+	}
+	return newest;
+}
+
+/** Builds the bundle when dist/ is missing or older than src/ (or when forced). */
+export function ensureBundleBuilt({ force = false, quiet = false } = {}) {
+	const api = join(BUNDLE_DIR, 'dist', 'api.js');
+	const app = join(BUNDLE_DIR, 'dist', 'app.js');
+	const fresh =
+		existsSync(api) &&
+		existsSync(app) &&
+		Math.min(statSync(api).mtimeMs, statSync(app).mtimeMs) >=
+			Math.max(newestMtime(join(BUNDLE_DIR, 'src')), statSync(join(BUNDLE_DIR, 'package.json')).mtimeMs);
+	if (fresh && !force) return false;
+	if (!quiet) console.log('[ml-suite] building the extension bundle…');
+	const result = spawnSync(nodeBinary(), [join(ROOT, 'node_modules', '.bin', 'directus-extension'), 'build'], {
+		cwd: BUNDLE_DIR,
+		stdio: quiet ? 'pipe' : 'inherit',
+		encoding: 'utf8',
+	});
+	if (result.status !== 0) {
+		throw new Error(`Extension build failed:\n${result.stdout ?? ''}${result.stderr ?? ''}`);
+	}
+	return true;
+}
+
+/** Runs a Directus CLI command synchronously with the given env. */
+export function directusCli(args, env, { quiet = false } = {}) {
+	const result = spawnSync(nodeBinary(), [DIRECTUS_CLI, ...args], {
+		cwd: ROOT,
+		env,
+		stdio: quiet ? 'pipe' : 'inherit',
+		encoding: 'utf8',
+	});
+	if (result.status !== 0) {
+		throw new Error(`directus ${args.join(' ')} failed (exit ${result.status}):\n${result.stdout ?? ''}${result.stderr ?? ''}`);
+	}
+	return result;
+}
