@@ -22,11 +22,12 @@ const SEED_WORD = 0x1b873593;
 const SEED_BIGRAM = 0x5bd1e995;
 const SEED_CHAR = 0x27d4eb2d;
 const SEED_SIGN = 0x165667b1;
+const SEED_PROBE = 0x61c88647;
 
 /** Share of the vector given to each feature family before the final normalisation. */
 const WEIGHT_WORD = 1.0;
 const WEIGHT_BIGRAM = 0.5;
-const WEIGHT_CHAR = 0.7;
+const WEIGHT_CHAR = 1.0;
 /** Function words carry little meaning; they are kept, at a fraction of the weight. */
 const STOPWORD_FACTOR = 0.3;
 const STOPWORDS = 'a an and are as at be but by for from has have he her his i in is it its of on or our she so that the their they this to was we were will with you your'.split(' ');
@@ -111,9 +112,9 @@ export class LocalEmbeddingModel implements EmbeddingModel {
 
 		const acc = this.acc;
 		acc.fill(0);
-		this.spread(this.words, WEIGHT_WORD, true);
-		this.spread(this.bigrams, WEIGHT_BIGRAM, false);
-		this.spread(this.grams, WEIGHT_CHAR, false);
+		this.spread(this.words, WEIGHT_WORD, true, true);
+		this.spread(this.bigrams, WEIGHT_BIGRAM, false, true);
+		this.spread(this.grams, WEIGHT_CHAR, false, false);
 		let sumSquares = 0;
 		for (let d = 0; d < acc.length; d++) sumSquares += acc[d]! * acc[d]!;
 		const out = new Array<number>(acc.length);
@@ -147,15 +148,20 @@ export class LocalEmbeddingModel implements EmbeddingModel {
 		return word;
 	}
 
-	/** Adds a feature family to the accumulator, scaled so the family's own norm is `weight`. */
-	private spread(features: Map<number, number>, weight: number, stopwords: boolean): void {
+	/**
+	 * Adds a feature family to the accumulator, scaled so the family's own norm is `weight`.
+	 * With `twoProbes`, each feature goes to two buckets at half the energy: short texts have
+	 * few word features, and one bucket collision between two of them would otherwise move the
+	 * cosine by a third.
+	 */
+	private spread(features: Map<number, number>, weight: number, stopwords: boolean, twoProbes: boolean): void {
 		let sumSquares = 0;
 		for (const [hash, tf] of features) {
 			const w = termWeight(tf) * (stopwords && this.stopwordHashes.has(hash) ? STOPWORD_FACTOR : 1);
 			sumSquares += w * w;
 		}
 		if (sumSquares === 0) return;
-		const scale = weight / Math.sqrt(sumSquares);
+		const scale = (weight / Math.sqrt(sumSquares)) * (twoProbes ? Math.SQRT1_2 : 1);
 		const dims = this.dimensions;
 		const acc = this.acc;
 		for (const [hash, tf] of features) {
@@ -163,6 +169,11 @@ export class LocalEmbeddingModel implements EmbeddingModel {
 			const sign = fmix32(hash ^ SEED_SIGN) & 1 ? -1 : 1;
 			const bucket = hash % dims;
 			acc[bucket] = (acc[bucket] ?? 0) + sign * w * scale;
+			if (twoProbes) {
+				const second = fmix32(hash ^ SEED_PROBE);
+				const bucket2 = second % dims;
+				acc[bucket2] = (acc[bucket2] ?? 0) + (second >>> 31 ? -1 : 1) * w * scale;
+			}
 		}
 	}
 }

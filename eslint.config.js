@@ -1,0 +1,46 @@
+import js from '@eslint/js';
+import vue from 'eslint-plugin-vue';
+import tseslint from 'typescript-eslint';
+
+export default tseslint.config(
+	{ ignores: ['**/node_modules/**', '**/dist/**', 'test/.tmp/**', 'data/**', '.bench/**'] },
+	js.configs.recommended,
+	...tseslint.configs.recommended,
+	...vue.configs['flat/recommended'],
+	{
+		files: ['**/*.vue'],
+		languageOptions: { parserOptions: { parser: tseslint.parser } },
+	},
+	{
+		languageOptions: {
+			globals: {
+				process: 'readonly',
+				console: 'readonly',
+				setTimeout: 'readonly',
+				clearTimeout: 'readonly',
+				setInterval: 'readonly',
+				clearInterval: 'readonly',
+				URL: 'readonly',
+				fetch: 'readonly',
+				AbortController: 'readonly',
+				TextDecoder: 'readonly',
+				TextEncoder: 'readonly',
+				Buffer: 'readonly',
+			},
+		},
+		rules: {
+			'@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
+			'@typescript-eslint/no-explicit-any': 'error',
+			'vue/multi-word-component-names': 'off',
+			'vue/html-indent': ['error', 'tab'],
+			'vue/max-attributes-per-line': 'off',
+			'vue/singleline-html-element-content-newline': 'off',
+			'vue/html-self-closing': 'off',
+		},
+	},
+	{
+		// Tests talk to untyped HTTP JSON; `any` there is the honest type.
+		files: ['test/**/*.ts', '**/*.test.ts', 'bench/**/*.ts'],
+		rules: { '@typescript-eslint/no-explicit-any': 'off' },
+	},
+);

@@ -1,0 +1,116 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import demo from '../snapshots/demo-content.json' with { type: 'json' };
+import { startDirectus, TMP_ROOT, type DirectusInstance } from './support/directus.js';
+import { skipUnless } from './support/services.js';
+import { join } from 'node:path';
+
+const ML_COLLECTIONS = ['ml_models', 'ml_indexes', 'ml_documents', 'ml_chunks', 'ml_usage', 'ml_prompts'];
+
+function describeFoundation(database: 'sqlite' | 'postgres', skip: boolean): void {
+	describe.skipIf(skip)(`foundation on ${database}`, () => {
+		let directus: DirectusInstance;
+
+		beforeAll(async () => {
+			directus = await startDirectus({ database, env: { ML_CHUNK_SIZE: 'lots' } });
+		});
+		afterAll(async () => {
+			await directus?.stop();
+		});
+
+		it('serves liveness without a token', async () => {
+			const res = await directus.request('GET', '/ml/health/live', { token: null });
+			expect(res.status).toBe(200);
+			expect(res.body.live).toBe(true);
+			expect(Date.parse(res.body.timestamp)).not.toBeNaN();
+		});
+
+		it('rejects anonymous calls to protected routes with 401 in Directus error format', async () => {
+			for (const path of ['/ml/health', '/ml/health/ready']) {
+				const res = await directus.request('GET', path, { token: null });
+				expect(res.status).toBe(401);
+				expect(res.body.errors[0].extensions.code).toBe('UNAUTHENTICATED');
+			}
+		});
+
+		it('reports health with the database and the config, without secrets', async () => {
+			const res = await directus.request('GET', '/ml/health');
+			expect(res.status).toBe(200);
+			expect(res.body.services.database.status).toBe('ok');
+			expect(res.body.services.database.message).toBe(database === 'sqlite' ? 'sqlite3' : 'pg');
+			expect(res.body.config.ML_VECTOR_STORE).toBe('embedded');
+			expect(res.text).not.toContain('test-secret-not-for-production');
+			const ready = await directus.request('GET', '/ml/health/ready');
+			expect(ready.status).toBe(200);
+			expect(ready.body.ready).toBe(true);
+		});
+
+		it('reports an invalid ML_* value by name and keeps serving with the default', async () => {
+			const res = await directus.request('GET', '/ml/health');
+			expect(res.body.status).toBe('degraded');
+			expect(res.body.configIssues).toEqual([expect.objectContaining({ variable: 'ML_CHUNK_SIZE', value: 'lots' })]);
+			expect(res.body.config.ML_CHUNK_SIZE).toBe(1000);
+			expect(directus.logs()).toContain('ML_CHUNK_SIZE');
+		});
+
+		it('applies the ml_* collections with admin-app metadata', async () => {
+			const res = await directus.request('GET', '/collections');
+			expect(res.status).toBe(200);
+			const byName = new Map<string, any>(res.body.data.map((c: any) => [c.collection, c]));
+			for (const name of ML_COLLECTIONS) {
+				const collection = byName.get(name);
+				expect(collection, name).toBeDefined();
+				expect(collection.meta.icon).toBeTruthy();
+				expect(collection.meta.note).toBeTruthy();
+				expect(collection.meta.display_template).toBeTruthy();
+				expect(collection.meta.group).toBe('ml_suite');
+			}
+			const fields = await directus.request('GET', '/fields/ml_models');
+			const names = fields.body.data.map((f: any) => f.field);
+			expect(names).toEqual(expect.arrayContaining(['provider', 'model_id', 'api_key_env', 'dimensions', 'is_default', 'input_price_per_million']));
+			const relations = await directus.request('GET', '/relations/ml_documents');
+			expect(relations.body.data.map((r: any) => `${r.field}->${r.related_collection}`)).toContain('index->ml_indexes');
+		});
+
+		it('keeps ml_* collections admin-only by default', async () => {
+			const token = await directus.createUser({ email: `editor-${database}@example.com`, permissions: [] });
+			const res = await directus.request('GET', '/items/ml_models', { token });
+			expect(res.status).toBe(403);
+			const admin = await directus.request('GET', '/items/ml_models');
+			expect(admin.status).toBe(200);
+		});
+
+		it('authenticated non-admin users may call /ml/health', async () => {
+			const token = await directus.createUser({ email: `viewer-${database}@example.com`, permissions: [] });
+			const res = await directus.request('GET', '/ml/health', { token });
+			expect(res.status).toBe(200);
+		});
+	});
+}
+
+describeFoundation('sqlite', false);
+describeFoundation('postgres', await skipUnless('postgres'));
+
+describe('demo content and restarts (sqlite)', () => {
+	const file = join(TMP_ROOT, `restart-${process.pid}.db`);
+
+	it('seeds the demo once and reuses the data on the next start', async () => {
+		const first = await startDirectus({ seedDemo: true, sqliteFile: file });
+		try {
+			const articles = await first.request('GET', '/items/articles?aggregate[count]=*');
+			expect(Number(articles.body.data[0].count)).toBe(demo.articles.length);
+			const tasks = await first.request('GET', '/items/tasks?aggregate[count]=*');
+			expect(Number(tasks.body.data[0].count)).toBe(demo.tasks.length);
+		} finally {
+			await first.stop();
+		}
+		const second = await startDirectus({ seedDemo: true, sqliteFile: file });
+		try {
+			const articles = await second.request('GET', '/items/articles?aggregate[count]=*');
+			expect(Number(articles.body.data[0].count)).toBe(demo.articles.length);
+			const collections = await second.request('GET', '/collections');
+			expect(collections.body.data.filter((c: any) => c.collection === 'ml_models')).toHaveLength(1);
+		} finally {
+			await second.stop();
+		}
+	});
+});

@@ -1,0 +1,246 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { copyFileSync, existsSync, mkdirSync } from 'node:fs';
+import net from 'node:net';
+import { join, resolve } from 'node:path';
+import knexFactory from 'knex';
+// @ts-expect-error plain ESM helper shared with the start script
+import * as runtime from '../../scripts/lib/runtime.mjs';
+import { POSTGRES_URL } from './services.js';
+
+const rt = runtime as {
+	ROOT: string;
+	DIRECTUS_CLI: string;
+	nodeBinary(): string;
+	resolveEnv(overrides?: Record<string, string>): Promise<Record<string, string>>;
+	directusCli(args: string[], env: Record<string, string>, options?: { quiet?: boolean }): unknown;
+};
+
+export const TMP_ROOT = resolve(rt.ROOT, 'test', '.tmp');
+export const ADMIN_EMAIL = 'admin@example.com';
+export const ADMIN_PASSWORD = 'admin-password-for-tests';
+const TEMPLATE_DB = join(TMP_ROOT, 'template.db');
+const SECRET = 'test-secret-not-for-production-0123456789';
+
+export interface HttpResponse<T = any> {
+	status: number;
+	headers: Headers;
+	body: T;
+	text: string;
+}
+
+export interface DirectusInstance {
+	url: string;
+	database: 'sqlite' | 'postgres';
+	adminToken: string;
+	env: Record<string, string>;
+	/** Calls the instance; `token` defaults to the admin's, `null` sends no token. */
+	request<T = any>(method: string, path: string, options?: { token?: string | null; body?: unknown; headers?: Record<string, string> }): Promise<HttpResponse<T>>;
+	login(email: string, password: string): Promise<string>;
+	/** Creates a non-admin user whose policy grants the given permissions; returns its token. */
+	createUser(options: { email: string; permissions: PermissionGrant[]; appAccess?: boolean }): Promise<string>;
+	/** Server log lines so far (for assertions about what was logged). */
+	logs(): string;
+	stop(): Promise<void>;
+}
+
+export interface PermissionGrant {
+	collection: string;
+	action: 'create' | 'read' | 'update' | 'delete';
+	fields?: string[];
+	permissions?: Record<string, unknown>;
+}
+
+export interface StartOptions {
+	database?: 'sqlite' | 'postgres';
+	/** Extra env (ML_* and Directus settings). */
+	env?: Record<string, string>;
+	/** Seed demo content. Default: false (tests create their own content). */
+	seedDemo?: boolean;
+	/** SQLite only: use (and keep) this database file instead of a fresh copy of the template. */
+	sqliteFile?: string;
+}
+
+function freePort(): Promise<number> {
+	return new Promise((resolvePort, reject) => {
+		const server = net.createServer();
+		server.listen(0, '127.0.0.1', () => {
+			const address = server.address();
+			server.close(() => (typeof address === 'object' && address ? resolvePort(address.port) : reject(new Error('no port'))));
+		});
+	});
+}
+
+function baseEnv(extra: Record<string, string>): Promise<Record<string, string>> {
+	return rt.resolveEnv({
+		ADMIN_EMAIL,
+		ADMIN_PASSWORD,
+		SECRET,
+		LOG_LEVEL: 'warn',
+		LOG_STYLE: 'raw',
+		TELEMETRY: 'false',
+		RATE_LIMITER_ENABLED: 'false',
+		CACHE_ENABLED: 'false',
+		ML_SEED_DEMO: 'false',
+		...extra,
+	});
+}
+
+/** Bootstraps an SQLite database once per run; test files copy it. */
+export async function buildTemplateDatabase(): Promise<void> {
+	mkdirSync(TMP_ROOT, { recursive: true });
+	const env = await baseEnv({ DB_CLIENT: 'sqlite3', DB_FILENAME: TEMPLATE_DB });
+	rt.directusCli(['bootstrap'], env, { quiet: true });
+}
+
+async function preparePostgres(): Promise<{ env: Record<string, string>; drop(): Promise<void> }> {
+	const name = `ml_test_${Date.now().toString(36)}_${randomBytes(3).toString('hex')}`;
+	const admin = knexFactory({ client: 'pg', connection: POSTGRES_URL });
+	await admin.raw('CREATE DATABASE ??', [name]);
+	await admin.destroy();
+	const url = new URL(POSTGRES_URL);
+	url.pathname = `/${name}`;
+	const env = await baseEnv({ DB_CLIENT: 'pg', DB_CONNECTION_STRING: url.toString() });
+	rt.directusCli(['bootstrap'], env, { quiet: true });
+	return {
+		env,
+		async drop() {
+			const dropper = knexFactory({ client: 'pg', connection: POSTGRES_URL });
+			await dropper.raw('DROP DATABASE IF EXISTS ?? WITH (FORCE)', [name]);
+			await dropper.destroy();
+		},
+	};
+}
+
+export async function startDirectus(options: StartOptions = {}): Promise<DirectusInstance> {
+	const database = options.database ?? 'sqlite';
+	const port = await freePort();
+	const dir = join(TMP_ROOT, `run-${port}-${randomBytes(3).toString('hex')}`);
+	mkdirSync(dir, { recursive: true });
+
+	let dbEnv: Record<string, string>;
+	let dropDatabase: () => Promise<void> = async () => undefined;
+	if (database === 'sqlite') {
+		if (!existsSync(TEMPLATE_DB)) await buildTemplateDatabase();
+		const file = options.sqliteFile ?? join(dir, 'directus.db');
+		if (!existsSync(file)) copyFileSync(TEMPLATE_DB, file);
+		dbEnv = { DB_CLIENT: 'sqlite3', DB_FILENAME: file };
+	} else {
+		const pg = await preparePostgres();
+		dbEnv = { DB_CLIENT: 'pg', DB_CONNECTION_STRING: pg.env.DB_CONNECTION_STRING ?? '' };
+		dropDatabase = pg.drop;
+	}
+
+	const env = await baseEnv({
+		...dbEnv,
+		PORT: String(port),
+		HOST: '127.0.0.1',
+		PUBLIC_URL: `http://127.0.0.1:${port}`,
+		STORAGE_LOCAL_ROOT: join(dir, 'uploads'),
+		ML_SEED_DEMO: options.seedDemo ? 'true' : 'false',
+		...options.env,
+	});
+	mkdirSync(env.STORAGE_LOCAL_ROOT ?? join(dir, 'uploads'), { recursive: true });
+
+	let output = '';
+	const child: ChildProcess = spawn(rt.nodeBinary(), [rt.DIRECTUS_CLI, 'start'], { cwd: rt.ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
+	child.stdout?.on('data', (chunk: Buffer) => (output += chunk.toString()));
+	child.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString()));
+	const url = `http://127.0.0.1:${port}`;
+
+	const stopChild = async (): Promise<void> => {
+		if (child.exitCode !== null || child.signalCode !== null) return;
+		await new Promise<void>((done) => {
+			const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);
+			child.once('exit', () => {
+				clearTimeout(timer);
+				done();
+			});
+			child.kill('SIGTERM');
+		});
+	};
+
+	try {
+		await waitForServer(url, child, () => output);
+	} catch (error) {
+		await stopChild();
+		await dropDatabase();
+		throw error;
+	}
+
+	const request: DirectusInstance['request'] = async (method, path, opts = {}) => {
+		const headers: Record<string, string> = { ...(opts.headers ?? {}) };
+		const token = opts.token === undefined ? instance.adminToken : opts.token;
+		if (token) headers.authorization = `Bearer ${token}`;
+		let body: string | undefined;
+		if (opts.body !== undefined) {
+			headers['content-type'] ??= 'application/json';
+			body = typeof opts.body === 'string' ? opts.body : JSON.stringify(opts.body);
+		}
+		const response = await fetch(`${url}${path}`, { method, headers, body });
+		const text = await response.text();
+		let parsed: unknown = text;
+		try {
+			parsed = text ? JSON.parse(text) : null;
+		} catch {
+			// not JSON (SSE, CSV, Prometheus text)
+		}
+		return { status: response.status, headers: response.headers, body: parsed as any, text };
+	};
+
+	const login = async (email: string, password: string): Promise<string> => {
+		const res = await request('POST', '/auth/login', { token: null, body: { email, password } });
+		if (res.status !== 200) throw new Error(`login failed for ${email}: ${res.status} ${res.text}`);
+		return res.body.data.access_token as string;
+	};
+
+	const instance: DirectusInstance = {
+		url,
+		database,
+		adminToken: '',
+		env,
+		request,
+		login,
+		async createUser({ email, permissions, appAccess = true }) {
+			const policy = await request('POST', '/policies', {
+				body: { name: `policy for ${email}`, icon: 'badge', admin_access: false, app_access: appAccess },
+			});
+			if (policy.status !== 200) throw new Error(`create policy: ${policy.text}`);
+			const policyId = policy.body.data.id as string;
+			for (const grant of permissions) {
+				const res = await request('POST', '/permissions', {
+					body: { policy: policyId, collection: grant.collection, action: grant.action, fields: grant.fields ?? ['*'], permissions: grant.permissions ?? {} },
+				});
+				if (res.status !== 200) throw new Error(`create permission: ${res.text}`);
+			}
+			const role = await request('POST', '/roles', { body: { name: `role for ${email}`, policies: [{ policy: policyId }] } });
+			if (role.status !== 200) throw new Error(`create role: ${role.text}`);
+			const password = 'user-password-for-tests';
+			const user = await request('POST', '/users', { body: { email, password, role: role.body.data.id } });
+			if (user.status !== 200) throw new Error(`create user: ${user.text}`);
+			return login(email, password);
+		},
+		logs: () => output,
+		async stop() {
+			await stopChild();
+			await dropDatabase();
+		},
+	};
+	instance.adminToken = await login(ADMIN_EMAIL, ADMIN_PASSWORD);
+	return instance;
+}
+
+async function waitForServer(url: string, child: ChildProcess, output: () => string): Promise<void> {
+	const deadline = Date.now() + 90_000;
+	while (Date.now() < deadline) {
+		if (child.exitCode !== null) throw new Error(`Directus exited with ${child.exitCode}:\n${output()}`);
+		try {
+			const res = await fetch(`${url}/server/ping`);
+			if (res.ok) return;
+		} catch {
+			// not listening yet
+		}
+		await new Promise((r) => setTimeout(r, 250));
+	}
+	throw new Error(`Directus did not start within 90 s:\n${output()}`);
+}
