@@ -8,8 +8,11 @@ export default tseslint.config(
 	...tseslint.configs.recommended,
 	...vue.configs['flat/recommended'],
 	{
-		files: ['**/*.vue'],
-		languageOptions: { parserOptions: { parser: tseslint.parser } },
+		files: ['**/*.vue', 'extensions/ml-suite/src/app/**/*.ts'],
+		languageOptions: {
+			parserOptions: { parser: tseslint.parser },
+			globals: { window: 'readonly', document: 'readonly', localStorage: 'readonly', ReadableStream: 'readonly', Response: 'readonly' },
+		},
 	},
 	{
 		languageOptions: {
@@ -36,6 +39,7 @@ export default tseslint.config(
 			'vue/max-attributes-per-line': 'off',
 			'vue/singleline-html-element-content-newline': 'off',
 			'vue/html-self-closing': 'off',
+			'vue/html-quotes': 'off',
 		},
 	},
 	{

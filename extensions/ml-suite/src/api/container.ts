@@ -1,11 +1,34 @@
-import type { ApiExtensionContext } from '@directus/types';
+import type { Accountability, ApiExtensionContext } from '@directus/types';
 import { parseConfig } from '../core/config.js';
+import { EmbeddingService, type EmbedResponse } from '../core/embeddings/embedding-service.js';
+import { LayeredEmbeddingCache, MemoryEmbeddingCache } from '../core/embeddings/embedding-cache.js';
+import { KnexEmbeddingCache } from '../core/embeddings/knex-embedding-cache.js';
+import { computeSettingsHash, namespaceOf, type IndexDefinition } from '../core/indexing/index-definition.js';
+import { IndexRepository } from '../core/indexing/index-repository.js';
+import { INDEXING_JOBS, reconcile, type IndexingJobDeps } from '../core/indexing/indexing-jobs.js';
+import { IndexingService, type IndexModel } from '../core/indexing/indexing-service.js';
+import type { Queue } from '../core/jobs/types.js';
+import { ModelRegistry } from '../core/providers/model-registry.js';
+import type { EmbeddingModel } from '../core/providers/types.js';
+import type { CallerAccess } from '../core/search/caller-access.js';
+import { PromptStore } from '../core/prompts/prompt-store.js';
+import { RagService } from '../core/rag/rag-service.js';
+import { assertIndexesFound, SearchService } from '../core/search/search-service.js';
+import { estimateTokens } from '../core/text/estimate-tokens.js';
+import { KnexUsageRecorder } from '../core/usage/knex-usage-recorder.js';
+import type { CallOrigin, UsageEvent } from '../core/usage/types.js';
+import type { VectorStore } from '../core/vector-stores/types.js';
 import type { BaseContainer, HostContext } from './container-types.js';
+import { DirectusCallerAccess } from './directus-caller-access.js';
+import { DirectusItemSource } from './directus-item-source.js';
 import { setErrorLogger } from './errors.js';
+import { buildQueue, type QueueWiring } from './queue-wiring.js';
+import { buildVectorStores, type VectorStores } from './vector-store-wiring.js';
 
 /**
  * The one composition root. Parses the config once and builds providers, stores, queues and
- * the usage recorder once per process (memoised), for hooks, endpoints and operations alike.
+ * the usage recorder once per process (memoised), for hooks, endpoints, operations and CLI
+ * commands alike. Nothing else reads the environment.
  */
 export interface HealthCheck {
 	name: string;
@@ -16,8 +39,40 @@ export interface HealthCheck {
 
 export interface Container extends BaseContainer {
 	healthChecks: HealthCheck[];
-	/** Stops workers and flushes buffers; called on Directus shutdown. */
+	models: ModelRegistry;
+	usage: KnexUsageRecorder;
+	queue: Queue;
+	queueWiring: QueueWiring;
+	indexes: IndexRepository;
+	indexing: IndexingService;
+	itemSource: DirectusItemSource;
+	search: SearchService;
+	stores: VectorStores;
+	storeFor(index: IndexDefinition): VectorStore;
+	resolveIndexModel(index: IndexDefinition): Promise<IndexModel>;
+	/** Embeds with a registry model (default embedding model when `modelId` is omitted). */
+	embeddingModel(modelId?: string | null): Promise<{ model: EmbeddingModel; definition: { inputPricePerMillion: number; outputPricePerMillion: number } }>;
+	/** Embeds texts with a registry model (the default when `modelId` is omitted), cached and usage-recorded. */
+	embedTexts(texts: string[], options: { modelId?: string | null; origin: CallOrigin; signal?: AbortSignal }): Promise<EmbedResponse>;
+	callerAccess(accountability: Accountability): CallerAccess;
+	/** Active indexes by name (404 naming unknown ones), or all active indexes the caller can read. */
+	resolveIndexes(accountability: Accountability, names?: string[]): Promise<IndexDefinition[]>;
+	prompts: PromptStore;
+	rag: RagService<RagCaller>;
+	recordUsage(event: UsageEvent): void;
+	/** Marks an index stale and enqueues a reindex when its settings differ from what its vectors were built with. */
+	scheduleReindexIfStale(index: IndexDefinition): Promise<boolean>;
+	/** Enqueues pending/stale documents untouched for `olderThanSeconds`. */
+	reconcileNow(olderThanSeconds?: number): Promise<{ requeued: number }>;
+	/** Starts queue workers and the periodic reconcile sweep. */
+	startWorkers(): Promise<void>;
+	/** Stops workers (draining active jobs) and flushes buffers; called on shutdown. */
 	close(): Promise<void>;
+}
+
+/** Who asks a RAG question: passed through core to the permission-aware retriever. */
+export interface RagCaller {
+	accountability: Accountability;
 }
 
 let containerPromise: Promise<Container> | null = null;
@@ -30,38 +85,213 @@ export function getContainer(context: ApiExtensionContext | HostContext): Promis
 	return containerPromise;
 }
 
-/** For tests and the standalone worker: forget the memoised container. */
-export async function resetContainer(): Promise<void> {
-	const pending = containerPromise;
-	containerPromise = null;
-	if (pending) await (await pending).close();
-}
-
 async function buildContainer(host: HostContext): Promise<Container> {
 	const { config, issues } = parseConfig(host.env);
 	setErrorLogger((error, message) => host.logger.error(error, message));
 	for (const issue of issues) {
 		host.logger.error(`[ml-suite] invalid ${issue.variable}=${JSON.stringify(issue.value)}: ${issue.message}. Using the default instead.`);
 	}
+	const db = host.database;
+	const env = host.env;
 
-	const healthChecks: HealthCheck[] = [
-		{
-			name: 'database',
-			required: true,
-			async check() {
-				await host.database.raw('select 1');
-				return { ok: true, message: String(host.database.client.config.client) };
+	const models = new ModelRegistry({
+		knex: db,
+		factory: {
+			resolveSecret: (name) => {
+				const value = env[name];
+				return typeof value === 'string' && value.length > 0 ? value : undefined;
 			},
+			timeoutMs: config.ML_PROVIDER_TIMEOUT_MS,
+			maxRetries: config.ML_PROVIDER_MAX_RETRIES,
 		},
-	];
+	});
+	const usage = new KnexUsageRecorder({ knex: db, flushIntervalMs: config.ML_USAGE_FLUSH_MS, logger: host.logger });
+	const memoryCache = new MemoryEmbeddingCache({ maxEntries: 20_000 });
+	const remoteCache = new LayeredEmbeddingCache(memoryCache, new KnexEmbeddingCache({ knex: db }));
+	// Remote embeddings cost money and latency, so they are also cached in the database; the local
+	// embedder is cheaper to rerun than a database round trip, so it only gets the memory cache.
+	const localEmbeddings = new EmbeddingService({ cache: memoryCache, usage, logger: host.logger });
+	const remoteEmbeddings = new EmbeddingService({ cache: remoteCache, usage, logger: host.logger });
+	const embeddingsFor = (model: EmbeddingModel): EmbeddingService => (model.provider === 'local' ? localEmbeddings : remoteEmbeddings);
 
-	return {
+	const stores = buildVectorStores(config, host);
+	const storeFor = (index: IndexDefinition): VectorStore => stores.get(index.vectorStore);
+	const itemSource = new DirectusItemSource(host);
+	const indexes = new IndexRepository(db, { chunkSize: config.ML_CHUNK_SIZE, chunkOverlap: config.ML_CHUNK_OVERLAP }, 10_000, (error, row) =>
+		host.logger.warn(`[ml-suite] ignoring invalid ml_indexes row ${JSON.stringify((row as { name?: string })?.name)}: ${(error as Error).message}`),
+	);
+
+	const embeddingModel: Container['embeddingModel'] = (modelId) => models.embeddingModel(modelId ?? undefined);
+	const resolveIndexModel = async (index: IndexDefinition): Promise<IndexModel> => {
+		const { model } = await embeddingModel(index.embeddingModel);
+		return { key: EmbeddingService.cacheModelKey(model), dimensions: model.dimensions };
+	};
+
+	const indexing = new IndexingService({
+		db,
+		items: itemSource,
+		resolveModel: resolveIndexModel,
+		storeFor,
+		async embed(index, texts, origin, signal) {
+			const resolved = await embeddingModel(index.embeddingModel);
+			const response = await embeddingsFor(resolved.model).embed(texts, { model: resolved, origin: { ...origin, collection: origin.collection ?? index.collection }, signal });
+			return response.embeddings;
+		},
+	});
+	const search = new SearchService({
+		db,
+		storeFor,
+		async embedQuery(index, text, origin, signal) {
+			const resolved = await embeddingModel(index.embeddingModel);
+			const response = await embeddingsFor(resolved.model).embed([text], { model: resolved, origin, signal });
+			const vector = response.embeddings[0];
+			if (!vector) throw new Error('The embedding model returned no vector for the query.');
+			return vector;
+		},
+	});
+
+	const callerAccess = (accountability: Accountability): CallerAccess => new DirectusCallerAccess(host, accountability);
+	const resolveIndexes = async (accountability: Accountability, names?: string[]): Promise<IndexDefinition[]> => {
+		const all = await indexes.active();
+		if (names) {
+			const picked = all.filter((index) => names.includes(index.name));
+			assertIndexesFound(names, picked);
+			return picked;
+		}
+		const access = callerAccess(accountability);
+		const usable: IndexDefinition[] = [];
+		for (const index of all) if (await access.canRead(index.collection)) usable.push(index);
+		return usable;
+	};
+
+	const prompts = new PromptStore(db);
+	const rag = new RagService<RagCaller>({
+		async retrieve(options) {
+			const hits = await search.search({
+				query: options.query,
+				indexes: await resolveIndexes(options.accountability, options.indexes),
+				mode: options.mode ?? 'semantic',
+				limit: options.limit ?? 8,
+				filter: options.filter ?? null,
+				fields: [],
+				access: callerAccess(options.accountability),
+				origin: { user: options.accountability.user, sourceType: 'endpoint', source: 'rag retrieval' },
+				signal: options.signal,
+			});
+			return hits.map((hit) => ({ index: hit.index, collection: hit.collection, item: hit.item, title: hit.title, content: hit.passage, score: hit.score, link: hit.link }));
+		},
+		getChatModel: (modelId) => models.getChatModel(modelId),
+		prompts,
+		estimateTokens,
+		onStreamError: (error) => host.logger.error(error, '[ml-suite] RAG stream failed'),
+	});
+
+	const queueWiring = buildQueue(config, host);
+	const queue = queueWiring.queue;
+	const jobDeps: IndexingJobDeps = { indexes, indexing, queue };
+	for (const job of INDEXING_JOBS) queueWiring.register(job, jobDeps);
+
+	let reconcileTimer: NodeJS.Timeout | null = null;
+	let closed = false;
+
+	const container: Container = {
 		config,
 		configIssues: issues,
 		host,
-		healthChecks,
+		models,
+		usage,
+		queue,
+		queueWiring,
+		indexes,
+		indexing,
+		itemSource,
+		search,
+		stores,
+		storeFor,
+		resolveIndexModel,
+		embeddingModel,
+		async embedTexts(texts, options) {
+			const resolved = await embeddingModel(options.modelId);
+			return embeddingsFor(resolved.model).embed(texts, { model: resolved, origin: options.origin, signal: options.signal });
+		},
+		callerAccess,
+		resolveIndexes,
+		prompts,
+		rag,
+		recordUsage: (event) => usage.record(event),
+		healthChecks: [
+			{
+				name: 'database',
+				required: true,
+				async check() {
+					await db.raw('select 1');
+					return { ok: true, message: String(db.client.config.client) };
+				},
+			},
+			{
+				name: 'queue',
+				required: true,
+				async check() {
+					const health = await queue.health();
+					return {
+						...health,
+						details: { backend: queue.backend, reason: queueWiring.reason, workersInProcess: config.ML_WORKERS_IN_PROCESS || queue.backend === 'inline', ...(queueWiring.warning ? { warning: queueWiring.warning } : {}) },
+					};
+				},
+			},
+			...stores.healthChecks(),
+			{
+				name: 'embeddings',
+				required: true,
+				async check() {
+					const { model } = await embeddingModel(null);
+					return { ok: true, message: `${model.provider}/${model.modelId}`, details: { dimensions: model.dimensions } };
+				},
+			},
+			{
+				name: 'chat',
+				required: false,
+				async check() {
+					if (config.ML_CHAT_PROVIDER === 'none') return { ok: true, message: 'not configured (RAG answers extractively)' };
+					const { model } = await models.chatModel();
+					return { ok: true, message: `${model.provider}/${model.modelId}` };
+				},
+			},
+		],
+		async scheduleReindexIfStale(index) {
+			const model = await resolveIndexModel(index);
+			if (index.settingsHash === computeSettingsHash(index, model)) return false;
+			await indexing.documents.markIndexStale(index.id);
+			await queue.enqueue('reindex', { indexId: index.id }, { priority: 'low' });
+			return true;
+		},
+		reconcileNow: (olderThanSeconds = 30) => reconcile(jobDeps, olderThanSeconds),
+		async startWorkers() {
+			await queue.startWorkers();
+			const sweep = async (): Promise<void> => {
+				try {
+					const { requeued } = await reconcile(jobDeps, 30);
+					if (requeued > 0) host.logger.info(`[ml-suite] reconcile: requeued ${requeued} pending documents`);
+				} catch (error) {
+					host.logger.warn(`[ml-suite] reconcile sweep failed: ${(error as Error).message}`);
+				}
+			};
+			if (config.ML_RECONCILE_INTERVAL_SECONDS > 0 && !reconcileTimer) {
+				reconcileTimer = setInterval(() => void sweep(), config.ML_RECONCILE_INTERVAL_SECONDS * 1000);
+				reconcileTimer.unref();
+			}
+		},
 		async close() {
-			// Filled in as workers and buffers are added.
+			if (closed) return;
+			closed = true;
+			if (reconcileTimer) clearInterval(reconcileTimer);
+			await queue.close({ timeoutMs: 25_000 }).catch((error: unknown) => host.logger.warn(`[ml-suite] closing the queue: ${(error as Error).message}`));
+			await usage.close().catch(() => undefined);
+			await stores.close();
 		},
 	};
+	return container;
 }
+
+/** Namespace helper re-exported for glue code. */
+export { namespaceOf };

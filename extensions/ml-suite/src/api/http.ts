@@ -28,6 +28,8 @@ export interface RouteSpec<B extends z.ZodType, Q extends z.ZodType> {
 	query?: Q;
 	/** Success status. Default 200. */
 	status?: number;
+	/** One line for the OpenAPI document. */
+	summary?: string;
 }
 
 export type Handler<B extends z.ZodType, Q extends z.ZodType> = (
@@ -38,6 +40,19 @@ export type Handler<B extends z.ZodType, Q extends z.ZodType> = (
 
 type Method = 'get' | 'post' | 'put' | 'patch' | 'delete';
 
+/** Every route registered through `route()`, for the OpenAPI document. */
+export interface RouteInfo {
+	method: Method;
+	path: string;
+	access: Access;
+	body?: z.ZodType;
+	query?: z.ZodType;
+	status: number;
+	summary?: string;
+}
+
+export const registeredRoutes: RouteInfo[] = [];
+
 /** Registers a route on the `/ml` router. Returning `undefined` means the handler wrote the response itself. */
 export function route<B extends z.ZodType = z.ZodUnknown, Q extends z.ZodType = z.ZodUnknown>(
 	router: Router,
@@ -47,6 +62,7 @@ export function route<B extends z.ZodType = z.ZodUnknown, Q extends z.ZodType = 
 	handler: Handler<B, Q>,
 	getContainer: () => Promise<Container>,
 ): void {
+	registeredRoutes.push({ method, path, access: spec.access, body: spec.body, query: spec.query, status: spec.status ?? 200, summary: spec.summary });
 	router[method](path, async (req: Request, res: Response) => {
 		const controller = new AbortController();
 		res.on('close', () => {
@@ -54,8 +70,8 @@ export function route<B extends z.ZodType = z.ZodUnknown, Q extends z.ZodType = 
 		});
 		try {
 			const accountability = checkAccess(req, spec.access);
-			const body = spec.body ? parseInput(spec.body, req.body ?? {}, 'body') : req.body;
-			const query = spec.query ? parseInput(spec.query, req.query ?? {}, 'query') : req.query;
+			const body = (spec.body ? parseInput(spec.body, req.body ?? {}, 'body') : req.body) as z.infer<B>;
+			const query = (spec.query ? parseInput(spec.query, req.query ?? {}, 'query') : req.query) as z.infer<Q>;
 			const container = await getContainer();
 			const result = await handler(
 				{

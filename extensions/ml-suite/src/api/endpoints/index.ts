@@ -1,11 +1,22 @@
 import { defineEndpoint } from '@directus/extensions-sdk';
+import type { ApiExtensionContext } from '@directus/types';
 import { getContainer } from '../container.js';
+import { registerEmbeddingRoutes } from './embeddings-routes.js';
+import { registerGenerationRoutes } from './generation-routes.js';
 import { registerHealthRoutes } from './health-routes.js';
+import { registerOpenApiRoute } from './openapi-routes.js';
+import { registerRagIndexRoutes } from './rag-index-routes.js';
+import { registerSearchRoutes } from './search-routes.js';
 
 export default defineEndpoint({
 	id: 'ml',
 	handler: (router, context) => {
-		const container = () => getContainer(context);
+		const container = () => getContainer(context as ApiExtensionContext);
 		registerHealthRoutes(router, container);
+		registerEmbeddingRoutes(router, container);
+		registerSearchRoutes(router, container);
+		registerRagIndexRoutes(router, container);
+		registerGenerationRoutes(router, container);
+		registerOpenApiRoute(router, container);
 	},
 });

@@ -1,15 +1,43 @@
 import { defineHook } from '@directus/extensions-sdk';
+import type { ApiExtensionContext } from '@directus/types';
 import { getContainer } from '../container.js';
 import { applySuiteSchema } from '../schema/apply-suite-schema.js';
+import { registerCliCommands } from './cli-commands.js';
+import { registerIndexingHooks } from './indexing-hooks.js';
 
-export default defineHook(({ init, action }, context) => {
+export default defineHook(({ init, action, filter }, context) => {
+	const container = () => getContainer(context as ApiExtensionContext);
+
+	// Server start-up: schema, seeds, workers, and a sweep for work a previous process left pending.
 	init('app.after', async () => {
-		const container = await getContainer(context);
-		await applySuiteSchema(container);
+		const c = await container();
+		await applySuiteSchema(c);
+		try {
+			if (c.config.ML_WORKERS_IN_PROCESS) await c.startWorkers();
+			for (const index of await c.indexes.active()) await c.scheduleReindexIfStale(index);
+			const { requeued } = await c.reconcileNow(0);
+			if (requeued > 0) c.host.logger.info(`[ml-suite] requeued ${requeued} documents left pending by a previous run`);
+		} catch (error) {
+			c.host.logger.error(error, '[ml-suite] start-up indexing sweep failed; it is retried by the periodic reconcile');
+		}
 	});
 
+	init('cli.before', (meta) => {
+		const { program } = meta as { program: Parameters<typeof registerCliCommands>[0] };
+		registerCliCommands(program, container);
+	});
+
+	registerIndexingHooks({ action: action as never, filter: filter as never }, container);
+
+	// Registry and prompt edits take effect at once in this process (other instances: on their cache TTL).
+	for (const event of ['ml_models.items.create', 'ml_models.items.update', 'ml_models.items.delete']) {
+		action(event, async () => (await container()).models.invalidate());
+	}
+	for (const event of ['ml_prompts.items.create', 'ml_prompts.items.update', 'ml_prompts.items.delete']) {
+		action(event, async () => (await container()).prompts.invalidate());
+	}
+
 	action('server.stop', async () => {
-		const container = await getContainer(context);
-		await container.close();
+		await (await container()).close();
 	});
 });

@@ -3,6 +3,7 @@ import { DEMO_COLLECTIONS } from './demo-collections.js';
 import { ensureSchema } from './ensure-schema.js';
 import { ML_COLLECTIONS, ML_RELATIONS, ML_TABLE_INDEXES } from './ml-collections.js';
 import { seedDemoContent } from './seed-demo.js';
+import { DEMO_INDEXES, seedIndexes, seedRagIndex } from './seed-indexes.js';
 
 export interface SchemaStatus {
 	applied: boolean;
@@ -26,10 +27,15 @@ export async function applySuiteSchema(container: Container): Promise<void> {
 			host.logger.info(`[ml-suite] schema: created ${[...ml.createdCollections, ...ml.createdFields].join(', ')}`);
 		}
 		schemaStatus.applied = true;
+		const defaults = { chunkSize: config.ML_CHUNK_SIZE, chunkOverlap: config.ML_CHUNK_OVERLAP };
+		await container.models.seedFromConfig(config);
+		await container.prompts.seedDefaults();
+		await seedRagIndex(host.database, defaults);
 		if (config.ML_SEED_DEMO) {
 			const demo = await ensureSchema(host, DEMO_COLLECTIONS, []);
 			if (demo.createdCollections.includes('articles')) {
 				const counts = await seedDemoContent(container);
+				await seedIndexes(host.database, DEMO_INDEXES, defaults);
 				schemaStatus.seeded = true;
 				host.logger.info(`[ml-suite] demo content: ${counts.articles} articles, ${counts.tasks} tasks`);
 			}

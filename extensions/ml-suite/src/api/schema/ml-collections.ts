@@ -269,6 +269,36 @@ export const ML_COLLECTIONS: CollectionDef[] = [
 	),
 ];
 
+/** Documents indexed through the SynthStack-compatible `/ml/rag/*` routes (not tied to another collection). */
+ML_COLLECTIONS.push(
+	collection(
+		'ml_rag_documents',
+		{
+			group: GROUP,
+			icon: 'library_books',
+			note: 'Free-form documents indexed through the /ml/rag routes, grouped in RAG collections. Searchable like any indexed collection, with Directus permissions.',
+			display_template: '{{rag_collection}} · {{source}}',
+			sort: 7,
+		},
+		[
+			uuidPk(),
+			text('rag_collection', { required: true, width: 'half', note: 'RAG collection name (e.g. default, project_42).' }, { default_value: 'default', is_nullable: false }),
+			text('source', { width: 'half' }),
+			text('source_type', { width: 'half' }),
+			text('document_id', { width: 'half', note: 'Caller-supplied document id (index-project-document).' }),
+			text('project_id', { width: 'half' }),
+			text('filename', { width: 'half' }),
+			text('file_type', { width: 'half' }),
+			integer('chunk_size', { width: 'half', note: 'Per-document chunk size (characters); empty = the index default.' }),
+			integer('chunk_overlap', { width: 'half' }),
+			json('metadata'),
+			longText('content', { required: true }),
+			dateCreated(),
+			dateUpdated(),
+		],
+	),
+);
+
 export const ML_RELATIONS: RelationDef[] = [
 	{ collection: 'ml_indexes', field: 'embedding_model', related_collection: 'ml_models', meta: { sort_field: null }, schema: { on_delete: 'SET NULL' } },
 	{ collection: 'ml_documents', field: 'index', related_collection: 'ml_indexes', meta: { sort_field: null }, schema: { on_delete: 'CASCADE' } },
@@ -282,4 +312,5 @@ export const ML_TABLE_INDEXES: { table: string; columns: string[]; unique: boole
 	{ table: 'ml_documents', columns: ['status'], unique: false, name: 'ml_documents_status_idx' },
 	{ table: 'ml_chunks', columns: ['document'], unique: false, name: 'ml_chunks_document_idx' },
 	{ table: 'ml_usage', columns: ['timestamp'], unique: false, name: 'ml_usage_timestamp_idx' },
+	{ table: 'ml_rag_documents', columns: ['rag_collection'], unique: false, name: 'ml_rag_documents_collection_idx' },
 ];

@@ -7,8 +7,8 @@ export interface HtmlToTextOptions {
 }
 
 /** Private-use markers for breaks produced by elements, resolved once all tags are gone. */
-const LINE_MARK = '\u0001';
-const PARAGRAPH_MARK = '\u0002';
+const LINE_MARK = '\ue000';
+const PARAGRAPH_MARK = '\ue001';
 
 /** Elements whose content is never readable text. */
 const DROPPED_ELEMENTS = ['script', 'style', 'noscript', 'template', 'head', 'svg', 'math', 'iframe', 'object'];
@@ -59,7 +59,7 @@ export function htmlToText(input: string, options: HtmlToTextOptions = {}): stri
 	});
 	// In HTML, source line breaks are just spaces; only elements break lines.
 	if (sawBlock) text = text.replace(/[\r\n]+/g, ' ');
-	text = text.replace(/[ \t]*[\u0001\u0002][\s\u0001\u0002]*/g, (run) => (run.includes(PARAGRAPH_MARK) ? '\n\n' : '\n'));
+	text = text.replace(/[ \t]*[\ue000\ue001][\s\ue000\ue001]*/g, (run) => (run.includes(PARAGRAPH_MARK) ? '\n\n' : '\n'));
 	text = text.replace(/<!\[CDATA\[|\]\]>|<![^<>]*>|<\?[^<>]*>/g, '');
 	text = decodeEntities(text);
 	if (options.markdown ?? true) text = stripMarkdown(text);

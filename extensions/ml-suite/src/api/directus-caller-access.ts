@@ -1,0 +1,70 @@
+import type { Accountability } from '@directus/types';
+import type { CallerAccess } from '../core/search/caller-access.js';
+import type { HostContext } from './container-types.js';
+
+type Row = Record<string, unknown>;
+
+function isForbidden(error: unknown): boolean {
+	return (error as { status?: number }).status === 403;
+}
+
+/**
+ * Answers "what may this caller read" by asking Directus with the caller's accountability.
+ * Items are read with the `*` field wildcard, which Directus expands to exactly the fields the
+ * caller may read, so each returned row shows what may be shown.
+ */
+export class DirectusCallerAccess implements CallerAccess {
+	private readonly readable = new Map<string, Promise<boolean>>();
+
+	constructor(
+		private readonly host: HostContext,
+		private readonly accountability: Accountability,
+	) {}
+
+	async primaryKey(collection: string): Promise<string> {
+		const schema = await this.host.getSchema();
+		const info = schema.collections[collection];
+		if (!info) throw new Error(`Collection "${collection}" does not exist.`);
+		return info.primary;
+	}
+
+	private async items(collection: string): Promise<{ readByQuery(query: Row): Promise<Row[]> }> {
+		const schema = await this.host.getSchema();
+		return new this.host.services.ItemsService(collection, { schema, knex: this.host.database, accountability: this.accountability });
+	}
+
+	canRead(collection: string): Promise<boolean> {
+		let cached = this.readable.get(collection);
+		if (!cached) {
+			cached = (async () => {
+				const schema = await this.host.getSchema();
+				if (!schema.collections[collection]) return false;
+				try {
+					await (await this.items(collection)).readByQuery({ fields: [schema.collections[collection].primary], limit: 1 });
+					return true;
+				} catch (error) {
+					if (isForbidden(error)) return false;
+					throw error;
+				}
+			})();
+			this.readable.set(collection, cached);
+		}
+		return cached;
+	}
+
+	async readItems(collection: string, keys: readonly string[], filter: Record<string, unknown> | null): Promise<Map<string, Row>> {
+		const out = new Map<string, Row>();
+		if (keys.length === 0) return out;
+		const pk = await this.primaryKey(collection);
+		const service = await this.items(collection);
+		const keyFilter = { [pk]: { _in: [...keys] } };
+		try {
+			const rows = await service.readByQuery({ fields: ['*'], filter: filter ? { _and: [filter, keyFilter] } : keyFilter, limit: -1 });
+			for (const row of rows) if (row[pk] !== undefined && row[pk] !== null) out.set(String(row[pk]), row);
+		} catch (error) {
+			if (isForbidden(error)) return out;
+			throw error;
+		}
+		return out;
+	}
+}

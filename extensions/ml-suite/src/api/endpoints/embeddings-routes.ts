@@ -1,0 +1,64 @@
+import type { Router } from 'express';
+import { z } from 'zod';
+import type { Container } from '../container.js';
+import { parseInput, route } from '../http.js';
+
+const text = z.string({ error: 'must be a string' }).refine((s) => s.trim().length > 0, 'must not be empty');
+const model = z.string().trim().min(1).max(200).optional();
+
+export const GenerateEmbeddingBody = z.object({ text, model });
+export const SimilarityBody = z.object({ text1: text, text2: text, model });
+
+/** Cosine similarity of two vectors (the local and OpenAI embeddings are unit length, but do not rely on it). */
+export function cosine(a: readonly number[], b: readonly number[]): number {
+	let dot = 0;
+	let na = 0;
+	let nb = 0;
+	for (let i = 0; i < a.length; i++) {
+		const x = a[i] ?? 0;
+		const y = b[i] ?? 0;
+		dot += x * y;
+		na += x * x;
+		nb += y * y;
+	}
+	return na === 0 || nb === 0 ? 0 : dot / Math.sqrt(na * nb);
+}
+
+/** SynthStack-compatible embedding routes. */
+export function registerEmbeddingRoutes(router: Router, getContainer: () => Promise<Container>): void {
+	const embed = (container: Container, texts: string[], modelId: string | undefined, user: string | null, source: string, signal: AbortSignal) =>
+		container.embedTexts(texts, { modelId, origin: { user, sourceType: 'endpoint', source }, signal });
+
+	route(router, 'post', '/embeddings/generate', { access: 'user', body: GenerateEmbeddingBody }, async (req, container) => {
+		const result = await embed(container, [req.body.text], req.body.model, req.accountability.user, 'POST /ml/embeddings/generate', req.signal);
+		return { embedding: result.embeddings[0], model: result.model, dimensions: result.dimensions, tokensUsed: result.usage.inputTokens };
+	}, getContainer);
+
+	route(router, 'post', '/embeddings/batch', { access: 'user' }, async (req, container) => {
+		const max = container.config.ML_MAX_BATCH_INPUTS;
+		const schema = z.object({ texts: z.array(text).min(1, 'must contain at least one text').max(max, `must contain at most ${max} texts`), model });
+		const body = parseInput(schema, req.body ?? {}, 'body');
+		const result = await embed(container, body.texts, body.model, req.accountability.user, 'POST /ml/embeddings/batch', req.signal);
+		return { embeddings: result.embeddings, model: result.model, dimensions: result.dimensions, count: result.embeddings.length, tokensUsed: result.usage.inputTokens };
+	}, getContainer);
+
+	route(router, 'post', '/embeddings/similarity', { access: 'user', body: SimilarityBody }, async (req, container) => {
+		const result = await embed(container, [req.body.text1, req.body.text2], req.body.model, req.accountability.user, 'POST /ml/embeddings/similarity', req.signal);
+		const [a, b] = result.embeddings;
+		return { similarity: cosine(a ?? [], b ?? []), model: result.model };
+	}, getContainer);
+
+	route(router, 'get', '/embeddings/models', { access: 'user' }, async (_req, container) => {
+		const definitions = (await container.models.list('embedding')).filter((d) => d.status === 'active');
+		return {
+			models: definitions.map((d) => ({
+				id: d.modelId,
+				name: d.name,
+				dimensions: d.dimensions,
+				maxTokens: d.maxInputTokens,
+				provider: d.provider,
+				isDefault: d.isDefault,
+			})),
+		};
+	}, getContainer);
+}

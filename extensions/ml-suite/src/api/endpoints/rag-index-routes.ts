@@ -1,0 +1,182 @@
+import type { Router } from 'express';
+import { z } from 'zod';
+import { NotFoundError } from '../../core/errors.js';
+import { RAG_DOCUMENTS_COLLECTION, RAG_DOCUMENTS_INDEX } from '../../core/indexing/index-definition.js';
+import type { Container } from '../container.js';
+import { route, type MlRequest } from '../http.js';
+
+/**
+ * SynthStack-compatible document RAG routes. Documents are rows of `ml_rag_documents`, so they
+ * get Directus permissions (admins, or roles granted access to that collection) and are indexed
+ * by the same pipeline as any collection.
+ */
+const collectionName = z.string().trim().min(1).max(200).regex(/^[\w.:-]+$/, 'letters, digits, _ . : - only');
+
+export const RagIndexBody = z.object({
+	content: z.string().trim().min(1, 'must not be empty').max(2_000_000),
+	source: z.string().trim().min(1).max(1000),
+	sourceType: z.string().trim().max(100).optional(),
+	metadata: z.record(z.string(), z.unknown()).optional(),
+	collection: collectionName.default('default'),
+});
+
+export const RagIndexProjectDocumentBody = z.object({
+	documentId: z.string().trim().min(1).max(255),
+	projectId: z.string().trim().min(1).max(255),
+	filename: z.string().trim().min(1).max(1000),
+	content: z.string().trim().min(1, 'must not be empty').max(2_000_000),
+	fileType: z.string().trim().min(1).max(100),
+	chunkSize: z.number().int().min(100).max(10_000).default(1000),
+	chunkOverlap: z.number().int().min(0).max(1000).default(200),
+});
+
+export const RagSearchBody = z.object({
+	query: z.string().trim().min(1, 'must not be empty').max(4000),
+	collection: collectionName.optional(),
+	limit: z.number().int().min(1).max(100).default(5),
+	minScore: z.number().min(-1).max(1).default(0.5),
+	sourceTypes: z.array(z.string().min(1)).max(50).optional(),
+});
+
+type Row = Record<string, unknown>;
+
+function items(container: Container, req: MlRequest): Promise<{
+	createOne(data: Row): Promise<string>;
+	updateOne(key: string, data: Row): Promise<string>;
+	readByQuery(query: Row): Promise<Row[]>;
+	deleteMany(keys: string[]): Promise<string[]>;
+}> {
+	return container.host.getSchema().then(
+		(schema) => new container.host.services.ItemsService(RAG_DOCUMENTS_COLLECTION, { schema, knex: container.host.database, accountability: req.accountability }),
+	);
+}
+
+async function indexNow(container: Container, req: MlRequest, key: string): Promise<number> {
+	const index = await container.indexes.byName(RAG_DOCUMENTS_INDEX);
+	const result = await container.indexing.indexItems(index, [key], {
+		origin: { user: req.accountability.user, sourceType: 'endpoint', source: 'POST /ml/rag/index' },
+		signal: req.signal,
+	});
+	return result.chunks || (await container.indexing.documents.get(index.id, [key])).get(key)?.chunkCount || 0;
+}
+
+export function registerRagIndexRoutes(router: Router, getContainer: () => Promise<Container>): void {
+	route(router, 'post', '/rag/index', { access: 'user', body: RagIndexBody }, async (req, container) => {
+		const service = await items(container, req as MlRequest);
+		const key = await service.createOne({
+			rag_collection: req.body.collection,
+			source: req.body.source,
+			source_type: req.body.sourceType ?? null,
+			metadata: req.body.metadata ?? null,
+			content: req.body.content,
+		});
+		const chunksCreated = await indexNow(container, req as MlRequest, String(key));
+		return { documentId: String(key), source: req.body.source, collection: req.body.collection, chunksCreated };
+	}, getContainer);
+
+	route(router, 'post', '/rag/index-project-document', { access: 'user', body: RagIndexProjectDocumentBody }, async (req, container) => {
+		const body = req.body;
+		const collection = `project_${body.projectId}`;
+		const service = await items(container, req as MlRequest);
+		const data = {
+			rag_collection: collection,
+			document_id: body.documentId,
+			project_id: body.projectId,
+			filename: body.filename,
+			file_type: body.fileType,
+			source: body.filename,
+			source_type: body.fileType,
+			content: body.content,
+			chunk_size: body.chunkSize,
+			chunk_overlap: body.chunkOverlap,
+		};
+		// Re-sending a document replaces it (its old chunks go), as the original service did.
+		const existing = await service.readByQuery({ fields: ['id'], filter: { rag_collection: { _eq: collection }, document_id: { _eq: body.documentId } }, limit: 1 });
+		const key = existing[0] ? await service.updateOne(String(existing[0].id), data) : await service.createOne(data);
+		const chunksCreated = await indexNow(container, req as MlRequest, String(key));
+		return { documentId: body.documentId, chunksCreated, collection };
+	}, getContainer);
+
+	route(router, 'post', '/rag/search', { access: 'user', body: RagSearchBody }, async (req, container) => {
+		const index = await container.indexes.byName(RAG_DOCUMENTS_INDEX);
+		const filter: Row = {};
+		if (req.body.collection) filter.rag_collection = { _eq: req.body.collection };
+		if (req.body.sourceTypes) filter.source_type = { _in: req.body.sourceTypes };
+		const hits = await container.search.search({
+			query: req.body.query,
+			indexes: [index],
+			mode: 'semantic',
+			limit: req.body.limit,
+			filter: Object.keys(filter).length > 0 ? filter : null,
+			metadataFilter: req.body.collection ? { rag_collection: req.body.collection } : undefined,
+			fields: ['source', 'source_type', 'metadata', 'rag_collection', 'document_id', 'filename'],
+			minScore: req.body.minScore,
+			access: container.callerAccess(req.accountability),
+			origin: { user: req.accountability.user, sourceType: 'endpoint', source: 'POST /ml/rag/search' },
+			signal: req.signal,
+		});
+		const results = hits.map((hit) => ({
+			content: hit.passage,
+			source: hit.data.source ?? null,
+			sourceType: hit.data.source_type ?? null,
+			relevanceScore: hit.score,
+			metadata: {
+				...((hit.data.metadata as Row | null) ?? {}),
+				documentId: hit.data.document_id ?? hit.item,
+				collection: hit.data.rag_collection,
+				chunkIndex: hit.chunkIndex,
+			},
+		}));
+		return { results, totalFound: results.length };
+	}, getContainer);
+
+	route(router, 'get', '/rag/collections', { access: 'user' }, async (req, container) => {
+		return { collections: await readableCollections(container, req as MlRequest) };
+	}, getContainer);
+
+	route(router, 'delete', '/rag/collections/:collection', { access: 'user' }, async (req, container) => {
+		const name = collectionName.parse(req.params.collection);
+		const service = await items(container, req as MlRequest);
+		const rows = await service.readByQuery({ fields: ['id'], filter: { rag_collection: { _eq: name } }, limit: -1 });
+		if (rows.length === 0) throw new NotFoundError(`RAG collection "${name}" does not exist or you cannot read it.`);
+		const keys = rows.map((row) => String(row.id));
+		await service.deleteMany(keys);
+		const index = await container.indexes.byName(RAG_DOCUMENTS_INDEX);
+		await container.indexing.removeItems(index, keys);
+		return { message: `Collection "${name}" deleted (${keys.length} documents)`, deleted: keys.length };
+	}, getContainer);
+
+	route(router, 'get', '/rag/stats', { access: 'user' }, async (req, container) => {
+		const names = await readableCollections(container, req as MlRequest);
+		const index = await container.indexes.byName(RAG_DOCUMENTS_INDEX);
+		const rows: { rag_collection: string; documents: number | string; chunks: number | string | null }[] = names.length
+			? await container.host
+					.database('ml_rag_documents as r')
+					.leftJoin('ml_documents as d', function () {
+						this.on('d.item', '=', 'r.id').andOn('d.index', '=', container.host.database.raw('?', [index.id]));
+					})
+					.select('r.rag_collection')
+					.count({ documents: 'r.id' })
+					.sum({ chunks: 'd.chunk_count' })
+					.whereIn('r.rag_collection', names)
+					.groupBy('r.rag_collection')
+			: [];
+		const collections: Record<string, { vectorsCount: number; pointsCount: number; documentsCount: number }> = {};
+		for (const row of rows) {
+			const chunks = Number(row.chunks ?? 0);
+			collections[row.rag_collection] = { vectorsCount: chunks, pointsCount: chunks, documentsCount: Number(row.documents) };
+		}
+		return { totalCollections: names.length, collections, ...collections };
+	}, getContainer);
+}
+
+async function readableCollections(container: Container, req: MlRequest): Promise<string[]> {
+	const service = await items(container, req);
+	try {
+		const rows = await service.readByQuery({ fields: ['rag_collection'], limit: -1 });
+		return [...new Set(rows.map((row) => String(row.rag_collection)))].sort();
+	} catch (error) {
+		if ((error as { status?: number }).status === 403) return [];
+		throw error;
+	}
+}

@@ -1,0 +1,133 @@
+import type { Router } from 'express';
+import { z } from 'zod';
+import { ForbiddenError, NotFoundError } from '../../core/errors.js';
+import { computeSettingsHash, namespaceOf, type IndexDefinition } from '../../core/indexing/index-definition.js';
+import type { Container } from '../container.js';
+import { route, type MlRequest } from '../http.js';
+
+const directusFilter = z.record(z.string(), z.unknown());
+
+export const SearchBody = z.object({
+	query: z.string().trim().min(1, 'must not be empty').max(4000, 'must be at most 4000 characters'),
+	indexes: z.array(z.string().min(1)).min(1).max(20).optional(),
+	mode: z.enum(['semantic', 'hybrid']).default('semantic'),
+	filter: directusFilter.optional(),
+	fields: z.array(z.string().min(1)).max(50).default([]),
+	limit: z.number().int().min(1).max(100).default(10),
+	minScore: z.number().min(-1).max(1).optional(),
+});
+export type SearchBody = z.infer<typeof SearchBody>;
+
+const RelatedQuery = z.object({
+	limit: z.coerce.number().int().min(1).max(50).default(5),
+	fields: z
+		.string()
+		.optional()
+		.transform((v) => (v ? v.split(',').map((s) => s.trim()).filter(Boolean) : [])),
+});
+
+const ReindexBody = z.object({ force: z.boolean().default(false) });
+
+function usableIndexes(container: Container, req: MlRequest, names?: string[]): Promise<IndexDefinition[]> {
+	return container.resolveIndexes(req.accountability, names);
+}
+
+async function coverage(container: Container, index: IndexDefinition): Promise<Record<string, unknown>> {
+	const [counts, chunks, total, model] = await Promise.all([
+		container.indexing.documents.countByStatus(index.id),
+		container.indexing.documents.totalChunks(index.id),
+		container.itemSource.count(index.collection, index.filter).catch(() => null),
+		container.resolveIndexModel(index),
+	]);
+	const vectors = await container.storeFor(index).count(namespaceOf(index)).catch(() => null);
+	const currentHash = computeSettingsHash(index, model);
+	return {
+		index: index.name,
+		collection: index.collection,
+		status: index.status,
+		items: total,
+		documents: counts,
+		chunks,
+		vectors,
+		settingsCurrent: index.settingsHash === currentHash,
+		coverage: total ? Math.min(1, counts.indexed / total) : null,
+		model: model.key,
+		vectorStore: container.storeFor(index).kind,
+	};
+}
+
+export function registerSearchRoutes(router: Router, getContainer: () => Promise<Container>): void {
+	route(router, 'get', '/indexes', { access: 'user' }, async (req, container) => {
+		const indexes = await usableIndexes(container, req as MlRequest);
+		return { data: indexes.map((i) => ({ name: i.name, label: i.label, collection: i.collection, status: i.status })) };
+	}, getContainer);
+
+	route(router, 'get', '/indexes/:name/coverage', { access: 'admin' }, async (req, container) => {
+		container.indexes.invalidate();
+		return { data: await coverage(container, await container.indexes.byName(req.params.name ?? '')) };
+	}, getContainer);
+
+	route(router, 'get', '/indexes-coverage', { access: 'admin' }, async (_req, container) => {
+		container.indexes.invalidate();
+		const all = await container.indexes.list();
+		return { data: await Promise.all(all.map((index) => coverage(container, index))) };
+	}, getContainer);
+
+	route(router, 'post', '/indexes/:name/reindex', { access: 'admin', body: ReindexBody, status: 202 }, async (req, container) => {
+		const index = await container.indexes.byName(req.params.name ?? '');
+		const job = await container.queue.enqueue('reindex', { indexId: index.id, force: req.body.force });
+		return { data: { job: job.id, queue: job.queue, index: index.name } };
+	}, getContainer);
+
+	route(router, 'post', '/search', { access: 'user', body: SearchBody }, async (req, container) => {
+		return runSearch(container, req, req.body);
+	}, getContainer);
+
+	route(router, 'post', '/search/hybrid', { access: 'user', body: SearchBody }, async (req, container) => {
+		return runSearch(container, req, { ...req.body, mode: 'hybrid' });
+	}, getContainer);
+
+	route(router, 'get', '/related/:index/:item', { access: 'user', query: RelatedQuery }, async (req, container) => {
+		const index = (await usableIndexes(container, req as MlRequest, [req.params.index ?? ''])).at(0);
+		if (!index) throw new NotFoundError(`Unknown index "${req.params.index}".`);
+		const item = req.params.item ?? '';
+		const access = container.callerAccess(req.accountability);
+		if (!(await access.canRead(index.collection))) throw new ForbiddenError(`You do not have permission to read the collection "${index.collection}".`);
+		const visible = await access.readItems(index.collection, [item], null);
+		if (!visible.has(item)) throw new NotFoundError(`Item "${item}" of "${index.collection}" does not exist or you cannot read it.`);
+		const text = await container.indexing.documents.firstChunkText(index.id, item);
+		if (!text) return { data: [] };
+		const started = Date.now();
+		const hits = await container.search.search({
+			query: text,
+			indexes: [index],
+			mode: 'semantic',
+			limit: req.query.limit,
+			filter: null,
+			fields: req.query.fields,
+			access,
+			origin: { user: req.accountability.user, sourceType: 'endpoint', source: 'GET /ml/related' },
+			signal: req.signal,
+			excludeItems: [{ collection: index.collection, item }],
+		});
+		return { data: hits, meta: { tookMs: Date.now() - started } };
+	}, getContainer);
+}
+
+export async function runSearch(container: Container, req: MlRequest, body: SearchBody): Promise<{ data: unknown[]; meta: Record<string, unknown> }> {
+	const started = Date.now();
+	const indexes = await usableIndexes(container, req, body.indexes);
+	const hits = await container.search.search({
+		query: body.query,
+		indexes,
+		mode: body.mode,
+		limit: body.limit,
+		filter: body.filter ?? null,
+		fields: body.fields,
+		minScore: body.minScore,
+		access: container.callerAccess(req.accountability),
+		origin: { user: req.accountability.user, sourceType: 'endpoint', source: body.mode === 'hybrid' ? 'POST /ml/search/hybrid' : 'POST /ml/search' },
+		signal: req.signal,
+	});
+	return { data: hits, meta: { mode: body.mode, indexes: indexes.map((i) => i.name), tookMs: Date.now() - started } };
+}

@@ -1,0 +1,18 @@
+import { defineOperationApi } from '@directus/extensions-sdk';
+import { getContainer } from '../../container.js';
+import { complete } from '../../endpoints/generation-routes.js';
+import { runGenerateTextOperation } from './run-generate-text-operation.js';
+
+export default defineOperationApi<Record<string, unknown>>({
+	id: 'ml-generate-text',
+	handler: async (options, context) => {
+		const container = await getContainer(context);
+		const origin = { user: context.accountability?.user ?? null, sourceType: 'operation' as const, source: 'ml-generate-text' };
+		return runGenerateTextOperation(options, {
+			prompts: container.prompts,
+			chatModel: (modelId) => container.models.chatModel(modelId),
+			complete: (chat, request) => complete(container, origin, chat, request),
+			data: context.data,
+		});
+	},
+});

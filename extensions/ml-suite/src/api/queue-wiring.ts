@@ -1,0 +1,37 @@
+import type { z } from 'zod';
+import type { MlConfig } from '../core/config.js';
+import { chooseQueueBackend, createQueue } from '../core/jobs/create-queue.js';
+import type { AdministrableQueue } from '../core/jobs/queue-admin-backend.js';
+import { QueueAdmin } from '../core/jobs/queue-admin.js';
+import type { JobDefinition } from '../core/jobs/types.js';
+import type { HostContext } from './container-types.js';
+
+export interface QueueWiring {
+	queue: AdministrableQueue;
+	admin: QueueAdmin;
+	/** Why this backend was chosen (shown by /ml/health). */
+	reason: string;
+	/** Set when the configuration asked for something that could not be honoured. */
+	warning: string | undefined;
+	/** Registers a job type; `deps` are merged into the dependencies every processor receives. */
+	register<D extends object>(definition: JobDefinition<z.ZodType, D, unknown>, deps: D): void;
+}
+
+/** Builds the queue the config asks for (BullMQ when Redis is configured, else inline). */
+export function buildQueue(config: MlConfig, host: HostContext): QueueWiring {
+	const deps: Record<string, unknown> = {};
+	const choice = chooseQueueBackend(config, host.env);
+	if (choice.warning) host.logger.warn(`[ml-suite] ${choice.warning}`);
+	host.logger.info(`[ml-suite] queue backend: ${choice.options.backend} (${choice.reason})`);
+	const queue = createQueue(choice.options, { jobDeps: () => deps, logger: host.logger });
+	return {
+		queue,
+		admin: new QueueAdmin(queue),
+		reason: choice.reason,
+		warning: choice.warning,
+		register(definition, jobDeps) {
+			Object.assign(deps, jobDeps);
+			queue.register(definition as unknown as JobDefinition<z.ZodType, never, unknown>);
+		},
+	};
+}

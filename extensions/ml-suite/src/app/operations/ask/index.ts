@@ -1,0 +1,88 @@
+import { defineOperationApp } from '@directus/extensions-sdk';
+
+export default defineOperationApp({
+	id: 'ml-ask',
+	name: 'Ask (RAG)',
+	icon: 'question_answer',
+	description: 'Answer a question from the indexed content, with citations that link to the items.',
+	overview: ({ question, indexes, mode }) => [
+		{ label: 'Question', text: String(question ?? '') },
+		{ label: 'Indexes', text: indexes ? String(indexes) : 'All' },
+		{ label: 'Mode', text: String(mode ?? 'hybrid') },
+	],
+	options: [
+		{
+			field: 'question',
+			name: 'Question',
+			type: 'text',
+			meta: { width: 'full', interface: 'input-multiline', required: true, note: 'Use {{$trigger.payload.field}} or {{$last.field}} to ask about flow data.' },
+		},
+		{
+			field: 'indexes',
+			name: 'Indexes',
+			type: 'string',
+			meta: { width: 'half', interface: 'input', options: { placeholder: 'articles, faq' }, note: 'Comma-separated index names (ML Models → Indexes). Empty = every index.' },
+		},
+		{
+			field: 'mode',
+			name: 'Retrieval',
+			type: 'string',
+			meta: {
+				width: 'half',
+				interface: 'select-dropdown',
+				options: { choices: [{ text: 'Hybrid (vector + keyword)', value: 'hybrid' }, { text: 'Semantic (vector only)', value: 'semantic' }] },
+			},
+			schema: { default_value: 'hybrid' },
+		},
+		{
+			field: 'limit',
+			name: 'Passages',
+			type: 'integer',
+			meta: { width: 'half', interface: 'input', options: { min: 1, max: 50 }, note: 'Passages retrieved (1–50). Default 5.' },
+			schema: { default_value: 5 },
+		},
+		{
+			field: 'permissions',
+			name: 'Permissions',
+			type: 'string',
+			meta: {
+				width: 'half',
+				interface: 'select-dropdown',
+				options: {
+					choices: [
+						{ text: 'From trigger', value: '$trigger' },
+						{ text: 'Public role', value: '$public' },
+						{ text: 'Full access', value: '$full' },
+					],
+				},
+				note: 'Whose read permissions decide which items can be quoted.',
+			},
+			schema: { default_value: '$trigger' },
+		},
+		{
+			field: 'filter',
+			name: 'Filter',
+			type: 'json',
+			meta: { width: 'full', interface: 'input-code', options: { language: 'json', placeholder: '{ "status": { "_eq": "published" } }' }, note: 'Directus filter on the items.' },
+		},
+		{
+			field: 'model',
+			name: 'Chat model',
+			type: 'string',
+			meta: { width: 'half', interface: 'input', note: 'Model id from ML Models. Empty = the default; without a chat model the answer quotes passages.' },
+		},
+		{
+			field: 'failWhenNoAnswer',
+			name: 'Fail when no answer',
+			type: 'boolean',
+			meta: { width: 'half', interface: 'boolean', options: { label: 'Take the reject path when nothing relevant is found' } },
+			schema: { default_value: false },
+		},
+		{
+			field: 'systemPrompt',
+			name: 'Persona',
+			type: 'text',
+			meta: { width: 'full', interface: 'input-multiline', note: 'Optional system prompt. The grounding and citation rules are always added.' },
+		},
+	],
+});

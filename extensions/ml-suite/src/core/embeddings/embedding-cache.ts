@@ -1,0 +1,87 @@
+/**
+ * Cache of embeddings by (model key, content hash). The model key names the model and its
+ * dimensions, so a model whose output changes gets a fresh key instead of stale vectors.
+ * Vectors are stored as Float32 in every implementation, so a layered cache returns the same
+ * numbers whichever layer answers.
+ */
+export interface EmbeddingCache {
+	/** Cached vectors for those hashes that have one; absent hashes are misses. */
+	getMany(model: string, hashes: readonly string[]): Promise<Map<string, number[]>>;
+	/** Stores vectors; an existing entry for the same key is kept. */
+	setMany(model: string, entries: readonly { hash: string; vector: readonly number[] }[]): Promise<void>;
+}
+
+export interface MemoryEmbeddingCacheOptions {
+	/** Most vectors kept; the least recently used go first. Default: 10000 (about 15 MB at 384 dimensions). */
+	maxEntries?: number;
+}
+
+/** Bounded in-process LRU cache. */
+export class MemoryEmbeddingCache implements EmbeddingCache {
+	private readonly entries = new Map<string, Float32Array>();
+	private readonly maxEntries: number;
+
+	constructor(options: MemoryEmbeddingCacheOptions = {}) {
+		this.maxEntries = Math.max(1, options.maxEntries ?? 10_000);
+	}
+
+	get size(): number {
+		return this.entries.size;
+	}
+
+	async getMany(model: string, hashes: readonly string[]): Promise<Map<string, number[]>> {
+		const found = new Map<string, number[]>();
+		for (const hash of hashes) {
+			const key = cacheKey(model, hash);
+			const vector = this.entries.get(key);
+			if (!vector) continue;
+			// Re-insert to mark as most recently used (Map keeps insertion order).
+			this.entries.delete(key);
+			this.entries.set(key, vector);
+			found.set(hash, Array.from(vector));
+		}
+		return found;
+	}
+
+	async setMany(model: string, entries: readonly { hash: string; vector: readonly number[] }[]): Promise<void> {
+		for (const { hash, vector } of entries) {
+			const key = cacheKey(model, hash);
+			this.entries.delete(key);
+			this.entries.set(key, Float32Array.from(vector));
+		}
+		while (this.entries.size > this.maxEntries) {
+			const oldest = this.entries.keys().next().value;
+			if (oldest === undefined) break;
+			this.entries.delete(oldest);
+		}
+	}
+}
+
+/** A fast cache in front of a shared one: reads fall through and fill the front; writes go to both. */
+export class LayeredEmbeddingCache implements EmbeddingCache {
+	constructor(
+		private readonly front: EmbeddingCache,
+		private readonly back: EmbeddingCache,
+	) {}
+
+	async getMany(model: string, hashes: readonly string[]): Promise<Map<string, number[]>> {
+		const found = await this.front.getMany(model, hashes);
+		const missing = hashes.filter((h) => !found.has(h));
+		if (missing.length === 0) return found;
+		const fromBack = await this.back.getMany(model, missing);
+		if (fromBack.size > 0) {
+			await this.front.setMany(model, [...fromBack].map(([hash, vector]) => ({ hash, vector })));
+			for (const [hash, vector] of fromBack) found.set(hash, vector);
+		}
+		return found;
+	}
+
+	async setMany(model: string, entries: readonly { hash: string; vector: readonly number[] }[]): Promise<void> {
+		await this.front.setMany(model, entries);
+		await this.back.setMany(model, entries);
+	}
+}
+
+function cacheKey(model: string, hash: string): string {
+	return `${model}\u0000${hash}`;
+}

@@ -1,0 +1,105 @@
+import type { Knex } from 'knex';
+import type { EmbeddingCache } from './embedding-cache.js';
+
+export interface KnexEmbeddingCacheOptions {
+	/** Database for the cache table (the Directus database). */
+	knex: Knex;
+	/** Table name. Default: `ml_embedding_cache`. */
+	table?: string;
+	/** Create the table on first use when it is missing. Default: true. */
+	createTable?: boolean;
+}
+
+/** Hashes per `IN (...)` query, and rows per INSERT (6 columns each, under SQLite's 999 parameters). */
+const HASHES_PER_QUERY = 500;
+const ROWS_PER_INSERT = 100;
+
+/**
+ * Embedding cache in a database table shared by every process (Directus instances and
+ * workers), so the same text is embedded once per model across restarts. Works on SQLite and
+ * PostgreSQL. Vectors are stored as little-endian Float32 bytes.
+ */
+export class KnexEmbeddingCache implements EmbeddingCache {
+	private readonly knex: Knex;
+	private readonly table: string;
+	private ready: Promise<void> | undefined;
+
+	constructor(private readonly options: KnexEmbeddingCacheOptions) {
+		this.knex = options.knex;
+		this.table = options.table ?? 'ml_embedding_cache';
+	}
+
+	/** Creates the table if missing (once per instance; safe when several processes race). */
+	ensureTable(): Promise<void> {
+		this.ready ??= createCacheTable(this.knex, this.table).catch((error: unknown) => {
+			this.ready = undefined;
+			throw error;
+		});
+		return this.ready;
+	}
+
+	async getMany(model: string, hashes: readonly string[]): Promise<Map<string, number[]>> {
+		const found = new Map<string, number[]>();
+		if (hashes.length === 0) return found;
+		if (this.options.createTable !== false) await this.ensureTable();
+		for (let i = 0; i < hashes.length; i += HASHES_PER_QUERY) {
+			const rows: { content_hash: string; dimensions: number; vector: Uint8Array }[] = await this.knex(this.table)
+				.select('content_hash', 'dimensions', 'vector')
+				.where('model', model)
+				.whereIn('content_hash', hashes.slice(i, i + HASHES_PER_QUERY));
+			for (const row of rows) {
+				const vector = decodeVector(row.vector);
+				// Bytes that do not match the stored dimensions (a truncated write) count as a miss.
+				if (vector.length === Number(row.dimensions)) found.set(row.content_hash, vector);
+			}
+		}
+		return found;
+	}
+
+	async setMany(model: string, entries: readonly { hash: string; vector: readonly number[] }[]): Promise<void> {
+		if (entries.length === 0) return;
+		if (this.options.createTable !== false) await this.ensureTable();
+		const rows = entries.map(({ hash, vector }) => ({
+			model,
+			content_hash: hash,
+			dimensions: vector.length,
+			vector: encodeVector(vector),
+			date_created: new Date(),
+		}));
+		for (let i = 0; i < rows.length; i += ROWS_PER_INSERT) {
+			await this.knex(this.table).insert(rows.slice(i, i + ROWS_PER_INSERT)).onConflict(['model', 'content_hash']).ignore();
+		}
+	}
+}
+
+async function createCacheTable(knex: Knex, table: string): Promise<void> {
+	if (await knex.schema.hasTable(table)) return;
+	try {
+		await knex.schema.createTable(table, (t) => {
+			t.increments('id');
+			t.string('model', 255).notNullable();
+			t.string('content_hash', 64).notNullable();
+			t.integer('dimensions').notNullable();
+			t.binary('vector').notNullable();
+			t.timestamp('date_created').notNullable().defaultTo(knex.fn.now());
+			t.unique(['model', 'content_hash']);
+		});
+	} catch (error) {
+		// Another process may have created it between the check and the create.
+		if (!(await knex.schema.hasTable(table))) throw error;
+	}
+}
+
+/** Float32 little-endian bytes, independent of the host's byte order. */
+export function encodeVector(vector: readonly number[]): Buffer {
+	const buffer = Buffer.allocUnsafe(vector.length * 4);
+	for (let i = 0; i < vector.length; i++) buffer.writeFloatLE(vector[i]!, i * 4);
+	return buffer;
+}
+
+export function decodeVector(bytes: Uint8Array): number[] {
+	const buffer = Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+	const out = new Array<number>(Math.floor(buffer.length / 4));
+	for (let i = 0; i < out.length; i++) out[i] = buffer.readFloatLE(i * 4);
+	return out;
+}

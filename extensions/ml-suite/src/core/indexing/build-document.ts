@@ -1,0 +1,84 @@
+import { createHash } from 'node:crypto';
+import { chunkText } from '../text/chunk-text.js';
+import { estimateTokens } from '../text/estimate-tokens.js';
+import { htmlToText } from '../text/html-to-text.js';
+import type { MetadataValue } from '../vector-stores/types.js';
+import { toMetadataValue, type IndexDefinition } from './index-definition.js';
+
+/** An item turned into what gets embedded. */
+export interface PreparedDocument {
+	item: string;
+	title: string;
+	/** Prepended to each chunk's embedding input (context fields), not stored as the passage. */
+	contextPrefix: string;
+	chunks: { chunkIndex: number; content: string; tokenCount: number }[];
+	metadata: Record<string, MetadataValue>;
+	/** Changes whenever anything that goes into the vectors changes. */
+	contentHash: string;
+}
+
+function fieldText(value: unknown): string {
+	if (value === null || value === undefined) return '';
+	if (typeof value === 'string') return htmlToText(value);
+	if (typeof value === 'number' || typeof value === 'boolean') return String(value);
+	if (Array.isArray(value)) return value.map(fieldText).filter(Boolean).join(', ');
+	return htmlToText(JSON.stringify(value));
+}
+
+export function prepareDocument(index: IndexDefinition, item: string, record: Record<string, unknown>, settingsHash: string): PreparedDocument {
+	const title = index.titleField ? fieldText(record[index.titleField]) : '';
+	const contextPrefix = index.contextFields
+		.map((field) => fieldText(record[field]))
+		.filter((text) => text.length > 0)
+		.join('\n');
+	const body = index.contentFields
+		.map((field) => fieldText(record[field]))
+		.filter((text) => text.length > 0)
+		.join('\n\n');
+	const { size, overlap } = chunking(index, record);
+	const chunks = chunkText(body, { size, overlap }).map((chunk, i) => ({
+		chunkIndex: i,
+		content: chunk.content,
+		tokenCount: estimateTokens(chunk.content),
+	}));
+	const metadata: Record<string, MetadataValue> = {};
+	for (const field of index.metadataFields) metadata[field] = toMetadataValue(record[field]);
+	const contentHash = createHash('sha256')
+		.update(settingsHash)
+		.update(`\u0000${size}:${overlap}\u0000`)
+		.update(title)
+		.update('\u0000')
+		.update(contextPrefix)
+		.update('\u0000')
+		.update(body)
+		.update('\u0000')
+		.update(JSON.stringify(metadata))
+		.digest('hex');
+	return { item, title: title || item, contextPrefix, chunks, metadata, contentHash };
+}
+
+function chunking(index: IndexDefinition, record: Record<string, unknown>): { size: number; overlap: number } {
+	if (!index.perItemChunking) return { size: index.chunkSize, overlap: index.chunkOverlap };
+	const size = Number(record.chunk_size) >= 50 ? Number(record.chunk_size) : index.chunkSize;
+	const overlapValue = record.chunk_overlap === null || record.chunk_overlap === undefined ? index.chunkOverlap : Number(record.chunk_overlap);
+	return { size, overlap: Math.min(Math.max(0, overlapValue || 0), Math.floor(size / 2)) };
+}
+
+/** Fields an index reads from each item. */
+export function indexedFields(index: IndexDefinition, primaryKey: string): string[] {
+	return [
+		...new Set([
+			primaryKey,
+			...(index.titleField ? [index.titleField] : []),
+			...index.contentFields,
+			...index.contextFields,
+			...index.metadataFields,
+			...(index.perItemChunking ? ['chunk_size', 'chunk_overlap'] : []),
+		]),
+	];
+}
+
+/** The text sent to the embedding model for one chunk. */
+export function embeddingInput(doc: PreparedDocument, chunkContent: string): string {
+	return doc.contextPrefix ? `${doc.contextPrefix}\n\n${chunkContent}` : chunkContent;
+}

@@ -1,0 +1,220 @@
+import type { Knex } from 'knex';
+
+/** Status of one item in one index (`ml_documents.status`). */
+export type DocumentStatus = 'pending' | 'indexed' | 'stale' | 'failed' | 'excluded';
+
+export interface DocumentState {
+	id: number;
+	index: string;
+	collection: string;
+	item: string;
+	status: DocumentStatus;
+	contentHash: string | null;
+	settingsHash: string | null;
+	chunkCount: number;
+	attempts: number;
+	error: string | null;
+}
+
+export interface IndexedChunk {
+	chunkIndex: number;
+	content: string;
+	tokenCount: number;
+}
+
+/** SQLite caps bound variables per statement; keep IN lists and multi-row inserts below it. */
+const BATCH = 400;
+
+function chunked<T>(list: readonly T[], size = BATCH): T[][] {
+	const out: T[][] = [];
+	for (let i = 0; i < list.length; i += size) out.push(list.slice(i, i + size));
+	return out;
+}
+
+const now = (): string => new Date().toISOString();
+
+/**
+ * Per-item indexing state (`ml_documents`) and the chunks each item was split into
+ * (`ml_chunks`). These rows are the source of truth for what still needs work: a job lost with
+ * a process leaves its rows `pending`, and the reconcile sweep finds them again.
+ */
+export class DocumentStateRepository {
+	constructor(private readonly db: Knex) {}
+
+	async get(indexId: string, items: readonly string[]): Promise<Map<string, DocumentState>> {
+		const out = new Map<string, DocumentState>();
+		for (const part of chunked(items)) {
+			const rows = await this.db('ml_documents').where('index', indexId).whereIn('item', part);
+			for (const row of rows) out.set(String(row.item), toState(row));
+		}
+		return out;
+	}
+
+	/** Marks items pending (creating rows as needed), unless already pending. */
+	async markPending(indexId: string, collection: string, items: readonly string[]): Promise<void> {
+		await this.upsertStatus(indexId, collection, items, 'pending');
+	}
+
+	/** Marks every document of an index stale (settings changed). Returns how many. */
+	async markIndexStale(indexId: string): Promise<number> {
+		return this.db('ml_documents').where('index', indexId).whereIn('status', ['indexed', 'failed']).update({ status: 'stale', date_updated: now() });
+	}
+
+	async markFailed(indexId: string, collection: string, items: readonly string[], error: string): Promise<void> {
+		await this.upsertStatus(indexId, collection, items, 'failed', { error: error.slice(0, 4000), incrementAttempts: true });
+	}
+
+	async markExcluded(indexId: string, collection: string, items: readonly string[]): Promise<void> {
+		await this.upsertStatus(indexId, collection, items, 'excluded');
+		for (const part of chunked(items)) {
+			const ids = this.db('ml_documents').select('id').where('index', indexId).whereIn('item', part);
+			await this.db('ml_chunks').whereIn('document', ids).delete();
+			await this.db('ml_documents').where('index', indexId).whereIn('item', part).update({ chunk_count: 0, content_hash: null });
+		}
+	}
+
+	/** Records a successful indexing of several items in one transaction. */
+	async markIndexed(
+		indexId: string,
+		collection: string,
+		results: readonly { item: string; contentHash: string; settingsHash: string; chunks: readonly IndexedChunk[] }[],
+	): Promise<void> {
+		if (results.length === 0) return;
+		await this.db.transaction(async (trx) => {
+			const items = results.map((r) => r.item);
+			await this.ensureRows(trx, indexId, collection, items);
+			const ids = new Map<string, number>();
+			for (const part of chunked(items)) {
+				const rows = await trx('ml_documents').select('id', 'item').where('index', indexId).whereIn('item', part);
+				for (const row of rows) ids.set(String(row.item), Number(row.id));
+			}
+			const docIds = [...ids.values()];
+			for (const part of chunked(docIds)) await trx('ml_chunks').whereIn('document', part).delete();
+			const chunkRows = results.flatMap((r) =>
+				r.chunks.map((c) => ({
+					document: ids.get(r.item),
+					collection,
+					item: r.item,
+					chunk_index: c.chunkIndex,
+					token_count: c.tokenCount,
+					content: c.content,
+				})),
+			);
+			for (const part of chunked(chunkRows, Math.floor(BATCH / 6))) await trx('ml_chunks').insert(part);
+			const stamp = now();
+			for (const r of results) {
+				await trx('ml_documents')
+					.where('index', indexId)
+					.where('item', r.item)
+					.update({
+						status: 'indexed',
+						content_hash: r.contentHash,
+						settings_hash: r.settingsHash,
+						chunk_count: r.chunks.length,
+						attempts: 0,
+						error: null,
+						date_indexed: stamp,
+						date_updated: stamp,
+					});
+			}
+		});
+	}
+
+	/** Settles items whose stored vectors already match their content (nothing re-embedded). */
+	async markIndexedWithoutChanges(indexId: string, items: readonly string[]): Promise<void> {
+		for (const part of chunked(items)) {
+			await this.db('ml_documents').where('index', indexId).whereIn('item', part).update({ status: 'indexed', error: null, date_updated: now() });
+		}
+	}
+
+	/** Removes the state of deleted items (their chunks go with them). */
+	async remove(indexId: string, items: readonly string[]): Promise<void> {
+		for (const part of chunked(items)) {
+			const ids = this.db('ml_documents').select('id').where('index', indexId).whereIn('item', part);
+			await this.db('ml_chunks').whereIn('document', ids).delete();
+			await this.db('ml_documents').where('index', indexId).whereIn('item', part).delete();
+		}
+	}
+
+	/** Items in the given states (default: pending), oldest first. */
+	async listUnfinished(indexId: string, options: { limit: number; olderThan?: Date; statuses?: DocumentStatus[] }): Promise<string[]> {
+		const statuses = options.statuses ?? ['pending'];
+		const query = this.db('ml_documents').select('item').where('index', indexId).whereIn('status', statuses).orderBy('id').limit(options.limit);
+		if (options.olderThan) query.where((q) => q.where('date_updated', '<', options.olderThan!.toISOString()).orWhereNull('date_updated'));
+		return (await query).map((row: { item: unknown }) => String(row.item));
+	}
+
+	async countByStatus(indexId: string): Promise<Record<DocumentStatus, number>> {
+		const rows = await this.db('ml_documents').select('status').count({ count: '*' }).where('index', indexId).groupBy('status');
+		const out: Record<DocumentStatus, number> = { pending: 0, indexed: 0, stale: 0, failed: 0, excluded: 0 };
+		for (const row of rows as { status: DocumentStatus; count: number | string }[]) out[row.status] = Number(row.count);
+		return out;
+	}
+
+	async totalChunks(indexId: string): Promise<number> {
+		const row = await this.db('ml_documents').sum({ total: 'chunk_count' }).where('index', indexId).first();
+		return Number(row?.total ?? 0);
+	}
+
+	/** Text of an item's first chunk (used to find related items). */
+	async firstChunkText(indexId: string, item: string): Promise<string | null> {
+		const row = await this.db('ml_chunks as c')
+			.join('ml_documents as d', 'd.id', 'c.document')
+			.select('c.content')
+			.where('d.index', indexId)
+			.where('d.item', item)
+			.orderBy('c.chunk_index')
+			.first();
+		return (row?.content as string | undefined) ?? null;
+	}
+
+	/** All item keys with state rows in an index (for pruning after a reindex). */
+	async allItems(indexId: string): Promise<string[]> {
+		return (await this.db('ml_documents').select('item').where('index', indexId)).map((row: { item: unknown }) => String(row.item));
+	}
+
+	private async ensureRows(db: Knex, indexId: string, collection: string, items: readonly string[]): Promise<void> {
+		for (const part of chunked(items)) {
+			const present = new Set((await db('ml_documents').select('item').where('index', indexId).whereIn('item', part)).map((r: { item: unknown }) => String(r.item)));
+			const missing = part.filter((item) => !present.has(item));
+			if (missing.length === 0) continue;
+			const stamp = now();
+			await db('ml_documents')
+				.insert(missing.map((item) => ({ index: indexId, collection, item, status: 'pending', chunk_count: 0, attempts: 0, date_updated: stamp })))
+				.onConflict(['index', 'item'])
+				.ignore();
+		}
+	}
+
+	private async upsertStatus(
+		indexId: string,
+		collection: string,
+		items: readonly string[],
+		status: DocumentStatus,
+		options: { error?: string; incrementAttempts?: boolean } = {},
+	): Promise<void> {
+		if (items.length === 0) return;
+		await this.ensureRows(this.db, indexId, collection, items);
+		for (const part of chunked(items)) {
+			const update: Record<string, unknown> = { status, date_updated: now() };
+			if (options.error !== undefined) update.error = options.error;
+			if (options.incrementAttempts) update.attempts = this.db.raw('COALESCE(attempts, 0) + 1');
+			await this.db('ml_documents').where('index', indexId).whereIn('item', part).update(update);
+		}
+	}
+}
+
+function toState(row: Record<string, unknown>): DocumentState {
+	return {
+		id: Number(row.id),
+		index: String(row.index),
+		collection: String(row.collection),
+		item: String(row.item),
+		status: row.status as DocumentStatus,
+		contentHash: (row.content_hash as string | null) ?? null,
+		settingsHash: (row.settings_hash as string | null) ?? null,
+		chunkCount: Number(row.chunk_count ?? 0),
+		attempts: Number(row.attempts ?? 0),
+		error: (row.error as string | null) ?? null,
+	};
+}

@@ -1,0 +1,216 @@
+import type { Knex } from 'knex';
+import { MlError } from '../errors.js';
+import type { CallOrigin } from '../usage/types.js';
+import type { VectorRecord, VectorStore } from '../vector-stores/types.js';
+import { embeddingInput, indexedFields, prepareDocument, type PreparedDocument } from './build-document.js';
+import { DocumentStateRepository } from './document-state.js';
+import { computeSettingsHash, namespaceOf, type IndexDefinition } from './index-definition.js';
+import type { ItemSource } from './item-source.js';
+
+/** The embedding model an index uses, as far as indexing needs to know. */
+export interface IndexModel {
+	/** Stable identity (provider/model/dimensions) that goes into the settings hash. */
+	key: string;
+	dimensions: number;
+}
+
+export interface IndexingDeps {
+	db: Knex;
+	items: ItemSource;
+	/** The embedding model an index resolves to. */
+	resolveModel(index: IndexDefinition): Promise<IndexModel>;
+	/** Embeds texts with the index's model, in order (batching and caching happen behind this). */
+	embed(index: IndexDefinition, texts: string[], origin: CallOrigin, signal?: AbortSignal): Promise<number[][]>;
+	/** The vector store an index lives in. */
+	storeFor(index: IndexDefinition): VectorStore;
+}
+
+export interface IndexItemsResult {
+	indexed: number;
+	unchanged: number;
+	removed: number;
+	excluded: number;
+	chunks: number;
+	/** Chunks sent to the embedding layer (cache hits included). */
+	embeddedChunks: number;
+}
+
+export interface ReindexProgress {
+	processed: number;
+	total: number;
+	result: IndexItemsResult;
+}
+
+const emptyResult = (): IndexItemsResult => ({ indexed: 0, unchanged: 0, removed: 0, excluded: 0, chunks: 0, embeddedChunks: 0 });
+
+function addResult(into: IndexItemsResult, from: IndexItemsResult): void {
+	for (const key of Object.keys(into) as (keyof IndexItemsResult)[]) into[key] += from[key];
+}
+
+/**
+ * Keeps a vector index in step with a CMS collection: reads items, chunks and embeds what
+ * changed, writes vectors and the per-item state. Every method is idempotent: running it twice
+ * (a retried or recovered job) leaves the same vectors and rows.
+ */
+export class IndexingService {
+	readonly documents: DocumentStateRepository;
+	/** Namespaces known to exist with these dimensions in this process (saves a round trip per job). */
+	private readonly knownNamespaces = new Map<string, number>();
+
+	constructor(private readonly deps: IndexingDeps) {
+		this.documents = new DocumentStateRepository(deps.db);
+	}
+
+	/** Indexes (or removes) the given items. Unchanged content costs no embedding call. */
+	async indexItems(
+		index: IndexDefinition,
+		keys: readonly string[],
+		options: { origin: CallOrigin; signal?: AbortSignal; force?: boolean },
+	): Promise<IndexItemsResult> {
+		const result = emptyResult();
+		const unique = [...new Set(keys.map(String))];
+		if (unique.length === 0) return result;
+		const model = await this.deps.resolveModel(index);
+		const settingsHash = computeSettingsHash(index, model);
+		const store = this.deps.storeFor(index);
+		const namespace = namespaceOf(index);
+
+		const pk = await this.deps.items.primaryKey(index.collection);
+		const fields = indexedFields(index, pk);
+		const records = await this.deps.items.read(index.collection, unique, fields);
+		const matching = index.filter ? await this.deps.items.matching(index.collection, [...records.keys()], index.filter) : null;
+
+		const deleted = unique.filter((key) => !records.has(key));
+		const excluded = [...records.keys()].filter((key) => matching !== null && !matching.has(key));
+		if (deleted.length > 0 || excluded.length > 0) {
+			await store.deleteByItem(namespace, [...deleted, ...excluded]);
+			if (deleted.length > 0) await this.documents.remove(index.id, deleted);
+			if (excluded.length > 0) await this.documents.markExcluded(index.id, index.collection, excluded);
+			result.removed = deleted.length;
+			result.excluded = excluded.length;
+		}
+
+		const candidates = [...records.entries()].filter(([key]) => matching === null || matching.has(key));
+		const states = await this.documents.get(index.id, candidates.map(([key]) => key));
+		const changed: PreparedDocument[] = [];
+		const unchangedKeys: string[] = [];
+		for (const [key, record] of candidates) {
+			const doc = prepareDocument(index, key, record, settingsHash);
+			const state = states.get(key);
+			if (!options.force && state && state.contentHash === doc.contentHash && state.settingsHash === settingsHash && state.status !== 'failed') {
+				unchangedKeys.push(key);
+				continue;
+			}
+			changed.push(doc);
+		}
+		result.unchanged = unchangedKeys.length;
+		const notYetMarked = unchangedKeys.filter((key) => states.get(key)?.status !== 'indexed');
+		if (notYetMarked.length > 0) {
+			// Same content as what is stored: nothing to embed, just settle the state.
+			await this.documents.markIndexedWithoutChanges(index.id, notYetMarked);
+		}
+		if (changed.length === 0) return result;
+
+		try {
+			const inputs = changed.flatMap((doc) => doc.chunks.map((chunk) => embeddingInput(doc, chunk.content)));
+			const vectors = inputs.length > 0 ? await this.deps.embed(index, inputs, options.origin, options.signal) : [];
+			result.embeddedChunks = inputs.length;
+			await this.ensureNamespace(store, index, namespace, model.dimensions);
+
+			const records: VectorRecord[] = [];
+			let v = 0;
+			for (const doc of changed) {
+				for (const chunk of doc.chunks) {
+					const vector = vectors[v++];
+					if (!vector) throw new MlError('The embedding layer returned fewer vectors than inputs.', { code: 'EMBEDDING_MISMATCH', status: 500 });
+					records.push({
+						id: `${doc.item}:${chunk.chunkIndex}`,
+						itemKey: doc.item,
+						chunkIndex: chunk.chunkIndex,
+						vector,
+						content: chunk.content,
+						metadata: { ...doc.metadata, _title: doc.title },
+					});
+				}
+			}
+			if (records.length > 0) await store.upsert(namespace, records);
+			for (const doc of changed) await store.deleteChunksFrom(namespace, doc.item, doc.chunks.length);
+			await this.documents.markIndexed(
+				index.id,
+				index.collection,
+				changed.map((doc) => ({ item: doc.item, contentHash: doc.contentHash, settingsHash, chunks: doc.chunks })),
+			);
+			result.indexed = changed.length;
+			result.chunks = records.length;
+			return result;
+		} catch (error) {
+			this.knownNamespaces.clear();
+			const message = error instanceof Error ? error.message : String(error);
+			await this.documents.markFailed(index.id, index.collection, changed.map((doc) => doc.item), message);
+			throw error;
+		}
+	}
+
+	/** Removes items from the index (they were deleted in the CMS). */
+	async removeItems(index: IndexDefinition, keys: readonly string[]): Promise<void> {
+		if (keys.length === 0) return;
+		await this.deps.storeFor(index).deleteByItem(namespaceOf(index), keys);
+		await this.documents.remove(index.id, keys);
+	}
+
+	/**
+	 * Brings the whole index up to date: every item of the collection is visited in pages
+	 * (unchanged items cost nothing unless `force`), state of items that no longer exist is
+	 * pruned, and the index's settings hash is recorded.
+	 */
+	async reindex(
+		index: IndexDefinition,
+		options: { origin: CallOrigin; signal?: AbortSignal; force?: boolean; pageSize?: number; onProgress?: (progress: ReindexProgress) => Promise<void> | void },
+	): Promise<ReindexProgress> {
+		const pageSize = options.pageSize ?? 500;
+		const model = await this.deps.resolveModel(index);
+		const settingsHash = computeSettingsHash(index, model);
+		const store = this.deps.storeFor(index);
+		await this.ensureNamespace(store, index, namespaceOf(index), model.dimensions);
+
+		const total = await this.deps.items.count(index.collection, null);
+		const seen = new Set<string>();
+		const result = emptyResult();
+		let processed = 0;
+		for (let offset = 0; ; offset += pageSize) {
+			if (options.signal?.aborted) throw new MlError('Reindex cancelled.', { code: 'CANCELLED', status: 499 });
+			const keys = await this.deps.items.listKeys(index.collection, { offset, limit: pageSize });
+			if (keys.length === 0) break;
+			for (const key of keys) seen.add(key);
+			addResult(result, await this.indexItems(index, keys, options));
+			processed += keys.length;
+			await options.onProgress?.({ processed, total: Math.max(total, processed), result: { ...result } });
+			if (keys.length < pageSize) break;
+		}
+		const gone = (await this.documents.allItems(index.id)).filter((key) => !seen.has(key));
+		if (gone.length > 0) {
+			await this.removeItems(index, gone);
+			result.removed += gone.length;
+		}
+		await this.deps.db('ml_indexes').where('id', index.id).update({ settings_hash: settingsHash, last_indexed_at: new Date().toISOString() });
+		return { processed, total: Math.max(total, processed), result };
+	}
+
+	/** Creates the namespace; if the model's dimensions changed, starts it afresh and marks the index stale. */
+	private async ensureNamespace(store: VectorStore, index: IndexDefinition, namespace: string, dimensions: number): Promise<void> {
+		const cacheKey = `${store.kind}:${namespace}`;
+		if (this.knownNamespaces.get(cacheKey) === dimensions) return;
+		const existing = (await store.listNamespaces()).find((ns) => ns.name === namespace);
+		if (existing && existing.dimensions !== dimensions) {
+			await store.dropNamespace(namespace);
+			await this.documents.markIndexStale(index.id);
+		}
+		await store.ensureNamespace(namespace, dimensions);
+		this.knownNamespaces.set(cacheKey, dimensions);
+	}
+
+	/** Forget cached namespace facts (after a namespace was dropped elsewhere). */
+	forgetNamespace(store: VectorStore, namespace: string): void {
+		this.knownNamespaces.delete(`${store.kind}:${namespace}`);
+	}
+}

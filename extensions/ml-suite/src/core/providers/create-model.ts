@@ -1,0 +1,85 @@
+import { InvalidPayloadError, NotConfiguredError } from '../errors.js';
+import { LocalEmbeddingModel } from './local-embedding-model.js';
+import type { OpenAIConnectionOptions, SecretResolver } from './openai-client.js';
+import { OpenAIChatModel } from './openai-chat-model.js';
+import { OpenAIEmbeddingModel } from './openai-embedding-model.js';
+import type { ChatModel, EmbeddingModel, ModelDefinition } from './types.js';
+
+/** What the model factories need besides the model row. */
+export interface ModelFactoryDeps {
+	/** Resolves API key variables named by `ModelDefinition.apiKeyEnv`, on first use. */
+	resolveSecret: SecretResolver;
+	/** Per-request timeout (ML_PROVIDER_TIMEOUT_MS). Default: 60000. */
+	timeoutMs?: number;
+	/** Retries for retryable failures (ML_PROVIDER_MAX_RETRIES). Default: 4. */
+	maxRetries?: number;
+	/** Longest retry-after honoured in-process. Default: 60000. */
+	maxRetryAfterMs?: number;
+	/** Fetch implementation for remote providers. Default: the global `fetch`. */
+	fetch?: typeof fetch;
+}
+
+/** Builds the embedding model a `ml_models` row describes. */
+export function createEmbeddingModel(def: ModelDefinition, deps: ModelFactoryDeps): EmbeddingModel {
+	if (def.task !== 'embedding') {
+		throw new InvalidPayloadError(`Model "${def.name}" is a ${def.task} model, not an embedding model.`, { model: def.id });
+	}
+	const provider = def.provider;
+	switch (provider) {
+		case 'local':
+			return new LocalEmbeddingModel({
+				modelId: def.modelId,
+				dimensions: def.dimensions ?? 384,
+				...(def.maxInputTokens ? { maxInputTokens: def.maxInputTokens } : {}),
+				...(def.maxBatchSize ? { maxBatchSize: def.maxBatchSize } : {}),
+			});
+		case 'openai':
+		case 'openai-compatible':
+			return new OpenAIEmbeddingModel({
+				...connection(def, provider, deps),
+				dimensions: def.dimensions,
+				maxBatchSize: def.maxBatchSize,
+				maxInputTokens: def.maxInputTokens,
+			});
+		default:
+			return unknownProvider(provider);
+	}
+}
+
+/** Builds the chat model a `ml_models` row describes. */
+export function createChatModel(def: ModelDefinition, deps: ModelFactoryDeps): ChatModel {
+	if (def.task !== 'chat') {
+		throw new InvalidPayloadError(`Model "${def.name}" is a ${def.task} model, not a chat model.`, { model: def.id });
+	}
+	const provider = def.provider;
+	switch (provider) {
+		case 'local':
+			throw new NotConfiguredError(
+				`There is no local chat model. Point "${def.name}" at an openai or openai-compatible server (e.g. Ollama), or set ML_CHAT_PROVIDER and ML_CHAT_MODEL.`,
+				{ model: def.id },
+			);
+		case 'openai':
+		case 'openai-compatible':
+			return new OpenAIChatModel({ ...connection(def, provider, deps), contextWindow: def.contextWindow });
+		default:
+			return unknownProvider(provider);
+	}
+}
+
+function connection(def: ModelDefinition, provider: 'openai' | 'openai-compatible', deps: ModelFactoryDeps): OpenAIConnectionOptions {
+	return {
+		provider,
+		modelId: def.modelId,
+		baseUrl: def.baseUrl,
+		apiKeyEnv: def.apiKeyEnv,
+		resolveSecret: deps.resolveSecret,
+		...(deps.timeoutMs !== undefined ? { timeoutMs: deps.timeoutMs } : {}),
+		...(deps.maxRetries !== undefined ? { maxRetries: deps.maxRetries } : {}),
+		...(deps.maxRetryAfterMs !== undefined ? { maxRetryAfterMs: deps.maxRetryAfterMs } : {}),
+		...(deps.fetch ? { fetch: deps.fetch } : {}),
+	};
+}
+
+function unknownProvider(provider: never): never {
+	throw new InvalidPayloadError(`Unknown model provider "${String(provider)}".`, { provider: String(provider) });
+}

@@ -1,0 +1,17 @@
+/**
+ * What the caller may read, answered by Directus with the caller's accountability
+ * (`api/directus-caller-access.ts`). Search never shows an item or a field the caller could not
+ * read through Directus itself.
+ */
+export interface CallerAccess {
+	/** Whether the caller may read the collection at all. */
+	canRead(collection: string): Promise<boolean>;
+	/**
+	 * Re-reads items with the caller's permissions (and an optional Directus filter). Items the
+	 * caller cannot read, or that do not match, are absent; each row holds exactly the fields the
+	 * caller may read.
+	 */
+	readItems(collection: string, keys: readonly string[], filter: Record<string, unknown> | null): Promise<Map<string, Record<string, unknown>>>;
+	/** Primary key field of a collection. */
+	primaryKey(collection: string): Promise<string>;
+}

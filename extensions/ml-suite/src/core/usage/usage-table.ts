@@ -1,0 +1,30 @@
+import type { Knex } from 'knex';
+
+/**
+ * Creates the usage table with the columns `KnexUsageRecorder` writes, if it is missing.
+ * Directus installs get `ml_usage` from the suite's schema snapshot; this is for tests and
+ * standalone databases.
+ */
+export async function createUsageTable(knex: Knex, table = 'ml_usage'): Promise<void> {
+	if (await knex.schema.hasTable(table)) return;
+	await knex.schema.createTable(table, (t) => {
+		t.increments('id');
+		t.timestamp('timestamp').notNullable();
+		t.string('user', 36).nullable();
+		t.string('source_type', 32).notNullable();
+		t.string('source', 255).notNullable();
+		t.string('capability', 32).notNullable();
+		t.string('provider', 64).notNullable();
+		t.string('model', 255).notNullable();
+		t.string('collection', 64).nullable();
+		t.string('item', 255).nullable();
+		t.integer('input_tokens').notNullable().defaultTo(0);
+		t.integer('output_tokens').notNullable().defaultTo(0);
+		t.float('cost').notNullable().defaultTo(0);
+		t.integer('latency_ms').notNullable().defaultTo(0);
+		t.string('status', 16).notNullable();
+		t.string('error_code', 64).nullable();
+		t.boolean('cache_hit').notNullable().defaultTo(false);
+		t.index(['timestamp']);
+	});
+}

@@ -1,0 +1,148 @@
+import { TopK } from './top-k.js';
+import type { MetadataValue } from './types.js';
+import { decodeFloat32Into, normaliseInPlace } from './vector-codec.js';
+
+type Metadata = Readonly<Record<string, MetadataValue>>;
+
+const NO_METADATA: Metadata = Object.freeze({});
+
+/** One search hit: the row it came from and its cosine similarity. */
+export interface MatrixHit {
+	row: number;
+	score: number;
+}
+
+/**
+ * The embedded store's in-memory copy of one namespace: a single contiguous Float32Array of
+ * unit-length vectors plus parallel arrays, so 100k × 384 costs about the raw 150 MB and a
+ * search is one linear pass of dot products. Chunk content is never held here.
+ */
+export class NamespaceMatrix {
+	/** Namespace version this copy reflects (at least; see EmbeddedVectorStore). */
+	version: number;
+	readonly dimensions: number;
+	private vectors: Float32Array;
+	private capacity: number;
+	private rows = 0;
+	private readonly ids: string[] = [];
+	private readonly itemKeys: string[] = [];
+	private readonly chunkIndexes: number[] = [];
+	private readonly metadata: Metadata[] = [];
+	private readonly rowById = new Map<string, number>();
+
+	constructor(dimensions: number, version: number, initialCapacity = 64) {
+		this.dimensions = dimensions;
+		this.version = version;
+		this.capacity = Math.max(1, initialCapacity);
+		this.vectors = new Float32Array(this.capacity * dimensions);
+	}
+
+	get size(): number {
+		return this.rows;
+	}
+
+	id(row: number): string {
+		return this.ids[row] as string;
+	}
+
+	itemKey(row: number): string {
+		return this.itemKeys[row] as string;
+	}
+
+	chunkIndex(row: number): number {
+		return this.chunkIndexes[row] as number;
+	}
+
+	metadataOf(row: number): Metadata {
+		return this.metadata[row] ?? NO_METADATA;
+	}
+
+	/** Inserts or replaces a row from stored bytes (Float32 little-endian). */
+	setFromBytes(id: string, itemKey: string, chunkIndex: number, metadata: Metadata, bytes: Uint8Array): void {
+		const row = this.rowFor(id);
+		decodeFloat32Into(bytes, this.vectors, row * this.dimensions, this.dimensions);
+		this.finishRow(row, id, itemKey, chunkIndex, metadata);
+	}
+
+	/** Inserts or replaces a row from a plain vector. */
+	setFromVector(id: string, itemKey: string, chunkIndex: number, metadata: Metadata, vector: readonly number[]): void {
+		const row = this.rowFor(id);
+		this.vectors.set(vector, row * this.dimensions);
+		this.finishRow(row, id, itemKey, chunkIndex, metadata);
+	}
+
+	/** Removes every row the predicate selects; returns how many. */
+	removeWhere(predicate: (row: number) => boolean): number {
+		let removed = 0;
+		// Walk backwards so the swap-with-last removal never skips a row.
+		for (let row = this.rows - 1; row >= 0; row--) {
+			if (!predicate(row)) continue;
+			this.removeRow(row);
+			removed++;
+		}
+		return removed;
+	}
+
+	/**
+	 * Exact cosine search. `query` must be unit length. Rows failing `accept` or scoring below
+	 * `minScore` are skipped. Returns at most `limit` hits, best first.
+	 */
+	search(query: Float32Array, limit: number, accept?: (row: number) => boolean, minScore?: number): MatrixHit[] {
+		const dims = this.dimensions;
+		const vectors = this.vectors;
+		const top = new TopK(limit);
+		const floor = minScore ?? Number.NEGATIVE_INFINITY;
+		for (let row = 0; row < this.rows; row++) {
+			if (accept && !accept(row)) continue;
+			let dot = 0;
+			const base = row * dims;
+			for (let i = 0; i < dims; i++) dot += (vectors[base + i] as number) * (query[i] as number);
+			if (dot < floor) continue;
+			if (dot > top.threshold) top.offer(row, dot);
+		}
+		return top.drain();
+	}
+
+	private rowFor(id: string): number {
+		const existing = this.rowById.get(id);
+		if (existing !== undefined) return existing;
+		if (this.rows === this.capacity) this.grow();
+		return this.rows++;
+	}
+
+	private finishRow(row: number, id: string, itemKey: string, chunkIndex: number, metadata: Metadata): void {
+		normaliseInPlace(this.vectors, row * this.dimensions, this.dimensions);
+		this.ids[row] = id;
+		this.itemKeys[row] = itemKey;
+		this.chunkIndexes[row] = chunkIndex;
+		this.metadata[row] = Object.keys(metadata).length === 0 ? NO_METADATA : metadata;
+		this.rowById.set(id, row);
+	}
+
+	private removeRow(row: number): void {
+		const last = this.rows - 1;
+		this.rowById.delete(this.ids[row] as string);
+		if (row !== last) {
+			const dims = this.dimensions;
+			this.vectors.copyWithin(row * dims, last * dims, last * dims + dims);
+			const lastId = this.ids[last] as string;
+			this.ids[row] = lastId;
+			this.itemKeys[row] = this.itemKeys[last] as string;
+			this.chunkIndexes[row] = this.chunkIndexes[last] as number;
+			this.metadata[row] = this.metadata[last] ?? NO_METADATA;
+			this.rowById.set(lastId, row);
+		}
+		this.ids.pop();
+		this.itemKeys.pop();
+		this.chunkIndexes.pop();
+		this.metadata.pop();
+		this.rows = last;
+	}
+
+	private grow(): void {
+		this.capacity *= 2;
+		const next = new Float32Array(this.capacity * this.dimensions);
+		next.set(this.vectors.subarray(0, this.rows * this.dimensions));
+		this.vectors = next;
+	}
+}

@@ -1,0 +1,113 @@
+/**
+ * Types of the Queue monitor (`QueueAdmin` results), shared by the `/ml/queues` routes and the
+ * Vue Queue module. Type-only: importing this file adds no runtime code.
+ */
+import type { EnqueuedJob, JobDetail, JobPriority, JobState, JobSummary, QueueCounts, QueueName } from '../core/jobs/types.js';
+
+export type { EnqueuedJob, JobDetail, JobPriority, JobState, JobSummary, QueueCounts, QueueName };
+
+/** States jobs are listed by. `waiting` includes BullMQ's `prioritized` (every job has a priority). */
+export type JobListState = 'waiting' | 'active' | 'delayed' | 'completed' | 'failed';
+
+/** States `clean` can empty. */
+export type CleanableState = 'completed' | 'failed' | 'waiting' | 'delayed';
+
+/** The item a job works on (from `JobDefinition.describeItem`). */
+export interface JobItemRef {
+	collection: string;
+	item: string;
+}
+
+export interface QueuesOverview {
+	backend: 'inline' | 'bullmq';
+	queues: QueueCounts[];
+	/** Entries in the dead-letter list. */
+	deadLetters: number;
+}
+
+/** Jobs finished in one minute. */
+export interface ThroughputPoint {
+	/** Start of the minute, ISO 8601. */
+	minute: string;
+	completed: number;
+	failed: number;
+}
+
+export interface QueueThroughput {
+	queue: QueueName;
+	/** Oldest first, one point per minute, the last being the current minute. */
+	points: ThroughputPoint[];
+}
+
+export interface JobPage {
+	queue: QueueName;
+	state: JobListState;
+	/** Jobs in the state (or, with `search`, matches found). */
+	total: number;
+	start: number;
+	end: number;
+	jobs: JobSummary[];
+	search: string | null;
+	/** True when a search stopped at its scan limit, so `total` may be low. */
+	truncated: boolean;
+}
+
+/** A job that used up its attempts (or failed unrecoverably), kept for inspection and requeue. */
+export interface DeadLetterEntry {
+	id: string;
+	queue: QueueName;
+	/** Job name, e.g. `index-item`. */
+	name: string;
+	/** Id of the failed job. */
+	jobId: string;
+	data: unknown;
+	error: string;
+	stacktrace: string[];
+	attemptsMade: number;
+	item: JobItemRef | null;
+	failedAt: string;
+}
+
+export interface DeadLetterPage {
+	total: number;
+	start: number;
+	end: number;
+	entries: DeadLetterEntry[];
+}
+
+export interface WorkerInfo {
+	queue: QueueName;
+	id: string;
+	name: string;
+	/** Client address (BullMQ) or null (inline: this process). */
+	addr: string | null;
+	ageSeconds: number;
+	idleSeconds: number;
+	concurrency: number | null;
+}
+
+/** A repeatable job (cron). */
+export interface SchedulerInfo {
+	queue: QueueName;
+	key: string;
+	name: string;
+	pattern: string;
+	/** Next run, ISO 8601, when known. */
+	next: string | null;
+}
+
+export interface CleanResult {
+	queue: QueueName;
+	state: CleanableState;
+	removed: string[];
+}
+
+export interface RetryAllResult {
+	queue: QueueName;
+	retried: number;
+}
+
+export interface RequeueResult {
+	deadLetterId: string;
+	job: EnqueuedJob;
+}

@@ -1,0 +1,114 @@
+/**
+ * Wire types for search and RAG, shared by the api side (routes, core/rag) and the app
+ * (Playground). Types only: nothing here may import runtime code.
+ */
+
+/** `semantic` = vector similarity only; `hybrid` = vector + keyword scores fused. */
+export type SearchMode = 'semantic' | 'hybrid';
+
+/** One entry of `GET /ml/indexes`. */
+export interface IndexSummary {
+	/** Index name (ml_indexes.name), used in requests. */
+	name: string;
+	collection: string;
+	label: string;
+}
+
+/** Body of `POST /ml/search`. */
+export interface SearchRequestBody {
+	query: string;
+	/** Index names; every index the caller can use when omitted. */
+	indexes?: string[];
+	/** Default: `semantic`. */
+	mode?: SearchMode;
+	/** Directus filter applied to the items. */
+	filter?: Record<string, unknown>;
+	limit?: number;
+}
+
+/** One ranked result of `POST /ml/search`. */
+export interface SearchHit {
+	index: string;
+	collection: string;
+	item: string;
+	title: string;
+	score: number;
+	snippet: string;
+	link: string;
+}
+
+/** A prior turn of a conversation. System messages are not accepted from callers. */
+export interface RagHistoryMessage {
+	role: 'user' | 'assistant';
+	content: string;
+}
+
+/** Body of `POST /ml/ask`. */
+export interface AskRequestBody {
+	question: string;
+	indexes?: string[];
+	filter?: Record<string, unknown>;
+	/** Passages to retrieve. Default 5. */
+	limit?: number;
+	/** Retrieval mode. Default: `hybrid`. */
+	mode?: SearchMode;
+	/** Earlier turns, oldest first; trimmed oldest-first when they do not fit. */
+	history?: RagHistoryMessage[];
+	/** Chat model id; the default chat model when omitted. */
+	model?: string;
+	/** Replaces the persona of the RAG prompt; the grounding rules are always kept. */
+	systemPrompt?: string;
+	temperature?: number;
+	maxTokens?: number;
+	/** Answer as Server-Sent Events (`RagStreamEvent`s). Default false. */
+	stream?: boolean;
+}
+
+/** A passage the answer relies on, linking to the item it came from. */
+export interface Citation {
+	/** The `[n]` marker used in the answer. */
+	n: number;
+	index: string;
+	collection: string;
+	item: string;
+	title: string;
+	/** Deep link into the admin app. */
+	link: string;
+	/** The text actually given to the model (or, for extractive answers, the sentences quoted). */
+	passage: string;
+	score: number;
+}
+
+/** `generative` = written by a chat model; `extractive` = sentences quoted from the passages. */
+export type AnswerMode = 'extractive' | 'generative';
+
+export interface RagUsage {
+	inputTokens: number;
+	outputTokens: number;
+	latencyMs: number;
+}
+
+/** Response of `POST /ml/ask` without streaming. */
+export interface AskResponse {
+	answer: string;
+	mode: AnswerMode;
+	citations: Citation[];
+	/** Chat model id, or null for extractive answers. */
+	model: string | null;
+	usage: RagUsage;
+	/** Things the caller should know, e.g. that older history was dropped to fit. */
+	notices: string[];
+	/** How many passages retrieval returned (before the token budget). */
+	retrieved: number;
+}
+
+/**
+ * Events of a streamed answer, in this order: `token`* then `citations`, `usage`, `done`.
+ * An `error` event ends the stream early; nothing follows it.
+ */
+export type RagStreamEvent =
+	| { type: 'token'; text: string }
+	| { type: 'citations'; citations: Citation[] }
+	| { type: 'usage'; usage: RagUsage; model: string | null }
+	| { type: 'done'; mode: AnswerMode; notices: string[]; retrieved: number }
+	| { type: 'error'; message: string; code: string; status?: number };
