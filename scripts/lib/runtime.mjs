@@ -2,7 +2,7 @@
 // project resolves its environment, finds its Node 22 runtime and builds the bundle.
 import { spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 
@@ -75,8 +75,38 @@ function newestMtime(dir) {
 	return newest;
 }
 
-/** Builds the bundle when dist/ is missing or older than src/ (or when forced). */
-export function ensureBundleBuilt({ force = false, quiet = false } = {}) {
+function sleep(ms) {
+	Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms);
+}
+
+/**
+ * Builds the bundle when dist/ is missing or older than src/ (or when forced). A lock folder
+ * keeps concurrent callers (parallel test runs, npm start) from building over each other.
+ */
+export function ensureBundleBuilt(options = {}) {
+	const lock = join(BUNDLE_DIR, '.build-lock');
+	const deadline = Date.now() + 180_000;
+	for (;;) {
+		try {
+			mkdirSync(lock);
+			break;
+		} catch {
+			// Another process is building; a lock older than the deadline is stale.
+			if (Date.now() > deadline || Date.now() - statSync(lock).mtimeMs > 180_000) {
+				rmSync(lock, { recursive: true, force: true });
+				continue;
+			}
+			sleep(250);
+		}
+	}
+	try {
+		return buildIfStale(options);
+	} finally {
+		rmSync(lock, { recursive: true, force: true });
+	}
+}
+
+function buildIfStale({ force = false, quiet = false } = {}) {
 	const api = join(BUNDLE_DIR, 'dist', 'api.js');
 	const app = join(BUNDLE_DIR, 'dist', 'app.js');
 	const fresh =

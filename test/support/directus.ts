@@ -16,7 +16,8 @@ const rt = runtime as {
 	directusCli(args: string[], env: Record<string, string>, options?: { quiet?: boolean }): unknown;
 };
 
-export const TMP_ROOT = resolve(rt.ROOT, 'test', '.tmp');
+/** Per-run scratch folder (set by the global setup), so parallel runs never share files. */
+export const TMP_ROOT = process.env.ML_TEST_TMP ?? resolve(rt.ROOT, 'test', '.tmp', `run-${process.pid}`);
 export const ADMIN_EMAIL = 'admin@example.com';
 export const ADMIN_PASSWORD = 'admin-password-for-tests';
 const TEMPLATE_DB = join(TMP_ROOT, 'template.db');
