@@ -1,0 +1,154 @@
+import { randomUUID } from 'node:crypto';
+import knexFactory, { type Knex } from 'knex';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { EmbeddingService } from '../embeddings/embedding-service.js';
+import { LocalEmbeddingModel } from '../providers/local-embedding-model.js';
+import type { EmbeddingResult } from '../providers/types.js';
+import { EmbeddedVectorStore } from '../vector-stores/embedded-vector-store.js';
+import { namespaceOf, parseIndexRow, type IndexDefinition } from './index-definition.js';
+import { createIndexingTables } from './indexing-tables.fixtures.js';
+import { IndexingService } from './indexing-service.js';
+import { MemoryItemSource } from './memory-item-source.fixtures.js';
+
+const origin = { user: null, sourceType: 'system' as const, source: 'test' };
+
+/** The local model, counting what reaches it. */
+class CountingModel extends LocalEmbeddingModel {
+	calls = 0;
+	texts = 0;
+	override async embed(texts: readonly string[]): Promise<EmbeddingResult> {
+		this.calls++;
+		this.texts += texts.length;
+		return super.embed(texts);
+	}
+}
+
+describe('IndexingService', () => {
+	let db: Knex;
+	let items: MemoryItemSource;
+	let store: EmbeddedVectorStore;
+	let model: CountingModel;
+	let service: IndexingService;
+	let index: IndexDefinition;
+
+	const makeIndex = (overrides: Record<string, unknown> = {}): IndexDefinition =>
+		parseIndexRow(
+			{ id: index?.id ?? randomUUID(), name: 'notes', collection: 'notes', title_field: 'title', content_fields: 'body', context_fields: 'title', metadata_fields: 'kind', chunk_size: 200, chunk_overlap: 20, ...overrides },
+			{ chunkSize: 1000, chunkOverlap: 100 },
+		);
+
+	beforeEach(async () => {
+		db = knexFactory({ client: 'sqlite3', connection: { filename: ':memory:' }, useNullAsDefault: true, pool: { min: 1, max: 1 } });
+		await createIndexingTables(db);
+		items = new MemoryItemSource();
+		store = new EmbeddedVectorStore({ knex: db });
+		model = new CountingModel({ dimensions: 64, maxBatchSize: 8 });
+		const embeddings = new EmbeddingService({});
+		service = new IndexingService({
+			db,
+			items,
+			storeFor: () => store,
+			resolveModel: async () => ({ key: EmbeddingService.cacheModelKey(model), dimensions: model.dimensions }),
+			embed: async (_index, texts) => (await embeddings.embed(texts, { model: { model, definition: { inputPricePerMillion: 0, outputPricePerMillion: 0 } }, origin })).embeddings,
+		});
+		index = makeIndex();
+		await db('ml_indexes').insert({ id: index.id, name: index.name, collection: index.collection });
+		for (let i = 1; i <= 5; i++) {
+			items.set('notes', String(i), { title: `Note ${i}`, kind: i % 2 ? 'odd' : 'even', body: `<p>Body of note ${i}. ${'Sentence about topic ' + i + '. '.repeat(1)}${'More words here. '.repeat(i * 4)}</p>` });
+		}
+	});
+	afterEach(async () => {
+		await db.destroy();
+	});
+
+	it('chunks, embeds in batches and records every item and chunk', async () => {
+		const result = await service.indexItems(index, ['1', '2', '3', '4', '5'], { origin });
+		expect(result.indexed).toBe(5);
+		const chunks = await db('ml_chunks').count({ n: '*' }).first();
+		expect(result.chunks).toBe(Number(chunks?.n));
+		expect(await store.count(namespaceOf(index))).toBe(result.chunks);
+		expect(model.texts).toBe(result.chunks);
+		expect(model.calls).toBe(Math.ceil(result.chunks / 8));
+		const states = await service.documents.get(index.id, ['1', '5']);
+		expect(states.get('5')).toMatchObject({ status: 'indexed', chunkCount: expect.any(Number) });
+		expect(states.get('5')!.chunkCount).toBeGreaterThan(states.get('1')!.chunkCount);
+		// Stored passages are plain text, without markup.
+		const row = await db('ml_chunks').where('item', '1').first();
+		expect(row.content).not.toContain('<p>');
+	});
+
+	it('costs no provider call for unchanged content, and re-embeds only what changed', async () => {
+		await service.indexItems(index, ['1', '2', '3'], { origin });
+		const calls = model.texts;
+		const again = await service.indexItems(index, ['1', '2', '3'], { origin });
+		expect(again).toMatchObject({ indexed: 0, unchanged: 3 });
+		expect(model.texts).toBe(calls);
+		items.set('notes', '2', { title: 'Note 2', kind: 'even', body: 'Completely new text.' });
+		const changed = await service.indexItems(index, ['1', '2', '3'], { origin });
+		expect(changed).toMatchObject({ indexed: 1, unchanged: 2 });
+		expect(model.texts).toBe(calls + 1);
+		// The shrunk item has exactly one vector left: no stale chunks.
+		const matches = await store.query(namespaceOf(index), { vector: (await model.embed(['x'])).embeddings[0]!, limit: 100, itemKeys: ['2'] });
+		expect(matches).toHaveLength(1);
+		expect(matches[0]!.content).toBe('Completely new text.');
+	});
+
+	it('is idempotent: indexing the same items twice with force leaves the same vectors and rows', async () => {
+		await service.indexItems(index, ['1', '2'], { origin });
+		const count = await store.count(namespaceOf(index));
+		const chunkRows = Number((await db('ml_chunks').count({ n: '*' }).first())?.n);
+		await service.indexItems(index, ['1', '2'], { origin, force: true });
+		expect(await store.count(namespaceOf(index))).toBe(count);
+		expect(Number((await db('ml_chunks').count({ n: '*' }).first())?.n)).toBe(chunkRows);
+	});
+
+	it('removes deleted items and excludes items outside the filter', async () => {
+		await service.indexItems(index, ['1', '2', '3'], { origin });
+		items.delete('notes', '1');
+		const filtered = makeIndex({ filter: JSON.stringify({ kind: { _eq: 'odd' } }) });
+		const result = await service.indexItems(filtered, ['1', '2', '3'], { origin });
+		expect(result).toMatchObject({ removed: 1, excluded: 1 });
+		expect((await service.documents.get(index.id, ['1'])).size).toBe(0);
+		expect((await service.documents.get(index.id, ['2'])).get('2')?.status).toBe('excluded');
+		const left = await store.query(namespaceOf(index), { vector: (await model.embed(['note'])).embeddings[0]!, limit: 100 });
+		expect(new Set(left.map((m) => m.itemKey))).toEqual(new Set(['3']));
+	});
+
+	it('records failures on the item instead of losing them, and retries them next time', async () => {
+		const broken = new IndexingService({
+			db,
+			items,
+			storeFor: () => store,
+			resolveModel: async () => ({ key: 'k', dimensions: 64 }),
+			embed: async () => {
+				throw new Error('provider down');
+			},
+		});
+		await expect(broken.indexItems(index, ['1'], { origin })).rejects.toThrow('provider down');
+		const state = (await service.documents.get(index.id, ['1'])).get('1');
+		expect(state).toMatchObject({ status: 'failed', error: 'provider down', attempts: 1 });
+		const retried = await service.indexItems(index, ['1'], { origin });
+		expect(retried.indexed).toBe(1);
+	});
+
+	it('reindexes a whole collection with progress, prunes vanished items and marks the settings current', async () => {
+		await service.indexItems(index, ['1'], { origin });
+		await db('ml_documents').insert({ index: index.id, collection: 'notes', item: 'ghost', status: 'indexed', chunk_count: 0 });
+		const progress: number[] = [];
+		const outcome = await service.reindex(index, { origin, pageSize: 2, onProgress: (p) => void progress.push(p.processed) });
+		expect(progress).toEqual([2, 4, 5]);
+		expect(outcome.result).toMatchObject({ indexed: 4, unchanged: 1, removed: 1 });
+		expect((await service.documents.get(index.id, ['ghost'])).size).toBe(0);
+		const row = await db('ml_indexes').where('id', index.id).first();
+		expect(row.settings_hash).toMatch(/^[0-9a-f]{32}$/);
+	});
+
+	it('marks everything stale and re-embeds when the chunking settings change', async () => {
+		await service.reindex(index, { origin });
+		const before = model.texts;
+		const rechunked = makeIndex({ chunk_size: 120 });
+		const outcome = await service.reindex(rechunked, { origin });
+		expect(outcome.result.indexed).toBe(5);
+		expect(model.texts).toBeGreaterThan(before);
+	});
+});
