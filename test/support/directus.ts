@@ -87,6 +87,20 @@ function baseEnv(extra: Record<string, string>): Promise<Record<string, string>>
 	});
 }
 
+/** A new SQLite file holding a bootstrapped Directus database without the suite's schema yet. */
+export async function freshSqliteFile(name: string): Promise<{ file: string; env: Record<string, string> }> {
+	if (!existsSync(TEMPLATE_DB)) await buildTemplateDatabase();
+	mkdirSync(TMP_ROOT, { recursive: true });
+	const file = join(TMP_ROOT, `${name}-${randomBytes(3).toString('hex')}.db`);
+	copyFileSync(TEMPLATE_DB, file);
+	return { file, env: await baseEnv({ DB_CLIENT: 'sqlite3', DB_FILENAME: file }) };
+}
+
+/** Runs a Directus CLI command against a database (e.g. `schema apply`). */
+export function directusCommand(args: string[], env: Record<string, string>): void {
+	rt.directusCli(args, env, { quiet: true });
+}
+
 /** Bootstraps an SQLite database once per run; test files copy it. */
 export async function buildTemplateDatabase(): Promise<void> {
 	mkdirSync(TMP_ROOT, { recursive: true });

@@ -111,3 +111,29 @@ export interface RequeueResult {
 	deadLetterId: string;
 	job: EnqueuedJob;
 }
+
+/** A job's item resolved to the real collection (indexing jobs refer to `index:<indexId>`). */
+export interface LinkedItem {
+	collection: string;
+	item: string;
+	/** Index name when the reference went through an index, else null. */
+	index: string | null;
+	/** Admin-app link `/admin/content/<collection>/<item>`; null when the index no longer exists. */
+	link: string | null;
+}
+
+/** What the `/ml/queues` routes return for a job: the backend's view plus the resolved item. */
+export type JobSummaryView = JobSummary & { linked: LinkedItem | null };
+export type JobDetailView = JobDetail & { linked: LinkedItem | null };
+export type JobPageView = Omit<JobPage, 'jobs'> & { jobs: JobSummaryView[] };
+export type DeadLetterView = DeadLetterEntry & { linked: LinkedItem | null };
+export type DeadLetterPageView = Omit<DeadLetterPage, 'entries'> & { entries: DeadLetterView[] };
+
+/** Body of `POST /ml/jobs` (admin): enqueue any registered job. */
+export interface EnqueueJobRequest {
+	name: string;
+	data: unknown;
+	priority?: JobPriority;
+	/** Run no earlier than this many milliseconds from now. */
+	delayMs?: number;
+}

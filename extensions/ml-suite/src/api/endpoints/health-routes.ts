@@ -2,6 +2,7 @@ import type { Router } from 'express';
 import { publicConfig } from '../../core/config.js';
 import type { Container } from '../container.js';
 import { route } from '../http.js';
+import { schemaStatus } from '../schema/apply-suite-schema.js';
 import { SUITE_VERSION } from '../version.js';
 
 type Check = { name: string; required: boolean; ok: boolean; message?: string; details?: Record<string, unknown> };
@@ -47,6 +48,13 @@ export function registerHealthRoutes(router: Router, getContainer: () => Promise
 		{ access: 'user' },
 		async (_req, container) => {
 			const checks = await runChecks(container);
+			checks.push({
+				name: 'schema',
+				required: false,
+				ok: schemaStatus.applied || !container.config.ML_APPLY_SCHEMA,
+				message: schemaStatus.error ?? (schemaStatus.applied ? 'ml_* collections present' : 'not applied (ML_APPLY_SCHEMA=false)'),
+				details: { createdAtStartup: schemaStatus.created },
+			});
 			const requiredDown = checks.some((c) => c.required && !c.ok);
 			const anyDown = checks.some((c) => !c.ok) || container.configIssues.length > 0;
 			return {

@@ -5,6 +5,7 @@ import { registerEmbeddingRoutes } from './embeddings-routes.js';
 import { registerGenerationRoutes } from './generation-routes.js';
 import { registerHealthRoutes } from './health-routes.js';
 import { registerOpenApiRoute } from './openapi-routes.js';
+import { registerQueueRoutes } from './queue-routes.js';
 import { registerRagIndexRoutes } from './rag-index-routes.js';
 import { registerSearchRoutes } from './search-routes.js';
 
@@ -17,6 +18,7 @@ export default defineEndpoint({
 		registerSearchRoutes(router, container);
 		registerRagIndexRoutes(router, container);
 		registerGenerationRoutes(router, container);
+		registerQueueRoutes(router, container);
 		registerOpenApiRoute(router, container);
 	},
 });

@@ -9,10 +9,12 @@ export interface SchemaStatus {
 	applied: boolean;
 	error: string | null;
 	seeded: boolean;
+	/** Collections, fields and relations this start-up had to create (empty when all existed). */
+	created: string[];
 }
 
 /** Outcome of the start-up schema step, reported by /ml/health. */
-export const schemaStatus: SchemaStatus = { applied: false, error: null, seeded: false };
+export const schemaStatus: SchemaStatus = { applied: false, error: null, seeded: false, created: [] };
 
 /**
  * Start-up step: make sure the ml_* collections exist and, on a fresh project, seed the demo.
@@ -23,9 +25,8 @@ export async function applySuiteSchema(container: Container): Promise<void> {
 	if (!config.ML_APPLY_SCHEMA) return;
 	try {
 		const ml = await ensureSchema(host, ML_COLLECTIONS, ML_RELATIONS, ML_TABLE_INDEXES);
-		if (ml.createdCollections.length > 0 || ml.createdFields.length > 0) {
-			host.logger.info(`[ml-suite] schema: created ${[...ml.createdCollections, ...ml.createdFields].join(', ')}`);
-		}
+		schemaStatus.created = [...ml.createdCollections, ...ml.createdFields, ...ml.createdRelations];
+		if (schemaStatus.created.length > 0) host.logger.info(`[ml-suite] schema: created ${schemaStatus.created.join(', ')}`);
 		schemaStatus.applied = true;
 		const defaults = { chunkSize: config.ML_CHUNK_SIZE, chunkOverlap: config.ML_CHUNK_OVERLAP };
 		await container.models.seedFromConfig(config);

@@ -1,0 +1,14 @@
+import { defineOperationApi } from '@directus/extensions-sdk';
+import { getContainer } from '../../container.js';
+import { runEmbedTextOperation } from './run-embed-text-operation.js';
+
+export default defineOperationApi<Record<string, unknown>>({
+	id: 'ml-embed-text',
+	handler: async (options, context) => {
+		const container = await getContainer(context);
+		const origin = { user: context.accountability?.user ?? null, sourceType: 'operation' as const, source: 'ml-embed-text' };
+		return runEmbedTextOperation(options, {
+			embed: (texts, modelId) => container.embedTexts(texts, { modelId, origin }),
+		});
+	},
+});

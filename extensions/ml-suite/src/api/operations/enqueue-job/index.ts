@@ -1,0 +1,11 @@
+import { defineOperationApi } from '@directus/extensions-sdk';
+import { getContainer } from '../../container.js';
+import { runEnqueueJobOperation } from './run-enqueue-job-operation.js';
+
+export default defineOperationApi<Record<string, unknown>>({
+	id: 'ml-enqueue-job',
+	handler: async (options, context) => {
+		const container = await getContainer(context);
+		return runEnqueueJobOperation(options, { queue: container.queue });
+	},
+});

@@ -1,0 +1,16 @@
+import { defineOperationApi } from '@directus/extensions-sdk';
+import { getContainer } from '../../container.js';
+import { runIndexItemOperation } from './run-index-item-operation.js';
+
+export default defineOperationApi<Record<string, unknown>>({
+	id: 'ml-index-item',
+	handler: async (options, context) => {
+		const container = await getContainer(context);
+		return runIndexItemOperation(options, {
+			indexes: container.indexes,
+			indexing: container.indexing,
+			queue: container.queue,
+			origin: { user: context.accountability?.user ?? null, sourceType: 'operation', source: 'ml-index-item' },
+		});
+	},
+});

@@ -1,0 +1,17 @@
+import { defineOperationApi } from '@directus/extensions-sdk';
+import { getContainer } from '../../container.js';
+import { runSemanticSearchOperation } from './run-semantic-search-operation.js';
+
+export default defineOperationApi<Record<string, unknown>>({
+	id: 'ml-semantic-search',
+	handler: async (options, context) => {
+		const container = await getContainer(context);
+		return runSemanticSearchOperation(options, {
+			resolveIndexes: (accountability, names) => container.resolveIndexes(accountability, names),
+			callerAccess: (accountability) => container.callerAccess(accountability),
+			search: container.search,
+			accountability: context.accountability,
+			origin: { user: context.accountability?.user ?? null, sourceType: 'operation', source: 'ml-semantic-search' },
+		});
+	},
+});

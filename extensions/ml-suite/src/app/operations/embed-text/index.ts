@@ -1,0 +1,31 @@
+import { defineOperationApp } from '@directus/extensions-sdk';
+
+export default defineOperationApp({
+	id: 'ml-embed-text',
+	name: 'Embed text',
+	icon: 'scatter_plot',
+	description: 'Turn a text into an embedding vector with the default or a chosen embedding model.',
+	overview: ({ text, model }) => [
+		{ label: 'Text', text: String(text ?? '') },
+		{ label: 'Model', text: model ? String(model) : 'Default' },
+	],
+	options: [
+		{
+			field: 'text',
+			name: 'Text',
+			type: 'text',
+			meta: {
+				width: 'full',
+				interface: 'input-multiline',
+				required: true,
+				note: 'Use {{$trigger.payload.body}} or {{$last.content}} to embed flow data. The result is {embedding, model, dimensions, tokensUsed}.',
+			},
+		},
+		{
+			field: 'model',
+			name: 'Embedding model',
+			type: 'string',
+			meta: { width: 'half', interface: 'input', options: { placeholder: 'Default embedding model' }, note: 'Model id from ML Models. Empty = the default.' },
+		},
+	],
+});
