@@ -1,6 +1,7 @@
+import knexFactory from 'knex';
 import { afterAll, describe, expect, it } from 'vitest';
 import { EmbeddedVectorStore } from '../extensions/ml-suite/src/core/vector-stores/embedded-vector-store.js';
-import { PgvectorVectorStore } from '../extensions/ml-suite/src/core/vector-stores/pgvector-vector-store.js';
+import { PgvectorVectorStore, pgvectorTableName } from '../extensions/ml-suite/src/core/vector-stores/pgvector-vector-store.js';
 import type { VectorStore } from '../extensions/ml-suite/src/core/vector-stores/types.js';
 import { startPgliteServer, type PgliteServer } from '../test/fakes/pglite-server.js';
 import { intEnv } from './support/env.js';
@@ -18,8 +19,8 @@ const CHUNKS = intEnv('BENCH_CHUNKS', 100_000);
 const SEARCHES = intEnv('BENCH_SEARCHES', 200);
 const RECALL_QUERIES = intEnv('BENCH_RECALL_QUERIES', 100);
 const WARMUP = 10;
-/** Bounds the pgvector load (PGlite is single-threaded WASM); the figures say when it stopped early. */
-const PG_LOAD_BUDGET_MS = intEnv('BENCH_PG_LOAD_BUDGET_MS', 150_000);
+/** pgvector runs on PGlite (single-threaded WASM): 20k rows load and index in about 2 minutes here. */
+const PG_CHUNKS = intEnv('BENCH_PG_CHUNKS', 20_000);
 
 describe('search', () => {
 	const report = new Report('search', { chunks: CHUNKS, searches: SEARCHES, recallQueries: RECALL_QUERIES });
@@ -83,20 +84,42 @@ describe('search', () => {
 		const f = fixture!;
 		pg = await startPgliteServer();
 		pgStore = new PgvectorVectorStore({ connectionString: pg.url });
-		const started = performance.now();
-		const loadMs = await f.load(pgStore);
-		report.add('pgvector: upsert of all chunks (HNSW maintained on insert)', loadMs / 1000, 's');
-		report.add('pgvector: upsert throughput', CHUNKS / (loadMs / 1000), 'chunks/s');
-		expect(await pgStore.count(NAMESPACE)).toBe(CHUNKS);
-		void started;
+		const pgChunks = Math.min(CHUNKS, PG_CHUNKS);
+		const maintained = Math.min(pgChunks, 2000);
+		if (pgChunks < CHUNKS) {
+			report.note(
+				`pgvector runs at ${pgChunks} chunks, not ${CHUNKS}: PGlite is single-threaded WASM Postgres and takes ~2.5 ms per 384-d row to insert and ~3 ms per row to build HNSW, so 100k would take ~10 minutes. Set BENCH_PG_CHUNKS=${CHUNKS} to run it anyway.`,
+			);
+		}
+		// The store's own path first: rows upserted into the namespace with its HNSW index in place.
+		const maintainedMs = await f.load(pgStore, { to: maintained });
+		report.add('pgvector: upsert throughput with the HNSW index in place', maintained / (maintainedMs / 1000), 'chunks/s');
+		// Bulk load the rest without the index, then build the same index the store creates.
+		const table = `public.${pgvectorTableName(NAMESPACE)}`;
+		const admin = knexFactory({ client: 'pg', connection: pg.url, pool: { min: 0, max: 1 } });
+		try {
+			await admin.raw('drop index if exists ??', [`${pgvectorTableName(NAMESPACE)}_hnsw`]);
+			const bulkMs = await f.load(pgStore, { from: maintained, to: pgChunks });
+			report.add('pgvector: upsert throughput without the index (bulk load)', (pgChunks - maintained) / (bulkMs / 1000), 'chunks/s');
+			const t0 = performance.now();
+			await admin.raw("set maintenance_work_mem = '512MB'");
+			await admin.raw('create index ?? on ?? using hnsw (embedding vector_cosine_ops) with (m = 16, ef_construction = 64)', [`${pgvectorTableName(NAMESPACE)}_hnsw`, table]);
+			report.add(`pgvector: HNSW build over ${pgChunks} rows (m 16, ef_construction 64)`, (performance.now() - t0) / 1000, 's');
+		} finally {
+			await admin.destroy();
+		}
+		expect(await pgStore.count(NAMESPACE)).toBe(pgChunks);
 
-		const embedded = new EmbeddedVectorStore({ knex: f.knex });
-		await measure('pgvector', pgStore, f);
+		await measure(`pgvector@${pgChunks}`, pgStore, f);
 
+		// Exact answers over the very same rows: the embedded store (exact cosine) in its own namespace.
+		const exactStore = new EmbeddedVectorStore({ knex: f.knex });
+		if (pgChunks < CHUNKS) await f.load(exactStore, { namespace: 'recall_subset', to: pgChunks });
+		const exactNamespace = pgChunks < CHUNKS ? 'recall_subset' : NAMESPACE;
 		const queries = f.queries(RECALL_QUERIES, 900);
 		let found = 0;
 		for (const q of queries) {
-			const exact = await embedded.query(NAMESPACE, { vector: q.vector, limit: 10 });
+			const exact = await exactStore.query(exactNamespace, { vector: q.vector, limit: 10 });
 			const approx = await pgStore.query(NAMESPACE, { vector: q.vector, limit: 10 });
 			expect(exact.length).toBe(10);
 			const truth = new Set(exact.map((m) => m.id));
@@ -105,7 +128,6 @@ describe('search', () => {
 		const recall = found / (queries.length * 10);
 		expect(recall).toBeGreaterThanOrEqual(0);
 		expect(recall).toBeLessThanOrEqual(1);
-		report.add('pgvector HNSW recall@10 vs exact (ef_search 100)', recall, 'ratio', { min: 0.95 });
-		void PG_LOAD_BUDGET_MS;
+		report.add(`pgvector HNSW recall@10 vs exact at ${pgChunks} chunks (ef_search 100)`, recall, 'ratio', { min: 0.95 });
 	});
 });

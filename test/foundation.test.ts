@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import demo from '../snapshots/demo-content.json' with { type: 'json' };
 import { startDirectus, TMP_ROOT, type DirectusInstance } from './support/directus.js';
 import { skipUnless } from './support/services.js';
+import { eventually } from './support/content.js';
 import { join } from 'node:path';
 
 const ML_COLLECTIONS = ['ml_models', 'ml_indexes', 'ml_documents', 'ml_chunks', 'ml_usage', 'ml_prompts'];
@@ -100,6 +101,10 @@ describe('demo content and restarts (sqlite)', () => {
 			expect(Number(articles.body.data[0].count)).toBe(demo.articles.length);
 			const tasks = await first.request('GET', '/items/tasks?aggregate[count]=*');
 			expect(Number(tasks.body.data[0].count)).toBe(demo.tasks.length);
+			// The demo is indexed right away, so search and the Playground work on a fresh start.
+			await eventually(async () => (await first.request('GET', '/ml/indexes/articles/coverage')).body.data?.documents.indexed === demo.articles.length, 60_000, 'demo articles indexed');
+			const search = await first.request('POST', '/ml/search', { body: { query: 'sourdough hydration and gluten', indexes: ['articles'], limit: 1 } });
+			expect(search.body.data[0].title.toLowerCase()).toContain('sourdough');
 		} finally {
 			await first.stop();
 		}

@@ -267,6 +267,7 @@ describe('RAG and chat with an OpenAI-compatible model', () => {
 		expect(messages[0]!.content).toContain('<<<CONTEXT');
 		expect(messages[0]!.content).toMatch(/cite/i);
 		const prompt = messages.map((m) => m.content).join('\n');
+		console.log(JSON.stringify(messages, null, 1));
 		const begin = prompt.indexOf('<<<CONTEXT (retrieved passages');
 		const end = prompt.indexOf('<<<END CONTEXT>>>');
 		const passage = prompt.indexOf('entering a dormant tun state');

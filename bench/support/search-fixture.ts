@@ -21,8 +21,11 @@ export interface SearchFixture {
 	items: number;
 	chunks: number;
 	vectors: ClusteredVectors;
-	/** Writes every chunk into `store` through `store.upsert`, in batches; returns the milliseconds taken. */
-	load(store: VectorStore): Promise<number>;
+	/**
+	 * Writes chunks `from..to` (default: all) into `store` through `store.upsert` in batches of
+	 * 1,000; returns the milliseconds taken. The same chunk always gets the same vector and text.
+	 */
+	load(store: VectorStore, options?: { namespace?: string; from?: number; to?: number }): Promise<number>;
 	/** `count` query texts with the synthetic vectors that stand for their embeddings. */
 	queries(count: number, seed: number): { text: string; vector: number[] }[];
 	/**
@@ -52,36 +55,42 @@ export async function buildSearchFixture(name: string, chunks: number): Promise<
 	const vectors = new ClusteredVectors(DIMENSIONS, 400);
 	const clusterOf = (item: number): number => (item * 2654435761) % 400;
 
-	async function load(store: VectorStore): Promise<number> {
-		await store.ensureNamespace(NAMESPACE, DIMENSIONS);
-		const random = seededRandom(11);
+	async function load(store: VectorStore, options: { namespace?: string; from?: number; to?: number } = {}): Promise<number> {
+		const namespace = options.namespace ?? NAMESPACE;
+		const from = options.from ?? 0;
+		const to = Math.min(chunks, options.to ?? chunks);
+		await store.ensureNamespace(namespace, DIMENSIONS);
 		const started = performance.now();
 		let batch: VectorRecord[] = [];
-		for (let c = 0; c < chunks; c++) {
+		for (let c = from; c < to; c++) {
+			// Seeded per chunk, so any range of chunks is generated identically in any store.
+			const random = seededRandom(11 + c);
+			const normal = ClusteredVectors.source(7919 * (c + 1));
 			const item = items[Math.floor(c / CHUNKS_PER_ITEM)]!;
 			const chunkIndex = c % CHUNKS_PER_ITEM;
 			batch.push({
 				id: `${item.id}:${chunkIndex}`,
 				itemKey: String(item.id),
 				chunkIndex,
-				vector: vectors.near(clusterOf(item.id)),
+				vector: vectors.near(clusterOf(item.id), normal),
 				content: prose(vocab, random, Number(item.category.slice(6)), 400 + Math.floor(random() * 500)),
 				metadata: { category: item.category, _title: item.title },
 			});
 			if (batch.length === UPSERT_BATCH) {
-				await store.upsert(NAMESPACE, batch);
+				await store.upsert(namespace, batch);
 				batch = [];
 			}
 		}
-		if (batch.length > 0) await store.upsert(NAMESPACE, batch);
+		if (batch.length > 0) await store.upsert(namespace, batch);
 		return performance.now() - started;
 	}
 
 	function queries(count: number, seed: number): { text: string; vector: number[] }[] {
 		const random = seededRandom(seed);
+		const normal = ClusteredVectors.source(seed + 1);
 		return Array.from({ length: count }, (_, i) => {
 			const cluster = Math.floor(random() * 400);
-			return { text: `q${i} ${prose(vocab, random, cluster, 60)}`, vector: vectors.near(cluster) };
+			return { text: `q${i} ${prose(vocab, random, cluster, 60)}`, vector: vectors.near(cluster, normal) };
 		});
 	}
 

@@ -7,7 +7,6 @@ import { gaussian, seededRandom } from './stats.js';
  */
 export class ClusteredVectors {
 	readonly centres: Float32Array[];
-	private readonly normal: () => number;
 
 	constructor(
 		readonly dimensions: number,
@@ -15,22 +14,27 @@ export class ClusteredVectors {
 		private readonly spread = 0.7,
 		seed = 1234,
 	) {
-		this.normal = gaussian(seededRandom(seed));
-		this.centres = Array.from({ length: clusters }, () => this.unit(this.noise(1)));
+		const normal = gaussian(seededRandom(seed));
+		this.centres = Array.from({ length: clusters }, () => this.unit(this.noise(1, normal)));
+	}
+
+	/** A normal source for `near`; the same seed gives the same vectors. */
+	static source(seed: number): () => number {
+		return gaussian(seededRandom(seed));
 	}
 
 	/** A unit vector near centre `cluster` (as a plain array, which is what stores take). */
-	near(cluster: number): number[] {
+	near(cluster: number, normal: () => number): number[] {
 		const centre = this.centres[cluster % this.centres.length]!;
-		const v = this.noise(this.spread);
+		const v = this.noise(this.spread, normal);
 		for (let i = 0; i < v.length; i++) v[i]! += centre[i]!;
 		return Array.from(this.unit(v));
 	}
 
-	private noise(scale: number): Float32Array {
+	private noise(scale: number, normal: () => number): Float32Array {
 		const v = new Float32Array(this.dimensions);
 		const s = scale / Math.sqrt(this.dimensions);
-		for (let i = 0; i < v.length; i++) v[i] = this.normal() * s;
+		for (let i = 0; i < v.length; i++) v[i] = normal() * s;
 		return v;
 	}
 

@@ -7,6 +7,7 @@ import { registerHealthRoutes } from './health-routes.js';
 import { registerOpenApiRoute } from './openapi-routes.js';
 import { registerQueueRoutes } from './queue-routes.js';
 import { registerRagIndexRoutes } from './rag-index-routes.js';
+import { registerRagRoutes } from './rag-routes.js';
 import { registerSearchRoutes } from './search-routes.js';
 
 export default defineEndpoint({
@@ -17,6 +18,7 @@ export default defineEndpoint({
 		registerEmbeddingRoutes(router, container);
 		registerSearchRoutes(router, container);
 		registerRagIndexRoutes(router, container);
+		registerRagRoutes(router, container);
 		registerGenerationRoutes(router, container);
 		registerQueueRoutes(router, container);
 		registerOpenApiRoute(router, container);

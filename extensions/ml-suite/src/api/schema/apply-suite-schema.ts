@@ -32,11 +32,14 @@ export async function applySuiteSchema(container: Container): Promise<void> {
 		await container.models.seedFromConfig(config);
 		await container.prompts.seedDefaults();
 		await seedRagIndex(host.database, defaults);
+		container.indexes.invalidate();
 		if (config.ML_SEED_DEMO) {
 			const demo = await ensureSchema(host, DEMO_COLLECTIONS, []);
 			if (demo.createdCollections.includes('articles')) {
 				const counts = await seedDemoContent(container);
 				await seedIndexes(host.database, DEMO_INDEXES, defaults);
+				// The demo items' save hooks ran before their indexes existed: forget that answer.
+				container.indexes.invalidate();
 				schemaStatus.seeded = true;
 				host.logger.info(`[ml-suite] demo content: ${counts.articles} articles, ${counts.tasks} tasks`);
 			}
