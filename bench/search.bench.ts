@@ -105,6 +105,8 @@ describe('search', () => {
 			await admin.raw("set maintenance_work_mem = '512MB'");
 			await admin.raw('create index ?? on ?? using hnsw (embedding vector_cosine_ops) with (m = 16, ef_construction = 64)', [`${pgvectorTableName(NAMESPACE)}_hnsw`, table]);
 			report.add(`pgvector: HNSW build over ${pgChunks} rows (m 16, ef_construction 64)`, (performance.now() - t0) / 1000, 's');
+			// Fresh statistics, as autovacuum would gather after a bulk load; without them the planner may skip the index.
+			await admin.raw('analyze ??', [table]);
 		} finally {
 			await admin.destroy();
 		}

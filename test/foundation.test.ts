@@ -72,6 +72,13 @@ function describeFoundation(database: 'sqlite' | 'postgres', skip: boolean): voi
 			expect(relations.body.data.map((r: any) => `${r.field}->${r.related_collection}`)).toContain('index->ml_indexes');
 		});
 
+		it('puts the suite modules in the module bar', async () => {
+			const settings = await directus.request('GET', '/settings?fields=module_bar');
+			const ids = settings.body.data.module_bar.map((m: { id: string }) => m.id);
+			expect(ids).toEqual(expect.arrayContaining(['content', 'ml-playground', 'ml-queue', 'settings']));
+			expect(ids.indexOf('ml-playground')).toBeLessThan(ids.indexOf('settings'));
+		});
+
 		it('keeps ml_* collections admin-only by default', async () => {
 			const token = await directus.createUser({ email: `editor-${database}@example.com`, permissions: [] });
 			const res = await directus.request('GET', '/items/ml_models', { token });

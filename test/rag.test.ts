@@ -188,6 +188,34 @@ describe('RAG without a chat model (extractive)', () => {
 		expect(named.text).not.toContain(STAFF_SECRET);
 	});
 
+	it('runs the index-item, semantic-search and embed-text operations in a flow', async () => {
+		const flow = await directus.request('POST', '/flows', {
+			body: { name: 'ML operations', status: 'active', trigger: 'webhook', accountability: 'all', options: { method: 'POST', async: false, return: '$all' } },
+		});
+		expect(flow.status, flow.text).toBe(200);
+		const flowId = String(flow.body.data.id);
+		const operation = async (key: string, type: string, options: Record<string, unknown>, resolve: string | null): Promise<string> => {
+			const res = await directus.request('POST', '/operations', { body: { flow: flowId, key, name: key, type, options, resolve, position_x: 20, position_y: 1 } });
+			expect(res.status, res.text).toBe(200);
+			return String(res.body.data.id);
+		};
+		// Built last to first so each operation can name the next one.
+		const embed = await operation('embed', 'ml-embed-text', { text: '{{$last.data[0].title}}' }, null);
+		const search = await operation('search', 'ml-semantic-search', { query: '{{$trigger.body.q}}', indexes: 'kb', limit: 1, fields: 'title' }, embed);
+		const index = await operation('index', 'ml-index-item', { index: 'kb', keys: '{{$trigger.body.keys}}', wait: true, force: true }, search);
+		expect((await directus.request('PATCH', `/flows/${flowId}`, { body: { operation: index } })).status).toBe(200);
+
+		const res = await eventually(async () => {
+			const r = await directus.request('POST', `/flows/trigger/${flowId}`, { body: { q: 'lighthouse lens beam at sea', keys: [Number(ids.Lighthouses), Number(ids.Origami)] } });
+			return r.status === 200 ? r : null;
+		}, 20_000, 'the flow to be triggerable');
+		expect(res.body.index).toMatchObject({ index: 'kb', keys: [ids.Lighthouses, ids.Origami], status: 'indexed', result: { indexed: 2 } });
+		expect(res.body.search.count).toBe(1);
+		expect(res.body.search.data[0]).toMatchObject({ collection: 'kb', item: ids.Lighthouses, title: 'Lighthouses', data: { title: 'Lighthouses' } });
+		expect(res.body.embed.dimensions).toBeGreaterThan(0);
+		expect(res.body.embed.embedding).toHaveLength(res.body.embed.dimensions);
+	});
+
 	it('rejects bad input with a 4xx that names the problem', async () => {
 		const empty = await directus.request('POST', '/ml/ask', { body: { question: '' } });
 		expect(empty.status).toBe(400);
@@ -266,16 +294,18 @@ describe('RAG and chat with an OpenAI-compatible model', () => {
 		expect(messages[0]!.role).toBe('system');
 		expect(messages[0]!.content).toContain('<<<CONTEXT');
 		expect(messages[0]!.content).toMatch(/cite/i);
-		const prompt = messages.map((m) => m.content).join('\n');
-		console.log(JSON.stringify(messages, null, 1));
-		const begin = prompt.indexOf('<<<CONTEXT (retrieved passages');
-		const end = prompt.indexOf('<<<END CONTEXT>>>');
-		const passage = prompt.indexOf('entering a dormant tun state');
-		expect(begin).toBeGreaterThan(-1);
+		// The system prompt states the rules (naming the delimiters); the user turn carries the
+		// delimited passages, then the question.
+		const user = messages.at(-1)!;
+		expect(user.role).toBe('user');
+		const begin = user.content.indexOf('<<<CONTEXT (retrieved passages');
+		const end = user.content.indexOf('<<<END CONTEXT>>>');
+		const passage = user.content.indexOf('entering a dormant tun state');
+		expect(begin).toBe(0);
 		expect(passage).toBeGreaterThan(begin);
 		expect(end).toBeGreaterThan(passage);
-		expect(prompt.slice(begin, end)).toContain(`[${n}] "Tardigrades" (kb/${ids.Tardigrades})`);
-		expect(prompt.slice(end)).toContain(TARDIGRADE_QUESTION);
+		expect(user.content.slice(begin, end)).toContain(`[${n}] "Tardigrades" (kb/${ids.Tardigrades})`);
+		expect(user.content.slice(end)).toContain(TARDIGRADE_QUESTION);
 	});
 
 	it('streams tokens, then citations, usage and done', async () => {

@@ -1,5 +1,6 @@
 import type { Container } from '../container.js';
 import { DEMO_COLLECTIONS } from './demo-collections.js';
+import { ensureModuleBar } from './ensure-module-bar.js';
 import { ensureSchema } from './ensure-schema.js';
 import { ML_COLLECTIONS, ML_RELATIONS, ML_TABLE_INDEXES } from './ml-collections.js';
 import { seedDemoContent } from './seed-demo.js';
@@ -31,6 +32,7 @@ export async function applySuiteSchema(container: Container): Promise<void> {
 		const defaults = { chunkSize: config.ML_CHUNK_SIZE, chunkOverlap: config.ML_CHUNK_OVERLAP };
 		await container.models.seedFromConfig(config);
 		await container.prompts.seedDefaults();
+		await ensureModuleBar(host.database, ['ml-playground', 'ml-queue']);
 		await seedRagIndex(host.database, defaults);
 		container.indexes.invalidate();
 		if (config.ML_SEED_DEMO) {

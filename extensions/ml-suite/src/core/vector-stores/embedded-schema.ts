@@ -32,7 +32,10 @@ export async function ensureEmbeddedTables(knex: Knex, tables: EmbeddedTables, l
 		table.text('content').notNullable();
 		table.text('metadata').notNullable();
 		table.binary('vector').notNullable();
-		table.primary(['namespace', 'id']);
+		// A single-column key keeps Directus's schema reader happy (it ignores, with a warning on
+		// every schema load, tables without one); records are addressed by (namespace, id).
+		table.increments('pk').primary();
+		table.unique(['namespace', 'id']);
 		table.index(['namespace', 'item_key']);
 	});
 }

@@ -1,0 +1,45 @@
+import type { Knex } from 'knex';
+
+interface ModuleBarEntry {
+	type: 'module' | 'link';
+	id: string;
+	enabled: boolean;
+	[key: string]: unknown;
+}
+
+/** The Directus 12 app's default module bar, used when a project never customised it. */
+const DIRECTUS_DEFAULT: ModuleBarEntry[] = [
+	{ type: 'module', id: 'content', enabled: true },
+	{ type: 'module', id: 'visual', enabled: false },
+	{ type: 'module', id: 'users', enabled: true },
+	{ type: 'module', id: 'files', enabled: true },
+	{ type: 'module', id: 'insights', enabled: true },
+	{ type: 'module', id: 'flows', enabled: true },
+	{ type: 'module', id: 'deployments', enabled: false },
+	{ type: 'link', id: 'docs', enabled: true, name: '$t:documentation', icon: 'help', url: 'https://directus.com/docs' },
+	{ type: 'module', id: 'settings', enabled: true, locked: true },
+];
+
+const INSERT_BEFORE = ['deployments', 'docs', 'settings'];
+
+/**
+ * Directus only shows extension modules that are listed in the project's module bar. This adds
+ * the suite's modules once, before the docs/settings entries; a module an admin has since turned
+ * off (still listed, `enabled: false`) is left alone.
+ */
+export async function ensureModuleBar(db: Knex, moduleIds: string[]): Promise<string[]> {
+	const row = await db('directus_settings').select('id', 'module_bar').first();
+	const raw: unknown = row?.module_bar ?? null;
+	const current: ModuleBarEntry[] = raw === null ? structuredClone(DIRECTUS_DEFAULT) : ((typeof raw === 'string' ? JSON.parse(raw) : raw) as ModuleBarEntry[]);
+	const added: string[] = [];
+	for (const id of moduleIds) {
+		if (current.some((entry) => entry.id === id)) continue;
+		const before = current.findIndex((entry) => INSERT_BEFORE.includes(entry.id));
+		current.splice(before === -1 ? current.length : before, 0, { type: 'module', id, enabled: true });
+		added.push(id);
+	}
+	if (added.length === 0) return added;
+	if (row) await db('directus_settings').update({ module_bar: JSON.stringify(current) }).where('id', row.id);
+	else await db('directus_settings').insert({ module_bar: JSON.stringify(current) });
+	return added;
+}
