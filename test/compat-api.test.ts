@@ -152,6 +152,18 @@ describe('SynthStack-compatible routes', () => {
 		});
 	});
 
+	it('exposes Prometheus metrics to admins', async () => {
+		const res = await directus.request('GET', '/ml/metrics');
+		expect(res.status).toBe(200);
+		expect(res.headers.get('content-type')).toContain('text/plain');
+		expect(res.text).toMatch(/^# TYPE ml_queue_jobs gauge$/m);
+		expect(res.text).toMatch(/^ml_index_documents\{index="rag-documents",status="indexed"\} \d+$/m);
+		const calls = /^ml_provider_calls_total\{capability="embedding",provider="local",model="local-hash-384",status="success"\} (\d+)$/m.exec(res.text);
+		expect(Number(calls?.[1])).toBeGreaterThan(0);
+		const token = await directus.createUser({ email: 'metrics-reader@example.com', permissions: [] });
+		expect((await directus.request('GET', '/ml/metrics', { token })).status).toBe(403);
+	});
+
 	it('publishes the OpenAPI document of the whole surface', async () => {
 		const res = await directus.request('GET', '/ml/openapi.json');
 		expect(res.status).toBe(200);

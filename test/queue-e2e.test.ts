@@ -47,7 +47,7 @@ function closedPort(): Promise<number> {
 	});
 }
 
-const alive = (w: Worker | null): w is Worker => w !== null && w.child.exitCode === null && w.child.signalCode === null;
+const alive = (w: Worker): boolean => w.child.exitCode === null && w.child.signalCode === null;
 
 describe.skipIf(await skipUnless('redis'))('BullMQ queue end to end (standalone workers, real Redis)', () => {
 	let directus: DirectusInstance | null = null;
@@ -91,7 +91,6 @@ describe.skipIf(await skipUnless('redis'))('BullMQ queue end to end (standalone 
 			return res.body.data?.jobs.find((j: any) => j.name === 'reindex' && j.data.indexId === index.body.data.id)?.id as string | undefined;
 		}, 20_000, 'the reindex job to be queued (no worker runs yet)');
 
-		console.log('T worker1', Date.now());
 		const first = startWorker(d1.env, false);
 		workers.push(first);
 		const partial = await eventually(async () => {
@@ -100,7 +99,6 @@ describe.skipIf(await skipUnless('redis'))('BullMQ queue end to end (standalone 
 			return job?.state === 'active' && job.progress?.processed > 0 && job.progress.processed < ITEMS ? job : null;
 		}, 90_000, 'the reindex to be part-way through');
 		expect(partial.progress.total).toBe(ITEMS);
-		console.log('T kill', Date.now(), JSON.stringify(partial.progress));
 		first.child.kill('SIGKILL');
 		await first.exited;
 		const afterKill = await coverage(d1);
@@ -109,7 +107,6 @@ describe.skipIf(await skipUnless('redis'))('BullMQ queue end to end (standalone 
 		await d1.stop();
 		directus = await startDirectus({ sqliteFile, env: ML_ENV });
 		const d2 = directus;
-		console.log('T restarted', Date.now());
 		const second = startWorker(d2.env, true);
 		workers.push(second);
 
@@ -118,7 +115,6 @@ describe.skipIf(await skipUnless('redis'))('BullMQ queue end to end (standalone 
 			const res = await d2.request('GET', '/ml/workers?queue=indexing');
 			return res.status === 200 && res.body.data.length > 0 ? res.body.data : null;
 		}, 60_000, 'the new worker to connect');
-		console.log('T worker2', Date.now());
 		expect(workerList[0]).toMatchObject({ queue: 'indexing' });
 
 		// The killed job holds a lock until it expires; BullMQ's stalled-job check then hands it to
@@ -129,7 +125,6 @@ describe.skipIf(await skipUnless('redis'))('BullMQ queue end to end (standalone 
 		}, 120_000, 'the killed reindex job to be recovered and completed');
 		expect(recovered.progress.processed).toBe(ITEMS);
 
-		console.log('T recovered', Date.now());
 		const done = await eventually(async () => {
 			const c = await coverage(d2);
 			const queue = (await d2.request('GET', '/ml/queues/indexing')).body.data;
@@ -151,7 +146,6 @@ describe.skipIf(await skipUnless('redis'))('BullMQ queue end to end (standalone 
 		expect(queues.body.data.backend).toBe('bullmq');
 		expect(queues.body.data.queues.find((q: any) => q.queue === 'indexing').counts.failed).toBe(0);
 
-		console.log('T done', Date.now());
 		// `npm run worker` forwards SIGTERM: the worker drains and exits cleanly.
 		second.child.kill('SIGTERM');
 		expect(await second.exited).toBe(0);

@@ -4,6 +4,7 @@ import { getContainer } from '../container.js';
 import { registerEmbeddingRoutes } from './embeddings-routes.js';
 import { registerGenerationRoutes } from './generation-routes.js';
 import { registerHealthRoutes } from './health-routes.js';
+import { registerMetricsRoute } from './metrics-routes.js';
 import { registerOpenApiRoute } from './openapi-routes.js';
 import { registerQueueRoutes } from './queue-routes.js';
 import { registerRagIndexRoutes } from './rag-index-routes.js';
@@ -21,6 +22,7 @@ export default defineEndpoint({
 		registerRagRoutes(router, container);
 		registerGenerationRoutes(router, container);
 		registerQueueRoutes(router, container);
+		registerMetricsRoute(router, container);
 		registerOpenApiRoute(router, container);
 	},
 });

@@ -4,33 +4,19 @@ import { NotFoundError } from '../../../core/errors.js';
 import type { RagRequest } from '../../../core/rag/types.js';
 import type { AskResponse } from '../../../shared/rag-types.js';
 import { parseInput } from '../../http.js';
-
-/** Empty option fields arrive as '' or null from the flow editor: treat them as unset. */
-const blank = (v: unknown): unknown => (v === '' || v === null ? undefined : v);
-const jsonObject = z.preprocess((v) => {
-	if (typeof v !== 'string') return blank(v);
-	if (v.trim() === '') return undefined;
-	try {
-		return JSON.parse(v) as unknown;
-	} catch {
-		return v;
-	}
-}, z.record(z.string(), z.unknown()).optional());
+import { blank, jsonObject, optionalInt, permissionsOption, requiredText, stringList } from '../flow-options.js';
 
 export const AskOperationOptions = z.object({
-	question: z.preprocess((v) => (typeof v === 'string' ? v : v === undefined || v === null ? '' : JSON.stringify(v)), z.string().trim().min(1, 'is required')),
+	question: requiredText,
 	/** Index names: a list, or a comma-separated string. Empty = every index. */
-	indexes: z.preprocess(
-		(v) => (typeof v === 'string' ? v.split(',').map((s) => s.trim()).filter(Boolean) : blank(v)),
-		z.array(z.string().min(1)).optional(),
-	),
-	limit: z.preprocess((v) => (typeof v === 'string' && v.trim() !== '' ? Number(v) : blank(v)), z.number().int().min(1).max(50).optional()),
+	indexes: stringList,
+	limit: optionalInt(1, 50),
 	mode: z.preprocess(blank, z.enum(['semantic', 'hybrid']).optional()),
 	filter: jsonObject,
 	model: z.preprocess(blank, z.string().min(1).optional()),
 	systemPrompt: z.preprocess(blank, z.string().optional()),
 	/** Whose permissions retrieval uses: the trigger's (default), full access, or public. */
-	permissions: z.preprocess(blank, z.enum(['$trigger', '$full', '$public']).default('$trigger')),
+	permissions: permissionsOption,
 	/** Fail the operation (taking the reject path) when the indexed content has no answer. */
 	failWhenNoAnswer: z.preprocess(blank, z.boolean().default(false)),
 });

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import type { EmbedResponse } from '../../../core/embeddings/embedding-service.js';
 import { parseInput } from '../../http.js';
-import { optionalString, requiredText } from '../semantic-search/flow-options.js';
+import { optionalString, requiredText } from '../flow-options.js';
 
 export const EmbedTextOperationOptions = z.object({
 	/** The text to embed; `{{$trigger.payload.body}}` and the like are rendered by Directus first. */

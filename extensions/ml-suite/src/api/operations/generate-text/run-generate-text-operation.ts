@@ -7,8 +7,8 @@ import type { ChatModel, ChatRequest, ChatResult, ModelDefinition, ProviderCallU
 import { estimateTokens } from '../../../core/text/estimate-tokens.js';
 import { fitCompletion } from '../../endpoints/generation-routes.js';
 import { parseInput } from '../../http.js';
+import { blank, jsonObject } from '../flow-options.js';
 
-const blank = (v: unknown): unknown => (v === '' || v === null ? undefined : v);
 const number = (schema: z.ZodNumber) => z.preprocess((v) => (typeof v === 'string' && v.trim() !== '' ? Number(v) : blank(v)), schema.optional());
 
 export const GenerateTextOperationOptions = z
@@ -19,15 +19,7 @@ export const GenerateTextOperationOptions = z
 		template: z.preprocess(blank, z.string().optional()),
 		systemPrompt: z.preprocess(blank, z.string().optional()),
 		/** Extra variables: an object or a JSON string. */
-		variables: z.preprocess((v) => {
-			if (typeof v !== 'string') return blank(v);
-			if (v.trim() === '') return undefined;
-			try {
-				return JSON.parse(v) as unknown;
-			} catch {
-				return v;
-			}
-		}, z.record(z.string(), z.unknown()).optional()),
+		variables: jsonObject,
 		model: z.preprocess(blank, z.string().min(1).optional()),
 		maxTokens: number(z.number().int().min(1).max(200_000)),
 		temperature: number(z.number().min(0).max(2)),

@@ -4,7 +4,7 @@ import type { IndexItemsResult } from '../../../core/indexing/indexing-service.j
 import type { EnqueuedJob, EnqueueOptions } from '../../../core/jobs/types.js';
 import type { CallOrigin } from '../../../core/usage/types.js';
 import { parseInput } from '../../http.js';
-import { optionalBoolean, stringList } from '../semantic-search/flow-options.js';
+import { optionalBoolean, stringList } from '../flow-options.js';
 
 /** Most keys one operation run accepts (a bulk import trigger stays well below this). */
 export const MAX_KEYS = 10_000;

@@ -6,7 +6,7 @@ import type { SearchHit, SearchRequest } from '../../../core/search/search-servi
 import type { CallOrigin } from '../../../core/usage/types.js';
 import { parseInput } from '../../http.js';
 import { accountabilityFor } from '../ask/run-ask-operation.js';
-import { blank, jsonObject, optionalInt, permissionsOption, requiredText, stringList } from './flow-options.js';
+import { blank, jsonObject, optionalInt, permissionsOption, requiredText, stringList } from '../flow-options.js';
 
 export const SemanticSearchOperationOptions = z.object({
 	query: requiredText.pipe(z.string().max(4000, 'must be at most 4000 characters')),
