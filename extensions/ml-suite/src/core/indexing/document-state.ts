@@ -81,15 +81,33 @@ export class DocumentStateRepository {
 	): Promise<void> {
 		if (results.length === 0) return;
 		await this.db.transaction(async (trx) => {
-			const items = results.map((r) => r.item);
-			await this.ensureRows(trx, indexId, collection, items);
-			const ids = new Map<string, number>();
-			for (const part of chunked(items)) {
-				const rows = await trx('ml_documents').select('id', 'item').where('index', indexId).whereIn('item', part);
-				for (const row of rows) ids.set(String(row.item), Number(row.id));
+			const stamp = now();
+			// One multi-row upsert per batch instead of an UPDATE per item (11 bound values per row).
+			const rows = results.map((r) => ({
+				index: indexId,
+				collection,
+				item: r.item,
+				status: 'indexed',
+				content_hash: r.contentHash,
+				settings_hash: r.settingsHash,
+				chunk_count: r.chunks.length,
+				attempts: 0,
+				error: null,
+				date_indexed: stamp,
+				date_updated: stamp,
+			}));
+			for (const part of chunked(rows, 60)) {
+				await trx('ml_documents')
+					.insert(part)
+					.onConflict(['index', 'item'])
+					.merge(['status', 'content_hash', 'settings_hash', 'chunk_count', 'attempts', 'error', 'date_indexed', 'date_updated']);
 			}
-			const docIds = [...ids.values()];
-			for (const part of chunked(docIds)) await trx('ml_chunks').whereIn('document', part).delete();
+			const ids = new Map<string, number>();
+			for (const part of chunked(results.map((r) => r.item))) {
+				const found = await trx('ml_documents').select('id', 'item').where('index', indexId).whereIn('item', part);
+				for (const row of found) ids.set(String(row.item), Number(row.id));
+			}
+			for (const part of chunked([...ids.values()])) await trx('ml_chunks').whereIn('document', part).delete();
 			const chunkRows = results.flatMap((r) =>
 				r.chunks.map((c) => ({
 					document: ids.get(r.item),
@@ -101,22 +119,6 @@ export class DocumentStateRepository {
 				})),
 			);
 			for (const part of chunked(chunkRows, Math.floor(BATCH / 6))) await trx('ml_chunks').insert(part);
-			const stamp = now();
-			for (const r of results) {
-				await trx('ml_documents')
-					.where('index', indexId)
-					.where('item', r.item)
-					.update({
-						status: 'indexed',
-						content_hash: r.contentHash,
-						settings_hash: r.settingsHash,
-						chunk_count: r.chunks.length,
-						attempts: 0,
-						error: null,
-						date_indexed: stamp,
-						date_updated: stamp,
-					});
-			}
 		});
 	}
 
@@ -124,6 +126,13 @@ export class DocumentStateRepository {
 	async markIndexedWithoutChanges(indexId: string, items: readonly string[]): Promise<void> {
 		for (const part of chunked(items)) {
 			await this.db('ml_documents').where('index', indexId).whereIn('item', part).update({ status: 'indexed', error: null, date_updated: now() });
+		}
+	}
+
+	/** Raises `chunk_count` to at least `count` (after vectors were written but the state update failed). */
+	async raiseChunkCounts(indexId: string, items: readonly { item: string; count: number }[]): Promise<void> {
+		for (const { item, count } of items) {
+			await this.db('ml_documents').where('index', indexId).where('item', item).where('chunk_count', '<', count).update({ chunk_count: count });
 		}
 	}
 

@@ -111,6 +111,7 @@ export class IndexingService {
 		}
 		if (changed.length === 0) return result;
 
+		let upserted = false;
 		try {
 			const inputs = changed.flatMap((doc) => doc.chunks.map((chunk) => embeddingInput(doc, chunk.content)));
 			const vectors = inputs.length > 0 ? await this.deps.embed(index, inputs, options.origin, options.signal) : [];
@@ -133,8 +134,16 @@ export class IndexingService {
 					});
 				}
 			}
-			if (records.length > 0) await store.upsert(namespace, records);
-			for (const doc of changed) await store.deleteChunksFrom(namespace, doc.item, doc.chunks.length);
+			if (records.length > 0) {
+				await store.upsert(namespace, records);
+				upserted = true;
+			}
+			// Upserting replaced chunks 0..n-1. `chunk_count` never undercounts what is stored, so only
+			// items that shrank have chunks past n to drop; the others cost no extra round trip.
+			for (const doc of changed) {
+				const previous = states.get(doc.item)?.chunkCount ?? 0;
+				if (previous > doc.chunks.length) await store.deleteChunksFrom(namespace, doc.item, doc.chunks.length);
+			}
 			await this.documents.markIndexed(
 				index.id,
 				index.collection,
@@ -147,6 +156,10 @@ export class IndexingService {
 			this.knownNamespaces.clear();
 			const message = error instanceof Error ? error.message : String(error);
 			await this.documents.markFailed(index.id, index.collection, changed.map((doc) => doc.item), message);
+			if (upserted) {
+				// Vectors were written before the failure: keep chunk_count an upper bound of what is stored.
+				await this.documents.raiseChunkCounts(index.id, changed.map((doc) => ({ item: doc.item, count: doc.chunks.length })));
+			}
 			throw error;
 		}
 	}
