@@ -1,3 +1,4 @@
+import { createDotKernel, type DotKernel } from './simd-dot-kernel.js';
 import { TopK } from './top-k.js';
 import type { MetadataValue } from './types.js';
 import { decodeFloat32Into, normaliseInPlace } from './vector-codec.js';
@@ -29,12 +30,26 @@ export class NamespaceMatrix {
 	private readonly chunkIndexes: number[] = [];
 	private readonly metadata: Metadata[] = [];
 	private readonly rowById = new Map<string, number>();
+	/**
+	 * With WebAssembly SIMD, the vectors live in the kernel's memory: [query | vectors | scores].
+	 * The query slot is padded to 16 bytes so rows stay aligned for 4-lane loads.
+	 */
+	private readonly kernel: DotKernel | null;
+	private readonly vectorsOffset: number;
 
 	constructor(dimensions: number, version: number, initialCapacity = 64) {
 		this.dimensions = dimensions;
 		this.version = version;
 		this.capacity = Math.max(1, initialCapacity);
-		this.vectors = new Float32Array(this.capacity * dimensions);
+		this.vectorsOffset = Math.ceil((dimensions * 4) / 16) * 16;
+		this.kernel = dimensions % 4 === 0 ? createDotKernel(this.bytesFor(this.capacity)) : null;
+		this.vectors = this.kernel
+			? new Float32Array(this.kernel.memory.buffer, this.vectorsOffset, this.capacity * dimensions)
+			: new Float32Array(this.capacity * dimensions);
+	}
+
+	private bytesFor(capacity: number): number {
+		return this.vectorsOffset + capacity * this.dimensions * 4 + capacity * 4;
 	}
 
 	get size(): number {
@@ -88,13 +103,32 @@ export class NamespaceMatrix {
 	 * `minScore` are skipped. Returns at most `limit` hits, best first.
 	 */
 	search(query: Float32Array, limit: number, accept?: (row: number) => boolean, minScore?: number): MatrixHit[] {
-		const dims = this.dimensions;
-		const vectors = this.vectors;
 		const top = new TopK(limit);
 		const floor = minScore ?? Number.NEGATIVE_INFINITY;
+		const scores = this.scoreAll(query);
 		for (let row = 0; row < this.rows; row++) {
+			const dot = scores[row] as number;
+			if (dot < floor || dot <= top.threshold) continue;
 			if (accept && !accept(row)) continue;
-			// Four accumulators let the CPU overlap the multiply-adds (about 2x over a single sum).
+			top.offer(row, dot);
+		}
+		return top.drain();
+	}
+
+	/** Dot product of `query` with every row (SIMD kernel when available). */
+	private scoreAll(query: Float32Array): Float32Array {
+		const dims = this.dimensions;
+		if (this.kernel) {
+			const buffer = this.kernel.memory.buffer;
+			new Float32Array(buffer, 0, dims).set(query);
+			const scoresOffset = this.vectorsOffset + this.capacity * dims * 4;
+			this.kernel.dots(0, this.vectorsOffset, this.rows, dims * 4, scoresOffset);
+			return new Float32Array(buffer, scoresOffset, this.rows);
+		}
+		const vectors = this.vectors;
+		const scores = new Float32Array(this.rows);
+		for (let row = 0; row < this.rows; row++) {
+			// Four accumulators let the CPU overlap the multiply-adds.
 			const base = row * dims;
 			let d0 = 0;
 			let d1 = 0;
@@ -108,11 +142,9 @@ export class NamespaceMatrix {
 				d3 += (vectors[base + i + 3] as number) * (query[i + 3] as number);
 			}
 			for (; i < dims; i++) d0 += (vectors[base + i] as number) * (query[i] as number);
-			const dot = d0 + d1 + d2 + d3;
-			if (dot < floor) continue;
-			if (dot > top.threshold) top.offer(row, dot);
+			scores[row] = d0 + d1 + d2 + d3;
 		}
-		return top.drain();
+		return scores;
 	}
 
 	private rowFor(id: string): number {
@@ -153,6 +185,15 @@ export class NamespaceMatrix {
 
 	private grow(): void {
 		this.capacity *= 2;
+		if (this.kernel) {
+			// Growing WebAssembly memory keeps its bytes in place (rows start at the same offset)
+			// but detaches the old buffer, so the view is made anew.
+			const memory = this.kernel.memory;
+			const missing = this.bytesFor(this.capacity) - memory.buffer.byteLength;
+			if (missing > 0) memory.grow(Math.ceil(missing / 65_536));
+			this.vectors = new Float32Array(memory.buffer, this.vectorsOffset, this.capacity * this.dimensions);
+			return;
+		}
 		const next = new Float32Array(this.capacity * this.dimensions);
 		next.set(this.vectors.subarray(0, this.rows * this.dimensions));
 		this.vectors = next;
