@@ -1,6 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import net from 'node:net';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it, onTestFailed } from 'vitest';
 import { deleteKeys } from '../extensions/ml-suite/src/core/jobs/fixtures/redis-keys.js';
@@ -9,6 +8,7 @@ import * as runtime from '../scripts/lib/runtime.mjs';
 import { createCollection, eventually } from './support/content.js';
 import { startDirectus, type DirectusInstance } from './support/directus.js';
 import { REDIS_URL, skipUnless } from './support/services.js';
+import { startTcpProxy } from './support/tcp-proxy.js';
 
 const rt = runtime as { ROOT: string; DIRECTUS_CLI: string; nodeBinary(): string };
 
@@ -18,7 +18,7 @@ const rt = runtime as { ROOT: string; DIRECTUS_CLI: string; nodeBinary(): string
 const ITEMS = 2000;
 const BATCH = 500;
 const prefix = `ml-e2e-${randomUUID().slice(0, 8)}`;
-const ML_ENV = { ML_REDIS_URL: REDIS_URL, ML_QUEUE_PREFIX: prefix, ML_WORKERS_IN_PROCESS: 'false' };
+const ML_ENV = { ML_REDIS_URL: REDIS_URL, ML_QUEUE_PREFIX: prefix, ML_WORKERS_IN_PROCESS: 'false', ML_QUEUE_LOCK_MS: '5000' };
 
 interface Worker {
 	child: ChildProcess;
@@ -35,16 +35,6 @@ function startWorker(env: Record<string, string>, viaScript: boolean): Worker {
 	child.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString()));
 	const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
 	return { child, output: () => output, exited };
-}
-
-function closedPort(): Promise<number> {
-	return new Promise((resolve, reject) => {
-		const server = net.createServer();
-		server.listen(0, '127.0.0.1', () => {
-			const address = server.address();
-			server.close(() => (typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port'))));
-		});
-	});
 }
 
 const alive = (w: Worker): boolean => w.child.exitCode === null && w.child.signalCode === null;
@@ -151,35 +141,51 @@ describe.skipIf(await skipUnless('redis'))('BullMQ queue end to end (standalone 
 		expect(await second.exited).toBe(0);
 	}, 300_000);
 
-	it('keeps saving items while Redis is unreachable: rows stay pending and health reports the queue down', async () => {
+	it('keeps saving items while Redis is down, then indexes them once it is back', async () => {
 		await directus?.stop();
 		directus = null;
-		const port = await closedPort();
-		const offline = await startDirectus({ env: { ML_REDIS_URL: `redis://127.0.0.1:${port}`, ML_QUEUE_PREFIX: prefix, ML_WORKERS_IN_PROCESS: 'false' } });
-		directus = offline;
-		await createCollection(offline, 'offline_notes', { title: 'string', body: 'text' });
-		const index = await offline.request('POST', '/items/ml_indexes', { body: { name: 'offline-notes', collection: 'offline_notes', title_field: 'title', content_fields: ['body'] } });
-		expect(index.status, index.text).toBe(200);
-		const ids: string[] = [];
-		for (const title of ['One', 'Two', 'Three']) {
-			const res = await offline.request('POST', '/items/offline_notes', { body: { title, body: `${title}: saved while Redis is away.` } });
-			expect(res.status, res.text).toBe(200);
-			ids.push(String(res.body.data.id));
+		const proxy = await startTcpProxy({ host: '127.0.0.1', port: Number(new URL(REDIS_URL).port || 6379) });
+		await proxy.down();
+		try {
+			const offline = await startDirectus({
+				env: { ML_REDIS_URL: `redis://127.0.0.1:${proxy.port}`, ML_QUEUE_PREFIX: prefix, ML_WORKERS_IN_PROCESS: 'true', ML_RECONCILE_INTERVAL_SECONDS: '2' },
+			});
+			directus = offline;
+			await createCollection(offline, 'offline_notes', { title: 'string', body: 'text' });
+			const index = await offline.request('POST', '/items/ml_indexes', { body: { name: 'offline-notes', collection: 'offline_notes', title_field: 'title', content_fields: ['body'] } });
+			expect(index.status, index.text).toBe(200);
+			const ids: string[] = [];
+			for (const title of ['One', 'Two', 'Three']) {
+				const res = await offline.request('POST', '/items/offline_notes', { body: { title, body: `${title}: saved while Redis is away.` } });
+				expect(res.status, res.text).toBe(200);
+				ids.push(String(res.body.data.id));
+			}
+
+			const rows = await eventually(async () => {
+				const res = await offline.request('GET', '/items/ml_documents?filter[collection][_eq]=offline_notes&fields=item,status&limit=-1');
+				return res.status === 200 && res.body.data.length === ids.length ? res.body.data : null;
+			}, 20_000, 'document rows for the saved items');
+			expect(rows.map((r: any) => String(r.item)).sort()).toEqual([...ids].sort());
+			expect(rows.every((r: any) => r.status === 'pending')).toBe(true);
+
+			const health = await offline.request('GET', '/ml/health');
+			expect(health.status).toBe(200);
+			expect(health.body.services.queue.status).toBe('error');
+			expect(health.body.services.queue.backend).toBe('bullmq');
+			expect(health.body.status).toBe('error');
+			expect((await offline.request('GET', '/ml/health/ready')).status).toBe(503);
+
+			// Redis comes back: the reconcile sweep enqueues the pending rows and the workers index them.
+			await proxy.up();
+			await eventually(async () => {
+				const res = await offline.request('GET', '/items/ml_documents?filter[collection][_eq]=offline_notes&filter[status][_eq]=indexed&fields=item&limit=-1');
+				return res.body.data?.length === ids.length;
+			}, 60_000, 'pending rows indexed after Redis returned');
+			const search = await offline.request('POST', '/ml/search', { body: { query: 'saved while Redis is away', indexes: ['offline-notes'], limit: 5 } });
+			expect(search.body.data.map((h: any) => h.item).sort()).toEqual([...ids].sort());
+			expect((await offline.request('GET', '/ml/health/ready')).status).toBe(200);
+		} finally {
+			await proxy.close();
 		}
-
-		const rows = await eventually(async () => {
-			const res = await offline.request('GET', '/items/ml_documents?filter[collection][_eq]=offline_notes&fields=item,status&limit=-1');
-			return res.status === 200 && res.body.data.length === ids.length ? res.body.data : null;
-		}, 20_000, 'document rows for the saved items');
-		expect(rows.map((r: any) => String(r.item)).sort()).toEqual([...ids].sort());
-		expect(rows.every((r: any) => r.status === 'pending')).toBe(true);
-
-		const health = await offline.request('GET', '/ml/health');
-		expect(health.status).toBe(200);
-		expect(health.body.services.queue.status).toBe('error');
-		expect(health.body.services.queue.backend).toBe('bullmq');
-		expect(health.body.status).toBe('error');
-		const ready = await offline.request('GET', '/ml/health/ready');
-		expect(ready.status).toBe(503);
 	});
 });

@@ -1,6 +1,6 @@
 // Shared by `npm start`, `npm run worker`, the test harness and the benchmarks: how this
 // project resolves its environment, finds its Node 22 runtime and builds the bundle.
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
@@ -17,7 +17,10 @@ export function nodeBinary() {
 	return process.execPath;
 }
 
-/** Re-runs the current script under Node 22 when started with an older Node. Returns true if it did. */
+/**
+ * Re-runs the current script under Node 22 when started with an older Node. Returns true if it
+ * did (the caller then does nothing more); signals are passed on so the child drains gracefully.
+ */
 export function reexecUnderNode22() {
 	const major = Number(process.versions.node.split('.')[0]);
 	if (major >= 22) return false;
@@ -26,8 +29,10 @@ export function reexecUnderNode22() {
 		console.error(`Node ${process.versions.node} is too old for Directus 12 and node_modules/.bin/node is missing: run npm install.`);
 		process.exit(1);
 	}
-	const result = spawnSync(bin, process.argv.slice(1), { stdio: 'inherit' });
-	process.exit(result.status ?? 1);
+	const child = spawn(bin, process.argv.slice(1), { stdio: 'inherit' });
+	for (const signal of ['SIGINT', 'SIGTERM']) process.on(signal, () => child.kill(signal));
+	child.on('exit', (code, signal) => process.exit(code ?? (signal ? 1 : 0)));
+	return true;
 }
 
 /** Parses a dotenv file (KEY=VALUE, # comments, optional quotes). */

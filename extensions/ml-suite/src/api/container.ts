@@ -64,6 +64,8 @@ export interface Container extends BaseContainer {
 	scheduleReindexIfStale(index: IndexDefinition): Promise<boolean>;
 	/** Enqueues pending/stale documents untouched for `olderThanSeconds`. */
 	reconcileNow(olderThanSeconds?: number): Promise<{ requeued: number }>;
+	/** Called when enqueueing failed: the next reconcile sweep then requeues pending rows at once. */
+	noteEnqueueFailure(): void;
 	/** Starts queue workers and the periodic reconcile sweep. */
 	startWorkers(): Promise<void>;
 	/** Stops workers (draining active jobs) and flushes buffers; called on shutdown. */
@@ -192,6 +194,9 @@ async function buildContainer(host: HostContext): Promise<Container> {
 	for (const job of INDEXING_JOBS) queueWiring.register(job, jobDeps);
 
 	let reconcileTimer: NodeJS.Timeout | null = null;
+	// Set when a save could not enqueue its work: those rows are pending and nothing is in flight
+	// for them, so the next sweep does not wait for them to age.
+	let backlog = false;
 	let closed = false;
 
 	const container: Container = {
@@ -266,13 +271,19 @@ async function buildContainer(host: HostContext): Promise<Container> {
 			return true;
 		},
 		reconcileNow: (olderThanSeconds = 30) => reconcile(jobDeps, olderThanSeconds),
+		noteEnqueueFailure: () => {
+			backlog = true;
+		},
 		async startWorkers() {
 			await queue.startWorkers();
 			const sweep = async (): Promise<void> => {
+				const olderThan = backlog ? 0 : 30;
+				backlog = false;
 				try {
-					const { requeued } = await reconcile(jobDeps, 30);
+					const { requeued } = await reconcile(jobDeps, olderThan);
 					if (requeued > 0) host.logger.info(`[ml-suite] reconcile: requeued ${requeued} pending documents`);
 				} catch (error) {
+					backlog ||= olderThan === 0;
 					host.logger.warn(`[ml-suite] reconcile sweep failed: ${(error as Error).message}`);
 				}
 			};

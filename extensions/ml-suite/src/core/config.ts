@@ -65,6 +65,11 @@ export const configShape = {
 	ML_REDIS_URL: optionalString,
 	/** Key prefix for BullMQ queues (separates suites sharing a Redis). */
 	ML_QUEUE_PREFIX: z.string().regex(/^[A-Za-z0-9:_-]+$/).default('ml'),
+	/**
+	 * BullMQ job lock duration and stalled-job check interval. A worker that dies mid-job has its
+	 * job picked up again within about twice this time; shorter = faster recovery, more Redis traffic.
+	 */
+	ML_QUEUE_LOCK_MS: int(1_000, 600_000).default(30_000),
 	/** Run queue workers inside Directus. Turn off when using `npm run worker`. */
 	ML_WORKERS_IN_PROCESS: bool.default(true),
 	/** Concurrent jobs per worker per queue. */

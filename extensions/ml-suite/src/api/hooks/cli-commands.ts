@@ -12,7 +12,7 @@ interface CommandLike {
  * Extension CLI commands (`directus ml:...`). They run in a Directus CLI process with the same
  * database, env and services as the server, so they need no configuration of their own.
  */
-export function registerCliCommands(program: CommandLike, getContainer: (options?: { worker?: boolean }) => Promise<Container>): void {
+export function registerCliCommands(program: CommandLike, getContainer: () => Promise<Container>): void {
 	program
 		.command('ml:reindex')
 		.description('ML suite: re-index an index now, printing progress (use --force to re-embed unchanged items)')
@@ -53,7 +53,7 @@ export function registerCliCommands(program: CommandLike, getContainer: (options
 		.command('ml:worker')
 		.description('ML suite: run queue workers only (scale out with several of these; set ML_WORKERS_IN_PROCESS=false on Directus)')
 		.action(async () => {
-			const container = await getContainer({ worker: true });
+			const container = await getContainer();
 			await container.startWorkers();
 			container.host.logger.info(`[ml-suite] worker started (queue backend: ${container.queue.backend})`);
 			await new Promise<void>((resolve) => {

@@ -35,6 +35,7 @@ export function registerIndexingHooks({ action, filter }: Register, getContainer
 						await container.queue.enqueue('index-items', { indexId: index.id, keys: keys.slice(i, i + 500) });
 					}
 				} catch (error) {
+					container.noteEnqueueFailure();
 					container.host.logger.warn(`[ml-suite] could not enqueue indexing of ${collection} (${keys.length} items); they stay pending and will be retried: ${(error as Error).message}`);
 				}
 			}

@@ -42,6 +42,15 @@ describe.skipIf(skip)('BullmqQueue (real Redis)', () => {
 		}
 	});
 
+	it('reports healthy when Redis answers', async () => {
+		const queue = new BullmqQueue({ redisUrl: REDIS_URL, prefix: `${runPrefix}-${++counter}` });
+		try {
+			expect(await queue.health()).toEqual({ ok: true });
+		} finally {
+			await queue.close();
+		}
+	});
+
 	it('registers cron jobs as BullMQ job schedulers', async () => {
 		const queue = new BullmqQueue({ redisUrl: REDIS_URL, prefix: `${runPrefix}-${++counter}` });
 		queue.register({ name: 'sweep', queue: 'maintenance', schema: z.object({}), process: async () => null });

@@ -52,7 +52,10 @@ export function chooseQueueBackend(config: MlConfig, directusEnv: DirectusRedisE
 	const source = config.ML_REDIS_URL ? 'ML_REDIS_URL' : "Directus's REDIS settings";
 	if (config.ML_QUEUE === 'inline') return { options: { backend: 'inline', ...tuning }, reason: 'ML_QUEUE=inline' };
 	if (redisUrl) {
-		return { options: { backend: 'bullmq', redisUrl, prefix: config.ML_QUEUE_PREFIX, ...tuning }, reason: `ML_QUEUE=${config.ML_QUEUE} with Redis from ${source}` };
+		return {
+			options: { backend: 'bullmq', redisUrl, prefix: config.ML_QUEUE_PREFIX, lockDurationMs: config.ML_QUEUE_LOCK_MS, stalledIntervalMs: config.ML_QUEUE_LOCK_MS, ...tuning },
+			reason: `ML_QUEUE=${config.ML_QUEUE} with Redis from ${source}`,
+		};
 	}
 	if (config.ML_QUEUE === 'bullmq') {
 		return {
