@@ -70,6 +70,8 @@ export const configShape = {
 	 * job picked up again within about twice this time; shorter = faster recovery, more Redis traffic.
 	 */
 	ML_QUEUE_LOCK_MS: int(1_000, 600_000).default(30_000),
+	/** Most jobs per minute each worker starts on the queues that call providers (indexing, enrichment, transcription); 0 = no limit. */
+	ML_QUEUE_RATE_LIMIT_PER_MINUTE: int(0, 1_000_000).default(0),
 	/** Run queue workers inside Directus. Turn off when using `npm run worker`. */
 	ML_WORKERS_IN_PROCESS: bool.default(true),
 	/** Concurrent jobs per worker per queue. */

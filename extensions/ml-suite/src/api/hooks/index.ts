@@ -30,8 +30,16 @@ export default defineHook(({ init, action, filter }, context) => {
 	registerIndexingHooks({ action: action as never, filter: filter as never }, container);
 
 	// Registry and prompt edits take effect at once in this process (other instances: on their cache TTL).
+	// A registry change can change the model an index embeds with (e.g. a new default): indexes
+	// whose vectors no longer match their settings are re-indexed.
 	for (const event of ['ml_models.items.create', 'ml_models.items.update', 'ml_models.items.delete']) {
-		action(event, async () => (await container()).models.invalidate());
+		action(event, async () => {
+			const c = await container();
+			c.models.invalidate();
+			for (const index of await c.indexes.active()) {
+				await c.scheduleReindexIfStale(index).catch((error: unknown) => c.host.logger.warn(`[ml-suite] could not schedule reindex of ${index.name}: ${(error as Error).message}`));
+			}
+		});
 	}
 	for (const event of ['ml_prompts.items.create', 'ml_prompts.items.update', 'ml_prompts.items.delete']) {
 		action(event, async () => (await container()).prompts.invalidate());

@@ -12,7 +12,15 @@ describe('chooseQueueBackend', () => {
 
 	it('uses BullMQ with ML_REDIS_URL over Directus settings, with the configured prefix and concurrency', () => {
 		const choice = chooseQueueBackend(config({ ML_REDIS_URL: 'redis://ml:6379', ML_QUEUE_PREFIX: 'site1', ML_WORKER_CONCURRENCY: '4' }), { REDIS: 'redis://directus:6379' });
-		expect(choice.options).toEqual({ backend: 'bullmq', redisUrl: 'redis://ml:6379', prefix: 'site1', concurrency: 4 });
+		expect(choice.options).toEqual({ backend: 'bullmq', redisUrl: 'redis://ml:6379', prefix: 'site1', concurrency: 4, lockDurationMs: 30_000, stalledIntervalMs: 30_000 });
+	});
+
+	it('passes the lock interval and the provider rate limit to the backend', () => {
+		const choice = chooseQueueBackend(config({ ML_REDIS_URL: 'redis://ml:6379', ML_QUEUE_LOCK_MS: '5000', ML_QUEUE_RATE_LIMIT_PER_MINUTE: '120' }), {});
+		expect(choice.options).toMatchObject({ lockDurationMs: 5000, stalledIntervalMs: 5000 });
+		const limit = { max: 120, durationMs: 60_000 };
+		expect(choice.options.rateLimits).toEqual({ indexing: limit, enrichment: limit, transcription: limit });
+		expect(chooseQueueBackend(config({}), {}).options.rateLimits).toBeUndefined();
 	});
 
 	it("falls back to Directus's REDIS_HOST/PORT/PASSWORD", () => {

@@ -47,7 +47,12 @@ export interface QueueBackendChoice {
  * Redis falls back to inline with a warning rather than keeping Directus from starting.
  */
 export function chooseQueueBackend(config: MlConfig, directusEnv: DirectusRedisEnv = {}): QueueBackendChoice {
-	const tuning = { concurrency: config.ML_WORKER_CONCURRENCY };
+	const perMinute = config.ML_QUEUE_RATE_LIMIT_PER_MINUTE;
+	const limit = { max: perMinute, durationMs: 60_000 };
+	const tuning = {
+		concurrency: config.ML_WORKER_CONCURRENCY,
+		...(perMinute > 0 ? { rateLimits: { indexing: limit, enrichment: limit, transcription: limit } } : {}),
+	};
 	const redisUrl = config.ML_REDIS_URL ?? directusRedisUrl(directusEnv);
 	const source = config.ML_REDIS_URL ? 'ML_REDIS_URL' : "Directus's REDIS settings";
 	if (config.ML_QUEUE === 'inline') return { options: { backend: 'inline', ...tuning }, reason: 'ML_QUEUE=inline' };
