@@ -3,7 +3,7 @@ import { parseConfig } from '../core/config.js';
 import { EmbeddingService, type EmbedResponse } from '../core/embeddings/embedding-service.js';
 import { LayeredEmbeddingCache, MemoryEmbeddingCache } from '../core/embeddings/embedding-cache.js';
 import { KnexEmbeddingCache } from '../core/embeddings/knex-embedding-cache.js';
-import { computeSettingsHash, namespaceOf, type IndexDefinition } from '../core/indexing/index-definition.js';
+import { computeSettingsHash, type IndexDefinition } from '../core/indexing/index-definition.js';
 import { IndexRepository } from '../core/indexing/index-repository.js';
 import { INDEXING_JOBS, reconcile, type IndexingJobDeps } from '../core/indexing/indexing-jobs.js';
 import { IndexingService, type IndexModel } from '../core/indexing/indexing-service.js';
@@ -304,5 +304,3 @@ async function buildContainer(host: HostContext): Promise<Container> {
 	return container;
 }
 
-/** Namespace helper re-exported for glue code. */
-export { namespaceOf };

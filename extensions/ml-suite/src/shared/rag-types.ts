@@ -26,16 +26,8 @@ export interface SearchRequestBody {
 	limit?: number;
 }
 
-/** One ranked result of `POST /ml/search`. */
-export interface SearchHit {
-	index: string;
-	collection: string;
-	item: string;
-	title: string;
-	score: number;
-	snippet: string;
-	link: string;
-}
+/** One ranked result of `POST /ml/search` (the search service's own type). */
+export type { SearchHit } from '../core/search/search-service.js';
 
 /** A prior turn of a conversation. System messages are not accepted from callers. */
 export interface RagHistoryMessage {

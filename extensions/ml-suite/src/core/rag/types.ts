@@ -3,8 +3,8 @@ import type { PromptSource } from '../prompts/prompt-store.js';
 import type { RagHistoryMessage, SearchMode } from '../../shared/rag-types.js';
 
 /**
- * A retrieved passage as RAG needs it. Structurally the search service's `RetrievedPassage`,
- * restated here because core does not import the Directus glue.
+ * A retrieved passage as RAG needs it: a permission-checked search hit (its `passage` as
+ * `content`), restated here so RAG does not depend on the search service's types.
  */
 export interface RagPassage {
 	index: string;
