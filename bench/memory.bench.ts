@@ -58,7 +58,7 @@ describe('memory', () => {
 		report.add('RSS growth', mb(message.after.rss - message.before.rss), 'MB');
 		report.add('RSS growth / raw bytes', (message.after.rss - message.before.rss) / raw, 'x');
 		report.add('JS heap used growth (ids, keys, metadata, maps)', mb(message.after.heapUsed - message.before.heapUsed), 'MB');
-		report.add('ArrayBuffer growth (the Float32 matrix)', mb(message.after.arrayBuffers - message.before.arrayBuffers), 'MB');
+		report.add('ArrayBuffer growth (JS buffers; the matrix itself is WebAssembly memory, in RSS)', mb(message.after.arrayBuffers - message.before.arrayBuffers), 'MB');
 		report.add('ArrayBuffer growth / raw bytes', (message.after.arrayBuffers - message.before.arrayBuffers) / raw, 'x');
 		report.add('namespace load time (first query)', message.loadMs / 1000, 's');
 		report.add('warm exact query over all vectors (p50 of 15)', message.warmQueryMs, 'ms');
