@@ -143,6 +143,26 @@ describe('IndexingService', () => {
 		expect(row.settings_hash).toMatch(/^[0-9a-f]{32}$/);
 	});
 
+	it('does not prune items created while a reindex was paging (a race with their own job)', async () => {
+		const pages: string[][] = [];
+		const listKeys = items.listKeys.bind(items);
+		items.listKeys = async (collection, page) => {
+			const keys = await listKeys(collection, page);
+			pages.push(keys);
+			// An item saved (and indexed by its own job) after the reindex listed the first page.
+			if (pages.length === 1) {
+				items.set('notes', '99', { title: 'Late', kind: 'odd', body: 'Created during the reindex.' });
+				await service.indexItems(index, ['99'], { origin });
+			}
+			return keys.filter((key) => key !== '99');
+		};
+		await service.reindex(index, { origin, pageSize: 10 });
+		expect((await service.documents.get(index.id, ['99'])).get('99')?.status).toBe('indexed');
+		expect(await store.count(namespaceOf(index))).toBeGreaterThan(0);
+		const late = await store.query(namespaceOf(index), { vector: (await model.embed(['late'])).embeddings[0]!, limit: 50, itemKeys: ['99'] });
+		expect(late).toHaveLength(1);
+	});
+
 	it('marks everything stale and re-embeds when the chunking settings change', async () => {
 		await service.reindex(index, { origin });
 		const before = model.texts;

@@ -200,7 +200,11 @@ export class IndexingService {
 			await options.onProgress?.({ processed, total: Math.max(total, processed), result: { ...result } });
 			if (keys.length < pageSize) break;
 		}
-		const gone = (await this.documents.allItems(index.id)).filter((key) => !seen.has(key));
+		// State rows of items not seen while paging: their items may have been deleted, or created
+		// after their page was listed (their own job indexes them). Only the deleted ones go.
+		const unseen = (await this.documents.allItems(index.id)).filter((key) => !seen.has(key));
+		const stillThere = unseen.length > 0 ? await this.deps.items.read(index.collection, unseen, [await this.deps.items.primaryKey(index.collection)]) : new Map();
+		const gone = unseen.filter((key) => !stillThere.has(key));
 		if (gone.length > 0) {
 			await this.removeItems(index, gone);
 			result.removed += gone.length;

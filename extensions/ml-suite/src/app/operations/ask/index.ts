@@ -1,4 +1,5 @@
 import { defineOperationApp } from '@directus/extensions-sdk';
+import { modeOption, permissionsOption } from '../shared-options.js';
 
 export default defineOperationApp({
 	id: 'ml-ask',
@@ -23,17 +24,7 @@ export default defineOperationApp({
 			type: 'string',
 			meta: { width: 'half', interface: 'input', options: { placeholder: 'articles, faq' }, note: 'Comma-separated index names (ML Models → Indexes). Empty = every index.' },
 		},
-		{
-			field: 'mode',
-			name: 'Retrieval',
-			type: 'string',
-			meta: {
-				width: 'half',
-				interface: 'select-dropdown',
-				options: { choices: [{ text: 'Hybrid (vector + keyword)', value: 'hybrid' }, { text: 'Semantic (vector only)', value: 'semantic' }] },
-			},
-			schema: { default_value: 'hybrid' },
-		},
+		modeOption('Retrieval', 'hybrid'),
 		{
 			field: 'limit',
 			name: 'Passages',
@@ -41,24 +32,7 @@ export default defineOperationApp({
 			meta: { width: 'half', interface: 'input', options: { min: 1, max: 50 }, note: 'Passages retrieved (1–50). Default 5.' },
 			schema: { default_value: 5 },
 		},
-		{
-			field: 'permissions',
-			name: 'Permissions',
-			type: 'string',
-			meta: {
-				width: 'half',
-				interface: 'select-dropdown',
-				options: {
-					choices: [
-						{ text: 'From trigger', value: '$trigger' },
-						{ text: 'Public role', value: '$public' },
-						{ text: 'Full access', value: '$full' },
-					],
-				},
-				note: 'Whose read permissions decide which items can be quoted.',
-			},
-			schema: { default_value: '$trigger' },
-		},
+		permissionsOption('Whose read permissions decide which items can be quoted.'),
 		{
 			field: 'filter',
 			name: 'Filter',

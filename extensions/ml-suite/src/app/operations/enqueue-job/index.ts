@@ -1,4 +1,5 @@
 import { defineOperationApp } from '@directus/extensions-sdk';
+import { selectOption } from '../shared-options.js';
 
 // Mirrors the job names registered by the api side (core/indexing/indexing-jobs.ts); the queue
 // still validates the name, so a stale list can only fail loudly, never enqueue the wrong thing.
@@ -26,23 +27,16 @@ export default defineOperationApp({
 			type: 'string',
 			meta: { width: 'half', interface: 'select-dropdown', options: { choices: JOB_CHOICES, allowOther: true }, required: true },
 		},
-		{
-			field: 'priority',
-			name: 'Priority',
-			type: 'string',
-			meta: {
-				width: 'half',
-				interface: 'select-dropdown',
-				options: {
-					choices: [
-						{ text: 'High', value: 'high' },
-						{ text: 'Normal', value: 'normal' },
-						{ text: 'Low', value: 'low' },
-					],
-					placeholder: 'Job default',
-				},
-			},
-		},
+		selectOption(
+			'priority',
+			'Priority',
+			[
+				{ text: 'High', value: 'high' },
+				{ text: 'Normal', value: 'normal' },
+				{ text: 'Low', value: 'low' },
+			],
+			{ placeholder: 'Job default' },
+		),
 		{
 			field: 'payload',
 			name: 'Payload',

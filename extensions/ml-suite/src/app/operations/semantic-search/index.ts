@@ -1,4 +1,5 @@
 import { defineOperationApp } from '@directus/extensions-sdk';
+import { modeOption, permissionsOption } from '../shared-options.js';
 
 export default defineOperationApp({
 	id: 'ml-semantic-search',
@@ -24,17 +25,7 @@ export default defineOperationApp({
 			type: 'string',
 			meta: { width: 'half', interface: 'input', options: { placeholder: 'articles, faq' }, note: 'Comma-separated index names. Empty = every index the permissions can read.' },
 		},
-		{
-			field: 'mode',
-			name: 'Mode',
-			type: 'string',
-			meta: {
-				width: 'half',
-				interface: 'select-dropdown',
-				options: { choices: [{ text: 'Semantic (vector only)', value: 'semantic' }, { text: 'Hybrid (vector + keyword)', value: 'hybrid' }] },
-			},
-			schema: { default_value: 'semantic' },
-		},
+		modeOption('Mode', 'semantic'),
 		{
 			field: 'limit',
 			name: 'Limit',
@@ -42,24 +33,7 @@ export default defineOperationApp({
 			meta: { width: 'half', interface: 'input', options: { min: 1, max: 100 }, note: 'Results returned (1–100). Default 10.' },
 			schema: { default_value: 10 },
 		},
-		{
-			field: 'permissions',
-			name: 'Permissions',
-			type: 'string',
-			meta: {
-				width: 'half',
-				interface: 'select-dropdown',
-				options: {
-					choices: [
-						{ text: 'From trigger', value: '$trigger' },
-						{ text: 'Public role', value: '$public' },
-						{ text: 'Full access', value: '$full' },
-					],
-				},
-				note: 'Whose read permissions decide which items (and fields) are returned.',
-			},
-			schema: { default_value: '$trigger' },
-		},
+		permissionsOption('Whose read permissions decide which items (and fields) are returned.'),
 		{
 			field: 'fields',
 			name: 'Fields',
