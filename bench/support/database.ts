@@ -3,6 +3,7 @@ import { mkdirSync, rmSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import knexFactory, { type Knex } from 'knex';
+import { createIndexingTables } from '../../extensions/ml-suite/src/core/indexing/indexing-tables.fixtures.js';
 import type { IndexDefinition } from '../../extensions/ml-suite/src/core/indexing/index-definition.js';
 import type { ItemSource } from '../../extensions/ml-suite/src/core/indexing/item-source.js';
 import type { CallerAccess } from '../../extensions/ml-suite/src/core/search/caller-access.js';
@@ -42,52 +43,7 @@ export function openSqlite(name: string): { knex: Knex; file: string; remove(): 
  * api/schema/ml-collections.ts (what Directus creates from the schema snapshot).
  */
 export async function createSuiteTables(knex: Knex): Promise<void> {
-	await knex.schema.createTable('ml_indexes', (t) => {
-		t.uuid('id').primary();
-		t.string('status', 255).defaultTo('active');
-		t.string('name', 255).notNullable().unique();
-		t.string('label', 255);
-		t.string('collection', 255);
-		t.string('title_field', 255);
-		t.text('content_fields');
-		t.text('context_fields');
-		t.text('metadata_fields');
-		t.json('filter');
-		t.integer('chunk_size').defaultTo(1000);
-		t.integer('chunk_overlap').defaultTo(150);
-		t.uuid('embedding_model');
-		t.string('vector_store', 255).defaultTo('default');
-		t.string('settings_hash', 255);
-		t.timestamp('last_indexed_at');
-		t.timestamp('date_created');
-		t.timestamp('date_updated');
-	});
-	await knex.schema.createTable('ml_documents', (t) => {
-		t.increments('id');
-		t.uuid('index').references('id').inTable('ml_indexes').onDelete('CASCADE');
-		t.string('collection', 255);
-		t.string('item', 255);
-		t.string('status', 255).defaultTo('pending');
-		t.string('content_hash', 64);
-		t.string('settings_hash', 64);
-		t.integer('chunk_count').defaultTo(0);
-		t.integer('attempts').defaultTo(0);
-		t.text('error');
-		t.timestamp('date_indexed');
-		t.timestamp('date_updated');
-		t.unique(['index', 'item'], { indexName: 'ml_documents_index_item_unique' });
-		t.index(['status'], 'ml_documents_status_idx');
-	});
-	await knex.schema.createTable('ml_chunks', (t) => {
-		t.increments('id');
-		t.integer('document').unsigned().references('id').inTable('ml_documents').onDelete('CASCADE');
-		t.string('collection', 255);
-		t.string('item', 255);
-		t.integer('chunk_index');
-		t.integer('token_count');
-		t.text('content');
-		t.index(['document'], 'ml_chunks_document_idx');
-	});
+	await createIndexingTables(knex);
 	await createUsageTable(knex);
 }
 

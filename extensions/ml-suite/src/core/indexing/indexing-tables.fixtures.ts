@@ -2,33 +2,36 @@ import type { Knex } from 'knex';
 
 /**
  * The tables the indexing pipeline writes, created with knex for tests and benchmarks that run
- * without Directus. Column names and types follow api/schema/ml-collections.ts.
+ * without Directus. Column shapes, keys and indexes follow api/schema/ml-collections.ts (what
+ * Directus creates from the schema snapshot).
  */
-export async function createIndexingTables(db: Knex): Promise<void> {
-	await db.schema.createTable('ml_indexes', (t) => {
-		t.string('id', 36).primary();
-		t.string('name').notNullable().unique();
-		t.string('label');
-		t.string('status').defaultTo('active');
-		t.string('collection').notNullable();
-		t.string('title_field');
+export async function createIndexingTables(knex: Knex): Promise<void> {
+	await knex.schema.createTable('ml_indexes', (t) => {
+		t.uuid('id').primary();
+		t.string('status', 255).defaultTo('active');
+		t.string('name', 255).notNullable().unique();
+		t.string('label', 255);
+		t.string('collection', 255);
+		t.string('title_field', 255);
 		t.text('content_fields');
 		t.text('context_fields');
 		t.text('metadata_fields');
-		t.text('filter');
-		t.integer('chunk_size');
-		t.integer('chunk_overlap');
-		t.string('embedding_model', 36);
-		t.string('vector_store').defaultTo('default');
-		t.string('settings_hash');
+		t.json('filter');
+		t.integer('chunk_size').defaultTo(1000);
+		t.integer('chunk_overlap').defaultTo(150);
+		t.uuid('embedding_model');
+		t.string('vector_store', 255).defaultTo('default');
+		t.string('settings_hash', 255);
 		t.timestamp('last_indexed_at');
+		t.timestamp('date_created');
+		t.timestamp('date_updated');
 	});
-	await db.schema.createTable('ml_documents', (t) => {
+	await knex.schema.createTable('ml_documents', (t) => {
 		t.increments('id');
-		t.string('index', 36);
-		t.string('collection');
-		t.string('item');
-		t.string('status');
+		t.uuid('index').references('id').inTable('ml_indexes').onDelete('CASCADE');
+		t.string('collection', 255);
+		t.string('item', 255);
+		t.string('status', 255).defaultTo('pending');
 		t.string('content_hash', 64);
 		t.string('settings_hash', 64);
 		t.integer('chunk_count').defaultTo(0);
@@ -36,16 +39,17 @@ export async function createIndexingTables(db: Knex): Promise<void> {
 		t.text('error');
 		t.timestamp('date_indexed');
 		t.timestamp('date_updated');
-		t.unique(['index', 'item']);
+		t.unique(['index', 'item'], { indexName: 'ml_documents_index_item_unique' });
+		t.index(['status'], 'ml_documents_status_idx');
 	});
-	await db.schema.createTable('ml_chunks', (t) => {
+	await knex.schema.createTable('ml_chunks', (t) => {
 		t.increments('id');
-		t.integer('document');
-		t.string('collection');
-		t.string('item');
+		t.integer('document').unsigned().references('id').inTable('ml_documents').onDelete('CASCADE');
+		t.string('collection', 255);
+		t.string('item', 255);
 		t.integer('chunk_index');
 		t.integer('token_count');
 		t.text('content');
-		t.index(['document']);
+		t.index(['document'], 'ml_chunks_document_idx');
 	});
 }

@@ -3,18 +3,8 @@ import type { DeadLetterEntry, JobItemRef } from '../../shared/queue-types.js';
 import type { AnyJobDefinition } from './job-registry.js';
 import type { JobDetail, JobState, JobSummary, QueueName } from './types.js';
 
-/** What the dead-letter queue stores per failed job. */
-export interface DeadLetterRecord {
-	queue: QueueName;
-	name: string;
-	jobId: string;
-	data: unknown;
-	error: string;
-	stacktrace: string[];
-	attemptsMade: number;
-	item: JobItemRef | null;
-	failedAt: string;
-}
+/** What the dead-letter queue stores per failed job (the entry minus its own id). */
+export type DeadLetterRecord = Omit<DeadLetterEntry, 'id'>;
 
 function iso(ms: number | undefined | null): string | null {
 	return ms ? new Date(ms).toISOString() : null;
