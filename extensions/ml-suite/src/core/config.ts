@@ -90,6 +90,12 @@ export const configShape = {
 	ML_SEED_DEMO: bool.default(true),
 	/** Apply the suite's schema (ml_* collections) at start-up. */
 	ML_APPLY_SCHEMA: bool.default(true),
+	/** Engine for analyses that name none: `local` (offline NLP), `llm` (the default chat model), `auto` (llm when a chat model is configured). */
+	ML_ANALYSIS_ENGINE: z.enum(['local', 'llm', 'auto']).default('local'),
+	/** Longest text (characters) the analysis routes, operations and pipelines accept. */
+	ML_ANALYSIS_MAX_CHARS: int(100, 2_000_000).default(100_000),
+	/** Most categories one classification may name. */
+	ML_ANALYSIS_MAX_CATEGORIES: int(2, 500).default(50),
 } as const;
 
 export const configSchema = z.object(configShape);

@@ -8,6 +8,8 @@ export interface OpenAIChatModelOptions extends OpenAIConnectionOptions {
 	contextWindow?: number | null;
 	/** Completion tokens when a request sets none, and the most a request may ask for. Default: 4096. */
 	maxOutputTokens?: number | null;
+	/** Whether the server enforces `response_format: json_schema`. Default: true for `openai`, false for `openai-compatible` (JSON mode + validation instead). */
+	supportsJsonSchema?: boolean;
 }
 
 /** Chat completions from OpenAI or any server speaking its `/v1/chat/completions` API. */
@@ -16,6 +18,7 @@ export class OpenAIChatModel implements ChatModel {
 	readonly modelId: string;
 	readonly contextWindow: number;
 	readonly maxOutputTokens: number;
+	readonly supportsJsonSchema: boolean;
 	private readonly client: LazyOpenAIClient;
 
 	constructor(options: OpenAIChatModelOptions) {
@@ -23,6 +26,7 @@ export class OpenAIChatModel implements ChatModel {
 		this.modelId = options.modelId;
 		this.contextWindow = options.contextWindow ?? (options.provider === 'openai' ? 128_000 : 8192);
 		this.maxOutputTokens = options.maxOutputTokens ?? 4096;
+		this.supportsJsonSchema = options.supportsJsonSchema ?? options.provider === 'openai';
 		this.client = new LazyOpenAIClient(options);
 	}
 
@@ -136,6 +140,7 @@ export class OpenAIChatModel implements ChatModel {
 		temperature?: number;
 		max_tokens?: number;
 		max_completion_tokens?: number;
+		response_format?: { type: 'json_object' } | { type: 'json_schema'; json_schema: { name: string; schema: Record<string, unknown>; strict: boolean } };
 	} {
 		const maxTokens = Math.min(request.maxTokens ?? this.maxOutputTokens, this.maxOutputTokens);
 		return {
@@ -144,12 +149,18 @@ export class OpenAIChatModel implements ChatModel {
 			...(request.temperature !== undefined ? { temperature: request.temperature } : {}),
 			// OpenAI deprecated max_tokens (reasoning models reject it); compatible servers mostly only know max_tokens.
 			...(this.provider === 'openai' ? { max_completion_tokens: maxTokens } : { max_tokens: maxTokens }),
+			...(request.responseFormat ? { response_format: responseFormat(request.responseFormat) } : {}),
 		};
 	}
 
 	private context(signal: AbortSignal | undefined): Parameters<typeof toProviderError>[1] {
 		return { provider: this.provider, modelId: this.modelId, timeoutMs: this.client.timeoutMs, signal };
 	}
+}
+
+function responseFormat(format: NonNullable<ChatRequest['responseFormat']>): { type: 'json_object' } | { type: 'json_schema'; json_schema: { name: string; schema: Record<string, unknown>; strict: boolean } } {
+	if (format.type === 'json_object') return { type: 'json_object' };
+	return { type: 'json_schema', json_schema: { name: format.name, schema: format.schema, strict: true } };
 }
 
 function promptTokens(messages: readonly ChatMessage[]): number {

@@ -50,8 +50,15 @@ export interface ChatRequest {
 	maxTokens?: number;
 	/** Sampling temperature, 0..2. */
 	temperature?: number;
+	/**
+	 * Ask for JSON. `json_schema`: the server constrains output to `schema` (OpenAI structured
+	 * outputs; only for models with `supportsJsonSchema`). `json_object`: any JSON object (JSON mode).
+	 */
+	responseFormat?: ChatResponseFormat;
 	signal?: AbortSignal;
 }
+
+export type ChatResponseFormat = { type: 'json_schema'; name: string; schema: Record<string, unknown> } | { type: 'json_object' };
 
 export interface ChatResult {
 	content: string;
@@ -71,6 +78,8 @@ export interface ChatModel {
 	readonly contextWindow: number;
 	/** Default and maximum completion tokens. */
 	readonly maxOutputTokens: number;
+	/** True when the server enforces a JSON schema (`response_format: json_schema`); otherwise (and when unset) callers use JSON mode and validate. */
+	readonly supportsJsonSchema?: boolean;
 	complete(request: ChatRequest): Promise<ChatResult>;
 	/** Streams the answer; aborting `request.signal` cancels the upstream HTTP request. */
 	stream(request: ChatRequest): AsyncIterable<ChatStreamEvent>;
