@@ -22,6 +22,13 @@ import type { BaseContainer, HostContext } from './container-types.js';
 import { DirectusCallerAccess } from './directus-caller-access.js';
 import { DirectusItemSource } from './directus-item-source.js';
 import { setErrorLogger } from './errors.js';
+import { buildAnalysis } from './analysis-wiring.js';
+import { buildEnrichment } from './enrichment-wiring.js';
+import type { EnrichmentRepository } from '../core/enrichment/enrichment-repository.js';
+import type { EnrichmentService } from '../core/enrichment/enrichment-service.js';
+import type { EnrichmentJobDeps } from '../core/enrichment/enrichment-jobs.js';
+import type { AnalysisService } from '../core/analysis/analysis-service.js';
+import type { ComplexityService } from '../core/complexity/complexity-service.js';
 import { buildQueue, type QueueWiring } from './queue-wiring.js';
 import { buildVectorStores, type VectorStores } from './vector-store-wiring.js';
 
@@ -59,6 +66,15 @@ export interface Container extends BaseContainer {
 	resolveIndexes(accountability: Accountability, names?: string[]): Promise<IndexDefinition[]>;
 	prompts: PromptStore;
 	rag: RagService<RagCaller>;
+	/** Text analyses on the local or LLM engine (limits, usage). */
+	analysis: AnalysisService;
+	/** Task complexity estimates (rules or LLM-assisted, calibrated). */
+	complexity: ComplexityService;
+	/** Enrichment pipeline definitions (`ml_enrichments`). */
+	enrichments: EnrichmentRepository;
+	/** Runs pipelines on items and writes results back. */
+	enrichment: EnrichmentService;
+	enrichmentJobDeps: EnrichmentJobDeps;
 	recordUsage(event: UsageEvent): void;
 	/** Marks an index stale and enqueues a reindex when its settings differ from what its vectors were built with. */
 	scheduleReindexIfStale(index: IndexDefinition): Promise<boolean>;
@@ -188,10 +204,20 @@ async function buildContainer(host: HostContext): Promise<Container> {
 		onStreamError: (error) => host.logger.error(error, '[ml-suite] RAG stream failed'),
 	});
 
+	const { analysis, complexity } = buildAnalysis(config, {
+		models,
+		embedTexts: async (texts, options) => {
+			const resolved = await embeddingModel(null);
+			return embeddingsFor(resolved.model).embed(texts, { model: resolved, origin: options.origin, signal: options.signal });
+		},
+		record: (event) => usage.record(event),
+	});
+
 	const queueWiring = buildQueue(config, host);
 	const queue = queueWiring.queue;
 	const jobDeps: IndexingJobDeps = { indexes, indexing, queue };
 	for (const job of INDEXING_JOBS) queueWiring.register(job, jobDeps);
+	const { enrichments, enrichment, enrichmentJobDeps } = buildEnrichment(host, { analysis, complexity, queueWiring });
 
 	let reconcileTimer: NodeJS.Timeout | null = null;
 	// Set when a save could not enqueue its work: those rows are pending and nothing is in flight
@@ -223,6 +249,11 @@ async function buildContainer(host: HostContext): Promise<Container> {
 		resolveIndexes,
 		prompts,
 		rag,
+		analysis,
+		complexity,
+		enrichments,
+		enrichment,
+		enrichmentJobDeps,
 		recordUsage: (event) => usage.record(event),
 		healthChecks: [
 			{

@@ -1,7 +1,10 @@
 import { defineEndpoint } from '@directus/extensions-sdk';
 import type { ApiExtensionContext } from '@directus/types';
 import { getContainer } from '../container.js';
+import { registerAnalysisRoutes } from './analysis-routes.js';
+import { registerComplexityRoutes } from './complexity-routes.js';
 import { registerEmbeddingRoutes } from './embeddings-routes.js';
+import { registerEnrichmentRoutes } from './enrichment-routes.js';
 import { registerGenerationRoutes } from './generation-routes.js';
 import { registerHealthRoutes } from './health-routes.js';
 import { registerMetricsRoute } from './metrics-routes.js';
@@ -21,6 +24,9 @@ export default defineEndpoint({
 		registerRagIndexRoutes(router, container);
 		registerRagRoutes(router, container);
 		registerGenerationRoutes(router, container);
+		registerAnalysisRoutes(router, container);
+		registerComplexityRoutes(router, container);
+		registerEnrichmentRoutes(router, container);
 		registerQueueRoutes(router, container);
 		registerMetricsRoute(router, container);
 		registerOpenApiRoute(router, container);

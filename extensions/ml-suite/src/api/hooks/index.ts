@@ -3,6 +3,8 @@ import type { ApiExtensionContext } from '@directus/types';
 import { getContainer } from '../container.js';
 import { applySuiteSchema } from '../schema/apply-suite-schema.js';
 import { registerCliCommands } from './cli-commands.js';
+import { requeuePendingEnrichments } from '../../core/enrichment/enrichment-jobs.js';
+import { registerEnrichmentHooks } from './enrichment-hooks.js';
 import { registerIndexingHooks } from './indexing-hooks.js';
 
 export default defineHook(({ init, action, filter }, context) => {
@@ -17,6 +19,8 @@ export default defineHook(({ init, action, filter }, context) => {
 			for (const index of await c.indexes.active()) await c.scheduleReindexIfStale(index);
 			const { requeued } = await c.reconcileNow(0);
 			if (requeued > 0) c.host.logger.info(`[ml-suite] requeued ${requeued} documents left pending by a previous run`);
+			const enrichments = await requeuePendingEnrichments(c.enrichmentJobDeps, 0);
+			if (enrichments > 0) c.host.logger.info(`[ml-suite] requeued ${enrichments} items left pending for enrichment by a previous run`);
 		} catch (error) {
 			c.host.logger.error(error, '[ml-suite] start-up indexing sweep failed; it is retried by the periodic reconcile');
 		}
@@ -28,6 +32,7 @@ export default defineHook(({ init, action, filter }, context) => {
 	});
 
 	registerIndexingHooks({ action: action as never, filter: filter as never }, container);
+	registerEnrichmentHooks({ action: action as never, filter: filter as never }, container);
 
 	// Registry and prompt edits take effect at once in this process (other instances: on their cache TTL).
 	// A registry change can change the model an index embeds with (e.g. a new default): indexes

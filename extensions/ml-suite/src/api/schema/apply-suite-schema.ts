@@ -1,9 +1,11 @@
 import type { Container } from '../container.js';
 import { DEMO_COLLECTIONS } from './demo-collections.js';
 import { ensureModuleBar } from './ensure-module-bar.js';
+import { ENRICHMENT_COLLECTIONS, ENRICHMENT_RELATIONS, ENRICHMENT_TABLE_INDEXES } from './enrichment-collections.js';
 import { ensureSchema } from './ensure-schema.js';
 import { ML_COLLECTIONS, ML_RELATIONS, ML_TABLE_INDEXES } from './ml-collections.js';
 import { seedDemoContent } from './seed-demo.js';
+import { DEMO_ENRICHMENTS, seedEnrichments } from './seed-enrichments.js';
 import { DEMO_INDEXES, seedIndexes, seedRagIndex } from './seed-indexes.js';
 
 export interface SchemaStatus {
@@ -25,7 +27,7 @@ export async function applySuiteSchema(container: Container): Promise<void> {
 	const { host, config } = container;
 	if (!config.ML_APPLY_SCHEMA) return;
 	try {
-		const ml = await ensureSchema(host, ML_COLLECTIONS, ML_RELATIONS, ML_TABLE_INDEXES);
+		const ml = await ensureSchema(host, [...ML_COLLECTIONS, ...ENRICHMENT_COLLECTIONS], [...ML_RELATIONS, ...ENRICHMENT_RELATIONS], [...ML_TABLE_INDEXES, ...ENRICHMENT_TABLE_INDEXES]);
 		schemaStatus.created = [...ml.createdCollections, ...ml.createdFields, ...ml.createdRelations];
 		if (schemaStatus.created.length > 0) host.logger.info(`[ml-suite] schema: created ${schemaStatus.created.join(', ')}`);
 		schemaStatus.applied = true;
@@ -40,6 +42,10 @@ export async function applySuiteSchema(container: Container): Promise<void> {
 			if (demo.createdCollections.includes('articles')) {
 				const counts = await seedDemoContent(container);
 				await seedIndexes(host.database, DEMO_INDEXES, defaults);
+				// The pipelines are added after the content, so they fill it by backfill (a job with progress).
+				const pipelines = await seedEnrichments(host.database, DEMO_ENRICHMENTS);
+				container.enrichments.invalidate();
+				for (const id of pipelines) await container.queue.enqueue('enrich-backfill', { enrichmentId: id }).catch((error: unknown) => host.logger.warn(`[ml-suite] demo enrichment backfill not enqueued: ${(error as Error).message}`));
 				// The demo items' save hooks ran before their indexes existed: forget that answer.
 				container.indexes.invalidate();
 				schemaStatus.seeded = true;

@@ -1,4 +1,7 @@
-import { STATUS_COLORS as C, collection, csv, dateCreated, dateUpdated, float, intPk, longText, select, text, timestamp, type CollectionDef } from './field-builders.js';
+import { STATUS_COLORS as C, collection, csv, dateCreated, dateUpdated, float, integer, intPk, longText, select, text, timestamp, type CollectionDef } from './field-builders.js';
+
+export const ARTICLE_CATEGORIES = ['technology', 'science', 'health', 'travel', 'food', 'business', 'culture', 'environment'];
+const categoryChoices = ARTICLE_CATEGORIES.map((value) => ({ text: value.charAt(0).toUpperCase() + value.slice(1), value }));
 
 /** Demo content collections seeded on first start (ML_SEED_DEMO), so the suite has something to work on. */
 export const DEMO_COLLECTIONS: CollectionDef[] = [
@@ -27,18 +30,25 @@ export const DEMO_COLLECTIONS: CollectionDef[] = [
 			text('title', { required: true, width: 'full' }),
 			text('slug', { width: 'half', options: { slug: true, font: 'monospace' } }),
 			text('author', { width: 'half' }),
-			select(
-				'category',
-				['technology', 'science', 'health', 'travel', 'food', 'business', 'culture', 'environment'].map((value) => ({
-					text: value.charAt(0).toUpperCase() + value.slice(1),
-					value,
-				})),
-				null,
-			),
+			select('category', categoryChoices, null),
 			timestamp('published_at'),
 			csv('tags'),
 			longText('summary'),
 			longText('body', { interface: 'input-rich-text-html', display: 'formatted-value', display_options: { format: true } }),
+			longText('ai_summary', { note: 'Filled by the "Article insights" enrichment pipeline (summary of title and body). Edit it and the suite keeps your text.' }),
+			csv('keywords', { note: 'Keyphrases from the "Article insights" pipeline.' }),
+			select(
+				'sentiment',
+				[
+					{ text: 'Positive', value: 'positive', ...C.success },
+					{ text: 'Neutral', value: 'neutral', ...C.muted },
+					{ text: 'Mixed', value: 'mixed', ...C.warning },
+					{ text: 'Negative', value: 'negative', ...C.danger },
+				],
+				null,
+				{ note: 'Tone of the article, from the "Article insights" pipeline.' },
+			),
+			select('topic', categoryChoices, null, { note: 'Zero-shot topic from the "Article insights" pipeline (choices = categories).' }),
 			dateCreated(),
 			dateUpdated(),
 		],
@@ -80,7 +90,16 @@ export const DEMO_COLLECTIONS: CollectionDef[] = [
 				'medium',
 			),
 			csv('labels'),
-			float('estimated_hours', { width: 'half' }),
+			float('estimated_hours', { width: 'half', note: 'Filled by the "Task complexity" pipeline when empty; a value you type is kept.' }),
+			integer('complexity', {
+				width: 'half',
+				interface: 'select-dropdown',
+				options: { choices: [1, 2, 3, 4, 5].map((value, i) => ({ value, text: `${value} · ${['Trivial', 'Simple', 'Moderate', 'Complex', 'Very complex'][i]}` })) },
+				display: 'labels',
+				note: 'Complexity level 1–5 from the "Task complexity" pipeline.',
+			}),
+			integer('story_points', { width: 'half', note: 'Points of the estimated level (1, 3, 5, 8, 13).' }),
+			float('actual_hours', { width: 'half', note: 'Hours a finished task took; done tasks with it calibrate the estimates.' }),
 			dateCreated(),
 			dateUpdated(),
 		],

@@ -45,3 +45,21 @@ export function modeOption(name: string, defaultValue: 'semantic' | 'hybrid'): O
 		{ defaultValue },
 	);
 }
+
+/** The text an analysis operation reads, usually a flow path. */
+export function textOption(placeholder = '{{$trigger.payload.body}}'): OptionField {
+	return {
+		field: 'text',
+		name: 'Text',
+		type: 'text',
+		meta: { width: 'full', interface: 'input-multiline', required: true, options: { placeholder }, note: 'The text to analyse. Flow paths such as {{$trigger.payload.body}} are filled in first; HTML is converted to text.' },
+	};
+}
+
+/** Local (offline) or LLM engine, and the chat model for the latter. */
+export function engineOptions(): OptionField[] {
+	return [
+		selectOption('engine', 'Engine', [{ text: 'Local (offline NLP)', value: 'local' }, { text: 'LLM (chat model)', value: 'llm' }], { note: 'Empty: ML_ANALYSIS_ENGINE (local by default).' }),
+		{ field: 'model', name: 'Chat model', type: 'string', meta: { width: 'half', interface: 'input', note: 'LLM engine: a model id from ML Models. Empty = the default chat model.' } },
+	];
+}

@@ -43,6 +43,28 @@ export interface AnalysisCall {
 	signal?: AbortSignal;
 }
 
+export interface AnalyzeOptions {
+	includeAspects?: boolean;
+	maxLength?: number;
+	maxKeywords?: number;
+	categories?: Category[];
+	multiLabel?: boolean;
+	threshold?: number;
+}
+
+export interface AnalyzeResult {
+	engine: EngineName;
+	wordCount: number;
+	charCount: number;
+	sentiment?: Answered<SentimentResult>;
+	summary?: Answered<SummaryResult>;
+	keywords?: Answered<KeywordsResult>;
+	classification?: Answered<ClassificationResult>;
+	entities?: Answered<EntitiesResult>;
+	language?: Answered<LanguageResult>;
+	readability?: Answered<ReadabilityResult>;
+}
+
 /** An analysis result and who produced it. */
 export type Answered<T> = T & { engine: EngineName; model: string; tokensUsed: number; latencyMs: number };
 
@@ -95,6 +117,50 @@ export class AnalysisService {
 	generate(prompt: string, options: { context?: string; maxTokens?: number; temperature?: number }, call: AnalysisCall): Promise<Answered<GenerateResult>> {
 		if (options.context !== undefined) this.checkText(options.context, 'context', true);
 		return this.run('generate', prompt, call, (engine) => engine.generate(prompt, { ...options, signal: call.signal }), 'prompt');
+	}
+
+	/**
+	 * Several analyses of one text (the `/analysis/text` route, the "Analyze text" operation and
+	 * pipelines), run one after the other on the same engine. Each result is keyed by analysis.
+	 */
+	async analyze(text: string, analyses: readonly AnalysisName[], options: AnalyzeOptions, call: AnalysisCall): Promise<AnalyzeResult> {
+		this.checkText(text);
+		if (analyses.length === 0) throw new InvalidPayloadError('"analyses" must name at least one analysis.', { field: 'analyses' });
+		if (analyses.includes('classification')) {
+			if (!options.categories) throw new InvalidPayloadError('"categories" is required for the classification analysis.', { field: 'categories' });
+			this.checkCategories(options.categories);
+		}
+		const out: AnalyzeResult = { engine: await this.resolveEngine(call), wordCount: text.split(/\s+/).filter(Boolean).length, charCount: text.length };
+		for (const analysis of new Set(analyses)) {
+			switch (analysis) {
+				case 'sentiment':
+					out.sentiment = await this.sentiment(text, { includeAspects: options.includeAspects }, call);
+					break;
+				case 'summary':
+					out.summary = await this.summarize(text, { maxLength: options.maxLength }, call);
+					break;
+				case 'keywords':
+					out.keywords = await this.keywords(text, { maxKeywords: options.maxKeywords }, call);
+					break;
+				case 'classification':
+					out.classification = await this.classify(text, options.categories ?? [], { multiLabel: options.multiLabel, threshold: options.threshold }, call);
+					break;
+				case 'entities':
+					out.entities = await this.entities(text, call);
+					break;
+				case 'language':
+					out.language = await this.language(text, call);
+					break;
+				case 'readability':
+					out.readability = await this.readability(text, call);
+					break;
+				default: {
+					const never: never = analysis;
+					throw new InvalidPayloadError(`Unknown analysis "${String(never)}".`, { field: 'analyses' });
+				}
+			}
+		}
+		return out;
 	}
 
 	/** Rejects empty or over-long text with a 4xx naming the field. */

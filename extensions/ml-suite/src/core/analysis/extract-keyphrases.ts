@@ -58,7 +58,7 @@ export function extractKeyphrases(doc: NlpDocument, maxKeyphrases: number): Keyp
 		const wordScore = p.words.reduce((sum, w) => sum + (wordFreq.get(w) ?? 0), 0) / p.words.length;
 		const position = 1 + 0.5 * (1 - p.first / total);
 		const score = (p.count * Math.sqrt(p.words.length) + wordScore) * position;
-		const text = [...p.forms.entries()].sort((a, b) => b[1] - a[1])[0]?.[0] ?? key;
+		const text = displayForm(p.forms) ?? key;
 		return { text, key, score, count: p.count, words: p.words };
 	});
 	scored.sort((a, b) => b.score - a.score);
@@ -73,4 +73,26 @@ export function extractKeyphrases(doc: NlpDocument, maxKeyphrases: number): Keyp
 	}
 	const best = kept[0]?.score ?? 1;
 	return kept.map((k) => ({ text: k.text, key: k.key, score: Math.round((k.score / best) * 1000) / 1000, count: k.count }));
+}
+
+/**
+ * The form to show: the most frequent spelling, compared case-insensitively, and lower-cased
+ * unless it is always capitalised (a name rather than a sentence-initial word).
+ */
+function displayForm(forms: Map<string, number>): string | undefined {
+	const byLower = new Map<string, { count: number; lower: boolean; best: string; bestCount: number }>();
+	for (const [form, count] of forms) {
+		const lower = form.toLowerCase();
+		const entry = byLower.get(lower) ?? { count: 0, lower: false, best: form, bestCount: 0 };
+		entry.count += count;
+		if (form === lower) entry.lower = true;
+		if (count > entry.bestCount) {
+			entry.best = form;
+			entry.bestCount = count;
+		}
+		byLower.set(lower, entry);
+	}
+	const [lower, entry] = [...byLower.entries()].sort((a, b) => b[1].count - a[1].count)[0] ?? [];
+	if (!entry || lower === undefined) return undefined;
+	return entry.lower ? lower : entry.best;
 }

@@ -1,0 +1,317 @@
+import type { AnalysisCall, AnalysisService } from '../analysis/analysis-service.js';
+import type { Category } from '../analysis/types.js';
+import { calibrate, type Calibration } from '../complexity/calibration.js';
+import type { ComplexityService, EstimateAnswer } from '../complexity/complexity-service.js';
+import { estimateComplexity, type TaskDescription } from '../complexity/estimate-complexity.js';
+import { InvalidPayloadError, isMlError, NotFoundError } from '../errors.js';
+import { contentHash } from '../text/content-hash.js';
+import { htmlToText } from '../text/html-to-text.js';
+import type { EnqueuedJob, Queue } from '../jobs/types.js';
+import type { CallOrigin } from '../usage/types.js';
+import { readFields, targetFields, type EnrichmentDefinition, type EnrichmentTarget, type PipelineAnalysis } from './enrichment-definition.js';
+import type { EnrichmentItems, TargetFieldInfo } from './enrichment-items.js';
+import type { EnrichmentRepository } from './enrichment-repository.js';
+import type { EnrichmentStateRepository } from './enrichment-state.js';
+import { fieldValue, isEmptyValue, sameValue } from './field-value.js';
+
+export interface EnrichmentServiceOptions {
+	repository: EnrichmentRepository;
+	items: EnrichmentItems;
+	state: EnrichmentStateRepository;
+	analysis: AnalysisService;
+	complexity: ComplexityService;
+	/** Queue for backfills requested through `enqueueBackfill`. */
+	queue?: Pick<Queue, 'enqueue'>;
+	/** How long a collection's complexity calibration is reused, in ms. Default: 60 000. */
+	calibrationTtlMs?: number;
+}
+
+export interface EnrichOutcome {
+	done: number;
+	unchanged: number;
+	skipped: number;
+	failed: number;
+	/** Items whose source changed while they were analysed: left pending for the newer save's run. */
+	superseded: number;
+	/** Fields kept because an editor had set them. */
+	kept: number;
+}
+
+/** What one item's analyses produced, by target field (before the no-overwrite rule). */
+export type ComputedValues = Map<string, unknown>;
+
+/**
+ * Runs enrichment pipelines on items: reads the source fields, skips items whose source hash
+ * is unchanged, runs each analysis once, and writes the results back through the item store —
+ * only if the source still matches what was analysed (last writer wins), and never over a value
+ * an editor set by hand unless the pipeline allows it. State per item records the hash, what
+ * the suite wrote and which fields it left alone.
+ */
+export class EnrichmentService {
+	private readonly calibrations = new Map<string, { at: number; value: Calibration }>();
+
+	constructor(private readonly options: EnrichmentServiceOptions) {}
+
+	get state(): EnrichmentStateRepository {
+		return this.options.state;
+	}
+
+	async enrichItems(def: EnrichmentDefinition, keys: readonly string[], run: { origin: CallOrigin; signal?: AbortSignal; force?: boolean }): Promise<EnrichOutcome> {
+		const outcome: EnrichOutcome = { done: 0, unchanged: 0, skipped: 0, failed: 0, superseded: 0, kept: 0 };
+		const { items, state } = this.options;
+		const pk = await items.primaryKey(def.collection);
+		let wanted = [...new Set(keys)];
+		if (def.filter) {
+			const matching = await items.matching(def.collection, wanted, def.filter);
+			const excluded = wanted.filter((k) => !matching.has(k));
+			if (excluded.length > 0) await state.markSkipped(def.id, excluded, 'The item does not match the pipeline filter.');
+			outcome.skipped += excluded.length;
+			wanted = wanted.filter((k) => matching.has(k));
+		}
+		const fields = [pk, ...new Set([...readFields(def), ...targetFields(def)])];
+		const rows = await items.read(def.collection, wanted, fields);
+		const gone = wanted.filter((k) => !rows.has(k));
+		if (gone.length > 0) await state.remove(def.id, gone);
+		const states = await state.get(def.id, wanted);
+		const fieldInfo = await this.targetInfo(def);
+		let calibration: Calibration | null | undefined;
+		let retryable: unknown = null;
+
+		for (const key of wanted) {
+			run.signal?.throwIfAborted();
+			const row = rows.get(key);
+			if (!row) continue;
+			const hash = sourceHash(def, row);
+			const previous = states.get(key);
+			if (!run.force && previous?.sourceHash === hash && previous.status !== 'failed') {
+				await state.markDone(def.id, key, { sourceHash: hash, written: previous.written, kept: previous.kept });
+				outcome.unchanged++;
+				continue;
+			}
+			const text = sourceText(def, row);
+			const hasComplexity = def.targets.some((t) => t.analysis === 'complexity');
+			if (text.trim() === '' && !hasComplexity) {
+				await state.markSkipped(def.id, [key], 'The source fields are empty.');
+				outcome.skipped++;
+				continue;
+			}
+			try {
+				if (hasComplexity && calibration === undefined) calibration = await this.calibrationFor(def);
+				const origin = { ...run.origin, collection: def.collection, item: key };
+				const values = await this.compute(def, text, taskOf(def, row), fieldInfo, { origin, engine: def.engine ?? undefined, model: def.model ?? undefined, signal: run.signal }, calibration ?? null);
+				// Last writer wins: the analysis is written only if the source is still what was analysed.
+				const fresh = (await items.read(def.collection, [key], fields)).get(key);
+				if (!fresh) {
+					await state.remove(def.id, [key]);
+					continue;
+				}
+				if (sourceHash(def, fresh) !== hash) {
+					outcome.superseded++;
+					continue;
+				}
+				const written = { ...(previous?.written ?? {}) };
+				const kept: string[] = [];
+				const payload: Record<string, unknown> = {};
+				for (const [field, value] of values) {
+					const current = fresh[field];
+					if (sameValue(current, value)) {
+						written[field] = value;
+						continue;
+					}
+					const editedByHand = !isEmptyValue(current) && !(field in written && sameValue(current, written[field]));
+					if (editedByHand && !def.overwrite) {
+						kept.push(field);
+						continue;
+					}
+					payload[field] = value;
+					written[field] = value;
+				}
+				if (Object.keys(payload).length > 0) await items.write(def.collection, key, payload);
+				await state.markDone(def.id, key, { sourceHash: hash, written, kept });
+				outcome.done++;
+				outcome.kept += kept.length;
+			} catch (error) {
+				if (run.signal?.aborted) throw error;
+				await state.markFailed(def.id, key, error instanceof Error ? error.message : String(error));
+				outcome.failed++;
+				if (isMlError(error) && error.retryable) retryable = error;
+			}
+		}
+		// A provider outage should be retried by the queue; the items already done are unchanged on retry.
+		if (retryable) throw retryable;
+		return outcome;
+	}
+
+	/** Runs each analysis a pipeline needs once and maps results to target field values. */
+	async compute(
+		def: EnrichmentDefinition,
+		text: string,
+		task: TaskDescription,
+		fieldInfo: Map<string, TargetFieldInfo | null>,
+		call: AnalysisCall,
+		calibration: Calibration | null,
+	): Promise<ComputedValues> {
+		const byAnalysis = new Map<PipelineAnalysis, EnrichmentTarget[]>();
+		for (const target of def.targets) byAnalysis.set(target.analysis, [...(byAnalysis.get(target.analysis) ?? []), target]);
+		const values: ComputedValues = new Map();
+		const { analysis, complexity } = this.options;
+		for (const [name, targets] of byAnalysis) {
+			const options = targets[0]?.options ?? {};
+			let result: object;
+			switch (name) {
+				case 'sentiment':
+					result = await analysis.sentiment(text, { includeAspects: options.includeAspects === true }, call);
+					break;
+				case 'summary':
+					result = await analysis.summarize(text, { maxLength: numberOption(options.maxLength), maxSentences: numberOption(options.maxSentences) }, call);
+					break;
+				case 'keywords':
+					result = await analysis.keywords(text, { maxKeywords: numberOption(options.maxKeywords) ?? 8 }, call);
+					break;
+				case 'classification': {
+					const target = targets.find((t) => !options.categories && fieldInfo.get(t.field)?.choices);
+					const categories = categoriesOption(options.categories, options.descriptions) ?? choicesAsCategories(fieldInfo.get(target?.field ?? '')?.choices ?? null, options.descriptions);
+					result = await analysis.classify(text, categories, { multiLabel: options.multiLabel === true, threshold: numberOption(options.threshold) }, call);
+					break;
+				}
+				case 'entities':
+					result = await analysis.entities(text, call);
+					break;
+				case 'language':
+					result = await analysis.language(text, call);
+					break;
+				case 'readability':
+					result = await analysis.readability(text, call);
+					break;
+				case 'complexity':
+					result = await complexity.estimate(task, { ...call, calibration });
+					break;
+			}
+			for (const target of targets) values.set(target.field, fieldValue(target, result as Record<string, unknown>, fieldInfo.get(target.field) ?? null));
+		}
+		return values;
+	}
+
+	/**
+	 * A complexity estimate; with `collection`, hours are calibrated on that collection's
+	 * completed items (through its pipeline with a complexity analysis, which names the
+	 * actual-hours field). `canRead` guards the collection like Directus does.
+	 */
+	async estimateComplexity(task: TaskDescription, options: { collection?: string; canRead?: (collection: string) => Promise<boolean>; call: AnalysisCall }): Promise<EstimateAnswer> {
+		let calibration: Calibration | null = null;
+		if (options.collection) {
+			const collection = options.collection;
+			if (options.canRead && !(await options.canRead(collection))) throw new NotFoundError(`Collection "${collection}" does not exist or you cannot read it.`, { field: 'collection' });
+			const def = (await this.options.repository.forCollection(collection)).find((d) => d.targets.some((t) => t.analysis === 'complexity'));
+			if (!def) {
+				throw new InvalidPayloadError(`No active enrichment pipeline estimates complexity on "${collection}"; calibration reads the actual hours its pipeline names.`, { field: 'collection' });
+			}
+			calibration = await this.calibrationFor(def);
+		}
+		return this.options.complexity.estimate(task, { ...options.call, calibration });
+	}
+
+	/** The collection's calibration from completed items (cached for `calibrationTtlMs`); null when the pipeline names no actual-hours field. */
+	async calibrationFor(def: EnrichmentDefinition): Promise<Calibration | null> {
+		const fields = def.complexityFields;
+		if (!fields?.actualHours) return null;
+		const cached = this.calibrations.get(def.id);
+		const ttl = this.options.calibrationTtlMs ?? 60_000;
+		if (cached && Date.now() - cached.at < ttl) return cached.value;
+		const filter = { _and: [fields.doneFilter ?? { status: { _eq: 'done' } }, { [fields.actualHours]: { _nnull: true } }] };
+		const rows = await this.options.items.query(def.collection, { filter, fields: [...readFields(def), fields.actualHours], limit: 5000 });
+		const samples = rows.map((row) => ({ score: estimateComplexity(taskOf(def, row)).rawScore, actualHours: Number(row[fields.actualHours as string]) }));
+		const value = calibrate(samples);
+		this.calibrations.set(def.id, { at: Date.now(), value });
+		return value;
+	}
+
+	/** Pipelines with their per-item counts (admin overview). */
+	async overview(): Promise<{ id: string; name: string; collection: string; status: string; counts: Record<string, number> }[]> {
+		const out = [];
+		for (const def of await this.options.repository.all()) out.push({ id: def.id, name: def.name, collection: def.collection, status: def.status, counts: await this.options.state.counts(def.id) });
+		return out;
+	}
+
+	/** One pipeline's per-item counts and its most recent failures. */
+	async status(id: string): Promise<{ pipeline: EnrichmentDefinition; counts: Record<string, number>; failures: { item: string; error: string | null; attempts: number }[] }> {
+		const def = await this.options.repository.byId(id);
+		if (!def) throw new NotFoundError(`Enrichment pipeline "${id}" does not exist or you cannot read it.`);
+		return { pipeline: def, counts: await this.options.state.counts(def.id), failures: await this.options.state.failures(def.id, 20) };
+	}
+
+	/** Enqueues a backfill of every existing item of a pipeline's collection. */
+	async enqueueBackfill(id: string, options: { force?: boolean } = {}): Promise<EnqueuedJob> {
+		const def = await this.options.repository.byId(id);
+		if (!def) throw new NotFoundError(`Enrichment pipeline "${id}" does not exist or you cannot read it.`);
+		if (def.status !== 'active') throw new InvalidPayloadError(`Enrichment pipeline "${def.name}" is disabled; activate it first.`, { field: 'status' });
+		if (!this.options.queue) throw new InvalidPayloadError('No queue is configured for backfills.');
+		return this.options.queue.enqueue('enrich-backfill', { enrichmentId: def.id, force: options.force }, { jobId: `enrich-backfill-${def.id}-${Date.now()}` });
+	}
+
+	/** Forgets cached calibrations (after completed tasks change). */
+	invalidateCalibration(): void {
+		this.calibrations.clear();
+	}
+
+	private async targetInfo(def: EnrichmentDefinition): Promise<Map<string, TargetFieldInfo | null>> {
+		const out = new Map<string, TargetFieldInfo | null>();
+		for (const field of targetFields(def)) out.set(field, await this.options.items.fieldInfo(def.collection, field));
+		return out;
+	}
+}
+
+/** The analysed text: source fields joined by blank lines, HTML converted to text. */
+export function sourceText(def: EnrichmentDefinition, row: Record<string, unknown>): string {
+	return def.sourceFields
+		.map((field) => valueText(row[field]))
+		.filter((s) => s.trim() !== '')
+		.join('\n\n');
+}
+
+/** Hash of everything the pipeline reads, so any source change (and only that) triggers a run. */
+export function sourceHash(def: EnrichmentDefinition, row: Record<string, unknown>): string {
+	const values = readFields(def).map((field) => [field, row[field] ?? null]);
+	const settings = { targets: def.targets, engine: def.engine, model: def.model };
+	return contentHash(JSON.stringify({ values, settings }));
+}
+
+function valueText(value: unknown): string {
+	if (value === null || value === undefined) return '';
+	if (typeof value === 'string') return /<[a-z][\s\S]*>/i.test(value) ? htmlToText(value) : value;
+	if (Array.isArray(value)) return value.map(valueText).join(', ');
+	if (typeof value === 'object') return JSON.stringify(value);
+	return String(value);
+}
+
+function taskOf(def: EnrichmentDefinition, row: Record<string, unknown>): TaskDescription {
+	const f = def.complexityFields ?? {};
+	const title = f.title ? valueText(row[f.title]) : sourceText(def, row).split('\n')[0] ?? '';
+	const labels = f.labels ? row[f.labels] : null;
+	return {
+		title: title || '(untitled)',
+		description: f.description ? valueText(row[f.description]) : sourceText(def, row),
+		issueType: f.issueType ? valueText(row[f.issueType]) || null : null,
+		labels: Array.isArray(labels) ? labels.map(String) : typeof labels === 'string' && labels.trim() !== '' ? labels.split(',').map((s) => s.trim()) : null,
+	};
+}
+
+function numberOption(value: unknown): number | undefined {
+	const n = typeof value === 'string' && value.trim() !== '' ? Number(value) : value;
+	return typeof n === 'number' && Number.isFinite(n) ? n : undefined;
+}
+
+function categoriesOption(value: unknown, descriptions: unknown): Category[] | null {
+	if (!Array.isArray(value) || value.length === 0) return null;
+	const extra = descriptionsOf(descriptions);
+	return value.map((c) => (typeof c === 'string' ? { name: c, description: extra[c] } : { name: String((c as Category).name), description: (c as Category).description ?? extra[String((c as Category).name)] }));
+}
+
+function choicesAsCategories(choices: { text: string; value: string }[] | null, descriptions: unknown): Category[] {
+	const extra = descriptionsOf(descriptions);
+	return (choices ?? []).map((c) => ({ name: c.value, description: extra[c.value] ?? (c.text && c.text !== c.value ? c.text : undefined) }));
+}
+
+function descriptionsOf(value: unknown): Record<string, string> {
+	return value !== null && typeof value === 'object' && !Array.isArray(value) ? (value as Record<string, string>) : {};
+}

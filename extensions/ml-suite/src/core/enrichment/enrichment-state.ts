@@ -1,0 +1,126 @@
+import type { Knex } from 'knex';
+
+export type EnrichmentStatus = 'pending' | 'done' | 'failed' | 'skipped';
+
+export interface EnrichmentItemState {
+	id: number;
+	enrichment: string;
+	collection: string;
+	item: string;
+	status: EnrichmentStatus;
+	/** Hash of the source fields the last successful run analysed. */
+	sourceHash: string | null;
+	/** Values the suite last wrote, by field: a field still holding its value was not edited by hand since. */
+	written: Record<string, unknown>;
+	/** Fields left alone because an editor had set them. */
+	kept: string[];
+	attempts: number;
+	error: string | null;
+}
+
+const TABLE = 'ml_enrichment_items';
+const BATCH = 400;
+const now = (): string => new Date().toISOString();
+
+function parseJson<T>(value: unknown, fallback: T): T {
+	if (value === null || value === undefined || value === '') return fallback;
+	if (typeof value !== 'string') return value as T;
+	try {
+		return JSON.parse(value) as T;
+	} catch {
+		return fallback;
+	}
+}
+
+function toState(row: Record<string, unknown>): EnrichmentItemState {
+	return {
+		id: Number(row.id),
+		enrichment: String(row.enrichment),
+		collection: String(row.collection),
+		item: String(row.item),
+		status: row.status as EnrichmentStatus,
+		sourceHash: (row.source_hash as string | null) ?? null,
+		written: parseJson<Record<string, unknown>>(row.written, {}),
+		kept: parseJson<string[]>(row.kept_fields, []),
+		attempts: Number(row.attempts ?? 0),
+		error: (row.error as string | null) ?? null,
+	};
+}
+
+/**
+ * Per-item enrichment state (`ml_enrichment_items`): status, the source hash of the last run,
+ * and what the suite wrote. Pending rows are the work list: a job lost with a process leaves
+ * them pending and the start-up sweep enqueues them again.
+ */
+export class EnrichmentStateRepository {
+	constructor(private readonly db: Knex) {}
+
+	async get(enrichment: string, items: readonly string[]): Promise<Map<string, EnrichmentItemState>> {
+		const out = new Map<string, EnrichmentItemState>();
+		for (let i = 0; i < items.length; i += BATCH) {
+			const rows = await this.db(TABLE).where('enrichment', enrichment).whereIn('item', items.slice(i, i + BATCH));
+			for (const row of rows) out.set(String(row.item), toState(row));
+		}
+		return out;
+	}
+
+	/** Marks items pending, creating rows as needed. */
+	async markPending(enrichment: string, collection: string, items: readonly string[]): Promise<void> {
+		if (items.length === 0) return;
+		const unique = [...new Set(items)];
+		for (let i = 0; i < unique.length; i += BATCH) {
+			const part = unique.slice(i, i + BATCH);
+			const existing = new Set((await this.db(TABLE).where('enrichment', enrichment).whereIn('item', part).select('item')).map((r: { item: unknown }) => String(r.item)));
+			const fresh = part.filter((item) => !existing.has(item));
+			if (existing.size > 0) {
+				await this.db(TABLE).where('enrichment', enrichment).whereIn('item', [...existing]).update({ status: 'pending', error: null, date_updated: now() });
+			}
+			if (fresh.length > 0) {
+				await this.db(TABLE)
+					.insert(fresh.map((item) => ({ enrichment, collection, item, status: 'pending', attempts: 0, written: '{}', kept_fields: '[]', date_updated: now() })))
+					.onConflict(['enrichment', 'item'])
+					.merge({ status: 'pending', date_updated: now() });
+			}
+		}
+	}
+
+	async markDone(enrichment: string, item: string, update: { sourceHash: string; written: Record<string, unknown>; kept: string[] }): Promise<void> {
+		await this.db(TABLE)
+			.where({ enrichment, item })
+			.update({ status: 'done', source_hash: update.sourceHash, written: JSON.stringify(update.written), kept_fields: JSON.stringify(update.kept), error: null, date_enriched: now(), date_updated: now() });
+	}
+
+	async markSkipped(enrichment: string, items: readonly string[], reason: string): Promise<void> {
+		for (let i = 0; i < items.length; i += BATCH) {
+			await this.db(TABLE).where('enrichment', enrichment).whereIn('item', items.slice(i, i + BATCH)).update({ status: 'skipped', error: reason, date_updated: now() });
+		}
+	}
+
+	async markFailed(enrichment: string, item: string, error: string): Promise<void> {
+		await this.db(TABLE).where({ enrichment, item }).update({ status: 'failed', error: error.slice(0, 2000), date_updated: now() }).increment('attempts', 1);
+	}
+
+	async remove(enrichment: string, items: readonly string[]): Promise<void> {
+		for (let i = 0; i < items.length; i += BATCH) await this.db(TABLE).where('enrichment', enrichment).whereIn('item', items.slice(i, i + BATCH)).delete();
+	}
+
+	/** Counts by status for one pipeline. */
+	async counts(enrichment: string): Promise<Record<EnrichmentStatus, number>> {
+		const rows: { status: string; n: unknown }[] = await this.db(TABLE).where('enrichment', enrichment).select('status').count({ n: '*' }).groupBy('status');
+		const out: Record<EnrichmentStatus, number> = { pending: 0, done: 0, failed: 0, skipped: 0 };
+		for (const row of rows) if (row.status in out) out[row.status as EnrichmentStatus] = Number(row.n);
+		return out;
+	}
+
+	async failures(enrichment: string, limit: number): Promise<{ item: string; error: string | null; attempts: number }[]> {
+		const rows: { item: unknown; error: unknown; attempts: unknown }[] = await this.db(TABLE).where({ enrichment, status: 'failed' }).orderBy('date_updated', 'desc').limit(limit).select('item', 'error', 'attempts');
+		return rows.map((r) => ({ item: String(r.item), error: (r.error as string | null) ?? null, attempts: Number(r.attempts ?? 0) }));
+	}
+
+	/** Pending items per pipeline untouched for `olderThanSeconds` (for the start-up and periodic sweep). */
+	async pending(olderThanSeconds: number, limit = 5000): Promise<{ enrichment: string; item: string }[]> {
+		const cutoff = new Date(Date.now() - olderThanSeconds * 1000).toISOString();
+		const rows: { enrichment: unknown; item: unknown }[] = await this.db(TABLE).where('status', 'pending').where('date_updated', '<=', cutoff).select('enrichment', 'item').limit(limit);
+		return rows.map((r) => ({ enrichment: String(r.enrichment), item: String(r.item) }));
+	}
+}
