@@ -236,6 +236,36 @@ describe('enrichment pipelines on a real Directus', () => {
 		expect(noPipeline.status).toBe(400);
 	});
 
+	it('runs the Analyze text, Summarize, Classify and Estimate complexity operations in a flow', async () => {
+		const flow = await directus.request('POST', '/flows', {
+			body: { name: 'Analysis operations', status: 'active', trigger: 'webhook', accountability: 'all', options: { method: 'POST', async: false, return: '$all' } },
+		});
+		expect(flow.status, flow.text).toBe(200);
+		const flowId = String(flow.body.data.id);
+		const operation = async (key: string, type: string, options: Record<string, unknown>, resolve: string | null): Promise<string> => {
+			const res = await directus.request('POST', '/operations', { body: { flow: flowId, key, name: key, type, options, resolve, position_x: 20, position_y: 1 } });
+			expect(res.status, res.text).toBe(200);
+			return String(res.body.data.id);
+		};
+		// Built last to first so each operation can name the next one; later ones read earlier results.
+		const estimate = await operation('estimate', 'ml-estimate-complexity', { title: '{{$trigger.body.title}}', description: '{{summary.summary}}', issueType: 'docs' }, null);
+		const classify = await operation('classify', 'ml-classify-text', { text: '{{summary.summary}}', categories: ['food', 'technology'], descriptions: { food: 'restaurant, chef, meal, dish', technology: 'software, database' } }, estimate);
+		const summarize = await operation('summary', 'ml-summarize-text', { text: '{{$trigger.body.text}}', maxLength: 20 }, classify);
+		const analyze = await operation('analysis', 'ml-analyze-text', { text: '{{$trigger.body.text}}', analyses: ['sentiment', 'keywords', 'language'] }, summarize);
+		expect((await directus.request('PATCH', `/flows/${flowId}`, { body: { operation: analyze } })).status).toBe(200);
+
+		const res = await eventually(async () => {
+			const r = await directus.request('POST', `/flows/trigger/${flowId}`, { body: { title: 'Write up the restaurant review', text: `<p>${FOOD}</p>` } });
+			return r.status === 200 ? r : null;
+		}, 20_000, 'the flow to be triggerable');
+		expect(res.body.analysis).toMatchObject({ engine: 'local', sentiment: { sentiment: 'positive' }, language: { language: 'en' } });
+		expect(res.body.analysis.keywords.keywords.length).toBeGreaterThan(0);
+		expect(res.body.summary.summary.split(/\s+/).length).toBeLessThanOrEqual(20);
+		expect(res.body.classify).toMatchObject({ label: 'food', engine: 'local' });
+		expect(res.body.estimate).toMatchObject({ engine: 'local' });
+		expect(res.body.estimate.complexityScore).toBeLessThanOrEqual(3);
+	});
+
 	it('records usage for local analysis calls with engine and latency', async () => {
 		const rows = await eventually(async () => {
 			const res = await directus.request('GET', '/items/ml_usage?filter[source][_eq]=POST%20/ml/analysis/sentiment%20(sentiment)&limit=10');

@@ -77,6 +77,14 @@ export class EnrichmentService {
 		let calibration: Calibration | null | undefined;
 		let retryable: unknown = null;
 
+		// Phase 1: analyse every item whose source changed.
+		const computed: { key: string; hash: string; values: ComputedValues }[] = [];
+		const fail = async (key: string, error: unknown): Promise<void> => {
+			if (run.signal?.aborted) throw error;
+			await state.markFailed(def.id, key, error instanceof Error ? error.message : String(error));
+			outcome.failed++;
+			if (isMlError(error) && error.retryable) retryable = error;
+		};
 		for (const key of wanted) {
 			run.signal?.throwIfAborted();
 			const row = rows.get(key);
@@ -84,7 +92,7 @@ export class EnrichmentService {
 			const hash = sourceHash(def, row);
 			const previous = states.get(key);
 			if (!run.force && previous?.sourceHash === hash && previous.status !== 'failed') {
-				await state.markDone(def.id, key, { sourceHash: hash, written: previous.written, kept: previous.kept });
+				if (previous.status !== 'done') await state.markDone(def.id, key, { sourceHash: hash, written: previous.written, kept: previous.kept });
 				outcome.unchanged++;
 				continue;
 			}
@@ -99,26 +107,36 @@ export class EnrichmentService {
 				if (hasComplexity && calibration === undefined) calibration = await this.calibrationFor(def);
 				const origin = { ...run.origin, collection: def.collection, item: key };
 				const values = await this.compute(def, text, taskOf(def, row), fieldInfo, { origin, engine: def.engine ?? undefined, model: def.model ?? undefined, signal: run.signal }, calibration ?? null);
-				// Last writer wins: the analysis is written only if the source is still what was analysed.
-				const fresh = (await items.read(def.collection, [key], fields)).get(key);
-				if (!fresh) {
-					await state.remove(def.id, [key]);
-					continue;
-				}
-				if (sourceHash(def, fresh) !== hash) {
-					outcome.superseded++;
-					continue;
-				}
+				computed.push({ key, hash, values });
+			} catch (error) {
+				await fail(key, error);
+			}
+		}
+
+		// Phase 2, last writer wins: re-read the sources and write only where they are still what was analysed.
+		const fresh = computed.length > 0 ? await items.read(def.collection, computed.map((c) => c.key), fields) : new Map<string, Record<string, unknown>>();
+		for (const { key, hash, values } of computed) {
+			const current = fresh.get(key);
+			if (!current) {
+				await state.remove(def.id, [key]);
+				continue;
+			}
+			if (sourceHash(def, current) !== hash) {
+				outcome.superseded++;
+				continue;
+			}
+			try {
+				const previous = states.get(key);
 				const written = { ...(previous?.written ?? {}) };
 				const kept: string[] = [];
 				const payload: Record<string, unknown> = {};
 				for (const [field, value] of values) {
-					const current = fresh[field];
-					if (sameValue(current, value)) {
+					const now = current[field];
+					if (sameValue(now, value)) {
 						written[field] = value;
 						continue;
 					}
-					const editedByHand = !isEmptyValue(current) && !(field in written && sameValue(current, written[field]));
+					const editedByHand = !isEmptyValue(now) && !(field in written && sameValue(now, written[field]));
 					if (editedByHand && !def.overwrite) {
 						kept.push(field);
 						continue;
@@ -131,10 +149,7 @@ export class EnrichmentService {
 				outcome.done++;
 				outcome.kept += kept.length;
 			} catch (error) {
-				if (run.signal?.aborted) throw error;
-				await state.markFailed(def.id, key, error instanceof Error ? error.message : String(error));
-				outcome.failed++;
-				if (isMlError(error) && error.retryable) retryable = error;
+				await fail(key, error);
 			}
 		}
 		// A provider outage should be retried by the queue; the items already done are unchanged on retry.

@@ -56,8 +56,24 @@ function engine(): WinkMethods {
 	return nlp;
 }
 
+/**
+ * Several analyses of one text (a pipeline, `/analysis/text`) read the same text one after the
+ * other: the last few parses are kept so it is parsed once. Documents are never mutated.
+ */
+const recent = new Map<string, NlpDocument>();
+const RECENT_MAX = 4;
+
 /** Reads `text` once and returns everything the analyses need from it. */
 export function readDocument(text: string): NlpDocument {
+	const hit = recent.get(text);
+	if (hit) return hit;
+	const doc = parse(text);
+	recent.set(text, doc);
+	if (recent.size > RECENT_MAX) recent.delete(recent.keys().next().value as string);
+	return doc;
+}
+
+function parse(text: string): NlpDocument {
 	const w = engine();
 	const its = w.its;
 	const doc = w.readDoc(text);
