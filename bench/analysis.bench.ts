@@ -246,6 +246,7 @@ describe('analysis', () => {
 			t.text('written');
 			t.text('kept_fields');
 			t.integer('attempts').defaultTo(0);
+			t.integer('revision').defaultTo(0);
 			t.text('error');
 			t.timestamp('date_enriched');
 			t.timestamp('date_updated');

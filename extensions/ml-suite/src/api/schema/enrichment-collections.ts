@@ -66,6 +66,7 @@ export const ENRICHMENT_COLLECTIONS: CollectionDef[] = [
 			json('written', { readonly: true, note: 'Values the suite wrote, by field.' }),
 			json('kept_fields', { readonly: true, note: 'Fields left alone because an editor had set them.' }),
 			integer('attempts', { readonly: true, width: 'half' }, { default_value: 0 }),
+			integer('revision', { readonly: true, hidden: true, note: 'Bumped by each save that marks the item pending (compare-and-set).' }, { default_value: 0 }),
 			longText('error', { readonly: true }),
 			timestamp('date_enriched', { readonly: true }),
 			dateUpdated(),

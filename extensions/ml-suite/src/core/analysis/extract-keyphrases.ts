@@ -76,23 +76,12 @@ export function extractKeyphrases(doc: NlpDocument, maxKeyphrases: number): Keyp
 }
 
 /**
- * The form to show: the most frequent spelling, compared case-insensitively, and lower-cased
- * unless it is always capitalised (a name rather than a sentence-initial word).
+ * The form to show: the most frequent lower-case spelling when the phrase ever appears in lower
+ * case (a capital then only came from a sentence start or a title), else the most frequent
+ * spelling (a name).
  */
 function displayForm(forms: Map<string, number>): string | undefined {
-	const byLower = new Map<string, { count: number; lower: boolean; best: string; bestCount: number }>();
-	for (const [form, count] of forms) {
-		const lower = form.toLowerCase();
-		const entry = byLower.get(lower) ?? { count: 0, lower: false, best: form, bestCount: 0 };
-		entry.count += count;
-		if (form === lower) entry.lower = true;
-		if (count > entry.bestCount) {
-			entry.best = form;
-			entry.bestCount = count;
-		}
-		byLower.set(lower, entry);
-	}
-	const [lower, entry] = [...byLower.entries()].sort((a, b) => b[1].count - a[1].count)[0] ?? [];
-	if (!entry || lower === undefined) return undefined;
-	return entry.lower ? lower : entry.best;
+	const ranked = [...forms.entries()].sort((a, b) => b[1] - a[1]);
+	const lower = ranked.find(([form]) => form === form.toLowerCase());
+	return (lower ?? ranked[0])?.[0];
 }

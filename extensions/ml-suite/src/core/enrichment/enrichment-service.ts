@@ -11,7 +11,7 @@ import type { CallOrigin } from '../usage/types.js';
 import { readFields, targetFields, type EnrichmentDefinition, type EnrichmentTarget, type PipelineAnalysis } from './enrichment-definition.js';
 import type { EnrichmentItems, TargetFieldInfo } from './enrichment-items.js';
 import type { EnrichmentRepository } from './enrichment-repository.js';
-import type { EnrichmentStateRepository } from './enrichment-state.js';
+import type { EnrichmentItemState, EnrichmentStateRepository } from './enrichment-state.js';
 import { fieldValue, isEmptyValue, sameValue } from './field-value.js';
 
 export interface EnrichmentServiceOptions {
@@ -69,10 +69,11 @@ export class EnrichmentService {
 			wanted = wanted.filter((k) => matching.has(k));
 		}
 		const fields = [pk, ...new Set([...readFields(def), ...targetFields(def)])];
+		// Revisions are noted before the items are read (compare-and-set, as for indexing).
+		const states = await state.get(def.id, wanted);
 		const rows = await items.read(def.collection, wanted, fields);
 		const gone = wanted.filter((k) => !rows.has(k));
 		if (gone.length > 0) await state.remove(def.id, gone);
-		const states = await state.get(def.id, wanted);
 		const fieldInfo = await this.targetInfo(def);
 		let calibration: Calibration | null | undefined;
 		let retryable: unknown = null;
@@ -114,29 +115,32 @@ export class EnrichmentService {
 		}
 
 		// Phase 2, last writer wins: re-read the sources and write only where they are still what was analysed.
-		const fresh = computed.length > 0 ? await items.read(def.collection, computed.map((c) => c.key), fields) : new Map<string, Record<string, unknown>>();
+		const computedKeys = computed.map((c) => c.key);
+		const latest = computed.length > 0 ? await state.get(def.id, computedKeys) : new Map<string, EnrichmentItemState>();
+		const fresh = computed.length > 0 ? await items.read(def.collection, computedKeys, fields) : new Map<string, Record<string, unknown>>();
 		for (const { key, hash, values } of computed) {
 			const current = fresh.get(key);
 			if (!current) {
 				await state.remove(def.id, [key]);
 				continue;
 			}
-			if (sourceHash(def, current) !== hash) {
+			const expectedRevision = states.get(key)?.revision ?? 0;
+			const now = latest.get(key);
+			if (sourceHash(def, current) !== hash || (now?.revision ?? 0) !== expectedRevision) {
 				outcome.superseded++;
 				continue;
 			}
 			try {
-				const previous = states.get(key);
-				const written = { ...(previous?.written ?? {}) };
+				const written = { ...(now?.written ?? {}) };
 				const kept: string[] = [];
 				const payload: Record<string, unknown> = {};
 				for (const [field, value] of values) {
-					const now = current[field];
-					if (sameValue(now, value)) {
+					const onItem = current[field];
+					if (sameValue(onItem, value)) {
 						written[field] = value;
 						continue;
 					}
-					const editedByHand = !isEmptyValue(now) && !(field in written && sameValue(now, written[field]));
+					const editedByHand = !isEmptyValue(onItem) && !(field in written && sameValue(onItem, written[field]));
 					if (editedByHand && !def.overwrite) {
 						kept.push(field);
 						continue;
@@ -145,7 +149,12 @@ export class EnrichmentService {
 					written[field] = value;
 				}
 				if (Object.keys(payload).length > 0) await items.write(def.collection, key, payload);
-				await state.markDone(def.id, key, { sourceHash: hash, written, kept });
+				if (!(await state.markDone(def.id, key, { sourceHash: hash, written, kept, expectedRevision }))) {
+					// Saved again between the check and the write: the newer run replaces these values.
+					await state.recordSupersededWrite(def.id, key, written);
+					outcome.superseded++;
+					continue;
+				}
 				outcome.done++;
 				outcome.kept += kept.length;
 			} catch (error) {

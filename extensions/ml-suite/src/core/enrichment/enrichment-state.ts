@@ -16,6 +16,12 @@ export interface EnrichmentItemState {
 	kept: string[];
 	attempts: number;
 	error: string | null;
+	/**
+	 * Bumped by every save that marks the item pending (the same compare-and-set rule as
+	 * indexing's `ml_documents.revision`): a job notes it before reading the item and records its
+	 * result only if it is unchanged, so an older job never overrides a newer save's run.
+	 */
+	revision: number;
 }
 
 const TABLE = 'ml_enrichment_items';
@@ -44,6 +50,7 @@ function toState(row: Record<string, unknown>): EnrichmentItemState {
 		kept: parseJson<string[]>(row.kept_fields, []),
 		attempts: Number(row.attempts ?? 0),
 		error: (row.error as string | null) ?? null,
+		revision: Number(row.revision ?? 0),
 	};
 }
 
@@ -64,7 +71,7 @@ export class EnrichmentStateRepository {
 		return out;
 	}
 
-	/** Marks items pending, creating rows as needed. */
+	/** Marks items pending, creating rows as needed, and bumps their revision. */
 	async markPending(enrichment: string, collection: string, items: readonly string[]): Promise<void> {
 		if (items.length === 0) return;
 		const unique = [...new Set(items)];
@@ -73,21 +80,37 @@ export class EnrichmentStateRepository {
 			const existing = new Set((await this.db(TABLE).where('enrichment', enrichment).whereIn('item', part).select('item')).map((r: { item: unknown }) => String(r.item)));
 			const fresh = part.filter((item) => !existing.has(item));
 			if (existing.size > 0) {
-				await this.db(TABLE).where('enrichment', enrichment).whereIn('item', [...existing]).update({ status: 'pending', error: null, date_updated: now() });
+				await this.db(TABLE)
+					.where('enrichment', enrichment)
+					.whereIn('item', [...existing])
+					.update({ status: 'pending', error: null, date_updated: now(), revision: this.db.raw('coalesce(revision, 0) + 1') });
 			}
 			if (fresh.length > 0) {
 				await this.db(TABLE)
-					.insert(fresh.map((item) => ({ enrichment, collection, item, status: 'pending', attempts: 0, written: '{}', kept_fields: '[]', date_updated: now() })))
+					.insert(fresh.map((item) => ({ enrichment, collection, item, status: 'pending', attempts: 0, revision: 1, written: '{}', kept_fields: '[]', date_updated: now() })))
 					.onConflict(['enrichment', 'item'])
-					.merge({ status: 'pending', date_updated: now() });
+					.merge({ status: 'pending', date_updated: now(), revision: this.db.raw(`coalesce(${TABLE}.revision, 0) + 1`) });
 			}
 		}
 	}
 
-	async markDone(enrichment: string, item: string, update: { sourceHash: string; written: Record<string, unknown>; kept: string[] }): Promise<void> {
-		await this.db(TABLE)
-			.where({ enrichment, item })
-			.update({ status: 'done', source_hash: update.sourceHash, written: JSON.stringify(update.written), kept_fields: JSON.stringify(update.kept), error: null, date_enriched: now(), date_updated: now() });
+	/**
+	 * Records a finished run. With `expectedRevision` it is a compare-and-set: nothing is written
+	 * (and false returned) when the item was saved again since the job noted the revision.
+	 */
+	async markDone(enrichment: string, item: string, update: { sourceHash: string; written: Record<string, unknown>; kept: string[]; expectedRevision?: number }): Promise<boolean> {
+		const query = this.db(TABLE).where({ enrichment, item });
+		if (update.expectedRevision !== undefined) query.where('revision', update.expectedRevision);
+		const n = await query.update({ status: 'done', source_hash: update.sourceHash, written: JSON.stringify(update.written), kept_fields: JSON.stringify(update.kept), error: null, date_enriched: now(), date_updated: now() });
+		return Number(n) > 0;
+	}
+
+	/**
+	 * Notes values the suite wrote although a newer save superseded its run, and leaves the item
+	 * pending: the newer run then recognises them as the suite's (not an editor's) and replaces them.
+	 */
+	async recordSupersededWrite(enrichment: string, item: string, written: Record<string, unknown>): Promise<void> {
+		await this.db(TABLE).where({ enrichment, item }).update({ written: JSON.stringify(written), status: 'pending', date_updated: now() });
 	}
 
 	async markSkipped(enrichment: string, items: readonly string[], reason: string): Promise<void> {
