@@ -149,7 +149,7 @@ export class EnrichmentService {
 					written[field] = value;
 				}
 				if (Object.keys(payload).length > 0) await items.write(def.collection, key, payload);
-				if (!(await state.markDone(def.id, key, { sourceHash: hash, written, kept, expectedRevision }))) {
+				if (!(await state.markDone(def.id, key, { sourceHash: hash, written, kept, expectedRevision, collection: def.collection }))) {
 					// Saved again between the check and the write: the newer run replaces these values.
 					await state.recordSupersededWrite(def.id, key, written);
 					outcome.superseded++;

@@ -98,11 +98,29 @@ export class EnrichmentStateRepository {
 	 * Records a finished run. With `expectedRevision` it is a compare-and-set: nothing is written
 	 * (and false returned) when the item was saved again since the job noted the revision.
 	 */
-	async markDone(enrichment: string, item: string, update: { sourceHash: string; written: Record<string, unknown>; kept: string[]; expectedRevision?: number }): Promise<boolean> {
+	async markDone(enrichment: string, item: string, update: { sourceHash: string; written: Record<string, unknown>; kept: string[]; expectedRevision?: number; collection?: string }): Promise<boolean> {
 		const query = this.db(TABLE).where({ enrichment, item });
 		if (update.expectedRevision !== undefined) query.where('revision', update.expectedRevision);
 		const n = await query.update({ status: 'done', source_hash: update.sourceHash, written: JSON.stringify(update.written), kept_fields: JSON.stringify(update.kept), error: null, date_enriched: now(), date_updated: now() });
-		return Number(n) > 0;
+		if (Number(n) > 0) return true;
+		// A run for an item nobody marked pending (no row yet) owns it.
+		if (update.expectedRevision === 0 && !(await this.db(TABLE).where({ enrichment, item }).first('id'))) {
+			await this.db(TABLE).insert({
+				enrichment,
+				collection: update.collection ?? '',
+				item,
+				status: 'done',
+				revision: 0,
+				attempts: 0,
+				source_hash: update.sourceHash,
+				written: JSON.stringify(update.written),
+				kept_fields: JSON.stringify(update.kept),
+				date_enriched: now(),
+				date_updated: now(),
+			});
+			return true;
+		}
+		return false;
 	}
 
 	/**

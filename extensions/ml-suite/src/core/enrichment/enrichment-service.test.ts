@@ -1,0 +1,181 @@
+import knexFactory, { type Knex } from 'knex';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { AnalysisService } from '../analysis/analysis-service.js';
+import { LocalAnalysisEngine } from '../analysis/local-analysis-engine.js';
+import { ComplexityService } from '../complexity/complexity-service.js';
+import { NotConfiguredError } from '../errors.js';
+import { LocalEmbeddingModel } from '../providers/local-embedding-model.js';
+import type { EnrichmentDefinition } from './enrichment-definition.js';
+import type { EnrichmentItems, TargetFieldInfo } from './enrichment-items.js';
+import { EnrichmentRepository } from './enrichment-repository.js';
+import { EnrichmentService } from './enrichment-service.js';
+import { EnrichmentStateRepository } from './enrichment-state.js';
+
+type Row = Record<string, unknown>;
+
+/** Items in memory; `beforeWrite` lets a test save the item "concurrently" during a run. */
+class MemoryItems implements EnrichmentItems {
+	readonly rows = new Map<string, Row>();
+	writes: { key: string; values: Row }[] = [];
+	onRead: ((key: string, count: number) => Promise<void>) | null = null;
+	private reads = 0;
+
+	async primaryKey(): Promise<string> {
+		return 'id';
+	}
+	async read(_c: string, keys: readonly string[]): Promise<Map<string, Row>> {
+		this.reads++;
+		const out = new Map<string, Row>();
+		for (const key of keys) {
+			await this.onRead?.(key, this.reads);
+			const row = this.rows.get(key);
+			if (row) out.set(key, { ...row });
+		}
+		return out;
+	}
+	async matching(_c: string, keys: readonly string[]): Promise<Set<string>> {
+		return new Set(keys.filter((k) => this.rows.has(k)));
+	}
+	async listKeys(_c: string, page: { offset: number; limit: number }): Promise<string[]> {
+		return [...this.rows.keys()].slice(page.offset, page.offset + page.limit);
+	}
+	async count(): Promise<number> {
+		return this.rows.size;
+	}
+	async query(): Promise<Row[]> {
+		return [...this.rows.values()];
+	}
+	async write(_c: string, key: string, values: Row): Promise<void> {
+		this.writes.push({ key, values });
+		this.rows.set(key, { ...(this.rows.get(key) ?? {}), ...values });
+	}
+	async fieldInfo(_c: string, field: string): Promise<TargetFieldInfo | null> {
+		return field === 'topic' ? { type: 'string', choices: [{ text: 'Food', value: 'food' }, { text: 'Technology', value: 'technology' }] } : { type: 'text', choices: null };
+	}
+}
+
+const FOOD = 'A great little restaurant. The chef cooks wonderful dishes with fresh ingredients, and the meal was delicious.';
+const TECH = 'Our software team moved the database to a new server. The data pipeline and search index now run in the cloud.';
+
+const def: EnrichmentDefinition = {
+	id: 'p1',
+	name: 'test',
+	status: 'active',
+	collection: 'posts',
+	filter: null,
+	sourceFields: ['body'],
+	targets: [
+		{ analysis: 'summary', field: 'summary', options: { maxLength: 30 } },
+		{ analysis: 'classification', field: 'topic', options: { descriptions: { food: 'restaurant, chef, meal', technology: 'software, database, data, server' } } },
+	],
+	overwrite: false,
+	engine: null,
+	model: null,
+	complexityFields: null,
+};
+
+describe('EnrichmentService', () => {
+	let db: Knex;
+	let items: MemoryItems;
+	let service: EnrichmentService;
+	const origin = { user: null, sourceType: 'job' as const, source: 'test' };
+
+	beforeEach(async () => {
+		db = knexFactory({ client: 'sqlite3', connection: { filename: ':memory:' }, useNullAsDefault: true, pool: { min: 1, max: 1 } });
+		await db.schema.createTable('ml_enrichments', (t) => t.string('id'));
+		await db.schema.createTable('ml_enrichment_items', (t) => {
+			t.increments('id');
+			t.string('enrichment');
+			t.string('collection');
+			t.string('item');
+			t.string('status');
+			t.string('source_hash');
+			t.text('written');
+			t.text('kept_fields');
+			t.integer('attempts').defaultTo(0);
+			t.integer('revision').defaultTo(0);
+			t.text('error');
+			t.timestamp('date_enriched');
+			t.timestamp('date_updated');
+			t.unique(['enrichment', 'item']);
+		});
+		items = new MemoryItems();
+		const embedder = new LocalEmbeddingModel();
+		const analysis = new AnalysisService({
+			local: new LocalAnalysisEngine({ embed: async (texts) => ({ ...(await embedder.embed(texts)), provider: 'local', model: embedder.modelId }) }),
+			llm: async () => Promise.reject(new NotConfiguredError('none')),
+			hasChatModel: async () => false,
+			defaultEngine: 'local',
+			maxChars: 10_000,
+			maxCategories: 10,
+			record: () => undefined,
+		});
+		service = new EnrichmentService({
+			repository: new EnrichmentRepository(db),
+			items,
+			state: new EnrichmentStateRepository(db),
+			analysis,
+			complexity: new ComplexityService({ analysis, chatModel: async () => Promise.reject(new Error('unused')), record: () => undefined }),
+		});
+	});
+	afterEach(async () => {
+		await db.destroy();
+	});
+
+	it('writes results, then skips unchanged sources', async () => {
+		items.rows.set('1', { id: '1', body: FOOD, summary: null, topic: null });
+		await service.state.markPending(def.id, def.collection, ['1']);
+		expect(await service.enrichItems(def, ['1'], { origin })).toMatchObject({ done: 1 });
+		expect(items.rows.get('1')).toMatchObject({ topic: 'food' });
+		expect(items.writes).toHaveLength(1);
+		await service.state.markPending(def.id, def.collection, ['1']);
+		expect(await service.enrichItems(def, ['1'], { origin })).toMatchObject({ done: 0, unchanged: 1 });
+		expect(items.writes).toHaveLength(1);
+		expect((await service.state.get(def.id, ['1'])).get('1')?.status).toBe('done');
+	});
+
+	it('keeps an editor’s value unless the pipeline may overwrite, and replaces its own earlier values', async () => {
+		items.rows.set('1', { id: '1', body: FOOD, summary: null, topic: null });
+		await service.enrichItems(def, ['1'], { origin });
+		const own = items.rows.get('1')?.summary;
+		items.rows.set('1', { ...items.rows.get('1'), body: TECH, summary: 'Mine.' });
+		await service.state.markPending(def.id, def.collection, ['1']);
+		expect(await service.enrichItems(def, ['1'], { origin })).toMatchObject({ done: 1, kept: 1 });
+		expect(items.rows.get('1')).toMatchObject({ summary: 'Mine.', topic: 'technology' });
+		expect((await service.state.get(def.id, ['1'])).get('1')?.kept).toEqual(['summary']);
+		expect(own).not.toBe('Mine.');
+
+		items.rows.set('1', { ...items.rows.get('1'), body: FOOD });
+		await service.state.markPending(def.id, def.collection, ['1']);
+		await service.enrichItems({ ...def, overwrite: true }, ['1'], { origin });
+		expect(items.rows.get('1')?.summary).not.toBe('Mine.');
+	});
+
+	it('last writer wins: a save during the run supersedes it, and the newer run writes', async () => {
+		items.rows.set('1', { id: '1', body: FOOD, summary: null, topic: null });
+		await service.state.markPending(def.id, def.collection, ['1']);
+		// The item is saved (and marked pending again) after the job read it, before it writes.
+		items.onRead = async (key, count) => {
+			if (count === 2) {
+				items.rows.set(key, { ...items.rows.get(key), body: TECH });
+				await service.state.markPending(def.id, def.collection, [key]);
+			}
+		};
+		expect(await service.enrichItems(def, ['1'], { origin })).toMatchObject({ done: 0, superseded: 1 });
+		expect(items.writes).toHaveLength(0);
+		items.onRead = null;
+		expect(await service.enrichItems(def, ['1'], { origin })).toMatchObject({ done: 1 });
+		expect(items.rows.get('1')?.topic).toBe('technology');
+	});
+
+	it('records failures per item and skips empty sources', async () => {
+		items.rows.set('1', { id: '1', body: '   ', summary: null, topic: null });
+		items.rows.set('2', { id: '2', body: 'x'.repeat(20_000), summary: null, topic: null });
+		await service.state.markPending(def.id, def.collection, ['1', '2']);
+		expect(await service.enrichItems(def, ['1', '2'], { origin })).toMatchObject({ skipped: 1, failed: 1 });
+		const states = await service.state.get(def.id, ['1', '2']);
+		expect(states.get('1')?.status).toBe('skipped');
+		expect(states.get('2')).toMatchObject({ status: 'failed', attempts: 1 });
+		expect(states.get('2')?.error).toContain('ML_ANALYSIS_MAX_CHARS');
+	});
+});
