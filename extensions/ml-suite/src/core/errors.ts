@@ -82,9 +82,12 @@ export class ProviderError extends MlError {
 		message: string,
 		options: { provider: string; statusCode?: number; responseBody?: string; retryable: boolean; cause?: unknown; code?: string },
 	) {
+		const code = options.code ?? (options.statusCode === 429 ? 'PROVIDER_RATE_LIMITED' : 'PROVIDER_ERROR');
 		super(message, {
-			code: options.code ?? (options.statusCode === 429 ? 'PROVIDER_RATE_LIMITED' : 'PROVIDER_ERROR'),
-			status: options.statusCode === 429 ? 429 : 502,
+			code,
+			// A provider that does not answer is a gateway timeout; one that cannot be reached (or whose
+			// circuit is open) makes the service unavailable; anything else it answered is a bad gateway.
+			status: options.statusCode === 429 ? 429 : code === 'PROVIDER_TIMEOUT' ? 504 : code === 'PROVIDER_UNREACHABLE' || code === 'PROVIDER_CIRCUIT_OPEN' ? 503 : 502,
 			retryable: options.retryable,
 			cause: options.cause,
 		});

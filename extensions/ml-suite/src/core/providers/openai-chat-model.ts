@@ -27,11 +27,12 @@ export class OpenAIChatModel implements ChatModel {
 	}
 
 	async complete(request: ChatRequest): Promise<ChatResult> {
-		const { signal } = request;
+		const options = this.client.requestOptions(request.signal);
+		const { signal } = options;
 		const started = performance.now();
 		let response;
 		try {
-			response = await abortable(this.client.get().chat.completions.create({ ...this.params(request), stream: false }, { signal }), signal);
+			response = await abortable(this.client.get().chat.completions.create({ ...this.params(request), stream: false }, options), signal);
 		} catch (error) {
 			throw toProviderError(error, this.context(signal));
 		}
@@ -59,7 +60,8 @@ export class OpenAIChatModel implements ChatModel {
 	 * `ProviderError` (deltas already yielded stay yielded).
 	 */
 	async *stream(request: ChatRequest): AsyncGenerator<ChatStreamEvent, void, undefined> {
-		const { signal } = request;
+		const options = this.client.requestOptions(request.signal);
+		const { signal } = options;
 		const started = performance.now();
 		const timeoutMs = this.client.timeoutMs;
 		const idle = new AbortController();
@@ -79,7 +81,7 @@ export class OpenAIChatModel implements ChatModel {
 				stream = await abortable(
 					this.client.get().chat.completions.create(
 						{ ...this.params(request), stream: true, stream_options: { include_usage: true } },
-						{ signal: combined },
+						{ ...options, signal: combined },
 					),
 					signal,
 				);

@@ -1,5 +1,6 @@
 import OpenAI from 'openai';
 import { NotConfiguredError, ProviderError, isRetryableStatus } from '../errors.js';
+import { currentCallBudget } from './call-budget.js';
 
 /** Looks up a secret by environment variable name. Injected, so core code never reads `process.env`. */
 export type SecretResolver = (envName: string) => string | undefined;
@@ -47,8 +48,24 @@ export class LazyOpenAIClient {
 
 	constructor(private readonly options: OpenAIConnectionOptions) {}
 
+	/** Per-attempt timeout of the current call: the interactive budget's when one applies, else the model's. */
 	get timeoutMs(): number {
-		return this.options.timeoutMs ?? 60_000;
+		return currentCallBudget()?.timeoutMs ?? this.options.timeoutMs ?? 60_000;
+	}
+
+	/**
+	 * Per-request SDK options for the current call: the caller's signal joined with the
+	 * interactive deadline, and the interactive timeout/retries when a budget applies.
+	 */
+	requestOptions(signal: AbortSignal | undefined): { signal: AbortSignal | undefined; timeout?: number; maxRetries?: number } {
+		const budget = currentCallBudget();
+		if (!budget) return { signal };
+		const signals = [signal, budget.deadline].filter((s): s is AbortSignal => s !== undefined);
+		return {
+			signal: signals.length > 1 ? AbortSignal.any(signals) : signals[0],
+			timeout: budget.timeoutMs,
+			maxRetries: budget.maxRetries,
+		};
 	}
 
 	get(): OpenAI {

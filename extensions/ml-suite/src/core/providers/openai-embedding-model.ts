@@ -48,7 +48,8 @@ export class OpenAIEmbeddingModel implements EmbeddingModel {
 	}
 
 	async embed(texts: readonly string[], options: { signal?: AbortSignal } = {}): Promise<EmbeddingResult> {
-		const { signal } = options;
+		const request = this.client.requestOptions(options.signal);
+		const { signal } = request;
 		if (texts.length === 0) return { embeddings: [], usage: { inputTokens: 0, outputTokens: 0, latencyMs: 0 } };
 		if (texts.length > this.maxBatchSize) {
 			throw new InvalidPayloadError(`Model "${this.modelId}" accepts at most ${this.maxBatchSize} inputs per call, got ${texts.length}.`);
@@ -67,7 +68,7 @@ export class OpenAIEmbeddingModel implements EmbeddingModel {
 						// Many compatible servers only speak floats; OpenAI gets the SDK's compact base64 default.
 						...(this.provider === 'openai-compatible' ? { encoding_format: 'float' as const } : {}),
 					},
-					{ signal },
+					request,
 				),
 				signal,
 			);
