@@ -1,5 +1,6 @@
 import { InvalidPayloadError } from '@directus/errors';
 import type { SchemaOverview } from '@directus/types';
+import { removeOrphanChunks } from '../../core/indexing/chunk-table.js';
 import { namespaceOf, type IndexDefinition } from '../../core/indexing/index-definition.js';
 import type { Container } from '../container.js';
 
@@ -81,6 +82,8 @@ export function registerIndexingHooks({ action, filter }: Register, getContainer
 	action('ml_indexes.items.delete', async (meta) => {
 		const container = await getContainer();
 		container.indexes.invalidate();
+		// Its ml_documents rows went with it (foreign key cascade); their chunks have no foreign key.
+		await removeOrphanChunks(container.host.database).catch((error: unknown) => container.host.logger.error(error, '[ml-suite] removing chunks of a deleted index failed'));
 		for (const key of keysOf(meta)) {
 			const index = deleting.get(key);
 			deleting.delete(key);
@@ -92,6 +95,12 @@ export function registerIndexingHooks({ action, filter }: Register, getContainer
 				container.host.logger.error(error, `[ml-suite] dropping vectors of deleted index ${index.name} failed`);
 			}
 		}
+	});
+
+	// An admin deleting state rows in the app (e.g. to force re-indexing) leaves their chunks behind.
+	action('ml_documents.items.delete', async () => {
+		const container = await getContainer();
+		await removeOrphanChunks(container.host.database).catch((error: unknown) => container.host.logger.error(error, '[ml-suite] removing chunks of deleted documents failed'));
 	});
 
 	const onIndexSaved = async (meta: Record<string, unknown>): Promise<void> => {

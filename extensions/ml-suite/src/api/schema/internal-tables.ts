@@ -1,5 +1,5 @@
 import { ensureEmbeddingCacheTable } from '../../core/embeddings/knex-embedding-cache.js';
-import { ensureChunkTable } from '../../core/indexing/chunk-table.js';
+import { ensureChunkTable, removeOrphanChunks } from '../../core/indexing/chunk-table.js';
 import { embeddedTableNames, ensureEmbeddedTables } from '../../core/vector-stores/embedded-schema.js';
 import type { HostContext } from '../container-types.js';
 import { systemAdmin } from './ensure-schema.js';
@@ -18,13 +18,15 @@ const FORMERLY_REGISTERED = ['ml_chunks'] as const;
 
 /**
  * Start-up step, after the suite's collections exist: turns internal tables that an earlier
- * version registered as collections into plain tables (their rows, columns, keys and foreign
- * keys are kept), then creates whichever internal tables are missing. Idempotent.
+ * version registered as collections into plain tables (rows, columns and keys are kept; the
+ * foreign key of `ml_chunks` is dropped, see `ensureChunkTable`), then creates whichever internal
+ * tables are missing and clears chunks left by documents deleted while the suite was not running. Idempotent.
  * Returns the tables it unregistered.
  */
 export async function ensureInternalTables(host: HostContext): Promise<string[]> {
 	const unregistered = await unregisterCollections(host, FORMERLY_REGISTERED);
 	await ensureChunkTable(host.database);
+	await removeOrphanChunks(host.database);
 	await ensureEmbeddingCacheTable(host.database);
 	await ensureEmbeddedTables(host.database, embeddedTableNames('ml_'), host.logger);
 	return unregistered;
