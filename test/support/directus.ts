@@ -35,6 +35,8 @@ export interface DirectusInstance {
 	database: 'sqlite' | 'postgres';
 	adminToken: string;
 	env: Record<string, string>;
+	/** The Directus process id (benchmarks read its CPU time from /proc). */
+	pid: number;
 	/** Calls the instance; `token` defaults to the admin's, `null` sends no token. */
 	request<T = any>(method: string, path: string, options?: { token?: string | null; body?: unknown; headers?: Record<string, string> }): Promise<HttpResponse<T>>;
 	login(email: string, password: string): Promise<string>;
@@ -214,6 +216,7 @@ export async function startDirectus(options: StartOptions = {}): Promise<Directu
 		database,
 		adminToken: '',
 		env,
+		pid: child.pid ?? -1,
 		request,
 		login,
 		async createUser({ email, permissions, appAccess = false }) {
