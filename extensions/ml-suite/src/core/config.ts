@@ -83,6 +83,8 @@ export const configShape = {
 	 * one job per ~500 items (a batch create emits one event per item). 0 = one write and one job per save event.
 	 */
 	ML_INDEXING_BATCH_WINDOW_MS: int(0, 10_000).default(100),
+	/** Indexed documents per index compared with their live item at each sweep (their hashes); 0 = off. */
+	ML_RECONCILE_VERIFY_BATCH: int(0, 100_000).default(500),
 	/** Default chunk size (characters) for new indexes. */
 	ML_CHUNK_SIZE: int(100, 20_000).default(1000),
 	/** Default chunk overlap (characters) for new indexes. */
