@@ -36,10 +36,10 @@ async function main() {
 	console.log(`Directus ${version} (@directus/api ${JSON.parse(readFileSync(apiPackage, 'utf8')).version}), Node ${process.version}, database ${file}`);
 	console.log('extra collections | collections | fields | relations | µs per clone (p50 of 400) | µs per frozen read');
 	for (const extra of [0, 10, 25, 50]) {
-		const copy = structuredClone(base);
+		const copy = JSON.parse(JSON.stringify(base));
 		const template = Object.values(copy.collections).find((c) => c.collection === 'directus_users') ?? Object.values(copy.collections)[0];
 		const fields = Object.fromEntries(Object.entries(template.fields).slice(0, 12));
-		for (let i = 0; i < extra; i++) copy.collections[`extra_${i}`] = { ...structuredClone(template), collection: `extra_${i}`, fields: structuredClone(fields) };
+		for (let i = 0; i < extra; i++) copy.collections[`extra_${i}`] = { ...JSON.parse(JSON.stringify(template)), collection: `extra_${i}`, fields: JSON.parse(JSON.stringify(fields)) };
 		const frozen = freezeSchema(copy);
 		const fieldCount = Object.values(frozen.collections).reduce((n, c) => n + Object.keys(c.fields).length, 0);
 		const time = (fn) => {
