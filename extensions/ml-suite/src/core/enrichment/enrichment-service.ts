@@ -118,6 +118,7 @@ export class EnrichmentService {
 		const computedKeys = computed.map((c) => c.key);
 		const latest = computed.length > 0 ? await state.get(def.id, computedKeys) : new Map<string, EnrichmentItemState>();
 		const fresh = computed.length > 0 ? await items.read(def.collection, computedKeys, fields) : new Map<string, Record<string, unknown>>();
+		const finished: { item: string; sourceHash: string; written: Record<string, unknown>; kept: string[]; expectedRevision: number }[] = [];
 		for (const { key, hash, values } of computed) {
 			const current = fresh.get(key);
 			if (!current) {
@@ -149,17 +150,22 @@ export class EnrichmentService {
 					written[field] = value;
 				}
 				if (Object.keys(payload).length > 0) await items.write(def.collection, key, payload);
-				if (!(await state.markDone(def.id, key, { sourceHash: hash, written, kept, expectedRevision, collection: def.collection }))) {
-					// Saved again between the check and the write: the newer run replaces these values.
-					await state.recordSupersededWrite(def.id, key, written);
-					outcome.superseded++;
-					continue;
-				}
-				outcome.done++;
-				outcome.kept += kept.length;
+				finished.push({ item: key, sourceHash: hash, written, kept, expectedRevision });
 			} catch (error) {
 				await fail(key, error);
 			}
+		}
+		// Results are recorded compare-and-set, in one transaction for the page.
+		const lost = new Set(await state.markDoneMany(def.id, def.collection, finished));
+		for (const f of finished) {
+			if (lost.has(f.item)) {
+				// Saved again between the check and the write: the newer run replaces these values.
+				await state.recordSupersededWrite(def.id, f.item, f.written);
+				outcome.superseded++;
+				continue;
+			}
+			outcome.done++;
+			outcome.kept += f.kept.length;
 		}
 		// A provider outage should be retried by the queue; the items already done are unchanged on retry.
 		if (retryable) throw retryable;

@@ -98,14 +98,19 @@ export class EnrichmentStateRepository {
 	 * Records a finished run. With `expectedRevision` it is a compare-and-set: nothing is written
 	 * (and false returned) when the item was saved again since the job noted the revision.
 	 */
-	async markDone(enrichment: string, item: string, update: { sourceHash: string; written: Record<string, unknown>; kept: string[]; expectedRevision?: number; collection?: string }): Promise<boolean> {
-		const query = this.db(TABLE).where({ enrichment, item });
+	async markDone(
+		enrichment: string,
+		item: string,
+		update: { sourceHash: string; written: Record<string, unknown>; kept: string[]; expectedRevision?: number; collection?: string },
+		db: Knex = this.db,
+	): Promise<boolean> {
+		const query = db(TABLE).where({ enrichment, item });
 		if (update.expectedRevision !== undefined) query.where('revision', update.expectedRevision);
 		const n = await query.update({ status: 'done', source_hash: update.sourceHash, written: JSON.stringify(update.written), kept_fields: JSON.stringify(update.kept), error: null, date_enriched: now(), date_updated: now() });
 		if (Number(n) > 0) return true;
 		// A run for an item nobody marked pending (no row yet) owns it.
-		if (update.expectedRevision === 0 && !(await this.db(TABLE).where({ enrichment, item }).first('id'))) {
-			await this.db(TABLE).insert({
+		if (update.expectedRevision === 0 && !(await db(TABLE).where({ enrichment, item }).first('id'))) {
+			await db(TABLE).insert({
 				enrichment,
 				collection: update.collection ?? '',
 				item,
@@ -121,6 +126,25 @@ export class EnrichmentStateRepository {
 			return true;
 		}
 		return false;
+	}
+
+	/**
+	 * `markDone` for a page of items in one transaction (one commit instead of one per item);
+	 * returns the items whose compare-and-set failed (saved again meanwhile).
+	 */
+	async markDoneMany(
+		enrichment: string,
+		collection: string,
+		results: readonly { item: string; sourceHash: string; written: Record<string, unknown>; kept: string[]; expectedRevision: number }[],
+	): Promise<string[]> {
+		if (results.length === 0) return [];
+		return this.db.transaction(async (trx) => {
+			const superseded: string[] = [];
+			for (const r of results) {
+				if (!(await this.markDone(enrichment, r.item, { ...r, collection }, trx))) superseded.push(r.item);
+			}
+			return superseded;
+		});
 	}
 
 	/**
