@@ -55,7 +55,7 @@ export interface Container extends BaseContainer {
 	/** Embeds texts with a registry model (the default when `modelId` is omitted), cached and usage-recorded. */
 	embedTexts(texts: string[], options: { modelId?: string | null; origin: CallOrigin; signal?: AbortSignal }): Promise<EmbedResponse>;
 	callerAccess(accountability: Accountability): CallerAccess;
-	/** Active indexes by name (404 naming unknown ones), or all active indexes the caller can read. */
+	/** Active indexes the caller can read: those named (403 "does not exist or you cannot read it" otherwise), or all. */
 	resolveIndexes(accountability: Accountability, names?: string[]): Promise<IndexDefinition[]>;
 	prompts: PromptStore;
 	rag: RagService<RagCaller>;
@@ -155,14 +155,12 @@ async function buildContainer(host: HostContext): Promise<Container> {
 	const callerAccess = (accountability: Accountability): CallerAccess => new DirectusCallerAccess(host, accountability);
 	const resolveIndexes = async (accountability: Accountability, names?: string[]): Promise<IndexDefinition[]> => {
 		const all = await indexes.active();
-		if (names) {
-			const picked = all.filter((index) => names.includes(index.name));
-			assertIndexesFound(names, picked);
-			return picked;
-		}
 		const access = callerAccess(accountability);
 		const usable: IndexDefinition[] = [];
-		for (const index of all) if (await access.canRead(index.collection)) usable.push(index);
+		for (const index of names ? all.filter((i) => names.includes(i.name)) : all) if (await access.canRead(index.collection)) usable.push(index);
+		// A named index that is unknown, inactive or over a collection the caller cannot read gets
+		// the same answer, as Directus gives for collections.
+		if (names) assertIndexesFound(names, usable);
 		return usable;
 	};
 

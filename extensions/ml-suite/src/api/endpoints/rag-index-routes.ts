@@ -1,6 +1,6 @@
 import type { Router } from 'express';
 import { z } from 'zod';
-import { NotFoundError } from '../../core/errors.js';
+import { notFoundOrForbidden } from '../../core/errors.js';
 import { RAG_DOCUMENTS_COLLECTION, RAG_DOCUMENTS_INDEX } from '../../core/indexing/index-definition.js';
 import type { Container } from '../container.js';
 import { route, type MlRequest } from '../http.js';
@@ -138,7 +138,7 @@ export function registerRagIndexRoutes(router: Router, getContainer: () => Promi
 		const name = collectionName.parse(req.params.collection);
 		const service = await items(container, req as MlRequest);
 		const rows = await service.readByQuery({ fields: ['id'], filter: { rag_collection: { _eq: name } }, limit: -1 });
-		if (rows.length === 0) throw new NotFoundError(`RAG collection "${name}" does not exist or you cannot read it.`);
+		if (rows.length === 0) throw notFoundOrForbidden(`RAG collection "${name}"`);
 		const keys = rows.map((row) => String(row.id));
 		await service.deleteMany(keys);
 		const index = await container.indexes.byName(RAG_DOCUMENTS_INDEX);
