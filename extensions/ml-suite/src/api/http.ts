@@ -3,6 +3,7 @@ import type { Request, Response, Router } from 'express';
 import { z } from 'zod';
 import { ForbiddenError, InvalidPayloadError, MlError } from '../core/errors.js';
 import type { Container } from './container.js';
+import { projectLockedError } from './directus-runtime.js';
 import { sendError } from './errors.js';
 
 /**
@@ -30,6 +31,13 @@ export interface RouteSpec<B extends z.ZodType, Q extends z.ZodType> {
 	status?: number;
 	/** One line for the OpenAPI document. */
 	summary?: string;
+	/**
+	 * Served while Directus 12 has locked the project (over its license limits). Default: false:
+	 * like Directus's own item, file and GraphQL routes, the route answers Directus's
+	 * `RESOURCE_RESTRICTED` error until an administrator resolves the limits. Only routes that
+	 * touch no items (health, API description) are exempt.
+	 */
+	servedWhileLocked?: boolean;
 }
 
 export type Handler<B extends z.ZodType, Q extends z.ZodType> = (
@@ -73,6 +81,7 @@ export function route<B extends z.ZodType = z.ZodUnknown, Q extends z.ZodType = 
 			const body = (spec.body ? parseInput(spec.body, req.body ?? {}, 'body') : req.body) as z.infer<B>;
 			const query = (spec.query ? parseInput(spec.query, req.query ?? {}, 'query') : req.query) as z.infer<Q>;
 			const container = await getContainer();
+			if (!spec.servedWhileLocked && (await container.directus.isLocked())) throw projectLockedError();
 			const result = await handler(
 				{
 					accountability,

@@ -80,5 +80,5 @@ export function buildOpenApi(): Record<string, unknown> {
 }
 
 export function registerOpenApiRoute(router: Router, getContainer: () => Promise<Container>): void {
-	route(router, 'get', '/openapi.json', { access: 'user', summary: 'This OpenAPI document' }, async () => buildOpenApi(), getContainer);
+	route(router, 'get', '/openapi.json', { access: 'user', summary: 'This OpenAPI document', servedWhileLocked: true }, async () => buildOpenApi(), getContainer);
 }

@@ -4,6 +4,7 @@ import { notFoundOrForbidden } from '../../core/errors.js';
 import { relatedQueryText } from '../../core/indexing/build-document.js';
 import { computeSettingsHash, namespaceOf, type IndexDefinition } from '../../core/indexing/index-definition.js';
 import type { Container } from '../container.js';
+import { collectionInactiveError, isCollectionInactive } from '../directus-runtime.js';
 import { route, type MlRequest } from '../http.js';
 
 const directusFilter = z.record(z.string(), z.unknown());
@@ -76,6 +77,7 @@ export function registerSearchRoutes(router: Router, getContainer: () => Promise
 
 	route(router, 'post', '/indexes/:name/reindex', { access: 'admin', body: ReindexBody, status: 202 }, async (req, container) => {
 		const index = await container.indexes.byName(req.params.name ?? '');
+		if (isCollectionInactive(await container.host.getSchema(), index.collection)) throw collectionInactiveError(index.collection, `reindexing "${index.name}"`);
 		const job = await container.queue.enqueue('reindex', { indexId: index.id, force: req.body.force });
 		return { data: { job: job.id, queue: job.queue, index: index.name } };
 	}, getContainer);
