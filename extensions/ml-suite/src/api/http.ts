@@ -57,6 +57,7 @@ export interface RouteInfo {
 	query?: z.ZodType;
 	status: number;
 	summary?: string;
+	servedWhileLocked: boolean;
 }
 
 export const registeredRoutes: RouteInfo[] = [];
@@ -70,7 +71,7 @@ export function route<B extends z.ZodType = z.ZodUnknown, Q extends z.ZodType = 
 	handler: Handler<B, Q>,
 	getContainer: () => Promise<Container>,
 ): void {
-	registeredRoutes.push({ method, path, access: spec.access, body: spec.body, query: spec.query, status: spec.status ?? 200, summary: spec.summary });
+	registeredRoutes.push({ method, path, access: spec.access, body: spec.body, query: spec.query, status: spec.status ?? 200, summary: spec.summary, servedWhileLocked: spec.servedWhileLocked ?? false });
 	router[method](path, async (req: Request, res: Response) => {
 		const controller = new AbortController();
 		res.on('close', () => {
@@ -78,10 +79,11 @@ export function route<B extends z.ZodType = z.ZodUnknown, Q extends z.ZodType = 
 		});
 		try {
 			const accountability = checkAccess(req, spec.access);
+			const container = await getContainer();
+			// Before the input is looked at, as Directus's own lock middleware runs before its routes.
+			if (!spec.servedWhileLocked && (await container.directus.isLocked())) throw projectLockedError();
 			const body = (spec.body ? parseInput(spec.body, req.body ?? {}, 'body') : req.body) as z.infer<B>;
 			const query = (spec.query ? parseInput(spec.query, req.query ?? {}, 'query') : req.query) as z.infer<Q>;
-			const container = await getContainer();
-			if (!spec.servedWhileLocked && (await container.directus.isLocked())) throw projectLockedError();
 			const result = await handler(
 				{
 					accountability,
