@@ -56,7 +56,8 @@ describe.runIf(DIRECTUS_MAJOR < 12)(`item- and field-level permissions on Direct
 
 	it('RAG sends the model only readable passages, and cites only readable items (JSON and SSE)', async () => {
 		const before = chatPrompts().length;
-		const res = await directus.request('POST', '/ml/ask', { body: { question: 'What is the loyalty discount code?', indexes: ['articles'] }, token: world.readerToken });
+		// The questions name nothing hidden; the hidden body and drafts match them best.
+		const res = await directus.request('POST', '/ml/ask', { body: { question: 'Which code do loyalty members get?', indexes: ['articles'] }, token: world.readerToken });
 		expect(res.status, res.text).toBe(200);
 		expect(res.body.data.mode).toBe('generative');
 		for (const citation of res.body.data.citations) expect(publishedTitles).toContain(citation.title);
@@ -66,7 +67,7 @@ describe.runIf(DIRECTUS_MAJOR < 12)(`item- and field-level permissions on Direct
 		expectNoHiddenContent(prompts[0], 'the prompt sent to the chat model');
 		expect(prompts[0]).toContain('Loyalty programme');
 
-		const stream = await directus.request('POST', '/ml/ask', { body: { question: 'Is a heat pump recall under embargo?', indexes: ['articles'], stream: true }, token: world.readerToken });
+		const stream = await directus.request('POST', '/ml/ask', { body: { question: 'Is there a heat pump compressor recall?', indexes: ['articles'], stream: true }, token: world.readerToken });
 		expect(stream.status).toBe(200);
 		expect(stream.text).toContain('event: done');
 		expectNoHiddenContent(stream.text, 'the SSE stream of /ml/ask');
