@@ -46,8 +46,12 @@ function npm(args) {
 
 const started = Date.now();
 const hasLock = existsSync(join(workspace, 'package-lock.json'));
-console.log(`[install-directus] installing ${workspace} (${hasLock ? 'npm ci' : 'npm install'}, scripts deferred)`);
-npm([hasLock ? 'ci' : 'install', '--ignore-scripts']);
+if (hasLock && installedMatchesLock()) {
+	console.log(`[install-directus] ${workspace} already matches its lockfile`);
+} else {
+	console.log(`[install-directus] installing ${workspace} (${hasLock ? 'npm ci' : 'npm install'}, scripts deferred)`);
+	npm([hasLock ? 'ci' : 'install', '--ignore-scripts']);
+}
 
 const NATIVE = [
 	// [package, folders holding the built addon]
@@ -91,4 +95,17 @@ function findNpmCli() {
 	for (const candidate of candidates) if (candidate && existsSync(candidate)) return candidate;
 	console.error('[install-directus] cannot find npm-cli.js; run this through `npm run install:directus11`');
 	process.exit(1);
+}
+
+/** True when node_modules holds exactly the lockfile's packages (npm's own record of the tree). */
+function installedMatchesLock() {
+	const installed = join(workspace, 'node_modules', '.package-lock.json');
+	if (!existsSync(installed)) return false;
+	const versions = (file) =>
+		Object.entries(JSON.parse(readFileSync(file, 'utf8')).packages ?? {})
+			.filter(([path]) => path.startsWith('node_modules/'))
+			.map(([path, meta]) => `${path}@${meta.version}`)
+			.sort()
+			.join('\n');
+	return versions(installed) === versions(join(workspace, 'package-lock.json'));
 }
