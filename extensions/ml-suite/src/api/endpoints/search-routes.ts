@@ -3,11 +3,12 @@ import { z } from 'zod';
 import { notFoundOrForbidden } from '../../core/errors.js';
 import { relatedQueryText } from '../../core/indexing/build-document.js';
 import { computeSettingsHash, namespaceOf, type IndexDefinition } from '../../core/indexing/index-definition.js';
+import { DirectusFilter } from '../../core/search/directus-filter.js';
 import type { Container } from '../container.js';
 import { collectionInactiveError, isCollectionInactive } from '../directus-runtime.js';
 import { route, type MlRequest } from '../http.js';
 
-const directusFilter = z.record(z.string(), z.unknown());
+const directusFilter = DirectusFilter;
 
 export const SearchBody = z.object({
 	query: z.string().trim().min(1, 'must not be empty').max(4000, 'must be at most 4000 characters'),
@@ -31,7 +32,7 @@ const RelatedQuery = z.object({
 const ReindexBody = z.object({ force: z.boolean().default(false) });
 
 function usableIndexes(container: Container, req: MlRequest, names?: string[]): Promise<IndexDefinition[]> {
-	return container.resolveIndexes(req.accountability, names);
+	return container.resolveIndexes(req.accountability, names, req.schema);
 }
 
 async function coverage(container: Container, index: IndexDefinition): Promise<Record<string, unknown>> {
@@ -94,7 +95,7 @@ export function registerSearchRoutes(router: Router, getContainer: () => Promise
 		const index = (await usableIndexes(container, req as MlRequest, [req.params.index ?? ''])).at(0);
 		if (!index) throw notFoundOrForbidden(`index "${req.params.index}"`);
 		const item = req.params.item ?? '';
-		const access = container.callerAccess(req.accountability);
+		const access = container.callerAccess(req.accountability, req.schema);
 		const visible = await access.readItems(index.collection, [item], null);
 		const row = visible.get(item);
 		if (!row) throw notFoundOrForbidden(`item "${item}" of "${index.collection}"`);
@@ -128,7 +129,7 @@ export async function runSearch(container: Container, req: MlRequest, body: Sear
 		filter: body.filter ?? null,
 		fields: body.fields,
 		minScore: body.minScore,
-		access: container.callerAccess(req.accountability),
+		access: container.callerAccess(req.accountability, req.schema),
 		origin: { user: req.accountability.user, sourceType: 'endpoint', source: body.mode === 'hybrid' ? 'POST /ml/search/hybrid' : 'POST /ml/search' },
 		signal: req.signal,
 	});
