@@ -17,6 +17,7 @@ import { assertIndexesFound, SearchService } from '../core/search/search-service
 import { estimateTokens } from '../core/text/estimate-tokens.js';
 import { KnexUsageRecorder } from '../core/usage/knex-usage-recorder.js';
 import type { CallOrigin, UsageEvent } from '../core/usage/types.js';
+import { usageSource } from '../core/usage/usage-source.js';
 import type { VectorStore } from '../core/vector-stores/types.js';
 import type { BaseContainer, HostContext } from './container-types.js';
 import { DirectusCallerAccess } from './directus-caller-access.js';
@@ -75,6 +76,8 @@ export interface Container extends BaseContainer {
 /** Who asks a RAG question: passed through core to the permission-aware retriever. */
 export interface RagCaller {
 	accountability: Accountability;
+	/** Usage origin of retrieval's embedding calls; the route or flow that asked. */
+	origin?: CallOrigin;
 }
 
 let containerPromise: Promise<Container> | null = null;
@@ -177,7 +180,7 @@ async function buildContainer(host: HostContext): Promise<Container> {
 				filter: options.filter ?? null,
 				fields: [],
 				access: callerAccess(options.accountability),
-				origin: { user: options.accountability.user, sourceType: 'endpoint', source: 'rag retrieval' },
+				origin: options.origin ?? { user: options.accountability.user ?? null, ...usageSource.route('POST', '/ask') },
 				signal: options.signal,
 			});
 			return hits.map((hit) => ({ index: hit.index, collection: hit.collection, item: hit.item, title: hit.title, content: hit.passage, score: hit.score, link: hit.link }));

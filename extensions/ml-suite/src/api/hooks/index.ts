@@ -3,6 +3,7 @@ import type { ApiExtensionContext } from '@directus/types';
 import { getContainer } from '../container.js';
 import { applySuiteSchema } from '../schema/apply-suite-schema.js';
 import { registerCliCommands } from './cli-commands.js';
+import { registerDefaultModelHooks } from './default-model-hooks.js';
 import { registerIndexingHooks } from './indexing-hooks.js';
 
 export default defineHook(({ init, action, filter }, context) => {
@@ -28,6 +29,7 @@ export default defineHook(({ init, action, filter }, context) => {
 	});
 
 	registerIndexingHooks({ action: action as never, filter: filter as never }, container);
+	registerDefaultModelHooks(action as never, container);
 
 	// Registry and prompt edits take effect at once in this process (other instances: on their cache TTL).
 	// A registry change can change the model an index embeds with (e.g. a new default): indexes

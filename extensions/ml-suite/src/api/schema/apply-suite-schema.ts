@@ -1,8 +1,10 @@
+import { LEGACY_SOURCE_TYPES } from '../../core/usage/usage-source.js';
 import type { Container } from '../container.js';
 import { DEMO_COLLECTIONS } from './demo-collections.js';
 import { ensureModuleBar } from './ensure-module-bar.js';
 import { ensureSchema } from './ensure-schema.js';
-import { ML_COLLECTIONS, ML_RELATIONS, ML_TABLE_INDEXES } from './ml-collections.js';
+import { ensureLayouts } from './ensure-layouts.js';
+import { ML_COLLECTIONS, ML_LAYOUTS, ML_RELATIONS, ML_TABLE_INDEXES } from './ml-collections.js';
 import { seedDemoContent } from './seed-demo.js';
 import { DEMO_INDEXES, seedIndexes, seedRagIndex } from './seed-indexes.js';
 
@@ -29,6 +31,11 @@ export async function applySuiteSchema(container: Container): Promise<void> {
 		schemaStatus.created = [...ml.createdCollections, ...ml.createdFields, ...ml.createdRelations];
 		if (schemaStatus.created.length > 0) host.logger.info(`[ml-suite] schema: created ${schemaStatus.created.join(', ')}`);
 		schemaStatus.applied = true;
+		await ensureLayouts(host, ML_LAYOUTS);
+		// Usage rows written before the source vocabulary existed group with the new ones.
+		for (const [legacy, current] of Object.entries(LEGACY_SOURCE_TYPES)) {
+			await host.database('ml_usage').update({ source_type: current }).where('source_type', legacy);
+		}
 		const defaults = { chunkSize: config.ML_CHUNK_SIZE, chunkOverlap: config.ML_CHUNK_OVERLAP };
 		await container.models.seedFromConfig(config);
 		await container.prompts.seedDefaults();
