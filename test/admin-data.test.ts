@@ -223,3 +223,60 @@ describe('one default model per task', () => {
 		expect(b.id).toBeDefined();
 	});
 });
+
+describe('inline queue history across a restart', () => {
+	let directus: DirectusInstance;
+	const env = { ML_QUEUE: 'inline', ML_PROVIDER_MAX_RETRIES: '0', ML_PROVIDER_TIMEOUT_MS: '2000', ML_RECONCILE_INTERVAL_SECONDS: '0' };
+
+	afterAll(async () => {
+		await directus?.stop();
+	});
+
+	it('keeps jobs, failures and dead letters, and job ids continue', async () => {
+		const { file } = await freshSqliteFile('inline-history');
+		directus = await startDirectus({ sqliteFile: file, env });
+		await createCollection(directus, 'memos', { title: 'string', body: 'text' });
+		// An index whose embedding server is down: its jobs fail every attempt and end as dead letters.
+		const model = await directus.request('POST', '/items/ml_models', {
+			body: { name: 'down', task: 'embedding', provider: 'openai-compatible', model_id: 'nomic-embed-text', base_url: 'http://127.0.0.1:9/v1', dimensions: 8, status: 'active' },
+		});
+		expect(model.status, model.text).toBe(200);
+		const index = await directus.request('POST', '/items/ml_indexes', {
+			body: { name: 'memos', collection: 'memos', title_field: 'title', content_fields: ['body'], embedding_model: model.body.data.id },
+		});
+		expect(index.status, index.text).toBe(200);
+		expect((await directus.request('POST', '/items/memos', { body: { title: 'a', body: 'text that cannot be embedded today' } })).status).toBe(200);
+		const done = await directus.request('POST', '/ml/jobs', { body: { name: 'reconcile', data: { olderThanSeconds: 3600 } } });
+		expect(done.status, done.text).toBe(201);
+		const dead = await eventually(async () => {
+			const r = (await directus.request('GET', '/ml/dead-letter')).body.data;
+			return r.total > 0 ? r : null;
+		}, 90_000, 'the failing job to reach the dead letters');
+		const completed = await eventually(async () => {
+			const r = (await directus.request('GET', '/ml/queues/maintenance/jobs?state=completed')).body.data;
+			return r.total > 0 ? r : null;
+		}, 20_000, 'the reconcile job to complete');
+		const failed = (await directus.request('GET', '/ml/queues/indexing/jobs?state=failed')).body.data;
+		expect(failed.total).toBeGreaterThan(0);
+		const throughput = (await directus.request('GET', '/ml/queues/throughput?queue=indexing&minutes=60')).body.data;
+		const lastId = Math.max(...[...completed.jobs, ...failed.jobs].map((j: { id: string }) => Number(j.id)));
+
+		await directus.stop();
+		directus = await startDirectus({ sqliteFile: file, env });
+
+		const deadAfter = (await directus.request('GET', '/ml/dead-letter')).body.data;
+		expect(deadAfter.entries.map((e: { id: string; jobId: string; error: string }) => [e.id, e.jobId, e.error])).toEqual(
+			expect.arrayContaining(dead.entries.map((e: { id: string; jobId: string; error: string }) => [e.id, e.jobId, e.error])),
+		);
+		const failedAfter = (await directus.request('GET', '/ml/queues/indexing/jobs?state=failed')).body.data;
+		expect(failedAfter.jobs.map((j: { id: string }) => j.id)).toEqual(expect.arrayContaining(failed.jobs.map((j: { id: string }) => j.id)));
+		const job = (await directus.request('GET', `/ml/queues/maintenance/jobs/${completed.jobs[0].id}`)).body.data;
+		expect(job).toMatchObject({ id: completed.jobs[0].id, name: 'reconcile', state: 'completed' });
+		const throughputAfter = (await directus.request('GET', '/ml/queues/throughput?queue=indexing&minutes=60')).body.data;
+		const total = (t: { points: { failed: number }[] }[]) => t[0]!.points.reduce((sum, p) => sum + p.failed, 0);
+		expect(total(throughputAfter)).toBeGreaterThanOrEqual(total(throughput));
+
+		const next = await directus.request('POST', '/ml/jobs', { body: { name: 'reconcile', data: {} } });
+		expect(Number(next.body.data.id), 'job ids continue after a restart').toBeGreaterThan(lastId);
+	});
+});
