@@ -162,6 +162,16 @@ describe('usage source names', () => {
 		for (const row of rows) expect(row).toMatchObject({ source: 'flow:ml-ask', source_type: 'flow' });
 	});
 
+	it('keeps internal tables (vectors, caches, queue history) out of Directus collections and pickers', async () => {
+		const names = ((await directus.request('GET', '/collections?limit=-1')).body.data as { collection: string }[]).map((c) => c.collection);
+		expect(names).toContain('notes');
+		for (const internal of ['ml_vectors', 'ml_vector_namespaces', 'ml_embedding_cache', 'ml_queue_jobs', 'ml_queue_dead_letters', 'ml_queue_throughput', 'ml_queue_state']) {
+			expect(names, internal).not.toContain(internal);
+		}
+		const fields = ((await directus.request('GET', '/fields')).body.data as { collection: string }[]).map((f) => f.collection);
+		expect(fields.filter((c) => c.startsWith('ml_vector') || c.startsWith('ml_queue_') || c === 'ml_embedding_cache')).toEqual([]);
+	});
+
 	it('names queue work `job:<name>`', async () => {
 		const before = await lastUsageId();
 		expect((await directus.request('POST', '/items/notes', { body: { title: 'Heat pumps', body: 'A heat pump moves heat with a refrigerant cycle.' } })).status).toBe(200);

@@ -2,11 +2,14 @@ import { defineHook } from '@directus/extensions-sdk';
 import type { ApiExtensionContext } from '@directus/types';
 import { getContainer } from '../container.js';
 import { applySuiteSchema } from '../schema/apply-suite-schema.js';
+import { excludeInternalTables } from '../schema/exclude-internal-tables.js';
+import { INTERNAL_TABLES } from '../schema/internal-tables.js';
 import { registerCliCommands } from './cli-commands.js';
 import { registerDefaultModelHooks } from './default-model-hooks.js';
 import { registerIndexingHooks } from './indexing-hooks.js';
 
 export default defineHook(({ init, action, filter }, context) => {
+	excludeInternalTables(context.env as Record<string, unknown>, INTERNAL_TABLES);
 	const container = () => getContainer(context as ApiExtensionContext);
 
 	// Server start-up: schema, seeds, workers, and a sweep for work a previous process left pending.
