@@ -110,6 +110,10 @@ export const select = (name: string, choices: Choice[], defaultValue: string | n
 		{ max_length: 64, default_value: defaultValue },
 	);
 
+/** A form-only field (no column) showing an interface, e.g. a panel on an item's page. */
+export const presentation = (name: string, iface: string, meta: Meta = {}): FieldDef =>
+	field(name, 'alias', { interface: iface, special: ['alias', 'no-data'], width: 'full', ...meta }, null);
+
 export const manyToOne = (name: string, type: 'uuid' | 'integer', meta: Meta = {}): FieldDef =>
 	field(name, type, { interface: 'select-dropdown-m2o', special: ['m2o'], width: 'half', ...meta }, type === 'uuid' ? { length: 36 } : {});
 

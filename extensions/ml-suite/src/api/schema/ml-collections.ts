@@ -12,6 +12,7 @@ import {
 	labelsDisplay,
 	longText,
 	manyToOne,
+	presentation,
 	select,
 	sortField,
 	text,
@@ -23,12 +24,17 @@ import {
 	type RelationDef,
 } from './field-builders.js';
 
+/** A collection's name in the app (English; other languages fall back to it). */
+const named = (plural: string, singular: string): { language: string; translation: string; singular: string; plural: string }[] => [
+	{ language: 'en-US', translation: plural, singular, plural },
+];
+
 /** The suite's folder in the admin app's navigation. */
 const GROUP = 'ml_suite';
 
 const groupFolder: CollectionDef = {
 	collection: GROUP,
-	meta: { collection: GROUP, icon: 'psychology', note: 'ML suite: models, indexes, usage and prompts', color: '#6644FF', collapse: 'closed', sort: 100 },
+	meta: { collection: GROUP, translations: named('ML suite', 'ML suite'), icon: 'psychology', note: 'ML suite: models, indexes, usage and prompts', color: '#6644FF', collapse: 'closed', sort: 100 },
 	schema: null,
 	fields: [],
 };
@@ -71,6 +77,7 @@ export const ML_COLLECTIONS: CollectionDef[] = [
 		'ml_models',
 		{
 			group: GROUP,
+			translations: named('Models', 'Model'),
 			icon: 'model_training',
 			note: 'Model registry: providers, model ids, limits, prices and the default model per task. API keys are never stored here, only the name of the environment variable that holds one.',
 			display_template: '{{name}}',
@@ -110,6 +117,7 @@ export const ML_COLLECTIONS: CollectionDef[] = [
 		'ml_indexes',
 		{
 			group: GROUP,
+			translations: named('Indexes', 'Index'),
 			icon: 'manage_search',
 			note: 'Which collections are indexed for semantic search and RAG: fields, item filter, chunking, model and vector store.',
 			display_template: '{{name}}',
@@ -132,10 +140,10 @@ export const ML_COLLECTIONS: CollectionDef[] = [
 			text('name', { required: true, width: 'half', note: 'Unique slug used by the API (e.g. articles).', options: { slug: true, font: 'monospace' } }, { is_unique: true, is_nullable: false }),
 			text('label', { width: 'half' }),
 			text('collection', { required: true, width: 'half', interface: 'system-collection', note: 'The collection to index.' }),
-			text('title_field', { width: 'half', note: 'Field used as the item title in results and citations.' }),
-			csv('content_fields', { required: true, note: 'Main text fields, chunked and embedded (HTML is converted to text).' }),
-			csv('context_fields', { note: 'Short fields prepended to every chunk for context (e.g. title).' }),
-			csv('metadata_fields', { note: 'Fields copied to the vector store for filtering.' }),
+			text('title_field', { width: 'half', interface: 'system-field', options: { collectionField: 'collection', allowNone: true }, note: 'Field used as the item title in results and citations.' }),
+			csv('content_fields', { required: true, interface: 'ml-collection-fields', options: { collectionField: 'collection', textOnly: true }, note: 'Main text fields, chunked and embedded (HTML is converted to text).' }),
+			csv('context_fields', { interface: 'ml-collection-fields', options: { collectionField: 'collection', textOnly: true }, note: 'Short fields prepended to every chunk for context (e.g. title).' }),
+			csv('metadata_fields', { interface: 'ml-collection-fields', options: { collectionField: 'collection' }, note: 'Fields copied to the vector store for filtering.' }),
 			json('filter', { interface: 'system-filter', options: { collectionField: 'collection' }, special: ['cast-json'], note: 'Only items matching this filter are indexed.' }),
 			integer('chunk_size', { width: 'half', note: 'Characters per chunk.' }, { default_value: 1000 }),
 			integer('chunk_overlap', { width: 'half', note: 'Characters shared by neighbouring chunks.' }, { default_value: 150 }),
@@ -145,6 +153,7 @@ export const ML_COLLECTIONS: CollectionDef[] = [
 				VECTOR_STORES,
 				'default',
 			),
+			presentation('coverage_panel', 'ml-index-coverage', { note: 'Indexed, pending, stale and failed items; reindex with progress.' }),
 			text('settings_hash', { hidden: true, readonly: true }),
 			timestamp('last_indexed_at', { readonly: true }),
 			dateCreated(),
@@ -155,6 +164,7 @@ export const ML_COLLECTIONS: CollectionDef[] = [
 		'ml_documents',
 		{
 			group: GROUP,
+			translations: named('Indexed documents', 'Indexed document'),
 			icon: 'description',
 			note: 'Indexing state per item: content hash, status, chunk count and the last error. The source of truth for what still needs work.',
 			display_template: '{{collection}} #{{item}}',
@@ -190,6 +200,7 @@ export const ML_COLLECTIONS: CollectionDef[] = [
 		'ml_chunks',
 		{
 			group: GROUP,
+			translations: named('Chunks', 'Chunk'),
 			icon: 'segment',
 			note: 'The chunks each indexed item was split into, as sent to the embedding model.',
 			display_template: '{{collection}} #{{item}} [{{chunk_index}}]',
@@ -209,6 +220,7 @@ export const ML_COLLECTIONS: CollectionDef[] = [
 		'ml_usage',
 		{
 			group: GROUP,
+			translations: named('Usage', 'Usage record'),
 			icon: 'monitoring',
 			note: 'One row per provider call: who, where from, which model, tokens, cost, latency and outcome.',
 			display_template: '{{source}} · {{model}}',
@@ -243,6 +255,7 @@ export const ML_COLLECTIONS: CollectionDef[] = [
 		'ml_prompts',
 		{
 			group: GROUP,
+			translations: named('Prompts', 'Prompt'),
 			icon: 'edit_note',
 			note: 'Prompt templates with {{variables}} for RAG and generation. The active version with the highest number is used; edits keep revisions.',
 			display_template: '{{name}} v{{version}}',
@@ -274,7 +287,7 @@ export const ML_COLLECTIONS: CollectionDef[] = [
 				'generation',
 			),
 			integer('version', { width: 'half' }, { default_value: 1 }),
-			text('model', { width: 'half', note: 'Model id; empty = the default chat model.' }),
+			text('model', { width: 'half', interface: 'ml-registry-select', options: { source: 'models', task: 'chat' }, note: 'Model id; empty = the default chat model.' }),
 			longText('system_prompt', { interface: 'input-multiline' }),
 			longText('template', { interface: 'input-code', options: { language: 'plaintext', lineWrapping: true }, required: true, note: 'Use {{variable}} placeholders; item data is available by field name.' }),
 			longText('description'),
@@ -290,6 +303,7 @@ ML_COLLECTIONS.push(
 		'ml_rag_documents',
 		{
 			group: GROUP,
+			translations: named('RAG documents', 'RAG document'),
 			icon: 'library_books',
 			note: 'Free-form documents indexed through the /ml/rag routes, grouped in RAG collections. Searchable like any indexed collection, with Directus permissions.',
 			display_template: '{{rag_collection}} · {{source}}',
