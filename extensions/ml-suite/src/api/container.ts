@@ -20,6 +20,7 @@ import type { CallOrigin, UsageEvent } from '../core/usage/types.js';
 import { usageSource } from '../core/usage/usage-source.js';
 import type { VectorStore } from '../core/vector-stores/types.js';
 import type { BaseContainer, HostContext } from './container-types.js';
+import { DirectusAiSettingsSource } from './directus-ai-settings-source.js';
 import { DirectusCallerAccess } from './directus-caller-access.js';
 import { DirectusItemSource } from './directus-item-source.js';
 import { setErrorLogger } from './errors.js';
@@ -41,6 +42,8 @@ export interface HealthCheck {
 export interface Container extends BaseContainer {
 	healthChecks: HealthCheck[];
 	models: ModelRegistry;
+	/** Directus 12's Settings → AI (keys and models the suite can use instead of env variables). */
+	aiSettings: DirectusAiSettingsSource;
 	usage: KnexUsageRecorder;
 	queue: Queue;
 	queueWiring: QueueWiring;
@@ -98,11 +101,13 @@ async function buildContainer(host: HostContext): Promise<Container> {
 	}
 	const db = host.database;
 	const env = host.env;
+	const aiSettings = new DirectusAiSettingsSource(host);
 
 	const models = new ModelRegistry({
 		knex: db,
 		factory: {
 			resolveSecret: (name) => {
+				if (name.startsWith('directus:')) return aiSettings.secret(name);
 				const value = env[name];
 				return typeof value === 'string' && value.length > 0 ? value : undefined;
 			},
@@ -207,6 +212,7 @@ async function buildContainer(host: HostContext): Promise<Container> {
 		configIssues: issues,
 		host,
 		models,
+		aiSettings,
 		usage,
 		queue,
 		queueWiring,
@@ -260,9 +266,11 @@ async function buildContainer(host: HostContext): Promise<Container> {
 				name: 'chat',
 				required: false,
 				async check() {
-					if (config.ML_CHAT_PROVIDER === 'none') return { ok: true, message: 'not configured (RAG answers extractively)' };
-					const { model } = await models.chatModel();
-					return { ok: true, message: `${model.provider}/${model.modelId}` };
+					const details = { directusAiSettings: aiSettings.describe() };
+					// With ML_CHAT_PROVIDER=none a default chat model may still come from the registry (e.g. one offered by Directus's AI settings).
+					const model = config.ML_CHAT_PROVIDER === 'none' ? await models.getChatModel() : (await models.chatModel()).model;
+					if (!model) return { ok: true, message: 'not configured (RAG answers extractively)', details };
+					return { ok: true, message: `${model.provider}/${model.modelId}`, details };
 				},
 			},
 		],

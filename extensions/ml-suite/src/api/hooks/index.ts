@@ -1,7 +1,7 @@
 import { defineHook } from '@directus/extensions-sdk';
 import type { ApiExtensionContext } from '@directus/types';
 import { getContainer } from '../container.js';
-import { applySuiteSchema } from '../schema/apply-suite-schema.js';
+import { applySuiteSchema, offerDirectusAiSettings } from '../schema/apply-suite-schema.js';
 import { excludeInternalTables } from '../schema/exclude-internal-tables.js';
 import { INTERNAL_TABLES } from '../schema/internal-tables.js';
 import { registerCliCommands } from './cli-commands.js';
@@ -49,6 +49,12 @@ export default defineHook(({ init, action, filter }, context) => {
 	for (const event of ['ml_prompts.items.create', 'ml_prompts.items.update', 'ml_prompts.items.delete']) {
 		action(event, async () => (await container()).prompts.invalidate());
 	}
+
+	// Directus 12's Settings → AI: keys and models the suite uses without a second configuration.
+	action('settings.update', async () => {
+		const c = await container();
+		await offerDirectusAiSettings(c).catch((error: unknown) => c.host.logger.warn(`[ml-suite] could not apply Directus's AI settings: ${(error as Error).message}`));
+	});
 
 	action('server.stop', async () => {
 		await (await container()).close();

@@ -1,3 +1,4 @@
+import { offerDirectusAiModels } from '../../core/providers/directus-ai-settings.js';
 import { LEGACY_SOURCE_TYPES } from '../../core/usage/usage-source.js';
 import type { Container } from '../container.js';
 import { DEMO_COLLECTIONS } from './demo-collections.js';
@@ -38,6 +39,7 @@ export async function applySuiteSchema(container: Container): Promise<void> {
 		}
 		const defaults = { chunkSize: config.ML_CHUNK_SIZE, chunkOverlap: config.ML_CHUNK_OVERLAP };
 		await container.models.seedFromConfig(config);
+		await offerDirectusAiSettings(container);
 		await container.prompts.seedDefaults();
 		await ensureModuleBar(host.database, ['ml-playground', 'ml-queue']);
 		await seedRagIndex(host.database, defaults);
@@ -57,4 +59,17 @@ export async function applySuiteSchema(container: Container): Promise<void> {
 		schemaStatus.error = error instanceof Error ? error.message : String(error);
 		host.logger.error(error, '[ml-suite] applying the suite schema failed');
 	}
+}
+
+/**
+ * Reads Directus 12's Settings → AI and offers its chat models in ml_models (Directus 11 has no
+ * such settings: nothing happens). Called at start-up and when the settings change.
+ */
+export async function offerDirectusAiSettings(container: Container): Promise<void> {
+	const settings = await container.aiSettings.refresh();
+	if (settings) {
+		const offered = await offerDirectusAiModels(container.host.database, settings);
+		if (offered.length > 0) container.host.logger.info(`[ml-suite] offering chat models from Directus's AI settings: ${offered.join(', ')}`);
+	}
+	container.models.invalidate();
 }

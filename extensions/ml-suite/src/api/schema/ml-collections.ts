@@ -96,7 +96,22 @@ export const ML_COLLECTIONS: CollectionDef[] = [
 			select('provider', PROVIDERS, 'local', { required: true }),
 			text('model_id', { required: true, width: 'half', note: 'The id the provider knows, e.g. text-embedding-3-small or nomic-embed-text.', options: { font: 'monospace' } }),
 			text('base_url', { width: 'full', note: 'For OpenAI-compatible servers (Ollama, vLLM, LM Studio, LocalAI), e.g. http://localhost:11434/v1', options: { font: 'monospace' } }),
-			text('api_key_env', { width: 'half', note: 'Name of the environment variable holding the API key (never the key itself).', options: { font: 'monospace', placeholder: 'OPENAI_API_KEY' } }),
+			text('api_key_env', {
+				width: 'half',
+				interface: 'select-dropdown',
+				note: 'Where the API key comes from: an environment variable (its name, never the key itself) or the key saved in Directus Settings → AI.',
+				options: {
+					allowOther: true,
+					allowNone: true,
+					font: 'monospace',
+					placeholder: 'OPENAI_API_KEY',
+					choices: [
+						{ text: 'Directus Settings → AI: OpenAI key', value: 'directus:ai_openai_api_key' },
+						{ text: 'Directus Settings → AI: OpenAI-compatible key', value: 'directus:ai_openai_compatible_api_key' },
+						{ text: 'Environment: OPENAI_API_KEY', value: 'OPENAI_API_KEY' },
+					],
+				},
+			}),
 			bool('is_default', false, {
 				note: 'Default model for its task. Making a model the default unsets the previous default of the same task.',
 				display: 'boolean',
