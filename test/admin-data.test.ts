@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startFakeOpenAIServer, type FakeOpenAIServer } from './fakes/openai-server.js';
 import { createCollection, eventually } from './support/content.js';
 import { freshSqliteFile, startDirectus, type DirectusInstance } from './support/directus.js';
 
@@ -288,5 +289,50 @@ describe('inline queue history across a restart', () => {
 
 		const next = await directus.request('POST', '/ml/jobs', { body: { name: 'reconcile', data: {} } });
 		expect(Number(next.body.data.id), 'job ids continue after a restart').toBeGreaterThan(lastId);
+	});
+});
+
+describe("Directus 12's Settings → AI", () => {
+	let directus: DirectusInstance;
+	let fake: FakeOpenAIServer;
+	const KEY = 'sk-directus-settings-9f3a';
+
+	beforeAll(async () => {
+		fake = await startFakeOpenAIServer({ apiKey: KEY, reply: () => 'Sourdough needs a long fermentation [1].' });
+		directus = await startDirectus();
+	});
+	afterAll(async () => {
+		await directus?.stop();
+		await fake?.close();
+	});
+
+	it('offers the models configured there, uses their key, and never shows the key', async () => {
+		const saved = await directus.request('PATCH', '/settings', {
+			body: { ai_openai_compatible_name: 'Lab GPU', ai_openai_compatible_base_url: fake.baseUrl, ai_openai_compatible_api_key: KEY, ai_openai_compatible_models: [{ id: 'lab-chat', name: 'Lab chat' }] },
+		});
+		expect(saved.status, saved.text).toBe(200);
+		const row = await eventually(async () => {
+			const rows = (await directus.request('GET', '/items/ml_models?filter[model_id][_eq]=lab-chat')).body.data;
+			return rows[0] ?? null;
+		}, 10_000, 'the offered model');
+		expect(row).toMatchObject({ task: 'chat', provider: 'openai-compatible', base_url: fake.baseUrl, api_key_env: 'directus:ai_openai_compatible_api_key', is_default: false });
+
+		await createCollection(directus, 'recipes', { title: 'string', body: 'text' });
+		expect((await directus.request('POST', '/items/ml_indexes', { body: { name: 'recipes', collection: 'recipes', title_field: 'title', content_fields: ['body'] } })).status).toBe(200);
+		expect((await directus.request('POST', '/items/recipes', { body: { title: 'Sourdough', body: 'Sourdough bread needs a long fermentation and strong gluten.' } })).status).toBe(200);
+		await eventually(async () => (await directus.request('GET', '/ml/indexes/recipes/coverage')).body.data?.documents.indexed === 1, 30_000, 'recipe indexed');
+
+		const answer = await directus.request('POST', '/ml/ask', { body: { question: 'What does sourdough need?', indexes: ['recipes'], model: 'lab-chat' } });
+		expect(answer.status, answer.text).toBe(200);
+		expect(answer.body.data?.mode ?? answer.body.mode).toBe('generative');
+		const chat = fake.requests.filter((r) => r.path.endsWith('/chat/completions'));
+		expect(chat.length).toBeGreaterThan(0);
+		expect(chat.every((r) => r.headers.authorization === `Bearer ${KEY}`)).toBe(true);
+
+		const health = await directus.request('GET', '/ml/health');
+		for (const text of [health.text, answer.text, (await directus.request('GET', '/items/ml_models')).text, (await directus.request('GET', '/ml/openapi.json')).text]) {
+			expect(text).not.toContain(KEY);
+		}
+		expect(directus.logs()).not.toContain(KEY);
 	});
 });
