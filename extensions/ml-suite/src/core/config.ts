@@ -78,6 +78,8 @@ export const configShape = {
 	ML_WORKER_CONCURRENCY: int(1, 64).default(2),
 	/** Seconds between reconcile sweeps that requeue pending/stale documents. 0 = only at start-up. */
 	ML_RECONCILE_INTERVAL_SECONDS: int(0, 86_400).default(60),
+	/** Indexed documents per index compared with their live item at each sweep (their hashes); 0 = off. */
+	ML_RECONCILE_VERIFY_BATCH: int(0, 100_000).default(500),
 	/** Default chunk size (characters) for new indexes. */
 	ML_CHUNK_SIZE: int(100, 20_000).default(1000),
 	/** Default chunk overlap (characters) for new indexes. */

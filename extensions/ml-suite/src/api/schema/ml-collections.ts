@@ -207,6 +207,8 @@ export const ML_COLLECTIONS: CollectionDef[] = [
 			integer('chunk_count', { readonly: true, width: 'half' }, { default_value: 0 }),
 			integer('attempts', { readonly: true, width: 'half' }, { default_value: 0 }),
 			longText('error', { readonly: true }),
+			// Bumped by every save of the item; a job writes its result only if it is unchanged (last writer wins).
+			integer('revision', { readonly: true, hidden: true }, { default_value: 0 }),
 			timestamp('date_indexed', { readonly: true }),
 			dateUpdated(),
 		],
