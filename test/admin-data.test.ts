@@ -166,7 +166,7 @@ describe('usage source names', () => {
 	it('keeps internal tables (vectors, caches, queue history) out of Directus collections and pickers', async () => {
 		const names = ((await directus.request('GET', '/collections?limit=-1')).body.data as { collection: string }[]).map((c) => c.collection);
 		expect(names).toContain('notes');
-		for (const internal of ['ml_vectors', 'ml_vector_namespaces', 'ml_embedding_cache', 'ml_queue_jobs', 'ml_queue_dead_letters', 'ml_queue_throughput', 'ml_queue_state']) {
+		for (const internal of ['ml_vectors', 'ml_vector_namespaces', 'ml_embedding_cache', 'ml_locks', 'ml_queue_jobs', 'ml_queue_dead_letters', 'ml_queue_throughput', 'ml_queue_state']) {
 			expect(names, internal).not.toContain(internal);
 		}
 		const fields = ((await directus.request('GET', '/fields')).body.data as { collection: string }[]).map((f) => f.collection);
