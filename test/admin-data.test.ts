@@ -65,10 +65,13 @@ describe('the suite collections in the admin app', () => {
 		expect(collections.find((c) => c.collection === 'ml_models')?.meta?.display_template).toBe('{{name}}');
 	});
 
-	it('shows the index name, not its id, for documents', () => {
+	it('shows the index name, not its id, for documents, and links to the indexed item', () => {
 		const index = fields.find((f) => f.collection === 'ml_documents' && f.field === 'index');
 		expect(index?.meta?.display).toBe('related-values');
 		expect(index?.meta?.display_options?.template).toContain('{{name}}');
+		const link = fields.find((f) => f.collection === 'ml_documents' && f.field === 'open_item');
+		expect(link?.meta?.interface).toBe('presentation-links');
+		expect(JSON.stringify(link?.meta?.options)).toContain('/content/{{collection}}/{{item}}');
 	});
 
 	it('gives every suite collection a default table layout with the columns an admin reads', async () => {

@@ -73,6 +73,13 @@ describe.skipIf(skipBrowser())('ML suite collections in the browser', () => {
 		expect(violations, describeViolations(violations)).toEqual([]);
 	});
 
+	it('opens the indexed item from its document row', async () => {
+		const doc = (await directus.request('GET', '/items/ml_documents?filter[collection][_eq]=articles&limit=1')).body.data[0];
+		await app.open(`/content/ml_documents/${doc.id}`);
+		await app.page.getByRole('link', { name: /Open the indexed item/ }).or(app.page.getByRole('button', { name: /Open the indexed item/ })).first().click();
+		await app.page.waitForURL((url) => url.pathname.endsWith(`/content/articles/${doc.item}`));
+	});
+
 	it('offers registry models in a dropdown on a prompt', async () => {
 		const model = await directus.request('POST', '/items/ml_models', { body: { name: 'Lab chat', task: 'chat', provider: 'openai-compatible', model_id: 'lab-chat', base_url: 'http://127.0.0.1:9/v1', status: 'active' } });
 		expect(model.status, model.text).toBe(200);

@@ -190,6 +190,10 @@ export const ML_COLLECTIONS: CollectionDef[] = [
 			manyToOne('index', 'uuid', { options: { template: '{{name}}' }, display: 'related-values', display_options: { template: '{{name}}' }, readonly: true }),
 			text('collection', { width: 'half', readonly: true }),
 			text('item', { width: 'half', readonly: true }),
+			// Directus's presentation-links renders {{field}} from the form's values: a link to the indexed item.
+			presentation('open_item', 'presentation-links', {
+				options: { links: [{ label: 'Open the indexed item', icon: 'open_in_new', type: 'normal', actionType: 'url', url: '/content/{{collection}}/{{item}}' }] },
+			}),
 			select(
 				'status',
 				[
