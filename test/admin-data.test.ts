@@ -16,6 +16,13 @@ interface FieldInfo {
 
 const SOURCE = /^(route|flow|job|hook|cli):\S/;
 
+/** One Directus for the describes that do not restart it (each boot costs a minute here). */
+let sharedInstance: Promise<DirectusInstance> | undefined;
+const shared = (): Promise<DirectusInstance> => (sharedInstance ??= startDirectus({ env: { ML_USAGE_FLUSH_MS: '200' } }));
+afterAll(async () => {
+	if (sharedInstance) await (await sharedInstance).stop();
+}, 120_000);
+
 describe('the suite collections in the admin app', () => {
 	let directus: DirectusInstance;
 	let fields: FieldInfo[];
@@ -27,10 +34,10 @@ describe('the suite collections in the admin app', () => {
 		directus = await startDirectus({ sqliteFile: file, env: { ML_USAGE_FLUSH_MS: '200' } });
 		fields = (await directus.request('GET', '/fields')).body.data;
 		collections = (await directus.request('GET', '/collections')).body.data;
-	});
+	}, 400_000);
 	afterAll(async () => {
 		await directus?.stop();
-	});
+	}, 120_000);
 
 	const suite = (): FieldInfo[] => fields.filter((f) => f.collection.startsWith('ml_'));
 
@@ -102,14 +109,14 @@ describe('the suite collections in the admin app', () => {
 		directus = await startDirectus({ sqliteFile: file, env: { ML_USAGE_FLUSH_MS: '200' } });
 		expect((await directus.request('GET', `/presets/${preset.id}`)).body.data.layout_query.tabular.fields).toEqual(['name']);
 		expect((await directus.request('GET', '/presets?limit=-1')).body.data.length).toBe(count);
-	});
+	}, 400_000);
 });
 
 describe('usage source names', () => {
 	let directus: DirectusInstance;
 
 	beforeAll(async () => {
-		directus = await startDirectus({ env: { ML_USAGE_FLUSH_MS: '200' } });
+		directus = await shared();
 		await createCollection(directus, 'notes', { title: 'string', body: 'text' });
 		const index = await directus.request('POST', '/items/ml_indexes', { body: { name: 'notes', label: 'Notes', collection: 'notes', title_field: 'title', content_fields: ['body'] } });
 		expect(index.status, index.text).toBe(200);
@@ -117,10 +124,7 @@ describe('usage source names', () => {
 			expect((await directus.request('POST', '/items/notes', { body: { title: body.slice(0, 12), body } })).status).toBe(200);
 		}
 		await eventually(async () => (await directus.request('GET', '/ml/indexes/notes/coverage')).body.data?.documents.indexed === 2, 30_000, 'notes indexed');
-	});
-	afterAll(async () => {
-		await directus?.stop();
-	});
+	}, 400_000);
 
 	async function usageSince(id: number): Promise<{ id: number; source: string; source_type: string }[]> {
 		return (await directus.request('GET', `/items/ml_usage?filter[id][_gt]=${id}&fields=id,source,source_type&limit=-1&sort=id`)).body.data;
@@ -192,11 +196,8 @@ describe('one default model per task', () => {
 	let directus: DirectusInstance;
 
 	beforeAll(async () => {
-		directus = await startDirectus();
-	});
-	afterAll(async () => {
-		await directus?.stop();
-	});
+		directus = await shared();
+	}, 400_000);
 
 	async function defaults(task: string): Promise<string[]> {
 		const rows = (await directus.request('GET', `/items/ml_models?filter[task][_eq]=${task}&filter[is_default][_eq]=true&fields=name`)).body.data as { name: string }[];
@@ -244,7 +245,7 @@ describe('inline queue history across a restart', () => {
 
 	afterAll(async () => {
 		await directus?.stop();
-	});
+	}, 120_000);
 
 	it('keeps jobs, failures and dead letters, and job ids continue', async () => {
 		const { file } = await freshSqliteFile('inline-history');
@@ -292,7 +293,7 @@ describe('inline queue history across a restart', () => {
 
 		const next = await directus.request('POST', '/ml/jobs', { body: { name: 'reconcile', data: {} } });
 		expect(Number(next.body.data.id), 'job ids continue after a restart').toBeGreaterThan(lastId);
-	});
+	}, 600_000);
 });
 
 describe("Directus 12's Settings → AI", () => {
@@ -302,12 +303,11 @@ describe("Directus 12's Settings → AI", () => {
 
 	beforeAll(async () => {
 		fake = await startFakeOpenAIServer({ apiKey: KEY, reply: () => 'Sourdough needs a long fermentation [1].' });
-		directus = await startDirectus();
-	});
+		directus = await shared();
+	}, 400_000);
 	afterAll(async () => {
-		await directus?.stop();
 		await fake?.close();
-	});
+	}, 120_000);
 
 	it('offers the models configured there, uses their key, and never shows the key', async () => {
 		const saved = await directus.request('PATCH', '/settings', {

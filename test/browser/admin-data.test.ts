@@ -20,13 +20,13 @@ describe.skipIf(skipBrowser())('ML suite collections in the browser', () => {
 		[directus, browser] = await Promise.all([startDirectus({ seedDemo: true }), launchBrowser()]);
 		app = await openApp(browser, directus);
 		if (SHOTS) mkdirSync(SHOTS, { recursive: true });
-	});
+	}, 400_000);
 	afterEach(() => app?.assertNoConsoleErrors());
 	afterAll(async () => {
 		await app?.close();
 		await browser?.close();
 		await directus?.stop();
-	});
+	}, 120_000);
 
 	const shot = async (name: string): Promise<void> => {
 		if (SHOTS) await app.page.screenshot({ path: join(SHOTS, `${name}.png`), fullPage: true });

@@ -168,7 +168,7 @@ export const ML_COLLECTIONS: CollectionDef[] = [
 				VECTOR_STORES,
 				'default',
 			),
-			presentation('coverage_panel', 'ml-index-coverage', { note: 'Indexed, pending, stale and failed items; reindex with progress.' }),
+			presentation('coverage_panel', 'ml-index-coverage', { translations: [{ language: 'en-US', translation: 'Coverage' }], note: 'Indexed, pending, stale and failed items of the collection; reindex with progress.' }),
 			text('settings_hash', { hidden: true, readonly: true }),
 			timestamp('last_indexed_at', { readonly: true }),
 			dateCreated(),
@@ -370,7 +370,7 @@ export const ML_TABLE_INDEXES: { table: string; columns: string[]; unique: boole
  * an admin needs to read a row at a glance, newest first where rows are events.
  */
 export const ML_LAYOUTS: LayoutDef[] = [
-	{ collection: 'ml_models', fields: ['name', 'task', 'provider', 'model_id', 'is_default', 'status', 'dimensions'], sort: ['sort', 'name'] },
+	{ collection: 'ml_models', fields: ['name', 'task', 'provider', 'model_id', 'is_default', 'status', 'dimensions'], sort: ['sort', 'name'], widths: { name: 280, model_id: 200 } },
 	{ collection: 'ml_indexes', fields: ['name', 'label', 'collection', 'status', 'embedding_model', 'vector_store', 'last_indexed_at'], sort: ['name'] },
 	{ collection: 'ml_documents', fields: ['index', 'collection', 'item', 'status', 'chunk_count', 'attempts', 'error', 'date_indexed'], sort: ['-date_updated'], widths: { item: 120, error: 320 } },
 	{ collection: 'ml_chunks', fields: ['collection', 'item', 'chunk_index', 'token_count', 'content'], sort: ['collection', 'item', 'chunk_index'], widths: { content: 480 } },
