@@ -62,8 +62,11 @@ export class DirectusCallerAccess implements CallerAccess {
 			const rows = await service.readByQuery({ fields: ['*'], filter: filter ? { _and: [filter, keyFilter] } : keyFilter, limit: -1 });
 			for (const row of rows) if (row[pk] !== undefined && row[pk] !== null) out.set(String(row[pk]), row);
 		} catch (error) {
-			if (isForbidden(error)) return out;
-			throw error;
+			if (!isForbidden(error)) throw error;
+			// The collection is readable, so the caller's own filter names fields they may not read
+			// (or that do not exist): answer 403 as Directus's /items does, not an empty result.
+			if (filter && (await this.canRead(collection))) throw error;
+			return out;
 		}
 		return out;
 	}

@@ -2,6 +2,7 @@ import type { Accountability, SchemaOverview } from '@directus/types';
 import type { Request, Response, Router } from 'express';
 import { z } from 'zod';
 import { ForbiddenError, InvalidPayloadError, MlError } from '../core/errors.js';
+import { DeadlineExceededError, withCallBudget } from '../core/providers/call-budget.js';
 import { usageSource } from '../core/usage/usage-source.js';
 import type { CallOrigin } from '../core/usage/types.js';
 import type { Container } from './container.js';
@@ -69,7 +70,9 @@ export function route<B extends z.ZodType = z.ZodUnknown, Q extends z.ZodType = 
 	registeredRoutes.push({ method, path, access: spec.access, body: spec.body, query: spec.query, status: spec.status ?? 200, summary: spec.summary });
 	router[method](path, async (req: Request, res: Response) => {
 		const controller = new AbortController();
+		let deadline: ReturnType<typeof setTimeout> | undefined;
 		res.on('close', () => {
+			clearTimeout(deadline);
 			if (!res.writableFinished) controller.abort();
 		});
 		try {
@@ -77,23 +80,39 @@ export function route<B extends z.ZodType = z.ZodUnknown, Q extends z.ZodType = 
 			const body = (spec.body ? parseInput(spec.body, req.body ?? {}, 'body') : req.body) as z.infer<B>;
 			const query = (spec.query ? parseInput(spec.query, req.query ?? {}, 'query') : req.query) as z.infer<Q>;
 			const container = await getContainer();
-			const result = await handler(
-				{
-					accountability,
-					body,
-					query,
-					params: req.params as Record<string, string>,
-					schema: (req as Request & { schema: SchemaOverview }).schema,
-					signal: controller.signal,
-					origin: { user: accountability.user ?? null, ...usageSource.route(method, path) },
-				},
-				container,
-				res,
+			// Someone is waiting: provider calls get the short interactive budget, and the request
+			// gives up with a 504 at the deadline. Once a stream has started, only the per-attempt
+			// (silence) timeout applies, so long answers are not cut off.
+			const { ML_INTERACTIVE_TIMEOUT_MS, ML_INTERACTIVE_MAX_RETRIES, ML_INTERACTIVE_DEADLINE_MS } = container.config;
+			if (ML_INTERACTIVE_DEADLINE_MS > 0) {
+				deadline = setTimeout(() => {
+					if (!res.headersSent) controller.abort(new DeadlineExceededError(ML_INTERACTIVE_DEADLINE_MS));
+				}, ML_INTERACTIVE_DEADLINE_MS);
+				deadline.unref();
+			}
+			const result = await withCallBudget({ timeoutMs: ML_INTERACTIVE_TIMEOUT_MS, maxRetries: ML_INTERACTIVE_MAX_RETRIES, deadline: controller.signal }, () =>
+				handler(
+					{
+						accountability,
+						body,
+						query,
+						params: req.params as Record<string, string>,
+						schema: (req as Request & { schema: SchemaOverview }).schema,
+						signal: controller.signal,
+						origin: { user: accountability.user ?? null, ...usageSource.route(method, path) },
+					},
+					container,
+					res,
+				),
 			);
 			if (result === undefined || res.headersSent) return;
 			res.status(spec.status ?? 200).json(result);
 		} catch (error) {
-			sendError(res, error, req);
+			// A provider call cancelled by the deadline rejects with whatever it was doing; the deadline is the cause.
+			const reason: unknown = controller.signal.aborted ? controller.signal.reason : undefined;
+			sendError(res, reason instanceof DeadlineExceededError ? reason : error, req);
+		} finally {
+			clearTimeout(deadline);
 		}
 	});
 }
@@ -116,7 +135,7 @@ function anonymous(): Accountability {
 }
 
 /** Parses input with zod; the 400 names each offending field and the rule it broke. */
-export function parseInput<T extends z.ZodType>(schema: T, input: unknown, where: 'body' | 'query' | 'options'): z.infer<T> {
+export function parseInput<T extends z.ZodType>(schema: T, input: unknown, where: 'body' | 'query' | 'options' | 'path'): z.infer<T> {
 	const parsed = schema.safeParse(input);
 	if (parsed.success) return parsed.data;
 	const problems = parsed.error.issues.map((issue) => {

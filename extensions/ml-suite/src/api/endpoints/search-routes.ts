@@ -2,10 +2,11 @@ import type { Router } from 'express';
 import { z } from 'zod';
 import { ForbiddenError, NotFoundError } from '../../core/errors.js';
 import { computeSettingsHash, namespaceOf, type IndexDefinition } from '../../core/indexing/index-definition.js';
+import { DirectusFilter } from '../../core/search/directus-filter.js';
 import type { Container } from '../container.js';
 import { route, type MlRequest } from '../http.js';
 
-const directusFilter = z.record(z.string(), z.unknown());
+const directusFilter = DirectusFilter;
 
 export const SearchBody = z.object({
 	query: z.string().trim().min(1, 'must not be empty').max(4000, 'must be at most 4000 characters'),
