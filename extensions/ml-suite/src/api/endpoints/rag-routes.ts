@@ -46,7 +46,7 @@ type RagCaller = Parameters<Container['rag']['answer']>[0]['caller'];
 function ragRequest(req: MlRequest, container: Container, body: Omit<AskRequest, 'stream'>): RagRequest<RagCaller> {
 	return {
 		...body,
-		caller: { accountability: req.accountability, origin: req.origin },
+		caller: { accountability: req.accountability, schema: req.schema, origin: req.origin },
 		signal: req.signal,
 		onProviderCall: (call) => recordChatCall(container, req.origin, call),
 	};

@@ -220,26 +220,6 @@ export const ML_COLLECTIONS: CollectionDef[] = [
 		],
 	),
 	collection(
-		'ml_chunks',
-		{
-			group: GROUP,
-			translations: named('Chunks', 'Chunk'),
-			icon: 'segment',
-			note: 'The chunks each indexed item was split into, as sent to the embedding model.',
-			display_template: '{{collection}} #{{item}} [{{chunk_index}}]',
-			sort: 4,
-		},
-		[
-			intPk(),
-			manyToOne('document', 'integer', { options: { template: '{{collection}} #{{item}}' }, readonly: true }),
-			text('collection', { width: 'half', readonly: true }),
-			text('item', { width: 'half', readonly: true }),
-			integer('chunk_index', { width: 'half', readonly: true }),
-			integer('token_count', { width: 'half', readonly: true }),
-			longText('content', { readonly: true }),
-		],
-	),
-	collection(
 		'ml_usage',
 		{
 			group: GROUP,
@@ -354,7 +334,6 @@ ML_COLLECTIONS.push(
 export const ML_RELATIONS: RelationDef[] = [
 	{ collection: 'ml_indexes', field: 'embedding_model', related_collection: 'ml_models', meta: { sort_field: null }, schema: { on_delete: 'SET NULL' } },
 	{ collection: 'ml_documents', field: 'index', related_collection: 'ml_indexes', meta: { sort_field: null }, schema: { on_delete: 'CASCADE' } },
-	{ collection: 'ml_chunks', field: 'document', related_collection: 'ml_documents', meta: { sort_field: null }, schema: { on_delete: 'CASCADE' } },
 	{ collection: 'ml_usage', field: 'user', related_collection: 'directus_users', meta: { sort_field: null }, schema: { on_delete: 'SET NULL' } },
 ];
 
@@ -362,7 +341,6 @@ export const ML_RELATIONS: RelationDef[] = [
 export const ML_TABLE_INDEXES: { table: string; columns: string[]; unique: boolean; name: string }[] = [
 	{ table: 'ml_documents', columns: ['index', 'item'], unique: true, name: 'ml_documents_index_item_unique' },
 	{ table: 'ml_documents', columns: ['status'], unique: false, name: 'ml_documents_status_idx' },
-	{ table: 'ml_chunks', columns: ['document'], unique: false, name: 'ml_chunks_document_idx' },
 	{ table: 'ml_usage', columns: ['timestamp'], unique: false, name: 'ml_usage_timestamp_idx' },
 	{ table: 'ml_rag_documents', columns: ['rag_collection'], unique: false, name: 'ml_rag_documents_collection_idx' },
 ];
@@ -375,7 +353,6 @@ export const ML_LAYOUTS: LayoutDef[] = [
 	{ collection: 'ml_models', fields: ['name', 'task', 'provider', 'model_id', 'is_default', 'status', 'dimensions'], sort: ['sort', 'name'], widths: { name: 280, model_id: 200 } },
 	{ collection: 'ml_indexes', fields: ['name', 'label', 'collection', 'status', 'embedding_model', 'vector_store', 'last_indexed_at'], sort: ['name'] },
 	{ collection: 'ml_documents', fields: ['index', 'collection', 'item', 'status', 'chunk_count', 'attempts', 'error', 'date_indexed'], sort: ['-date_updated'], widths: { item: 120, error: 320 } },
-	{ collection: 'ml_chunks', fields: ['collection', 'item', 'chunk_index', 'token_count', 'content'], sort: ['collection', 'item', 'chunk_index'], widths: { content: 480 } },
 	{
 		collection: 'ml_usage',
 		fields: ['timestamp', 'source', 'capability', 'model', 'input_tokens', 'output_tokens', 'cost', 'latency_ms', 'status', 'user'],
