@@ -27,7 +27,7 @@ export function buildAnalysis(
 ): AnalysisWiring {
 	const local = new LocalAnalysisEngine({
 		async embed(texts, signal) {
-			const out = await deps.embedTexts(texts, { origin: { user: null, sourceType: 'system', source: 'zero-shot classification' }, signal });
+			const out = await deps.embedTexts(texts, { origin: { user: null, sourceType: 'job', source: 'zero-shot classification' }, signal });
 			return { embeddings: out.embeddings, usage: { inputTokens: out.usage.inputTokens, outputTokens: 0, latencyMs: out.usage.latencyMs }, provider: 'embedding', model: out.model };
 		},
 	});

@@ -45,7 +45,7 @@ export const AnalyzeTextBody = z.object({
 });
 
 function call(req: MlRequest<{ engine?: 'local' | 'llm'; model?: string }>, path: string): AnalysisCall {
-	return { origin: { user: req.accountability.user ?? null, sourceType: 'endpoint', source: `POST /ml${path}` }, engine: req.body.engine, model: req.body.model, signal: req.signal };
+	return { origin: { user: req.accountability.user ?? null, sourceType: 'route', source: `POST /ml${path}` }, engine: req.body.engine, model: req.body.model, signal: req.signal };
 }
 
 function toCategories(list: z.infer<typeof categories>): { name: string; description?: string }[] {

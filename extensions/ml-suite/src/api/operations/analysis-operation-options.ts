@@ -12,5 +12,5 @@ export const analysisOperationBase = {
 
 /** Who runs an operation, for usage records. */
 export function operationCall(id: string, options: { engine?: 'local' | 'llm'; model?: string }, context: { accountability?: { user?: string | null } | null }): AnalysisCall {
-	return { origin: { user: context.accountability?.user ?? null, sourceType: 'operation', source: id }, engine: options.engine, model: options.model };
+	return { origin: { user: context.accountability?.user ?? null, sourceType: 'flow', source: id }, engine: options.engine, model: options.model };
 }
