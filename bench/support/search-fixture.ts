@@ -101,7 +101,6 @@ export async function buildSearchFixture(name: string, chunks: number): Promise<
 
 	function searchService(store: VectorStore, queryVectors: Map<string, number[]>): SearchService {
 		return new SearchService({
-			db: knex,
 			storeFor: () => store,
 			async embedQuery(_index, text, origin, signal) {
 				await embeddings.embed([text], { model: resolved, origin, signal });

@@ -13,6 +13,9 @@ import type { EmbeddingModel } from '../core/providers/types.js';
 import type { CallerAccess } from '../core/search/caller-access.js';
 import { PromptStore } from '../core/prompts/prompt-store.js';
 import { RagService } from '../core/rag/rag-service.js';
+import { createFullTextIndex } from '../core/search/create-full-text-index.js';
+import type { FullTextIndex } from '../core/search/full-text-index.js';
+import { defaultFusion } from '../core/search/fusion.js';
 import { assertIndexesFound, SearchService } from '../core/search/search-service.js';
 import { estimateTokens } from '../core/text/estimate-tokens.js';
 import { KnexUsageRecorder } from '../core/usage/knex-usage-recorder.js';
@@ -47,6 +50,8 @@ export interface Container extends BaseContainer {
 	indexing: IndexingService;
 	itemSource: DirectusItemSource;
 	search: SearchService;
+	/** The database's keyword engine (null on databases without one). */
+	fullText: FullTextIndex | null;
 	stores: VectorStores;
 	storeFor(index: IndexDefinition): VectorStore;
 	resolveIndexModel(index: IndexDefinition): Promise<IndexModel>;
@@ -129,8 +134,10 @@ async function buildContainer(host: HostContext): Promise<Container> {
 		return { key: EmbeddingService.cacheModelKey(model), dimensions: model.dimensions };
 	};
 
+	const fullText = createFullTextIndex(db, { language: config.ML_FULLTEXT_LANGUAGE });
 	const indexing = new IndexingService({
 		db,
+		fullText,
 		items: itemSource,
 		resolveModel: resolveIndexModel,
 		storeFor,
@@ -141,8 +148,12 @@ async function buildContainer(host: HostContext): Promise<Container> {
 		},
 	});
 	const search = new SearchService({
-		db,
+		fullText,
 		storeFor,
+		async fusionDefaults(index) {
+			const { model } = await embeddingModel(index.embeddingModel);
+			return defaultFusion(model.provider);
+		},
 		async embedQuery(index, text, origin, signal) {
 			const resolved = await embeddingModel(index.embeddingModel);
 			const response = await embeddingsFor(resolved.model).embed([text], { model: resolved, origin, signal });
@@ -172,7 +183,7 @@ async function buildContainer(host: HostContext): Promise<Container> {
 			const hits = await search.search({
 				query: options.query,
 				indexes: await resolveIndexes(options.accountability, options.indexes),
-				mode: options.mode ?? 'semantic',
+				mode: options.mode ?? 'hybrid',
 				limit: options.limit ?? 8,
 				filter: options.filter ?? null,
 				fields: [],
@@ -211,6 +222,7 @@ async function buildContainer(host: HostContext): Promise<Container> {
 		indexing,
 		itemSource,
 		search,
+		fullText,
 		stores,
 		storeFor,
 		resolveIndexModel,

@@ -82,6 +82,12 @@ export const configShape = {
 	ML_CHUNK_SIZE: int(100, 20_000).default(1000),
 	/** Default chunk overlap (characters) for new indexes. */
 	ML_CHUNK_OVERLAP: int(0, 5_000).default(150),
+	/**
+	 * Language of the keyword engine: a PostgreSQL text search configuration (`english`,
+	 * `german`, `french`, `simple`, … stemming and stop words), on SQLite `english` (Porter
+	 * stemming, stop words) or anything else for accent and case folding only.
+	 */
+	ML_FULLTEXT_LANGUAGE: z.string().regex(/^[a-z_]+$/, 'must be a text search configuration name such as english or simple').default('english'),
 	/** Most texts accepted by batch routes. */
 	ML_MAX_BATCH_INPUTS: int(1, 2048).default(100),
 	/** Usage rows are written in batches at this interval. */

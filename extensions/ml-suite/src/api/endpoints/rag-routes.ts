@@ -17,7 +17,7 @@ export const AskRequest = z.object({
 	indexes: z.array(z.string().min(1)).max(50).optional(),
 	filter: filter.optional(),
 	limit: z.number().int().min(1).max(50).optional(),
-	mode: z.enum(['semantic', 'hybrid']).optional(),
+	mode: z.enum(['semantic', 'keyword', 'hybrid']).optional(),
 	history: z
 		.array(z.object({ role: z.enum(['user', 'assistant']), content: z.string() }))
 		.max(200)

@@ -95,8 +95,7 @@ export function registerIndexingHooks({ action, filter }: Register, getContainer
 			deleting.delete(key);
 			if (!index) continue;
 			try {
-				await container.storeFor(index).dropNamespace(namespaceOf(index));
-				container.indexing.forgetNamespace(container.storeFor(index), namespaceOf(index));
+				await container.indexing.dropIndex(index);
 			} catch (error) {
 				container.host.logger.error(error, `[ml-suite] dropping vectors of deleted index ${index.name} failed`);
 			}

@@ -1,7 +1,7 @@
 import { expect, it } from 'vitest';
 import type { FullTextChunk, FullTextIndex } from './full-text-index.js';
 
-const chunk = (item: string, chunk: number, text: string, field = 'body'): FullTextChunk => ({ item, chunk, field, position: chunk, text });
+const chunk = (item: string, chunk: number, text: string, field = 'body'): FullTextChunk => ({ item, chunk, field, position: chunk, text, content: text });
 
 /** The contract every keyword engine passes. `make` returns a fresh engine over an empty database. */
 export function fullTextIndexSuite(make: () => FullTextIndex): void {

@@ -14,6 +14,8 @@ export interface FullTextChunk {
 	position: number;
 	/** What is matched: the item's context fields followed by the chunk text. */
 	text: string;
+	/** The chunk text alone (returned as the passage). */
+	content: string;
 }
 
 export interface FullTextMatch {
@@ -23,6 +25,7 @@ export interface FullTextMatch {
 	position: number;
 	/** Engine relevance, higher is better (BM25 on SQLite, cover density on PostgreSQL). */
 	score: number;
+	content: string;
 }
 
 /** A matching chunk with its analyzed terms, for scoring within a caller's readable set. */
@@ -32,6 +35,7 @@ export interface FullTextTerms {
 	field: string;
 	position: number;
 	terms: string[];
+	content: string;
 }
 
 export interface FullTextIndex {

@@ -33,7 +33,7 @@ export class PostgresFullTextIndex implements FullTextIndex {
 		this.ready ??= (async () => {
 			const knex = this.deps.knex;
 			await knex.raw(
-				`CREATE TABLE IF NOT EXISTS ${POSTGRES_FULL_TEXT_TABLE} (index_id varchar(64) NOT NULL, item varchar(255) NOT NULL, chunk integer NOT NULL, field varchar(255) NOT NULL, position integer NOT NULL, text text NOT NULL, tsv tsvector NOT NULL, PRIMARY KEY (index_id, item, chunk))`,
+				`CREATE TABLE IF NOT EXISTS ${POSTGRES_FULL_TEXT_TABLE} (index_id varchar(64) NOT NULL, item varchar(255) NOT NULL, chunk integer NOT NULL, field varchar(255) NOT NULL, position integer NOT NULL, content text NOT NULL, matched text NOT NULL, tsv tsvector NOT NULL, PRIMARY KEY (index_id, item, chunk))`,
 			);
 			await knex.raw(`CREATE INDEX IF NOT EXISTS ${POSTGRES_FULL_TEXT_TABLE}_tsv_idx ON ${POSTGRES_FULL_TEXT_TABLE} USING gin (tsv)`);
 		})().catch((error: unknown) => {
@@ -50,10 +50,10 @@ export class PostgresFullTextIndex implements FullTextIndex {
 			for (let i = 0; i < all.length; i += BATCH) await trx(POSTGRES_FULL_TEXT_TABLE).where('index_id', indexId).whereIn('item', all.slice(i, i + BATCH)).delete();
 			for (let i = 0; i < chunks.length; i += 200) {
 				const part = chunks.slice(i, i + 200);
-				const values = part.map(() => `(?, ?, ?, ?, ?, ?, to_tsvector(?::regconfig, ?))`).join(', ');
+				const values = part.map(() => `(?, ?, ?, ?, ?, ?, ?, to_tsvector(?::regconfig, ?))`).join(', ');
 				await trx.raw(
-					`INSERT INTO ${POSTGRES_FULL_TEXT_TABLE} (index_id, item, chunk, field, position, text, tsv) VALUES ${values}`,
-					part.flatMap((c) => [indexId, c.item, c.chunk, c.field, c.position, c.text, this.config, c.text]),
+					`INSERT INTO ${POSTGRES_FULL_TEXT_TABLE} (index_id, item, chunk, field, position, content, matched, tsv) VALUES ${values}`,
+					part.flatMap((c) => [indexId, c.item, c.chunk, c.field, c.position, c.content, c.text, this.config, c.text]),
 				);
 			}
 		});
@@ -75,11 +75,11 @@ export class PostgresFullTextIndex implements FullTextIndex {
 		if (!tsquery || page.limit <= 0) return [];
 		await this.ensure();
 		const result = await this.deps.knex.raw(
-			`SELECT item, chunk, field, position, ts_rank_cd(tsv, q, 1) AS score FROM ${POSTGRES_FULL_TEXT_TABLE}, to_tsquery(?::regconfig, ?) q WHERE index_id = ? AND tsv @@ q ORDER BY score DESC, item, chunk LIMIT ? OFFSET ?`,
+			`SELECT item, chunk, field, position, content, ts_rank_cd(tsv, q, 1) AS score FROM ${POSTGRES_FULL_TEXT_TABLE}, to_tsquery(?::regconfig, ?) q WHERE index_id = ? AND tsv @@ q ORDER BY score DESC, item, chunk LIMIT ? OFFSET ?`,
 			[this.config, tsquery, indexId, Math.floor(page.limit), Math.floor(page.offset ?? 0)],
 		);
-		return (result.rows as { item: string; chunk: number; field: string; position: number; score: number }[])
-			.map((r) => ({ item: String(r.item), chunk: Number(r.chunk), field: String(r.field), position: Number(r.position), score: Number(r.score) }))
+		return (result.rows as { item: string; chunk: number; field: string; position: number; content: string; score: number }[])
+			.map((r) => ({ item: String(r.item), chunk: Number(r.chunk), field: String(r.field), position: Number(r.position), content: String(r.content), score: Number(r.score) }))
 			.sort(byScoreThenKey);
 	}
 
@@ -89,17 +89,18 @@ export class PostgresFullTextIndex implements FullTextIndex {
 		if (!tsquery) return { queryTerms, chunks: [] };
 		await this.ensure();
 		const result = await this.deps.knex.raw(
-			`SELECT item, chunk, field, position, text FROM ${POSTGRES_FULL_TEXT_TABLE}, to_tsquery(?::regconfig, ?) q WHERE index_id = ? AND tsv @@ q`,
+			`SELECT item, chunk, field, position, content, matched FROM ${POSTGRES_FULL_TEXT_TABLE}, to_tsquery(?::regconfig, ?) q WHERE index_id = ? AND tsv @@ q`,
 			[this.config, tsquery, indexId],
 		);
 		return {
 			queryTerms,
-			chunks: (result.rows as { item: string; chunk: number; field: string; position: number; text: string }[]).map((r) => ({
+			chunks: (result.rows as { item: string; chunk: number; field: string; position: number; content: string; matched: string }[]).map((r) => ({
 				item: String(r.item),
 				chunk: Number(r.chunk),
 				field: String(r.field),
 				position: Number(r.position),
-				terms: analyzeText(r.text),
+				terms: analyzeText(r.matched),
+				content: String(r.content),
 			})),
 		};
 	}

@@ -19,9 +19,9 @@ describe('SqliteFullTextIndex', () => {
 		const fts = make();
 		const id = '11111111-2222-3333-4444-555555555555';
 		await fts.replaceItems(id, ['a', 'b', 'c'], [
-			{ item: 'a', chunk: 0, field: 'body', position: 0, text: 'common words here' },
-			{ item: 'b', chunk: 0, field: 'body', position: 0, text: 'common rare' },
-			{ item: 'c', chunk: 0, field: 'body', position: 0, text: 'common again' },
+			{ item: 'a', chunk: 0, field: 'body', position: 0, text: 'common words here', content: 'common words here' },
+			{ item: 'b', chunk: 0, field: 'body', position: 0, text: 'common rare', content: 'common rare' },
+			{ item: 'c', chunk: 0, field: 'body', position: 0, text: 'common again', content: 'common again' },
 		]);
 		const hits = await fts.search(id, 'common rare', { limit: 3 });
 		expect(hits[0]!.item).toBe('b');

@@ -42,7 +42,7 @@ export class SqliteFullTextIndex implements FullTextIndex {
 		if (!ready) {
 			const { fts, rows } = sqliteFullTextTables(indexId);
 			ready = (async () => {
-				await this.deps.knex.raw(`CREATE TABLE IF NOT EXISTS "${rows}" (id INTEGER PRIMARY KEY, item TEXT NOT NULL, chunk INTEGER NOT NULL, field TEXT NOT NULL, position INTEGER NOT NULL, terms TEXT NOT NULL)`);
+				await this.deps.knex.raw(`CREATE TABLE IF NOT EXISTS "${rows}" (id INTEGER PRIMARY KEY, item TEXT NOT NULL, chunk INTEGER NOT NULL, field TEXT NOT NULL, position INTEGER NOT NULL, terms TEXT NOT NULL, content TEXT NOT NULL)`);
 				await this.deps.knex.raw(`CREATE UNIQUE INDEX IF NOT EXISTS "${rows}_item" ON "${rows}" (item, chunk)`);
 				await this.deps.knex.raw(`CREATE VIRTUAL TABLE IF NOT EXISTS "${fts}" USING fts5(terms, content='${rows}', content_rowid='id', tokenize='unicode61 remove_diacritics 0')`);
 			})().catch((error: unknown) => {
@@ -64,7 +64,7 @@ export class SqliteFullTextIndex implements FullTextIndex {
 	async replaceItems(indexId: string, items: readonly string[], chunks: readonly FullTextChunk[]): Promise<void> {
 		await this.ensure(indexId);
 		const { fts, rows } = sqliteFullTextTables(indexId);
-		const analyzed = chunks.map((c) => ({ item: c.item, chunk: c.chunk, field: c.field, position: c.position, terms: analyzeText(c.text, this.language).join(' ') }));
+		const analyzed = chunks.map((c) => ({ item: c.item, chunk: c.chunk, field: c.field, position: c.position, terms: analyzeText(c.text, this.language).join(' '), content: c.content }));
 		await this.deps.knex.transaction(async (trx) => {
 			await deleteItems(trx, fts, rows, [...new Set([...items, ...chunks.map((c) => c.item)])]);
 			for (let i = 0; i < analyzed.length; i += 60) {
@@ -94,11 +94,13 @@ export class SqliteFullTextIndex implements FullTextIndex {
 		if (!match || page.limit <= 0 || !(await this.exists(indexId))) return [];
 		const { fts, rows } = sqliteFullTextTables(indexId);
 		// The inner query is the bare engine query (FTS5 ranks, then cuts); rows are joined after.
-		const found: { item: string; chunk: number; field: string; position: number; score: number }[] = await this.deps.knex.raw(
-			`SELECT r.item, r.chunk, r.field, r.position, -m.s AS score FROM (SELECT rowid, bm25("${fts}") AS s FROM "${fts}" WHERE "${fts}" MATCH ? ORDER BY s, rowid LIMIT ? OFFSET ?) m JOIN "${rows}" r ON r.id = m.rowid`,
+		const found: { item: string; chunk: number; field: string; position: number; content: string; score: number }[] = await this.deps.knex.raw(
+			`SELECT r.item, r.chunk, r.field, r.position, r.content, -m.s AS score FROM (SELECT rowid, bm25("${fts}") AS s FROM "${fts}" WHERE "${fts}" MATCH ? ORDER BY s, rowid LIMIT ? OFFSET ?) m JOIN "${rows}" r ON r.id = m.rowid`,
 			[match, Math.floor(page.limit), Math.floor(page.offset ?? 0)],
 		);
-		return found.map((r) => ({ item: String(r.item), chunk: Number(r.chunk), field: String(r.field), position: Number(r.position), score: Number(r.score) })).sort(byScoreThenKey);
+		return found
+			.map((r) => ({ item: String(r.item), chunk: Number(r.chunk), field: String(r.field), position: Number(r.position), content: String(r.content), score: Number(r.score) }))
+			.sort(byScoreThenKey);
 	}
 
 	async matchAll(indexId: string, query: string): Promise<{ queryTerms: string[]; chunks: FullTextTerms[] }> {
@@ -106,13 +108,13 @@ export class SqliteFullTextIndex implements FullTextIndex {
 		const match = toMatchExpression(queryTerms);
 		if (!match || !(await this.exists(indexId))) return { queryTerms, chunks: [] };
 		const { fts, rows } = sqliteFullTextTables(indexId);
-		const found: { item: string; chunk: number; field: string; position: number; terms: string }[] = await this.deps.knex.raw(
-			`SELECT r.item, r.chunk, r.field, r.position, r.terms FROM "${rows}" r WHERE r.id IN (SELECT rowid FROM "${fts}" WHERE "${fts}" MATCH ?)`,
+		const found: { item: string; chunk: number; field: string; position: number; terms: string; content: string }[] = await this.deps.knex.raw(
+			`SELECT r.item, r.chunk, r.field, r.position, r.terms, r.content FROM "${rows}" r WHERE r.id IN (SELECT rowid FROM "${fts}" WHERE "${fts}" MATCH ?)`,
 			[match],
 		);
 		return {
 			queryTerms,
-			chunks: found.map((r) => ({ item: String(r.item), chunk: Number(r.chunk), field: String(r.field), position: Number(r.position), terms: r.terms ? r.terms.split(' ') : [] })),
+			chunks: found.map((r) => ({ item: String(r.item), chunk: Number(r.chunk), field: String(r.field), position: Number(r.position), terms: r.terms ? r.terms.split(' ') : [], content: String(r.content) })),
 		};
 	}
 

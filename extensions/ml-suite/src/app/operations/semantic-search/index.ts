@@ -25,7 +25,7 @@ export default defineOperationApp({
 			type: 'string',
 			meta: { width: 'half', interface: 'input', options: { placeholder: 'articles, faq' }, note: 'Comma-separated index names. Empty = every index the permissions can read.' },
 		},
-		modeOption('Mode', 'semantic'),
+		modeOption('Mode', 'hybrid'),
 		{
 			field: 'limit',
 			name: 'Limit',
