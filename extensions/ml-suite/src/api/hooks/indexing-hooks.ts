@@ -1,6 +1,6 @@
 import { InvalidPayloadError } from '@directus/errors';
 import type { SchemaOverview } from '@directus/types';
-import { namespaceOf, type IndexDefinition } from '../../core/indexing/index-definition.js';
+import type { IndexDefinition } from '../../core/indexing/index-definition.js';
 import type { Container } from '../container.js';
 
 type Register = {
