@@ -30,6 +30,8 @@ export const SearchBody = z.object({
 	/** Lowest cosine similarity a semantic candidate may have (semantic and hybrid). Default: none, results are rank-based. */
 	minScore: z.number().min(-1).max(1).optional(),
 	fusion: FusionBody.optional(),
+	/** Rerank the first hits with the configured reranker (default: on for indexes in ML_RERANK_INDEXES). */
+	rerank: z.boolean().optional(),
 });
 export type SearchBody = z.infer<typeof SearchBody>;
 
@@ -132,18 +134,20 @@ export function registerSearchRoutes(router: Router, getContainer: () => Promise
 export async function runSearch(container: Container, req: MlRequest, body: SearchBody): Promise<{ data: unknown[]; meta: Record<string, unknown> }> {
 	const started = Date.now();
 	const indexes = await usableIndexes(container, req, body.indexes);
+	const origin = { user: req.accountability.user, sourceType: 'endpoint' as const, source: body.mode === 'hybrid' ? 'POST /ml/search/hybrid' : 'POST /ml/search' };
 	const hits = await container.search.search({
 		query: body.query,
 		indexes,
 		mode: body.mode,
+		rerank: container.rerankFor(indexes, body.rerank, origin),
 		limit: body.limit,
 		filter: body.filter ?? null,
 		fields: body.fields,
 		minScore: body.minScore,
 		fusion: body.fusion,
 		access: container.callerAccess(req.accountability),
-		origin: { user: req.accountability.user, sourceType: 'endpoint', source: body.mode === 'hybrid' ? 'POST /ml/search/hybrid' : 'POST /ml/search' },
+		origin,
 		signal: req.signal,
 	});
-	return { data: hits, meta: { mode: body.mode, keywordEngine: container.fullText?.engine ?? null, indexes: indexes.map((i) => i.name), tookMs: Date.now() - started } };
+	return { data: hits, meta: { mode: body.mode, reranked: Boolean(container.rerankFor(indexes, body.rerank, origin)), keywordEngine: container.fullText?.engine ?? null, indexes: indexes.map((i) => i.name), tookMs: Date.now() - started } };
 }

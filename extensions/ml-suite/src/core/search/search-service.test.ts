@@ -80,4 +80,25 @@ describe('SearchService', () => {
 		expect(hybrid.map((h) => h.item).sort()).toEqual(['b0', 'b1', 'b2', 'b3', 'b4']);
 		expect(hybrid[0]!.score).toBeLessThanOrEqual(1);
 	});
+
+	it('reranks the first hits with only readable passages, and records the call', async () => {
+		const sent: string[][] = [];
+		const calls: number[] = [];
+		const reranker = {
+			provider: 'fake',
+			modelId: 'reverse',
+			async rerank(_q: string, documents: readonly string[]) {
+				sent.push([...documents]);
+				return { results: documents.map((_, index) => ({ index, score: index })).reverse(), usage: { inputTokens: 1, latencyMs: 1 } };
+			},
+		};
+		const access = new RuleAccess(world.items, { canRead: true, item: (row) => row.team === 'blue', fields: ['id', 'title', 'body'] });
+		const plain = await run(access, { mode: 'hybrid', limit: 5 });
+		const reranked = await run(access, { mode: 'hybrid', limit: 5, rerank: { reranker, depth: 3, onCall: (c) => calls.push(c.documents) } });
+		expect(reranked.map((h) => h.item)).toEqual([plain[2]!.item, plain[1]!.item, plain[0]!.item, plain[3]!.item, plain[4]!.item]);
+		expect(calls).toEqual([3]);
+		for (const doc of sent.flat()) expect(doc).not.toMatch(/secret/);
+		const short = await run(access, { mode: 'hybrid', limit: 2, rerank: { reranker, depth: 3 } });
+		expect(short.map((h) => h.item)).toEqual(reranked.slice(0, 2).map((h) => h.item));
+	});
 });

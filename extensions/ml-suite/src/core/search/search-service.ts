@@ -8,6 +8,7 @@ import { scoreBm25 } from './bm25.js';
 import type { CallerAccess } from './caller-access.js';
 import type { FullTextIndex } from './full-text-index.js';
 import { defaultFusion, fuseRankings, type FusionOptions, type RankedEntry } from './fusion.js';
+import type { Reranker, RerankResponse } from './reranker.js';
 import { bestSnippet } from './snippet.js';
 
 import type { SearchMode } from '../../shared/rag-types.js';
@@ -55,6 +56,12 @@ export interface SearchRequest {
 	signal?: AbortSignal;
 	/** Items to leave out (related items leave out the item itself). */
 	excludeItems?: { collection: string; item: string }[];
+	/**
+	 * Optional second stage: the first `depth` hits (a constant, so results still do not depend
+	 * on `limit` beyond truncation) are reordered by the reranker's score of their readable
+	 * passages; the rest keep their order after them.
+	 */
+	rerank?: { reranker: Reranker; depth: number; onCall?(call: { response?: RerankResponse; error?: unknown; documents: number }): void };
 }
 
 export interface SearchDeps {
@@ -155,7 +162,7 @@ export class SearchService {
 		}
 		const perIndex = await Promise.all(request.indexes.map((index) => this.searchIndex(index, request)));
 		const merged = perIndex.flat().sort((a, b) => b.candidate.score - a.candidate.score || compareKeys(a.index.name, b.index.name) || compareKeys(a.candidate.item, b.candidate.item));
-		const top = merged.slice(0, request.limit);
+		const top = merged.slice(0, Math.max(request.limit, request.rerank?.depth ?? 0));
 		// Rows of items that ranked without reads (callers whose rules hide nothing).
 		for (const readable of new Set(top.map((t) => t.readable))) {
 			if (readable.rankWithoutReads) await readable.load(top.filter((t) => t.readable === readable).map((t) => t.candidate.item));
@@ -165,7 +172,34 @@ export class SearchService {
 			const row = readable.row(candidate.item);
 			if (row) hits.push(this.toHit(index, candidate, row, request, await request.access.primaryKey(index.collection)));
 		}
-		return hits;
+		return (request.rerank ? await this.rerank(hits, request, request.rerank) : hits).slice(0, request.limit);
+	}
+
+	private async rerank(hits: SearchHit[], request: SearchRequest, rerank: NonNullable<SearchRequest['rerank']>): Promise<SearchHit[]> {
+		const head = hits.slice(0, rerank.depth);
+		if (head.length === 0) return hits;
+		// Only what the caller may read: the title and passage as shown to them.
+		const documents = head.map((hit) => (hit.passage ? `${hit.title}\n${hit.passage}` : hit.title));
+		let response: RerankResponse;
+		try {
+			response = await rerank.reranker.rerank(request.query, documents, { topN: documents.length, signal: request.signal });
+		} catch (error) {
+			rerank.onCall?.({ error, documents: documents.length });
+			throw error;
+		}
+		rerank.onCall?.({ response, documents: documents.length });
+		const seen = new Set<number>();
+		const reordered: SearchHit[] = [];
+		for (const r of response.results) {
+			if (seen.has(r.index)) continue;
+			seen.add(r.index);
+			reordered.push({ ...head[r.index]!, score: r.score });
+		}
+		// Hits the reranker did not return keep their order after the reranked ones.
+		head.forEach((hit, i) => {
+			if (!seen.has(i)) reordered.push(hit);
+		});
+		return [...reordered, ...hits.slice(rerank.depth)];
 	}
 
 	private async searchIndex(index: IndexDefinition, request: SearchRequest): Promise<{ index: IndexDefinition; candidate: Candidate; readable: Readable }[]> {
@@ -176,14 +210,16 @@ export class SearchService {
 		const excluded = new Set((request.excludeItems ?? []).filter((e) => e.collection === index.collection).map((e) => e.item));
 		const readable = new Readable(index, request, restricted, excluded);
 		const fullText = this.deps.fullText ?? null;
+		// Hits kept per index: the limit, or the rerank depth when reranking looks further.
+		const want = Math.max(request.limit, request.rerank?.depth ?? 0);
 		let list: Candidate[];
 		if (request.mode === 'semantic' || (request.mode === 'hybrid' && !fullText)) {
-			list = await this.semanticList(index, request, readable, request.limit);
+			list = await this.semanticList(index, request, readable, want);
 		} else if (request.mode === 'keyword') {
-			list = await this.keywordList(index, request, readable, fullText!, request.limit);
+			list = await this.keywordList(index, request, readable, fullText!, want);
 		} else {
 			const fusion: FusionOptions = { ...(await this.deps.fusionDefaults?.(index)) ?? defaultFusion('default'), ...request.fusion };
-			const depth = Math.max(request.limit, fusion.depth);
+			const depth = Math.max(want, fusion.depth);
 			const [semantic, keyword] = await Promise.all([
 				fusion.semanticWeight === 0 ? [] : this.semanticList(index, request, readable, depth),
 				fusion.keywordWeight === 0 ? [] : this.keywordList(index, request, readable, fullText!, depth),
@@ -198,7 +234,7 @@ export class SearchService {
 				chunk: (semanticBest.get(entry.key) ?? entry.value).chunk,
 			}));
 		}
-		return list.slice(0, request.limit).map((candidate) => ({ index, candidate, readable }));
+		return list.slice(0, want).map((candidate) => ({ index, candidate, readable }));
 	}
 
 	/** Readable items best first by their best eligible chunk's cosine similarity. */

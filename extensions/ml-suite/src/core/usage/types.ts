@@ -6,7 +6,7 @@ export interface UsageEvent {
 	/** Where the call came from: `endpoint`, `operation`, `hook` or `job`, plus a name. */
 	sourceType: 'endpoint' | 'operation' | 'hook' | 'job' | 'system';
 	source: string;
-	capability: 'embedding' | 'chat' | 'transcription' | 'analysis' | 'classification';
+	capability: 'embedding' | 'chat' | 'transcription' | 'analysis' | 'classification' | 'rerank';
 	provider: string;
 	model: string;
 	collection: string | null;
