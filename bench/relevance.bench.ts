@@ -29,7 +29,7 @@ import { Report } from './support/report.js';
  * `qrels/test.tsv`. See README "Benchmarks" for how the sets were obtained.
  */
 const ROOT = process.env.BENCH_BEIR_DIR ?? join(import.meta.dirname, '.data');
-const LIMITS = [5, 10, 20, 50, 100];
+const LIMITS = (process.env.BENCH_LIMITS ?? '5,10,20,50,100').split(',').map(Number);
 const origin = { user: null, sourceType: 'system' as const, source: 'bench relevance' };
 const sets = listBeirSets(ROOT);
 
@@ -56,7 +56,7 @@ describe.skipIf(sets.length === 0)('relevance', () => {
 	});
 
 	for (const name of sets) {
-		it(name, async () => {
+		it(name, { timeout: 3_600_000 }, async () => {
 			const set = loadBeir(join(ROOT, name), name);
 			await runSet(set, report);
 		});
@@ -154,14 +154,13 @@ async function runSet(set: BeirSet, report: Report): Promise<void> {
 		report.add(`${set.name}: hybrid results differing from the limit-100 list's prefix`, limitDependent, 'queries', { max: 0 });
 
 		// Fusion settings tried for the local embedder's defaults (limit 10), for the record.
-		const variants: [string, Partial<FusionOptions>][] = [
-			['rrf sem 0.2', { method: 'rrf', semanticWeight: 0.2 }],
-			['rrf sem 0.3', { method: 'rrf', semanticWeight: 0.3 }],
-			['rrf sem 0.5', { method: 'rrf', semanticWeight: 0.5 }],
-			['rrf sem 1', { method: 'rrf', semanticWeight: 1 }],
-			['weighted sem 0.2', { method: 'weighted', semanticWeight: 0.2 }],
-			['weighted sem 0.4', { method: 'weighted', semanticWeight: 0.4 }],
-		];
+		const variants: [string, Partial<FusionOptions>][] = (process.env.BENCH_FUSION_VARIANTS ?? 'rrf:0.1,rrf:0.3,rrf:1,weighted:0.1,weighted:0.2,weighted:0.4')
+			.split(',')
+			.filter(Boolean)
+			.map((v) => {
+				const [method, weight] = v.split(':');
+				return [`${method} sem ${weight}`, { method: method as FusionOptions['method'], semanticWeight: Number(weight) }];
+			});
 		for (const [label, fusion] of variants) report.add(`${set.name} fusion ${label}: nDCG@10 (limit 10)`, await mean((q) => run(q, 'hybrid', 10, fusion)), '');
 	} finally {
 		await db.remove();
