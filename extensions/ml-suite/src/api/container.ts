@@ -1,3 +1,5 @@
+import { randomUUID } from 'node:crypto';
+import { hostname } from 'node:os';
 import type { Accountability, ApiExtensionContext } from '@directus/types';
 import { parseConfig } from '../core/config.js';
 import { EmbeddingService, type EmbedResponse } from '../core/embeddings/embedding-service.js';
@@ -6,8 +8,10 @@ import { KnexEmbeddingCache } from '../core/embeddings/knex-embedding-cache.js';
 import { computeSettingsHash, type IndexDefinition } from '../core/indexing/index-definition.js';
 import { IndexRepository } from '../core/indexing/index-repository.js';
 import { INDEXING_JOBS, reconcile, type IndexingJobDeps } from '../core/indexing/indexing-jobs.js';
+import { KnexLeaseLock } from '../core/locks/knex-lease-lock.js';
 import { IndexingService, type IndexModel } from '../core/indexing/indexing-service.js';
 import type { Queue } from '../core/jobs/types.js';
+import { CircuitBreakers } from '../core/providers/circuit-breaker.js';
 import { ModelRegistry } from '../core/providers/model-registry.js';
 import type { EmbeddingModel } from '../core/providers/types.js';
 import type { CallerAccess } from '../core/search/caller-access.js';
@@ -78,12 +82,21 @@ export interface Container extends BaseContainer {
 	recordUsage(event: UsageEvent): void;
 	/** Marks an index stale and enqueues a reindex when its settings differ from what its vectors were built with. */
 	scheduleReindexIfStale(index: IndexDefinition): Promise<boolean>;
-	/** Enqueues pending/stale documents untouched for `olderThanSeconds`. */
-	reconcileNow(olderThanSeconds?: number): Promise<{ requeued: number }>;
+	/** Enqueues pending documents untouched for `olderThanSeconds`, and items whose indexed text diverged. */
+	reconcileNow(olderThanSeconds?: number): Promise<{ requeued: number; diverged: number; retried: number }>;
+	/** Per-provider circuit breakers shared by every model of this process. */
+	breakers: CircuitBreakers;
 	/** Called when enqueueing failed: the next reconcile sweep then requeues pending rows at once. */
 	noteEnqueueFailure(): void;
-	/** Starts queue workers and the periodic reconcile sweep. */
+	/** Starts queue workers (and the periodic reconcile sweep). */
 	startWorkers(): Promise<void>;
+	/**
+	 * Starts the periodic reconcile sweep. Every Directus instance and worker runs the timer; a
+	 * lease in the database lets one of them sweep at a time (see `KnexLeaseLock`).
+	 */
+	startSweeper(): void;
+	/** The lease coordinating the sweep across processes. */
+	sweepLock: KnexLeaseLock;
 	/** Stops workers (draining active jobs) and flushes buffers; called on shutdown. */
 	close(): Promise<void>;
 }
@@ -112,6 +125,7 @@ async function buildContainer(host: HostContext): Promise<Container> {
 	const db = host.database;
 	const env = host.env;
 
+	const breakers = new CircuitBreakers({ failureThreshold: config.ML_CIRCUIT_FAILURE_THRESHOLD, cooldownMs: config.ML_CIRCUIT_COOLDOWN_MS });
 	const models = new ModelRegistry({
 		knex: db,
 		factory: {
@@ -121,6 +135,7 @@ async function buildContainer(host: HostContext): Promise<Container> {
 			},
 			timeoutMs: config.ML_PROVIDER_TIMEOUT_MS,
 			maxRetries: config.ML_PROVIDER_MAX_RETRIES,
+			breakers,
 		},
 	});
 	const usage = new KnexUsageRecorder({ knex: db, flushIntervalMs: config.ML_USAGE_FLUSH_MS, logger: host.logger });
@@ -261,10 +276,21 @@ async function buildContainer(host: HostContext): Promise<Container> {
 	for (const job of INDEXING_JOBS) queueWiring.register(job, jobDeps);
 
 	let reconcileTimer: NodeJS.Timeout | null = null;
+	const sweepLock = new KnexLeaseLock(db, { holder: `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}` });
+	const verifyCursors = new Map<string, string | null>();
 	// Set when a save could not enqueue its work: those rows are pending and nothing is in flight
 	// for them, so the next sweep does not wait for them to age.
 	let backlog = false;
 	let closed = false;
+
+	// A provider is back: what failed during its outage is retried now, not after the next sweep.
+	breakers.onRecover((endpoint) => {
+		if (config.ML_FAILED_RETRY_MAX_ATTEMPTS <= 0) return;
+		host.logger.info(`[ml-suite] provider ${endpoint} answers again; requeueing documents that failed during the outage`);
+		void reconcile(jobDeps, { olderThanSeconds: 3600, verifyPerIndex: 0, retryFailed: { maxAttempts: config.ML_FAILED_RETRY_MAX_ATTEMPTS, olderThanSeconds: 0 } }).catch((error: unknown) =>
+			host.logger.warn(`[ml-suite] requeueing after provider recovery failed: ${(error as Error).message}`),
+		);
+	});
 
 	const container: Container = {
 		config,
@@ -340,32 +366,54 @@ async function buildContainer(host: HostContext): Promise<Container> {
 			await queue.enqueue('reindex', { indexId: index.id }, { priority: 'low' });
 			return true;
 		},
-		reconcileNow: (olderThanSeconds = 30) => reconcile(jobDeps, olderThanSeconds),
+		breakers,
+		reconcileNow: (olderThanSeconds = 30) =>
+			reconcile(jobDeps, {
+				olderThanSeconds,
+				cursors: verifyCursors,
+				verifyPerIndex: config.ML_RECONCILE_VERIFY_BATCH,
+				...(config.ML_FAILED_RETRY_MAX_ATTEMPTS > 0 ? { retryFailed: { maxAttempts: config.ML_FAILED_RETRY_MAX_ATTEMPTS, olderThanSeconds: config.ML_FAILED_RETRY_AFTER_SECONDS } } : {}),
+			}),
 		noteEnqueueFailure: () => {
 			backlog = true;
 		},
+		sweepLock,
 		async startWorkers() {
 			await queue.startWorkers();
+			container.startSweeper();
+		},
+		startSweeper() {
+			if (config.ML_RECONCILE_INTERVAL_SECONDS <= 0 || reconcileTimer) return;
+			const intervalMs = config.ML_RECONCILE_INTERVAL_SECONDS * 1000;
+			let running = false;
 			const sweep = async (): Promise<void> => {
+				if (running || closed) return;
+				running = true;
 				const olderThan = backlog ? 0 : 30;
 				backlog = false;
 				try {
-					const { requeued } = await reconcile(jobDeps, olderThan);
+					// One sweeper at a time across instances and workers; the holder renews its lease
+					// each sweep and loses it two intervals after it stops (e.g. it died).
+					if (!(await sweepLock.tryAcquire('reconcile', intervalMs * 2 + 5_000))) return;
+					const { requeued, diverged, retried } = await container.reconcileNow(olderThan);
 					if (requeued > 0) host.logger.info(`[ml-suite] reconcile: requeued ${requeued} pending documents`);
+					if (retried > 0) host.logger.info(`[ml-suite] reconcile: retrying ${retried} documents that failed temporarily`);
+					if (diverged > 0) host.logger.info(`[ml-suite] reconcile: ${diverged} indexed documents differed from their items; re-indexing them`);
 				} catch (error) {
 					backlog ||= olderThan === 0;
 					host.logger.warn(`[ml-suite] reconcile sweep failed: ${(error as Error).message}`);
+				} finally {
+					running = false;
 				}
 			};
-			if (config.ML_RECONCILE_INTERVAL_SECONDS > 0 && !reconcileTimer) {
-				reconcileTimer = setInterval(() => void sweep(), config.ML_RECONCILE_INTERVAL_SECONDS * 1000);
-				reconcileTimer.unref();
-			}
+			reconcileTimer = setInterval(() => void sweep(), intervalMs);
+			reconcileTimer.unref();
 		},
 		async close() {
 			if (closed) return;
 			closed = true;
 			if (reconcileTimer) clearInterval(reconcileTimer);
+			await sweepLock.release('reconcile').catch(() => undefined);
 			await queue.close({ timeoutMs: 25_000 }).catch((error: unknown) => host.logger.warn(`[ml-suite] closing the queue: ${(error as Error).message}`));
 			await usage.close().catch(() => undefined);
 			await stores.close();

@@ -14,6 +14,9 @@ export default defineHook(({ init, action, filter }, context) => {
 		await applySuiteSchema(c);
 		try {
 			if (c.config.ML_WORKERS_IN_PROCESS) await c.startWorkers();
+			// With workers elsewhere, Directus still takes part in the (lease-coordinated) sweep, so
+			// pending rows are found even when no worker is running.
+			else c.startSweeper();
 			for (const index of await c.indexes.active()) await c.scheduleReindexIfStale(index);
 			const { requeued } = await c.reconcileNow(0);
 			if (requeued > 0) c.host.logger.info(`[ml-suite] requeued ${requeued} documents left pending by a previous run`);

@@ -14,6 +14,22 @@ export interface DocumentState {
 	chunkCount: number;
 	attempts: number;
 	error: string | null;
+	/**
+	 * Bumped by every save of the item (`markPending`). A job notes it before reading the item and
+	 * writes its result only if it is unchanged: last writer wins, whatever order jobs finish in.
+	 */
+	revision: number;
+}
+
+/** The revision a job saw before it read the item: a number, or `null` when there was no state row yet. */
+export type ExpectedRevision = number | null;
+
+/** Outcome of a compare-and-set write. */
+export interface WriteOutcome {
+	/** Items whose state (and chunks) were written. */
+	written: string[];
+	/** Items saved again (or deleted) since the job read them: their newer job owns the result. */
+	superseded: string[];
 }
 
 export interface IndexedChunk {
@@ -50,9 +66,34 @@ export class DocumentStateRepository {
 		return out;
 	}
 
-	/** Marks items pending (creating rows as needed), unless already pending. */
+	/**
+	 * Marks items pending (creating rows as needed) and bumps their revision: a job that read the
+	 * item before this call can no longer write its (older) result.
+	 */
 	async markPending(indexId: string, collection: string, items: readonly string[]): Promise<void> {
-		await this.upsertStatus(indexId, collection, items, 'pending');
+		await this.upsertStatus(indexId, collection, items, 'pending', { bumpRevision: true });
+	}
+
+	/**
+	 * Which of `expected` still hold: an item whose revision moved, or whose row vanished after
+	 * the job saw it, is superseded. An item that had no row and still has none is current.
+	 */
+	async current(indexId: string, expected: ReadonlyMap<string, ExpectedRevision>, db: Knex = this.db): Promise<WriteOutcome> {
+		const found = new Map<string, number>();
+		for (const part of chunked([...expected.keys()])) {
+			const query = db('ml_documents').select('item', 'revision').where('index', indexId).whereIn('item', part);
+			// Row locks on PostgreSQL, so a save cannot bump the revision between this check and the
+			// write in the same transaction. SQLite runs one write transaction at a time anyway.
+			if (db.isTransaction && isPostgres(db)) query.forUpdate();
+			for (const row of await query) found.set(String(row.item), Number(row.revision ?? 0));
+		}
+		const outcome: WriteOutcome = { written: [], superseded: [] };
+		for (const [item, revision] of expected) {
+			const now = found.get(item);
+			const ok = revision === null ? now === undefined || now === 0 : now === revision;
+			(ok ? outcome.written : outcome.superseded).push(item);
+		}
+		return outcome;
 	}
 
 	/** Marks every document of an index stale (settings changed). Returns how many. */
@@ -60,8 +101,32 @@ export class DocumentStateRepository {
 		return this.db('ml_documents').where('index', indexId).whereIn('status', ['indexed', 'failed']).update({ status: 'stale', date_updated: now() });
 	}
 
-	async markFailed(indexId: string, collection: string, items: readonly string[], error: string): Promise<void> {
-		await this.upsertStatus(indexId, collection, items, 'failed', { error: error.slice(0, 4000), incrementAttempts: true });
+	/**
+	 * Records a failure, except on items saved again since (their newer job decides their state).
+	 * `retryable` failures (a provider outage) are retried automatically when the provider recovers.
+	 */
+	async markFailed(
+		indexId: string,
+		collection: string,
+		items: readonly string[],
+		error: string,
+		expected?: ReadonlyMap<string, ExpectedRevision>,
+		retryable = false,
+	): Promise<void> {
+		const owned = expected ? (await this.current(indexId, new Map(items.map((item) => [item, expected.get(item) ?? null])))).written : items;
+		await this.upsertStatus(indexId, collection, owned, 'failed', { error: error.slice(0, 4000), incrementAttempts: true, retryable });
+	}
+
+	/** Failed items whose failure was temporary, fewer than `maxAttempts` tries so far, oldest first. */
+	async listRetryableFailures(indexId: string, options: { limit: number; maxAttempts: number; olderThan?: Date }): Promise<string[]> {
+		const query = this.db('ml_documents')
+			.select('item')
+			.where({ index: indexId, status: 'failed', retryable: true })
+			.where('attempts', '<', options.maxAttempts)
+			.orderBy('id')
+			.limit(options.limit);
+		if (options.olderThan) query.where((q) => q.where('date_updated', '<', options.olderThan!.toISOString()).orWhereNull('date_updated'));
+		return (await query).map((row: { item: unknown }) => String(row.item));
 	}
 
 	async markExcluded(indexId: string, collection: string, items: readonly string[]): Promise<void> {
@@ -73,17 +138,29 @@ export class DocumentStateRepository {
 		}
 	}
 
-	/** Records a successful indexing of several items in one transaction. */
+	/**
+	 * Records a successful indexing of several items in one transaction, compare-and-set: only
+	 * items whose revision is still the one in `expected` are written (state and chunks); the
+	 * others were saved again or deleted meanwhile and are returned as superseded, untouched.
+	 * Without `expected` every item is written.
+	 */
 	async markIndexed(
 		indexId: string,
 		collection: string,
 		results: readonly { item: string; contentHash: string; settingsHash: string; chunks: readonly IndexedChunk[] }[],
-	): Promise<void> {
-		if (results.length === 0) return;
-		await this.db.transaction(async (trx) => {
+		expected?: ReadonlyMap<string, ExpectedRevision>,
+	): Promise<WriteOutcome> {
+		if (results.length === 0) return { written: [], superseded: [] };
+		return this.db.transaction(async (trx) => {
+			const outcome = expected
+				? await this.current(indexId, new Map(results.map((r) => [r.item, expected.get(r.item) ?? null])), trx)
+				: { written: results.map((r) => r.item), superseded: [] };
+			const accepted = new Set(outcome.written);
+			const writes = results.filter((r) => accepted.has(r.item));
+			if (writes.length === 0) return outcome;
 			const stamp = now();
 			// One multi-row upsert per batch instead of an UPDATE per item (11 bound values per row).
-			const rows = results.map((r) => ({
+			const rows = writes.map((r) => ({
 				index: indexId,
 				collection,
 				item: r.item,
@@ -103,12 +180,12 @@ export class DocumentStateRepository {
 					.merge(['status', 'content_hash', 'settings_hash', 'chunk_count', 'attempts', 'error', 'date_indexed', 'date_updated']);
 			}
 			const ids = new Map<string, number>();
-			for (const part of chunked(results.map((r) => r.item))) {
+			for (const part of chunked(writes.map((r) => r.item))) {
 				const found = await trx('ml_documents').select('id', 'item').where('index', indexId).whereIn('item', part);
 				for (const row of found) ids.set(String(row.item), Number(row.id));
 			}
 			for (const part of chunked([...ids.values()])) await trx('ml_chunks').whereIn('document', part).delete();
-			const chunkRows = results.flatMap((r) =>
+			const chunkRows = writes.flatMap((r) =>
 				r.chunks.map((c) => ({
 					document: ids.get(r.item),
 					collection,
@@ -119,13 +196,36 @@ export class DocumentStateRepository {
 				})),
 			);
 			for (const part of chunked(chunkRows, Math.floor(BATCH / 6))) await trx('ml_chunks').insert(part);
+			return outcome;
 		});
 	}
 
-	/** Settles items whose stored vectors already match their content (nothing re-embedded). */
-	async markIndexedWithoutChanges(indexId: string, items: readonly string[]): Promise<void> {
+	/**
+	 * Forgets what is known about items whose vectors a superseded job may have overwritten: their
+	 * hash is cleared, so the next job re-embeds them instead of trusting the stored vectors.
+	 */
+	async invalidate(indexId: string, items: readonly string[]): Promise<void> {
 		for (const part of chunked(items)) {
-			await this.db('ml_documents').where('index', indexId).whereIn('item', part).update({ status: 'indexed', error: null, date_updated: now() });
+			await this.db('ml_documents').where('index', indexId).whereIn('item', part).update({ content_hash: null, status: 'pending', date_updated: now() });
+		}
+	}
+
+	/**
+	 * Settles items whose stored vectors already match their content (nothing re-embedded), only
+	 * where the revision is still the expected one: a save since then keeps its item pending.
+	 */
+	async markIndexedWithoutChanges(indexId: string, items: readonly string[], expected?: ReadonlyMap<string, ExpectedRevision>): Promise<void> {
+		const byRevision = new Map<number, string[]>();
+		for (const item of items) {
+			const revision = expected?.get(item) ?? -1;
+			byRevision.set(revision, [...(byRevision.get(revision) ?? []), item]);
+		}
+		for (const [revision, group] of byRevision) {
+			for (const part of chunked(group)) {
+				const query = this.db('ml_documents').where('index', indexId).whereIn('item', part);
+				if (revision >= 0) query.where('revision', revision);
+				await query.update({ status: 'indexed', error: null, date_updated: now() });
+			}
 		}
 	}
 
@@ -151,6 +251,13 @@ export class DocumentStateRepository {
 		const query = this.db('ml_documents').select('item').where('index', indexId).whereIn('status', statuses).orderBy('id').limit(options.limit);
 		if (options.olderThan) query.where((q) => q.where('date_updated', '<', options.olderThan!.toISOString()).orWhereNull('date_updated'));
 		return (await query).map((row: { item: unknown }) => String(row.item));
+	}
+
+	/** Indexed items in key order after `after` (a page of the reconcile sweep's hash check). */
+	async listIndexed(indexId: string, page: { after: string | null; limit: number }): Promise<DocumentState[]> {
+		const query = this.db('ml_documents').where('index', indexId).where('status', 'indexed').orderBy('item').limit(page.limit);
+		if (page.after !== null) query.where('item', '>', page.after);
+		return (await query).map(toState);
 	}
 
 	async countByStatus(indexId: string): Promise<Record<DocumentStatus, number>> {
@@ -189,7 +296,7 @@ export class DocumentStateRepository {
 			if (missing.length === 0) continue;
 			const stamp = now();
 			await db('ml_documents')
-				.insert(missing.map((item) => ({ index: indexId, collection, item, status: 'pending', chunk_count: 0, attempts: 0, date_updated: stamp })))
+				.insert(missing.map((item) => ({ index: indexId, collection, item, status: 'pending', chunk_count: 0, attempts: 0, revision: 0, date_updated: stamp })))
 				.onConflict(['index', 'item'])
 				.ignore();
 		}
@@ -200,7 +307,7 @@ export class DocumentStateRepository {
 		collection: string,
 		items: readonly string[],
 		status: DocumentStatus,
-		options: { error?: string; incrementAttempts?: boolean } = {},
+		options: { error?: string; incrementAttempts?: boolean; bumpRevision?: boolean; retryable?: boolean } = {},
 	): Promise<void> {
 		if (items.length === 0) return;
 		await this.ensureRows(this.db, indexId, collection, items);
@@ -208,6 +315,8 @@ export class DocumentStateRepository {
 			const update: Record<string, unknown> = { status, date_updated: now() };
 			if (options.error !== undefined) update.error = options.error;
 			if (options.incrementAttempts) update.attempts = this.db.raw('COALESCE(attempts, 0) + 1');
+			if (options.bumpRevision) update.revision = this.db.raw('COALESCE(revision, 0) + 1');
+			if (options.retryable !== undefined) update.retryable = options.retryable;
 			await this.db('ml_documents').where('index', indexId).whereIn('item', part).update(update);
 		}
 	}
@@ -225,5 +334,11 @@ function toState(row: Record<string, unknown>): DocumentState {
 		chunkCount: Number(row.chunk_count ?? 0),
 		attempts: Number(row.attempts ?? 0),
 		error: (row.error as string | null) ?? null,
+		revision: Number(row.revision ?? 0),
 	};
+}
+
+function isPostgres(db: Knex): boolean {
+	const client = String(db.client.config?.client ?? '');
+	return client === 'pg' || client === 'postgres' || client === 'postgresql';
 }

@@ -97,9 +97,12 @@ export const reindexJob: JobDefinition<typeof ReindexPayload, IndexingJobDeps> =
 
 /**
  * Finds documents left pending (a process died, Redis was down at save time) and enqueues them
- * again. Stale documents are the reindex job's: settings changes schedule one, and start-up
- * schedules it again if a previous one did not finish. Idempotent: requeued work that is already done
- * costs a hash comparison.
+ * again; and, a page per index per sweep, compares what is indexed with the live items, so an
+ * item whose indexed text diverged from its content (a change made without hooks, any lost or
+ * misordered write) is indexed again. Stale documents are the reindex job's: settings changes
+ * schedule one, and start-up schedules it again if a previous one did not finish. Idempotent:
+ * requeued work that is already done costs a hash comparison. Several processes coordinate with
+ * a lease (see the container), so one sweeper runs at a time.
  */
 export const reconcileJob: JobDefinition<typeof ReconcilePayload, IndexingJobDeps> = {
 	name: 'reconcile',
@@ -107,21 +110,57 @@ export const reconcileJob: JobDefinition<typeof ReconcilePayload, IndexingJobDep
 	schema: ReconcilePayload,
 	attempts: 1,
 	async process(data, deps) {
-		return reconcile(deps, data.olderThanSeconds);
+		return reconcile(deps, { olderThanSeconds: data.olderThanSeconds });
 	},
 };
 
-export async function reconcile(deps: IndexingJobDeps, olderThanSeconds: number): Promise<{ requeued: number }> {
+export interface ReconcileOptions {
+	/** Only pending documents untouched for this long are requeued (fresh ones are still in flight). */
+	olderThanSeconds: number;
+	/** Indexed documents compared with their live item per index and sweep. Default: 500 (0 turns it off). */
+	verifyPerIndex?: number;
+	/** Where each index's comparison continues (index id → last item key); kept by the caller between sweeps. */
+	cursors?: Map<string, string | null>;
+	/**
+	 * Also requeue items that failed temporarily (a provider outage), with fewer than
+	 * `maxAttempts` tries, untouched for `olderThanSeconds`. Default: not requeued.
+	 */
+	retryFailed?: { maxAttempts: number; olderThanSeconds: number };
+}
+
+export async function reconcile(deps: IndexingJobDeps, options: ReconcileOptions): Promise<{ requeued: number; diverged: number; retried: number }> {
 	let requeued = 0;
-	const olderThan = new Date(Date.now() - olderThanSeconds * 1000);
+	let diverged = 0;
+	let retried = 0;
+	const olderThan = new Date(Date.now() - options.olderThanSeconds * 1000);
+	const verify = options.verifyPerIndex ?? 500;
 	for (const index of await deps.indexes.active()) {
+		if (options.retryFailed) {
+			const failed = await deps.indexing.documents.listRetryableFailures(index.id, {
+				limit: 20_000,
+				maxAttempts: options.retryFailed.maxAttempts,
+				olderThan: new Date(Date.now() - options.retryFailed.olderThanSeconds * 1000),
+			});
+			for (let i = 0; i < failed.length; i += 200) {
+				await deps.queue.enqueue('index-items', { indexId: index.id, keys: failed.slice(i, i + 200) }, { priority: 'low' });
+			}
+			retried += failed.length;
+		}
 		const keys = await deps.indexing.documents.listUnfinished(index.id, { limit: 20_000, olderThan });
 		for (let i = 0; i < keys.length; i += 200) {
 			await deps.queue.enqueue('index-items', { indexId: index.id, keys: keys.slice(i, i + 200) }, { priority: 'low' });
 			requeued += Math.min(200, keys.length - i);
 		}
+		if (verify <= 0) continue;
+		const after = options.cursors?.get(index.id) ?? null;
+		const page = await deps.indexing.findDiverged(index, { after, limit: verify });
+		options.cursors?.set(index.id, page.next);
+		for (let i = 0; i < page.keys.length; i += 200) {
+			await deps.queue.enqueue('index-items', { indexId: index.id, keys: page.keys.slice(i, i + 200) }, { priority: 'low' });
+		}
+		diverged += page.keys.length;
 	}
-	return { requeued };
+	return { requeued, diverged, retried };
 }
 
 export const INDEXING_JOBS = [indexItemsJob, removeItemsJob, reindexJob, reconcileJob] as const;

@@ -1,10 +1,10 @@
 import type { Knex } from 'knex';
-import { MlError } from '../errors.js';
+import { isMlError, MlError } from '../errors.js';
 import type { CallOrigin } from '../usage/types.js';
 import type { FullTextIndex } from '../search/full-text-index.js';
 import type { VectorRecord, VectorStore } from '../vector-stores/types.js';
 import { embeddingInput, indexedFields, prepareDocument, type PreparedDocument } from './build-document.js';
-import { DocumentStateRepository } from './document-state.js';
+import { DocumentStateRepository, type ExpectedRevision } from './document-state.js';
 import { computeSettingsHash, namespaceOf, type IndexDefinition } from './index-definition.js';
 import type { ItemSource } from './item-source.js';
 
@@ -36,6 +36,8 @@ export interface IndexItemsResult {
 	chunks: number;
 	/** Chunks sent to the embedding layer (cache hits included). */
 	embeddedChunks: number;
+	/** Items saved again while this job ran: the newer job writes them (last writer wins). */
+	superseded: number;
 }
 
 export interface ReindexProgress {
@@ -44,7 +46,10 @@ export interface ReindexProgress {
 	result: IndexItemsResult;
 }
 
-const emptyResult = (): IndexItemsResult => ({ indexed: 0, unchanged: 0, removed: 0, excluded: 0, chunks: 0, embeddedChunks: 0 });
+const emptyResult = (): IndexItemsResult => ({ indexed: 0, unchanged: 0, removed: 0, excluded: 0, chunks: 0, embeddedChunks: 0, superseded: 0 });
+
+/** How often an item whose vectors a superseded job may have overwritten is indexed again at once. */
+const MAX_REPAIR_ROUNDS = 3;
 
 function addResult(into: IndexItemsResult, from: IndexItemsResult): void {
 	for (const key of Object.keys(into) as (keyof IndexItemsResult)[]) into[key] += from[key];
@@ -64,20 +69,50 @@ export class IndexingService {
 		this.documents = new DocumentStateRepository(deps.db);
 	}
 
-	/** Indexes (or removes) the given items. Unchanged content costs no embedding call. */
+	/**
+	 * Indexes (or removes) the given items. Unchanged content costs no embedding call.
+	 *
+	 * Last writer wins: each item's revision is noted before its content is read, and results are
+	 * written only for items whose revision is unchanged when the job is done (checked before the
+	 * vectors are written and again, compare-and-set, in the transaction that writes state and
+	 * chunks). A save in between bumps the revision and enqueues a newer job, which writes
+	 * instead; so however slow a provider call is, an older version never replaces a newer one.
+	 */
 	async indexItems(
 		index: IndexDefinition,
 		keys: readonly string[],
 		options: { origin: CallOrigin; signal?: AbortSignal; force?: boolean },
 	): Promise<IndexItemsResult> {
 		const result = emptyResult();
-		const unique = [...new Set(keys.map(String))];
-		if (unique.length === 0) return result;
+		let pending = [...new Set(keys.map(String))];
+		let force = options.force ?? false;
+		for (let round = 0; pending.length > 0 && round < MAX_REPAIR_ROUNDS; round++) {
+			const { outcome, repair } = await this.indexOnce(index, pending, { ...options, force });
+			addResult(result, outcome);
+			// Vectors written by a job that turned out superseded may have replaced newer ones: index
+			// those items again from their current content (their hash was cleared, so they re-embed).
+			pending = repair;
+			force = true;
+		}
+		if (pending.length > 0) await this.documents.invalidate(index.id, pending);
+		return result;
+	}
+
+	private async indexOnce(
+		index: IndexDefinition,
+		unique: readonly string[],
+		options: { origin: CallOrigin; signal?: AbortSignal; force?: boolean },
+	): Promise<{ outcome: IndexItemsResult; repair: string[] }> {
+		const result = emptyResult();
+		if (unique.length === 0) return { outcome: result, repair: [] };
 		const model = await this.deps.resolveModel(index);
 		const settingsHash = computeSettingsHash(index, model);
 		const store = this.deps.storeFor(index);
 		const namespace = namespaceOf(index);
 
+		// Revisions first, content second: a save after this point makes our result stale, and we see it.
+		const states = await this.documents.get(index.id, unique);
+		const expected = new Map<string, ExpectedRevision>(unique.map((key) => [key, states.get(key)?.revision ?? null]));
 		const pk = await this.deps.items.primaryKey(index.collection);
 		const fields = indexedFields(index, pk);
 		const records = await this.deps.items.read(index.collection, unique, fields);
@@ -95,7 +130,6 @@ export class IndexingService {
 		}
 
 		const candidates = [...records.entries()].filter(([key]) => matching === null || matching.has(key));
-		const states = await this.documents.get(index.id, candidates.map(([key]) => key));
 		const changed: PreparedDocument[] = [];
 		const unchangedKeys: string[] = [];
 		for (const [key, record] of candidates) {
@@ -111,67 +145,112 @@ export class IndexingService {
 		const notYetMarked = unchangedKeys.filter((key) => states.get(key)?.status !== 'indexed');
 		if (notYetMarked.length > 0) {
 			// Same content as what is stored: nothing to embed, just settle the state.
-			await this.documents.markIndexedWithoutChanges(index.id, notYetMarked);
+			await this.documents.markIndexedWithoutChanges(index.id, notYetMarked, expected);
 		}
-		if (changed.length === 0) return result;
+		if (changed.length === 0) return { outcome: result, repair: [] };
 
-		let upserted = false;
+		let upserted: PreparedDocument[] = [];
 		try {
 			const inputs = changed.flatMap((doc) => doc.chunks.map((chunk) => embeddingInput(doc, chunk.content)));
 			const vectors = inputs.length > 0 ? await this.deps.embed(index, inputs, options.origin, options.signal) : [];
 			result.embeddedChunks = inputs.length;
+			if (vectors.length < inputs.length) throw new MlError('The embedding layer returned fewer vectors than inputs.', { code: 'EMBEDDING_MISMATCH', status: 500 });
 			await this.ensureNamespace(store, index, namespace, model.dimensions);
 
-			const records: VectorRecord[] = [];
+			const vectorsOf = new Map<string, number[][]>();
 			let v = 0;
 			for (const doc of changed) {
-				for (const chunk of doc.chunks) {
-					const vector = vectors[v++];
-					if (!vector) throw new MlError('The embedding layer returned fewer vectors than inputs.', { code: 'EMBEDDING_MISMATCH', status: 500 });
-					records.push({
-						id: `${doc.item}:${chunk.chunkIndex}`,
-						itemKey: doc.item,
-						chunkIndex: chunk.chunkIndex,
-						vector,
-						content: chunk.content,
-						metadata: { ...doc.metadata, _title: doc.title, _field: chunk.field, _position: chunk.position },
-					});
-				}
+				vectorsOf.set(doc.item, vectors.slice(v, v + doc.chunks.length));
+				v += doc.chunks.length;
 			}
+			// Drop what was saved again while the provider worked: the newer job owns those items.
+			const before = await this.documents.current(index.id, new Map(changed.map((doc) => [doc.item, expected.get(doc.item) ?? null])));
+			const stillCurrent = new Set(before.written);
+			const writable = changed.filter((doc) => stillCurrent.has(doc.item));
+			result.superseded = before.superseded.length;
+			if (writable.length === 0) return { outcome: result, repair: [] };
+
+			const records: VectorRecord[] = writable.flatMap((doc) =>
+				doc.chunks.map((chunk, i) => ({
+					id: `${doc.item}:${chunk.chunkIndex}`,
+					itemKey: doc.item,
+					chunkIndex: chunk.chunkIndex,
+					vector: vectorsOf.get(doc.item)![i]!,
+					content: chunk.content,
+					metadata: { ...doc.metadata, _title: doc.title, _field: chunk.field, _position: chunk.position },
+				})),
+			);
 			if (records.length > 0) {
 				await store.upsert(namespace, records);
-				upserted = true;
+				upserted = writable;
 			}
 			// The keyword index is replaced per item in one transaction, so it is exact after updates.
 			await this.deps.fullText?.replaceItems(
 				index.id,
-				changed.map((doc) => doc.item),
-				changed.flatMap((doc) => doc.chunks.map((chunk) => ({ item: doc.item, chunk: chunk.chunkIndex, field: chunk.field, position: chunk.position, text: embeddingInput(doc, chunk.content), content: chunk.content }))),
+				writable.map((doc) => doc.item),
+				writable.flatMap((doc) => doc.chunks.map((chunk) => ({ item: doc.item, chunk: chunk.chunkIndex, field: chunk.field, position: chunk.position, text: embeddingInput(doc, chunk.content), content: chunk.content }))),
 			);
 			// Upserting replaced chunks 0..n-1. `chunk_count` never undercounts what is stored, so only
 			// items that shrank have chunks past n to drop; the others cost no extra round trip.
-			for (const doc of changed) {
+			for (const doc of writable) {
 				const previous = states.get(doc.item)?.chunkCount ?? 0;
 				if (previous > doc.chunks.length) await store.deleteChunksFrom(namespace, doc.item, doc.chunks.length);
 			}
-			await this.documents.markIndexed(
+			const outcome = await this.documents.markIndexed(
 				index.id,
 				index.collection,
-				changed.map((doc) => ({ item: doc.item, contentHash: doc.contentHash, settingsHash, chunks: doc.chunks })),
+				writable.map((doc) => ({ item: doc.item, contentHash: doc.contentHash, settingsHash, chunks: doc.chunks })),
+				expected,
 			);
-			result.indexed = changed.length;
-			result.chunks = records.length;
-			return result;
+			const written = new Set(outcome.written);
+			result.indexed = outcome.written.length;
+			result.chunks = writable.filter((doc) => written.has(doc.item)).reduce((sum, doc) => sum + doc.chunks.length, 0);
+			result.superseded += outcome.superseded.length;
+			if (outcome.superseded.length > 0) {
+				// Saved again while our vectors were being written: they may have replaced the newer
+				// job's. Keep chunk_count an upper bound of what is stored, then repair.
+				await this.documents.raiseChunkCounts(index.id, writable.filter((doc) => !written.has(doc.item)).map((doc) => ({ item: doc.item, count: doc.chunks.length })));
+				await this.documents.invalidate(index.id, outcome.superseded);
+			}
+			return { outcome: result, repair: outcome.superseded };
 		} catch (error) {
 			this.knownNamespaces.clear();
 			const message = error instanceof Error ? error.message : String(error);
-			await this.documents.markFailed(index.id, index.collection, changed.map((doc) => doc.item), message);
-			if (upserted) {
+			const retryable = !(isMlError(error) && !error.retryable);
+			await this.documents.markFailed(index.id, index.collection, changed.map((doc) => doc.item), message, expected, retryable);
+			if (upserted.length > 0) {
 				// Vectors were written before the failure: keep chunk_count an upper bound of what is stored.
-				await this.documents.raiseChunkCounts(index.id, changed.map((doc) => ({ item: doc.item, count: doc.chunks.length })));
+				await this.documents.raiseChunkCounts(index.id, upserted.map((doc) => ({ item: doc.item, count: doc.chunks.length })));
 			}
 			throw error;
 		}
+	}
+
+	/**
+	 * Indexed items whose stored content hash no longer matches the live item (changed without a
+	 * hook, a lost job, an older version written by any path): the reconcile sweep requeues them.
+	 * Visits `limit` indexed items in key order after `after`; `next` is where to continue (null
+	 * at the end).
+	 */
+	async findDiverged(index: IndexDefinition, page: { after?: string | null; limit: number }): Promise<{ keys: string[]; next: string | null }> {
+		const model = await this.deps.resolveModel(index);
+		const settingsHash = computeSettingsHash(index, model);
+		const states = await this.documents.listIndexed(index.id, { after: page.after ?? null, limit: page.limit });
+		if (states.length === 0) return { keys: [], next: null };
+		const pk = await this.deps.items.primaryKey(index.collection);
+		const records = await this.deps.items.read(index.collection, states.map((state) => state.item), indexedFields(index, pk));
+		const keys: string[] = [];
+		for (const state of states) {
+			const record = records.get(state.item);
+			// A deleted item's job removes it; other settings are the reindex job's (one per index).
+			if (!record) {
+				keys.push(state.item);
+				continue;
+			}
+			if (state.settingsHash !== settingsHash) continue;
+			if (prepareDocument(index, state.item, record, settingsHash).contentHash !== state.contentHash) keys.push(state.item);
+		}
+		return { keys, next: states.length < page.limit ? null : states[states.length - 1]!.item };
 	}
 
 	/** Removes items from the index (they were deleted in the CMS). */

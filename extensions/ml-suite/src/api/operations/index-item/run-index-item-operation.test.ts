@@ -53,7 +53,7 @@ function setup(): { deps: IndexItemOperationDeps; queue: InlineQueue; enqueued: 
 			indexing: {
 				async indexItems(_index, keys, options): Promise<IndexItemsResult> {
 					indexed.push({ keys, force: options.force });
-					return { indexed: keys.length, unchanged: 0, removed: 0, excluded: 0, chunks: keys.length * 2, embeddedChunks: keys.length * 2 };
+					return { indexed: keys.length, unchanged: 0, removed: 0, excluded: 0, chunks: keys.length * 2, embeddedChunks: keys.length * 2, superseded: 0 };
 				},
 			},
 			queue: {

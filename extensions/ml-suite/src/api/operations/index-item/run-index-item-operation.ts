@@ -54,7 +54,7 @@ export async function runIndexItemOperation(rawOptions: unknown, deps: IndexItem
 	for (let i = 0; i < keys.length; i += KEYS_PER_BATCH) batches.push(keys.slice(i, i + KEYS_PER_BATCH));
 
 	if (options.wait) {
-		const result: IndexItemsResult = { indexed: 0, unchanged: 0, removed: 0, excluded: 0, chunks: 0, embeddedChunks: 0 };
+		const result: IndexItemsResult = { indexed: 0, unchanged: 0, removed: 0, excluded: 0, chunks: 0, embeddedChunks: 0, superseded: 0 };
 		for (const batch of batches) {
 			const part = await deps.indexing.indexItems(index, batch, { origin: deps.origin, force: options.force });
 			for (const field of Object.keys(result) as (keyof IndexItemsResult)[]) result[field] += part[field];
