@@ -57,6 +57,7 @@ describe('keyword', () => {
 		const { fts } = sqliteFullTextTables(fixture.index.id);
 		const bare = (text: string) => {
 			const terms = analyzeQuery(text);
+			if (terms.length === 0) return [];
 			return fixture!.knex.raw(`SELECT rowid, bm25("${fts}") AS s FROM "${fts}" WHERE "${fts}" MATCH ? ORDER BY s LIMIT 10`, [terms.map((t) => `"${t}"`).join(' OR ')]);
 		};
 		const series: Record<string, number[]> = { bare: [], bareMatch: [], bareNone: [], keyword: [], keywordMatch: [], keywordNone: [], semantic: [], hybrid: [], rules: [] };
