@@ -2,10 +2,11 @@ import type { Router } from 'express';
 import { z } from 'zod';
 import { ForbiddenError, NotFoundError } from '../../core/errors.js';
 import { computeSettingsHash, namespaceOf, type IndexDefinition } from '../../core/indexing/index-definition.js';
+import { DirectusFilter } from '../../core/search/directus-filter.js';
 import type { Container } from '../container.js';
 import { route, type MlRequest } from '../http.js';
 
-const directusFilter = z.record(z.string(), z.unknown());
+const directusFilter = DirectusFilter;
 
 /** Hybrid fusion settings; unset fields take the index model's defaults. */
 export const FusionBody = z
@@ -46,7 +47,7 @@ const RelatedQuery = z.object({
 const ReindexBody = z.object({ force: z.boolean().default(false) });
 
 function usableIndexes(container: Container, req: MlRequest, names?: string[]): Promise<IndexDefinition[]> {
-	return container.resolveIndexes(req.accountability, names);
+	return container.resolveIndexes(req.accountability, names, req.schema);
 }
 
 async function coverage(container: Container, index: IndexDefinition): Promise<Record<string, unknown>> {
@@ -108,7 +109,7 @@ export function registerSearchRoutes(router: Router, getContainer: () => Promise
 		const index = (await usableIndexes(container, req as MlRequest, [req.params.index ?? ''])).at(0);
 		if (!index) throw new NotFoundError(`Unknown index "${req.params.index}".`);
 		const item = req.params.item ?? '';
-		const access = container.callerAccess(req.accountability);
+		const access = container.callerAccess(req.accountability, req.schema);
 		if (!(await access.canRead(index.collection))) throw new ForbiddenError(`You do not have permission to read the collection "${index.collection}".`);
 		const visible = await access.readItems(index.collection, [item], null);
 		if (!visible.has(item)) throw new NotFoundError(`Item "${item}" of "${index.collection}" does not exist or you cannot read it.`);
@@ -145,7 +146,7 @@ export async function runSearch(container: Container, req: MlRequest, body: Sear
 		fields: body.fields,
 		minScore: body.minScore,
 		fusion: body.fusion,
-		access: container.callerAccess(req.accountability),
+		access: container.callerAccess(req.accountability, req.schema),
 		origin,
 		signal: req.signal,
 	});

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { CallerAccess } from './caller-access.js';
-import type { SearchRequest } from './search-service.js';
+import { SearchService, type SearchRequest } from './search-service.js';
 import { buildSearchWorld, origin, RuleAccess, type SearchWorld } from './search-worlds.fixtures.js';
 
 describe('SearchService', () => {
@@ -100,5 +100,21 @@ describe('SearchService', () => {
 		for (const doc of sent.flat()) expect(doc).not.toMatch(/secret/);
 		const short = await run(access, { mode: 'hybrid', limit: 2, rerank: { reranker, depth: 3 } });
 		expect(short.map((h) => h.item)).toEqual(reranked.slice(0, 2).map((h) => h.item));
+	});
+
+	it('embeds the query once per model, however many indexes share it', async () => {
+		const calls: string[] = [];
+		const counting = new SearchService({
+			...world.deps,
+			embedQuery: async (i, text, o) => {
+				calls.push(i.embeddingModel ?? 'default');
+				return world.deps.embedQuery(i, text, o);
+			},
+		});
+		const twin = { ...world.index, name: 'kb-2' };
+		const third = { ...world.index, name: 'kb-3' };
+		const hits = await counting.search({ query: 'volcano', indexes: [world.index, twin, third], mode: 'hybrid', limit: 3, filter: null, fields: [], access: new RuleAccess(world.items, { canRead: true }), origin });
+		expect(hits.length).toBeGreaterThan(0);
+		expect(calls).toEqual(['default']);
 	});
 });

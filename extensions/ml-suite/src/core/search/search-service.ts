@@ -160,7 +160,18 @@ export class SearchService {
 		if (request.mode === 'keyword' && !this.deps.fullText) {
 			throw new InvalidPayloadError('Keyword search needs SQLite or PostgreSQL as the Directus database.', { field: 'mode' });
 		}
-		const perIndex = await Promise.all(request.indexes.map((index) => this.searchIndex(index, request)));
+		// Indexes that share a model share the query vector: one embedding call per model, not per index.
+		const vectors = new Map<string, Promise<number[]>>();
+		const embed = (index: IndexDefinition): Promise<number[]> => {
+			const key = index.embeddingModel ?? '';
+			let vector = vectors.get(key);
+			if (!vector) {
+				vector = this.deps.embedQuery(index, request.query, request.origin, request.signal);
+				vectors.set(key, vector);
+			}
+			return vector;
+		};
+		const perIndex = await Promise.all(request.indexes.map((index) => this.searchIndex(index, request, embed)));
 		const merged = perIndex.flat().sort((a, b) => b.candidate.score - a.candidate.score || compareKeys(a.index.name, b.index.name) || compareKeys(a.candidate.item, b.candidate.item));
 		const top = merged.slice(0, Math.max(request.limit, request.rerank?.depth ?? 0));
 		// Rows of items that ranked without reads (callers whose rules hide nothing).
@@ -202,7 +213,7 @@ export class SearchService {
 		return [...reordered, ...hits.slice(rerank.depth)];
 	}
 
-	private async searchIndex(index: IndexDefinition, request: SearchRequest): Promise<{ index: IndexDefinition; candidate: Candidate; readable: Readable }[]> {
+	private async searchIndex(index: IndexDefinition, request: SearchRequest, embed: (index: IndexDefinition) => Promise<number[]>): Promise<{ index: IndexDefinition; candidate: Candidate; readable: Readable }[]> {
 		if (!(await request.access.canRead(index.collection))) {
 			throw new ForbiddenError(`You do not have permission to read the collection "${index.collection}".`);
 		}
@@ -214,14 +225,14 @@ export class SearchService {
 		const want = Math.max(request.limit, request.rerank?.depth ?? 0);
 		let list: Candidate[];
 		if (request.mode === 'semantic' || (request.mode === 'hybrid' && !fullText)) {
-			list = await this.semanticList(index, request, readable, want);
+			list = await this.semanticList(index, request, readable, want, embed);
 		} else if (request.mode === 'keyword') {
 			list = await this.keywordList(index, request, readable, fullText!, want);
 		} else {
 			const fusion: FusionOptions = { ...(await this.deps.fusionDefaults?.(index)) ?? defaultFusion('default'), ...request.fusion };
 			const depth = Math.max(want, fusion.depth);
 			const [semantic, keyword] = await Promise.all([
-				fusion.semanticWeight === 0 ? [] : this.semanticList(index, request, readable, depth),
+				fusion.semanticWeight === 0 ? [] : this.semanticList(index, request, readable, depth, embed),
 				fusion.keywordWeight === 0 ? [] : this.keywordList(index, request, readable, fullText!, depth),
 			]);
 			await nextTick();
@@ -238,8 +249,8 @@ export class SearchService {
 	}
 
 	/** Readable items best first by their best eligible chunk's cosine similarity. */
-	private async semanticList(index: IndexDefinition, request: SearchRequest, readable: Readable, depth: number): Promise<Candidate[]> {
-		const vector = await this.deps.embedQuery(index, request.query, request.origin, request.signal);
+	private async semanticList(index: IndexDefinition, request: SearchRequest, readable: Readable, depth: number, embed: (index: IndexDefinition) => Promise<number[]>): Promise<Candidate[]> {
+		const vector = await embed(index);
 		const store = this.deps.storeFor(index);
 		let fetch = Math.min(MAX_FETCH, depth * 2 + 10);
 		for (;;) {

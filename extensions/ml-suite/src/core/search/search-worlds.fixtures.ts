@@ -10,7 +10,7 @@ import { EmbeddedVectorStore } from '../vector-stores/embedded-vector-store.js';
 import type { CallerAccess } from './caller-access.js';
 import type { FullTextIndex } from './full-text-index.js';
 import { defaultFusion } from './fusion.js';
-import { SearchService } from './search-service.js';
+import { SearchService, type SearchDeps } from './search-service.js';
 import { SqliteFullTextIndex } from './sqlite-full-text-index.js';
 
 type Row = Record<string, unknown>;
@@ -57,6 +57,7 @@ export interface SearchWorld {
 	index: IndexDefinition;
 	indexing: IndexingService;
 	search: SearchService;
+	deps: SearchDeps;
 	fullText: FullTextIndex;
 	close(): Promise<void>;
 }
@@ -74,6 +75,7 @@ export async function buildSearchWorld(indexRow: Row, options: { fullText?: (db:
 	const embed = async (texts: string[]): Promise<number[][]> => (await embeddings.embed(texts, { model: resolved, origin })).embeddings;
 	const index = parseIndexRow({ id: randomUUID(), chunk_size: 500, chunk_overlap: 0, ...indexRow }, { chunkSize: 500, chunkOverlap: 0 });
 	const indexing = new IndexingService({ db, items, fullText, storeFor: () => store, resolveModel: async () => ({ key: 'local', dimensions: 256 }), embed: (_i, texts) => embed(texts) });
-	const search = new SearchService({ fullText, storeFor: () => store, embedQuery: async (_i, text) => (await embed([text]))[0]!, fusionDefaults: async () => defaultFusion('local') });
-	return { db, items, index, indexing, search, fullText, close: () => db.destroy() };
+	const deps: SearchDeps = { fullText, storeFor: () => store, embedQuery: async (_i, text) => (await embed([text]))[0]!, fusionDefaults: async () => defaultFusion('local') };
+	const search = new SearchService(deps);
+	return { db, items, index, indexing, search, deps, fullText, close: () => db.destroy() };
 }
