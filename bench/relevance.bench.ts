@@ -30,7 +30,7 @@ import { Report } from './support/report.js';
  */
 const ROOT = process.env.BENCH_BEIR_DIR ?? join(import.meta.dirname, '.data');
 const LIMITS = (process.env.BENCH_LIMITS ?? '5,10,20,50,100').split(',').map(Number);
-const origin = { user: null, sourceType: 'system' as const, source: 'bench relevance' };
+const origin = { user: null, sourceType: 'cli' as const, source: 'cli:bench relevance' };
 const sets = listBeirSets(ROOT);
 
 class FullAccess implements CallerAccess {

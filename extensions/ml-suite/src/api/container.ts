@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
 import type { Accountability, ApiExtensionContext, SchemaOverview } from '@directus/types';
-import { parseConfig } from '../core/config.js';
+import { parseConfig, type MlConfig } from '../core/config.js';
 import { EmbeddingService, type EmbedResponse } from '../core/embeddings/embedding-service.js';
 import { LayeredEmbeddingCache, MemoryEmbeddingCache } from '../core/embeddings/embedding-cache.js';
 import { KnexEmbeddingCache } from '../core/embeddings/knex-embedding-cache.js';
@@ -13,6 +13,7 @@ import { INDEXING_JOBS, reconcile, type IndexingJobDeps } from '../core/indexing
 import { KnexLeaseLock } from '../core/locks/knex-lease-lock.js';
 import { IndexingService, type IndexModel } from '../core/indexing/indexing-service.js';
 import type { Queue } from '../core/jobs/types.js';
+import { ModelEndpointPolicy } from '../core/providers/model-endpoint-policy.js';
 import { CircuitBreakers } from '../core/providers/circuit-breaker.js';
 import { ModelRegistry } from '../core/providers/model-registry.js';
 import type { EmbeddingModel } from '../core/providers/types.js';
@@ -29,9 +30,14 @@ import { InvalidPayloadError } from '../core/errors.js';
 import { estimateTokens } from '../core/text/estimate-tokens.js';
 import { KnexUsageRecorder } from '../core/usage/knex-usage-recorder.js';
 import type { CallOrigin, UsageEvent } from '../core/usage/types.js';
+import { usageSource } from '../core/usage/usage-source.js';
 import type { VectorStore } from '../core/vector-stores/types.js';
 import type { BaseContainer, HostContext } from './container-types.js';
+import { DIRECTUS_AI_SECRETS } from '../core/providers/directus-ai-settings.js';
+import { DirectusAiSettingsSource } from './directus-ai-settings-source.js';
 import { DirectusCallerAccess } from './directus-caller-access.js';
+import { checkDirectus } from './directus-health.js';
+import { collectionInactiveError, detectDirectusRuntime, type DirectusRuntime } from './directus-runtime.js';
 import { DirectusItemSource } from './directus-item-source.js';
 import { setErrorLogger } from './errors.js';
 import { buildQueue, type QueueWiring } from './queue-wiring.js';
@@ -51,7 +57,13 @@ export interface HealthCheck {
 
 export interface Container extends BaseContainer {
 	healthChecks: HealthCheck[];
+	/** The running Directus: version and (on 12) license state. */
+	directus: DirectusRuntime;
 	models: ModelRegistry;
+	/** Directus 12's Settings → AI (keys and models the suite can use instead of env variables). */
+	aiSettings: DirectusAiSettingsSource;
+	/** Which key variables and servers `ml_models` rows may name (ML_ALLOWED_KEY_ENVS, ML_ALLOWED_BASE_URL_HOSTS). */
+	modelPolicy: ModelEndpointPolicy;
 	usage: KnexUsageRecorder;
 	queue: Queue;
 	queueWiring: QueueWiring;
@@ -80,7 +92,7 @@ export interface Container extends BaseContainer {
 	embedTexts(texts: string[], options: { modelId?: string | null; origin: CallOrigin; signal?: AbortSignal }): Promise<EmbedResponse>;
 	/** What the caller may read. Pass the request's schema when there is one (loading another deep-copies it). */
 	callerAccess(accountability: Accountability, schema?: SchemaOverview): CallerAccess;
-	/** Active indexes by name (404 naming unknown ones), or all active indexes the caller can read. */
+	/** Active indexes the caller can read: those named (403 "does not exist or you cannot read it" otherwise), or all. */
 	resolveIndexes(accountability: Accountability, names?: string[], schema?: SchemaOverview): Promise<IndexDefinition[]>;
 	prompts: PromptStore;
 	rag: RagService<RagCaller>;
@@ -109,8 +121,26 @@ export interface Container extends BaseContainer {
 /** Who asks a RAG question: passed through core to the permission-aware retriever. */
 export interface RagCaller {
 	accountability: Accountability;
+	/** Usage origin of retrieval's embedding calls; the route or flow that asked. */
+	origin?: CallOrigin;
 	/** The request's schema, so retrieval does not load (deep-copy) another. */
 	schema?: SchemaOverview;
+}
+
+/**
+ * The allowlists from the config. The key variables and base URLs the operator configured for the
+ * default models (ML_EMBEDDING_*, ML_CHAT_*) are allowed too: the operator chose them.
+ */
+function modelEndpointPolicy(config: MlConfig): ModelEndpointPolicy {
+	const hosts = config.ML_ALLOWED_BASE_URL_HOSTS.length === 0 ? [] : [...config.ML_ALLOWED_BASE_URL_HOSTS];
+	for (const configured of [config.ML_EMBEDDING_BASE_URL, config.ML_CHAT_BASE_URL]) {
+		if (hosts.length > 0 && configured) hosts.push(new URL(configured).host);
+	}
+	return new ModelEndpointPolicy({
+		// Keys saved in Directus's own Settings → AI are the admin's choice too.
+		allowedKeyEnvs: [...new Set([...config.ML_ALLOWED_KEY_ENVS, config.ML_EMBEDDING_API_KEY_ENV, config.ML_CHAT_API_KEY_ENV, ...Object.values(DIRECTUS_AI_SECRETS)])],
+		allowedHosts: hosts,
+	});
 }
 
 let containerPromise: Promise<Container> | null = null;
@@ -131,12 +161,17 @@ async function buildContainer(host: HostContext): Promise<Container> {
 	}
 	const db = host.database;
 	const env = host.env;
+	const aiSettings = new DirectusAiSettingsSource(host);
+	const directus = await detectDirectusRuntime(host.logger);
 
+	const modelPolicy = modelEndpointPolicy(config);
 	const breakers = new CircuitBreakers({ failureThreshold: config.ML_CIRCUIT_FAILURE_THRESHOLD, cooldownMs: config.ML_CIRCUIT_COOLDOWN_MS });
 	const models = new ModelRegistry({
 		knex: db,
 		factory: {
+			policy: modelPolicy,
 			resolveSecret: (name) => {
+				if (name.startsWith('directus:')) return aiSettings.secret(name);
 				const value = env[name];
 				return typeof value === 'string' && value.length > 0 ? value : undefined;
 			},
@@ -244,14 +279,15 @@ async function buildContainer(host: HostContext): Promise<Container> {
 	const callerAccess = (accountability: Accountability, schema?: SchemaOverview): CallerAccess => new DirectusCallerAccess(host, accountability, schema);
 	const resolveIndexes = async (accountability: Accountability, names?: string[], schema?: SchemaOverview): Promise<IndexDefinition[]> => {
 		const all = await indexes.active();
-		if (names) {
-			const picked = all.filter((index) => names.includes(index.name));
-			assertIndexesFound(names, picked);
-			return picked;
-		}
-		const access = callerAccess(accountability, schema);
+		const access = new DirectusCallerAccess(host, accountability, schema);
 		const usable: IndexDefinition[] = [];
-		for (const index of all) if (await access.canRead(index.collection)) usable.push(index);
+		for (const index of names ? all.filter((i) => names.includes(i.name)) : all) if (await access.canRead(index.collection)) usable.push(index);
+		// Directus tells only callers with access that a collection is inactive; so may we.
+		const inactive = names ? all.find((i) => names.includes(i.name) && access.inactive.has(i.collection)) : undefined;
+		if (inactive) throw collectionInactiveError(inactive.collection, `searching index "${inactive.name}"`);
+		// A named index that is unknown, inactive or over a collection the caller cannot read gets
+		// the same answer, as Directus gives for collections.
+		if (names) assertIndexesFound(names, usable);
 		return usable;
 	};
 
@@ -262,13 +298,13 @@ async function buildContainer(host: HostContext): Promise<Container> {
 			const hits = await search.search({
 				query: options.query,
 				indexes: ragIndexes,
-				rerank: rerankFor(ragIndexes, undefined, { user: options.accountability.user ?? null, sourceType: 'endpoint', source: 'rag retrieval' }),
+				rerank: rerankFor(ragIndexes, undefined, options.origin ?? { user: options.accountability.user ?? null, ...usageSource.route('POST', '/ask') }),
 				mode: options.mode ?? 'hybrid',
 				limit: options.limit ?? 8,
 				filter: options.filter ?? null,
 				fields: [],
 				access: callerAccess(options.accountability, options.schema),
-				origin: { user: options.accountability.user, sourceType: 'endpoint', source: 'rag retrieval' },
+				origin: options.origin ?? { user: options.accountability.user ?? null, ...usageSource.route('POST', '/ask') },
 				signal: options.signal,
 			});
 			return hits.map((hit) => ({ index: hit.index, collection: hit.collection, item: hit.item, title: hit.title, content: hit.passage, score: hit.score, link: hit.link }));
@@ -318,7 +354,10 @@ async function buildContainer(host: HostContext): Promise<Container> {
 		config,
 		configIssues: issues,
 		host,
+		directus,
 		models,
+		aiSettings,
+		modelPolicy,
 		usage,
 		queue,
 		queueWiring,
@@ -344,6 +383,11 @@ async function buildContainer(host: HostContext): Promise<Container> {
 		rag,
 		recordUsage: (event) => usage.record(event),
 		healthChecks: [
+			{
+				name: 'directus',
+				required: false,
+				check: () => checkDirectus(host, directus, indexes),
+			},
 			{
 				name: 'database',
 				required: true,
@@ -376,9 +420,11 @@ async function buildContainer(host: HostContext): Promise<Container> {
 				name: 'chat',
 				required: false,
 				async check() {
-					if (config.ML_CHAT_PROVIDER === 'none') return { ok: true, message: 'not configured (RAG answers extractively)' };
-					const { model } = await models.chatModel();
-					return { ok: true, message: `${model.provider}/${model.modelId}` };
+					const details = { directusAiSettings: aiSettings.describe() };
+					// With ML_CHAT_PROVIDER=none a default chat model may still come from the registry (e.g. one offered by Directus's AI settings).
+					const model = config.ML_CHAT_PROVIDER === 'none' ? await models.getChatModel() : (await models.chatModel()).model;
+					if (!model) return { ok: true, message: 'not configured (RAG answers extractively)', details };
+					return { ok: true, message: `${model.provider}/${model.modelId}`, details };
 				},
 			},
 		],

@@ -3,7 +3,10 @@ import type { Request, Response, Router } from 'express';
 import { z } from 'zod';
 import { ForbiddenError, InvalidPayloadError, MlError } from '../core/errors.js';
 import { DeadlineExceededError, withCallBudget } from '../core/providers/call-budget.js';
+import { usageSource } from '../core/usage/usage-source.js';
+import type { CallOrigin } from '../core/usage/types.js';
 import type { Container } from './container.js';
+import { projectLockedError } from './directus-runtime.js';
 import { sendError } from './errors.js';
 
 /**
@@ -21,6 +24,8 @@ export interface MlRequest<Body = unknown, Query = unknown> {
 	schema: SchemaOverview;
 	/** Aborted when the client disconnects. */
 	signal: AbortSignal;
+	/** Who calls, from which route (`route:<METHOD> /ml<path>`): the usage origin of provider calls this request makes. */
+	origin: CallOrigin;
 }
 
 export interface RouteSpec<B extends z.ZodType, Q extends z.ZodType> {
@@ -31,6 +36,13 @@ export interface RouteSpec<B extends z.ZodType, Q extends z.ZodType> {
 	status?: number;
 	/** One line for the OpenAPI document. */
 	summary?: string;
+	/**
+	 * Served while Directus 12 has locked the project (over its license limits). Default: false:
+	 * like Directus's own item, file and GraphQL routes, the route answers Directus's
+	 * `RESOURCE_RESTRICTED` error until an administrator resolves the limits. Only routes that
+	 * touch no items (health, API description) are exempt.
+	 */
+	servedWhileLocked?: boolean;
 }
 
 export type Handler<B extends z.ZodType, Q extends z.ZodType> = (
@@ -50,6 +62,7 @@ export interface RouteInfo {
 	query?: z.ZodType;
 	status: number;
 	summary?: string;
+	servedWhileLocked: boolean;
 }
 
 export const registeredRoutes: RouteInfo[] = [];
@@ -63,7 +76,7 @@ export function route<B extends z.ZodType = z.ZodUnknown, Q extends z.ZodType = 
 	handler: Handler<B, Q>,
 	getContainer: () => Promise<Container>,
 ): void {
-	registeredRoutes.push({ method, path, access: spec.access, body: spec.body, query: spec.query, status: spec.status ?? 200, summary: spec.summary });
+	registeredRoutes.push({ method, path, access: spec.access, body: spec.body, query: spec.query, status: spec.status ?? 200, summary: spec.summary, servedWhileLocked: spec.servedWhileLocked ?? false });
 	router[method](path, async (req: Request, res: Response) => {
 		const controller = new AbortController();
 		let deadline: ReturnType<typeof setTimeout> | undefined;
@@ -73,9 +86,11 @@ export function route<B extends z.ZodType = z.ZodUnknown, Q extends z.ZodType = 
 		});
 		try {
 			const accountability = checkAccess(req, spec.access);
+			const container = await getContainer();
+			// Before the input is looked at, as Directus's own lock middleware runs before its routes.
+			if (!spec.servedWhileLocked && (await container.directus.isLocked())) throw projectLockedError();
 			const body = (spec.body ? parseInput(spec.body, req.body ?? {}, 'body') : req.body) as z.infer<B>;
 			const query = (spec.query ? parseInput(spec.query, req.query ?? {}, 'query') : req.query) as z.infer<Q>;
-			const container = await getContainer();
 			// Someone is waiting: provider calls get the short interactive budget, and the request
 			// gives up with a 504 at the deadline. Once a stream has started, only the per-attempt
 			// (silence) timeout applies, so long answers are not cut off.
@@ -95,6 +110,7 @@ export function route<B extends z.ZodType = z.ZodUnknown, Q extends z.ZodType = 
 						params: req.params as Record<string, string>,
 						schema: (req as Request & { schema: SchemaOverview }).schema,
 						signal: controller.signal,
+						origin: { user: accountability.user ?? null, ...usageSource.route(method, path) },
 					},
 					container,
 					res,

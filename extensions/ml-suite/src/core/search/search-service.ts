@@ -1,5 +1,5 @@
 import { setImmediate as nextTick } from 'node:timers/promises';
-import { ForbiddenError, InvalidPayloadError, NotFoundError } from '../errors.js';
+import { InvalidPayloadError, notFoundOrForbidden } from '../errors.js';
 import { chunkSourceFields } from '../indexing/build-document.js';
 import { namespaceOf, type IndexDefinition } from '../indexing/index-definition.js';
 import type { CallOrigin } from '../usage/types.js';
@@ -215,7 +215,7 @@ export class SearchService {
 
 	private async searchIndex(index: IndexDefinition, request: SearchRequest, embed: (index: IndexDefinition) => Promise<number[]>): Promise<{ index: IndexDefinition; candidate: Candidate; readable: Readable }[]> {
 		if (!(await request.access.canRead(index.collection))) {
-			throw new ForbiddenError(`You do not have permission to read the collection "${index.collection}".`);
+			throw notFoundOrForbidden(`index "${index.name}"`);
 		}
 		const restricted = request.access.restrictions ? (await request.access.restrictions(index.collection)).restricted : true;
 		const excluded = new Set((request.excludeItems ?? []).filter((e) => e.collection === index.collection).map((e) => e.item));
@@ -361,8 +361,9 @@ function compareKeys(a: string, b: string): number {
 	return a < b ? -1 : a > b ? 1 : 0;
 }
 
+/** Every named index must be among `found` (active and readable); else Directus's uniform 403. */
 export function assertIndexesFound(names: readonly string[], found: readonly IndexDefinition[]): void {
 	const known = new Set(found.map((i) => i.name));
 	const missing = names.filter((n) => !known.has(n));
-	if (missing.length > 0) throw new NotFoundError(`Unknown index: ${missing.join(', ')}.`, { indexes: missing });
+	if (missing.length > 0) throw notFoundOrForbidden(missing.length === 1 ? `index "${missing[0]}"` : `indexes ${missing.map((n) => `"${n}"`).join(', ')}`);
 }

@@ -14,7 +14,7 @@ import { SearchService, type SearchDeps } from './search-service.js';
 import { SqliteFullTextIndex } from './sqlite-full-text-index.js';
 
 type Row = Record<string, unknown>;
-export const origin = { user: null, sourceType: 'system' as const, source: 'test' };
+export const origin = { user: null, sourceType: 'cli' as const, source: 'cli:test' };
 
 /**
  * A caller with item- and field-level rules, enforced the way Directus does: hidden items are
