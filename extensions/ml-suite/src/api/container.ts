@@ -11,6 +11,7 @@ import { INDEXING_JOBS, reconcile, type IndexingJobDeps } from '../core/indexing
 import { KnexLeaseLock } from '../core/locks/knex-lease-lock.js';
 import { IndexingService, type IndexModel } from '../core/indexing/indexing-service.js';
 import type { Queue } from '../core/jobs/types.js';
+import { CircuitBreakers } from '../core/providers/circuit-breaker.js';
 import { ModelRegistry } from '../core/providers/model-registry.js';
 import type { EmbeddingModel } from '../core/providers/types.js';
 import type { CallerAccess } from '../core/search/caller-access.js';
@@ -66,7 +67,9 @@ export interface Container extends BaseContainer {
 	/** Marks an index stale and enqueues a reindex when its settings differ from what its vectors were built with. */
 	scheduleReindexIfStale(index: IndexDefinition): Promise<boolean>;
 	/** Enqueues pending documents untouched for `olderThanSeconds`, and items whose indexed text diverged. */
-	reconcileNow(olderThanSeconds?: number): Promise<{ requeued: number; diverged: number }>;
+	reconcileNow(olderThanSeconds?: number): Promise<{ requeued: number; diverged: number; retried: number }>;
+	/** Per-provider circuit breakers shared by every model of this process. */
+	breakers: CircuitBreakers;
 	/** Called when enqueueing failed: the next reconcile sweep then requeues pending rows at once. */
 	noteEnqueueFailure(): void;
 	/** Starts queue workers (and the periodic reconcile sweep). */
@@ -106,6 +109,7 @@ async function buildContainer(host: HostContext): Promise<Container> {
 	const db = host.database;
 	const env = host.env;
 
+	const breakers = new CircuitBreakers({ failureThreshold: config.ML_CIRCUIT_FAILURE_THRESHOLD, cooldownMs: config.ML_CIRCUIT_COOLDOWN_MS });
 	const models = new ModelRegistry({
 		knex: db,
 		factory: {
@@ -115,6 +119,7 @@ async function buildContainer(host: HostContext): Promise<Container> {
 			},
 			timeoutMs: config.ML_PROVIDER_TIMEOUT_MS,
 			maxRetries: config.ML_PROVIDER_MAX_RETRIES,
+			breakers,
 		},
 	});
 	const usage = new KnexUsageRecorder({ knex: db, flushIntervalMs: config.ML_USAGE_FLUSH_MS, logger: host.logger });
@@ -211,6 +216,15 @@ async function buildContainer(host: HostContext): Promise<Container> {
 	let backlog = false;
 	let closed = false;
 
+	// A provider is back: what failed during its outage is retried now, not after the next sweep.
+	breakers.onRecover((endpoint) => {
+		if (config.ML_FAILED_RETRY_MAX_ATTEMPTS <= 0) return;
+		host.logger.info(`[ml-suite] provider ${endpoint} answers again; requeueing documents that failed during the outage`);
+		void reconcile(jobDeps, { olderThanSeconds: 3600, verifyPerIndex: 0, retryFailed: { maxAttempts: config.ML_FAILED_RETRY_MAX_ATTEMPTS, olderThanSeconds: 0 } }).catch((error: unknown) =>
+			host.logger.warn(`[ml-suite] requeueing after provider recovery failed: ${(error as Error).message}`),
+		);
+	});
+
 	const container: Container = {
 		config,
 		configIssues: issues,
@@ -282,7 +296,14 @@ async function buildContainer(host: HostContext): Promise<Container> {
 			await queue.enqueue('reindex', { indexId: index.id }, { priority: 'low' });
 			return true;
 		},
-		reconcileNow: (olderThanSeconds = 30) => reconcile(jobDeps, { olderThanSeconds, cursors: verifyCursors, verifyPerIndex: config.ML_RECONCILE_VERIFY_BATCH }),
+		breakers,
+		reconcileNow: (olderThanSeconds = 30) =>
+			reconcile(jobDeps, {
+				olderThanSeconds,
+				cursors: verifyCursors,
+				verifyPerIndex: config.ML_RECONCILE_VERIFY_BATCH,
+				...(config.ML_FAILED_RETRY_MAX_ATTEMPTS > 0 ? { retryFailed: { maxAttempts: config.ML_FAILED_RETRY_MAX_ATTEMPTS, olderThanSeconds: config.ML_FAILED_RETRY_AFTER_SECONDS } } : {}),
+			}),
 		noteEnqueueFailure: () => {
 			backlog = true;
 		},
@@ -304,8 +325,9 @@ async function buildContainer(host: HostContext): Promise<Container> {
 					// One sweeper at a time across instances and workers; the holder renews its lease
 					// each sweep and loses it two intervals after it stops (e.g. it died).
 					if (!(await sweepLock.tryAcquire('reconcile', intervalMs * 2 + 5_000))) return;
-					const { requeued, diverged } = await container.reconcileNow(olderThan);
+					const { requeued, diverged, retried } = await container.reconcileNow(olderThan);
 					if (requeued > 0) host.logger.info(`[ml-suite] reconcile: requeued ${requeued} pending documents`);
+					if (retried > 0) host.logger.info(`[ml-suite] reconcile: retrying ${retried} documents that failed temporarily`);
 					if (diverged > 0) host.logger.info(`[ml-suite] reconcile: ${diverged} indexed documents differed from their items; re-indexing them`);
 				} catch (error) {
 					backlog ||= olderThan === 0;

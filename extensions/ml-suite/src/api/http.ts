@@ -2,6 +2,7 @@ import type { Accountability, SchemaOverview } from '@directus/types';
 import type { Request, Response, Router } from 'express';
 import { z } from 'zod';
 import { ForbiddenError, InvalidPayloadError, MlError } from '../core/errors.js';
+import { DeadlineExceededError, withCallBudget } from '../core/providers/call-budget.js';
 import type { Container } from './container.js';
 import { sendError } from './errors.js';
 
@@ -65,7 +66,9 @@ export function route<B extends z.ZodType = z.ZodUnknown, Q extends z.ZodType = 
 	registeredRoutes.push({ method, path, access: spec.access, body: spec.body, query: spec.query, status: spec.status ?? 200, summary: spec.summary });
 	router[method](path, async (req: Request, res: Response) => {
 		const controller = new AbortController();
+		let deadline: ReturnType<typeof setTimeout> | undefined;
 		res.on('close', () => {
+			clearTimeout(deadline);
 			if (!res.writableFinished) controller.abort();
 		});
 		try {
@@ -73,22 +76,38 @@ export function route<B extends z.ZodType = z.ZodUnknown, Q extends z.ZodType = 
 			const body = (spec.body ? parseInput(spec.body, req.body ?? {}, 'body') : req.body) as z.infer<B>;
 			const query = (spec.query ? parseInput(spec.query, req.query ?? {}, 'query') : req.query) as z.infer<Q>;
 			const container = await getContainer();
-			const result = await handler(
-				{
-					accountability,
-					body,
-					query,
-					params: req.params as Record<string, string>,
-					schema: (req as Request & { schema: SchemaOverview }).schema,
-					signal: controller.signal,
-				},
-				container,
-				res,
+			// Someone is waiting: provider calls get the short interactive budget, and the request
+			// gives up with a 504 at the deadline. Once a stream has started, only the per-attempt
+			// (silence) timeout applies, so long answers are not cut off.
+			const { ML_INTERACTIVE_TIMEOUT_MS, ML_INTERACTIVE_MAX_RETRIES, ML_INTERACTIVE_DEADLINE_MS } = container.config;
+			if (ML_INTERACTIVE_DEADLINE_MS > 0) {
+				deadline = setTimeout(() => {
+					if (!res.headersSent) controller.abort(new DeadlineExceededError(ML_INTERACTIVE_DEADLINE_MS));
+				}, ML_INTERACTIVE_DEADLINE_MS);
+				deadline.unref();
+			}
+			const result = await withCallBudget({ timeoutMs: ML_INTERACTIVE_TIMEOUT_MS, maxRetries: ML_INTERACTIVE_MAX_RETRIES, deadline: controller.signal }, () =>
+				handler(
+					{
+						accountability,
+						body,
+						query,
+						params: req.params as Record<string, string>,
+						schema: (req as Request & { schema: SchemaOverview }).schema,
+						signal: controller.signal,
+					},
+					container,
+					res,
+				),
 			);
 			if (result === undefined || res.headersSent) return;
 			res.status(spec.status ?? 200).json(result);
 		} catch (error) {
-			sendError(res, error, req);
+			// A provider call cancelled by the deadline rejects with whatever it was doing; the deadline is the cause.
+			const reason: unknown = controller.signal.aborted ? controller.signal.reason : undefined;
+			sendError(res, reason instanceof DeadlineExceededError ? reason : error, req);
+		} finally {
+			clearTimeout(deadline);
 		}
 	});
 }

@@ -49,10 +49,24 @@ export const configShape = {
 	ML_CHAT_MODEL: z.string().min(1).default('gpt-4o-mini'),
 	ML_CHAT_BASE_URL: url,
 	ML_CHAT_API_KEY_ENV: envVarName.default('OPENAI_API_KEY'),
-	/** Per-request provider timeout. */
+	/** Per-attempt provider timeout for background jobs (the patient budget). */
 	ML_PROVIDER_TIMEOUT_MS: int(100, 600_000).default(60_000),
-	/** Retries for 408/409/429/5xx and network errors (exponential backoff with jitter, honours retry-after). */
+	/** Retries for 408/409/429/5xx and network errors in background jobs (exponential backoff with jitter, honours retry-after). */
 	ML_PROVIDER_MAX_RETRIES: int(0, 10).default(4),
+	/** Per-attempt provider timeout while a person waits on an /ml request (search, ask, generation, embeddings). */
+	ML_INTERACTIVE_TIMEOUT_MS: int(100, 600_000).default(10_000),
+	/** Provider retries within an /ml request. */
+	ML_INTERACTIVE_MAX_RETRIES: int(0, 10).default(1),
+	/** Consecutive provider outages (timeouts, unreachable, 5xx) that open a provider's circuit breaker. */
+	ML_CIRCUIT_FAILURE_THRESHOLD: int(1, 1000).default(5),
+	/** How long an open circuit pauses calls to that provider (jobs wait in the delayed set; requests get 503). */
+	ML_CIRCUIT_COOLDOWN_MS: int(1000, 3_600_000).default(30_000),
+	/** Items that failed temporarily are requeued automatically (on provider recovery, and by the sweep) until they have failed this often. */
+	ML_FAILED_RETRY_MAX_ATTEMPTS: int(0, 10_000).default(25),
+	/** The sweep requeues temporarily failed items untouched for this long (recovery of a provider requeues them at once). */
+	ML_FAILED_RETRY_AFTER_SECONDS: int(0, 86_400).default(300),
+	/** Overall time an /ml request may wait on providers before answering 504 (until a stream's first event); 0 = none. */
+	ML_INTERACTIVE_DEADLINE_MS: int(0, 600_000).default(15_000),
 	/** Vector store: `embedded` (Directus DB), `pgvector` or `qdrant`. */
 	ML_VECTOR_STORE: z.enum(['embedded', 'pgvector', 'qdrant']).default('embedded'),
 	/** PostgreSQL URL with the pgvector extension; defaults to the Directus database when it is PostgreSQL. */

@@ -14,6 +14,8 @@ export interface MlErrorOptions {
 	cause?: unknown;
 	/** Extra, non-secret details for the client (e.g. the offending field). */
 	details?: Record<string, unknown>;
+	/** How long the failing side asked callers to wait before trying again (`Retry-After`), in ms. */
+	retryAfterMs?: number;
 }
 
 export class MlError extends Error {
@@ -21,6 +23,7 @@ export class MlError extends Error {
 	readonly status: number;
 	readonly retryable: boolean;
 	readonly details: Record<string, unknown> | undefined;
+	readonly retryAfterMs: number | undefined;
 
 	constructor(message: string, options: MlErrorOptions) {
 		super(message, { cause: options.cause });
@@ -29,7 +32,18 @@ export class MlError extends Error {
 		this.status = options.status;
 		this.retryable = options.retryable ?? false;
 		this.details = options.details;
+		this.retryAfterMs = options.retryAfterMs;
 	}
+}
+
+/** The `Retry-After` (ms) an error or one of its causes carries, if any. */
+export function retryAfterOf(error: unknown): number | undefined {
+	let current: unknown = error;
+	for (let depth = 0; current instanceof Error && depth < 5; depth++) {
+		if (current instanceof MlError && current.retryAfterMs !== undefined) return current.retryAfterMs;
+		current = current.cause;
+	}
+	return undefined;
 }
 
 /** Bad input from a caller: 400. */
@@ -80,13 +94,17 @@ export class ProviderError extends MlError {
 
 	constructor(
 		message: string,
-		options: { provider: string; statusCode?: number; responseBody?: string; retryable: boolean; cause?: unknown; code?: string },
+		options: { provider: string; statusCode?: number; responseBody?: string; retryable: boolean; cause?: unknown; code?: string; retryAfterMs?: number },
 	) {
+		const code = options.code ?? (options.statusCode === 429 ? 'PROVIDER_RATE_LIMITED' : 'PROVIDER_ERROR');
 		super(message, {
-			code: options.code ?? (options.statusCode === 429 ? 'PROVIDER_RATE_LIMITED' : 'PROVIDER_ERROR'),
-			status: options.statusCode === 429 ? 429 : 502,
+			code,
+			// A provider that does not answer is a gateway timeout; one that cannot be reached (or whose
+			// circuit is open) makes the service unavailable; anything else it answered is a bad gateway.
+			status: options.statusCode === 429 ? 429 : code === 'PROVIDER_TIMEOUT' ? 504 : code === 'PROVIDER_UNREACHABLE' || code === 'PROVIDER_CIRCUIT_OPEN' ? 503 : 502,
 			retryable: options.retryable,
 			cause: options.cause,
+			retryAfterMs: options.retryAfterMs,
 		});
 		this.name = 'ProviderError';
 		this.provider = options.provider;

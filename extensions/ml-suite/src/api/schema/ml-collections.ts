@@ -163,6 +163,8 @@ export const ML_COLLECTIONS: CollectionDef[] = [
 			longText('error', { readonly: true }),
 			// Bumped by every save of the item; a job writes its result only if it is unchanged (last writer wins).
 			integer('revision', { readonly: true, hidden: true }, { default_value: 0 }),
+			// Whether the last failure may pass (a provider outage): such items are retried when the provider recovers.
+			bool('retryable', false, { readonly: true, width: 'half', note: 'The last failure was temporary (provider outage); retried automatically when the provider recovers.' }),
 			timestamp('date_indexed', { readonly: true }),
 			dateUpdated(),
 		],

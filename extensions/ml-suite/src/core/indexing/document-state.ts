@@ -101,10 +101,32 @@ export class DocumentStateRepository {
 		return this.db('ml_documents').where('index', indexId).whereIn('status', ['indexed', 'failed']).update({ status: 'stale', date_updated: now() });
 	}
 
-	/** Records a failure, except on items saved again since (their newer job decides their state). */
-	async markFailed(indexId: string, collection: string, items: readonly string[], error: string, expected?: ReadonlyMap<string, ExpectedRevision>): Promise<void> {
+	/**
+	 * Records a failure, except on items saved again since (their newer job decides their state).
+	 * `retryable` failures (a provider outage) are retried automatically when the provider recovers.
+	 */
+	async markFailed(
+		indexId: string,
+		collection: string,
+		items: readonly string[],
+		error: string,
+		expected?: ReadonlyMap<string, ExpectedRevision>,
+		retryable = false,
+	): Promise<void> {
 		const owned = expected ? (await this.current(indexId, new Map(items.map((item) => [item, expected.get(item) ?? null])))).written : items;
-		await this.upsertStatus(indexId, collection, owned, 'failed', { error: error.slice(0, 4000), incrementAttempts: true });
+		await this.upsertStatus(indexId, collection, owned, 'failed', { error: error.slice(0, 4000), incrementAttempts: true, retryable });
+	}
+
+	/** Failed items whose failure was temporary, fewer than `maxAttempts` tries so far, oldest first. */
+	async listRetryableFailures(indexId: string, options: { limit: number; maxAttempts: number; olderThan?: Date }): Promise<string[]> {
+		const query = this.db('ml_documents')
+			.select('item')
+			.where({ index: indexId, status: 'failed', retryable: true })
+			.where('attempts', '<', options.maxAttempts)
+			.orderBy('id')
+			.limit(options.limit);
+		if (options.olderThan) query.where((q) => q.where('date_updated', '<', options.olderThan!.toISOString()).orWhereNull('date_updated'));
+		return (await query).map((row: { item: unknown }) => String(row.item));
 	}
 
 	async markExcluded(indexId: string, collection: string, items: readonly string[]): Promise<void> {
@@ -285,7 +307,7 @@ export class DocumentStateRepository {
 		collection: string,
 		items: readonly string[],
 		status: DocumentStatus,
-		options: { error?: string; incrementAttempts?: boolean; bumpRevision?: boolean } = {},
+		options: { error?: string; incrementAttempts?: boolean; bumpRevision?: boolean; retryable?: boolean } = {},
 	): Promise<void> {
 		if (items.length === 0) return;
 		await this.ensureRows(this.db, indexId, collection, items);
@@ -294,6 +316,7 @@ export class DocumentStateRepository {
 			if (options.error !== undefined) update.error = options.error;
 			if (options.incrementAttempts) update.attempts = this.db.raw('COALESCE(attempts, 0) + 1');
 			if (options.bumpRevision) update.revision = this.db.raw('COALESCE(revision, 0) + 1');
+			if (options.retryable !== undefined) update.retryable = options.retryable;
 			await this.db('ml_documents').where('index', indexId).whereIn('item', part).update(update);
 		}
 	}

@@ -121,14 +121,31 @@ export interface ReconcileOptions {
 	verifyPerIndex?: number;
 	/** Where each index's comparison continues (index id → last item key); kept by the caller between sweeps. */
 	cursors?: Map<string, string | null>;
+	/**
+	 * Also requeue items that failed temporarily (a provider outage), with fewer than
+	 * `maxAttempts` tries, untouched for `olderThanSeconds`. Default: not requeued.
+	 */
+	retryFailed?: { maxAttempts: number; olderThanSeconds: number };
 }
 
-export async function reconcile(deps: IndexingJobDeps, options: ReconcileOptions): Promise<{ requeued: number; diverged: number }> {
+export async function reconcile(deps: IndexingJobDeps, options: ReconcileOptions): Promise<{ requeued: number; diverged: number; retried: number }> {
 	let requeued = 0;
 	let diverged = 0;
+	let retried = 0;
 	const olderThan = new Date(Date.now() - options.olderThanSeconds * 1000);
 	const verify = options.verifyPerIndex ?? 500;
 	for (const index of await deps.indexes.active()) {
+		if (options.retryFailed) {
+			const failed = await deps.indexing.documents.listRetryableFailures(index.id, {
+				limit: 20_000,
+				maxAttempts: options.retryFailed.maxAttempts,
+				olderThan: new Date(Date.now() - options.retryFailed.olderThanSeconds * 1000),
+			});
+			for (let i = 0; i < failed.length; i += 200) {
+				await deps.queue.enqueue('index-items', { indexId: index.id, keys: failed.slice(i, i + 200) }, { priority: 'low' });
+			}
+			retried += failed.length;
+		}
 		const keys = await deps.indexing.documents.listUnfinished(index.id, { limit: 20_000, olderThan });
 		for (let i = 0; i < keys.length; i += 200) {
 			await deps.queue.enqueue('index-items', { indexId: index.id, keys: keys.slice(i, i + 200) }, { priority: 'low' });
@@ -143,7 +160,7 @@ export async function reconcile(deps: IndexingJobDeps, options: ReconcileOptions
 		}
 		diverged += page.keys.length;
 	}
-	return { requeued, diverged };
+	return { requeued, diverged, retried };
 }
 
 export const INDEXING_JOBS = [indexItemsJob, removeItemsJob, reindexJob, reconcileJob] as const;

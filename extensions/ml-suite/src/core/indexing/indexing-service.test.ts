@@ -2,6 +2,10 @@ import { randomUUID } from 'node:crypto';
 import knexFactory, { type Knex } from 'knex';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { EmbeddingService } from '../embeddings/embedding-service.js';
+import { ProviderError } from '../errors.js';
+import { reconcile } from './indexing-jobs.js';
+import type { IndexRepository } from './index-repository.js';
+import type { Queue } from '../jobs/types.js';
 import { LocalEmbeddingModel } from '../providers/local-embedding-model.js';
 import type { EmbeddingResult } from '../providers/types.js';
 import { EmbeddedVectorStore } from '../vector-stores/embedded-vector-store.js';
@@ -170,5 +174,34 @@ describe('IndexingService', () => {
 		const outcome = await service.reindex(rechunked, { origin });
 		expect(outcome.result.indexed).toBe(5);
 		expect(model.texts).toBeGreaterThan(before);
+	});
+
+	it('items that failed in a provider outage are requeued automatically (up to a cap); permanent failures are not', async () => {
+		let fault: Error = new ProviderError('timed out', { provider: 'openai', retryable: true, code: 'PROVIDER_TIMEOUT' });
+		const flaky = new IndexingService({
+			db,
+			items,
+			storeFor: () => store,
+			resolveModel: async () => ({ key: 'k', dimensions: 64 }),
+			embed: async () => {
+				throw fault;
+			},
+		});
+		await flaky.indexItems(index, ['1'], { origin }).catch(() => undefined);
+		fault = new ProviderError('HTTP 400: bad input', { provider: 'openai', statusCode: 400, retryable: false });
+		await flaky.indexItems(index, ['2'], { origin }).catch(() => undefined);
+		const states = await service.documents.get(index.id, ['1', '2']);
+		expect([states.get('1')?.status, states.get('2')?.status]).toEqual(['failed', 'failed']);
+
+		const enqueued: unknown[] = [];
+		const queue = { enqueue: async (name: string, data: unknown) => (enqueued.push({ name, data }), { id: 'x', name, queue: 'indexing' }) } as unknown as Queue;
+		const indexes = { active: async () => [index] } as unknown as IndexRepository;
+		const outcome = await reconcile({ indexes, indexing: service, queue }, { olderThanSeconds: 0, verifyPerIndex: 0, retryFailed: { maxAttempts: 5, olderThanSeconds: 0 } });
+		expect(outcome.retried).toBe(1);
+		expect(enqueued).toEqual([{ name: 'index-items', data: { indexId: index.id, keys: ['1'] } }]);
+		// The cap: an item that kept failing is left for an administrator.
+		enqueued.length = 0;
+		const capped = await reconcile({ indexes, indexing: service, queue }, { olderThanSeconds: 0, verifyPerIndex: 0, retryFailed: { maxAttempts: 1, olderThanSeconds: 0 } });
+		expect(capped.retried).toBe(0);
 	});
 });

@@ -1,5 +1,5 @@
 import type { Knex } from 'knex';
-import { MlError } from '../errors.js';
+import { isMlError, MlError } from '../errors.js';
 import type { CallOrigin } from '../usage/types.js';
 import type { VectorRecord, VectorStore } from '../vector-stores/types.js';
 import { embeddingInput, indexedFields, prepareDocument, type PreparedDocument } from './build-document.js';
@@ -206,7 +206,8 @@ export class IndexingService {
 		} catch (error) {
 			this.knownNamespaces.clear();
 			const message = error instanceof Error ? error.message : String(error);
-			await this.documents.markFailed(index.id, index.collection, changed.map((doc) => doc.item), message, expected);
+			const retryable = !(isMlError(error) && !error.retryable);
+			await this.documents.markFailed(index.id, index.collection, changed.map((doc) => doc.item), message, expected, retryable);
 			if (upserted.length > 0) {
 				// Vectors were written before the failure: keep chunk_count an upper bound of what is stored.
 				await this.documents.raiseChunkCounts(index.id, upserted.map((doc) => ({ item: doc.item, count: doc.chunks.length })));

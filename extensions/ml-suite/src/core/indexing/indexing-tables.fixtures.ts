@@ -38,6 +38,7 @@ export async function createIndexingTables(knex: Knex): Promise<void> {
 		t.integer('attempts').defaultTo(0);
 		t.text('error');
 		t.integer('revision').defaultTo(0);
+		t.boolean('retryable').defaultTo(false);
 		t.timestamp('date_indexed');
 		t.timestamp('date_updated');
 		t.unique(['index', 'item'], { indexName: 'ml_documents_index_item_unique' });

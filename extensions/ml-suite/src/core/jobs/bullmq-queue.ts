@@ -2,12 +2,12 @@ import { hostname } from 'node:os';
 import type { JobsOptions } from 'bullmq';
 import { Queue as BullQueue, Worker } from 'bullmq';
 import type { z } from 'zod';
-import { isMlError } from '../errors.js';
+import { isMlError, retryAfterOf } from '../errors.js';
 import { BullmqAdmin } from './bullmq-admin.js';
 import { producerConnection, withTimeout, workerConnection } from './bullmq-connection.js';
 import type { QueueLogger } from './bullmq-processor.js';
 import { createProcessor, writeDeadLetter } from './bullmq-processor.js';
-import { computeBackoffDelay } from './compute-backoff-delay.js';
+import { retryDelay } from './compute-backoff-delay.js';
 import { priorityValue } from './job-priority.js';
 import { JobRegistry } from './job-registry.js';
 import type { AnyJobDefinition } from './job-registry.js';
@@ -143,7 +143,7 @@ export class BullmqQueue implements Queue {
 				lockDuration: this.options.lockDurationMs ?? 30_000,
 				removeOnComplete: { age: this.tuning.keepCompleted.ageSeconds, count: this.tuning.keepCompleted.count },
 				removeOnFail: { age: this.tuning.keepFailed.ageSeconds, count: this.tuning.keepFailed.count },
-				settings: { backoffStrategy: (attemptsMade: number) => computeBackoffDelay(attemptsMade, this.tuning.backoff, this.random) },
+				settings: { backoffStrategy: (attemptsMade: number, _type?: string, error?: Error) => retryDelay(attemptsMade, retryAfterOf(error), this.tuning.backoff, this.random) },
 			});
 			worker.on('error', (error) => this.logConnectionError(`worker:${name}`, error));
 			// Failures that never reached the processor (stalled too often) still belong in the dead-letter queue.

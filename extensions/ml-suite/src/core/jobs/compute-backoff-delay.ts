@@ -26,3 +26,17 @@ export function computeBackoffDelay(retry: number, options: BackoffOptions = {},
 	const base = Math.min(delayMs * 2 ** Math.max(retry - 1, 0), maxDelayMs);
 	return Math.round(base * (1 - jitter * random()));
 }
+
+/** Longest wait a `Retry-After` can impose on a job: a day. Longer requests are capped. */
+export const MAX_RETRY_AFTER_MS = 24 * 3600 * 1000;
+
+/**
+ * Delay before a job's next attempt: the backoff, or longer when the failure carried a
+ * `Retry-After` (a 429/503 from a provider, an open circuit): the job waits in the delayed set
+ * for as long as it was asked to instead of retrying into the same refusal.
+ */
+export function retryDelay(retry: number, retryAfterMs: number | undefined, options: BackoffOptions = {}, random: () => number = Math.random): number {
+	const backoff = computeBackoffDelay(retry, options, random);
+	if (retryAfterMs === undefined || !Number.isFinite(retryAfterMs) || retryAfterMs <= 0) return backoff;
+	return Math.max(backoff, Math.min(Math.ceil(retryAfterMs), MAX_RETRY_AFTER_MS));
+}

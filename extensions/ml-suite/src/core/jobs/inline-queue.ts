@@ -1,5 +1,6 @@
 import type { z } from 'zod';
-import { computeBackoffDelay } from './compute-backoff-delay.js';
+import { retryAfterOf } from '../errors.js';
+import { retryDelay } from './compute-backoff-delay.js';
 import { InlineAdmin } from './inline-admin.js';
 import type { InlineJobRecord } from './inline-job-record.js';
 import { InlineJobStore } from './inline-job-store.js';
@@ -258,7 +259,7 @@ export class InlineQueue implements Queue {
 			record.failedReason = failureMessage(error);
 			record.stacktrace.push(failureStack(error));
 			if (!isUnrecoverable(error) && attempt < record.maxAttempts) {
-				const delay = computeBackoffDelay(attempt, this.tuning.backoff, this.random);
+				const delay = retryDelay(attempt, retryAfterOf(error), this.tuning.backoff, this.random);
 				this.store.pushDelayed(record, Date.now() + delay, (due) => this.promote(due));
 				return;
 			}

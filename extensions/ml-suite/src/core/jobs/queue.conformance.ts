@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { z } from 'zod';
-import { InvalidPayloadError } from '../errors.js';
+import { InvalidPayloadError, ProviderError } from '../errors.js';
 import { QueueAdmin } from './queue-admin.js';
 import type { AdministrableQueue } from './queue-admin-backend.js';
 import type { QueueTuning } from './queue-options.js';
@@ -133,6 +133,41 @@ export function runQueueConformance(label: string, factory: QueueFactory): void 
 			expect(gaps[1]).toBeGreaterThan(gaps[0]!);
 			expect(gaps[2]).toBeGreaterThan(gaps[1]!);
 			expect((await admin.getJob('indexing', id)).stacktrace.length).toBeGreaterThanOrEqual(3);
+		});
+
+		it('honours a Retry-After: the job waits in the delayed set as long as asked, instead of retrying at the backoff', async () => {
+			let runs = 0;
+			const { queue, admin } = await make([
+				job('limited', z.object({}), async () => {
+					runs++;
+					if (runs === 1) throw new ProviderError('HTTP 429: slow down', { provider: 'openai', statusCode: 429, retryable: true, retryAfterMs: 3_600_000 });
+					return 'ok';
+				}, { attempts: 5 }),
+			]);
+			await queue.startWorkers();
+			const { id } = await queue.enqueue('limited', {});
+			await waitFor('delayed after the 429', async () => (await state(admin, id)) === 'delayed');
+			// The backoff here is 50 ms; ten times that later the job still waits for its hour.
+			await new Promise((resolve) => setTimeout(resolve, 500));
+			expect({ runs, state: await state(admin, id) }).toEqual({ runs: 1, state: 'delayed' });
+			await admin.promoteJob('indexing', id);
+			await waitFor('completion after promotion', async () => (await state(admin, id)) === 'completed');
+			expect(runs).toBe(2);
+		});
+
+		it('dead-letters permanent provider errors (400/401/404) at once', async () => {
+			let runs = 0;
+			const { queue, admin } = await make([
+				job('denied', z.object({}), async () => {
+					runs++;
+					throw new ProviderError('HTTP 401: bad key', { provider: 'openai', statusCode: 401, retryable: false });
+				}, { attempts: 5 }),
+			]);
+			await queue.startWorkers();
+			const { id } = await queue.enqueue('denied', {});
+			const dead = await waitFor('dead letter', async () => (await admin.listDeadLetters()).entries[0]);
+			expect(dead).toMatchObject({ jobId: id, attemptsMade: 1 });
+			expect(runs).toBe(1);
 		});
 
 		it('stops retrying on UnrecoverableJobError and dead-letters the job with its item', async () => {

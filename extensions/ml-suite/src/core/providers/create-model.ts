@@ -1,5 +1,6 @@
 import { InvalidPayloadError, NotConfiguredError } from '../errors.js';
 import { LocalEmbeddingModel } from './local-embedding-model.js';
+import type { CircuitBreakers } from './circuit-breaker.js';
 import type { OpenAIConnectionOptions, SecretResolver } from './openai-client.js';
 import { OpenAIChatModel } from './openai-chat-model.js';
 import { OpenAIEmbeddingModel } from './openai-embedding-model.js';
@@ -17,6 +18,8 @@ export interface ModelFactoryDeps {
 	maxRetryAfterMs?: number;
 	/** Fetch implementation for remote providers. Default: the global `fetch`. */
 	fetch?: typeof fetch;
+	/** Circuit breakers shared by all remote models. Default: none. */
+	breakers?: CircuitBreakers;
 }
 
 /** Builds the embedding model a `ml_models` row describes. */
@@ -77,6 +80,7 @@ function connection(def: ModelDefinition, provider: 'openai' | 'openai-compatibl
 		...(deps.maxRetries !== undefined ? { maxRetries: deps.maxRetries } : {}),
 		...(deps.maxRetryAfterMs !== undefined ? { maxRetryAfterMs: deps.maxRetryAfterMs } : {}),
 		...(deps.fetch ? { fetch: deps.fetch } : {}),
+		...(deps.breakers ? { breakers: deps.breakers } : {}),
 	};
 }
 

@@ -27,14 +27,16 @@ export class OpenAIChatModel implements ChatModel {
 	}
 
 	async complete(request: ChatRequest): Promise<ChatResult> {
-		const { signal } = request;
+		const options = this.client.requestOptions(request.signal);
+		const { signal } = options;
 		const started = performance.now();
-		let response;
-		try {
-			response = await abortable(this.client.get().chat.completions.create({ ...this.params(request), stream: false }, { signal }), signal);
-		} catch (error) {
-			throw toProviderError(error, this.context(signal));
-		}
+		const response = await this.client.guard(async () => {
+			try {
+				return await abortable(this.client.get().chat.completions.create({ ...this.params(request), stream: false }, options), signal);
+			} catch (error) {
+				throw toProviderError(error, this.context(signal));
+			}
+		});
 		const choice = response.choices[0];
 		if (!choice) {
 			throw new ProviderError(`${this.provider} model "${this.modelId}" returned no choices.`, { provider: this.provider, retryable: false, code: 'PROVIDER_BAD_RESPONSE' });
@@ -59,7 +61,8 @@ export class OpenAIChatModel implements ChatModel {
 	 * `ProviderError` (deltas already yielded stay yielded).
 	 */
 	async *stream(request: ChatRequest): AsyncGenerator<ChatStreamEvent, void, undefined> {
-		const { signal } = request;
+		const options = this.client.requestOptions(request.signal);
+		const { signal } = options;
 		const started = performance.now();
 		const timeoutMs = this.client.timeoutMs;
 		const idle = new AbortController();
@@ -74,18 +77,19 @@ export class OpenAIChatModel implements ChatModel {
 		let finishReason: string | null = null;
 		let usage: { prompt_tokens: number; completion_tokens: number } | undefined;
 		try {
-			let stream;
-			try {
-				stream = await abortable(
-					this.client.get().chat.completions.create(
-						{ ...this.params(request), stream: true, stream_options: { include_usage: true } },
-						{ signal: combined },
-					),
-					signal,
-				);
-			} catch (error) {
-				throw toProviderError(error, this.context(signal));
-			}
+			const stream = await this.client.guard(async () => {
+				try {
+					return await abortable(
+						this.client.get().chat.completions.create(
+							{ ...this.params(request), stream: true, stream_options: { include_usage: true } },
+							{ ...options, signal: combined },
+						),
+						signal,
+					);
+				} catch (error) {
+					throw toProviderError(error, this.context(signal));
+				}
+			});
 			arm();
 			try {
 				for await (const chunk of stream) {

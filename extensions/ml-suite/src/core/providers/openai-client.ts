@@ -1,5 +1,7 @@
 import OpenAI from 'openai';
 import { NotConfiguredError, ProviderError, isRetryableStatus } from '../errors.js';
+import { currentCallBudget } from './call-budget.js';
+import type { CircuitBreakers } from './circuit-breaker.js';
 
 /** Looks up a secret by environment variable name. Injected, so core code never reads `process.env`. */
 export type SecretResolver = (envName: string) => string | undefined;
@@ -35,6 +37,8 @@ export interface OpenAIConnectionOptions {
 	maxRetryAfterMs?: number;
 	/** Fetch implementation. Default: the global `fetch`. */
 	fetch?: typeof fetch;
+	/** Circuit breakers shared by every model of the process (one circuit per base URL). Default: none. */
+	breakers?: CircuitBreakers;
 }
 
 const OPENAI_BASE_URL = 'https://api.openai.com/v1';
@@ -47,8 +51,35 @@ export class LazyOpenAIClient {
 
 	constructor(private readonly options: OpenAIConnectionOptions) {}
 
+	/** Per-attempt timeout of the current call: the interactive budget's when one applies, else the model's. */
 	get timeoutMs(): number {
-		return this.options.timeoutMs ?? 60_000;
+		return currentCallBudget()?.timeoutMs ?? this.options.timeoutMs ?? 60_000;
+	}
+
+	/**
+	 * Runs a call through the endpoint's circuit breaker (when configured). `call` must throw
+	 * mapped errors (`toProviderError`), so outages are told apart from refusals.
+	 */
+	guard<T>(call: () => Promise<T>): Promise<T> {
+		const breakers = this.options.breakers;
+		if (!breakers) return call();
+		const key = this.options.baseUrl ?? (this.options.provider === 'openai' ? OPENAI_BASE_URL : `${this.options.provider}:${this.options.modelId}`);
+		return breakers.run(key, this.options.provider, call);
+	}
+
+	/**
+	 * Per-request SDK options for the current call: the caller's signal joined with the
+	 * interactive deadline, and the interactive timeout/retries when a budget applies.
+	 */
+	requestOptions(signal: AbortSignal | undefined): { signal: AbortSignal | undefined; timeout?: number; maxRetries?: number } {
+		const budget = currentCallBudget();
+		if (!budget) return { signal };
+		const signals = [signal, budget.deadline].filter((s): s is AbortSignal => s !== undefined);
+		return {
+			signal: signals.length > 1 ? AbortSignal.any(signals) : signals[0],
+			timeout: budget.timeoutMs,
+			maxRetries: budget.maxRetries,
+		};
 	}
 
 	get(): OpenAI {
@@ -170,7 +201,7 @@ export function toProviderError(error: unknown, context: { provider: string; mod
 		const status = error.status;
 		const responseBody = error.error === undefined ? undefined : truncate(JSON.stringify(error.error), 2000);
 		const hint = status === 401 ? ' Check the API key variable configured for this model.' : '';
-		const wait = status === 429 && error.headers ? retryAfterMs(error.headers) : undefined;
+		const wait = (status === 429 || status === 503) && error.headers ? retryAfterMs(error.headers) : undefined;
 		const retryHint = wait !== undefined ? ` The server asked to retry after ${Math.ceil(wait / 1000)} s.` : '';
 		return new ProviderError(`${provider} model "${modelId}" failed${status ? ` with HTTP ${status}` : ''}: ${error.message}.${hint}${retryHint}`, {
 			provider,
@@ -178,6 +209,7 @@ export function toProviderError(error: unknown, context: { provider: string; mod
 			responseBody,
 			retryable: isRetryableStatus(status),
 			cause: error,
+			...(wait !== undefined && wait > 0 ? { retryAfterMs: wait } : {}),
 		});
 	}
 	return new ProviderError(`${provider} model "${modelId}" failed: ${error instanceof Error ? error.message : String(error)}`, {

@@ -62,6 +62,8 @@ describe('OpenAIEmbeddingModel against an OpenAI-compatible server', () => {
 		expect(error).toBeInstanceOf(ProviderError);
 		expect(error).toMatchObject({ statusCode: 429, retryable: true, code: 'PROVIDER_RATE_LIMITED', status: 429 });
 		expect((error as Error).message).toMatch(/retry after 3600 s/);
+		// The queue delays the job by this much (see retryDelay).
+		expect((error as ProviderError).retryAfterMs).toBeCloseTo(3_600_000, -3);
 		expect(server.requests).toHaveLength(1);
 	});
 

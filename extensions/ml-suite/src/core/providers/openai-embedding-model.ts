@@ -48,32 +48,34 @@ export class OpenAIEmbeddingModel implements EmbeddingModel {
 	}
 
 	async embed(texts: readonly string[], options: { signal?: AbortSignal } = {}): Promise<EmbeddingResult> {
-		const { signal } = options;
+		const request = this.client.requestOptions(options.signal);
+		const { signal } = request;
 		if (texts.length === 0) return { embeddings: [], usage: { inputTokens: 0, outputTokens: 0, latencyMs: 0 } };
 		if (texts.length > this.maxBatchSize) {
 			throw new InvalidPayloadError(`Model "${this.modelId}" accepts at most ${this.maxBatchSize} inputs per call, got ${texts.length}.`);
 		}
 		const context = { provider: this.provider, modelId: this.modelId, timeoutMs: this.client.timeoutMs, signal };
 		const started = performance.now();
-		let response;
-		try {
-			const client = this.client.get();
-			response = await abortable(
-				client.embeddings.create(
-					{
-						model: this.modelId,
-						input: [...texts],
-						...(this.sendDimensions ? { dimensions: this.dims } : {}),
-						// Many compatible servers only speak floats; OpenAI gets the SDK's compact base64 default.
-						...(this.provider === 'openai-compatible' ? { encoding_format: 'float' as const } : {}),
-					},
-					{ signal },
-				),
-				signal,
-			);
-		} catch (error) {
-			throw toProviderError(error, context);
-		}
+		const response = await this.client.guard(async () => {
+			try {
+				const client = this.client.get();
+				return await abortable(
+					client.embeddings.create(
+						{
+							model: this.modelId,
+							input: [...texts],
+							...(this.sendDimensions ? { dimensions: this.dims } : {}),
+							// Many compatible servers only speak floats; OpenAI gets the SDK's compact base64 default.
+							...(this.provider === 'openai-compatible' ? { encoding_format: 'float' as const } : {}),
+						},
+						request,
+					),
+					signal,
+				);
+			} catch (error) {
+				throw toProviderError(error, context);
+			}
+		});
 		const latencyMs = performance.now() - started;
 
 		const embeddings = new Array<number[] | undefined>(texts.length);
