@@ -270,7 +270,7 @@ async function withDatabase<T>(env: Record<string, string>, fn: (db: ReturnType<
 }
 
 async function waitForServer(url: string, child: ChildProcess, output: () => string): Promise<void> {
-	const deadline = Date.now() + 90_000;
+	const deadline = Date.now() + 180_000;
 	while (Date.now() < deadline) {
 		if (child.exitCode !== null) throw new Error(`Directus exited with ${child.exitCode}:\n${output()}`);
 		try {
@@ -281,5 +281,5 @@ async function waitForServer(url: string, child: ChildProcess, output: () => str
 		}
 		await new Promise((r) => setTimeout(r, 250));
 	}
-	throw new Error(`Directus did not start within 90 s:\n${output()}`);
+	throw new Error(`Directus did not start within 180 s:\n${output()}`);
 }
