@@ -130,7 +130,7 @@ function anonymous(): Accountability {
 }
 
 /** Parses input with zod; the 400 names each offending field and the rule it broke. */
-export function parseInput<T extends z.ZodType>(schema: T, input: unknown, where: 'body' | 'query' | 'options'): z.infer<T> {
+export function parseInput<T extends z.ZodType>(schema: T, input: unknown, where: 'body' | 'query' | 'options' | 'path'): z.infer<T> {
 	const parsed = schema.safeParse(input);
 	if (parsed.success) return parsed.data;
 	const problems = parsed.error.issues.map((issue) => {

@@ -3,7 +3,7 @@ import { z } from 'zod';
 import { NotFoundError } from '../../core/errors.js';
 import { RAG_DOCUMENTS_COLLECTION, RAG_DOCUMENTS_INDEX } from '../../core/indexing/index-definition.js';
 import type { Container } from '../container.js';
-import { route, type MlRequest } from '../http.js';
+import { parseInput, route, type MlRequest } from '../http.js';
 
 /**
  * SynthStack-compatible document RAG routes. Documents are rows of `ml_rag_documents`, so they
@@ -111,7 +111,7 @@ export function registerRagIndexRoutes(router: Router, getContainer: () => Promi
 			metadataFilter: req.body.collection ? { rag_collection: req.body.collection } : undefined,
 			fields: ['source', 'source_type', 'metadata', 'rag_collection', 'document_id', 'filename'],
 			minScore: req.body.minScore,
-			access: container.callerAccess(req.accountability),
+			access: container.callerAccess(req.accountability, req.schema),
 			origin: { user: req.accountability.user, sourceType: 'endpoint', source: 'POST /ml/rag/search' },
 			signal: req.signal,
 		});
@@ -135,7 +135,7 @@ export function registerRagIndexRoutes(router: Router, getContainer: () => Promi
 	}, getContainer);
 
 	route(router, 'delete', '/rag/collections/:collection', { access: 'user' }, async (req, container) => {
-		const name = collectionName.parse(req.params.collection);
+		const name = parseInput(collectionName, req.params.collection, 'path');
 		const service = await items(container, req as MlRequest);
 		const rows = await service.readByQuery({ fields: ['id'], filter: { rag_collection: { _eq: name } }, limit: -1 });
 		if (rows.length === 0) throw new NotFoundError(`RAG collection "${name}" does not exist or you cannot read it.`);

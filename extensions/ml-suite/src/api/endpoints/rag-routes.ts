@@ -7,10 +7,11 @@ import type { AskResponse, RagStreamEvent } from '../../shared/rag-types.js';
 import { RAG_DOCUMENTS_INDEX } from '../../core/indexing/index-definition.js';
 import type { Container } from '../container.js';
 import { route, type MlRequest } from '../http.js';
+import { DirectusFilter } from '../../core/search/directus-filter.js';
 import { openSse } from '../sse.js';
 import { recordChatCall } from './generation-routes.js';
 
-const filter = z.record(z.string(), z.unknown());
+const filter = DirectusFilter;
 
 export const AskRequest = z.object({
 	question: z.string().min(1),
@@ -46,7 +47,7 @@ type RagCaller = Parameters<Container['rag']['answer']>[0]['caller'];
 function ragRequest(req: MlRequest, container: Container, source: string, body: Omit<AskRequest, 'stream'>): RagRequest<RagCaller> {
 	return {
 		...body,
-		caller: { accountability: req.accountability },
+		caller: { accountability: req.accountability, schema: req.schema },
 		signal: req.signal,
 		onProviderCall: (call) => recordChatCall(container, { user: req.accountability.user ?? null, sourceType: 'endpoint', source }, call),
 	};

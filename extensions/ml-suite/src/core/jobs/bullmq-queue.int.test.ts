@@ -83,4 +83,17 @@ describe('BullmqQueue with Redis unreachable', () => {
 			await queue.close({ timeoutMs: 500 });
 		}
 	});
+
+	it('answers the Queue monitor with 503 QUEUE_UNAVAILABLE, not a connection error (500) or a hang', async () => {
+		const queue = new BullmqQueue({ redisUrl: 'redis://127.0.0.1:1', prefix: `${runPrefix}-down-admin`, enqueueTimeoutMs: 500 });
+		try {
+			const admin = new QueueAdmin(queue);
+			await expect(admin.listQueues()).rejects.toMatchObject({ code: 'QUEUE_UNAVAILABLE', status: 503 });
+			await expect(admin.listDeadLetters()).rejects.toMatchObject({ code: 'QUEUE_UNAVAILABLE', status: 503 });
+			// Argument checks still come first.
+			await expect(admin.getQueue('nope')).rejects.toMatchObject({ status: 404 });
+		} finally {
+			await queue.close({ timeoutMs: 500 });
+		}
+	});
 });

@@ -4,6 +4,7 @@ import { Queue as BullQueue, Worker } from 'bullmq';
 import type { z } from 'zod';
 import { isMlError, retryAfterOf } from '../errors.js';
 import { BullmqAdmin } from './bullmq-admin.js';
+import { guardRedisAdmin } from './redis-guarded-admin.js';
 import { producerConnection, withTimeout, workerConnection } from './bullmq-connection.js';
 import type { QueueLogger } from './bullmq-processor.js';
 import { createProcessor, writeDeadLetter } from './bullmq-processor.js';
@@ -87,7 +88,7 @@ export class BullmqQueue implements Queue {
 		}
 		this.deadLetters = new BullQueue(DEAD_LETTER_QUEUE, { connection, prefix: options.prefix });
 		this.deadLetters.on('error', (error) => this.logConnectionError(DEAD_LETTER_QUEUE, error));
-		this.admin = new BullmqAdmin(this);
+		this.admin = guardRedisAdmin(new BullmqAdmin(this));
 	}
 
 	register(definition: JobDefinition<z.ZodType, never, unknown>): void {

@@ -9,7 +9,7 @@ import { MemoryItemSource } from '../indexing/memory-item-source.fixtures.js';
 import { LocalEmbeddingModel } from '../providers/local-embedding-model.js';
 import { EmbeddedVectorStore } from '../vector-stores/embedded-vector-store.js';
 import type { CallerAccess } from './caller-access.js';
-import { SearchService } from './search-service.js';
+import { SearchService, type SearchDeps } from './search-service.js';
 
 const origin = { user: null, sourceType: 'system' as const, source: 'test' };
 type Row = Record<string, unknown>;
@@ -49,6 +49,7 @@ describe('SearchService', () => {
 	let db: Knex;
 	let items: MemoryItemSource;
 	let search: SearchService;
+	let deps: SearchDeps;
 	let index: IndexDefinition;
 
 	beforeAll(async () => {
@@ -65,7 +66,8 @@ describe('SearchService', () => {
 			{ chunkSize: 500, chunkOverlap: 0 },
 		);
 		const indexing = new IndexingService({ db, items, storeFor: () => store, resolveModel: async () => ({ key: 'local', dimensions: 256 }), embed: (_i, texts) => embed(texts) });
-		search = new SearchService({ db, storeFor: () => store, embedQuery: async (_i, text) => (await embed([text]))[0]! });
+		deps = { db, storeFor: () => store, embedQuery: async (_i, text) => (await embed([text]))[0]! };
+		search = new SearchService(deps);
 		// 30 team-red items that match the query best, then 5 team-blue items that match less well.
 		for (let i = 0; i < 30; i++) items.set('kb', `r${i}`, { title: `Red ${i}`, team: 'red', secret: `red secret ${i}`, body: `Volcano eruption lava magma crater number ${i}.` });
 		for (let i = 0; i < 5; i++) items.set('kb', `b${i}`, { title: `Blue ${i}`, team: 'blue', secret: `blue secret ${i}`, body: `Volcano trip notes ${i}: we hiked near a crater and ate lunch.` });
@@ -113,5 +115,21 @@ describe('SearchService', () => {
 	it('returns fewer than the limit when fewer items are readable, without looping', async () => {
 		const hits = await run(new RuleAccess(items, { canRead: true, item: (row) => row.id === 'b3' }), { limit: 5 });
 		expect(hits.map((h) => h.item)).toEqual(['b3']);
+	});
+
+	it('embeds the query once per model, however many indexes share it', async () => {
+		const calls: string[] = [];
+		const counting = new SearchService({
+			...deps,
+			embedQuery: async (i, text, o) => {
+				calls.push(i.embeddingModel ?? 'default');
+				return deps.embedQuery(i, text, o);
+			},
+		});
+		const twin = { ...index, name: 'kb-2' };
+		const third = { ...index, name: 'kb-3' };
+		const hits = await counting.search({ query: 'volcano', indexes: [index, twin, third], mode: 'semantic', limit: 3, filter: null, fields: [], access: new RuleAccess(items, { canRead: true }), origin });
+		expect(hits.length).toBeGreaterThan(0);
+		expect(calls).toEqual(['default']);
 	});
 });

@@ -69,19 +69,30 @@ export class SearchService {
 	constructor(private readonly deps: SearchDeps) {}
 
 	async search(request: SearchRequest): Promise<SearchHit[]> {
-		const perIndex = await Promise.all(request.indexes.map((index) => this.searchIndex(index, request)));
+		// Indexes that share a model share the query vector: one embedding call per model, not per index.
+		const vectors = new Map<string, Promise<number[]>>();
+		const embed = (index: IndexDefinition): Promise<number[]> => {
+			const key = index.embeddingModel ?? '';
+			let vector = vectors.get(key);
+			if (!vector) {
+				vector = this.deps.embedQuery(index, request.query, request.origin, request.signal);
+				vectors.set(key, vector);
+			}
+			return vector;
+		};
+		const perIndex = await Promise.all(request.indexes.map((index) => this.searchIndex(index, request, embed)));
 		return perIndex
 			.flat()
 			.sort((a, b) => b.score - a.score)
 			.slice(0, request.limit);
 	}
 
-	private async searchIndex(index: IndexDefinition, request: SearchRequest): Promise<SearchHit[]> {
+	private async searchIndex(index: IndexDefinition, request: SearchRequest, embed: (index: IndexDefinition) => Promise<number[]>): Promise<SearchHit[]> {
 		if (!(await request.access.canRead(index.collection))) {
 			throw new ForbiddenError(`You do not have permission to read the collection "${index.collection}".`);
 		}
 		const pk = await request.access.primaryKey(index.collection);
-		const vector = await this.deps.embedQuery(index, request.query, request.origin, request.signal);
+		const vector = await embed(index);
 		const store = this.deps.storeFor(index);
 		const excluded = new Set((request.excludeItems ?? []).filter((e) => e.collection === index.collection).map((e) => e.item));
 
