@@ -4,9 +4,9 @@ import { isMlError, PayloadTooLargeError } from '../../core/errors.js';
 import type { ChatMessage, ChatModel, ChatRequest, ChatResult, ModelDefinition, ProviderCallUsage } from '../../core/providers/types.js';
 import { estimateTokens } from '../../core/text/estimate-tokens.js';
 import { computeCost } from '../../core/usage/compute-cost.js';
-import type { UsageEvent } from '../../core/usage/types.js';
+import type { CallOrigin, UsageEvent } from '../../core/usage/types.js';
 import type { Container } from '../container.js';
-import { route, type MlRequest } from '../http.js';
+import { route } from '../http.js';
 import { openSse } from '../sse.js';
 
 export const GenerationTextRequest = z.object({
@@ -58,13 +58,8 @@ export function recordChatCall(
 		.then((cost) => container.recordUsage(chatUsageEvent(origin, call, cost)));
 }
 
-export interface ChatCallOrigin {
-	user: string | null;
-	sourceType: UsageEvent['sourceType'];
-	source: string;
-	collection?: string | null;
-	item?: string | null;
-}
+/** Who/where a chat call is made for (the same origin embeddings carry). */
+export type ChatCallOrigin = CallOrigin;
 
 export interface ChatCall {
 	provider: string;
@@ -123,7 +118,7 @@ export function registerGenerationRoutes(router: Router, getContainer: () => Pro
 				{ role: 'user', content: req.body.prompt },
 			];
 			const maxTokens = fitCompletion(chat.model, messages, req.body.max_tokens, estimateTokens);
-			const result = await complete(container, origin(req, '/generation/text'), chat, { messages, maxTokens, temperature: req.body.temperature, signal: req.signal });
+			const result = await complete(container, req.origin, chat, { messages, maxTokens, temperature: req.body.temperature, signal: req.signal });
 			return {
 				id: `gen-${globalThis.crypto.randomUUID()}`,
 				content: result.content,
@@ -164,7 +159,7 @@ export function registerGenerationRoutes(router: Router, getContainer: () => Pro
 			const id = `chatcmpl-${globalThis.crypto.randomUUID()}`;
 			const created = Math.floor(Date.now() / 1000);
 			const request = { messages, maxTokens, temperature: req.body.temperature, signal: req.signal };
-			const from = origin(req, '/chat/completions');
+			const from = req.origin;
 
 			if (!req.body.stream) {
 				const result = await complete(container, from, chat, request);
@@ -217,10 +212,6 @@ export function registerGenerationRoutes(router: Router, getContainer: () => Pro
 		},
 		getContainer,
 	);
-}
-
-function origin(req: MlRequest, source: string): ChatCallOrigin {
-	return { user: req.accountability.user ?? null, sourceType: 'endpoint', source };
 }
 
 /** One non-streamed completion, recorded as usage whether it succeeds or fails. */
