@@ -61,6 +61,8 @@ export interface AskRequestBody {
 	history?: RagHistoryMessage[];
 	/** Chat model id; the default chat model when omitted. */
 	model?: string;
+	/** Quote the best supporting sentences instead of calling a chat model. Default false. */
+	extractive?: boolean;
 	/** Replaces the persona of the RAG prompt; the grounding rules are always kept. */
 	systemPrompt?: string;
 	temperature?: number;

@@ -24,6 +24,7 @@ export const AskRequest = z.object({
 		.max(200)
 		.optional(),
 	model: z.string().min(1).optional(),
+	extractive: z.boolean().optional(),
 	systemPrompt: z.string().max(20_000).optional(),
 	temperature: z.number().min(0).max(2).optional(),
 	maxTokens: z.number().int().min(1).max(200_000).optional(),

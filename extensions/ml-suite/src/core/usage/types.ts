@@ -19,7 +19,8 @@ export interface UsageEvent {
 	/** USD, from the model's prices. */
 	cost: number;
 	latencyMs: number;
-	status: 'success' | 'error';
+	/** `cancelled`: the caller stopped it (e.g. Stop in the Playground); not a fault. */
+	status: 'success' | 'error' | 'cancelled';
 	errorCode: string | null;
 	cacheHit: boolean;
 }
