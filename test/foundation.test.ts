@@ -5,7 +5,7 @@ import { skipUnless } from './support/services.js';
 import { eventually } from './support/content.js';
 import { join } from 'node:path';
 
-const ML_COLLECTIONS = ['ml_models', 'ml_indexes', 'ml_documents', 'ml_chunks', 'ml_usage', 'ml_prompts'];
+const ML_COLLECTIONS = ['ml_models', 'ml_indexes', 'ml_documents', 'ml_usage', 'ml_prompts'];
 
 function describeFoundation(database: 'sqlite' | 'postgres', skip: boolean): void {
 	describe.skipIf(skip)(`foundation on ${database}`, () => {

@@ -1,10 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
-import type { Accountability, ApiExtensionContext } from '@directus/types';
+import type { Accountability, ApiExtensionContext, SchemaOverview } from '@directus/types';
 import { parseConfig } from '../core/config.js';
 import { EmbeddingService, type EmbedResponse } from '../core/embeddings/embedding-service.js';
 import { LayeredEmbeddingCache, MemoryEmbeddingCache } from '../core/embeddings/embedding-cache.js';
 import { KnexEmbeddingCache } from '../core/embeddings/knex-embedding-cache.js';
+import { WriteBehindEmbeddingCache } from '../core/embeddings/write-behind-embedding-cache.js';
+import { ChangeCoalescer } from '../core/indexing/change-coalescer.js';
 import { computeSettingsHash, type IndexDefinition } from '../core/indexing/index-definition.js';
 import { IndexRepository } from '../core/indexing/index-repository.js';
 import { INDEXING_JOBS, reconcile, type IndexingJobDeps } from '../core/indexing/indexing-jobs.js';
@@ -49,6 +51,8 @@ export interface Container extends BaseContainer {
 	queueWiring: QueueWiring;
 	indexes: IndexRepository;
 	indexing: IndexingService;
+	/** Save hooks report changed items here; they are marked pending and enqueued in batches. */
+	changes: ChangeCoalescer;
 	itemSource: DirectusItemSource;
 	search: SearchService;
 	stores: VectorStores;
@@ -58,9 +62,10 @@ export interface Container extends BaseContainer {
 	embeddingModel(modelId?: string | null): Promise<{ model: EmbeddingModel; definition: { inputPricePerMillion: number; outputPricePerMillion: number } }>;
 	/** Embeds texts with a registry model (the default when `modelId` is omitted), cached and usage-recorded. */
 	embedTexts(texts: string[], options: { modelId?: string | null; origin: CallOrigin; signal?: AbortSignal }): Promise<EmbedResponse>;
-	callerAccess(accountability: Accountability): CallerAccess;
+	/** What the caller may read. Pass the request's schema when there is one (loading another deep-copies it). */
+	callerAccess(accountability: Accountability, schema?: SchemaOverview): CallerAccess;
 	/** Active indexes by name (404 naming unknown ones), or all active indexes the caller can read. */
-	resolveIndexes(accountability: Accountability, names?: string[]): Promise<IndexDefinition[]>;
+	resolveIndexes(accountability: Accountability, names?: string[], schema?: SchemaOverview): Promise<IndexDefinition[]>;
 	prompts: PromptStore;
 	rag: RagService<RagCaller>;
 	recordUsage(event: UsageEvent): void;
@@ -88,6 +93,8 @@ export interface Container extends BaseContainer {
 /** Who asks a RAG question: passed through core to the permission-aware retriever. */
 export interface RagCaller {
 	accountability: Accountability;
+	/** The request's schema, so retrieval does not load (deep-copy) another. */
+	schema?: SchemaOverview;
 }
 
 let containerPromise: Promise<Container> | null = null;
@@ -124,7 +131,9 @@ async function buildContainer(host: HostContext): Promise<Container> {
 	});
 	const usage = new KnexUsageRecorder({ knex: db, flushIntervalMs: config.ML_USAGE_FLUSH_MS, logger: host.logger });
 	const memoryCache = new MemoryEmbeddingCache({ maxEntries: 20_000 });
-	const remoteCache = new LayeredEmbeddingCache(memoryCache, new KnexEmbeddingCache({ knex: db }));
+	// Database cache writes happen behind the request, batched (like usage rows).
+	const databaseCache = new WriteBehindEmbeddingCache(new KnexEmbeddingCache({ knex: db }), { logger: host.logger });
+	const remoteCache = new LayeredEmbeddingCache(memoryCache, databaseCache);
 	// Remote embeddings cost money and latency, so they are also cached in the database; the local
 	// embedder is cheaper to rerun than a database round trip, so it only gets the memory cache.
 	const localEmbeddings = new EmbeddingService({ cache: memoryCache, usage, logger: host.logger });
@@ -167,15 +176,15 @@ async function buildContainer(host: HostContext): Promise<Container> {
 		},
 	});
 
-	const callerAccess = (accountability: Accountability): CallerAccess => new DirectusCallerAccess(host, accountability);
-	const resolveIndexes = async (accountability: Accountability, names?: string[]): Promise<IndexDefinition[]> => {
+	const callerAccess = (accountability: Accountability, schema?: SchemaOverview): CallerAccess => new DirectusCallerAccess(host, accountability, schema);
+	const resolveIndexes = async (accountability: Accountability, names?: string[], schema?: SchemaOverview): Promise<IndexDefinition[]> => {
 		const all = await indexes.active();
 		if (names) {
 			const picked = all.filter((index) => names.includes(index.name));
 			assertIndexesFound(names, picked);
 			return picked;
 		}
-		const access = callerAccess(accountability);
+		const access = callerAccess(accountability, schema);
 		const usable: IndexDefinition[] = [];
 		for (const index of all) if (await access.canRead(index.collection)) usable.push(index);
 		return usable;
@@ -186,12 +195,12 @@ async function buildContainer(host: HostContext): Promise<Container> {
 		async retrieve(options) {
 			const hits = await search.search({
 				query: options.query,
-				indexes: await resolveIndexes(options.accountability, options.indexes),
+				indexes: await resolveIndexes(options.accountability, options.indexes, options.schema),
 				mode: options.mode ?? 'semantic',
 				limit: options.limit ?? 8,
 				filter: options.filter ?? null,
 				fields: [],
-				access: callerAccess(options.accountability),
+				access: callerAccess(options.accountability, options.schema),
 				origin: { user: options.accountability.user, sourceType: 'endpoint', source: 'rag retrieval' },
 				signal: options.signal,
 			});
@@ -209,6 +218,19 @@ async function buildContainer(host: HostContext): Promise<Container> {
 	for (const job of INDEXING_JOBS) queueWiring.register(job, jobDeps);
 
 	let reconcileTimer: NodeJS.Timeout | null = null;
+	const changes = new ChangeCoalescer({
+		windowMs: config.ML_INDEXING_BATCH_WINDOW_MS,
+		async flush({ indexId, collection, keys }) {
+			await indexing.documents.markPending(indexId, collection, keys);
+			try {
+				await queue.enqueue('index-items', { indexId, keys });
+			} catch (error) {
+				backlog = true;
+				host.logger.warn(`[ml-suite] could not enqueue indexing of ${collection} (${keys.length} items); they stay pending and will be retried: ${(error as Error).message}`);
+			}
+		},
+		onError: (error, batch) => host.logger.error(error, `[ml-suite] recording ${batch.keys.length} changed items of ${batch.collection} for indexing failed`),
+	});
 	const sweepLock = new KnexLeaseLock(db, { holder: `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}` });
 	const verifyCursors = new Map<string, string | null>();
 	// Set when a save could not enqueue its work: those rows are pending and nothing is in flight
@@ -235,6 +257,7 @@ async function buildContainer(host: HostContext): Promise<Container> {
 		queueWiring,
 		indexes,
 		indexing,
+		changes,
 		itemSource,
 		search,
 		stores,
@@ -343,9 +366,11 @@ async function buildContainer(host: HostContext): Promise<Container> {
 			if (closed) return;
 			closed = true;
 			if (reconcileTimer) clearInterval(reconcileTimer);
+			await changes.close().catch(() => undefined);
 			await sweepLock.release('reconcile').catch(() => undefined);
 			await queue.close({ timeoutMs: 25_000 }).catch((error: unknown) => host.logger.warn(`[ml-suite] closing the queue: ${(error as Error).message}`));
 			await usage.close().catch(() => undefined);
+			await databaseCache.close();
 			await stores.close();
 		},
 	};

@@ -1,4 +1,4 @@
-import type { Accountability } from '@directus/types';
+import type { Accountability, SchemaOverview } from '@directus/types';
 import type { CallerAccess } from '../core/search/caller-access.js';
 import type { HostContext } from './container-types.js';
 
@@ -15,21 +15,35 @@ function isForbidden(error: unknown): boolean {
  */
 export class DirectusCallerAccess implements CallerAccess {
 	private readonly readable = new Map<string, Promise<boolean>>();
+	private schemaPromise: Promise<SchemaOverview> | undefined;
 
+	/**
+	 * One instance serves one request. `schema` is the request's own (Directus already loaded it);
+	 * without one it is loaded once per instance: every `getSchema()` deep-copies the whole
+	 * schema unless CACHE_SCHEMA_FREEZE_ENABLED is set, so it is never called per item or per call.
+	 */
 	constructor(
 		private readonly host: HostContext,
 		private readonly accountability: Accountability,
-	) {}
+		schema?: SchemaOverview,
+	) {
+		if (schema) this.schemaPromise = Promise.resolve(schema);
+	}
+
+	private schema(): Promise<SchemaOverview> {
+		this.schemaPromise ??= this.host.getSchema();
+		return this.schemaPromise;
+	}
 
 	async primaryKey(collection: string): Promise<string> {
-		const schema = await this.host.getSchema();
+		const schema = await this.schema();
 		const info = schema.collections[collection];
 		if (!info) throw new Error(`Collection "${collection}" does not exist.`);
 		return info.primary;
 	}
 
 	private async items(collection: string): Promise<{ readByQuery(query: Row): Promise<Row[]> }> {
-		const schema = await this.host.getSchema();
+		const schema = await this.schema();
 		return new this.host.services.ItemsService(collection, { schema, knex: this.host.database, accountability: this.accountability });
 	}
 
@@ -37,7 +51,7 @@ export class DirectusCallerAccess implements CallerAccess {
 		let cached = this.readable.get(collection);
 		if (!cached) {
 			cached = (async () => {
-				const schema = await this.host.getSchema();
+				const schema = await this.schema();
 				if (!schema.collections[collection]) return false;
 				try {
 					await (await this.items(collection)).readByQuery({ fields: [schema.collections[collection].primary], limit: 1 });

@@ -92,6 +92,11 @@ export const configShape = {
 	ML_WORKER_CONCURRENCY: int(1, 64).default(2),
 	/** Seconds between reconcile sweeps that requeue pending/stale documents. 0 = only at start-up. */
 	ML_RECONCILE_INTERVAL_SECONDS: int(0, 86_400).default(60),
+	/**
+	 * Save hooks gather changed items for this long, then mark them pending and enqueue them as
+	 * one job per ~500 items (a batch create emits one event per item). 0 = one write and one job per save event.
+	 */
+	ML_INDEXING_BATCH_WINDOW_MS: int(0, 10_000).default(100),
 	/** Indexed documents per index compared with their live item at each sweep (their hashes); 0 = off. */
 	ML_RECONCILE_VERIFY_BATCH: int(0, 100_000).default(500),
 	/** Default chunk size (characters) for new indexes. */

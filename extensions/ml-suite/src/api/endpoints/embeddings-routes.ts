@@ -1,14 +1,19 @@
 import type { Accountability } from '@directus/types';
 import type { Router } from 'express';
 import { z } from 'zod';
+import { encodeBase64Vector } from '../../core/embeddings/encode-base64-vector.js';
 import type { Container } from '../container.js';
 import { assertCanUseModel } from '../model-access.js';
 import { parseInput, route } from '../http.js';
 
 const text = z.string({ error: 'must be a string' }).refine((s) => s.trim().length > 0, 'must not be empty');
 const model = z.string().trim().min(1).max(200).optional();
+/** As in OpenAI's API: `base64` returns each vector as base64 of little-endian float32 bytes. Default: `float`. */
+const encodingFormat = z.enum(['float', 'base64'], { error: 'must be "float" or "base64"' }).default('float');
 
-export const GenerateEmbeddingBody = z.object({ text, model });
+export const GenerateEmbeddingBody = z.object({ text, model, encoding_format: encodingFormat });
+
+const encode = (vector: number[], format: 'float' | 'base64'): number[] | string => (format === 'base64' ? encodeBase64Vector(vector) : vector);
 export const SimilarityBody = z.object({ text1: text, text2: text, model });
 
 /** Cosine similarity of two vectors (the local and OpenAI embeddings are unit length, but do not rely on it). */
@@ -35,15 +40,15 @@ export function registerEmbeddingRoutes(router: Router, getContainer: () => Prom
 
 	route(router, 'post', '/embeddings/generate', { access: 'user', body: GenerateEmbeddingBody }, async (req, container) => {
 		const result = await embed(container, [req.body.text], req.body.model, req.accountability, 'POST /ml/embeddings/generate', req.signal);
-		return { embedding: result.embeddings[0], model: result.model, dimensions: result.dimensions, tokensUsed: result.usage.inputTokens };
+		return { embedding: encode(result.embeddings[0] ?? [], req.body.encoding_format), model: result.model, dimensions: result.dimensions, tokensUsed: result.usage.inputTokens };
 	}, getContainer);
 
 	route(router, 'post', '/embeddings/batch', { access: 'user' }, async (req, container) => {
 		const max = container.config.ML_MAX_BATCH_INPUTS;
-		const schema = z.object({ texts: z.array(text).min(1, 'must contain at least one text').max(max, `must contain at most ${max} texts`), model });
+		const schema = z.object({ texts: z.array(text).min(1, 'must contain at least one text').max(max, `must contain at most ${max} texts`), model, encoding_format: encodingFormat });
 		const body = parseInput(schema, req.body ?? {}, 'body');
 		const result = await embed(container, body.texts, body.model, req.accountability, 'POST /ml/embeddings/batch', req.signal);
-		return { embeddings: result.embeddings, model: result.model, dimensions: result.dimensions, count: result.embeddings.length, tokensUsed: result.usage.inputTokens };
+		return { embeddings: result.embeddings.map((v) => encode(v, body.encoding_format)), model: result.model, dimensions: result.dimensions, count: result.embeddings.length, tokensUsed: result.usage.inputTokens };
 	}, getContainer);
 
 	route(router, 'post', '/embeddings/similarity', { access: 'user', body: SimilarityBody }, async (req, container) => {

@@ -63,7 +63,7 @@ export function registerHealthRoutes(router: Router, getContainer: () => Promise
 				required: false,
 				ok: schemaStatus.applied || !container.config.ML_APPLY_SCHEMA,
 				message: schemaStatus.error ?? (schemaStatus.applied ? 'ml_* collections present' : 'not applied (ML_APPLY_SCHEMA=false)'),
-				details: { createdAtStartup: schemaStatus.created },
+				details: { createdAtStartup: schemaStatus.created, unregisteredAtStartup: schemaStatus.unregistered },
 			});
 			const requiredDown = checks.some((c) => c.required && !c.ok);
 			const anyDown = checks.some((c) => !c.ok) || container.configIssues.length > 0;

@@ -111,7 +111,7 @@ export function registerRagIndexRoutes(router: Router, getContainer: () => Promi
 			metadataFilter: req.body.collection ? { rag_collection: req.body.collection } : undefined,
 			fields: ['source', 'source_type', 'metadata', 'rag_collection', 'document_id', 'filename'],
 			minScore: req.body.minScore,
-			access: container.callerAccess(req.accountability),
+			access: container.callerAccess(req.accountability, req.schema),
 			origin: { user: req.accountability.user, sourceType: 'endpoint', source: 'POST /ml/rag/search' },
 			signal: req.signal,
 		});

@@ -46,7 +46,7 @@ type RagCaller = Parameters<Container['rag']['answer']>[0]['caller'];
 function ragRequest(req: MlRequest, container: Container, source: string, body: Omit<AskRequest, 'stream'>): RagRequest<RagCaller> {
 	return {
 		...body,
-		caller: { accountability: req.accountability },
+		caller: { accountability: req.accountability, schema: req.schema },
 		signal: req.signal,
 		onProviderCall: (call) => recordChatCall(container, { user: req.accountability.user ?? null, sourceType: 'endpoint', source }, call),
 	};

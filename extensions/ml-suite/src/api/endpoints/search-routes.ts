@@ -30,7 +30,7 @@ const RelatedQuery = z.object({
 const ReindexBody = z.object({ force: z.boolean().default(false) });
 
 function usableIndexes(container: Container, req: MlRequest, names?: string[]): Promise<IndexDefinition[]> {
-	return container.resolveIndexes(req.accountability, names);
+	return container.resolveIndexes(req.accountability, names, req.schema);
 }
 
 async function coverage(container: Container, index: IndexDefinition): Promise<Record<string, unknown>> {
@@ -92,7 +92,7 @@ export function registerSearchRoutes(router: Router, getContainer: () => Promise
 		const index = (await usableIndexes(container, req as MlRequest, [req.params.index ?? ''])).at(0);
 		if (!index) throw new NotFoundError(`Unknown index "${req.params.index}".`);
 		const item = req.params.item ?? '';
-		const access = container.callerAccess(req.accountability);
+		const access = container.callerAccess(req.accountability, req.schema);
 		if (!(await access.canRead(index.collection))) throw new ForbiddenError(`You do not have permission to read the collection "${index.collection}".`);
 		const visible = await access.readItems(index.collection, [item], null);
 		if (!visible.has(item)) throw new NotFoundError(`Item "${item}" of "${index.collection}" does not exist or you cannot read it.`);
@@ -126,7 +126,7 @@ export async function runSearch(container: Container, req: MlRequest, body: Sear
 		filter: body.filter ?? null,
 		fields: body.fields,
 		minScore: body.minScore,
-		access: container.callerAccess(req.accountability),
+		access: container.callerAccess(req.accountability, req.schema),
 		origin: { user: req.accountability.user, sourceType: 'endpoint', source: body.mode === 'hybrid' ? 'POST /ml/search/hybrid' : 'POST /ml/search' },
 		signal: req.signal,
 	});

@@ -1,5 +1,6 @@
 import { InvalidPayloadError } from '@directus/errors';
 import type { SchemaOverview } from '@directus/types';
+import { removeOrphanChunks } from '../../core/indexing/chunk-table.js';
 import { namespaceOf, type IndexDefinition } from '../../core/indexing/index-definition.js';
 import type { Container } from '../container.js';
 
@@ -15,9 +16,10 @@ function keysOf(meta: Record<string, unknown>): string[] {
 }
 
 /**
- * Keeps indexes current. A save never fails or waits on embedding: the hook records the items
- * as pending in `ml_documents` and hands the work to the queue; if the queue is unavailable
- * the rows stay pending and the reconcile sweep enqueues them later.
+ * Keeps indexes current. A save never fails or waits on embedding: the hook hands the changed
+ * keys to the container's coalescer, which marks them pending in `ml_documents` and enqueues
+ * them in batches (a batch create emits one event per item); if the queue is unavailable the
+ * rows stay pending and the reconcile sweep enqueues them later.
  */
 export function registerIndexingHooks({ action, filter }: Register, getContainer: () => Promise<Container>): void {
 	const onItemsChanged = async (meta: Record<string, unknown>): Promise<void> => {
@@ -28,17 +30,7 @@ export function registerIndexingHooks({ action, filter }: Register, getContainer
 			container = await getContainer();
 			const keys = keysOf(meta);
 			if (keys.length === 0) return;
-			for (const index of await container.indexes.forCollection(collection)) {
-				await container.indexing.documents.markPending(index.id, collection, keys);
-				try {
-					for (let i = 0; i < keys.length; i += 500) {
-						await container.queue.enqueue('index-items', { indexId: index.id, keys: keys.slice(i, i + 500) });
-					}
-				} catch (error) {
-					container.noteEnqueueFailure();
-					container.host.logger.warn(`[ml-suite] could not enqueue indexing of ${collection} (${keys.length} items); they stay pending and will be retried: ${(error as Error).message}`);
-				}
-			}
+			for (const index of await container.indexes.forCollection(collection)) container.changes.add(index.id, collection, keys);
 		} catch (error) {
 			(container?.host.logger ?? console).error(error, `[ml-suite] indexing hook failed for ${collection}`);
 		}
@@ -90,6 +82,8 @@ export function registerIndexingHooks({ action, filter }: Register, getContainer
 	action('ml_indexes.items.delete', async (meta) => {
 		const container = await getContainer();
 		container.indexes.invalidate();
+		// Its ml_documents rows went with it (foreign key cascade); their chunks have no foreign key.
+		await removeOrphanChunks(container.host.database).catch((error: unknown) => container.host.logger.error(error, '[ml-suite] removing chunks of a deleted index failed'));
 		for (const key of keysOf(meta)) {
 			const index = deleting.get(key);
 			deleting.delete(key);
@@ -101,6 +95,12 @@ export function registerIndexingHooks({ action, filter }: Register, getContainer
 				container.host.logger.error(error, `[ml-suite] dropping vectors of deleted index ${index.name} failed`);
 			}
 		}
+	});
+
+	// An admin deleting state rows in the app (e.g. to force re-indexing) leaves their chunks behind.
+	action('ml_documents.items.delete', async () => {
+		const container = await getContainer();
+		await removeOrphanChunks(container.host.database).catch((error: unknown) => container.host.logger.error(error, '[ml-suite] removing chunks of deleted documents failed'));
 	});
 
 	const onIndexSaved = async (meta: Record<string, unknown>): Promise<void> => {

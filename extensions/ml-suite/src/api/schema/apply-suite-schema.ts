@@ -2,6 +2,7 @@ import type { Container } from '../container.js';
 import { DEMO_COLLECTIONS } from './demo-collections.js';
 import { ensureModuleBar } from './ensure-module-bar.js';
 import { ensureSchema } from './ensure-schema.js';
+import { ensureInternalTables } from './internal-tables.js';
 import { ML_COLLECTIONS, ML_RELATIONS, ML_TABLE_INDEXES } from './ml-collections.js';
 import { seedDemoContent } from './seed-demo.js';
 import { DEMO_INDEXES, seedIndexes, seedRagIndex } from './seed-indexes.js';
@@ -12,10 +13,12 @@ export interface SchemaStatus {
 	seeded: boolean;
 	/** Collections, fields and relations this start-up had to create (empty when all existed). */
 	created: string[];
+	/** Internal tables this start-up turned from registered collections into plain tables (upgrades). */
+	unregistered: string[];
 }
 
 /** Outcome of the start-up schema step, reported by /ml/health. */
-export const schemaStatus: SchemaStatus = { applied: false, error: null, seeded: false, created: [] };
+export const schemaStatus: SchemaStatus = { applied: false, error: null, seeded: false, created: [], unregistered: [] };
 
 /**
  * Start-up step: make sure the ml_* collections exist and, on a fresh project, seed the demo.
@@ -26,6 +29,8 @@ export async function applySuiteSchema(container: Container): Promise<void> {
 	if (!config.ML_APPLY_SCHEMA) return;
 	try {
 		const ml = await ensureSchema(host, ML_COLLECTIONS, ML_RELATIONS, ML_TABLE_INDEXES);
+		schemaStatus.unregistered = await ensureInternalTables(host);
+		if (schemaStatus.unregistered.length > 0) host.logger.info(`[ml-suite] schema: ${schemaStatus.unregistered.join(', ')} kept as plain tables (no longer Directus collections)`);
 		schemaStatus.created = [...ml.createdCollections, ...ml.createdFields, ...ml.createdRelations];
 		if (schemaStatus.created.length > 0) host.logger.info(`[ml-suite] schema: created ${schemaStatus.created.join(', ')}`);
 		schemaStatus.applied = true;

@@ -170,25 +170,6 @@ export const ML_COLLECTIONS: CollectionDef[] = [
 		],
 	),
 	collection(
-		'ml_chunks',
-		{
-			group: GROUP,
-			icon: 'segment',
-			note: 'The chunks each indexed item was split into, as sent to the embedding model.',
-			display_template: '{{collection}} #{{item}} [{{chunk_index}}]',
-			sort: 4,
-		},
-		[
-			intPk(),
-			manyToOne('document', 'integer', { options: { template: '{{collection}} #{{item}}' }, readonly: true }),
-			text('collection', { width: 'half', readonly: true }),
-			text('item', { width: 'half', readonly: true }),
-			integer('chunk_index', { width: 'half', readonly: true }),
-			integer('token_count', { width: 'half', readonly: true }),
-			longText('content', { readonly: true }),
-		],
-	),
-	collection(
 		'ml_usage',
 		{
 			group: GROUP,
@@ -306,7 +287,6 @@ ML_COLLECTIONS.push(
 export const ML_RELATIONS: RelationDef[] = [
 	{ collection: 'ml_indexes', field: 'embedding_model', related_collection: 'ml_models', meta: { sort_field: null }, schema: { on_delete: 'SET NULL' } },
 	{ collection: 'ml_documents', field: 'index', related_collection: 'ml_indexes', meta: { sort_field: null }, schema: { on_delete: 'CASCADE' } },
-	{ collection: 'ml_chunks', field: 'document', related_collection: 'ml_documents', meta: { sort_field: null }, schema: { on_delete: 'CASCADE' } },
 	{ collection: 'ml_usage', field: 'user', related_collection: 'directus_users', meta: { sort_field: null }, schema: { on_delete: 'SET NULL' } },
 ];
 
@@ -314,7 +294,6 @@ export const ML_RELATIONS: RelationDef[] = [
 export const ML_TABLE_INDEXES: { table: string; columns: string[]; unique: boolean; name: string }[] = [
 	{ table: 'ml_documents', columns: ['index', 'item'], unique: true, name: 'ml_documents_index_item_unique' },
 	{ table: 'ml_documents', columns: ['status'], unique: false, name: 'ml_documents_status_idx' },
-	{ table: 'ml_chunks', columns: ['document'], unique: false, name: 'ml_chunks_document_idx' },
 	{ table: 'ml_usage', columns: ['timestamp'], unique: false, name: 'ml_usage_timestamp_idx' },
 	{ table: 'ml_rag_documents', columns: ['rag_collection'], unique: false, name: 'ml_rag_documents_collection_idx' },
 ];

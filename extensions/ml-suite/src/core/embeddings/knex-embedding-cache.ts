@@ -31,7 +31,7 @@ export class KnexEmbeddingCache implements EmbeddingCache {
 
 	/** Creates the table if missing (once per instance; safe when several processes race). */
 	ensureTable(): Promise<void> {
-		this.ready ??= createCacheTable(this.knex, this.table).catch((error: unknown) => {
+		this.ready ??= ensureEmbeddingCacheTable(this.knex, this.table).catch((error: unknown) => {
 			this.ready = undefined;
 			throw error;
 		});
@@ -72,7 +72,8 @@ export class KnexEmbeddingCache implements EmbeddingCache {
 	}
 }
 
-async function createCacheTable(knex: Knex, table: string): Promise<void> {
+/** Creates the cache table when missing (a plain table, not a Directus collection). Safe when processes race. */
+export async function ensureEmbeddingCacheTable(knex: Knex, table = 'ml_embedding_cache'): Promise<void> {
 	if (await knex.schema.hasTable(table)) return;
 	try {
 		await knex.schema.createTable(table, (t) => {

@@ -1,9 +1,10 @@
 import type { Knex } from 'knex';
+import { ensureChunkTable } from './chunk-table.js';
 
 /**
  * The tables the indexing pipeline writes, created with knex for tests and benchmarks that run
  * without Directus. Column shapes, keys and indexes follow api/schema/ml-collections.ts (what
- * Directus creates from the schema snapshot).
+ * Directus creates from the schema snapshot); `ml_chunks` is the same plain table the suite creates.
  */
 export async function createIndexingTables(knex: Knex): Promise<void> {
 	await knex.schema.createTable('ml_indexes', (t) => {
@@ -44,14 +45,5 @@ export async function createIndexingTables(knex: Knex): Promise<void> {
 		t.unique(['index', 'item'], { indexName: 'ml_documents_index_item_unique' });
 		t.index(['status'], 'ml_documents_status_idx');
 	});
-	await knex.schema.createTable('ml_chunks', (t) => {
-		t.increments('id');
-		t.integer('document').unsigned().references('id').inTable('ml_documents').onDelete('CASCADE');
-		t.string('collection', 255);
-		t.string('item', 255);
-		t.integer('chunk_index');
-		t.integer('token_count');
-		t.text('content');
-		t.index(['document'], 'ml_chunks_document_idx');
-	});
+	await ensureChunkTable(knex);
 }

@@ -1,0 +1,97 @@
+import { afterAll, describe, expect, it } from 'vitest';
+import { createCollection, eventually } from '../test/support/content.js';
+import { startDirectus, type DirectusInstance } from '../test/support/directus.js';
+import { generateItems } from './support/corpus.js';
+import { intEnv } from './support/env.js';
+import { Report } from './support/report.js';
+import { median } from './support/stats.js';
+
+/**
+ * Issue 9, "hook-driven indexing coalesces": batch-saving ITEMS items (POST /items/<c> with
+ * BATCH items per request, as an import does) into an indexed collection vs the same saves into
+ * a collection without an index, on the same instance; then the indexing throughput those saves
+ * caused vs the reindex job over the same items. Two instances in one run: one with
+ * ML_INDEXING_BATCH_WINDOW_MS=0 (one state write and one job per save event: what the hooks did
+ * before coalescing) and one with the default window. Embedded default: SQLite, inline queue,
+ * local embedder, embedded vectors.
+ */
+const ITEMS = intEnv('BENCH_HOOK_ITEMS', 5000);
+const BATCH = intEnv('BENCH_HOOK_BATCH', 500);
+
+interface Outcome {
+	plainMs: number[];
+	indexedMs: number[];
+	hookItemsPerSecond: number;
+	reindexItemsPerSecond: number;
+}
+
+async function indexedCount(directus: DirectusInstance, name: string): Promise<number> {
+	const res = await directus.request('GET', `/ml/indexes/${name}/coverage`);
+	return Number(res.body.data?.documents?.indexed ?? 0);
+}
+
+async function createIndex(directus: DirectusInstance, name: string, collection: string): Promise<void> {
+	const res = await directus.request('POST', '/items/ml_indexes', { body: { name, collection, title_field: 'title', content_fields: ['body'], context_fields: ['title'], status: 'active' } });
+	expect(res.status, res.text).toBe(200);
+}
+
+async function saveBatches(directus: DirectusInstance, collection: string, items: { title: string; body: string }[]): Promise<number[]> {
+	const latencies: number[] = [];
+	for (let i = 0; i < items.length; i += BATCH) {
+		const started = performance.now();
+		const res = await directus.request('POST', `/items/${collection}`, { body: items.slice(i, i + BATCH) });
+		latencies.push(performance.now() - started);
+		expect(res.status, res.text).toBe(200);
+	}
+	return latencies;
+}
+
+async function run(windowMs: string): Promise<Outcome> {
+	const directus = await startDirectus({ env: { ML_INDEXING_BATCH_WINDOW_MS: windowMs, LOG_LEVEL: 'error' } });
+	try {
+		await createCollection(directus, 'bench_plain', { title: 'string', body: 'text' });
+		await createCollection(directus, 'bench_indexed', { title: 'string', body: 'text' });
+		await createIndex(directus, 'bench', 'bench_indexed');
+		const items = generateItems(ITEMS, 11).map(({ title, body }) => ({ title, body }));
+		// Warm-up: the first request of each kind pays for schema loading and JIT.
+		await saveBatches(directus, 'bench_plain', items.slice(0, Math.min(50, BATCH)));
+
+		const plainMs = await saveBatches(directus, 'bench_plain', items);
+		const started = performance.now();
+		const indexedMs = await saveBatches(directus, 'bench_indexed', items);
+		await eventually(async () => (await indexedCount(directus, 'bench')) >= ITEMS, 30 * 60_000, 'hook-driven indexing');
+		const hookItemsPerSecond = ITEMS / ((performance.now() - started) / 1000);
+
+		// The same items through the reindex job: a second index over the collection.
+		const reindexStarted = performance.now();
+		await createIndex(directus, 'bench_reindex', 'bench_indexed');
+		await eventually(async () => (await indexedCount(directus, 'bench_reindex')) >= ITEMS, 30 * 60_000, 'reindex');
+		const reindexItemsPerSecond = ITEMS / ((performance.now() - reindexStarted) / 1000);
+		return { plainMs, indexedMs, hookItemsPerSecond, reindexItemsPerSecond };
+	} finally {
+		await directus.stop();
+	}
+}
+
+describe('hook-indexing', () => {
+	const report = new Report('hooks', { items: ITEMS, batch: BATCH });
+	afterAll(() => report.save());
+
+	it('batch saves into an indexed collection vs no index, and hook indexing vs the reindex job', async () => {
+		for (const [label, windowMs] of [
+			['per event (before)', '0'],
+			['coalesced (after)', '100'],
+		] as const) {
+			const o = await run(windowMs);
+			const mean = (v: number[]): number => v.reduce((a, b) => a + b, 0) / v.length;
+			const after = windowMs !== '0';
+			report.add(`${label}: save ${BATCH} items, no index, p50`, median(o.plainMs), 'ms');
+			report.add(`${label}: save ${BATCH} items, indexed, p50`, median(o.indexedMs), 'ms');
+			report.add(`${label}: save ${BATCH} items, indexed, max`, Math.max(...o.indexedMs), 'ms');
+			report.add(`${label}: indexed / no-index save time (mean)`, mean(o.indexedMs) / mean(o.plainMs), '×', after ? { max: 1.1 } : undefined);
+			report.add(`${label}: hook indexing throughput`, o.hookItemsPerSecond, 'items/s');
+			report.add(`${label}: reindex job throughput`, o.reindexItemsPerSecond, 'items/s');
+			report.add(`${label}: hook / reindex throughput`, o.hookItemsPerSecond / o.reindexItemsPerSecond, '×', after ? { min: 0.5 } : undefined);
+		}
+	});
+});

@@ -1,0 +1,55 @@
+import { ensureEmbeddingCacheTable } from '../../core/embeddings/knex-embedding-cache.js';
+import { ensureChunkTable, removeOrphanChunks } from '../../core/indexing/chunk-table.js';
+import { embeddedTableNames, ensureEmbeddedTables } from '../../core/vector-stores/embedded-schema.js';
+import type { HostContext } from '../container-types.js';
+import { systemAdmin } from './ensure-schema.js';
+
+/**
+ * The suite's internal tables: state nobody browses in the admin app. They are plain tables
+ * created with knex, not Directus collections, so they do not count towards Directus 12's Core
+ * collection limit, need no permissions, and stay out of the data model admins see. The suite
+ * reads and writes them with knex only. Other modules (field pickers, full-text tables) use this
+ * list to tell them apart from the suite's collections.
+ */
+export const INTERNAL_TABLES = ['ml_chunks', 'ml_vectors', 'ml_vector_namespaces', 'ml_embedding_cache'] as const;
+
+/** Tables that earlier versions of the suite registered as Directus collections. */
+const FORMERLY_REGISTERED = ['ml_chunks'] as const;
+
+/**
+ * Start-up step, after the suite's collections exist: turns internal tables that an earlier
+ * version registered as collections into plain tables (rows, columns and keys are kept; the
+ * foreign key of `ml_chunks` is dropped, see `ensureChunkTable`), then creates whichever internal
+ * tables are missing and clears chunks left by documents deleted while the suite was not running. Idempotent.
+ * Returns the tables it unregistered.
+ */
+export async function ensureInternalTables(host: HostContext): Promise<string[]> {
+	const unregistered = await unregisterCollections(host, FORMERLY_REGISTERED);
+	await ensureChunkTable(host.database);
+	await removeOrphanChunks(host.database);
+	await ensureEmbeddingCacheTable(host.database);
+	await ensureEmbeddedTables(host.database, embeddedTableNames('ml_'), host.logger);
+	return unregistered;
+}
+
+/**
+ * Removes Directus's metadata about the given collections and keeps their tables and data.
+ * Directus has no service for this: `CollectionsService.deleteOne` also drops the table, so the
+ * metadata rows (collection, fields, relation meta, permissions, presets) are deleted directly,
+ * in one transaction, and Directus's schema cache is cleared through its own service.
+ */
+export async function unregisterCollections(host: HostContext, tables: readonly string[]): Promise<string[]> {
+	const db = host.database;
+	const registered: string[] = (await db('directus_collections').select('collection').whereIn('collection', [...tables])).map((r: { collection: string }) => r.collection);
+	if (registered.length === 0) return [];
+	await db.transaction(async (trx) => {
+		await trx('directus_relations').whereIn('many_collection', registered).delete();
+		await trx('directus_fields').whereIn('collection', registered).delete();
+		await trx('directus_permissions').whereIn('collection', registered).delete();
+		await trx('directus_presets').whereIn('collection', registered).delete();
+		await trx('directus_collections').whereIn('collection', registered).delete();
+	});
+	const { UtilsService } = host.services;
+	await new UtilsService({ accountability: systemAdmin(), schema: await host.getSchema({ bypassCache: true }), knex: db }).clearCache({ system: true });
+	return registered;
+}
