@@ -139,7 +139,7 @@ describe('SynthStack-compatible routes', () => {
 			expect(after.body.collections).not.toContain('handbook');
 			const search = await directus.request('POST', '/ml/rag/search', { body: { query: 'failed card payments', minScore: 0 } });
 			expect(search.body.results.map((r: any) => r.source)).not.toContain('billing.md');
-			expect((await directus.request('DELETE', '/ml/rag/collections/handbook')).status).toBe(404);
+			expect((await directus.request('DELETE', '/ml/rag/collections/handbook')).status).toBe(403);
 		});
 
 		it('keeps RAG documents behind Directus permissions', async () => {

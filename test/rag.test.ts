@@ -229,7 +229,7 @@ describe('RAG without a chat model (extractive)', () => {
 		expect(errorMessage(long)).toMatch(/"question".*4000/);
 
 		const unknown = await directus.request('POST', '/ml/ask', { body: { question: TARDIGRADE_QUESTION, indexes: ['no_such_index'] } });
-		expect(unknown.status).toBe(404);
+		expect(unknown.status).toBe(403);
 		expect(errorMessage(unknown)).toContain('no_such_index');
 	});
 });

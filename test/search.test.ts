@@ -139,7 +139,7 @@ function describeSearch(database: 'sqlite' | 'postgres', skip: boolean): void {
 			expect(res.status, res.text).toBe(200);
 			expect(res.body.data.map((h: any) => h.item)).not.toContain(ids.Tardigrades);
 			expect(res.body.data[0].item).toBe(twinId);
-			expect((await directus.request('GET', '/ml/related/docs/999999')).status).toBe(404);
+			expect((await directus.request('GET', '/ml/related/docs/999999')).status).toBe(403);
 		});
 
 		it('reports coverage and takes a reindex request from admins only', async () => {
@@ -158,7 +158,7 @@ function describeSearch(database: 'sqlite' | 'postgres', skip: boolean): void {
 				[{ query: '' }, 400, /query/],
 				[{ query: 'x', limit: 1000 }, 400, /limit/],
 				[{ query: 42 }, 400, /query/],
-				[{ query: 'x', indexes: ['nope'] }, 404, /nope/],
+				[{ query: 'x', indexes: ['nope'] }, 403, /index "nope" or it does not exist/],
 				[{ query: 'x', mode: 'fuzzy' }, 400, /mode/],
 			];
 			for (const [body, status, message] of cases) {

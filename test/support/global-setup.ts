@@ -1,20 +1,23 @@
 import { mkdirSync, rmSync } from 'node:fs';
 import { resolve } from 'node:path';
+import type { TestProject } from 'vitest/node';
 // @ts-expect-error plain ESM helper shared with the start script
 import { ensureBundleBuilt, ROOT } from '../../scripts/lib/runtime.mjs';
 
 /**
- * Runs once per `vitest` run before the integration project: builds the bundle (when src/ is
- * newer than dist/) and bootstraps one SQLite template database that each test file copies,
- * so a test file boots Directus in a few seconds. Each run gets its own scratch folder.
+ * Runs once per integration project (one per Directus major) before its tests: builds the
+ * bundle (when src/ is newer than dist/) and bootstraps one SQLite template database for that
+ * major, which each test file copies, so a test file boots Directus in a few seconds. Each run
+ * gets its own scratch folder, shared by the projects of that run.
  */
-export default async function setup(): Promise<() => void> {
-	const tmp = resolve(ROOT as string, 'test', '.tmp', `run-${process.pid}-${Date.now().toString(36)}`);
+export default async function setup(project: TestProject): Promise<() => void> {
+	const tmp = process.env.ML_TEST_TMP ?? resolve(ROOT as string, 'test', '.tmp', `run-${process.pid}-${Date.now().toString(36)}`);
 	process.env.ML_TEST_TMP = tmp;
 	mkdirSync(tmp, { recursive: true });
 	(ensureBundleBuilt as (o: { quiet: boolean }) => boolean)({ quiet: true });
+	const major = Number(project.config.env?.ML_TEST_DIRECTUS_MAJOR ?? '12');
 	const { buildTemplateDatabase } = await import('./directus.js');
-	await buildTemplateDatabase();
+	await buildTemplateDatabase(major);
 	return () => {
 		if (process.env.KEEP_TEST_TMP !== '1') rmSync(tmp, { recursive: true, force: true });
 	};

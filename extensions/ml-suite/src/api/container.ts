@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
 import type { Accountability, ApiExtensionContext, SchemaOverview } from '@directus/types';
-import { parseConfig } from '../core/config.js';
+import { parseConfig, type MlConfig } from '../core/config.js';
 import { EmbeddingService, type EmbedResponse } from '../core/embeddings/embedding-service.js';
 import { LayeredEmbeddingCache, MemoryEmbeddingCache } from '../core/embeddings/embedding-cache.js';
 import { KnexEmbeddingCache } from '../core/embeddings/knex-embedding-cache.js';
@@ -13,6 +13,7 @@ import { INDEXING_JOBS, reconcile, type IndexingJobDeps } from '../core/indexing
 import { KnexLeaseLock } from '../core/locks/knex-lease-lock.js';
 import { IndexingService, type IndexModel } from '../core/indexing/indexing-service.js';
 import type { Queue } from '../core/jobs/types.js';
+import { ModelEndpointPolicy } from '../core/providers/model-endpoint-policy.js';
 import { CircuitBreakers } from '../core/providers/circuit-breaker.js';
 import { ModelRegistry } from '../core/providers/model-registry.js';
 import type { EmbeddingModel } from '../core/providers/types.js';
@@ -26,6 +27,8 @@ import type { CallOrigin, UsageEvent } from '../core/usage/types.js';
 import type { VectorStore } from '../core/vector-stores/types.js';
 import type { BaseContainer, HostContext } from './container-types.js';
 import { DirectusCallerAccess } from './directus-caller-access.js';
+import { checkDirectus } from './directus-health.js';
+import { collectionInactiveError, detectDirectusRuntime, type DirectusRuntime } from './directus-runtime.js';
 import { DirectusItemSource } from './directus-item-source.js';
 import { setErrorLogger } from './errors.js';
 import { buildQueue, type QueueWiring } from './queue-wiring.js';
@@ -45,7 +48,11 @@ export interface HealthCheck {
 
 export interface Container extends BaseContainer {
 	healthChecks: HealthCheck[];
+	/** The running Directus: version and (on 12) license state. */
+	directus: DirectusRuntime;
 	models: ModelRegistry;
+	/** Which key variables and servers `ml_models` rows may name (ML_ALLOWED_KEY_ENVS, ML_ALLOWED_BASE_URL_HOSTS). */
+	modelPolicy: ModelEndpointPolicy;
 	usage: KnexUsageRecorder;
 	queue: Queue;
 	queueWiring: QueueWiring;
@@ -64,7 +71,7 @@ export interface Container extends BaseContainer {
 	embedTexts(texts: string[], options: { modelId?: string | null; origin: CallOrigin; signal?: AbortSignal }): Promise<EmbedResponse>;
 	/** What the caller may read. Pass the request's schema when there is one (loading another deep-copies it). */
 	callerAccess(accountability: Accountability, schema?: SchemaOverview): CallerAccess;
-	/** Active indexes by name (404 naming unknown ones), or all active indexes the caller can read. */
+	/** Active indexes the caller can read: those named (403 "does not exist or you cannot read it" otherwise), or all. */
 	resolveIndexes(accountability: Accountability, names?: string[], schema?: SchemaOverview): Promise<IndexDefinition[]>;
 	prompts: PromptStore;
 	rag: RagService<RagCaller>;
@@ -97,6 +104,21 @@ export interface RagCaller {
 	schema?: SchemaOverview;
 }
 
+/**
+ * The allowlists from the config. The key variables and base URLs the operator configured for the
+ * default models (ML_EMBEDDING_*, ML_CHAT_*) are allowed too: the operator chose them.
+ */
+function modelEndpointPolicy(config: MlConfig): ModelEndpointPolicy {
+	const hosts = config.ML_ALLOWED_BASE_URL_HOSTS.length === 0 ? [] : [...config.ML_ALLOWED_BASE_URL_HOSTS];
+	for (const configured of [config.ML_EMBEDDING_BASE_URL, config.ML_CHAT_BASE_URL]) {
+		if (hosts.length > 0 && configured) hosts.push(new URL(configured).host);
+	}
+	return new ModelEndpointPolicy({
+		allowedKeyEnvs: [...new Set([...config.ML_ALLOWED_KEY_ENVS, config.ML_EMBEDDING_API_KEY_ENV, config.ML_CHAT_API_KEY_ENV])],
+		allowedHosts: hosts,
+	});
+}
+
 let containerPromise: Promise<Container> | null = null;
 
 export function getContainer(context: ApiExtensionContext | HostContext): Promise<Container> {
@@ -115,11 +137,14 @@ async function buildContainer(host: HostContext): Promise<Container> {
 	}
 	const db = host.database;
 	const env = host.env;
+	const directus = await detectDirectusRuntime(host.logger);
 
+	const modelPolicy = modelEndpointPolicy(config);
 	const breakers = new CircuitBreakers({ failureThreshold: config.ML_CIRCUIT_FAILURE_THRESHOLD, cooldownMs: config.ML_CIRCUIT_COOLDOWN_MS });
 	const models = new ModelRegistry({
 		knex: db,
 		factory: {
+			policy: modelPolicy,
 			resolveSecret: (name) => {
 				const value = env[name];
 				return typeof value === 'string' && value.length > 0 ? value : undefined;
@@ -179,14 +204,15 @@ async function buildContainer(host: HostContext): Promise<Container> {
 	const callerAccess = (accountability: Accountability, schema?: SchemaOverview): CallerAccess => new DirectusCallerAccess(host, accountability, schema);
 	const resolveIndexes = async (accountability: Accountability, names?: string[], schema?: SchemaOverview): Promise<IndexDefinition[]> => {
 		const all = await indexes.active();
-		if (names) {
-			const picked = all.filter((index) => names.includes(index.name));
-			assertIndexesFound(names, picked);
-			return picked;
-		}
-		const access = callerAccess(accountability, schema);
+		const access = new DirectusCallerAccess(host, accountability, schema);
 		const usable: IndexDefinition[] = [];
-		for (const index of all) if (await access.canRead(index.collection)) usable.push(index);
+		for (const index of names ? all.filter((i) => names.includes(i.name)) : all) if (await access.canRead(index.collection)) usable.push(index);
+		// Directus tells only callers with access that a collection is inactive; so may we.
+		const inactive = names ? all.find((i) => names.includes(i.name) && access.inactive.has(i.collection)) : undefined;
+		if (inactive) throw collectionInactiveError(inactive.collection, `searching index "${inactive.name}"`);
+		// A named index that is unknown, inactive or over a collection the caller cannot read gets
+		// the same answer, as Directus gives for collections.
+		if (names) assertIndexesFound(names, usable);
 		return usable;
 	};
 
@@ -251,7 +277,9 @@ async function buildContainer(host: HostContext): Promise<Container> {
 		config,
 		configIssues: issues,
 		host,
+		directus,
 		models,
+		modelPolicy,
 		usage,
 		queue,
 		queueWiring,
@@ -274,6 +302,11 @@ async function buildContainer(host: HostContext): Promise<Container> {
 		rag,
 		recordUsage: (event) => usage.record(event),
 		healthChecks: [
+			{
+				name: 'directus',
+				required: false,
+				check: () => checkDirectus(host, directus, indexes),
+			},
 			{
 				name: 'database',
 				required: true,

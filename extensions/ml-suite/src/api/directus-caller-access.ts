@@ -15,6 +15,8 @@ function isForbidden(error: unknown): boolean {
  */
 export class DirectusCallerAccess implements CallerAccess {
 	private readonly readable = new Map<string, Promise<boolean>>();
+	/** Collections the caller could read were they not inactive (Directus says so only to those with access). */
+	readonly inactive = new Set<string>();
 	private schemaPromise: Promise<SchemaOverview> | undefined;
 
 	/**
@@ -57,6 +59,7 @@ export class DirectusCallerAccess implements CallerAccess {
 					await (await this.items(collection)).readByQuery({ fields: [schema.collections[collection].primary], limit: 1 });
 					return true;
 				} catch (error) {
+					if ((error as { code?: string }).code === 'COLLECTION_INACTIVE') this.inactive.add(collection);
 					if (isForbidden(error)) return false;
 					throw error;
 				}

@@ -1,5 +1,6 @@
 import type { ItemSource } from '../core/indexing/item-source.js';
 import type { HostContext } from './container-types.js';
+import { collectionInactiveError, isCollectionInactive } from './directus-runtime.js';
 
 type Row = Record<string, unknown>;
 
@@ -9,6 +10,7 @@ export class DirectusItemSource implements ItemSource {
 
 	private async service(collection: string): Promise<{ readByQuery(q: unknown): Promise<Row[]> }> {
 		const schema = await this.host.getSchema();
+		if (isCollectionInactive(schema, collection)) throw collectionInactiveError(collection, 'indexing it');
 		return new this.host.services.ItemsService(collection, { schema, knex: this.host.database, accountability: null });
 	}
 

@@ -4,6 +4,7 @@ import { z } from 'zod';
 import { ForbiddenError, InvalidPayloadError, MlError } from '../core/errors.js';
 import { DeadlineExceededError, withCallBudget } from '../core/providers/call-budget.js';
 import type { Container } from './container.js';
+import { projectLockedError } from './directus-runtime.js';
 import { sendError } from './errors.js';
 
 /**
@@ -31,6 +32,13 @@ export interface RouteSpec<B extends z.ZodType, Q extends z.ZodType> {
 	status?: number;
 	/** One line for the OpenAPI document. */
 	summary?: string;
+	/**
+	 * Served while Directus 12 has locked the project (over its license limits). Default: false:
+	 * like Directus's own item, file and GraphQL routes, the route answers Directus's
+	 * `RESOURCE_RESTRICTED` error until an administrator resolves the limits. Only routes that
+	 * touch no items (health, API description) are exempt.
+	 */
+	servedWhileLocked?: boolean;
 }
 
 export type Handler<B extends z.ZodType, Q extends z.ZodType> = (
@@ -50,6 +58,7 @@ export interface RouteInfo {
 	query?: z.ZodType;
 	status: number;
 	summary?: string;
+	servedWhileLocked: boolean;
 }
 
 export const registeredRoutes: RouteInfo[] = [];
@@ -63,7 +72,7 @@ export function route<B extends z.ZodType = z.ZodUnknown, Q extends z.ZodType = 
 	handler: Handler<B, Q>,
 	getContainer: () => Promise<Container>,
 ): void {
-	registeredRoutes.push({ method, path, access: spec.access, body: spec.body, query: spec.query, status: spec.status ?? 200, summary: spec.summary });
+	registeredRoutes.push({ method, path, access: spec.access, body: spec.body, query: spec.query, status: spec.status ?? 200, summary: spec.summary, servedWhileLocked: spec.servedWhileLocked ?? false });
 	router[method](path, async (req: Request, res: Response) => {
 		const controller = new AbortController();
 		let deadline: ReturnType<typeof setTimeout> | undefined;
@@ -73,9 +82,11 @@ export function route<B extends z.ZodType = z.ZodUnknown, Q extends z.ZodType = 
 		});
 		try {
 			const accountability = checkAccess(req, spec.access);
+			const container = await getContainer();
+			// Before the input is looked at, as Directus's own lock middleware runs before its routes.
+			if (!spec.servedWhileLocked && (await container.directus.isLocked())) throw projectLockedError();
 			const body = (spec.body ? parseInput(spec.body, req.body ?? {}, 'body') : req.body) as z.infer<B>;
 			const query = (spec.query ? parseInput(spec.query, req.query ?? {}, 'query') : req.query) as z.infer<Q>;
-			const container = await getContainer();
 			// Someone is waiting: provider calls get the short interactive budget, and the request
 			// gives up with a 504 at the deadline. Once a stream has started, only the per-attempt
 			// (silence) timeout applies, so long answers are not cut off.

@@ -29,6 +29,16 @@ const url = z.preprocess(
 	z.url().optional(),
 );
 
+/** Comma-separated list ("A, B" → ["A", "B"]); unset or empty → the default. */
+const csvList = (fallback: readonly string[]) =>
+	z.preprocess(
+		(v) => (v === undefined || v === null || (typeof v === 'string' && v.trim() === '') ? undefined : Array.isArray(v) ? v.map(String) : String(v).split(',')),
+		z
+			.array(z.string())
+			.transform((list) => list.map((s) => s.trim()).filter((s) => s.length > 0))
+			.default([...fallback]),
+	);
+
 const envVarName = z.string().regex(/^[A-Z_][A-Z0-9_]*$/, 'an environment variable name (A-Z, 0-9, _)');
 
 /** Settings and their defaults. The README's configuration table mirrors this object. */
@@ -49,6 +59,13 @@ export const configShape = {
 	ML_CHAT_MODEL: z.string().min(1).default('gpt-4o-mini'),
 	ML_CHAT_BASE_URL: url,
 	ML_CHAT_API_KEY_ENV: envVarName.default('OPENAI_API_KEY'),
+	/**
+	 * Key variables a `ml_models` row may name in `api_key_env` (comma-separated; `*` matches
+	 * A-Z, 0-9 and _). ML_EMBEDDING_API_KEY_ENV and ML_CHAT_API_KEY_ENV are always allowed.
+	 */
+	ML_ALLOWED_KEY_ENVS: csvList(['OPENAI_API_KEY', 'ML_*_API_KEY']),
+	/** Hosts a `ml_models` row's `base_url` may use (comma-separated, `*.example.com`, `host:port`); empty = any http(s) host. */
+	ML_ALLOWED_BASE_URL_HOSTS: csvList([]),
 	/** Per-attempt provider timeout for background jobs (the patient budget). */
 	ML_PROVIDER_TIMEOUT_MS: int(100, 600_000).default(60_000),
 	/** Retries for 408/409/429/5xx and network errors in background jobs (exponential backoff with jitter, honours retry-after). */

@@ -70,6 +70,15 @@ export class ForbiddenError extends MlError {
 	}
 }
 
+/**
+ * Directus's one answer for something that does not exist and for something the caller may not
+ * read (403 `FORBIDDEN`, as `/items/<collection>/<key>` answers), so a response never tells a
+ * caller whether a hidden index, collection or item exists.
+ */
+export function notFoundOrForbidden(what: string): ForbiddenError {
+	return new ForbiddenError(`You don't have permission to access ${what} or it does not exist.`);
+}
+
 /** A capability is not configured (e.g. no chat model): 503 with a message saying what to set. */
 export class NotConfiguredError extends MlError {
 	constructor(message: string, details?: Record<string, unknown>) {

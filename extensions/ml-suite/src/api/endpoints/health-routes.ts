@@ -45,7 +45,7 @@ export function registerHealthRoutes(router: Router, getContainer: () => Promise
 		router,
 		'get',
 		'/health',
-		{ access: 'user' },
+		{ access: 'user', servedWhileLocked: true },
 		async (req, container) => {
 			const checks = await runChecks(container);
 			const requiredDownEarly = checks.some((c) => c.required && !c.ok);
@@ -83,7 +83,7 @@ export function registerHealthRoutes(router: Router, getContainer: () => Promise
 		router,
 		'get',
 		'/health/ready',
-		{ access: 'user' },
+		{ access: 'user', servedWhileLocked: true },
 		async (_req, container, res) => {
 			const checks = await runChecks(container);
 			const ready = checks.every((c) => !c.required || c.ok);

@@ -38,7 +38,7 @@ export function registerMetricsRoute(router: Router, getContainer: () => Promise
 		router,
 		'get',
 		'/metrics',
-		{ access: 'admin', summary: 'Prometheus metrics (queues, indexes, provider usage)' },
+		{ access: 'admin', summary: 'Prometheus metrics (queues, indexes, provider usage)', servedWhileLocked: true },
 		async (_req, container, res) => {
 			const out = new Exposition();
 			const overview = await container.queueWiring.admin.listQueues();

@@ -29,13 +29,15 @@ function operation(info: RouteInfo): Record<string, unknown> {
 		tags: [info.path.split('/')[1] ?? 'ml'],
 		...(info.access === 'public' ? { security: [] } : {}),
 		...(info.access === 'admin' ? { description: 'Administrators only.' } : {}),
+		// Whether the route answers while Directus 12 has locked the project (license limits).
+		'x-served-while-locked': info.servedWhileLocked,
 		parameters,
 		...(info.body ? { requestBody: { required: true, content: { 'application/json': { schema: jsonSchema(info.body) } } } } : {}),
 		responses: {
 			[String(info.status)]: { description: 'Success' },
 			'400': { $ref: '#/components/responses/Error' },
 			'401': { $ref: '#/components/responses/Error' },
-			...(info.access === 'admin' ? { '403': { $ref: '#/components/responses/Error' } } : {}),
+			...(info.access === 'admin' || !info.servedWhileLocked ? { '403': { $ref: '#/components/responses/Error' } } : {}),
 		},
 	};
 }
@@ -80,5 +82,5 @@ export function buildOpenApi(): Record<string, unknown> {
 }
 
 export function registerOpenApiRoute(router: Router, getContainer: () => Promise<Container>): void {
-	route(router, 'get', '/openapi.json', { access: 'user', summary: 'This OpenAPI document' }, async () => buildOpenApi(), getContainer);
+	route(router, 'get', '/openapi.json', { access: 'user', summary: 'This OpenAPI document', servedWhileLocked: true }, async () => buildOpenApi(), getContainer);
 }

@@ -1,6 +1,6 @@
 import type { Router } from 'express';
 import { z } from 'zod';
-import { NotFoundError } from '../../core/errors.js';
+import { notFoundOrForbidden } from '../../core/errors.js';
 import { RAG_DOCUMENTS_COLLECTION, RAG_DOCUMENTS_INDEX } from '../../core/indexing/index-definition.js';
 import type { Container } from '../container.js';
 import { parseInput, route, type MlRequest } from '../http.js';
@@ -138,7 +138,7 @@ export function registerRagIndexRoutes(router: Router, getContainer: () => Promi
 		const name = parseInput(collectionName, req.params.collection, 'path');
 		const service = await items(container, req as MlRequest);
 		const rows = await service.readByQuery({ fields: ['id'], filter: { rag_collection: { _eq: name } }, limit: -1 });
-		if (rows.length === 0) throw new NotFoundError(`RAG collection "${name}" does not exist or you cannot read it.`);
+		if (rows.length === 0) throw notFoundOrForbidden(`RAG collection "${name}"`);
 		const keys = rows.map((row) => String(row.id));
 		await service.deleteMany(keys);
 		const index = await container.indexes.byName(RAG_DOCUMENTS_INDEX);
@@ -147,36 +147,36 @@ export function registerRagIndexRoutes(router: Router, getContainer: () => Promi
 	}, getContainer);
 
 	route(router, 'get', '/rag/stats', { access: 'user' }, async (req, container) => {
-		const names = await readableCollections(container, req as MlRequest);
+		// Documents are counted through ItemsService with the caller's accountability, so item
+		// rules apply to the counts; chunk counts are summed over exactly those documents.
+		const documents = await readableDocuments(container, req as MlRequest);
 		const index = await container.indexes.byName(RAG_DOCUMENTS_INDEX);
-		const rows: { rag_collection: string; documents: number | string; chunks: number | string | null }[] = names.length
-			? await container.host
-					.database('ml_rag_documents as r')
-					.leftJoin('ml_documents as d', function () {
-						this.on('d.item', '=', 'r.id').andOn('d.index', '=', container.host.database.raw('?', [index.id]));
-					})
-					.select('r.rag_collection')
-					.count({ documents: 'r.id' })
-					.sum({ chunks: 'd.chunk_count' })
-					.whereIn('r.rag_collection', names)
-					.groupBy('r.rag_collection')
-			: [];
+		const states = await container.indexing.documents.get(index.id, documents.map((d) => d.id));
 		const collections: Record<string, { vectorsCount: number; pointsCount: number; documentsCount: number }> = {};
-		for (const row of rows) {
-			const chunks = Number(row.chunks ?? 0);
-			collections[row.rag_collection] = { vectorsCount: chunks, pointsCount: chunks, documentsCount: Number(row.documents) };
+		for (const doc of documents) {
+			const entry = (collections[doc.collection] ??= { vectorsCount: 0, pointsCount: 0, documentsCount: 0 });
+			const chunks = states.get(doc.id)?.chunkCount ?? 0;
+			entry.documentsCount += 1;
+			entry.vectorsCount += chunks;
+			entry.pointsCount += chunks;
 		}
+		const names = Object.keys(collections).sort();
 		return { totalCollections: names.length, collections, ...collections };
 	}, getContainer);
 }
 
-async function readableCollections(container: Container, req: MlRequest): Promise<string[]> {
+/** The RAG documents the caller may read (id and RAG collection); none when the collection is not readable. */
+async function readableDocuments(container: Container, req: MlRequest): Promise<{ id: string; collection: string }[]> {
 	const service = await items(container, req);
 	try {
-		const rows = await service.readByQuery({ fields: ['rag_collection'], limit: -1 });
-		return [...new Set(rows.map((row) => String(row.rag_collection)))].sort();
+		const rows = await service.readByQuery({ fields: ['id', 'rag_collection'], limit: -1 });
+		return rows.map((row) => ({ id: String(row.id), collection: String(row.rag_collection) }));
 	} catch (error) {
 		if ((error as { status?: number }).status === 403) return [];
 		throw error;
 	}
+}
+
+async function readableCollections(container: Container, req: MlRequest): Promise<string[]> {
+	return [...new Set((await readableDocuments(container, req)).map((doc) => doc.collection))].sort();
 }

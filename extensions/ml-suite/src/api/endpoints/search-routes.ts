@@ -1,9 +1,11 @@
 import type { Router } from 'express';
 import { z } from 'zod';
-import { ForbiddenError, NotFoundError } from '../../core/errors.js';
+import { notFoundOrForbidden } from '../../core/errors.js';
+import { relatedQueryText } from '../../core/indexing/build-document.js';
 import { computeSettingsHash, namespaceOf, type IndexDefinition } from '../../core/indexing/index-definition.js';
 import { DirectusFilter } from '../../core/search/directus-filter.js';
 import type { Container } from '../container.js';
+import { collectionInactiveError, isCollectionInactive } from '../directus-runtime.js';
 import { route, type MlRequest } from '../http.js';
 
 const directusFilter = DirectusFilter;
@@ -76,6 +78,7 @@ export function registerSearchRoutes(router: Router, getContainer: () => Promise
 
 	route(router, 'post', '/indexes/:name/reindex', { access: 'admin', body: ReindexBody, status: 202 }, async (req, container) => {
 		const index = await container.indexes.byName(req.params.name ?? '');
+		if (isCollectionInactive(await container.host.getSchema(), index.collection)) throw collectionInactiveError(index.collection, `reindexing "${index.name}"`);
 		const job = await container.queue.enqueue('reindex', { indexId: index.id, force: req.body.force });
 		return { data: { job: job.id, queue: job.queue, index: index.name } };
 	}, getContainer);
@@ -90,14 +93,14 @@ export function registerSearchRoutes(router: Router, getContainer: () => Promise
 
 	route(router, 'get', '/related/:index/:item', { access: 'user', query: RelatedQuery }, async (req, container) => {
 		const index = (await usableIndexes(container, req as MlRequest, [req.params.index ?? ''])).at(0);
-		if (!index) throw new NotFoundError(`Unknown index "${req.params.index}".`);
+		if (!index) throw notFoundOrForbidden(`index "${req.params.index}"`);
 		const item = req.params.item ?? '';
 		const access = container.callerAccess(req.accountability, req.schema);
-		if (!(await access.canRead(index.collection))) throw new ForbiddenError(`You do not have permission to read the collection "${index.collection}".`);
 		const visible = await access.readItems(index.collection, [item], null);
-		if (!visible.has(item)) throw new NotFoundError(`Item "${item}" of "${index.collection}" does not exist or you cannot read it.`);
-		const text = await container.indexing.documents.firstChunkText(index.id, item);
-		if (!text) return { data: [] };
+		const row = visible.get(item);
+		if (!row) throw notFoundOrForbidden(`item "${item}" of "${index.collection}"`);
+		const text = relatedQueryText(index, row);
+		if (!text) return { data: [], meta: { tookMs: 0 } };
 		const started = Date.now();
 		const hits = await container.search.search({
 			query: text,

@@ -1,3 +1,4 @@
+import { InvalidPayloadError } from '@directus/errors';
 import { defineHook } from '@directus/extensions-sdk';
 import type { ApiExtensionContext } from '@directus/types';
 import { getContainer } from '../container.js';
@@ -31,6 +32,16 @@ export default defineHook(({ init, action, filter }, context) => {
 	});
 
 	registerIndexingHooks({ action: action as never, filter: filter as never }, container);
+
+	// A model row may only name allowed key variables and http(s) servers (on the host allowlist
+	// when one is set): otherwise whoever may write ml_models could send any secret anywhere.
+	for (const event of ['ml_models.items.create', 'ml_models.items.update']) {
+		filter(event, async (payload) => {
+			const problems = (await container()).modelPolicy.rowProblems((payload ?? {}) as Record<string, unknown>);
+			if (problems.length > 0) throw new InvalidPayloadError({ reason: problems.join('; ') });
+			return payload;
+		});
+	}
 
 	// Registry and prompt edits take effect at once in this process (other instances: on their cache TTL).
 	// A registry change can change the model an index embeds with (e.g. a new default): indexes

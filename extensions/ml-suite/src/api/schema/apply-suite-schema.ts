@@ -37,7 +37,7 @@ export async function applySuiteSchema(container: Container): Promise<void> {
 		const defaults = { chunkSize: config.ML_CHUNK_SIZE, chunkOverlap: config.ML_CHUNK_OVERLAP };
 		await container.models.seedFromConfig(config);
 		await container.prompts.seedDefaults();
-		await ensureModuleBar(host.database, ['ml-playground', 'ml-queue']);
+		await ensureModuleBar(host.database, ['ml-playground', 'ml-queue'], container.directus.major);
 		await seedRagIndex(host.database, defaults);
 		container.indexes.invalidate();
 		if (config.ML_SEED_DEMO) {

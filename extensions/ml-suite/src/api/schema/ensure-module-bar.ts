@@ -1,14 +1,14 @@
 import type { Knex } from 'knex';
 
-interface ModuleBarEntry {
+export interface ModuleBarEntry {
 	type: 'module' | 'link';
 	id: string;
 	enabled: boolean;
 	[key: string]: unknown;
 }
 
-/** The Directus 12 app's default module bar, used when a project never customised it. */
-const DIRECTUS_DEFAULT: ModuleBarEntry[] = [
+/** The Directus 12 app's default module bar (`@directus/app` 12.4), used when a project never customised it. */
+const DIRECTUS_12_DEFAULT: ModuleBarEntry[] = [
 	{ type: 'module', id: 'content', enabled: true },
 	{ type: 'module', id: 'visual', enabled: false },
 	{ type: 'module', id: 'users', enabled: true },
@@ -20,6 +20,23 @@ const DIRECTUS_DEFAULT: ModuleBarEntry[] = [
 	{ type: 'module', id: 'settings', enabled: true, locked: true },
 ];
 
+/** Directus 11's (`@directus/app` 11.17): flows live under Settings, docs at docs.directus.io. */
+const DIRECTUS_11_DEFAULT: ModuleBarEntry[] = [
+	{ type: 'module', id: 'content', enabled: true },
+	{ type: 'module', id: 'visual', enabled: false },
+	{ type: 'module', id: 'users', enabled: true },
+	{ type: 'module', id: 'files', enabled: true },
+	{ type: 'module', id: 'insights', enabled: true },
+	{ type: 'module', id: 'deployments', enabled: false },
+	{ type: 'link', id: 'docs', enabled: true, name: '$t:documentation', icon: 'help', url: 'https://docs.directus.io' },
+	{ type: 'module', id: 'settings', enabled: true, locked: true },
+];
+
+/** The app's default module bar of a Directus major (12's when unknown). */
+export function defaultModuleBar(major: number | null): ModuleBarEntry[] {
+	return structuredClone(major !== null && major < 12 ? DIRECTUS_11_DEFAULT : DIRECTUS_12_DEFAULT);
+}
+
 const INSERT_BEFORE = ['deployments', 'docs', 'settings'];
 
 /**
@@ -27,10 +44,10 @@ const INSERT_BEFORE = ['deployments', 'docs', 'settings'];
  * the suite's modules once, before the docs/settings entries; a module an admin has since turned
  * off (still listed, `enabled: false`) is left alone.
  */
-export async function ensureModuleBar(db: Knex, moduleIds: string[]): Promise<string[]> {
+export async function ensureModuleBar(db: Knex, moduleIds: string[], directusMajor: number | null): Promise<string[]> {
 	const row = await db('directus_settings').select('id', 'module_bar').first();
 	const raw: unknown = row?.module_bar ?? null;
-	const current: ModuleBarEntry[] = raw === null ? structuredClone(DIRECTUS_DEFAULT) : ((typeof raw === 'string' ? JSON.parse(raw) : raw) as ModuleBarEntry[]);
+	const current: ModuleBarEntry[] = raw === null ? defaultModuleBar(directusMajor) : ((typeof raw === 'string' ? JSON.parse(raw) : raw) as ModuleBarEntry[]);
 	const added: string[] = [];
 	for (const id of moduleIds) {
 		if (current.some((entry) => entry.id === id)) continue;

@@ -1,4 +1,5 @@
 import type { Accountability } from '@directus/types';
+import { MlError } from '../../core/errors.js';
 import type { HostContext } from '../container-types.js';
 import type { CollectionDef, RelationDef } from './field-builders.js';
 
@@ -33,7 +34,17 @@ export async function ensureSchema(
 
 	for (const def of collections) {
 		if (!existing.has(def.collection)) {
-			await collectionsService.createOne({ collection: def.collection, meta: def.meta, schema: def.schema, fields: def.schema ? def.fields : undefined });
+			try {
+				await collectionsService.createOne({ collection: def.collection, meta: def.meta, schema: def.schema, fields: def.schema ? def.fields : undefined });
+			} catch (error) {
+				if ((error as { code?: string }).code !== 'LIMIT_EXCEEDED') throw error;
+				const missing = collections.filter((c) => c.schema && !existing.has(c.collection) && !result.createdCollections.includes(c.collection)).map((c) => c.collection);
+				throw new MlError(
+					`Directus refused to create the collection "${def.collection}": ${(error as Error).message} The plan's collection limit is reached (Directus 12 without a license key allows 25). ` +
+						`Still missing: ${missing.join(', ')}. Free collections (delete or deactivate unused ones in Settings → Data Model) or add a license key, then restart Directus.`,
+					{ code: 'LIMIT_EXCEEDED', status: 403, cause: error, details: { missing } },
+				);
+			}
 			result.createdCollections.push(def.collection);
 			continue;
 		}

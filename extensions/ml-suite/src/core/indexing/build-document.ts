@@ -57,6 +57,19 @@ export function prepareDocument(index: IndexDefinition, item: string, record: Re
 	return { item, title: title || item, contextPrefix, chunks, metadata, contentHash };
 }
 
+/**
+ * The text "related items" searches with: the item's context fields and the first chunk of its
+ * content fields, taken only from `readable` (the item as the caller may read it), so a field
+ * the caller cannot read never shapes what they are shown.
+ */
+export function relatedQueryText(index: IndexDefinition, readable: Record<string, unknown>): string {
+	const present = (fields: string[]): string[] => fields.filter((field) => field in readable).map((field) => fieldText(readable[field])).filter((text) => text.length > 0);
+	const body = present(index.contentFields).join('\n\n');
+	const { size, overlap } = chunking(index, readable);
+	const first = body ? (chunkText(body, { size, overlap })[0]?.content ?? '') : '';
+	return [...present(index.contextFields), first].filter((text) => text.length > 0).join('\n');
+}
+
 function chunking(index: IndexDefinition, record: Record<string, unknown>): { size: number; overlap: number } {
 	if (!index.perItemChunking) return { size: index.chunkSize, overlap: index.chunkOverlap };
 	const size = Number(record.chunk_size) >= 50 ? Number(record.chunk_size) : index.chunkSize;

@@ -1,5 +1,6 @@
 import { InvalidPayloadError, NotConfiguredError } from '../errors.js';
 import { LocalEmbeddingModel } from './local-embedding-model.js';
+import type { ModelEndpointPolicy } from './model-endpoint-policy.js';
 import type { CircuitBreakers } from './circuit-breaker.js';
 import type { OpenAIConnectionOptions, SecretResolver } from './openai-client.js';
 import { OpenAIChatModel } from './openai-chat-model.js';
@@ -18,6 +19,12 @@ export interface ModelFactoryDeps {
 	maxRetryAfterMs?: number;
 	/** Fetch implementation for remote providers. Default: the global `fetch`. */
 	fetch?: typeof fetch;
+	/**
+	 * Which key variables and servers a model may use. Checked again when a model is built, so a
+	 * row written around the ml_models hook (raw SQL, an older version) still cannot leak a secret.
+	 * Default: no limits.
+	 */
+	policy?: ModelEndpointPolicy;
 	/** Circuit breakers shared by all remote models. Default: none. */
 	breakers?: CircuitBreakers;
 }
@@ -70,6 +77,10 @@ export function createChatModel(def: ModelDefinition, deps: ModelFactoryDeps): C
 }
 
 function connection(def: ModelDefinition, provider: 'openai' | 'openai-compatible', deps: ModelFactoryDeps): OpenAIConnectionOptions {
+	const problems = deps.policy?.rowProblems({ api_key_env: def.apiKeyEnv, base_url: def.baseUrl }) ?? [];
+	if (problems.length > 0) {
+		throw new NotConfiguredError(`Model "${def.name}" cannot be used: ${problems.join('; ')}.`, { model: def.id, problems });
+	}
 	return {
 		provider,
 		modelId: def.modelId,

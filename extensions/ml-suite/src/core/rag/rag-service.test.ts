@@ -6,7 +6,7 @@ import { estimateTokens } from '../text/estimate-tokens.js';
 import type { RagStreamEvent } from '../../shared/rag-types.js';
 import { CONTEXT_BEGIN } from './context-markers.js';
 import { NO_ANSWER_TEXT } from './extractive-answer.js';
-import { RagService } from './rag-service.js';
+import { NO_READABLE_PASSAGE_NOTICE, RagService } from './rag-service.js';
 import { passage } from './test-passages.js';
 import type { RagPassage, RagRetrievalQuery, RagServiceOptions } from './types.js';
 
@@ -166,6 +166,20 @@ describe('RagService.answer', () => {
 		const { rag } = setup({ models: { default: model }, passages: [] });
 		const result = await rag.answer({ question: 'refunds?', caller });
 		expect(result).toMatchObject({ answer: NO_ANSWER_TEXT, citations: [], mode: 'extractive' });
+		expect(model.requests).toHaveLength(0);
+	});
+
+	it('does not call the model when no retrieved passage has text the caller may read, and says so', async () => {
+		const model = new FakeChatModel('m', ['should not be used']);
+		// Hits whose content fields are all hidden from the caller come back with empty passages.
+		const { rag } = setup({ models: { default: model }, passages: [passage('1', '', 0.9), passage('2', '   ', 0.8)] });
+		const result = await rag.answer({ question: 'refunds?', caller });
+		expect(result).toMatchObject({ answer: NO_ANSWER_TEXT, citations: [], mode: 'extractive', retrieved: 0 });
+		expect(result.notices).toEqual([NO_READABLE_PASSAGE_NOTICE]);
+		expect(result.notices.join(' ')).not.toMatch(/Used 0 of/);
+		expect(model.requests).toHaveLength(0);
+		const events = await collect(rag.stream({ question: 'refunds?', caller }));
+		expect(events.at(-1)).toMatchObject({ type: 'done', mode: 'extractive', notices: [NO_READABLE_PASSAGE_NOTICE] });
 		expect(model.requests).toHaveLength(0);
 	});
 });

@@ -152,7 +152,7 @@ export class RagService<Caller extends object> {
 
 		const passages = await this.#retrieve(request, question, limit);
 		if (passages.length === 0) {
-			notices.push('No indexed passages matched the question, so no model was called.');
+			notices.push(NO_READABLE_PASSAGE_NOTICE);
 			return { kind: 'extractive', result: extractiveAnswer(question, []), retrieved: 0, notices };
 		}
 		const planned = planMessages({
@@ -160,6 +160,11 @@ export class RagService<Caller extends object> {
 			history: request.history ?? [],
 			passages,
 		});
+		if (planned.used.length === 0) {
+			// Nothing to ground an answer on: calling the model would only invite a made-up answer.
+			notices.push(`None of the ${passages.length} retrieved passages fits the model's context window, so no model was called.`);
+			return { kind: 'extractive', result: extractiveAnswer(question, []), retrieved: passages.length, notices };
+		}
 		if (planned.droppedHistory > 0) {
 			notices.push(`Dropped the ${planned.droppedHistory} oldest message(s) of the conversation history to fit the model's context window.`);
 		}
@@ -179,9 +184,12 @@ export class RagService<Caller extends object> {
 		};
 	}
 
-	/** Retrieval with the request's caller spread in, so permissions apply. */
+	/**
+	 * Retrieval with the request's caller spread in, so permissions apply. A hit whose readable
+	 * text is empty (every content field hidden from the caller) is no passage: it is dropped.
+	 */
 	async #retrieve(request: RagRequest<Caller>, question: string, limit: number): Promise<RagPassage[]> {
-		return this.#deps.retrieve({
+		const hits = await this.#deps.retrieve({
 			...request.caller,
 			query: question,
 			indexes: request.indexes,
@@ -190,6 +198,7 @@ export class RagService<Caller extends object> {
 			filter: request.filter,
 			signal: request.signal,
 		});
+		return hits.filter((passage) => passage.content.trim() !== '');
 	}
 
 	#planBase(question: string, systemPrompt: string, template: string, model: ChatModel, answerTokens: number): Omit<PlanMessagesInput, 'history' | 'passages'> {
@@ -236,5 +245,8 @@ function errorEvent(error: unknown, signal: AbortSignal | undefined): Extract<Ra
 	if (isMlError(error)) return { type: 'error', message: error.message, code: error.code, status: error.status };
 	return { type: 'error', message: 'The answer could not be generated.', code: 'INTERNAL_SERVER_ERROR', status: 500 };
 }
+
+/** The notice of an answer given without a model because no passage the caller may read matched. */
+export const NO_READABLE_PASSAGE_NOTICE = 'No indexed passage you can read matched the question, so no model was called.';
 
 export { NO_ANSWER_TEXT };

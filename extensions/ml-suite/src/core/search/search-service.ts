@@ -1,5 +1,5 @@
 import type { Knex } from 'knex';
-import { ForbiddenError, NotFoundError } from '../errors.js';
+import { notFoundOrForbidden } from '../errors.js';
 import { namespaceOf, type IndexDefinition } from '../indexing/index-definition.js';
 import type { CallOrigin } from '../usage/types.js';
 import type { MetadataFilter, VectorMatch, VectorStore } from '../vector-stores/types.js';
@@ -89,7 +89,7 @@ export class SearchService {
 
 	private async searchIndex(index: IndexDefinition, request: SearchRequest, embed: (index: IndexDefinition) => Promise<number[]>): Promise<SearchHit[]> {
 		if (!(await request.access.canRead(index.collection))) {
-			throw new ForbiddenError(`You do not have permission to read the collection "${index.collection}".`);
+			throw notFoundOrForbidden(`index "${index.name}"`);
 		}
 		const pk = await request.access.primaryKey(index.collection);
 		const vector = await embed(index);
@@ -183,8 +183,9 @@ function bestPerItem(matches: VectorMatch[]): Candidate[] {
 	return [...seen.values()];
 }
 
+/** Every named index must be among `found` (active and readable); else Directus's uniform 403. */
 export function assertIndexesFound(names: readonly string[], found: readonly IndexDefinition[]): void {
 	const known = new Set(found.map((i) => i.name));
 	const missing = names.filter((n) => !known.has(n));
-	if (missing.length > 0) throw new NotFoundError(`Unknown index: ${missing.join(', ')}.`, { indexes: missing });
+	if (missing.length > 0) throw notFoundOrForbidden(missing.length === 1 ? `index "${missing[0]}"` : `indexes ${missing.map((n) => `"${n}"`).join(', ')}`);
 }
