@@ -121,7 +121,7 @@ export async function buildSearchFixture(name: string, chunks: number): Promise<
 			filter: null,
 			fields: ['title', 'category'],
 			access,
-			origin: { user: 'bench-user', sourceType: 'endpoint', source: 'bench search' },
+			origin: { user: 'bench-user', sourceType: 'route', source: 'route:POST /ml/search' },
 			...overrides,
 		};
 	}

@@ -24,8 +24,11 @@ import { assertIndexesFound, SearchService } from '../core/search/search-service
 import { estimateTokens } from '../core/text/estimate-tokens.js';
 import { KnexUsageRecorder } from '../core/usage/knex-usage-recorder.js';
 import type { CallOrigin, UsageEvent } from '../core/usage/types.js';
+import { usageSource } from '../core/usage/usage-source.js';
 import type { VectorStore } from '../core/vector-stores/types.js';
 import type { BaseContainer, HostContext } from './container-types.js';
+import { DIRECTUS_AI_SECRETS } from '../core/providers/directus-ai-settings.js';
+import { DirectusAiSettingsSource } from './directus-ai-settings-source.js';
 import { DirectusCallerAccess } from './directus-caller-access.js';
 import { checkDirectus } from './directus-health.js';
 import { collectionInactiveError, detectDirectusRuntime, type DirectusRuntime } from './directus-runtime.js';
@@ -51,6 +54,8 @@ export interface Container extends BaseContainer {
 	/** The running Directus: version and (on 12) license state. */
 	directus: DirectusRuntime;
 	models: ModelRegistry;
+	/** Directus 12's Settings → AI (keys and models the suite can use instead of env variables). */
+	aiSettings: DirectusAiSettingsSource;
 	/** Which key variables and servers `ml_models` rows may name (ML_ALLOWED_KEY_ENVS, ML_ALLOWED_BASE_URL_HOSTS). */
 	modelPolicy: ModelEndpointPolicy;
 	usage: KnexUsageRecorder;
@@ -100,6 +105,8 @@ export interface Container extends BaseContainer {
 /** Who asks a RAG question: passed through core to the permission-aware retriever. */
 export interface RagCaller {
 	accountability: Accountability;
+	/** Usage origin of retrieval's embedding calls; the route or flow that asked. */
+	origin?: CallOrigin;
 	/** The request's schema, so retrieval does not load (deep-copy) another. */
 	schema?: SchemaOverview;
 }
@@ -114,7 +121,8 @@ function modelEndpointPolicy(config: MlConfig): ModelEndpointPolicy {
 		if (hosts.length > 0 && configured) hosts.push(new URL(configured).host);
 	}
 	return new ModelEndpointPolicy({
-		allowedKeyEnvs: [...new Set([...config.ML_ALLOWED_KEY_ENVS, config.ML_EMBEDDING_API_KEY_ENV, config.ML_CHAT_API_KEY_ENV])],
+		// Keys saved in Directus's own Settings → AI are the admin's choice too.
+		allowedKeyEnvs: [...new Set([...config.ML_ALLOWED_KEY_ENVS, config.ML_EMBEDDING_API_KEY_ENV, config.ML_CHAT_API_KEY_ENV, ...Object.values(DIRECTUS_AI_SECRETS)])],
 		allowedHosts: hosts,
 	});
 }
@@ -137,6 +145,7 @@ async function buildContainer(host: HostContext): Promise<Container> {
 	}
 	const db = host.database;
 	const env = host.env;
+	const aiSettings = new DirectusAiSettingsSource(host);
 	const directus = await detectDirectusRuntime(host.logger);
 
 	const modelPolicy = modelEndpointPolicy(config);
@@ -146,6 +155,7 @@ async function buildContainer(host: HostContext): Promise<Container> {
 		factory: {
 			policy: modelPolicy,
 			resolveSecret: (name) => {
+				if (name.startsWith('directus:')) return aiSettings.secret(name);
 				const value = env[name];
 				return typeof value === 'string' && value.length > 0 ? value : undefined;
 			},
@@ -227,7 +237,7 @@ async function buildContainer(host: HostContext): Promise<Container> {
 				filter: options.filter ?? null,
 				fields: [],
 				access: callerAccess(options.accountability, options.schema),
-				origin: { user: options.accountability.user, sourceType: 'endpoint', source: 'rag retrieval' },
+				origin: options.origin ?? { user: options.accountability.user ?? null, ...usageSource.route('POST', '/ask') },
 				signal: options.signal,
 			});
 			return hits.map((hit) => ({ index: hit.index, collection: hit.collection, item: hit.item, title: hit.title, content: hit.passage, score: hit.score, link: hit.link }));
@@ -279,6 +289,7 @@ async function buildContainer(host: HostContext): Promise<Container> {
 		host,
 		directus,
 		models,
+		aiSettings,
 		modelPolicy,
 		usage,
 		queue,
@@ -339,9 +350,11 @@ async function buildContainer(host: HostContext): Promise<Container> {
 				name: 'chat',
 				required: false,
 				async check() {
-					if (config.ML_CHAT_PROVIDER === 'none') return { ok: true, message: 'not configured (RAG answers extractively)' };
-					const { model } = await models.chatModel();
-					return { ok: true, message: `${model.provider}/${model.modelId}` };
+					const details = { directusAiSettings: aiSettings.describe() };
+					// With ML_CHAT_PROVIDER=none a default chat model may still come from the registry (e.g. one offered by Directus's AI settings).
+					const model = config.ML_CHAT_PROVIDER === 'none' ? await models.getChatModel() : (await models.chatModel()).model;
+					if (!model) return { ok: true, message: 'not configured (RAG answers extractively)', details };
+					return { ok: true, message: `${model.provider}/${model.modelId}`, details };
 				},
 			},
 		],

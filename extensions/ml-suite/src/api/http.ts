@@ -3,6 +3,8 @@ import type { Request, Response, Router } from 'express';
 import { z } from 'zod';
 import { ForbiddenError, InvalidPayloadError, MlError } from '../core/errors.js';
 import { DeadlineExceededError, withCallBudget } from '../core/providers/call-budget.js';
+import { usageSource } from '../core/usage/usage-source.js';
+import type { CallOrigin } from '../core/usage/types.js';
 import type { Container } from './container.js';
 import { projectLockedError } from './directus-runtime.js';
 import { sendError } from './errors.js';
@@ -22,6 +24,8 @@ export interface MlRequest<Body = unknown, Query = unknown> {
 	schema: SchemaOverview;
 	/** Aborted when the client disconnects. */
 	signal: AbortSignal;
+	/** Who calls, from which route (`route:<METHOD> /ml<path>`): the usage origin of provider calls this request makes. */
+	origin: CallOrigin;
 }
 
 export interface RouteSpec<B extends z.ZodType, Q extends z.ZodType> {
@@ -106,6 +110,7 @@ export function route<B extends z.ZodType = z.ZodUnknown, Q extends z.ZodType = 
 						params: req.params as Record<string, string>,
 						schema: (req as Request & { schema: SchemaOverview }).schema,
 						signal: controller.signal,
+						origin: { user: accountability.user ?? null, ...usageSource.route(method, path) },
 					},
 					container,
 					res,

@@ -1,6 +1,7 @@
 import type { z } from 'zod';
 import type { MlConfig } from '../core/config.js';
 import { chooseQueueBackend, createQueue } from '../core/jobs/create-queue.js';
+import { KnexInlineJournal } from '../core/jobs/knex-inline-journal.js';
 import type { AdministrableQueue } from '../core/jobs/queue-admin-backend.js';
 import { QueueAdmin } from '../core/jobs/queue-admin.js';
 import type { JobDefinition } from '../core/jobs/types.js';
@@ -23,7 +24,16 @@ export function buildQueue(config: MlConfig, host: HostContext): QueueWiring {
 	const choice = chooseQueueBackend(config, host.env);
 	if (choice.warning) host.logger.warn(`[ml-suite] ${choice.warning}`);
 	host.logger.info(`[ml-suite] queue backend: ${choice.options.backend} (${choice.reason})`);
-	const queue = createQueue(choice.options, { jobDeps: () => deps, logger: host.logger });
+	// The inline backend keeps its history (jobs, dead letters, throughput, ids) in the Directus database.
+	const journal =
+		choice.options.backend === 'inline'
+			? new KnexInlineJournal({
+					knex: host.database,
+					throughputMinutes: choice.options.metricsMinutes,
+					onError: (error) => host.logger.warn(`[ml-suite] could not write the inline queue history: ${(error as Error).message}`),
+				})
+			: undefined;
+	const queue = createQueue(choice.options, { jobDeps: () => deps, logger: host.logger, journal });
 	return {
 		queue,
 		admin: new QueueAdmin(queue),

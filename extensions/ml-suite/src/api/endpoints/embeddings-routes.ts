@@ -1,10 +1,9 @@
-import type { Accountability } from '@directus/types';
 import type { Router } from 'express';
 import { z } from 'zod';
 import { encodeBase64Vector } from '../../core/embeddings/encode-base64-vector.js';
 import type { Container } from '../container.js';
+import { parseInput, route, type MlRequest } from '../http.js';
 import { assertCanUseModel } from '../model-access.js';
-import { parseInput, route } from '../http.js';
 
 const text = z.string({ error: 'must be a string' }).refine((s) => s.trim().length > 0, 'must not be empty');
 const model = z.string().trim().min(1).max(200).optional();
@@ -33,13 +32,14 @@ export function cosine(a: readonly number[], b: readonly number[]): number {
 
 /** SynthStack-compatible embedding routes. */
 export function registerEmbeddingRoutes(router: Router, getContainer: () => Promise<Container>): void {
-	const embed = async (container: Container, texts: string[], modelId: string | undefined, accountability: Accountability, source: string, signal: AbortSignal) => {
-		await assertCanUseModel(container.host, accountability, (await container.models.embeddingModel(modelId)).definition);
-		return container.embedTexts(texts, { modelId, origin: { user: accountability.user, sourceType: 'endpoint', source }, signal });
+	const embed = async (container: Container, texts: string[], modelId: string | undefined, req: MlRequest) => {
+		// Using a model follows Directus permissions (read access to its ml_models row).
+		await assertCanUseModel(container.host, req.accountability, (await container.models.embeddingModel(modelId)).definition);
+		return container.embedTexts(texts, { modelId, origin: req.origin, signal: req.signal });
 	};
 
 	route(router, 'post', '/embeddings/generate', { access: 'user', body: GenerateEmbeddingBody }, async (req, container) => {
-		const result = await embed(container, [req.body.text], req.body.model, req.accountability, 'POST /ml/embeddings/generate', req.signal);
+		const result = await embed(container, [req.body.text], req.body.model, req);
 		return { embedding: encode(result.embeddings[0] ?? [], req.body.encoding_format), model: result.model, dimensions: result.dimensions, tokensUsed: result.usage.inputTokens };
 	}, getContainer);
 
@@ -47,12 +47,12 @@ export function registerEmbeddingRoutes(router: Router, getContainer: () => Prom
 		const max = container.config.ML_MAX_BATCH_INPUTS;
 		const schema = z.object({ texts: z.array(text).min(1, 'must contain at least one text').max(max, `must contain at most ${max} texts`), model, encoding_format: encodingFormat });
 		const body = parseInput(schema, req.body ?? {}, 'body');
-		const result = await embed(container, body.texts, body.model, req.accountability, 'POST /ml/embeddings/batch', req.signal);
+		const result = await embed(container, body.texts, body.model, req);
 		return { embeddings: result.embeddings.map((v) => encode(v, body.encoding_format)), model: result.model, dimensions: result.dimensions, count: result.embeddings.length, tokensUsed: result.usage.inputTokens };
 	}, getContainer);
 
 	route(router, 'post', '/embeddings/similarity', { access: 'user', body: SimilarityBody }, async (req, container) => {
-		const result = await embed(container, [req.body.text1, req.body.text2], req.body.model, req.accountability, 'POST /ml/embeddings/similarity', req.signal);
+		const result = await embed(container, [req.body.text1, req.body.text2], req.body.model, req);
 		const [a, b] = result.embeddings;
 		return { similarity: cosine(a ?? [], b ?? []), model: result.model };
 	}, getContainer);

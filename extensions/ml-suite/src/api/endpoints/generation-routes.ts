@@ -5,9 +5,9 @@ import { isMlError, PayloadTooLargeError } from '../../core/errors.js';
 import type { ChatMessage, ChatModel, ChatRequest, ChatResult, ModelDefinition, ProviderCallUsage } from '../../core/providers/types.js';
 import { estimateTokens } from '../../core/text/estimate-tokens.js';
 import { computeCost } from '../../core/usage/compute-cost.js';
-import type { UsageEvent } from '../../core/usage/types.js';
+import type { CallOrigin, UsageEvent } from '../../core/usage/types.js';
 import type { Container } from '../container.js';
-import { route, type MlRequest } from '../http.js';
+import { route } from '../http.js';
 import { assertCanUseModel } from '../model-access.js';
 import { openSse } from '../sse.js';
 
@@ -66,13 +66,8 @@ export function recordChatCall(
 		.then((cost) => container.recordUsage(chatUsageEvent(origin, call, cost)));
 }
 
-export interface ChatCallOrigin {
-	user: string | null;
-	sourceType: UsageEvent['sourceType'];
-	source: string;
-	collection?: string | null;
-	item?: string | null;
-}
+/** Who/where a chat call is made for (the same origin embeddings carry). */
+export type ChatCallOrigin = CallOrigin;
 
 export interface ChatCall {
 	provider: string;
@@ -131,7 +126,7 @@ export function registerGenerationRoutes(router: Router, getContainer: () => Pro
 				{ role: 'user', content: req.body.prompt },
 			];
 			const maxTokens = fitCompletion(chat.model, messages, req.body.max_tokens, estimateTokens);
-			const result = await complete(container, origin(req, '/generation/text'), chat, { messages, maxTokens, temperature: req.body.temperature, signal: req.signal });
+			const result = await complete(container, req.origin, chat, { messages, maxTokens, temperature: req.body.temperature, signal: req.signal });
 			return {
 				id: `gen-${globalThis.crypto.randomUUID()}`,
 				content: result.content,
@@ -172,7 +167,7 @@ export function registerGenerationRoutes(router: Router, getContainer: () => Pro
 			const id = `chatcmpl-${globalThis.crypto.randomUUID()}`;
 			const created = Math.floor(Date.now() / 1000);
 			const request = { messages, maxTokens, temperature: req.body.temperature, signal: req.signal };
-			const from = origin(req, '/chat/completions');
+			const from = req.origin;
 
 			if (!req.body.stream) {
 				const result = await complete(container, from, chat, request);
@@ -225,10 +220,6 @@ export function registerGenerationRoutes(router: Router, getContainer: () => Pro
 		},
 		getContainer,
 	);
-}
-
-function origin(req: MlRequest, source: string): ChatCallOrigin {
-	return { user: req.accountability.user ?? null, sourceType: 'endpoint', source };
 }
 
 /** One non-streamed completion, recorded as usage whether it succeeds or fails. */

@@ -54,7 +54,7 @@ function items(container: Container, req: MlRequest): Promise<{
 async function indexNow(container: Container, req: MlRequest, key: string): Promise<number> {
 	const index = await container.indexes.byName(RAG_DOCUMENTS_INDEX);
 	const result = await container.indexing.indexItems(index, [key], {
-		origin: { user: req.accountability.user, sourceType: 'endpoint', source: 'POST /ml/rag/index' },
+		origin: req.origin,
 		signal: req.signal,
 	});
 	return result.chunks || (await container.indexing.documents.get(index.id, [key])).get(key)?.chunkCount || 0;
@@ -112,7 +112,7 @@ export function registerRagIndexRoutes(router: Router, getContainer: () => Promi
 			fields: ['source', 'source_type', 'metadata', 'rag_collection', 'document_id', 'filename'],
 			minScore: req.body.minScore,
 			access: container.callerAccess(req.accountability, req.schema),
-			origin: { user: req.accountability.user, sourceType: 'endpoint', source: 'POST /ml/rag/search' },
+			origin: req.origin,
 			signal: req.signal,
 		});
 		const results = hits.map((hit) => ({

@@ -43,12 +43,12 @@ export type RagQueryRequest = z.infer<typeof RagQueryRequest>;
 
 type RagCaller = Parameters<Container['rag']['answer']>[0]['caller'];
 
-function ragRequest(req: MlRequest, container: Container, source: string, body: Omit<AskRequest, 'stream'>): RagRequest<RagCaller> {
+function ragRequest(req: MlRequest, container: Container, body: Omit<AskRequest, 'stream'>): RagRequest<RagCaller> {
 	return {
 		...body,
-		caller: { accountability: req.accountability, schema: req.schema },
+		caller: { accountability: req.accountability, schema: req.schema, origin: req.origin },
 		signal: req.signal,
-		onProviderCall: (call) => recordChatCall(container, { user: req.accountability.user ?? null, sourceType: 'endpoint', source }, call),
+		onProviderCall: (call) => recordChatCall(container, req.origin, call),
 	};
 }
 
@@ -87,7 +87,7 @@ export function registerRagRoutes(router: Router, getContainer: () => Promise<Co
 		{ access: 'user', body: AskRequest },
 		async (req, container, res) => {
 			const { stream, ...body } = req.body;
-			const request = ragRequest(req, container, '/ask', body);
+			const request = ragRequest(req, container, body);
 			if (!stream) return { data: await container.rag.answer(request) };
 			await pipeRagStream(container.rag.stream(request), res);
 			return undefined;
@@ -114,7 +114,7 @@ export function registerRagRoutes(router: Router, getContainer: () => Promise<Co
 					filter = { rag_collection: { _eq: collection } };
 				}
 			}
-			const result = await container.rag.answer(ragRequest(req, container, '/rag/query', { question: query, indexes, filter, limit: contextLimit, model, systemPrompt }));
+			const result = await container.rag.answer(ragRequest(req, container, { question: query, indexes, filter, limit: contextLimit, model, systemPrompt }));
 			return toRagQueryResponse(result);
 		},
 		getContainer,

@@ -110,7 +110,7 @@ export function registerSearchRoutes(router: Router, getContainer: () => Promise
 			filter: null,
 			fields: req.query.fields,
 			access,
-			origin: { user: req.accountability.user, sourceType: 'endpoint', source: 'GET /ml/related' },
+			origin: req.origin,
 			signal: req.signal,
 			excludeItems: [{ collection: index.collection, item }],
 		});
@@ -130,7 +130,7 @@ export async function runSearch(container: Container, req: MlRequest, body: Sear
 		fields: body.fields,
 		minScore: body.minScore,
 		access: container.callerAccess(req.accountability, req.schema),
-		origin: { user: req.accountability.user, sourceType: 'endpoint', source: body.mode === 'hybrid' ? 'POST /ml/search/hybrid' : 'POST /ml/search' },
+		origin: req.origin,
 		signal: req.signal,
 	});
 	return { data: hits, meta: { mode: body.mode, indexes: indexes.map((i) => i.name), tookMs: Date.now() - started } };

@@ -1,3 +1,4 @@
+import { usageSource } from '../../core/usage/usage-source.js';
 import type { Container } from '../container.js';
 
 interface CommandLike {
@@ -25,7 +26,7 @@ export function registerCliCommands(program: CommandLike, getContainer: () => Pr
 			const started = Date.now();
 			const outcome = await container.indexing.reindex(index, {
 				force,
-				origin: { user: null, sourceType: 'system', source: 'cli ml:reindex' },
+				origin: { user: null, ...usageSource.cli('ml:reindex') },
 				onProgress: (p) => {
 					process.stdout.write(`\r[ml] ${index.name}: ${p.processed}/${p.total} items, ${p.result.indexed} indexed, ${p.result.unchanged} unchanged`);
 				},

@@ -2,11 +2,15 @@ import { InvalidPayloadError } from '@directus/errors';
 import { defineHook } from '@directus/extensions-sdk';
 import type { ApiExtensionContext } from '@directus/types';
 import { getContainer } from '../container.js';
-import { applySuiteSchema } from '../schema/apply-suite-schema.js';
+import { applySuiteSchema, offerDirectusAiSettings } from '../schema/apply-suite-schema.js';
+import { excludeInternalTables } from '../schema/exclude-internal-tables.js';
+import { INTERNAL_TABLES } from '../schema/internal-tables.js';
 import { registerCliCommands } from './cli-commands.js';
+import { registerDefaultModelHooks } from './default-model-hooks.js';
 import { registerIndexingHooks } from './indexing-hooks.js';
 
 export default defineHook(({ init, action, filter }, context) => {
+	excludeInternalTables(context.env as Record<string, unknown>, INTERNAL_TABLES);
 	const container = () => getContainer(context as ApiExtensionContext);
 
 	// Server start-up: schema, seeds, workers, and a sweep for work a previous process left pending.
@@ -32,6 +36,7 @@ export default defineHook(({ init, action, filter }, context) => {
 	});
 
 	registerIndexingHooks({ action: action as never, filter: filter as never }, container);
+	registerDefaultModelHooks(action as never, container);
 
 	// A model row may only name allowed key variables and http(s) servers (on the host allowlist
 	// when one is set): otherwise whoever may write ml_models could send any secret anywhere.
@@ -58,6 +63,12 @@ export default defineHook(({ init, action, filter }, context) => {
 	for (const event of ['ml_prompts.items.create', 'ml_prompts.items.update', 'ml_prompts.items.delete']) {
 		action(event, async () => (await container()).prompts.invalidate());
 	}
+
+	// Directus 12's Settings → AI: keys and models the suite uses without a second configuration.
+	action('settings.update', async () => {
+		const c = await container();
+		await offerDirectusAiSettings(c).catch((error: unknown) => c.host.logger.warn(`[ml-suite] could not apply Directus's AI settings: ${(error as Error).message}`));
+	});
 
 	action('server.stop', async () => {
 		await (await container()).close();

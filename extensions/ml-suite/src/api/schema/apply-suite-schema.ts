@@ -1,9 +1,12 @@
+import { offerDirectusAiModels } from '../../core/providers/directus-ai-settings.js';
+import { LEGACY_SOURCE_TYPES } from '../../core/usage/usage-source.js';
 import type { Container } from '../container.js';
 import { DEMO_COLLECTIONS } from './demo-collections.js';
 import { ensureModuleBar } from './ensure-module-bar.js';
 import { ensureSchema } from './ensure-schema.js';
+import { ensureLayouts } from './ensure-layouts.js';
 import { ensureInternalTables } from './internal-tables.js';
-import { ML_COLLECTIONS, ML_RELATIONS, ML_TABLE_INDEXES } from './ml-collections.js';
+import { ML_COLLECTIONS, ML_LAYOUTS, ML_RELATIONS, ML_TABLE_INDEXES } from './ml-collections.js';
 import { seedDemoContent } from './seed-demo.js';
 import { DEMO_INDEXES, seedIndexes, seedRagIndex } from './seed-indexes.js';
 
@@ -34,8 +37,14 @@ export async function applySuiteSchema(container: Container): Promise<void> {
 		schemaStatus.created = [...ml.createdCollections, ...ml.createdFields, ...ml.createdRelations];
 		if (schemaStatus.created.length > 0) host.logger.info(`[ml-suite] schema: created ${schemaStatus.created.join(', ')}`);
 		schemaStatus.applied = true;
+		await ensureLayouts(host, ML_LAYOUTS);
+		// Usage rows written before the source vocabulary existed group with the new ones.
+		for (const [legacy, current] of Object.entries(LEGACY_SOURCE_TYPES)) {
+			await host.database('ml_usage').update({ source_type: current }).where('source_type', legacy);
+		}
 		const defaults = { chunkSize: config.ML_CHUNK_SIZE, chunkOverlap: config.ML_CHUNK_OVERLAP };
 		await container.models.seedFromConfig(config);
+		await offerDirectusAiSettings(container);
 		await container.prompts.seedDefaults();
 		await ensureModuleBar(host.database, ['ml-playground', 'ml-queue'], container.directus.major);
 		await seedRagIndex(host.database, defaults);
@@ -55,4 +64,17 @@ export async function applySuiteSchema(container: Container): Promise<void> {
 		schemaStatus.error = error instanceof Error ? error.message : String(error);
 		host.logger.error(error, '[ml-suite] applying the suite schema failed');
 	}
+}
+
+/**
+ * Reads Directus 12's Settings → AI and offers its chat models in ml_models (Directus 11 has no
+ * such settings: nothing happens). Called at start-up and when the settings change.
+ */
+export async function offerDirectusAiSettings(container: Container): Promise<void> {
+	const settings = await container.aiSettings.refresh();
+	if (settings) {
+		const offered = await offerDirectusAiModels(container.host.database, settings);
+		if (offered.length > 0) container.host.logger.info(`[ml-suite] offering chat models from Directus's AI settings: ${offered.join(', ')}`);
+	}
+	container.models.invalidate();
 }

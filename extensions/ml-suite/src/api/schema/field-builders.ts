@@ -77,6 +77,24 @@ export interface Choice {
 	icon?: string;
 }
 
+/**
+ * The `labels` display for a set of values: a coloured badge with the value's text (never a bare
+ * dot, which says nothing to someone reading a table). Values outside `choices` show as plain text.
+ */
+export const labelsDisplay = (choices: Choice[]): Meta => ({
+	display: 'labels',
+	display_options: {
+		showAsDot: false,
+		choices: choices.map(({ text, value, foreground, background, icon }) => ({
+			text,
+			value,
+			icon: icon ?? null,
+			foreground: foreground ?? 'var(--theme--foreground)',
+			background: background ?? 'var(--theme--background-normal)',
+		})),
+	},
+});
+
 /** A dropdown whose values show as coloured labels in tables. */
 export const select = (name: string, choices: Choice[], defaultValue: string | null, meta: Meta = {}): FieldDef =>
 	field(
@@ -85,21 +103,16 @@ export const select = (name: string, choices: Choice[], defaultValue: string | n
 		{
 			interface: 'select-dropdown',
 			options: { choices: choices.map(({ text, value, icon }) => ({ text, value, icon })) },
-			display: 'labels',
-			display_options: {
-				showAsDot: true,
-				choices: choices.map(({ text, value, foreground, background }) => ({
-					text,
-					value,
-					foreground: foreground ?? 'var(--theme--foreground)',
-					background: background ?? 'var(--theme--background-normal)',
-				})),
-			},
+			...labelsDisplay(choices),
 			width: 'half',
 			...meta,
 		},
 		{ max_length: 64, default_value: defaultValue },
 	);
+
+/** A form-only field (no column) showing an interface, e.g. a panel on an item's page. */
+export const presentation = (name: string, iface: string, meta: Meta = {}): FieldDef =>
+	field(name, 'alias', { interface: iface, special: ['alias', 'no-data'], width: 'full', ...meta }, null);
 
 export const manyToOne = (name: string, type: 'uuid' | 'integer', meta: Meta = {}): FieldDef =>
 	field(name, type, { interface: 'select-dropdown-m2o', special: ['m2o'], width: 'half', ...meta }, type === 'uuid' ? { length: 36 } : {});
@@ -110,7 +123,26 @@ export const STATUS_COLORS = {
 	danger: { foreground: '#FFFFFF', background: 'var(--theme--danger)' },
 	primary: { foreground: '#FFFFFF', background: 'var(--theme--primary)' },
 	muted: { foreground: 'var(--theme--foreground)', background: 'var(--theme--background-normal)' },
+	/** Tints for categories (provider, task, source) that are not states: readable in light and dark themes. */
+	blue: { foreground: '#1F4E9E', background: '#DCE8FB' },
+	purple: { foreground: '#5B2FA8', background: '#EBE2FA' },
+	teal: { foreground: '#0B5E57', background: '#D5F2EE' },
+	orange: { foreground: '#8A4300', background: '#FCE6D2' },
+	pink: { foreground: '#9B1C5A', background: '#FADDEA' },
+	grey: { foreground: '#3D4653', background: '#E4E7EB' },
 } as const;
+
+/**
+ * A default layout an admin sees before customising one (a global `directus_presets` row:
+ * no user, no role, no bookmark): which columns, in which order, sorted how.
+ */
+export interface LayoutDef {
+	collection: string;
+	fields: string[];
+	sort: string[];
+	/** Column widths in px by field. */
+	widths?: Record<string, number>;
+}
 
 export function collection(name: string, meta: Meta, fields: FieldDef[]): CollectionDef {
 	return { collection: name, meta: { collection: name, ...meta }, schema: {}, fields };

@@ -1,3 +1,4 @@
+import { INLINE_JOURNAL_TABLES } from '../../core/jobs/knex-inline-journal.js';
 import { ensureEmbeddingCacheTable } from '../../core/embeddings/knex-embedding-cache.js';
 import { ensureChunkTable, removeOrphanChunks } from '../../core/indexing/chunk-table.js';
 import { embeddedTableNames, ensureEmbeddedTables } from '../../core/vector-stores/embedded-schema.js';
@@ -9,9 +10,10 @@ import { systemAdmin } from './ensure-schema.js';
  * created with knex, not Directus collections, so they do not count towards Directus 12's Core
  * collection limit, need no permissions, and stay out of the data model admins see. The suite
  * reads and writes them with knex only. Other modules (field pickers, full-text tables) use this
- * list to tell them apart from the suite's collections.
+ * list to tell them apart from the suite's collections. The extension adds them to Directus's
+ * `DB_EXCLUDE_TABLES` when it loads (exclude-internal-tables.ts), so Directus never lists them.
  */
-export const INTERNAL_TABLES = ['ml_chunks', 'ml_vectors', 'ml_vector_namespaces', 'ml_embedding_cache'] as const;
+export const INTERNAL_TABLES = ['ml_chunks', 'ml_vectors', 'ml_vector_namespaces', 'ml_embedding_cache', 'ml_locks', ...INLINE_JOURNAL_TABLES] as const;
 
 /** Tables that earlier versions of the suite registered as Directus collections. */
 const FORMERLY_REGISTERED = ['ml_chunks'] as const;

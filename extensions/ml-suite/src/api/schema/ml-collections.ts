@@ -9,38 +9,66 @@ import {
 	intPk,
 	integer,
 	json,
+	labelsDisplay,
 	longText,
 	manyToOne,
+	presentation,
 	select,
 	sortField,
 	text,
 	timestamp,
 	uuidPk,
+	type Choice,
 	type CollectionDef,
+	type LayoutDef,
 	type RelationDef,
 } from './field-builders.js';
+
+/** A collection's name in the app (English; other languages fall back to it). */
+const named = (plural: string, singular: string): { language: string; translation: string; singular: string; plural: string }[] => [
+	{ language: 'en-US', translation: plural, singular, plural },
+];
 
 /** The suite's folder in the admin app's navigation. */
 const GROUP = 'ml_suite';
 
 const groupFolder: CollectionDef = {
 	collection: GROUP,
-	meta: { collection: GROUP, icon: 'psychology', note: 'ML suite: models, indexes, usage and prompts', color: '#6644FF', collapse: 'closed', sort: 100 },
+	meta: { collection: GROUP, translations: named('ML suite', 'ML suite'), icon: 'psychology', note: 'ML suite: models, indexes, usage and prompts', color: '#6644FF', collapse: 'closed', sort: 100 },
 	schema: null,
 	fields: [],
 };
 
-const PROVIDERS = [
-	{ text: 'Local (offline)', value: 'local' },
-	{ text: 'OpenAI', value: 'openai' },
-	{ text: 'OpenAI-compatible', value: 'openai-compatible' },
+const PROVIDERS: Choice[] = [
+	{ text: 'Local (offline)', value: 'local', ...C.grey },
+	{ text: 'OpenAI', value: 'openai', ...C.teal },
+	{ text: 'OpenAI-compatible', value: 'openai-compatible', ...C.blue },
 ];
 
-const TASKS = [
-	{ text: 'Embedding', value: 'embedding', icon: 'scatter_plot' },
-	{ text: 'Chat / generation', value: 'chat', icon: 'chat' },
-	{ text: 'Transcription', value: 'transcription', icon: 'mic' },
-	{ text: 'Classification', value: 'classification', icon: 'category' },
+const TASKS: Choice[] = [
+	{ text: 'Embedding', value: 'embedding', icon: 'scatter_plot', ...C.purple },
+	{ text: 'Chat / generation', value: 'chat', icon: 'chat', ...C.blue },
+	{ text: 'Transcription', value: 'transcription', icon: 'mic', ...C.orange },
+	{ text: 'Classification', value: 'classification', icon: 'category', ...C.pink },
+];
+
+/** `ml_usage.capability`: the tasks plus analysis. */
+const CAPABILITIES: Choice[] = [...TASKS, { text: 'Analysis', value: 'analysis', icon: 'insights', ...C.teal }];
+
+/** `ml_usage.source_type`, the vocabulary of core/usage/usage-source.ts. */
+const SOURCE_TYPES: Choice[] = [
+	{ text: 'Route', value: 'route', icon: 'api', ...C.blue },
+	{ text: 'Flow', value: 'flow', icon: 'bolt', ...C.purple },
+	{ text: 'Job', value: 'job', icon: 'schedule', ...C.orange },
+	{ text: 'Hook', value: 'hook', icon: 'webhook', ...C.teal },
+	{ text: 'CLI', value: 'cli', icon: 'terminal', ...C.grey },
+];
+
+const VECTOR_STORES: Choice[] = [
+	{ text: 'Default (ML_VECTOR_STORE)', value: 'default', ...C.grey },
+	{ text: 'Embedded', value: 'embedded', ...C.teal },
+	{ text: 'pgvector', value: 'pgvector', ...C.blue },
+	{ text: 'Qdrant', value: 'qdrant', ...C.pink },
 ];
 
 export const ML_COLLECTIONS: CollectionDef[] = [
@@ -49,9 +77,10 @@ export const ML_COLLECTIONS: CollectionDef[] = [
 		'ml_models',
 		{
 			group: GROUP,
+			translations: named('Models', 'Model'),
 			icon: 'model_training',
 			note: 'Model registry: providers, model ids, limits, prices and the default model per task. API keys are never stored here, only the name of the environment variable that holds one.',
-			display_template: '{{name}} · {{provider}}/{{model_id}}',
+			display_template: '{{name}}',
 			sort_field: 'sort',
 			archive_field: 'status',
 			archive_value: 'disabled',
@@ -67,8 +96,27 @@ export const ML_COLLECTIONS: CollectionDef[] = [
 			select('provider', PROVIDERS, 'local', { required: true }),
 			text('model_id', { required: true, width: 'half', note: 'The id the provider knows, e.g. text-embedding-3-small or nomic-embed-text.', options: { font: 'monospace' } }),
 			text('base_url', { width: 'full', note: 'For OpenAI-compatible servers (Ollama, vLLM, LM Studio, LocalAI), e.g. http://localhost:11434/v1', options: { font: 'monospace' } }),
-			text('api_key_env', { width: 'half', note: 'Name of the environment variable holding the API key (never the key itself).', options: { font: 'monospace', placeholder: 'OPENAI_API_KEY' } }),
-			bool('is_default', false, { note: 'Default model for its task.' }),
+			text('api_key_env', {
+				width: 'half',
+				interface: 'select-dropdown',
+				note: 'Where the API key comes from: an environment variable (its name, never the key itself) or the key saved in Directus Settings → AI.',
+				options: {
+					allowOther: true,
+					allowNone: true,
+					font: 'monospace',
+					placeholder: 'OPENAI_API_KEY',
+					choices: [
+						{ text: 'Directus Settings → AI: OpenAI key', value: 'directus:ai_openai_api_key' },
+						{ text: 'Directus Settings → AI: OpenAI-compatible key', value: 'directus:ai_openai_compatible_api_key' },
+						{ text: 'Environment: OPENAI_API_KEY', value: 'OPENAI_API_KEY' },
+					],
+				},
+			}),
+			bool('is_default', false, {
+				note: 'Default model for its task. Making a model the default unsets the previous default of the same task.',
+				display: 'boolean',
+				display_options: { labelOn: 'Default', labelOff: '', iconOn: 'star', iconOff: null, colorOn: 'var(--theme--primary)', colorOff: 'var(--theme--foreground-subdued)' },
+			}),
 			integer('dimensions', { width: 'half', note: 'Embedding vector size.' }),
 			integer('max_input_tokens', { width: 'half', note: 'Longest input per text, in tokens.' }),
 			integer('max_batch_size', { width: 'half', note: 'Most inputs per embedding call.' }),
@@ -84,9 +132,10 @@ export const ML_COLLECTIONS: CollectionDef[] = [
 		'ml_indexes',
 		{
 			group: GROUP,
+			translations: named('Indexes', 'Index'),
 			icon: 'manage_search',
 			note: 'Which collections are indexed for semantic search and RAG: fields, item filter, chunking, model and vector store.',
-			display_template: '{{label}} ({{collection}})',
+			display_template: '{{name}}',
 			archive_field: 'status',
 			archive_value: 'archived',
 			unarchive_value: 'active',
@@ -106,24 +155,20 @@ export const ML_COLLECTIONS: CollectionDef[] = [
 			text('name', { required: true, width: 'half', note: 'Unique slug used by the API (e.g. articles).', options: { slug: true, font: 'monospace' } }, { is_unique: true, is_nullable: false }),
 			text('label', { width: 'half' }),
 			text('collection', { required: true, width: 'half', interface: 'system-collection', note: 'The collection to index.' }),
-			text('title_field', { width: 'half', note: 'Field used as the item title in results and citations.' }),
-			csv('content_fields', { required: true, note: 'Main text fields, chunked and embedded (HTML is converted to text).' }),
-			csv('context_fields', { note: 'Short fields prepended to every chunk for context (e.g. title).' }),
-			csv('metadata_fields', { note: 'Fields copied to the vector store for filtering.' }),
+			text('title_field', { width: 'half', interface: 'system-field', options: { collectionField: 'collection', allowNone: true }, note: 'Field used as the item title in results and citations.' }),
+			csv('content_fields', { required: true, interface: 'ml-collection-fields', options: { collectionField: 'collection', textOnly: true }, note: 'Main text fields, chunked and embedded (HTML is converted to text).' }),
+			csv('context_fields', { interface: 'ml-collection-fields', options: { collectionField: 'collection', textOnly: true }, note: 'Short fields prepended to every chunk for context (e.g. title).' }),
+			csv('metadata_fields', { interface: 'ml-collection-fields', options: { collectionField: 'collection' }, note: 'Fields copied to the vector store for filtering.' }),
 			json('filter', { interface: 'system-filter', options: { collectionField: 'collection' }, special: ['cast-json'], note: 'Only items matching this filter are indexed.' }),
 			integer('chunk_size', { width: 'half', note: 'Characters per chunk.' }, { default_value: 1000 }),
 			integer('chunk_overlap', { width: 'half', note: 'Characters shared by neighbouring chunks.' }, { default_value: 150 }),
 			manyToOne('embedding_model', 'uuid', { note: 'Empty: the default embedding model.', options: { template: '{{name}}' } }),
 			select(
 				'vector_store',
-				[
-					{ text: 'Default (ML_VECTOR_STORE)', value: 'default' },
-					{ text: 'Embedded', value: 'embedded' },
-					{ text: 'pgvector', value: 'pgvector' },
-					{ text: 'Qdrant', value: 'qdrant' },
-				],
+				VECTOR_STORES,
 				'default',
 			),
+			presentation('coverage_panel', 'ml-index-coverage', { translations: [{ language: 'en-US', translation: 'Coverage' }], note: 'Indexed, pending, stale and failed items of the collection; reindex with progress.' }),
 			text('settings_hash', { hidden: true, readonly: true }),
 			timestamp('last_indexed_at', { readonly: true }),
 			dateCreated(),
@@ -134,16 +179,21 @@ export const ML_COLLECTIONS: CollectionDef[] = [
 		'ml_documents',
 		{
 			group: GROUP,
+			translations: named('Indexed documents', 'Indexed document'),
 			icon: 'description',
 			note: 'Indexing state per item: content hash, status, chunk count and the last error. The source of truth for what still needs work.',
-			display_template: '{{collection}} #{{item}} · {{status}}',
+			display_template: '{{collection}} #{{item}}',
 			sort: 3,
 		},
 		[
 			intPk(),
-			manyToOne('index', 'uuid', { options: { template: '{{name}}' }, readonly: true }),
+			manyToOne('index', 'uuid', { options: { template: '{{name}}' }, display: 'related-values', display_options: { template: '{{name}}' }, readonly: true }),
 			text('collection', { width: 'half', readonly: true }),
 			text('item', { width: 'half', readonly: true }),
+			// Directus's presentation-links renders {{field}} from the form's values: a link to the indexed item.
+			presentation('open_item', 'presentation-links', {
+				options: { links: [{ label: 'Open the indexed item', icon: 'open_in_new', type: 'normal', actionType: 'url', url: '/content/{{collection}}/{{item}}' }] },
+			}),
 			select(
 				'status',
 				[
@@ -173,9 +223,10 @@ export const ML_COLLECTIONS: CollectionDef[] = [
 		'ml_usage',
 		{
 			group: GROUP,
+			translations: named('Usage', 'Usage record'),
 			icon: 'monitoring',
 			note: 'One row per provider call: who, where from, which model, tokens, cost, latency and outcome.',
-			display_template: '{{capability}} · {{model}} · {{status}}',
+			display_template: '{{source}} · {{model}}',
 			sort: 5,
 		},
 		[
@@ -184,25 +235,19 @@ export const ML_COLLECTIONS: CollectionDef[] = [
 			manyToOne('user', 'uuid', { readonly: true, options: { template: '{{email}}' }, display: 'user' }),
 			select(
 				'source_type',
-				[
-					{ text: 'Endpoint', value: 'endpoint' },
-					{ text: 'Operation', value: 'operation' },
-					{ text: 'Hook', value: 'hook' },
-					{ text: 'Job', value: 'job' },
-					{ text: 'System', value: 'system' },
-				],
+				SOURCE_TYPES,
 				null,
 				{ readonly: true },
 			),
-			text('source', { readonly: true, width: 'half' }),
-			text('capability', { readonly: true, width: 'half' }),
-			text('provider', { readonly: true, width: 'half' }),
+			text('source', { readonly: true, width: 'half', note: 'route:<METHOD> /ml<path>, flow:<operation>, job:<job>, hook:<event> or cli:<command>.', options: { font: 'monospace' } }),
+			text('capability', { readonly: true, width: 'half', ...labelsDisplay(CAPABILITIES) }),
+			text('provider', { readonly: true, width: 'half', ...labelsDisplay(PROVIDERS) }),
 			text('model', { readonly: true, width: 'half' }),
 			text('collection', { readonly: true, width: 'half' }),
 			text('item', { readonly: true, width: 'half' }),
-			integer('input_tokens', { readonly: true, width: 'half' }, { default_value: 0 }),
-			integer('output_tokens', { readonly: true, width: 'half' }, { default_value: 0 }),
-			float('cost', { readonly: true, width: 'half', display: 'formatted-value', display_options: { prefix: '$', format: true } }, { default_value: 0 }),
+			integer('input_tokens', { readonly: true, width: 'half', display: 'formatted-value', display_options: { format: true } }, { default_value: 0 }),
+			integer('output_tokens', { readonly: true, width: 'half', display: 'formatted-value', display_options: { format: true } }, { default_value: 0 }),
+			float('cost', { readonly: true, width: 'half', display: 'formatted-value', display_options: { prefix: '$', format: true, minimumFractionDigits: 2, maximumFractionDigits: 6 } }, { default_value: 0 }),
 			integer('latency_ms', { readonly: true, width: 'half', display: 'formatted-value', display_options: { suffix: ' ms' } }),
 			select('status', [{ text: 'Success', value: 'success', ...C.success }, { text: 'Error', value: 'error', ...C.danger }], 'success', { readonly: true }),
 			text('error_code', { readonly: true, width: 'half' }),
@@ -213,6 +258,7 @@ export const ML_COLLECTIONS: CollectionDef[] = [
 		'ml_prompts',
 		{
 			group: GROUP,
+			translations: named('Prompts', 'Prompt'),
 			icon: 'edit_note',
 			note: 'Prompt templates with {{variables}} for RAG and generation. The active version with the highest number is used; edits keep revisions.',
 			display_template: '{{name}} v{{version}}',
@@ -236,15 +282,15 @@ export const ML_COLLECTIONS: CollectionDef[] = [
 			select(
 				'task',
 				[
-					{ text: 'RAG answer', value: 'rag' },
-					{ text: 'Generation', value: 'generation' },
-					{ text: 'Summarize', value: 'summarize' },
-					{ text: 'Classify', value: 'classify' },
+					{ text: 'RAG answer', value: 'rag', icon: 'forum', ...C.purple },
+					{ text: 'Generation', value: 'generation', icon: 'edit_note', ...C.blue },
+					{ text: 'Summarize', value: 'summarize', icon: 'short_text', ...C.teal },
+					{ text: 'Classify', value: 'classify', icon: 'category', ...C.pink },
 				],
 				'generation',
 			),
 			integer('version', { width: 'half' }, { default_value: 1 }),
-			text('model', { width: 'half', note: 'Model id; empty = the default chat model.' }),
+			text('model', { width: 'half', interface: 'ml-registry-select', options: { source: 'models', task: 'chat' }, note: 'Model id; empty = the default chat model.' }),
 			longText('system_prompt', { interface: 'input-multiline' }),
 			longText('template', { interface: 'input-code', options: { language: 'plaintext', lineWrapping: true }, required: true, note: 'Use {{variable}} placeholders; item data is available by field name.' }),
 			longText('description'),
@@ -260,6 +306,7 @@ ML_COLLECTIONS.push(
 		'ml_rag_documents',
 		{
 			group: GROUP,
+			translations: named('RAG documents', 'RAG document'),
 			icon: 'library_books',
 			note: 'Free-form documents indexed through the /ml/rag routes, grouped in RAG collections. Searchable like any indexed collection, with Directus permissions.',
 			display_template: '{{rag_collection}} · {{source}}',
@@ -296,4 +343,22 @@ export const ML_TABLE_INDEXES: { table: string; columns: string[]; unique: boole
 	{ table: 'ml_documents', columns: ['status'], unique: false, name: 'ml_documents_status_idx' },
 	{ table: 'ml_usage', columns: ['timestamp'], unique: false, name: 'ml_usage_timestamp_idx' },
 	{ table: 'ml_rag_documents', columns: ['rag_collection'], unique: false, name: 'ml_rag_documents_collection_idx' },
+];
+
+/**
+ * Default table layouts (global presets), created once when a collection has none: the columns
+ * an admin needs to read a row at a glance, newest first where rows are events.
+ */
+export const ML_LAYOUTS: LayoutDef[] = [
+	{ collection: 'ml_models', fields: ['name', 'task', 'provider', 'model_id', 'is_default', 'status', 'dimensions'], sort: ['sort', 'name'], widths: { name: 280, model_id: 200 } },
+	{ collection: 'ml_indexes', fields: ['name', 'label', 'collection', 'status', 'embedding_model', 'vector_store', 'last_indexed_at'], sort: ['name'] },
+	{ collection: 'ml_documents', fields: ['index', 'collection', 'item', 'status', 'chunk_count', 'attempts', 'error', 'date_indexed'], sort: ['-date_updated'], widths: { item: 120, error: 320 } },
+	{
+		collection: 'ml_usage',
+		fields: ['timestamp', 'source', 'capability', 'model', 'input_tokens', 'output_tokens', 'cost', 'latency_ms', 'status', 'user'],
+		sort: ['-timestamp'],
+		widths: { source: 240, model: 180 },
+	},
+	{ collection: 'ml_prompts', fields: ['name', 'version', 'task', 'status', 'model', 'date_updated'], sort: ['name', '-version'] },
+	{ collection: 'ml_rag_documents', fields: ['rag_collection', 'source', 'source_type', 'filename', 'date_updated'], sort: ['-date_updated'] },
 ];

@@ -19,6 +19,37 @@ export function selectOption(field: string, name: string, choices: { text: strin
 	};
 }
 
+/** Where admins manage the registries the dropdowns below read (the content module's ML suite folder). */
+const WHERE = {
+	indexes: 'Content → ML suite → Indexes',
+	models: 'Content → ML suite → Models',
+	prompts: 'Content → ML suite → Prompts',
+} as const;
+
+/**
+ * A dropdown fed by the suite's registry (`ml-registry-select`): index names, model ids of one
+ * task, or prompt names. A typed value (e.g. a {{$trigger...}} template) is kept as is.
+ */
+export function registryOption(
+	field: string,
+	name: string,
+	source: 'indexes' | 'models' | 'prompts',
+	extra: { task?: 'embedding' | 'chat'; multiple?: boolean; required?: boolean; note: string; width?: 'half' | 'full' },
+): OptionField {
+	return {
+		field,
+		name,
+		type: 'string',
+		meta: {
+			width: extra.width ?? 'half',
+			interface: 'ml-registry-select',
+			options: { source, ...(extra.task ? { task: extra.task } : {}), multiple: extra.multiple ?? false },
+			...(extra.required ? { required: true } : {}),
+			note: `${extra.note} Managed in ${WHERE[source]}.`,
+		},
+	};
+}
+
 /** Whose read permissions an operation uses. */
 export function permissionsOption(note: string): OptionField {
 	return selectOption(

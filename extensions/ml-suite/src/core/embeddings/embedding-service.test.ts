@@ -46,7 +46,7 @@ class ListRecorder implements UsageRecorder {
 	async close(): Promise<void> {}
 }
 
-const origin: CallOrigin = { user: 'u1', sourceType: 'endpoint', source: 'embeddings/batch', collection: 'articles', item: '7' };
+const origin: CallOrigin = { user: 'u1', sourceType: 'route', source: 'route:POST /ml/embeddings/batch', collection: 'articles', item: '7' };
 const reference = new LocalEmbeddingModel({ dimensions: 32 });
 
 function resolved(model: EmbeddingModel): ResolvedEmbeddingModel {
@@ -66,7 +66,7 @@ describe('EmbeddingService', () => {
 		expect(result.usage).toMatchObject({ inputTokens: 100, providerCalls: 4, cost: 0.0002 });
 		expect(result.cacheHits).toBe(0);
 		expect(usage.events).toHaveLength(4);
-		expect(usage.events[0]).toMatchObject({ user: 'u1', sourceType: 'endpoint', source: 'embeddings/batch', capability: 'embedding', provider: 'local', model: 'counting', collection: 'articles', item: '7', status: 'success', errorCode: null, cacheHit: false });
+		expect(usage.events[0]).toMatchObject({ user: 'u1', sourceType: 'route', source: 'route:POST /ml/embeddings/batch', capability: 'embedding', provider: 'local', model: 'counting', collection: 'articles', item: '7', status: 'success', errorCode: null, cacheHit: false });
 		expect(usage.events.reduce((sum, e) => sum + e.cost, 0)).toBeCloseTo(0.0002, 12);
 	});
 

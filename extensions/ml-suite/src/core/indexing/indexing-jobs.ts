@@ -1,6 +1,8 @@
 import { z } from 'zod';
 import type { JobContext, JobDefinition, Queue } from '../jobs/types.js';
 import type { IndexingService } from './indexing-service.js';
+import type { CallOrigin } from '../usage/types.js';
+import { usageSource } from '../usage/usage-source.js';
 import type { IndexRepository } from './index-repository.js';
 
 /** What the indexing job processors need. */
@@ -35,11 +37,7 @@ export const ReconcilePayload = z.object({
 });
 export type ReconcilePayload = z.infer<typeof ReconcilePayload>;
 
-const jobOrigin = (name: string, ctx: JobContext): { user: null; sourceType: 'job'; source: string } => ({
-	user: null,
-	sourceType: 'job',
-	source: `${name}#${ctx.jobId}`,
-});
+const jobOrigin = (name: string, _ctx: JobContext): CallOrigin => ({ user: null, ...usageSource.job(name) });
 
 export const indexItemsJob: JobDefinition<typeof IndexItemsPayload, IndexingJobDeps> = {
 	name: 'index-items',

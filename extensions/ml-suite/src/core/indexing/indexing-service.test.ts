@@ -14,7 +14,7 @@ import { createIndexingTables } from './indexing-tables.fixtures.js';
 import { IndexingService } from './indexing-service.js';
 import { MemoryItemSource } from './memory-item-source.fixtures.js';
 
-const origin = { user: null, sourceType: 'system' as const, source: 'test' };
+const origin = { user: null, sourceType: 'cli' as const, source: 'cli:test' };
 
 /** The local model, counting what reaches it. */
 class CountingModel extends LocalEmbeddingModel {

@@ -7,7 +7,7 @@ import { namespaceOf, parseIndexRow, type IndexDefinition } from './index-defini
 import { IndexingService } from './indexing-service.js';
 import { MemoryItemSource } from './memory-item-source.fixtures.js';
 
-const origin = { user: null, sourceType: 'system' as const, source: 'test' };
+const origin = { user: null, sourceType: 'cli' as const, source: 'cli:test' };
 
 /** Deterministic PRNG (mulberry32), so a failing run can be replayed. */
 function prng(seed: number): () => number {

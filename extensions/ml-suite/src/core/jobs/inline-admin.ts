@@ -110,11 +110,7 @@ export class InlineAdmin implements QueueAdminBackend {
 	}
 
 	async removeDeadLetter(id: string): Promise<boolean> {
-		const list = this.queue.store.deadLetters;
-		const index = list.findIndex((entry) => entry.id === id);
-		if (index < 0) return false;
-		list.splice(index, 1);
-		return true;
+		return this.queue.store.removeDeadLetter(id);
 	}
 
 	async workers(queue: QueueName): Promise<WorkerInfo[]> {

@@ -1,5 +1,6 @@
 import type { DeadLetterEntry } from '../../shared/queue-types.js';
 import type { InlineJobRecord } from './inline-job-record.js';
+import type { InlineJournal } from './inline-journal.js';
 import type { Retention } from './queue-options.js';
 import type { QueueName } from './types.js';
 
@@ -26,6 +27,7 @@ export class InlineLane {
 /**
  * In-memory job bookkeeping for the inline backend: lanes per queue, the deduplication index,
  * retention of finished jobs and the dead-letter list. No scheduling decisions live here.
+ * Every change is also told to the journal (when there is one), so history survives restarts.
  */
 export class InlineJobStore {
 	readonly jobs = new Map<string, InlineJobRecord>();
@@ -33,6 +35,25 @@ export class InlineJobStore {
 	private readonly lanes = new Map<QueueName, InlineLane>();
 	private readonly dedupe = new Map<string, string>();
 	private seq = 0;
+
+	constructor(private readonly journal?: InlineJournal) {}
+
+	/** Puts back a finished job read from the journal (oldest first), without writing it again. */
+	restoreFinished(record: InlineJobRecord): void {
+		this.jobs.set(record.id, record);
+		this.seq = Math.max(this.seq, record.seq);
+		this.lane(record.queue)[record.state === 'failed' ? 'failed' : 'completed'].push(record);
+	}
+
+	/** Puts back a dead letter read from the journal (oldest first). */
+	restoreDeadLetter(entry: DeadLetterEntry): void {
+		this.deadLetters.push(entry);
+	}
+
+	/** Records a change the store does not make itself (e.g. a job becoming active). */
+	touch(record: InlineJobRecord): void {
+		this.journal?.saveJob(record);
+	}
 
 	lane(queue: QueueName): InlineLane {
 		let lane = this.lanes.get(queue);
@@ -56,6 +77,7 @@ export class InlineJobStore {
 
 	add(record: InlineJobRecord): void {
 		this.jobs.set(record.id, record);
+		this.seq = Math.max(this.seq, record.seq);
 		if (record.dedupeKey) this.dedupe.set(`${record.queue}\u0000${record.dedupeKey}`, record.id);
 	}
 
@@ -72,6 +94,7 @@ export class InlineJobStore {
 			else high = mid;
 		}
 		waiting.splice(low, 0, record);
+		this.journal?.saveJob(record);
 	}
 
 	pushDelayed(record: InlineJobRecord, runAt: number, onDue: (record: InlineJobRecord) => void): void {
@@ -80,6 +103,7 @@ export class InlineJobStore {
 		const timer = setTimeout(() => onDue(record), Math.max(0, runAt - Date.now()));
 		timer.unref();
 		this.lane(record.queue).delayed.set(record.id, { record, timer });
+		this.journal?.saveJob(record);
 	}
 
 	/** Takes a delayed job out of its timer (to promote or remove it). */
@@ -107,10 +131,13 @@ export class InlineJobStore {
 		if (record.dedupeKey) this.dedupe.delete(`${record.queue}\u0000${record.dedupeKey}`);
 		const list = this.lane(record.queue)[outcome];
 		list.push(record);
+		this.journal?.saveJob(record);
+		this.journal?.recordOutcome(record.queue, outcome, now);
 		const cutoff = now - keep.ageSeconds * 1000;
 		while (list.length > 0 && (list.length > keep.count || (list[0]!.finishedAt ?? now) < cutoff)) {
 			const evicted = list.shift()!;
 			this.jobs.delete(evicted.id);
+			this.journal?.removeJob(evicted.id);
 		}
 	}
 
@@ -127,11 +154,21 @@ export class InlineJobStore {
 			this.dedupe.delete(`${record.queue}\u0000${record.dedupeKey}`);
 		}
 		this.jobs.delete(record.id);
+		this.journal?.removeJob(record.id);
 	}
 
 	addDeadLetter(entry: DeadLetterEntry, keep: number): void {
 		this.deadLetters.push(entry);
-		while (this.deadLetters.length > keep) this.deadLetters.shift();
+		this.journal?.saveDeadLetter(entry);
+		while (this.deadLetters.length > keep) this.journal?.removeDeadLetter(this.deadLetters.shift()!.id);
+	}
+
+	removeDeadLetter(id: string): boolean {
+		const index = this.deadLetters.findIndex((entry) => entry.id === id);
+		if (index < 0) return false;
+		this.deadLetters.splice(index, 1);
+		this.journal?.removeDeadLetter(id);
+		return true;
 	}
 
 	clearTimers(): void {

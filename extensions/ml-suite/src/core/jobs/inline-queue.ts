@@ -4,6 +4,7 @@ import { retryDelay } from './compute-backoff-delay.js';
 import { InlineAdmin } from './inline-admin.js';
 import type { InlineJobRecord } from './inline-job-record.js';
 import { InlineJobStore } from './inline-job-store.js';
+import type { InlineJournal, InlineJournalSnapshot } from './inline-journal.js';
 import { failureMessage, failureStack, isUnrecoverable } from './job-failure.js';
 import { priorityValue } from './job-priority.js';
 import type { AnyJobDefinition } from './job-registry.js';
@@ -29,18 +30,25 @@ export interface InlineQueueOptions extends QueueTuning {
 export interface InlineQueueDeps {
 	/** Dependencies handed to every processor. Default: `undefined`. */
 	jobDeps?: JobDepsResolver;
+	/**
+	 * Durable history: jobs, dead letters, throughput and the last job id, read back at start so
+	 * a restart keeps them and ids continue. Default: none (history lives in memory only).
+	 */
+	journal?: InlineJournal;
 }
 
 /**
  * In-process queue: bounded concurrency per queue, priorities, delayed and cron jobs via
- * timers, retries with backoff, a dead-letter list. Jobs die with the process; the per-item
+ * timers, retries with backoff, a dead-letter list. With a journal, history, dead letters,
+ * throughput and unfinished jobs survive a restart (unfinished ones run again; cron runs are
+ * re-created by their schedulers); without one they die with the process, and the per-item
  * state rows and the reconcile sweep make up for that.
  */
 export class InlineQueue implements Queue {
 	readonly backend = 'inline' as const;
 	readonly admin: QueueAdminBackend;
 	readonly tuning: ResolvedTuning;
-	readonly store = new InlineJobStore();
+	readonly store: InlineJobStore;
 	readonly metrics = new Map<QueueName, MinuteCounter>();
 	readonly schedulers = new Map<string, { queue: QueueName; name: string; pattern: string; data: unknown; options: EnqueueOptions }>();
 	private readonly registry = new JobRegistry();
@@ -51,12 +59,55 @@ export class InlineQueue implements Queue {
 	private nextId = 0;
 	private deadLetterSeq = 0;
 	private readonly limiterTimers = new Set<NodeJS.Timeout>();
+	private readonly journal: InlineJournal | undefined;
+	private restored: Promise<void> | undefined;
+	private journalError: string | undefined;
 
 	constructor(options: InlineQueueOptions = {}, deps: InlineQueueDeps = {}) {
 		this.tuning = resolveTuning(options);
 		this.random = options.random ?? Math.random;
 		this.jobDeps = deps.jobDeps ?? (() => undefined);
+		this.journal = deps.journal;
+		this.store = new InlineJobStore(deps.journal);
 		this.admin = new InlineAdmin(this);
+	}
+
+	/** Reads the journal back once (before the first job is enqueued or run). */
+	ready(): Promise<void> {
+		this.restored ??= this.restore();
+		return this.restored;
+	}
+
+	private async restore(): Promise<void> {
+		if (!this.journal) return;
+		let snapshot: InlineJournalSnapshot;
+		try {
+			snapshot = await this.journal.load();
+		} catch (error) {
+			// Jobs must still run when the history cannot be read; health says what is missing.
+			this.journalError = `Queue history could not be read: ${failureMessage(error)}`;
+			return;
+		}
+		this.nextId = Math.max(this.nextId, snapshot.lastJobId);
+		this.deadLetterSeq = Math.max(this.deadLetterSeq, snapshot.lastDeadLetterId);
+		for (const record of snapshot.jobs) {
+			if (this.store.jobs.has(record.id)) continue;
+			if (record.state === 'completed' || record.state === 'failed') {
+				this.store.restoreFinished(record);
+				continue;
+			}
+			// A cron run is re-created by its scheduler when the process registers it again.
+			if (record.repeatKey) {
+				this.journal.removeJob(record.id);
+				continue;
+			}
+			// Unfinished work of the previous process runs again (processors are idempotent).
+			this.store.add(record);
+			if (record.state === 'delayed' && record.runAt !== null) this.store.pushDelayed(record, record.runAt, (due) => this.promote(due));
+			else this.store.pushWaiting(record);
+		}
+		for (const entry of snapshot.deadLetters) this.store.restoreDeadLetter(entry);
+		for (const point of snapshot.throughput) this.counter(point.queue).restore(point.minute, point.completed, point.failed);
 	}
 
 	register(definition: JobDefinition<z.ZodType, never, unknown>): void {
@@ -69,6 +120,7 @@ export class InlineQueue implements Queue {
 
 	async enqueue(name: string, data: unknown, options: EnqueueOptions = {}): Promise<EnqueuedJob> {
 		if (this.closed) throw new QueueUnavailableError('The inline queue is closed.');
+		await this.ready();
 		const definition = this.registry.get(name);
 		const payload = parseJobPayload(definition, data);
 		if (options.repeat) return this.schedule(definition, payload, options);
@@ -82,6 +134,7 @@ export class InlineQueue implements Queue {
 
 	async startWorkers(): Promise<void> {
 		if (this.closed) throw new QueueUnavailableError('The inline queue is closed.');
+		await this.ready();
 		this.started = true;
 		for (const queue of this.registry.queues()) this.pump(queue);
 	}
@@ -101,10 +154,12 @@ export class InlineQueue implements Queue {
 		// Jobs still running are abandoned: tell them, so cooperative processors stop writing.
 		if (outcome === 'timeout') for (const job of active) job.controller.abort(new QueueUnavailableError('The queue was closed.'));
 		this.store.clearTimers();
+		await this.journal?.close();
 	}
 
 	async health(): Promise<{ ok: boolean; message?: string }> {
-		return this.closed ? { ok: false, message: 'The inline queue is closed.' } : { ok: true };
+		if (this.closed) return { ok: false, message: 'The inline queue is closed.' };
+		return this.journalError ? { ok: true, message: this.journalError } : { ok: true };
 	}
 
 	/** Runs waiting jobs while the queue has free slots. */
@@ -223,6 +278,7 @@ export class InlineQueue implements Queue {
 		const controller = new AbortController();
 		record.state = 'active';
 		record.processedAt = Date.now();
+		this.store.touch(record);
 		const done = this.execute(record, controller.signal).finally(() => {
 			lane.active.delete(record.id);
 			this.pump(record.queue);

@@ -21,6 +21,14 @@ export class MinuteCounter {
 		for (const key of this.buckets.keys()) if (key <= minute - this.keepMinutes) this.buckets.delete(key);
 	}
 
+	/** Adds counts read back from a journal (`minute` in epoch minutes). */
+	restore(minute: number, completed: number, failed: number): void {
+		const bucket = this.buckets.get(minute) ?? { completed: 0, failed: 0 };
+		bucket.completed += completed;
+		bucket.failed += failed;
+		this.buckets.set(minute, bucket);
+	}
+
 	/** The last `minutes` minutes up to the current one, oldest first. */
 	points(minutes: number, now: number = Date.now()): ThroughputPoint[] {
 		const current = Math.floor(now / MINUTE);

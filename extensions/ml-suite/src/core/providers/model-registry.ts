@@ -93,11 +93,11 @@ export class ModelRegistry {
 		if (found) return found;
 		if (task === 'chat') {
 			throw new NotConfiguredError(
-				'No chat model is configured. Set ML_CHAT_PROVIDER (openai or openai-compatible), ML_CHAT_MODEL and the API key variable named by ML_CHAT_API_KEY_ENV (default OPENAI_API_KEY), or mark an active chat model as default in ML Models.',
+				'No chat model is configured. Set ML_CHAT_PROVIDER (openai or openai-compatible), ML_CHAT_MODEL and the API key variable named by ML_CHAT_API_KEY_ENV (default OPENAI_API_KEY), or mark an active chat model as default in Content → ML suite → Models.',
 				{ task, variables: ['ML_CHAT_PROVIDER', 'ML_CHAT_MODEL', 'ML_CHAT_API_KEY_ENV'] },
 			);
 		}
-		throw new NotConfiguredError(`No default ${task} model is configured. Mark an active ${task} model as default in ML Models${task === 'embedding' ? ', or set ML_EMBEDDING_PROVIDER and ML_EMBEDDING_MODEL' : ''}.`, {
+		throw new NotConfiguredError(`No default ${task} model is configured. Mark an active ${task} model as default in Content → ML suite → Models${task === 'embedding' ? ', or set ML_EMBEDDING_PROVIDER and ML_EMBEDDING_MODEL' : ''}.`, {
 			task,
 		});
 	}
@@ -205,7 +205,7 @@ export class ModelRegistry {
 			throw new InvalidPayloadError(`Model "${idOrModelId}" is a ${definition.task} model; a ${task} model is needed here.`, { model: idOrModelId });
 		}
 		if (definition.status !== 'active') {
-			throw new InvalidPayloadError(`Model "${definition.name}" is disabled. Activate it in ML Models or pick another model.`, { model: definition.id });
+			throw new InvalidPayloadError(`Model "${definition.name}" is disabled. Activate it in Content → ML suite → Models or pick another model.`, { model: definition.id });
 		}
 		return definition;
 	}

@@ -218,7 +218,7 @@ export class RagService<Caller extends object> {
 		if (requested) {
 			const model = await this.#deps.getChatModel(requested);
 			if (!model) {
-				throw new NotConfiguredError(`Chat model "${requested}" is not available. Configure it in ML Models, or set ML_CHAT_PROVIDER and ML_CHAT_MODEL.`, {
+				throw new NotConfiguredError(`Chat model "${requested}" is not available. Configure it in Content → ML suite → Models, or set ML_CHAT_PROVIDER and ML_CHAT_MODEL.`, {
 					model: requested,
 				});
 			}

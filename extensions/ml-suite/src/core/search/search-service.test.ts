@@ -11,7 +11,7 @@ import { EmbeddedVectorStore } from '../vector-stores/embedded-vector-store.js';
 import type { CallerAccess } from './caller-access.js';
 import { SearchService, type SearchDeps } from './search-service.js';
 
-const origin = { user: null, sourceType: 'system' as const, source: 'test' };
+const origin = { user: null, sourceType: 'cli' as const, source: 'cli:test' };
 type Row = Record<string, unknown>;
 
 /**

@@ -29,8 +29,8 @@ describe('KnexUsageRecorder (sqlite3)', () => {
 		expect(rows).toHaveLength(2);
 		expect(rows[0]).toMatchObject({
 			user: '3f2a9c1e-0000-4000-8000-000000000001',
-			source_type: 'endpoint',
-			source: 'embeddings/batch',
+			source_type: 'route',
+			source: 'route:POST /ml/embeddings/batch',
 			capability: 'embedding',
 			provider: 'local',
 			model: 'local-hash-384',

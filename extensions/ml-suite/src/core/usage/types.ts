@@ -1,10 +1,13 @@
+import type { UsageSourceType } from './usage-source.js';
+
 /** One provider call, as recorded in `ml_usage`. */
 export interface UsageEvent {
 	timestamp: Date;
 	/** Directus user id, or null for system work (hooks, jobs). */
 	user: string | null;
-	/** Where the call came from: `endpoint`, `operation`, `hook` or `job`, plus a name. */
-	sourceType: 'endpoint' | 'operation' | 'hook' | 'job' | 'system';
+	/** Where the call came from, in the vocabulary of `usage-source.ts` (`route`, `flow`, `job`, `hook`, `cli`). */
+	sourceType: UsageSourceType;
+	/** `<sourceType>:<name>`, e.g. `route:POST /ml/search`, `flow:ml-ask`, `job:reindex`. */
 	source: string;
 	capability: 'embedding' | 'chat' | 'transcription' | 'analysis' | 'classification';
 	provider: string;

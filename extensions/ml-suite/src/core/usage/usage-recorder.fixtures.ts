@@ -5,8 +5,8 @@ export function usageEvent(overrides: Partial<UsageEvent> = {}): UsageEvent {
 	return {
 		timestamp: new Date('2025-01-02T03:04:05.000Z'),
 		user: '3f2a9c1e-0000-4000-8000-000000000001',
-		sourceType: 'endpoint',
-		source: 'embeddings/batch',
+		sourceType: 'route',
+		source: 'route:POST /ml/embeddings/batch',
 		capability: 'embedding',
 		provider: 'local',
 		model: 'local-hash-384',

@@ -1,4 +1,5 @@
 import { defineOperationApi } from '@directus/extensions-sdk';
+import { usageSource } from '../../../core/usage/usage-source.js';
 import { getContainer } from '../../container.js';
 import { recordChatCall } from '../../endpoints/generation-routes.js';
 import { runAskOperation } from './run-ask-operation.js';
@@ -7,11 +8,13 @@ export default defineOperationApi<Record<string, unknown>>({
 	id: 'ml-ask',
 	handler: async (options, context) => {
 		const container = await getContainer(context);
+		const origin = { user: context.accountability?.user ?? null, ...usageSource.flow('ml-ask') };
 		return runAskOperation(options, {
 			rag: container.rag,
 			accountability: context.accountability,
 			schema: await context.getSchema(),
-			onProviderCall: (call) => recordChatCall(container, { user: context.accountability?.user ?? null, sourceType: 'operation', source: 'ml-ask' }, call),
+			origin,
+			onProviderCall: (call) => recordChatCall(container, origin, call),
 		});
 	},
 });

@@ -2,6 +2,7 @@ import type { Accountability, SchemaOverview } from '@directus/types';
 import { z } from 'zod';
 import { NotFoundError } from '../../../core/errors.js';
 import type { RagRequest } from '../../../core/rag/types.js';
+import type { CallOrigin } from '../../../core/usage/types.js';
 import type { AskResponse } from '../../../shared/rag-types.js';
 import { parseInput } from '../../http.js';
 import { blank, jsonObject, optionalInt, permissionsOption, requiredText, stringList } from '../flow-options.js';
@@ -25,6 +26,8 @@ export type AskOperationOptions = z.infer<typeof AskOperationOptions>;
 export interface OperationCaller {
 	accountability: Accountability;
 	schema?: SchemaOverview;
+	/** Usage origin of the retrieval's embedding calls (`flow:ml-ask`). */
+	origin?: CallOrigin;
 }
 
 export interface AskOperationDeps {
@@ -32,6 +35,7 @@ export interface AskOperationDeps {
 	/** The flow's accountability; null means the flow runs with full access (as in Directus services). */
 	accountability: Accountability | null;
 	schema?: SchemaOverview;
+	origin?: CallOrigin;
 	onProviderCall?: RagRequest<OperationCaller>['onProviderCall'];
 }
 
@@ -42,7 +46,7 @@ export async function runAskOperation(rawOptions: unknown, deps: AskOperationDep
 	const options = parseInput(AskOperationOptions, rawOptions ?? {}, 'options');
 	const result = await deps.rag.answer({
 		question: options.question,
-		caller: { accountability: accountabilityFor(options.permissions, deps.accountability), schema: deps.schema },
+		caller: { accountability: accountabilityFor(options.permissions, deps.accountability), schema: deps.schema, origin: deps.origin },
 		indexes: options.indexes,
 		limit: options.limit,
 		mode: options.mode,

@@ -17,7 +17,7 @@ function deps(): EmbedTextOperationDeps {
 		embed(texts, modelId) {
 			const resolved = registry[modelId ?? 'default'];
 			if (!resolved) throw new NotFoundError(`Unknown model "${modelId}".`);
-			return service.embed(texts, { model: resolved, origin: { user: null, sourceType: 'operation', source: 'test' } });
+			return service.embed(texts, { model: resolved, origin: { user: null, sourceType: 'flow', source: 'flow:test' } });
 		},
 	};
 }

@@ -1,4 +1,5 @@
 import { defineOperationApi } from '@directus/extensions-sdk';
+import { usageSource } from '../../../core/usage/usage-source.js';
 import { getContainer } from '../../container.js';
 import { complete } from '../../endpoints/generation-routes.js';
 import { runGenerateTextOperation } from './run-generate-text-operation.js';
@@ -7,7 +8,7 @@ export default defineOperationApi<Record<string, unknown>>({
 	id: 'ml-generate-text',
 	handler: async (options, context) => {
 		const container = await getContainer(context);
-		const origin = { user: context.accountability?.user ?? null, sourceType: 'operation' as const, source: 'ml-generate-text' };
+		const origin = { user: context.accountability?.user ?? null, ...usageSource.flow('ml-generate-text') };
 		return runGenerateTextOperation(options, {
 			prompts: container.prompts,
 			chatModel: (modelId) => container.models.chatModel(modelId),

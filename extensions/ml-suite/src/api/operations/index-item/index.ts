@@ -1,4 +1,5 @@
 import { defineOperationApi } from '@directus/extensions-sdk';
+import { usageSource } from '../../../core/usage/usage-source.js';
 import { getContainer } from '../../container.js';
 import { runIndexItemOperation } from './run-index-item-operation.js';
 
@@ -10,7 +11,7 @@ export default defineOperationApi<Record<string, unknown>>({
 			indexes: container.indexes,
 			indexing: container.indexing,
 			queue: container.queue,
-			origin: { user: context.accountability?.user ?? null, sourceType: 'operation', source: 'ml-index-item' },
+			origin: { user: context.accountability?.user ?? null, ...usageSource.flow('ml-index-item') },
 		});
 	},
 });

@@ -63,7 +63,7 @@ function setup(): { deps: IndexItemOperationDeps; queue: InlineQueue; enqueued: 
 					return job;
 				},
 			},
-			origin: { user: null, sourceType: 'operation', source: 'test' },
+			origin: { user: null, sourceType: 'flow', source: 'flow:test' },
 		},
 	};
 }

@@ -1,4 +1,5 @@
 import { defineOperationApi } from '@directus/extensions-sdk';
+import { usageSource } from '../../../core/usage/usage-source.js';
 import { getContainer } from '../../container.js';
 import { runSemanticSearchOperation } from './run-semantic-search-operation.js';
 
@@ -11,7 +12,7 @@ export default defineOperationApi<Record<string, unknown>>({
 			callerAccess: (accountability) => container.callerAccess(accountability),
 			search: container.search,
 			accountability: context.accountability,
-			origin: { user: context.accountability?.user ?? null, sourceType: 'operation', source: 'ml-semantic-search' },
+			origin: { user: context.accountability?.user ?? null, ...usageSource.flow('ml-semantic-search') },
 		});
 	},
 });

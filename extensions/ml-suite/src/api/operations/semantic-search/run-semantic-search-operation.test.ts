@@ -77,7 +77,7 @@ describe('runSemanticSearchOperation', () => {
 	const store = new EmbeddedVectorStore({ knex });
 	const model = { model: new LocalEmbeddingModel({ dimensions: 128 }), definition: { inputPricePerMillion: 0, outputPricePerMillion: 0 } };
 	const embeddings = new EmbeddingService();
-	const origin = { user: null, sourceType: 'operation' as const, source: 'test' };
+	const origin = { user: null, sourceType: 'flow' as const, source: 'flow:test' };
 	const search = new SearchService({
 		db: knex,
 		storeFor: () => store,

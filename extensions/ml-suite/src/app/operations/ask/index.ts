@@ -1,5 +1,5 @@
 import { defineOperationApp } from '@directus/extensions-sdk';
-import { modeOption, permissionsOption } from '../shared-options.js';
+import { modeOption, permissionsOption, registryOption } from '../shared-options.js';
 
 export default defineOperationApp({
 	id: 'ml-ask',
@@ -18,12 +18,7 @@ export default defineOperationApp({
 			type: 'text',
 			meta: { width: 'full', interface: 'input-multiline', required: true, note: 'Use {{$trigger.payload.field}} or {{$last.field}} to ask about flow data.' },
 		},
-		{
-			field: 'indexes',
-			name: 'Indexes',
-			type: 'string',
-			meta: { width: 'half', interface: 'input', options: { placeholder: 'articles, faq' }, note: 'Comma-separated index names (ML Models → Indexes). Empty = every index.' },
-		},
+		registryOption('indexes', 'Indexes', 'indexes', { multiple: true, note: 'Empty = every index the permissions can read.' }),
 		modeOption('Retrieval', 'hybrid'),
 		{
 			field: 'limit',
@@ -39,12 +34,7 @@ export default defineOperationApp({
 			type: 'json',
 			meta: { width: 'full', interface: 'input-code', options: { language: 'json', placeholder: '{ "status": { "_eq": "published" } }' }, note: 'Directus filter on the items.' },
 		},
-		{
-			field: 'model',
-			name: 'Chat model',
-			type: 'string',
-			meta: { width: 'half', interface: 'input', note: 'Model id from ML Models. Empty = the default; without a chat model the answer quotes passages.' },
-		},
+		registryOption('model', 'Chat model', 'models', { task: 'chat', note: 'Empty = the default; without a chat model the answer quotes passages.' }),
 		{
 			field: 'failWhenNoAnswer',
 			name: 'Fail when no answer',

@@ -1,4 +1,5 @@
 import { defineOperationApp } from '@directus/extensions-sdk';
+import { registryOption } from '../shared-options.js';
 
 export default defineOperationApp({
 	id: 'ml-embed-text',
@@ -21,11 +22,6 @@ export default defineOperationApp({
 				note: 'Use {{$trigger.payload.body}} or {{$last.content}} to embed flow data. The result is {embedding, model, dimensions, tokensUsed}.',
 			},
 		},
-		{
-			field: 'model',
-			name: 'Embedding model',
-			type: 'string',
-			meta: { width: 'half', interface: 'input', options: { placeholder: 'Default embedding model' }, note: 'Model id from ML Models. Empty = the default.' },
-		},
+		registryOption('model', 'Embedding model', 'models', { task: 'embedding', note: 'Empty = the default.' }),
 	],
 });

@@ -1,4 +1,5 @@
 import { defineOperationApp } from '@directus/extensions-sdk';
+import { registryOption } from '../shared-options.js';
 
 export default defineOperationApp({
 	id: 'ml-generate-text',
@@ -10,18 +11,8 @@ export default defineOperationApp({
 		{ label: 'Model', text: model ? String(model) : 'Default' },
 	],
 	options: [
-		{
-			field: 'prompt',
-			name: 'Stored prompt',
-			type: 'string',
-			meta: { width: 'half', interface: 'input', options: { placeholder: 'summarize' }, note: 'Name (or task) of an active prompt in ml_prompts. Leave empty to use the inline template.' },
-		},
-		{
-			field: 'model',
-			name: 'Chat model',
-			type: 'string',
-			meta: { width: 'half', interface: 'input', note: 'Model id from ML Models. Empty = the prompt’s model, else the default.' },
-		},
+		registryOption('prompt', 'Stored prompt', 'prompts', { note: 'An active prompt of ml_prompts (by name). Empty = the inline template below.' }),
+		registryOption('model', 'Chat model', 'models', { task: 'chat', note: 'Empty = the prompt’s model, else the default.' }),
 		{
 			field: 'template',
 			name: 'Inline template',

@@ -1,4 +1,5 @@
 import { defineOperationApp } from '@directus/extensions-sdk';
+import { registryOption } from '../shared-options.js';
 
 export default defineOperationApp({
 	id: 'ml-index-item',
@@ -11,12 +12,7 @@ export default defineOperationApp({
 		{ label: 'Run', text: wait ? 'Now (wait)' : 'Queued' },
 	],
 	options: [
-		{
-			field: 'index',
-			name: 'Index',
-			type: 'string',
-			meta: { width: 'half', interface: 'input', required: true, options: { placeholder: 'articles' }, note: 'Index name (ML Models → Indexes).' },
-		},
+		registryOption('index', 'Index', 'indexes', { required: true, note: 'The index whose item is (re)indexed.' }),
 		{
 			field: 'keys',
 			name: 'Item keys',

@@ -1,5 +1,5 @@
 import { defineOperationApp } from '@directus/extensions-sdk';
-import { modeOption, permissionsOption } from '../shared-options.js';
+import { modeOption, permissionsOption, registryOption } from '../shared-options.js';
 
 export default defineOperationApp({
 	id: 'ml-semantic-search',
@@ -19,12 +19,7 @@ export default defineOperationApp({
 			type: 'text',
 			meta: { width: 'full', interface: 'input-multiline', required: true, note: 'Use {{$trigger.payload.title}} or {{$last.field}} to search for flow data.' },
 		},
-		{
-			field: 'indexes',
-			name: 'Indexes',
-			type: 'string',
-			meta: { width: 'half', interface: 'input', options: { placeholder: 'articles, faq' }, note: 'Comma-separated index names. Empty = every index the permissions can read.' },
-		},
+		registryOption('indexes', 'Indexes', 'indexes', { multiple: true, note: 'Empty = every index the permissions can read.' }),
 		modeOption('Mode', 'semantic'),
 		{
 			field: 'limit',
