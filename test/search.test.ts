@@ -68,6 +68,31 @@ function describeSearch(database: 'sqlite' | 'postgres', skip: boolean): void {
 			expect(res.body.data[0].title).toBe('Night trains');
 		});
 
+		it('keeps keyword and hybrid search exact after create, update and delete', async () => {
+			const created = await directus.request('POST', '/items/docs', { body: { title: 'Lighthouse keepers', category: 'public', body: 'The zephyrine lamp of the old lighthouse was tended nightly by its keeper.' } });
+			expect(created.status, created.text).toBe(200);
+			const id = String(created.body.data.id);
+			const found = async (query: string, mode: string): Promise<string[]> => {
+				const res = await search(directus, { query, indexes: ['docs'], mode, limit: 10 });
+				expect(res.status, res.text).toBe(200);
+				return res.body.data.map((h: any) => h.item);
+			};
+			await eventually(async () => ((await found('zephyrine', 'keyword')).includes(id) ? true : null), 30_000, 'created item in the keyword index');
+			expect((await found('zephyrine', 'hybrid'))[0]).toBe(id);
+
+			const updated = await directus.request('PATCH', `/items/docs/${id}`, { body: { body: 'The quokkaville beacon replaced the old lamp of the lighthouse.' } });
+			expect(updated.status, updated.text).toBe(200);
+			await eventually(async () => ((await found('quokkaville', 'keyword')).includes(id) ? true : null), 30_000, 'updated text in the keyword index');
+			expect(await found('zephyrine', 'keyword')).toEqual([]);
+			expect((await found('quokkaville', 'hybrid'))[0]).toBe(id);
+
+			const removed = await directus.request('DELETE', `/items/docs/${id}`);
+			expect(removed.status, removed.text).toBe(204);
+			await eventually(async () => ((await found('quokkaville', 'keyword')).length === 0 ? true : null), 30_000, 'deleted item gone from the keyword index');
+			expect(await found('quokkaville lighthouse beacon', 'hybrid')).not.toContain(id);
+			expect(await found('lighthouse', 'semantic')).not.toContain(id);
+		});
+
 		it('applies a Directus filter and returns the requested fields', async () => {
 			const res = await search(directus, { query: 'water bears', indexes: ['docs'], filter: { category: { _eq: 'public' } }, fields: ['title', 'category'], limit: 10 });
 			expect(res.status).toBe(200);

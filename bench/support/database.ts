@@ -117,6 +117,12 @@ export class SqliteItems implements ItemSource, CallerAccess {
 		return this.knex.schema.hasTable(collection);
 	}
 
+	/** Full read access (the benchmark's caller is like an admin); `restricted` forces the rules path to measure its cost. */
+	restricted = false;
+	async restrictions(): Promise<{ restricted: boolean }> {
+		return { restricted: this.restricted };
+	}
+
 	async read(collection: string, keys: readonly string[], fields: readonly string[]): Promise<Map<string, Record<string, unknown>>> {
 		return this.rows(collection, keys, [...fields]);
 	}

@@ -2,6 +2,7 @@ import type { Knex } from 'knex';
 import { EmbeddingService } from '../../extensions/ml-suite/src/core/embeddings/embedding-service.js';
 import type { IndexDefinition } from '../../extensions/ml-suite/src/core/indexing/index-definition.js';
 import { LocalEmbeddingModel } from '../../extensions/ml-suite/src/core/providers/local-embedding-model.js';
+import type { FullTextIndex } from '../../extensions/ml-suite/src/core/search/full-text-index.js';
 import { SearchService, type SearchRequest } from '../../extensions/ml-suite/src/core/search/search-service.js';
 import type { VectorRecord, VectorStore } from '../../extensions/ml-suite/src/core/vector-stores/types.js';
 import { generateItems, prose, Vocabulary } from './corpus.js';
@@ -26,6 +27,8 @@ export interface SearchFixture {
 	 * 1,000; returns the milliseconds taken. The same chunk always gets the same vector and text.
 	 */
 	load(store: VectorStore, options?: { namespace?: string; from?: number; to?: number }): Promise<number>;
+	/** Writes every chunk's text into a keyword index (items whole, in batches of 1,000 chunks); returns the milliseconds taken. */
+	loadFullText(fullText: FullTextIndex): Promise<number>;
 	/** `count` query texts with the synthetic vectors that stand for their embeddings. */
 	queries(count: number, seed: number): { text: string; vector: number[] }[];
 	/**
@@ -33,7 +36,7 @@ export interface SearchFixture {
 	 * through EmbeddingService (so the real embedding cost is paid), then uses the query's
 	 * synthetic vector, which lives in the same space as the stored ones.
 	 */
-	searchService(store: VectorStore, queryVectors: Map<string, number[]>): SearchService;
+	searchService(store: VectorStore, queryVectors: Map<string, number[]>, fullText?: FullTextIndex | null): SearchService;
 	request(query: string, overrides?: Partial<SearchRequest>): SearchRequest;
 	close(): Promise<void>;
 }
@@ -55,6 +58,22 @@ export async function buildSearchFixture(name: string, chunks: number): Promise<
 	const vectors = new ClusteredVectors(DIMENSIONS, 400);
 	const clusterOf = (item: number): number => (item * 2654435761) % 400;
 
+	/** Chunk `c`: the same vector, text and metadata every time, in any store. */
+	function record(c: number): VectorRecord {
+		const random = seededRandom(11 + c);
+		const normal = ClusteredVectors.source(7919 * (c + 1));
+		const item = items[Math.floor(c / CHUNKS_PER_ITEM)]!;
+		const chunkIndex = c % CHUNKS_PER_ITEM;
+		return {
+			id: `${item.id}:${chunkIndex}`,
+			itemKey: String(item.id),
+			chunkIndex,
+			vector: vectors.near(clusterOf(item.id), normal),
+			content: prose(vocab, random, Number(item.category.slice(6)), 400 + Math.floor(random() * 500)),
+			metadata: { category: item.category, _title: item.title, _field: 'body', _position: chunkIndex },
+		};
+	}
+
 	async function load(store: VectorStore, options: { namespace?: string; from?: number; to?: number } = {}): Promise<number> {
 		const namespace = options.namespace ?? NAMESPACE;
 		const from = options.from ?? 0;
@@ -63,25 +82,26 @@ export async function buildSearchFixture(name: string, chunks: number): Promise<
 		const started = performance.now();
 		let batch: VectorRecord[] = [];
 		for (let c = from; c < to; c++) {
-			// Seeded per chunk, so any range of chunks is generated identically in any store.
-			const random = seededRandom(11 + c);
-			const normal = ClusteredVectors.source(7919 * (c + 1));
-			const item = items[Math.floor(c / CHUNKS_PER_ITEM)]!;
-			const chunkIndex = c % CHUNKS_PER_ITEM;
-			batch.push({
-				id: `${item.id}:${chunkIndex}`,
-				itemKey: String(item.id),
-				chunkIndex,
-				vector: vectors.near(clusterOf(item.id), normal),
-				content: prose(vocab, random, Number(item.category.slice(6)), 400 + Math.floor(random() * 500)),
-				metadata: { category: item.category, _title: item.title },
-			});
+			batch.push(record(c));
 			if (batch.length === UPSERT_BATCH) {
 				await store.upsert(namespace, batch);
 				batch = [];
 			}
 		}
 		if (batch.length > 0) await store.upsert(namespace, batch);
+		return performance.now() - started;
+	}
+
+	async function loadFullText(fullText: FullTextIndex): Promise<number> {
+		const started = performance.now();
+		for (let first = 0; first < chunks; first += UPSERT_BATCH) {
+			const batch = Array.from({ length: Math.min(UPSERT_BATCH, chunks - first) }, (_, i) => record(first + i));
+			await fullText.replaceItems(
+				index.id,
+				[...new Set(batch.map((r) => r.itemKey))],
+				batch.map((r) => ({ item: r.itemKey, chunk: r.chunkIndex, field: 'body', position: r.chunkIndex, text: r.content, content: r.content })),
+			);
+		}
 		return performance.now() - started;
 	}
 
@@ -99,9 +119,9 @@ export async function buildSearchFixture(name: string, chunks: number): Promise<
 	const embeddings = new EmbeddingService({ cache: null });
 	const resolved = { model, definition: { inputPricePerMillion: 0, outputPricePerMillion: 0 } };
 
-	function searchService(store: VectorStore, queryVectors: Map<string, number[]>): SearchService {
+	function searchService(store: VectorStore, queryVectors: Map<string, number[]>, fullText: FullTextIndex | null = null): SearchService {
 		return new SearchService({
-			db: knex,
+			fullText,
 			storeFor: () => store,
 			async embedQuery(_index, text, origin, signal) {
 				await embeddings.embed([text], { model: resolved, origin, signal });
@@ -126,5 +146,5 @@ export async function buildSearchFixture(name: string, chunks: number): Promise<
 		};
 	}
 
-	return { knex, index, access, items: itemCount, chunks, vectors, load, queries, searchService, request, close: () => db.remove() };
+	return { knex, index, access, items: itemCount, chunks, vectors, load, loadFullText, queries, searchService, request, close: () => db.remove() };
 }

@@ -44,6 +44,44 @@ describe.skipIf(skipBrowser())('Playground in the browser', () => {
 		await expect.poll(() => app.errors.length).toBe(0);
 	});
 
+	it('shows readable relevance with the raw score on hover, readable latency, and sends the limit it shows', async () => {
+		await app.open('/ml-playground');
+		await question().fill('writing articles');
+		const limitShown = (await app.page.locator('.controls .field').nth(2).innerText()).trim();
+		const sent = app.page.waitForRequest((r) => r.url().endsWith('/ml/search') && r.method() === 'POST');
+		await app.page.getByRole('button', { name: 'Search' }).click();
+		expect(limitShown).toContain(String((await sent).postDataJSON().limit));
+		const first = app.page.locator('.hits li').first();
+		await first.waitFor();
+		const chip = first.locator('.v-chip', { hasText: 'relevance' });
+		expect(await chip.innerText()).toMatch(/^relevance 100%$/);
+		expect(await chip.getAttribute('title')).toMatch(/^raw score \d/);
+		const summary = await app.page.locator('.summary').innerText();
+		expect(summary).toMatch(/\d+ results? in \d+(\.\d)? (ms|s) /);
+		expect(summary).not.toMatch(/\d\.\d{3,}/);
+	});
+
+	it('does not suggest hybrid mode when hybrid found nothing', async () => {
+		await app.open('/ml-playground');
+		await question().fill('writing articles');
+		await app.page.locator('details.filter summary').click();
+		await app.page.getByRole('textbox', { name: /filter/i }).fill('{ "id": { "_eq": -1 } }');
+		await app.page.getByRole('button', { name: 'Search' }).click();
+		const hint = app.page.locator('.v-notice', { hasText: 'No results' });
+		await hint.waitFor();
+		const text = await hint.innerText();
+		expect(text).not.toContain('hybrid mode');
+		expect(text).toContain('looser filter');
+	});
+
+	it('says in words that an extractive answer is quoted, not written by a model', async () => {
+		await app.open('/ml-playground');
+		await question().fill('How do I write a good article?');
+		await app.page.getByRole('button', { name: 'Ask' }).click();
+		await app.page.locator('.answer').waitFor();
+		await expect.poll(() => app.page.locator('section').innerText()).toContain('quoted from the best-matching passages');
+	});
+
 	it('has no critical or serious accessibility violations', async () => {
 		await app.open('/ml-playground');
 		await app.page.locator('.playground').waitFor();

@@ -68,8 +68,8 @@ export async function openApp(browser: Browser, directus: DirectusInstance, opti
 	if (owner.status >= 300) throw new Error(`POST /settings/owner: ${owner.status} ${owner.text}`);
 	const page = await context.newPage();
 	// Generous: the app is a large bundle and CI shares two cores.
-	page.setDefaultTimeout(30_000);
-	page.setDefaultNavigationTimeout(60_000);
+	page.setDefaultTimeout(60_000);
+	page.setDefaultNavigationTimeout(90_000);
 	const errors: string[] = [];
 	page.on('console', (message) => {
 		if (message.type() !== 'error') return;
@@ -84,9 +84,9 @@ export async function openApp(browser: Browser, directus: DirectusInstance, opti
 	await page.goto('/admin/login', { waitUntil: 'domcontentloaded' });
 	await page.locator('input[type="email"]').fill(options.email ?? ADMIN_EMAIL);
 	await page.locator('input[type="password"]').fill(options.password ?? ADMIN_PASSWORD);
-	await page.locator('button[type="submit"]').click();
-	await page.waitForURL((url) => !url.pathname.endsWith('/login'), { timeout: 60_000 });
-	await page.locator('.private-view').first().waitFor({ timeout: 60_000 });
+	await page.locator('button[type="submit"]').click({ timeout: 90_000 });
+	await page.waitForURL((url) => !url.pathname.endsWith('/login'), { timeout: 90_000 });
+	await page.locator('.private-view').first().waitFor({ timeout: 90_000 });
 
 	return {
 		page,
@@ -94,7 +94,7 @@ export async function openApp(browser: Browser, directus: DirectusInstance, opti
 		errors,
 		async open(route) {
 			await page.goto(`/admin${route.startsWith('/') ? route : `/${route}`}`, { waitUntil: 'domcontentloaded' });
-			await page.locator('.private-view').first().waitFor({ timeout: 60_000 });
+			await page.locator('.private-view').first().waitFor({ timeout: 90_000 });
 		},
 		assertNoConsoleErrors() {
 			const seen = errors.splice(0);

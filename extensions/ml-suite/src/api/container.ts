@@ -20,7 +20,13 @@ import type { EmbeddingModel } from '../core/providers/types.js';
 import type { CallerAccess } from '../core/search/caller-access.js';
 import { PromptStore } from '../core/prompts/prompt-store.js';
 import { RagService } from '../core/rag/rag-service.js';
-import { assertIndexesFound, SearchService } from '../core/search/search-service.js';
+import { createFullTextIndex } from '../core/search/create-full-text-index.js';
+import type { FullTextIndex } from '../core/search/full-text-index.js';
+import { defaultFusion } from '../core/search/fusion.js';
+import type { Reranker } from '../core/search/reranker.js';
+import { HttpReranker } from '../core/providers/http-reranker.js';
+import { assertIndexesFound, SearchService, type SearchRequest } from '../core/search/search-service.js';
+import { InvalidPayloadError } from '../core/errors.js';
 import { estimateTokens } from '../core/text/estimate-tokens.js';
 import { KnexUsageRecorder } from '../core/usage/knex-usage-recorder.js';
 import type { CallOrigin, UsageEvent } from '../core/usage/types.js';
@@ -67,6 +73,16 @@ export interface Container extends BaseContainer {
 	changes: ChangeCoalescer;
 	itemSource: DirectusItemSource;
 	search: SearchService;
+	/** The database's keyword engine (null on databases without one). */
+	fullText: FullTextIndex | null;
+	/** The configured reranker (ML_RERANK_*), or null. */
+	reranker: Reranker | null;
+	/**
+	 * The rerank stage for a search over `indexes`: on when the request asks (`true`), or when it
+	 * does not say and every index is listed in ML_RERANK_INDEXES. Usage is recorded. Asking for
+	 * reranking with none configured is a 400.
+	 */
+	rerankFor(indexes: IndexDefinition[], requested: boolean | undefined, origin: CallOrigin): SearchRequest['rerank'];
 	stores: VectorStores;
 	storeFor(index: IndexDefinition): VectorStore;
 	resolveIndexModel(index: IndexDefinition): Promise<IndexModel>;
@@ -188,8 +204,10 @@ async function buildContainer(host: HostContext): Promise<Container> {
 		return { key: EmbeddingService.cacheModelKey(model), dimensions: model.dimensions };
 	};
 
+	const fullText = createFullTextIndex(db, { language: config.ML_FULLTEXT_LANGUAGE });
 	const indexing = new IndexingService({
 		db,
+		fullText,
 		items: itemSource,
 		resolveModel: resolveIndexModel,
 		storeFor,
@@ -200,8 +218,12 @@ async function buildContainer(host: HostContext): Promise<Container> {
 		},
 	});
 	const search = new SearchService({
-		db,
+		fullText,
 		storeFor,
+		async fusionDefaults(index) {
+			const { model } = await embeddingModel(index.embeddingModel);
+			return defaultFusion(model.provider);
+		},
 		async embedQuery(index, text, origin, signal) {
 			const resolved = await embeddingModel(index.embeddingModel);
 			const response = await embeddingsFor(resolved.model).embed([text], { model: resolved, origin, signal });
@@ -210,6 +232,49 @@ async function buildContainer(host: HostContext): Promise<Container> {
 			return vector;
 		},
 	});
+
+	const reranker: Reranker | null =
+		config.ML_RERANK_BASE_URL && config.ML_RERANK_MODEL
+			? new HttpReranker({
+					baseUrl: config.ML_RERANK_BASE_URL,
+					model: config.ML_RERANK_MODEL,
+					apiKeyEnv: config.ML_RERANK_API_KEY_ENV ?? null,
+					resolveSecret: (name) => {
+						const value = env[name];
+						return typeof value === 'string' && value.length > 0 ? value : undefined;
+					},
+					timeoutMs: config.ML_PROVIDER_TIMEOUT_MS,
+				})
+			: null;
+	const rerankIndexes = new Set(config.ML_RERANK_INDEXES.split(',').map((s) => s.trim()).filter(Boolean));
+	const rerankFor: Container['rerankFor'] = (list, requested, origin) => {
+		const wanted = requested ?? (reranker !== null && list.length > 0 && list.every((i) => rerankIndexes.has('*') || rerankIndexes.has(i.name)));
+		if (!wanted) return undefined;
+		if (!reranker) throw new InvalidPayloadError('No reranker is configured: set ML_RERANK_BASE_URL and ML_RERANK_MODEL.', { field: 'rerank' });
+		return {
+			reranker,
+			depth: config.ML_RERANK_DEPTH,
+			onCall: ({ response, error }) =>
+				usage.record({
+					timestamp: new Date(),
+					user: origin.user,
+					sourceType: origin.sourceType,
+					source: origin.source,
+					capability: 'rerank',
+					provider: reranker.provider,
+					model: reranker.modelId,
+					collection: list.length === 1 ? list[0]!.collection : null,
+					item: null,
+					inputTokens: response?.usage.inputTokens ?? 0,
+					outputTokens: 0,
+					cost: 0,
+					latencyMs: response?.usage.latencyMs ?? 0,
+					status: error ? 'error' : 'success',
+					errorCode: error ? ((error as { code?: string }).code ?? 'RERANK_FAILED') : null,
+					cacheHit: false,
+				}),
+		};
+	};
 
 	const callerAccess = (accountability: Accountability, schema?: SchemaOverview): CallerAccess => new DirectusCallerAccess(host, accountability, schema);
 	const resolveIndexes = async (accountability: Accountability, names?: string[], schema?: SchemaOverview): Promise<IndexDefinition[]> => {
@@ -229,10 +294,12 @@ async function buildContainer(host: HostContext): Promise<Container> {
 	const prompts = new PromptStore(db);
 	const rag = new RagService<RagCaller>({
 		async retrieve(options) {
+			const ragIndexes = await resolveIndexes(options.accountability, options.indexes, options.schema);
 			const hits = await search.search({
 				query: options.query,
-				indexes: await resolveIndexes(options.accountability, options.indexes, options.schema),
-				mode: options.mode ?? 'semantic',
+				indexes: ragIndexes,
+				rerank: rerankFor(ragIndexes, undefined, options.origin ?? { user: options.accountability.user ?? null, ...usageSource.route('POST', '/ask') }),
+				mode: options.mode ?? 'hybrid',
 				limit: options.limit ?? 8,
 				filter: options.filter ?? null,
 				fields: [],
@@ -299,6 +366,9 @@ async function buildContainer(host: HostContext): Promise<Container> {
 		changes,
 		itemSource,
 		search,
+		fullText,
+		reranker,
+		rerankFor,
 		stores,
 		storeFor,
 		resolveIndexModel,

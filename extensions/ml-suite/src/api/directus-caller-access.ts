@@ -4,6 +4,27 @@ import type { HostContext } from './container-types.js';
 
 type Row = Record<string, unknown>;
 
+function parseJson(value: unknown): unknown {
+	if (typeof value !== 'string') return value;
+	try {
+		return JSON.parse(value) as unknown;
+	} catch {
+		return value;
+	}
+}
+
+/** An item rule that lets every item through: none, or an empty filter. */
+function isEmptyRule(value: unknown): boolean {
+	const rule = parseJson(value);
+	return rule === null || rule === undefined || (typeof rule === 'object' && Object.keys(rule as object).length === 0);
+}
+
+function allFields(value: unknown): boolean {
+	const fields = parseJson(value);
+	const list = Array.isArray(fields) ? fields : typeof fields === 'string' ? fields.split(',') : [];
+	return list.map((f) => String(f).trim()).includes('*');
+}
+
 function isForbidden(error: unknown): boolean {
 	return (error as { status?: number }).status === 403;
 }
@@ -15,6 +36,7 @@ function isForbidden(error: unknown): boolean {
  */
 export class DirectusCallerAccess implements CallerAccess {
 	private readonly readable = new Map<string, Promise<boolean>>();
+	private readonly restricted = new Map<string, Promise<{ restricted: boolean }>>();
 	/** Collections the caller could read were they not inactive (Directus says so only to those with access). */
 	readonly inactive = new Set<string>();
 	private schemaPromise: Promise<SchemaOverview> | undefined;
@@ -65,6 +87,39 @@ export class DirectusCallerAccess implements CallerAccess {
 				}
 			})();
 			this.readable.set(collection, cached);
+		}
+		return cached;
+	}
+
+	/**
+	 * Restricted unless one policy that applies to the caller grants read on the whole collection
+	 * (no item filter) with every field (`*`). Read from the rules (directus_access and
+	 * directus_permissions, the way Directus's own fetchPolicies does), never from the data.
+	 * Policies limited to IP ranges count as restricted: whether they apply depends on the request.
+	 */
+	restrictions(collection: string): Promise<{ restricted: boolean }> {
+		let cached = this.restricted.get(collection);
+		if (!cached) {
+			cached = (async () => {
+				const a = this.accountability;
+				if (a.admin) return { restricted: false };
+				const db = this.host.database;
+				const roles = (a as { roles?: string[] }).roles ?? (a.role ? [a.role] : []);
+				const access = db('directus_access as a').join('directus_policies as p', 'p.id', 'a.policy').select('p.id', 'p.ip_access', 'p.admin_access');
+				access.where((q) => {
+					if (roles.length > 0) q.whereIn('a.role', roles);
+					else q.whereNull('a.role').whereNull('a.user');
+					if (a.user) q.orWhere('a.user', a.user);
+				});
+				const policies = (await access) as { id: string; ip_access: unknown; admin_access: unknown }[];
+				if (policies.some((p) => p.admin_access === true || p.admin_access === 1)) return { restricted: false };
+				const usable = policies.filter((p) => p.ip_access === null || p.ip_access === undefined || p.ip_access === '').map((p) => p.id);
+				if (usable.length === 0) return { restricted: true };
+				const rules = (await db('directus_permissions').select('permissions', 'fields').where({ collection, action: 'read' }).whereIn('policy', usable)) as { permissions: unknown; fields: unknown }[];
+				const full = rules.some((rule) => isEmptyRule(rule.permissions) && allFields(rule.fields));
+				return { restricted: !full };
+			})();
+			this.restricted.set(collection, cached);
 		}
 		return cached;
 	}

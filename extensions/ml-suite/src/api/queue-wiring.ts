@@ -34,13 +34,15 @@ export function buildQueue(config: MlConfig, host: HostContext): QueueWiring {
 				})
 			: undefined;
 	const queue = createQueue(choice.options, { jobDeps: () => deps, logger: host.logger, journal });
+	const admin = new QueueAdmin(queue);
 	return {
 		queue,
-		admin: new QueueAdmin(queue),
+		admin,
 		reason: choice.reason,
 		warning: choice.warning,
 		register(definition, jobDeps) {
 			Object.assign(deps, jobDeps);
+			admin.noteJob(definition.queue, definition.name);
 			queue.register(definition as unknown as JobDefinition<z.ZodType, never, unknown>);
 		},
 	};

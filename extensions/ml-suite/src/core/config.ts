@@ -120,6 +120,24 @@ export const configShape = {
 	ML_CHUNK_SIZE: int(100, 20_000).default(1000),
 	/** Default chunk overlap (characters) for new indexes. */
 	ML_CHUNK_OVERLAP: int(0, 5_000).default(150),
+	/**
+	 * Language of the keyword engine: a PostgreSQL text search configuration (`english`,
+	 * `german`, `french`, `simple`, … stemming and stop words), on SQLite `english` (Porter
+	 * stemming, stop words) or anything else for accent and case folding only.
+	 */
+	ML_FULLTEXT_LANGUAGE: z.string().regex(/^[a-z_]+$/, 'must be a text search configuration name such as english or simple').default('english'),
+	/**
+	 * Optional reranker speaking the common `POST /rerank` format (Cohere, Jina, vLLM, Infinity,
+	 * Hugging Face TEI): its base URL (`/rerank` is appended) and model name. Unset: no reranking.
+	 */
+	ML_RERANK_BASE_URL: url,
+	ML_RERANK_MODEL: optionalString,
+	/** Env variable holding the reranker's bearer token, if it needs one. */
+	ML_RERANK_API_KEY_ENV: envVarName.optional(),
+	/** Hits reranked per search (the first N of the fused list). */
+	ML_RERANK_DEPTH: int(1, 200).default(30),
+	/** Index names reranked by default (comma-separated, `*` = all); a request's `rerank` overrides. */
+	ML_RERANK_INDEXES: z.string().default(''),
 	/** Most texts accepted by batch routes. */
 	ML_MAX_BATCH_INPUTS: int(1, 2048).default(100),
 	/** Usage rows are written in batches at this interval. */

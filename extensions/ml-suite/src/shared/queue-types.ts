@@ -20,7 +20,8 @@ export interface JobItemRef {
 
 export interface QueuesOverview {
 	backend: 'inline' | 'bullmq';
-	queues: QueueCounts[];
+	/** Every queue; `jobs` names the job types registered on it (empty: nothing uses it yet). */
+	queues: (QueueCounts & { jobs: string[] })[];
 	/** Entries in the dead-letter list. */
 	deadLetters: number;
 }

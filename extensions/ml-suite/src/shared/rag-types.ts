@@ -3,8 +3,20 @@
  * (Playground). Types only: nothing here may import runtime code.
  */
 
-/** `semantic` = vector similarity only; `hybrid` = vector + keyword scores fused. */
-export type SearchMode = 'semantic' | 'hybrid';
+/** `semantic` = vector similarity only; `keyword` = the database's full-text engine only; `hybrid` = both, fused. */
+export type SearchMode = 'semantic' | 'keyword' | 'hybrid';
+
+/** Hybrid fusion settings of a search request (unset fields take the index model's defaults). */
+export interface FusionRequest {
+	/** `rrf` (reciprocal rank fusion) or `weighted` (normalised score sum). */
+	method?: 'rrf' | 'weighted';
+	/** RRF k (default 60). */
+	k?: number;
+	semanticWeight?: number;
+	keywordWeight?: number;
+	/** Readable candidates taken from each engine before fusing (default 100). */
+	depth?: number;
+}
 
 /** One entry of `GET /ml/indexes`. */
 export interface IndexSummary {
@@ -19,11 +31,12 @@ export interface SearchRequestBody {
 	query: string;
 	/** Index names; every index the caller can use when omitted. */
 	indexes?: string[];
-	/** Default: `semantic`. */
+	/** Default: `hybrid`. */
 	mode?: SearchMode;
 	/** Directus filter applied to the items. */
 	filter?: Record<string, unknown>;
 	limit?: number;
+	fusion?: FusionRequest;
 }
 
 /** One ranked result of `POST /ml/search` (the search service's own type). */
@@ -48,6 +61,8 @@ export interface AskRequestBody {
 	history?: RagHistoryMessage[];
 	/** Chat model id; the default chat model when omitted. */
 	model?: string;
+	/** Quote the best supporting sentences instead of calling a chat model. Default false. */
+	extractive?: boolean;
 	/** Replaces the persona of the RAG prompt; the grounding rules are always kept. */
 	systemPrompt?: string;
 	temperature?: number;

@@ -75,6 +75,8 @@ export interface ChatCall {
 	usage: ProviderCallUsage;
 	/** Set when the call failed. */
 	error?: unknown;
+	/** The caller cancelled it: recorded as `cancelled`, not as an error. */
+	cancelled?: boolean;
 }
 
 /** A chat call as a usage event. */
@@ -93,8 +95,8 @@ export function chatUsageEvent(origin: ChatCallOrigin, call: ChatCall, cost: num
 		outputTokens: call.usage.outputTokens,
 		cost,
 		latencyMs: call.usage.latencyMs,
-		status: call.error === undefined ? 'success' : 'error',
-		errorCode: call.error === undefined ? null : isMlError(call.error) ? call.error.code : 'INTERNAL_SERVER_ERROR',
+		status: call.error === undefined ? 'success' : call.cancelled ? 'cancelled' : 'error',
+		errorCode: call.error === undefined || call.cancelled ? null : isMlError(call.error) ? call.error.code : 'INTERNAL_SERVER_ERROR',
 		cacheHit: false,
 	};
 }

@@ -34,7 +34,9 @@ export const RagSearchBody = z.object({
 	query: z.string().trim().min(1, 'must not be empty').max(4000),
 	collection: collectionName.optional(),
 	limit: z.number().int().min(1).max(100).default(5),
-	minScore: z.number().min(-1).max(1).default(0.5),
+	/** Lowest cosine similarity of the semantic side. Default: none (rank-based; see README "minScore"). */
+	minScore: z.number().min(-1).max(1).optional(),
+	mode: z.enum(['semantic', 'keyword', 'hybrid']).default('hybrid'),
 	sourceTypes: z.array(z.string().min(1)).max(50).optional(),
 });
 
@@ -105,7 +107,7 @@ export function registerRagIndexRoutes(router: Router, getContainer: () => Promi
 		const hits = await container.search.search({
 			query: req.body.query,
 			indexes: [index],
-			mode: 'semantic',
+			mode: req.body.mode,
 			limit: req.body.limit,
 			filter: Object.keys(filter).length > 0 ? filter : null,
 			metadataFilter: req.body.collection ? { rag_collection: req.body.collection } : undefined,

@@ -18,12 +18,13 @@ export const AskRequest = z.object({
 	indexes: z.array(z.string().min(1)).max(50).optional(),
 	filter: filter.optional(),
 	limit: z.number().int().min(1).max(50).optional(),
-	mode: z.enum(['semantic', 'hybrid']).optional(),
+	mode: z.enum(['semantic', 'keyword', 'hybrid']).optional(),
 	history: z
 		.array(z.object({ role: z.enum(['user', 'assistant']), content: z.string() }))
 		.max(200)
 		.optional(),
 	model: z.string().min(1).optional(),
+	extractive: z.boolean().optional(),
 	systemPrompt: z.string().max(20_000).optional(),
 	temperature: z.number().min(0).max(2).optional(),
 	maxTokens: z.number().int().min(1).max(200_000).optional(),

@@ -10,14 +10,31 @@ import { route, type MlRequest } from '../http.js';
 
 const directusFilter = DirectusFilter;
 
+/** Hybrid fusion settings; unset fields take the index model's defaults. */
+export const FusionBody = z
+	.object({
+		method: z.enum(['rrf', 'weighted']).optional(),
+		k: z.number().min(0).max(10_000).optional(),
+		semanticWeight: z.number().min(0).max(100).optional(),
+		keywordWeight: z.number().min(0).max(100).optional(),
+		depth: z.number().int().min(1).max(1000).optional(),
+	})
+	.strict()
+	.refine((f) => f.semanticWeight !== 0 || f.keywordWeight !== 0, 'semanticWeight and keywordWeight must not both be 0');
+
 export const SearchBody = z.object({
 	query: z.string().trim().min(1, 'must not be empty').max(4000, 'must be at most 4000 characters'),
 	indexes: z.array(z.string().min(1)).min(1).max(20).optional(),
-	mode: z.enum(['semantic', 'hybrid']).default('semantic'),
+	/** Default `hybrid`: the keyword engine and the vectors, fused. */
+	mode: z.enum(['semantic', 'keyword', 'hybrid']).default('hybrid'),
 	filter: directusFilter.optional(),
 	fields: z.array(z.string().min(1)).max(50).default([]),
 	limit: z.number().int().min(1).max(100).default(10),
+	/** Lowest cosine similarity a semantic candidate may have (semantic and hybrid). Default: none, results are rank-based. */
 	minScore: z.number().min(-1).max(1).optional(),
+	fusion: FusionBody.optional(),
+	/** Rerank the first hits with the configured reranker (default: on for indexes in ML_RERANK_INDEXES). */
+	rerank: z.boolean().optional(),
 });
 export type SearchBody = z.infer<typeof SearchBody>;
 
@@ -121,17 +138,20 @@ export function registerSearchRoutes(router: Router, getContainer: () => Promise
 export async function runSearch(container: Container, req: MlRequest, body: SearchBody): Promise<{ data: unknown[]; meta: Record<string, unknown> }> {
 	const started = Date.now();
 	const indexes = await usableIndexes(container, req, body.indexes);
+	const origin = req.origin;
 	const hits = await container.search.search({
 		query: body.query,
 		indexes,
 		mode: body.mode,
+		rerank: container.rerankFor(indexes, body.rerank, origin),
 		limit: body.limit,
 		filter: body.filter ?? null,
 		fields: body.fields,
 		minScore: body.minScore,
+		fusion: body.fusion,
 		access: container.callerAccess(req.accountability, req.schema),
-		origin: req.origin,
+		origin,
 		signal: req.signal,
 	});
-	return { data: hits, meta: { mode: body.mode, indexes: indexes.map((i) => i.name), tookMs: Date.now() - started } };
+	return { data: hits, meta: { mode: body.mode, reranked: Boolean(container.rerankFor(indexes, body.rerank, origin)), keywordEngine: container.fullText?.engine ?? null, indexes: indexes.map((i) => i.name), tookMs: Date.now() - started } };
 }

@@ -1,7 +1,7 @@
 import { InvalidPayloadError } from '@directus/errors';
 import type { SchemaOverview } from '@directus/types';
 import { removeOrphanChunks } from '../../core/indexing/chunk-table.js';
-import { namespaceOf, type IndexDefinition } from '../../core/indexing/index-definition.js';
+import type { IndexDefinition } from '../../core/indexing/index-definition.js';
 import type { Container } from '../container.js';
 
 type Register = {
@@ -89,8 +89,7 @@ export function registerIndexingHooks({ action, filter }: Register, getContainer
 			deleting.delete(key);
 			if (!index) continue;
 			try {
-				await container.storeFor(index).dropNamespace(namespaceOf(index));
-				container.indexing.forgetNamespace(container.storeFor(index), namespaceOf(index));
+				await container.indexing.dropIndex(index);
 			} catch (error) {
 				container.host.logger.error(error, `[ml-suite] dropping vectors of deleted index ${index.name} failed`);
 			}

@@ -249,7 +249,7 @@ export const ML_COLLECTIONS: CollectionDef[] = [
 			integer('output_tokens', { readonly: true, width: 'half', display: 'formatted-value', display_options: { format: true } }, { default_value: 0 }),
 			float('cost', { readonly: true, width: 'half', display: 'formatted-value', display_options: { prefix: '$', format: true, minimumFractionDigits: 2, maximumFractionDigits: 6 } }, { default_value: 0 }),
 			integer('latency_ms', { readonly: true, width: 'half', display: 'formatted-value', display_options: { suffix: ' ms' } }),
-			select('status', [{ text: 'Success', value: 'success', ...C.success }, { text: 'Error', value: 'error', ...C.danger }], 'success', { readonly: true }),
+			select('status', [{ text: 'Success', value: 'success', ...C.success }, { text: 'Error', value: 'error', ...C.danger }, { text: 'Cancelled', value: 'cancelled', ...C.muted }], 'success', { readonly: true }),
 			text('error_code', { readonly: true, width: 'half' }),
 			bool('cache_hit', false, { readonly: true }),
 		],

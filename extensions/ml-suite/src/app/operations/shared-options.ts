@@ -64,13 +64,14 @@ export function permissionsOption(note: string): OptionField {
 	);
 }
 
-/** Semantic or hybrid retrieval. */
-export function modeOption(name: string, defaultValue: 'semantic' | 'hybrid'): OptionField {
+/** Semantic, keyword or hybrid retrieval. */
+export function modeOption(name: string, defaultValue: 'semantic' | 'keyword' | 'hybrid'): OptionField {
 	return selectOption(
 		'mode',
 		name,
 		[
 			{ text: 'Semantic (vector only)', value: 'semantic' },
+			{ text: 'Keyword (full-text engine only)', value: 'keyword' },
 			{ text: 'Hybrid (vector + keyword)', value: 'hybrid' },
 		],
 		{ defaultValue },

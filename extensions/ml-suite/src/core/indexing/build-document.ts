@@ -5,13 +5,32 @@ import { htmlToText } from '../text/html-to-text.js';
 import type { MetadataValue } from '../vector-stores/types.js';
 import { toMetadataValue, type IndexDefinition } from './index-definition.js';
 
+export interface PreparedChunk {
+	/** Number of the chunk within the item (unique per item; the vector record's chunkIndex). */
+	chunkIndex: number;
+	/** Content field the chunk was cut from. */
+	field: string;
+	/** Position of the chunk within its field. */
+	position: number;
+	content: string;
+	tokenCount: number;
+}
+
+/** Bumped when the way documents are cut changes, so stored vectors are rebuilt. */
+export const DOCUMENT_LAYOUT = 'per-field-chunks-1';
+
 /** An item turned into what gets embedded. */
 export interface PreparedDocument {
 	item: string;
 	title: string;
 	/** Prepended to each chunk's embedding input (context fields), not stored as the passage. */
 	contextPrefix: string;
-	chunks: { chunkIndex: number; content: string; tokenCount: number }[];
+	/**
+	 * Chunks cut from each content field on its own (never across fields), so that a chunk's
+	 * text, boundaries and position depend on one field only: search can then tell exactly which
+	 * fields a chunk (and its vector) was built from. `chunkIndex` numbers them across the item.
+	 */
+	chunks: PreparedChunk[];
 	metadata: Record<string, MetadataValue>;
 	/** Changes whenever anything that goes into the vectors changes. */
 	contentHash: string;
@@ -31,26 +50,26 @@ export function prepareDocument(index: IndexDefinition, item: string, record: Re
 		.map((field) => fieldText(record[field]))
 		.filter((text) => text.length > 0)
 		.join('\n');
-	const body = index.contentFields
-		.map((field) => fieldText(record[field]))
-		.filter((text) => text.length > 0)
-		.join('\n\n');
 	const { size, overlap } = chunking(index, record);
-	const chunks = chunkText(body, { size, overlap }).map((chunk, i) => ({
-		chunkIndex: i,
-		content: chunk.content,
-		tokenCount: estimateTokens(chunk.content),
-	}));
+	const chunks: PreparedChunk[] = [];
+	const texts: string[] = [];
+	for (const field of index.contentFields) {
+		const text = fieldText(record[field]);
+		texts.push(text);
+		chunkText(text, { size, overlap }).forEach((chunk, position) => {
+			chunks.push({ chunkIndex: chunks.length, field, position, content: chunk.content, tokenCount: estimateTokens(chunk.content) });
+		});
+	}
 	const metadata: Record<string, MetadataValue> = {};
 	for (const field of index.metadataFields) metadata[field] = toMetadataValue(record[field]);
 	const contentHash = createHash('sha256')
 		.update(settingsHash)
-		.update(`\u0000${size}:${overlap}\u0000`)
+		.update(`\u0000${DOCUMENT_LAYOUT}:${size}:${overlap}\u0000`)
 		.update(title)
 		.update('\u0000')
 		.update(contextPrefix)
 		.update('\u0000')
-		.update(body)
+		.update(JSON.stringify(texts))
 		.update('\u0000')
 		.update(JSON.stringify(metadata))
 		.digest('hex');
@@ -91,7 +110,12 @@ export function indexedFields(index: IndexDefinition, primaryKey: string): strin
 	];
 }
 
-/** The text sent to the embedding model for one chunk. */
+/** Fields a chunk's vector and keyword entry were built from: its own field and the context fields. */
+export function chunkSourceFields(index: Pick<IndexDefinition, 'contextFields'>, field: string): string[] {
+	return [...new Set([field, ...index.contextFields])];
+}
+
+/** The text sent to the embedding model (and the keyword engine) for one chunk. */
 export function embeddingInput(doc: PreparedDocument, chunkContent: string): string {
 	return doc.contextPrefix ? `${doc.contextPrefix}\n\n${chunkContent}` : chunkContent;
 }

@@ -108,6 +108,8 @@ export function computeSettingsHash(index: IndexDefinition, model: { key: string
 		title: index.titleField,
 		chunkSize: index.chunkSize,
 		chunkOverlap: index.chunkOverlap,
+		// Chunks are cut per content field (chunk-level field permissions) and mirrored in the keyword index.
+		layout: 'per-field-chunks+fulltext',
 	});
 	return createHash('sha256').update(material).digest('hex').slice(0, 32);
 }

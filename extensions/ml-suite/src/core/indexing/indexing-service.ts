@@ -1,6 +1,7 @@
 import type { Knex } from 'knex';
 import { isMlError, MlError } from '../errors.js';
 import type { CallOrigin } from '../usage/types.js';
+import type { FullTextIndex } from '../search/full-text-index.js';
 import type { VectorRecord, VectorStore } from '../vector-stores/types.js';
 import { embeddingInput, indexedFields, prepareDocument, type PreparedDocument } from './build-document.js';
 import { DocumentStateRepository, type ExpectedRevision } from './document-state.js';
@@ -23,6 +24,8 @@ export interface IndexingDeps {
 	embed(index: IndexDefinition, texts: string[], origin: CallOrigin, signal?: AbortSignal): Promise<number[][]>;
 	/** The vector store an index lives in. */
 	storeFor(index: IndexDefinition): VectorStore;
+	/** The keyword engine kept beside the vectors (null on databases without one). */
+	fullText?: FullTextIndex | null;
 }
 
 export interface IndexItemsResult {
@@ -119,6 +122,7 @@ export class IndexingService {
 		const excluded = [...records.keys()].filter((key) => matching !== null && !matching.has(key));
 		if (deleted.length > 0 || excluded.length > 0) {
 			await store.deleteByItem(namespace, [...deleted, ...excluded]);
+			await this.deps.fullText?.removeItems(index.id, [...deleted, ...excluded]);
 			if (deleted.length > 0) await this.documents.remove(index.id, deleted);
 			if (excluded.length > 0) await this.documents.markExcluded(index.id, index.collection, excluded);
 			result.removed = deleted.length;
@@ -173,13 +177,19 @@ export class IndexingService {
 					chunkIndex: chunk.chunkIndex,
 					vector: vectorsOf.get(doc.item)![i]!,
 					content: chunk.content,
-					metadata: { ...doc.metadata, _title: doc.title },
+					metadata: { ...doc.metadata, _title: doc.title, _field: chunk.field, _position: chunk.position },
 				})),
 			);
 			if (records.length > 0) {
 				await store.upsert(namespace, records);
 				upserted = writable;
 			}
+			// The keyword index is replaced per item in one transaction, so it is exact after updates.
+			await this.deps.fullText?.replaceItems(
+				index.id,
+				writable.map((doc) => doc.item),
+				writable.flatMap((doc) => doc.chunks.map((chunk) => ({ item: doc.item, chunk: chunk.chunkIndex, field: chunk.field, position: chunk.position, text: embeddingInput(doc, chunk.content), content: chunk.content }))),
+			);
 			// Upserting replaced chunks 0..n-1. `chunk_count` never undercounts what is stored, so only
 			// items that shrank have chunks past n to drop; the others cost no extra round trip.
 			for (const doc of writable) {
@@ -247,7 +257,16 @@ export class IndexingService {
 	async removeItems(index: IndexDefinition, keys: readonly string[]): Promise<void> {
 		if (keys.length === 0) return;
 		await this.deps.storeFor(index).deleteByItem(namespaceOf(index), keys);
+		await this.deps.fullText?.removeItems(index.id, keys);
 		await this.documents.remove(index.id, keys);
+	}
+
+	/** Drops everything stored for a deleted index: its vectors and its keyword index. */
+	async dropIndex(index: IndexDefinition): Promise<void> {
+		const store = this.deps.storeFor(index);
+		await store.dropNamespace(namespaceOf(index));
+		this.forgetNamespace(store, namespaceOf(index));
+		await this.deps.fullText?.drop(index.id);
 	}
 
 	/**

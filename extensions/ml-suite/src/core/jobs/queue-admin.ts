@@ -50,6 +50,8 @@ export class QueueAdmin {
 	private readonly searchScanLimit: number;
 	private readonly maxPageSize: number;
 	private readonly maxThroughputMinutes: number;
+	/** Job types registered per queue (a queue without any serves a feature that is not there). */
+	private readonly jobNames = new Map<QueueName, Set<string>>();
 
 	constructor(queue: AdministrableQueue, options: QueueAdminOptions = {}) {
 		this.queue = queue;
@@ -59,8 +61,16 @@ export class QueueAdmin {
 	}
 
 	async listQueues(): Promise<QueuesOverview> {
-		const queues = await Promise.all(QUEUE_NAMES.map((name) => this.queue.admin.counts(name)));
+		const counts = await Promise.all(QUEUE_NAMES.map((name) => this.queue.admin.counts(name)));
+		const queues = counts.map((q) => ({ ...q, jobs: [...(this.jobNames.get(q.queue) ?? [])].sort() }));
 		return { backend: this.queue.backend, queues, deadLetters: await this.queue.admin.countDeadLetters() };
+	}
+
+	/** Records that a job type runs on a queue (listed in `listQueues().queues[].jobs`). */
+	noteJob(queue: QueueName, name: string): void {
+		const names = this.jobNames.get(queue) ?? new Set<string>();
+		names.add(name);
+		this.jobNames.set(queue, names);
 	}
 
 	async getQueue(queue: string): Promise<QueueCounts> {

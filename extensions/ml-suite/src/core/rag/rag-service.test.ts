@@ -112,6 +112,30 @@ describe('RagService.answer', () => {
 		expect(calls[2]).toMatchObject({ model: 'm', error: expect.any(ProviderError) });
 	});
 
+	it('reports a call the caller stopped as cancelled, not as a failure', async () => {
+		const calls: { cancelled?: boolean; error?: unknown }[] = [];
+		const controller = new AbortController();
+		const { rag } = setup({ models: { default: new FakeChatModel('m', ['a', 'b', 'c'], 8000, 500, 1) } });
+		const events: RagStreamEvent[] = [];
+		for await (const event of rag.stream({ question: 'refunds?', caller, signal: controller.signal, onProviderCall: (call) => calls.push(call) })) {
+			events.push(event);
+			if (event.type === 'token') controller.abort();
+		}
+		expect(calls).toHaveLength(1);
+		expect(calls[0]).toMatchObject({ cancelled: true });
+		expect(events.at(-1)).toMatchObject({ type: 'error', code: 'ABORTED' });
+	});
+
+	it('answers extractively on request even when a chat model is configured (the model is down)', async () => {
+		const model = new FakeChatModel('m', ['never']);
+		const { rag } = setup({ models: { default: model } });
+		const result = await rag.answer({ question: 'How fast are refunds?', caller, extractive: true });
+		expect(result.mode).toBe('extractive');
+		expect(result.model).toBeNull();
+		expect(result.answer).toContain('14 days');
+		expect(model.requests).toHaveLength(0);
+	});
+
 	it('keeps the grounding rules when the caller supplies a system prompt', async () => {
 		const model = new FakeChatModel('m', ['ok']);
 		const { rag } = setup({ models: { default: model } });

@@ -136,7 +136,7 @@ export class RagService<Caller extends object> {
 			});
 		}
 
-		const chat = await this.#resolveModel(request.model);
+		const chat = request.extractive ? null : await this.#resolveModel(request.model);
 		const notices: string[] = [];
 		const limit = Math.min(Math.max(1, Math.floor(request.limit ?? this.#options.defaultLimit)), this.#options.maxLimit);
 
@@ -233,7 +233,8 @@ export class RagService<Caller extends object> {
 }
 
 function report<C extends object>(request: RagRequest<C>, model: ChatModel, usage: ProviderCallUsage, error?: unknown): void {
-	request.onProviderCall?.({ provider: model.provider, model: model.modelId, usage, ...(error === undefined ? {} : { error }) });
+	const failure = error === undefined ? {} : request.signal?.aborted ? { error, cancelled: true } : { error };
+	request.onProviderCall?.({ provider: model.provider, model: model.modelId, usage, ...failure });
 }
 
 function idleUsage(started: number): RagUsage {

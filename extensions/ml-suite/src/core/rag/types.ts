@@ -47,6 +47,8 @@ export interface RagRequest<Caller extends object> {
 	history?: readonly RagHistoryMessage[];
 	/** Chat model id; otherwise the prompt's model, otherwise the default chat model. */
 	model?: string;
+	/** Quote the best supporting sentences instead of calling a chat model (e.g. while it is down). Default false. */
+	extractive?: boolean;
 	/** Replaces the persona; the grounding rules are appended. */
 	systemPrompt?: string;
 	temperature?: number;
@@ -65,6 +67,8 @@ export interface ProviderCallReport {
 	usage: ProviderCallUsage;
 	/** Set when the call failed. */
 	error?: unknown;
+	/** True when the caller cancelled the call (the error is then the abort, not a fault). */
+	cancelled?: boolean;
 }
 
 export interface RagServiceOptions {

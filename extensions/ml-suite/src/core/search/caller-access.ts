@@ -14,4 +14,11 @@ export interface CallerAccess {
 	readItems(collection: string, keys: readonly string[], filter: Record<string, unknown> | null): Promise<Map<string, Record<string, unknown>>>;
 	/** Primary key field of a collection. */
 	primaryKey(collection: string): Promise<string>;
+	/**
+	 * Whether the caller's permission rules may hide some items (an item filter) or fields (a
+	 * field list other than `*`) of the collection. Answered from the rules, never from the data,
+	 * so two databases with the same rules get the same answer. When true, search ranks only with
+	 * what the caller may read (see SearchService). Omitted: treated as restricted.
+	 */
+	restrictions?(collection: string): Promise<{ restricted: boolean }>;
 }

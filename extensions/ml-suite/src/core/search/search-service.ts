@@ -1,24 +1,35 @@
-import type { Knex } from 'knex';
-import { notFoundOrForbidden } from '../errors.js';
+import { setImmediate as nextTick } from 'node:timers/promises';
+import { InvalidPayloadError, notFoundOrForbidden } from '../errors.js';
+import { chunkSourceFields } from '../indexing/build-document.js';
 import { namespaceOf, type IndexDefinition } from '../indexing/index-definition.js';
 import type { CallOrigin } from '../usage/types.js';
-import type { MetadataFilter, VectorMatch, VectorStore } from '../vector-stores/types.js';
+import type { MetadataFilter, VectorStore } from '../vector-stores/types.js';
+import { scoreBm25 } from './bm25.js';
 import type { CallerAccess } from './caller-access.js';
-import { keywordSearch, reciprocalRankFusion } from './keyword-search.js';
+import type { FullTextIndex } from './full-text-index.js';
+import { defaultFusion, fuseRankings, type FusionOptions, type RankedEntry } from './fusion.js';
+import type { Reranker, RerankResponse } from './reranker.js';
 import { bestSnippet } from './snippet.js';
+
+import type { SearchMode } from '../../shared/rag-types.js';
+
+export type { SearchMode };
 
 export interface SearchHit {
 	index: string;
 	collection: string;
 	item: string;
 	title: string;
-	/** Cosine similarity (semantic) or fused RRF score (hybrid). */
+	/** Cosine similarity (semantic), keyword relevance (keyword) or fused score (hybrid); reranker score when reranked. */
 	score: number;
 	/** Short passage (best sentences) from fields the caller can read. */
 	snippet: string;
-	/** The whole matched chunk when the caller can read every field it was built from, else the snippet. */
+	/** The matched chunk when the caller may read every field it was built from, else the snippet. */
 	passage: string;
+	/** Position of the matched chunk within its field. */
 	chunkIndex: number;
+	/** Content field the matched chunk comes from (null when the hit has no chunk the caller may read). */
+	field: string | null;
 	/** Admin-app path of the item. */
 	link: string;
 	/** The requested `fields` of the item, as the caller may read them. */
@@ -28,7 +39,7 @@ export interface SearchHit {
 export interface SearchRequest {
 	query: string;
 	indexes: IndexDefinition[];
-	mode: 'semantic' | 'hybrid';
+	mode: SearchMode;
 	limit: number;
 	/** Directus filter on the items. */
 	filter: Record<string, unknown> | null;
@@ -36,39 +47,119 @@ export interface SearchRequest {
 	metadataFilter?: MetadataFilter;
 	/** Item fields to return in `data`. */
 	fields: string[];
+	/** Lowest cosine similarity a semantic candidate may have (semantic and hybrid modes). Default: none (rank-based). */
 	minScore?: number;
+	/** Hybrid fusion settings; unset fields take the index model's defaults (`defaultFusion`). */
+	fusion?: Partial<FusionOptions>;
 	access: CallerAccess;
 	origin: CallOrigin;
 	signal?: AbortSignal;
 	/** Items to leave out (related items leave out the item itself). */
 	excludeItems?: { collection: string; item: string }[];
+	/**
+	 * Optional second stage: the first `depth` hits (a constant, so results still do not depend
+	 * on `limit` beyond truncation) are reordered by the reranker's score of their readable
+	 * passages; the rest keep their order after them.
+	 */
+	rerank?: { reranker: Reranker; depth: number; onCall?(call: { response?: RerankResponse; error?: unknown; documents: number }): void };
 }
 
 export interface SearchDeps {
-	db: Knex;
 	storeFor(index: IndexDefinition): VectorStore;
 	/** Embeds one query text with the index's model (cached). */
 	embedQuery(index: IndexDefinition, text: string, origin: CallOrigin, signal?: AbortSignal): Promise<number[]>;
+	/** The keyword engine (null on databases without one: hybrid is then semantic-only). */
+	fullText?: FullTextIndex | null;
+	/** Fusion defaults for an index (by its embedding model). Default: equal weights. */
+	fusionDefaults?(index: IndexDefinition): Promise<FusionOptions>;
 }
 
-/** Largest candidate list fetched from a store while looking for readable items. */
+/** Largest candidate list fetched from a store or engine while looking for readable items. */
 const MAX_FETCH = 4000;
+/** Items re-read through Directus per call. */
+const READ_BATCH = 500;
+
+type Row = Record<string, unknown>;
+
+interface ChunkRef {
+	chunkIndex: number;
+	field: string | null;
+	position: number;
+	content: string;
+}
 
 interface Candidate {
 	item: string;
 	score: number;
-	match: { chunkIndex: number; content: string } | null;
+	chunk: ChunkRef;
+}
+
+/** Per index and request: what the caller may read, read once. */
+class Readable {
+	private readonly rows = new Map<string, Row | null>();
+	constructor(
+		readonly index: IndexDefinition,
+		private readonly request: SearchRequest,
+		/** Rules may hide items or fields: every candidate is checked before it can rank. */
+		readonly restricted: boolean,
+		private readonly excluded: ReadonlySet<string>,
+	) {}
+
+	/**
+	 * Without rules that hide anything and without a filter, every indexed item is readable and
+	 * ranking needs no reads; rows are read for the final hits only.
+	 */
+	get rankWithoutReads(): boolean {
+		return !this.restricted && this.request.filter === null;
+	}
+
+	async load(keys: Iterable<string>): Promise<void> {
+		const missing = [...new Set(keys)].filter((k) => !this.rows.has(k) && !this.excluded.has(k));
+		for (let i = 0; i < missing.length; i += READ_BATCH) {
+			const part = missing.slice(i, i + READ_BATCH);
+			const found = await this.request.access.readItems(this.index.collection, part, this.request.filter);
+			for (const key of part) this.rows.set(key, found.get(key) ?? null);
+		}
+	}
+
+	row(key: string): Row | null {
+		return this.rows.get(key) ?? null;
+	}
+
+	/** Whether `chunk` of `item` may take part in ranking for this caller. */
+	eligible(item: string, chunk: ChunkRef): boolean {
+		if (this.excluded.has(item)) return false;
+		if (this.rankWithoutReads) return true;
+		const row = this.rows.get(item);
+		if (!row) return false;
+		if (!this.restricted) return true;
+		const sources = chunk.field === null ? [...this.index.contentFields, ...this.index.contextFields] : chunkSourceFields(this.index, chunk.field);
+		return sources.every((field) => field in row);
+	}
 }
 
 /**
- * Semantic and hybrid search with Directus permissions: candidates from the vector store are
- * re-read through Directus with the caller's accountability; unreadable items are dropped and
- * the store is asked for more so that `limit` is still met.
+ * Semantic, keyword and hybrid search with Directus permissions.
+ *
+ * Ranking uses only what the caller may read. Candidates from each engine are checked against
+ * the caller's item and field rules before they rank, fusion runs after that, and a chunk only
+ * counts if the caller may read every field it was built from (its content field and the
+ * index's context fields, which are mixed into its vector and keyword entry). Keyword scores
+ * that depend on corpus statistics (FTS5's BM25) are recomputed for callers with rules, with
+ * statistics from the readable matches only. So two databases that differ only in content a
+ * caller cannot read give that caller the same hits, ranks, scores and chunk positions.
  */
 export class SearchService {
 	constructor(private readonly deps: SearchDeps) {}
 
+	get fullTextEngine(): string | null {
+		return this.deps.fullText?.engine ?? null;
+	}
+
 	async search(request: SearchRequest): Promise<SearchHit[]> {
+		if (request.mode === 'keyword' && !this.deps.fullText) {
+			throw new InvalidPayloadError('Keyword search needs SQLite or PostgreSQL as the Directus database.', { field: 'mode' });
+		}
 		// Indexes that share a model share the query vector: one embedding call per model, not per index.
 		const vectors = new Map<string, Promise<number[]>>();
 		const embed = (index: IndexDefinition): Promise<number[]> => {
@@ -81,75 +172,158 @@ export class SearchService {
 			return vector;
 		};
 		const perIndex = await Promise.all(request.indexes.map((index) => this.searchIndex(index, request, embed)));
-		return perIndex
-			.flat()
-			.sort((a, b) => b.score - a.score)
-			.slice(0, request.limit);
+		const merged = perIndex.flat().sort((a, b) => b.candidate.score - a.candidate.score || compareKeys(a.index.name, b.index.name) || compareKeys(a.candidate.item, b.candidate.item));
+		const top = merged.slice(0, Math.max(request.limit, request.rerank?.depth ?? 0));
+		// Rows of items that ranked without reads (callers whose rules hide nothing).
+		for (const readable of new Set(top.map((t) => t.readable))) {
+			if (readable.rankWithoutReads) await readable.load(top.filter((t) => t.readable === readable).map((t) => t.candidate.item));
+		}
+		const hits: SearchHit[] = [];
+		for (const { index, candidate, readable } of top) {
+			const row = readable.row(candidate.item);
+			if (row) hits.push(this.toHit(index, candidate, row, request, await request.access.primaryKey(index.collection)));
+		}
+		return (request.rerank ? await this.rerank(hits, request, request.rerank) : hits).slice(0, request.limit);
 	}
 
-	private async searchIndex(index: IndexDefinition, request: SearchRequest, embed: (index: IndexDefinition) => Promise<number[]>): Promise<SearchHit[]> {
+	private async rerank(hits: SearchHit[], request: SearchRequest, rerank: NonNullable<SearchRequest['rerank']>): Promise<SearchHit[]> {
+		const head = hits.slice(0, rerank.depth);
+		if (head.length === 0) return hits;
+		// Only what the caller may read: the title and passage as shown to them.
+		const documents = head.map((hit) => (hit.passage ? `${hit.title}\n${hit.passage}` : hit.title));
+		let response: RerankResponse;
+		try {
+			response = await rerank.reranker.rerank(request.query, documents, { topN: documents.length, signal: request.signal });
+		} catch (error) {
+			rerank.onCall?.({ error, documents: documents.length });
+			throw error;
+		}
+		rerank.onCall?.({ response, documents: documents.length });
+		const seen = new Set<number>();
+		const reordered: SearchHit[] = [];
+		for (const r of response.results) {
+			if (seen.has(r.index)) continue;
+			seen.add(r.index);
+			reordered.push({ ...head[r.index]!, score: r.score });
+		}
+		// Hits the reranker did not return keep their order after the reranked ones.
+		head.forEach((hit, i) => {
+			if (!seen.has(i)) reordered.push(hit);
+		});
+		return [...reordered, ...hits.slice(rerank.depth)];
+	}
+
+	private async searchIndex(index: IndexDefinition, request: SearchRequest, embed: (index: IndexDefinition) => Promise<number[]>): Promise<{ index: IndexDefinition; candidate: Candidate; readable: Readable }[]> {
 		if (!(await request.access.canRead(index.collection))) {
 			throw notFoundOrForbidden(`index "${index.name}"`);
 		}
-		const pk = await request.access.primaryKey(index.collection);
-		const vector = await embed(index);
-		const store = this.deps.storeFor(index);
+		const restricted = request.access.restrictions ? (await request.access.restrictions(index.collection)).restricted : true;
 		const excluded = new Set((request.excludeItems ?? []).filter((e) => e.collection === index.collection).map((e) => e.item));
-
-		const hits: SearchHit[] = [];
-		const checked = new Set<string>(excluded);
-		let fetch = Math.min(MAX_FETCH, request.limit * 4 + 10);
-		for (;;) {
-			const candidates = await this.candidates(index, store, vector, request, fetch);
-			const fresh = candidates.list.filter((c) => !checked.has(c.item));
-			for (const c of fresh) checked.add(c.item);
-			if (fresh.length > 0) {
-				const rows = await request.access.readItems(index.collection, fresh.map((c) => c.item), request.filter);
-				for (const candidate of fresh) {
-					const row = rows.get(candidate.item);
-					if (row) hits.push(this.toHit(index, candidate, row, request, pk));
-				}
-			}
-			if (hits.length >= request.limit || candidates.exhausted || fetch >= MAX_FETCH) break;
-			fetch = Math.min(MAX_FETCH, fetch * 4);
+		const readable = new Readable(index, request, restricted, excluded);
+		const fullText = this.deps.fullText ?? null;
+		// Hits kept per index: the limit, or the rerank depth when reranking looks further.
+		const want = Math.max(request.limit, request.rerank?.depth ?? 0);
+		let list: Candidate[];
+		if (request.mode === 'semantic' || (request.mode === 'hybrid' && !fullText)) {
+			list = await this.semanticList(index, request, readable, want, embed);
+		} else if (request.mode === 'keyword') {
+			list = await this.keywordList(index, request, readable, fullText!, want);
+		} else {
+			const fusion: FusionOptions = { ...(await this.deps.fusionDefaults?.(index)) ?? defaultFusion('default'), ...request.fusion };
+			const depth = Math.max(want, fusion.depth);
+			const [semantic, keyword] = await Promise.all([
+				fusion.semanticWeight === 0 ? [] : this.semanticList(index, request, readable, depth, embed),
+				fusion.keywordWeight === 0 ? [] : this.keywordList(index, request, readable, fullText!, depth),
+			]);
+			await nextTick();
+			const toEntries = (candidates: Candidate[]): RankedEntry<Candidate>[] => candidates.map((c) => ({ key: c.item, score: c.score, value: c }));
+			const semanticBest = new Map(semantic.map((c) => [c.item, c]));
+			list = fuseRankings(toEntries(semantic), toEntries(keyword), fusion).map((entry) => ({
+				item: entry.key,
+				score: entry.score,
+				// The passage shown is the item's best semantic chunk, else its best keyword chunk.
+				chunk: (semanticBest.get(entry.key) ?? entry.value).chunk,
+			}));
 		}
-		return hits.slice(0, request.limit);
+		return list.slice(0, want).map((candidate) => ({ index, candidate, readable }));
 	}
 
-	/** Item-level candidates, best first, from the vector store (and keywords in hybrid mode). */
-	private async candidates(
-		index: IndexDefinition,
-		store: VectorStore,
-		vector: number[],
-		request: SearchRequest,
-		fetch: number,
-	): Promise<{ list: Candidate[]; exhausted: boolean }> {
-		const matches = await store.query(namespaceOf(index), { vector, limit: fetch, filter: request.metadataFilter, minScore: request.minScore });
-		const byItem = bestPerItem(matches);
-		if (request.mode === 'semantic') return { list: byItem, exhausted: matches.length < fetch };
+	/** Readable items best first by their best eligible chunk's cosine similarity. */
+	private async semanticList(index: IndexDefinition, request: SearchRequest, readable: Readable, depth: number, embed: (index: IndexDefinition) => Promise<number[]>): Promise<Candidate[]> {
+		const vector = await embed(index);
+		const store = this.deps.storeFor(index);
+		let fetch = Math.min(MAX_FETCH, depth * 2 + 10);
+		for (;;) {
+			request.signal?.throwIfAborted();
+			const matches = await store.query(namespaceOf(index), { vector, limit: fetch, filter: request.metadataFilter, minScore: request.minScore });
+			if (!readable.rankWithoutReads) await readable.load(matches.map((m) => m.itemKey));
+			const accepted = new Map<string, Candidate>();
+			for (const m of matches) {
+				if (accepted.has(m.itemKey)) continue;
+				const chunk = chunkOf(m.chunkIndex, m.metadata, m.content);
+				if (readable.eligible(m.itemKey, chunk)) accepted.set(m.itemKey, { item: m.itemKey, score: m.score, chunk });
+				if (accepted.size >= depth) break;
+			}
+			if (accepted.size >= depth || matches.length < fetch || fetch >= MAX_FETCH) return [...accepted.values()];
+			fetch = Math.min(MAX_FETCH, fetch * 4);
+		}
+	}
 
-		const keyword = await keywordSearch(this.deps.db, index.id, request.query, fetch);
-		const keywordBest = new Map<string, Candidate>();
-		for (const m of keyword) if (!keywordBest.has(m.item)) keywordBest.set(m.item, { item: m.item, score: m.score, match: { chunkIndex: m.chunkIndex, content: m.content } });
-		const fused = reciprocalRankFusion([byItem.map((c) => c.item), [...keywordBest.keys()]]);
-		const vectorBest = new Map(byItem.map((c) => [c.item, c]));
-		const list = [...fused.entries()]
-			.sort((a, b) => b[1] - a[1])
-			.map(([item, score]) => ({ item, score, match: vectorBest.get(item)?.match ?? keywordBest.get(item)?.match ?? null }));
-		return { list, exhausted: matches.length < fetch && keyword.length < fetch };
+	/** Readable items best first by their best eligible chunk's keyword score. */
+	private async keywordList(index: IndexDefinition, request: SearchRequest, readable: Readable, fullText: FullTextIndex, depth: number): Promise<Candidate[]> {
+		if (readable.restricted && fullText.corpusStatistics) return this.rescoredKeywordList(index, request, readable, fullText, depth);
+		const accepted = new Map<string, Candidate>();
+		let offset = 0;
+		let page = Math.min(MAX_FETCH, depth * 2 + 10);
+		for (;;) {
+			request.signal?.throwIfAborted();
+			const matches = await fullText.search(index.id, request.query, { limit: page, offset });
+			if (!readable.rankWithoutReads) await readable.load(matches.map((m) => m.item));
+			for (const m of matches) {
+				if (accepted.has(m.item)) continue;
+				const chunk: ChunkRef = { chunkIndex: m.chunk, field: m.field, position: m.position, content: m.content };
+				if (readable.eligible(m.item, chunk)) accepted.set(m.item, { item: m.item, score: m.score, chunk });
+				if (accepted.size >= depth) break;
+			}
+			offset += matches.length;
+			if (accepted.size >= depth || matches.length < page || offset >= MAX_FETCH * 4) return [...accepted.values()];
+			page = Math.min(MAX_FETCH, page * 4);
+		}
+	}
+
+	/**
+	 * BM25 for a caller with rules: every chunk matching the query is checked against the
+	 * caller's rules first, and the statistics (document count, frequencies, lengths) come from
+	 * the readable matches only, so hidden content cannot move a score.
+	 */
+	private async rescoredKeywordList(index: IndexDefinition, request: SearchRequest, readable: Readable, fullText: FullTextIndex, depth: number): Promise<Candidate[]> {
+		const { queryTerms, chunks } = await fullText.matchAll(index.id, request.query);
+		await readable.load(chunks.map((c) => c.item));
+		request.signal?.throwIfAborted();
+		const eligible = chunks.filter((c) => readable.eligible(c.item, { chunkIndex: c.chunk, field: c.field, position: c.position, content: c.content }));
+		const scored = await scoreBm25(queryTerms, eligible);
+		const best = new Map<string, Candidate>();
+		for (const { document: c, score } of scored) {
+			const current = best.get(c.item);
+			if (!current || score > current.score || (score === current.score && c.chunk < current.chunk.chunkIndex)) {
+				best.set(c.item, { item: c.item, score, chunk: { chunkIndex: c.chunk, field: c.field, position: c.position, content: c.content } });
+			}
+		}
+		return [...best.values()].sort((a, b) => b.score - a.score || compareKeys(a.item, b.item)).slice(0, depth);
 	}
 
 	/** `row` holds exactly the fields the caller may read; passages only come from those. */
-	private toHit(index: IndexDefinition, candidate: Candidate, row: Record<string, unknown>, request: SearchRequest, pk: string): SearchHit {
+	private toHit(index: IndexDefinition, candidate: Candidate, row: Row, request: SearchRequest, pk: string): SearchHit {
 		const titleValue = index.titleField ? row[index.titleField] : undefined;
 		const title = typeof titleValue === 'string' && titleValue.trim() ? titleValue : String(row[pk] ?? candidate.item);
-		// The stored chunk was cut from the content fields: show it only if all of them are readable.
-		const chunkReadable = index.contentFields.every((field) => field in row);
+		const chunk = candidate.chunk;
+		const sources = chunk.field === null ? index.contentFields : [chunk.field];
+		const chunkReadable = sources.every((field) => field in row);
 		let snippet = '';
 		let passage = '';
-		if (chunkReadable && candidate.match) {
-			snippet = bestSnippet(candidate.match.content, request.query);
-			passage = candidate.match.content;
+		if (chunkReadable) {
+			snippet = bestSnippet(chunk.content, request.query);
+			passage = chunk.content;
 		} else {
 			const readableText = index.contentFields
 				.filter((field) => typeof row[field] === 'string')
@@ -168,19 +342,23 @@ export class SearchService {
 			score: candidate.score,
 			snippet,
 			passage,
-			chunkIndex: candidate.match?.chunkIndex ?? 0,
+			chunkIndex: chunkReadable ? chunk.position : 0,
+			field: chunkReadable ? chunk.field : null,
 			link: `/admin/content/${index.collection}/${encodeURIComponent(candidate.item)}`,
 			data,
 		};
 	}
 }
 
-function bestPerItem(matches: VectorMatch[]): Candidate[] {
-	const seen = new Map<string, Candidate>();
-	for (const m of matches) {
-		if (!seen.has(m.itemKey)) seen.set(m.itemKey, { item: m.itemKey, score: m.score, match: { chunkIndex: m.chunkIndex, content: m.content } });
-	}
-	return [...seen.values()];
+/** A vector match's chunk: field and position come from the record metadata (records written before per-field chunks have none). */
+function chunkOf(chunkIndex: number, metadata: Record<string, unknown>, content: string): ChunkRef {
+	const field = typeof metadata._field === 'string' ? metadata._field : null;
+	const position = typeof metadata._position === 'number' ? metadata._position : chunkIndex;
+	return { chunkIndex, field, position, content };
+}
+
+function compareKeys(a: string, b: string): number {
+	return a < b ? -1 : a > b ? 1 : 0;
 }
 
 /** Every named index must be among `found` (active and readable); else Directus's uniform 403. */

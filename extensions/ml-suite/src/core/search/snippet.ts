@@ -1,11 +1,11 @@
 import { htmlToText } from '../text/html-to-text.js';
-import { queryTerms } from './keyword-search.js';
+import { ENGLISH_STOP_WORDS } from '../text/analyze-text.js';
 
 /** Best passage of up to `maxLength` characters from `text` for a query (sentence with most query terms). */
 export function bestSnippet(text: string, query: string, maxLength = 320): string {
 	const plain = htmlToText(text).replace(/\s+/g, ' ').trim();
 	if (plain.length <= maxLength) return plain;
-	const terms = queryTerms(query);
+	const terms = [...new Set(query.toLowerCase().normalize('NFKC').split(/[^\p{L}\p{N}]+/u))].filter((t) => t.length > 1 && !ENGLISH_STOP_WORDS.has(t));
 	const sentences = plain.split(/(?<=[.!?])\s+/);
 	let best = 0;
 	let bestScore = -1;

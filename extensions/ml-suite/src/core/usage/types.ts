@@ -9,7 +9,7 @@ export interface UsageEvent {
 	sourceType: UsageSourceType;
 	/** `<sourceType>:<name>`, e.g. `route:POST /ml/search`, `flow:ml-ask`, `job:reindex`. */
 	source: string;
-	capability: 'embedding' | 'chat' | 'transcription' | 'analysis' | 'classification';
+	capability: 'embedding' | 'chat' | 'transcription' | 'analysis' | 'classification' | 'rerank';
 	provider: string;
 	model: string;
 	collection: string | null;
@@ -19,7 +19,8 @@ export interface UsageEvent {
 	/** USD, from the model's prices. */
 	cost: number;
 	latencyMs: number;
-	status: 'success' | 'error';
+	/** `cancelled`: the caller stopped it (e.g. Stop in the Playground); not a fault. */
+	status: 'success' | 'error' | 'cancelled';
 	errorCode: string | null;
 	cacheHit: boolean;
 }

@@ -79,7 +79,6 @@ describe('runSemanticSearchOperation', () => {
 	const embeddings = new EmbeddingService();
 	const origin = { user: null, sourceType: 'flow' as const, source: 'flow:test' };
 	const search = new SearchService({
-		db: knex,
 		storeFor: () => store,
 		embedQuery: async (_index, text) => (await embeddings.embed([text], { model, origin })).embeddings[0]!,
 	});
@@ -122,7 +121,7 @@ describe('runSemanticSearchOperation', () => {
 		const result = await runSemanticSearchOperation({ query: 'water bears in the vacuum of space', indexes: 'articles', limit: '2', fields: 'title, status' }, deps(editor));
 		expect(result.count).toBe(2);
 		expect(result.data[0]).toMatchObject({ index: 'articles', collection: 'articles', item: '3', title: 'Tardigrades', link: '/admin/content/articles/3', data: { title: 'Tardigrades', status: 'draft' } });
-		expect(result.meta).toMatchObject({ mode: 'semantic', indexes: ['articles'] });
+		expect(result.meta).toMatchObject({ mode: 'hybrid', indexes: ['articles'] });
 	});
 
 	it('searches only the indexes the trigger user can read when none are named', async () => {

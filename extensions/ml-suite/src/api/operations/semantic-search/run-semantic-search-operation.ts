@@ -12,7 +12,7 @@ export const SemanticSearchOperationOptions = z.object({
 	query: requiredText.pipe(z.string().max(4000, 'must be at most 4000 characters')),
 	/** Index names: a list, or a comma-separated string. Empty = every index the caller can read. */
 	indexes: stringList.pipe(z.array(z.string()).max(20, 'must name at most 20 indexes').optional()),
-	mode: z.preprocess(blank, z.enum(['semantic', 'hybrid']).default('semantic')),
+	mode: z.preprocess(blank, z.enum(['semantic', 'keyword', 'hybrid']).default('hybrid')),
 	limit: optionalInt(1, 100).transform((v) => v ?? 10),
 	/** Directus filter on the items, as JSON. */
 	filter: jsonObject,
@@ -37,7 +37,7 @@ export interface SemanticSearchOperationDeps {
 export interface SemanticSearchOperationResult {
 	data: SearchHit[];
 	count: number;
-	meta: { mode: 'semantic' | 'hybrid'; indexes: string[]; tookMs: number };
+	meta: { mode: 'semantic' | 'keyword' | 'hybrid'; indexes: string[]; tookMs: number };
 }
 
 /** The "Semantic search" operation: ranked items for a query, with the chosen permissions applied. */

@@ -20,7 +20,7 @@ export default defineOperationApp({
 			meta: { width: 'full', interface: 'input-multiline', required: true, note: 'Use {{$trigger.payload.title}} or {{$last.field}} to search for flow data.' },
 		},
 		registryOption('indexes', 'Indexes', 'indexes', { multiple: true, note: 'Empty = every index the permissions can read.' }),
-		modeOption('Mode', 'semantic'),
+		modeOption('Mode', 'hybrid'),
 		{
 			field: 'limit',
 			name: 'Limit',

@@ -1,0 +1,145 @@
+import knexFactory, { type Knex } from 'knex';
+import { afterAll, describe, expect, it } from 'vitest';
+import { PostgresFullTextIndex, POSTGRES_FULL_TEXT_TABLE } from '../extensions/ml-suite/src/core/search/postgres-full-text-index.js';
+import { SqliteFullTextIndex, sqliteFullTextTables } from '../extensions/ml-suite/src/core/search/sqlite-full-text-index.js';
+import { analyzeQuery } from '../extensions/ml-suite/src/core/text/analyze-text.js';
+import { EmbeddedVectorStore } from '../extensions/ml-suite/src/core/vector-stores/embedded-vector-store.js';
+import { POSTGRES_URL, skipUnless } from '../test/support/services.js';
+import { intEnv } from './support/env.js';
+import { Report } from './support/report.js';
+import { buildSearchFixture, type SearchFixture } from './support/search-fixture.js';
+import { percentile } from './support/stats.js';
+
+/**
+ * Issue 9 targets at 100,000 chunks: keyword search (SearchService, mode `keyword`, limit 10)
+ * p95 against the bare engine query (FTS5 `MATCH … ORDER BY bm25 LIMIT 10` on SQLite,
+ * `@@ … ORDER BY ts_rank_cd LIMIT 10` on PostgreSQL) for the same queries, including queries
+ * that match nothing; hybrid p95 against semantic-only p95; what the rules path (a caller whose
+ * permissions may hide items or fields: BM25 recomputed over the readable matches) costs.
+ */
+const CHUNKS = intEnv('BENCH_CHUNKS', 100_000);
+const SEARCHES = intEnv('BENCH_SEARCHES', 200);
+const WARMUP = 10;
+
+const noPostgres = await skipUnless('postgres');
+
+describe('keyword', () => {
+	const report = new Report('keyword', { chunks: CHUNKS, searches: SEARCHES });
+	let fixture: SearchFixture | undefined;
+	let pg: Knex | undefined;
+	const schema = `ml_bench_fts_${process.pid}`;
+
+	afterAll(async () => {
+		report.save();
+		await fixture?.close();
+		if (pg) {
+			await pg.raw('DROP SCHEMA IF EXISTS ?? CASCADE', [schema]);
+			await pg.destroy();
+		}
+	});
+
+	/** Short keyword queries from the corpus vocabulary, every fifth one a word no chunk holds. */
+	function keywordQueries(f: SearchFixture, count: number): { text: string; vector: number[] }[] {
+		return f.queries(count, 900).map((q, i) => ({ text: i % 5 === 4 ? `zzqx${i} unmatchedterm${i}` : q.text.split(' ').slice(1, 4).join(' '), vector: q.vector }));
+	}
+
+	it('SQLite FTS5 and the embedded store', async () => {
+		fixture = await buildSearchFixture('keyword', CHUNKS);
+		const store = new EmbeddedVectorStore({ knex: fixture.knex });
+		const vectorMs = await fixture.load(store);
+		const fullText = new SqliteFullTextIndex({ knex: fixture.knex });
+		const ftsMs = await fixture.loadFullText(fullText);
+		report.add('sqlite: vector upsert throughput', CHUNKS / (vectorMs / 1000), 'chunks/s');
+		report.add('sqlite: FTS5 write throughput', CHUNKS / (ftsMs / 1000), 'chunks/s');
+
+		const queries = keywordQueries(fixture, SEARCHES + WARMUP);
+		const service = fixture.searchService(store, new Map(queries.map((q) => [q.text, q.vector])), fullText);
+		const { fts } = sqliteFullTextTables(fixture.index.id);
+		const bare = (text: string) => {
+			const terms = analyzeQuery(text);
+			if (terms.length === 0) return [];
+			return fixture!.knex.raw(`SELECT rowid, bm25("${fts}") AS s FROM "${fts}" WHERE "${fts}" MATCH ? ORDER BY s LIMIT 10`, [terms.map((t) => `"${t}"`).join(' OR ')]);
+		};
+		const series: Record<string, number[]> = { bare: [], bareMatch: [], bareNone: [], keyword: [], keywordMatch: [], keywordNone: [], semantic: [], hybrid: [], rules: [] };
+		for (const [i, q] of queries.entries()) {
+			const none = q.text.startsWith('zzqx');
+			const t0 = performance.now();
+			await bare(q.text);
+			const t1 = performance.now();
+			const kw = await service.search(fixture.request(q.text, { mode: 'keyword' }));
+			const t2 = performance.now();
+			await service.search(fixture.request(q.text, { mode: 'semantic' }));
+			const t3 = performance.now();
+			await service.search(fixture.request(q.text, { mode: 'hybrid' }));
+			const t4 = performance.now();
+			if (none) expect(kw).toEqual([]);
+			if (i < WARMUP) continue;
+			series.bare!.push(t1 - t0);
+			series.keyword!.push(t2 - t1);
+			(none ? series.bareNone! : series.bareMatch!).push(t1 - t0);
+			(none ? series.keywordNone! : series.keywordMatch!).push(t2 - t1);
+			series.semantic!.push(t3 - t2);
+			series.hybrid!.push(t4 - t3);
+		}
+		// The rules path on a sample (it reads every matching chunk).
+		fixture.access.restricted = true;
+		for (const q of queries.slice(WARMUP, WARMUP + Math.min(40, SEARCHES))) {
+			const t0 = performance.now();
+			await service.search(fixture.request(q.text, { mode: 'hybrid' }));
+			series.rules!.push(performance.now() - t0);
+		}
+		fixture.access.restricted = false;
+		const p95 = (name: string): number => percentile(series[name]!, 95);
+		report.add('sqlite: bare FTS5 query p95 (limit 10)', p95('bare'), 'ms');
+		report.add('sqlite: keyword search p95 (limit 10)', p95('keyword'), 'ms');
+		report.add('sqlite: keyword p95 / bare p95', p95('keyword') / p95('bare'), 'x', { max: 2 });
+		report.add('sqlite: keyword p95 / bare p95, matching queries', p95('keywordMatch') / p95('bareMatch'), 'x', { max: 2 });
+		report.add('sqlite: keyword p95 / bare p95, no-match queries', p95('keywordNone') / p95('bareNone'), 'x', { max: 2 });
+		report.add('sqlite: semantic search p95 (limit 10)', p95('semantic'), 'ms');
+		report.add('sqlite: hybrid search p95 (limit 10)', p95('hybrid'), 'ms');
+		report.add('sqlite: hybrid p95 / semantic p95', p95('hybrid') / p95('semantic'), 'x', { max: 2 });
+		report.add('sqlite: hybrid p95 for a caller with item/field rules (BM25 over readable matches)', p95('rules'), 'ms');
+		report.add('sqlite: rules-path hybrid p95 / hybrid p95', p95('rules') / p95('hybrid'), 'x');
+	});
+
+	it.skipIf(noPostgres)('PostgreSQL tsvector + GIN', async () => {
+		if (!fixture) return;
+		const admin = knexFactory({ client: 'pg', connection: POSTGRES_URL, pool: { min: 0, max: 1 } });
+		await admin.raw('CREATE SCHEMA IF NOT EXISTS ??', [schema]);
+		await admin.destroy();
+		pg = knexFactory({ client: 'pg', connection: POSTGRES_URL, searchPath: [schema], pool: { min: 0, max: 4 } });
+		const fullText = new PostgresFullTextIndex({ knex: pg });
+		const ms = await fixture.loadFullText(fullText);
+		report.add('postgres: tsvector write throughput', CHUNKS / (ms / 1000), 'chunks/s');
+		await pg.raw(`ANALYZE ${POSTGRES_FULL_TEXT_TABLE}`);
+		const store = new EmbeddedVectorStore({ knex: fixture.knex });
+		const queries = keywordQueries(fixture, SEARCHES + WARMUP);
+		const service = fixture.searchService(store, new Map(queries.map((q) => [q.text, q.vector])), fullText);
+		const bare = (text: string) => {
+			const words = text.toLowerCase().split(/[^\p{L}\p{N}]+/u).filter(Boolean).join(' | ');
+			return pg!.raw(`SELECT item, chunk, ts_rank_cd(tsv, q, 1) AS score FROM ${POSTGRES_FULL_TEXT_TABLE}, to_tsquery('english', ?) q WHERE tsv @@ q ORDER BY score DESC LIMIT 10`, [words]);
+		};
+		const bareMs: number[] = [];
+		const kwMs: number[] = [];
+		const noneBare: number[] = [];
+		const noneKw: number[] = [];
+		for (const [i, q] of queries.entries()) {
+			const t0 = performance.now();
+			await bare(q.text);
+			const t1 = performance.now();
+			await service.search(fixture.request(q.text, { mode: 'keyword' }));
+			const t2 = performance.now();
+			if (i < WARMUP) continue;
+			bareMs.push(t1 - t0);
+			kwMs.push(t2 - t1);
+			if (q.text.startsWith('zzqx')) {
+				noneBare.push(t1 - t0);
+				noneKw.push(t2 - t1);
+			}
+		}
+		report.add('postgres: bare tsvector query p95 (limit 10)', percentile(bareMs, 95), 'ms');
+		report.add('postgres: keyword search p95 (limit 10)', percentile(kwMs, 95), 'ms');
+		report.add('postgres: keyword p95 / bare p95', percentile(kwMs, 95) / percentile(bareMs, 95), 'x', { max: 2 });
+		report.add('postgres: keyword p95 / bare p95, no-match queries', percentile(noneKw, 95) / percentile(noneBare, 95), 'x', { max: 2 });
+	});
+});

@@ -1,0 +1,27 @@
+import type { Knex } from 'knex';
+import type { TextLanguage } from '../text/analyze-text.js';
+import type { FullTextIndex } from './full-text-index.js';
+import { PostgresFullTextIndex } from './postgres-full-text-index.js';
+import { SqliteFullTextIndex } from './sqlite-full-text-index.js';
+
+export interface FullTextOptions {
+	/** PostgreSQL text search configuration (`english`, `german`, `simple`, …). Default: `english`. */
+	language?: string;
+}
+
+/**
+ * The keyword engine of the database knex talks to: FTS5 on SQLite, tsvector on PostgreSQL.
+ * Null for other databases (MySQL, MSSQL, Oracle): search then runs semantic-only.
+ */
+export function createFullTextIndex(knex: Knex, options: FullTextOptions = {}): FullTextIndex | null {
+	const client = String((knex.client as { config?: { client?: unknown } }).config?.client ?? '');
+	const language = options.language ?? 'english';
+	if (client === 'sqlite3' || client === 'better-sqlite3') {
+		// FTS5's analyzer here is the suite's own: Porter stemming for English, folding otherwise.
+		return new SqliteFullTextIndex({ knex, language: (language === 'english' ? 'english' : 'simple') satisfies TextLanguage });
+	}
+	if (client === 'pg' || client === 'postgres' || client === 'postgresql' || client === 'cockroachdb') {
+		return new PostgresFullTextIndex({ knex, textSearchConfig: language });
+	}
+	return null;
+}

@@ -1,0 +1,65 @@
+/**
+ * Full-text engine contract: one keyword index per search index, kept by the indexing pipeline
+ * beside the vectors (same chunks, same item keys). Implementations: SQLite FTS5 with `bm25()`
+ * (`sqlite-full-text-index.ts`) and PostgreSQL `tsvector` + GIN with `ts_rank_cd`
+ * (`postgres-full-text-index.ts`). Both pass `full-text-index.conformance.ts`.
+ */
+export interface FullTextChunk {
+	item: string;
+	/** Chunk number within the item, the same as the vector record's `chunkIndex`. */
+	chunk: number;
+	/** Content field the chunk was cut from. */
+	field: string;
+	/** Position of the chunk within its field (0-based). */
+	position: number;
+	/** What is matched: the item's context fields followed by the chunk text. */
+	text: string;
+	/** The chunk text alone (returned as the passage). */
+	content: string;
+}
+
+export interface FullTextMatch {
+	item: string;
+	chunk: number;
+	field: string;
+	position: number;
+	/** Engine relevance, higher is better (BM25 on SQLite, cover density on PostgreSQL). */
+	score: number;
+	content: string;
+}
+
+/** A matching chunk with its analyzed terms, for scoring within a caller's readable set. */
+export interface FullTextTerms {
+	item: string;
+	chunk: number;
+	field: string;
+	position: number;
+	terms: string[];
+	content: string;
+}
+
+export interface FullTextIndex {
+	/** `sqlite-fts5` or `postgres`. */
+	readonly engine: string;
+	/**
+	 * Whether scores depend on corpus statistics (BM25's IDF and average length). When they do,
+	 * a caller who may not read every item and field of the collection is scored by the search
+	 * service over what they may read (`matchAll`), never with statistics of hidden content.
+	 */
+	readonly corpusStatistics: boolean;
+	/** Replaces every chunk of these items (items absent from `chunks` end up with none). */
+	replaceItems(indexId: string, items: readonly string[], chunks: readonly FullTextChunk[]): Promise<void>;
+	/** Removes every chunk of these items. */
+	removeItems(indexId: string, items: readonly string[]): Promise<void>;
+	/** Removes the whole keyword index of a search index. No error if missing. */
+	drop(indexId: string): Promise<void>;
+	/**
+	 * Chunks matching any term of the query, best first (ties by item, then chunk), exact over
+	 * the whole index: `offset`/`limit` page through one fixed ranking.
+	 */
+	search(indexId: string, query: string, page: { limit: number; offset?: number }): Promise<FullTextMatch[]>;
+	/** Every chunk matching any term of the query, unranked, with the terms it was indexed with and the query's terms. */
+	matchAll(indexId: string, query: string): Promise<{ queryTerms: string[]; chunks: FullTextTerms[] }>;
+	/** Chunks stored for the index. */
+	count(indexId: string): Promise<number>;
+}
