@@ -50,6 +50,8 @@ export interface FakeOpenAIServer {
 	readonly requests: RecordedRequest[];
 	/** Queues faults; each request consumes the next one, then requests succeed again. */
 	script(...faults: Fault[]): void;
+	/** Drops faults not consumed yet. */
+	clearScript(): void;
 	close(): Promise<void>;
 }
 
@@ -217,6 +219,7 @@ export async function startFakeOpenAIServer(options: FakeOpenAIServerOptions = {
 		baseUrl: `http://127.0.0.1:${port}/v1`,
 		requests,
 		script: (...more) => void faults.push(...more),
+		clearScript: () => void faults.splice(0),
 		close: async () => {
 			for (const socket of sockets) socket.destroy();
 			await new Promise<void>((resolve) => server.close(() => resolve()));

@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { encodeBase64Vector } from '../../core/embeddings/encode-base64-vector.js';
 import type { Container } from '../container.js';
 import { parseInput, route, type MlRequest } from '../http.js';
+import { assertCanUseModel } from '../model-access.js';
 
 const text = z.string({ error: 'must be a string' }).refine((s) => s.trim().length > 0, 'must not be empty');
 const model = z.string().trim().min(1).max(200).optional();
@@ -31,8 +32,11 @@ export function cosine(a: readonly number[], b: readonly number[]): number {
 
 /** SynthStack-compatible embedding routes. */
 export function registerEmbeddingRoutes(router: Router, getContainer: () => Promise<Container>): void {
-	const embed = (container: Container, texts: string[], modelId: string | undefined, req: MlRequest) =>
-		container.embedTexts(texts, { modelId, origin: req.origin, signal: req.signal });
+	const embed = async (container: Container, texts: string[], modelId: string | undefined, req: MlRequest) => {
+		// Using a model follows Directus permissions (read access to its ml_models row).
+		await assertCanUseModel(container.host, req.accountability, (await container.models.embeddingModel(modelId)).definition);
+		return container.embedTexts(texts, { modelId, origin: req.origin, signal: req.signal });
+	};
 
 	route(router, 'post', '/embeddings/generate', { access: 'user', body: GenerateEmbeddingBody }, async (req, container) => {
 		const result = await embed(container, [req.body.text], req.body.model, req);

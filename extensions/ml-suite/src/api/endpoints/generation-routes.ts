@@ -1,3 +1,4 @@
+import type { Accountability } from '@directus/types';
 import type { Router } from 'express';
 import { z } from 'zod';
 import { isMlError, PayloadTooLargeError } from '../../core/errors.js';
@@ -7,6 +8,7 @@ import { computeCost } from '../../core/usage/compute-cost.js';
 import type { CallOrigin, UsageEvent } from '../../core/usage/types.js';
 import type { Container } from '../container.js';
 import { route } from '../http.js';
+import { assertCanUseModel } from '../model-access.js';
 import { openSse } from '../sse.js';
 
 export const GenerationTextRequest = z.object({
@@ -35,8 +37,14 @@ export type ChatCompletionRequest = z.infer<typeof ChatCompletionRequest>;
  * `NotConfiguredError` (503, naming ML_CHAT_PROVIDER, ML_CHAT_MODEL and the key variable) when
  * there is none, and `NotFoundError` for an unknown id: generation never falls back to made-up text.
  */
-export async function requireChatModel(container: Pick<Container, 'models'>, modelId?: string): Promise<{ model: ChatModel; definition: ModelDefinition }> {
-	return container.models.chatModel(modelId);
+export async function requireChatModel(
+	container: Pick<Container, 'models' | 'host'>,
+	modelId: string | undefined,
+	accountability: Accountability,
+): Promise<{ model: ChatModel; definition: ModelDefinition }> {
+	const chat = await container.models.chatModel(modelId);
+	await assertCanUseModel(container.host, accountability, chat.definition);
+	return chat;
 }
 
 /**
@@ -114,7 +122,7 @@ export function registerGenerationRoutes(router: Router, getContainer: () => Pro
 		{ access: 'user', body: GenerationTextRequest },
 		async (req, container) => {
 			const started = Date.now();
-			const chat = await requireChatModel(container, req.body.model);
+			const chat = await requireChatModel(container, req.body.model, req.accountability);
 			const messages: ChatMessage[] = [
 				...(req.body.system_prompt ? [{ role: 'system' as const, content: req.body.system_prompt }] : []),
 				{ role: 'user', content: req.body.prompt },
@@ -154,7 +162,7 @@ export function registerGenerationRoutes(router: Router, getContainer: () => Pro
 		'/chat/completions',
 		{ access: 'user', body: ChatCompletionRequest },
 		async (req, container, res) => {
-			const chat = await requireChatModel(container, req.body.model);
+			const chat = await requireChatModel(container, req.body.model, req.accountability);
 			const { model } = chat;
 			const messages: ChatMessage[] = req.body.messages;
 			const maxTokens = fitCompletion(model, messages, req.body.max_tokens, estimateTokens);

@@ -46,8 +46,18 @@ export function registerHealthRoutes(router: Router, getContainer: () => Promise
 		'get',
 		'/health',
 		{ access: 'user', servedWhileLocked: true },
-		async (_req, container) => {
+		async (req, container) => {
 			const checks = await runChecks(container);
+			const requiredDownEarly = checks.some((c) => c.required && !c.ok);
+			// Configuration, endpoints, messages and warnings are for administrators; others see only whether it works.
+			if (req.accountability.admin !== true) {
+				return {
+					status: requiredDownEarly ? 'error' : checks.some((c) => !c.ok) ? 'degraded' : 'ok',
+					timestamp: new Date().toISOString(),
+					version: SUITE_VERSION,
+					services: Object.fromEntries(checks.map(({ name, ok, required }) => [name, { status: ok ? 'ok' : 'error', required }])),
+				};
+			}
 			checks.push({
 				name: 'schema',
 				required: false,

@@ -1,0 +1,119 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startFakeOpenAIServer, type FakeOpenAIServer } from './fakes/openai-server.js';
+import { createCollection, eventually } from './support/content.js';
+import { startDirectus, type DirectusInstance } from './support/directus.js';
+import { skipUnless } from './support/services.js';
+
+/** A search body whose filter is nested `depth` deep, as JSON text (too deep for JSON.stringify in the test process). */
+function deeplyNestedSearch(depth: number): string {
+	return `{"query":"x","filter":${'{"_and":['.repeat(depth)}{"title":{"_eq":"x"}}${']}'.repeat(depth)}}`;
+}
+
+/**
+ * Issue 14 through HTTP on a real Directus: the interactive deadline against a hung
+ * OpenAI-compatible provider, who may spend on models, and inputs that used to give 500s.
+ */
+function describeReliability(database: 'sqlite' | 'postgres', skip: boolean): void {
+	describe.skipIf(skip)(`reliability of the /ml routes (${database})`, () => {
+		let directus: DirectusInstance;
+		let provider: FakeOpenAIServer;
+		let noPolicy: string;
+
+		beforeAll(async () => {
+			provider = await startFakeOpenAIServer({ dimensions: 16 });
+			directus = await startDirectus({
+				database,
+				env: {
+					ML_EMBEDDING_PROVIDER: 'openai-compatible',
+					ML_EMBEDDING_BASE_URL: provider.baseUrl,
+					ML_EMBEDDING_MODEL: 'fake-embed',
+					ML_EMBEDDING_DIMENSIONS: '16',
+					ML_CHAT_PROVIDER: 'openai-compatible',
+					ML_CHAT_BASE_URL: provider.baseUrl,
+					ML_CHAT_MODEL: 'fake-chat',
+					// Jobs would wait a minute per attempt; a person gets 1 s per attempt, one retry, 3 s in all.
+					ML_PROVIDER_TIMEOUT_MS: '60000',
+					ML_INTERACTIVE_TIMEOUT_MS: '1000',
+					ML_INTERACTIVE_MAX_RETRIES: '1',
+					ML_INTERACTIVE_DEADLINE_MS: '3000',
+				},
+			});
+			noPolicy = await directus.createUser({ email: `no-policy-${database}@example.com`, permissions: [] });
+		});
+		afterAll(async () => {
+			await directus?.stop();
+			await provider?.close();
+		});
+
+		it('a hung provider fails a person fast with 504 after the interactive budget, not the patient job budget', async () => {
+			provider.requests.length = 0;
+			provider.script(...Array.from({ length: 6 }, () => ({ kind: 'delay' as const, ms: 120_000 })));
+			const res = await directus.request('POST', '/ml/embeddings/generate', { body: { text: 'is anyone there?' } });
+			expect(res.status, res.text).toBe(504);
+			expect(res.body.errors[0].extensions.code).toMatch(/^(PROVIDER_TIMEOUT|DEADLINE_EXCEEDED)$/);
+			// One attempt and one retry at most, never the five attempts of a job.
+			expect(provider.requests.length).toBeGreaterThanOrEqual(1);
+			expect(provider.requests.length).toBeLessThanOrEqual(2);
+			provider.clearScript();
+		});
+
+		it('a user whose role has no policy cannot spend on models; read access to ml_models allows it', async () => {
+			const asNobody = [
+				['/ml/embeddings/batch', { texts: Array.from({ length: 100 }, () => 'x'.repeat(1000)) }],
+				['/ml/embeddings/generate', { text: 'hello' }],
+				['/ml/chat/completions', { messages: [{ role: 'user', content: 'hi' }], max_tokens: 4000 }],
+				['/ml/generation/text', { prompt: 'Write a novel', max_tokens: 4000 }],
+			] as const;
+			provider.requests.length = 0;
+			for (const [path, body] of asNobody) {
+				const res = await directus.request('POST', path, { body, token: noPolicy });
+				expect(res.status, `${path}: ${res.text}`).toBe(403);
+			}
+			expect(provider.requests).toHaveLength(0);
+
+			const reader = await directus.createUser({ email: `model-user-${database}@example.com`, permissions: [{ collection: 'ml_models', action: 'read' }] });
+			const ok = await directus.request('POST', '/ml/embeddings/generate', { body: { text: 'hello' }, token: reader });
+			expect(ok.status, ok.text).toBe(200);
+			const chat = await directus.request('POST', '/ml/chat/completions', { body: { messages: [{ role: 'user', content: 'hi' }] }, token: reader });
+			expect(chat.status, chat.text).toBe(200);
+		});
+
+		it('/ml/health shows configuration only to administrators', async () => {
+			const user = await directus.request('GET', '/ml/health', { token: noPolicy });
+			expect(user.status).toBe(200);
+			expect(user.body.config).toBeUndefined();
+			expect(JSON.stringify(user.body)).not.toContain(provider.baseUrl);
+			const admin = await directus.request('GET', '/ml/health');
+			expect(admin.body.config).toBeDefined();
+		});
+
+		it('answers bad input with 4xx instead of 500', async () => {
+			const bad = await directus.request('DELETE', '/ml/rag/collections/bad%20name!');
+			expect(bad.status, bad.text).toBe(400);
+			const deep = await directus.request('POST', '/ml/search', { body: deeplyNestedSearch(3000), headers: { 'content-type': 'application/json' } });
+			expect(deep.status, deep.text).toBe(400);
+			expect(deep.body.errors[0].message).toMatch(/Invalid filter object/);
+			const arrays = await directus.request('POST', '/ml/search', { body: { query: 'x', filter: { _and: [[{ title: { _eq: 'x' } }]] } } });
+			expect(arrays.status, arrays.text).toBe(400);
+		});
+
+		it('a filter on a field the caller cannot read (or that does not exist) is 403, as on /items', async () => {
+			await createCollection(directus, 'memos', { title: 'string', body: 'text' });
+			const created = await directus.request('POST', '/items/ml_indexes', { body: { name: 'memos', collection: 'memos', title_field: 'title', content_fields: ['body'] } });
+			expect(created.status, created.text).toBe(200);
+			await directus.request('POST', '/items/memos', { body: { title: 'Launch plan', body: 'The launch is on Tuesday.' } });
+			await eventually(async () => (await directus.request('GET', '/ml/indexes/memos/coverage')).body.data?.documents.indexed === 1, 60_000, 'memo indexed');
+			const token = await directus.createUser({ email: `memo-reader-${database}@example.com`, permissions: [{ collection: 'memos', action: 'read' }] });
+			const items = await directus.request('GET', `/items/memos?filter=${encodeURIComponent(JSON.stringify({ no_such_field: { _eq: 1 } }))}`, { token });
+			const res = await directus.request('POST', '/ml/search', { body: { query: 'launch', indexes: ['memos'], filter: { no_such_field: { _eq: 1 } } }, token });
+			expect(res.status, res.text).toBe(items.status);
+			expect(res.status).toBe(403);
+			const fine = await directus.request('POST', '/ml/search', { body: { query: 'launch', indexes: ['memos'], filter: { title: { _eq: 'Launch plan' } } }, token });
+			expect(fine.status, fine.text).toBe(200);
+			expect(fine.body.data).toHaveLength(1);
+		});
+	});
+}
+
+describeReliability('sqlite', false);
+describeReliability('postgres', await skipUnless('postgres'));
