@@ -11,11 +11,9 @@ import { PUBLISHED, seedEditorialWorld, WORLD_A, WORLD_B, type EditorialWorld } 
  * to the model. Any difference is information about hidden content.
  * Item and field rules exist on Directus 11 (and licensed 12), so this runs on 11.
  *
- * KNOWN LEAK (issue 8), tracked here: the vectors and keyword rows are still built from every
- * content field, so scores, ranks and chunk positions still differ between the worlds. Until
- * the readable-only ranking (branch `search`) lands, the four ranking properties are declared
- * with `leaks(...)` = `it.fails`: they fail loudly the moment the leak is gone, so whoever fixes
- * the ranking flips `leaks` to `it` here.
+ * Chunks are cut per content field and rank only when their field and context fields are
+ * readable; hidden items are filtered before fusion (core/search, see search-side-channels.test.ts
+ * for the unit-level version of this property).
  */
 describe.runIf(DIRECTUS_MAJOR < 12)(`no side channels through ranking on Directus ${DIRECTUS_MAJOR}`, () => {
 	const worlds: { directus: DirectusInstance; world: EditorialWorld; fake: FakeOpenAIServer }[] = [];
@@ -49,8 +47,6 @@ describe.runIf(DIRECTUS_MAJOR < 12)(`no side channels through ranking on Directu
 		return [out[0], out[1]];
 	}
 
-	const leaks = it.fails;
-
 	const QUERIES = [
 		'discount code 9063',
 		'discount code 9064',
@@ -61,21 +57,21 @@ describe.runIf(DIRECTUS_MAJOR < 12)(`no side channels through ranking on Directu
 		'sourdough gluten hydration',
 	];
 
-	leaks('semantic search: same hits, order, scores and chunk positions', async () => {
+	it('semantic search: same hits, order, scores and chunk positions', async () => {
 		for (const query of QUERIES) {
 			const [a, b] = await inBothWorlds('POST', '/ml/search', { query, indexes: ['articles'], limit: 10, fields: ['title', 'summary'] });
 			expect(b, `semantic "${query}"`).toEqual(a);
 		}
 	});
 
-	leaks('hybrid search: same hits, order and fused scores', async () => {
+	it('hybrid search: same hits, order and fused scores', async () => {
 		for (const query of QUERIES) {
 			const [a, b] = await inBothWorlds('POST', '/ml/search/hybrid', { query, indexes: ['articles'], limit: 10, fields: ['title'] });
 			expect(b, `hybrid "${query}"`).toEqual(a);
 		}
 	});
 
-	leaks('related items: same items, order and scores', async () => {
+	it('related items: same items, order and scores', async () => {
 		for (const article of PUBLISHED) {
 			const id = worlds[0]!.world.ids[article.title];
 			const [a, b] = await inBothWorlds('GET', `/ml/related/articles/${id}?limit=5`);
@@ -83,7 +79,7 @@ describe.runIf(DIRECTUS_MAJOR < 12)(`no side channels through ranking on Directu
 		}
 	});
 
-	leaks('RAG: same citations and scores, and the same prompt sent to the model', async () => {
+	it('RAG: same citations and scores, and the same prompt sent to the model', async () => {
 		for (const question of ['What is the loyalty discount code?', 'Do night trains have sleeping cars?']) {
 			const before = worlds.map(({ fake }) => fake.requests.length);
 			const [a, b] = await inBothWorlds('POST', '/ml/ask', { question, indexes: ['articles'], mode: 'hybrid' });
@@ -105,5 +101,5 @@ function withoutTimings(value: unknown): unknown {
 }
 
 function withoutStreamTimings(text: string): string {
-	return text.replace(/"latencyMs":\d+/g, '"latencyMs":0');
+	return text.replace(/"latencyMs":[\d.e+-]+/g, '"latencyMs":0');
 }
