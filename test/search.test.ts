@@ -144,9 +144,12 @@ function describeSearch(database: 'sqlite' | 'postgres', skip: boolean): void {
 			// An update that does not touch indexed fields leaves the hash alone.
 			await directus.request('PATCH', `/items/docs/${id}`, { body: { secret_notes: 'changed notes only' } });
 			await directus.request('DELETE', `/items/docs/${ids['Night trains']}`);
+			// The search re-reads hits through ItemsService, so a deleted item vanishes from results at
+			// once; wait for the indexing job itself to drop its state row.
 			await eventually(async () => {
 				const r = await search(directus, { query: 'sleeping berth overnight train couchettes', indexes: ['docs'], limit: 5 });
-				return !r.body.data.some((h: any) => h.item === ids['Night trains']);
+				const state = await directus.request('GET', `/items/ml_documents?filter[item][_eq]=${ids['Night trains']}`);
+				return !r.body.data.some((h: any) => h.item === ids['Night trains']) && state.body.data?.length === 0;
 			}, 20_000, 'deleted item to leave the index');
 			const after = await directus.request('GET', '/ml/indexes/docs/coverage');
 			expect(after.body.data.documents.indexed).toBe(before.body.data.documents.indexed - 1);
