@@ -43,7 +43,7 @@ export const ENRICHMENT_COLLECTIONS: CollectionDef[] = [
 			group: 'ml_suite',
 			icon: 'fact_check',
 			note: 'Enrichment state per item: pending, done, failed (with the error) or skipped; the source hash analysed; the values the suite wrote and the fields it left to the editor.',
-			display_template: '{{collection}} #{{item}} · {{status}}',
+			display_template: '{{collection}} #{{item}}',
 			sort: 9,
 		},
 		[
