@@ -86,7 +86,6 @@ export class ClassifierService {
 				embed: (texts, signal) => this.options.embed(texts, null, signal),
 			});
 			await this.options.versions.complete(versionId, outcome);
-			if (!(await this.options.versions.activeId(version.model))) await this.options.versions.activate(version.model, versionId);
 			await ctx.log?.(`accuracy ${outcome.metrics.accuracy.toFixed(3)}, macro-F1 ${outcome.metrics.macroF1.toFixed(3)} on ${outcome.testSize} held-out items`);
 			return this.options.versions.get(versionId);
 		} catch (error) {

@@ -184,20 +184,27 @@ export class ClassifierVersions {
 		await this.knex(VERSIONS_TABLE).where({ id }).update({ job_id: jobId });
 	}
 
+	/** Stores a finished run; in the same transaction it becomes active when its model has no active version. */
 	async complete(id: string, outcome: { artifact: ClassifierArtifact; metrics: ClassificationMetrics; trainSize: number; testSize: number; trainingMs: number }): Promise<void> {
-		await this.knex(VERSIONS_TABLE)
-			.where({ id })
-			.update({
-				status: 'ready',
-				artifact: JSON.stringify(outcome.artifact),
-				metrics: JSON.stringify(outcome.metrics),
-				labels: JSON.stringify(outcome.artifact.labels),
-				train_size: outcome.trainSize,
-				test_size: outcome.testSize,
-				training_ms: outcome.trainingMs,
-				trained_at: new Date(),
-				error: null,
-			});
+		await this.knex.transaction(async (trx) => {
+			const row = (await trx(VERSIONS_TABLE).select('model').where({ id }).first()) as { model: string } | undefined;
+			if (!row) throw new NotFoundError(`Version "${id}" does not exist.`, { version: id });
+			const hasActive = await trx(VERSIONS_TABLE).where({ model: row.model, active: true }).first('id');
+			await trx(VERSIONS_TABLE)
+				.where({ id })
+				.update({
+					status: 'ready',
+					artifact: JSON.stringify(outcome.artifact),
+					metrics: JSON.stringify(outcome.metrics),
+					labels: JSON.stringify(outcome.artifact.labels),
+					train_size: outcome.trainSize,
+					test_size: outcome.testSize,
+					training_ms: outcome.trainingMs,
+					trained_at: new Date(),
+					error: null,
+					...(hasActive ? {} : { active: true, activated_at: new Date() }),
+				});
+		});
 	}
 
 	/** Makes one ready version the model's only active one (in one transaction). */
