@@ -5,6 +5,7 @@ import { InvalidPayloadError, NotFoundError } from '../../core/errors.js';
 import { recentUsage, usageSince } from '../../core/models/model-overview.js';
 import { testModel } from '../../core/models/model-tester.js';
 import type { ModelDefinition } from '../../core/providers/types.js';
+import type { ModelListEntry } from '../../shared/model-types.js';
 import type { Container } from '../container.js';
 import { route, type MlRequest } from '../http.js';
 
@@ -20,7 +21,7 @@ export const TrainBody = z.object({
 	minExamplesPerClass: z.number().int().min(2, 'must be at least 2 (one to learn from, one to test)').max(10_000).default(3),
 	epochs: z.number().int().min(1).max(200).default(30),
 });
-export const EvaluateBody = z.object({ version: z.number().int().min(1).optional() });
+export const EvaluateBody = z.object({ version: z.number().int().min(1).optional(), filter: z.record(z.string(), z.unknown()).nullable().optional() });
 const VersionParam = z.coerce.number({ error: 'must be a version number' }).int().min(1);
 
 /** A registry model the admin names; the same answer for unknown ids as Directus gives. */
@@ -44,20 +45,29 @@ function origin(req: MlRequest): MlRequest['origin'] {
 export function registerModelRoutes(router: Router, getContainer: () => Promise<Container>): void {
 	route(router, 'get', '/models', { access: 'admin', summary: 'Every registry model with status (last test), default marker, usage in the last 24 h and versions' }, async (_req, c) => {
 		const definitions = await c.models.list();
-		const [tests, usage, versions] = await Promise.all([c.classifierVersions.lastTests(), usageSince(c.host.database, definitions, new Date(Date.now() - 24 * 3600 * 1000)), c.classifierVersions.counts()]);
-		return {
-			models: definitions.map((d) => {
-				const test = tests.get(d.id) ?? null;
-				return {
-					...d,
-					health: test === null ? 'untested' : test.ok ? 'healthy' : 'failing',
-					lastTest: test,
-					usage24h: usage.get(d.id) ?? { calls: 0, errors: 0 },
-					versions: versions.get(d.id) ?? { versions: 0, active: null },
-				};
-			}),
-		};
+		const [tests, usage, versions, indexes] = await Promise.all([
+			c.classifierVersions.lastTests(),
+			usageSince(c.host.database, definitions, new Date(Date.now() - 24 * 3600 * 1000)),
+			c.classifierVersions.counts(),
+			c.indexes.active(),
+		]);
+		const models: ModelListEntry[] = definitions.map((d) => {
+			const test = tests.get(d.id) ?? null;
+			return {
+				...d,
+				health: test === null ? 'untested' : test.ok ? 'healthy' : 'failing',
+				lastTest: test,
+				usage24h: usage.get(d.id) ?? { calls: 0, errors: 0 },
+				versions: versions.get(d.id) ?? { versions: 0, active: null },
+				indexes: d.task === 'embedding' ? indexes.filter((i) => i.embeddingModel === d.id || i.embeddingModel === d.modelId || (!i.embeddingModel && d.isDefault)).length : 0,
+			};
+		});
+		return { models };
 	}, getContainer);
+
+	route(router, 'post', '/models/validate', { access: 'admin', body: z.record(z.string(), z.unknown()), summary: 'Check a model row against the key-variable and server allowlists before saving it' }, async (req, c) => ({
+		problems: c.modelPolicy.rowProblems(req.body),
+	}), getContainer);
 
 	route(router, 'get', '/models/:id', { access: 'admin', summary: 'One model with its versions, recent usage, recent errors, tests and change history' }, async (req, c) => {
 		const d = await modelOf(c, req.params.id!);
@@ -70,8 +80,10 @@ export function registerModelRoutes(router: Router, getContainer: () => Promise<
 			modelHistory(c, req, d.id),
 			usageSince(db, [d], new Date(Date.now() - 24 * 3600 * 1000)),
 		]);
-		const staleIndexes = d.task === 'embedding' ? await indexesUsing(c, d) : [];
-		return { model: d, versions, recentUsage: usage, recentErrors: errors, tests, history, usage24h: usage24h.get(d.id), indexes: staleIndexes };
+		const using = d.task === 'embedding' ? await indexesUsing(c, d) : [];
+		// Indexes that follow whichever model is the default: making this model the default re-embeds them.
+		const followers = d.task === 'embedding' && !d.isDefault ? (await c.indexes.active()).filter((i) => !i.embeddingModel).map((i) => ({ id: i.id, name: i.name, collection: i.collection, usesDefault: true })) : [];
+		return { model: d, versions, recentUsage: usage, recentErrors: errors, tests, history, usage24h: usage24h.get(d.id), indexes: using, defaultFollowers: followers };
 	}, getContainer);
 
 	route(router, 'post', '/models/:id/test', { access: 'admin', summary: 'A real call to the model: latency, dimensions or a sample answer, or the provider error' }, async (req, c) => {
@@ -116,7 +128,7 @@ export function registerModelRoutes(router: Router, getContainer: () => Promise<
 	route(router, 'post', '/models/:id/default', { access: 'admin', summary: 'Make the model the default for its task (the previous default is unset)' }, async (req, c) => {
 		const d = await modelOf(c, req.params.id!);
 		if (d.status !== 'active') throw new InvalidPayloadError(`Model "${d.name}" is disabled; enable it before making it the default.`, { model: d.id });
-		const before = d.task === 'embedding' ? await indexesUsing(c, (await c.models.getDefault('embedding').catch(() => null)) ?? d) : [];
+		const before = d.task === 'embedding' && !d.isDefault ? await indexesUsing(c, (await c.models.getDefault('embedding').catch(() => null)) ?? d) : [];
 		const items = new c.host.services.ItemsService('ml_models', { accountability: req.accountability, schema: req.schema, knex: c.host.database });
 		await items.updateOne(d.id, { is_default: true });
 		c.models.invalidate();
@@ -140,8 +152,8 @@ export function registerModelRoutes(router: Router, getContainer: () => Promise<
 
 	route(router, 'post', '/models/:id/rollback', { access: 'admin', summary: 'Activate the newest trained version older than the active one' }, async (req, c) => ({ version: await c.classifiers.rollback((await modelOf(c, req.params.id!)).id) }), getContainer);
 
-	route(router, 'post', '/models/:id/evaluate', { access: 'admin', body: EvaluateBody, summary: 'Score a version (default: the active one) on the items its training spec selects now' }, async (req, c) =>
-		c.classifiers.evaluate((await modelOf(c, req.params.id!)).id, req.body.version, req.signal),
+	route(router, 'post', '/models/:id/evaluate', { access: 'admin', body: EvaluateBody, summary: 'Score a version (default: the active one) on the items its training spec selects now, or on those `filter` selects' }, async (req, c) =>
+		c.classifiers.evaluate((await modelOf(c, req.params.id!)).id, req.body.version, req.signal, req.body.filter),
 	getContainer);
 }
 

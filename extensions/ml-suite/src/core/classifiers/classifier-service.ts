@@ -159,12 +159,21 @@ export class ClassifierService {
 		};
 	}
 
-	/** Scores a version (default: the active one) on the items the training spec selects now. */
-	async evaluate(idOrModelId: string, versionNumber?: number, signal?: AbortSignal): Promise<{ version: number; metrics: ClassificationMetrics; unknownLabels: Record<string, number> }> {
+	/**
+	 * Scores a version (default: the active one) on the items the training spec selects now, or
+	 * on those `filter` selects instead (e.g. a held-out split kept in the collection).
+	 */
+	async evaluate(
+		idOrModelId: string,
+		versionNumber?: number,
+		signal?: AbortSignal,
+		filter?: Record<string, unknown> | null,
+	): Promise<{ version: number; metrics: ClassificationMetrics; unknownLabels: Record<string, number>; durationMs: number }> {
+		const started = performance.now();
 		const model = await this.classifierModel(idOrModelId);
 		const version = versionNumber !== undefined ? await this.options.versions.byNumber(model.id, versionNumber) : await this.activeVersion(model);
 		if (version.status !== 'ready') throw new InvalidPayloadError(`Version ${version.version} is ${version.status}; only a trained version can be evaluated.`, { version: version.version });
-		const examples = await this.options.loadExamples(version.spec, signal);
+		const examples = await this.options.loadExamples(filter !== undefined ? { ...version.spec, filter } : version.spec, signal);
 		const classifier = await this.load(version.id);
 		const labels = classifier.artifact.labels;
 		const known = examples.filter((e) => labels.includes(e.label));
@@ -176,7 +185,7 @@ export class ClassifierService {
 			const scores = await this.scoreMany(classifier, known.slice(i, i + 256).map((e) => e.text), signal);
 			for (const s of scores) predicted.push(labels.indexOf(s[0]!.category));
 		}
-		return { version: version.version, metrics: classificationMetrics(labels, known.map((e) => labels.indexOf(e.label)), predicted), unknownLabels };
+		return { version: version.version, metrics: classificationMetrics(labels, known.map((e) => labels.indexOf(e.label)), predicted), unknownLabels, durationMs: Math.round(performance.now() - started) };
 	}
 
 	private async activeVersion(model: ModelDefinition): Promise<ClassifierVersion> {
