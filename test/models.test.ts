@@ -35,7 +35,7 @@ describe('ML models: registry actions and classifiers trained on CMS labels', ()
 		expect(res.status, res.text).toBe(200);
 		classifierId = res.body.data.id;
 		await createCollection(directus, 'notes', { body: 'text', label: 'string', predicted: 'string' });
-	});
+	}, 420_000);
 	afterAll(async () => {
 		await directus?.stop();
 	});

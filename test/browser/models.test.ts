@@ -23,7 +23,7 @@ describe.skipIf(skipBrowser())('ML Models module in the browser', () => {
 		expect(train.status, train.text).toBe(202);
 		await eventually(async () => ((await directus.request('GET', `/ml/models/${classifierId}/versions`)).body.versions[0]?.status === 'ready' ? true : null), 90_000, 'training');
 		app = await openApp(browser, directus);
-	});
+	}, 420_000);
 	afterEach(() => app?.assertNoConsoleErrors());
 	afterAll(async () => {
 		await setUserPreferences(directus, { language: null }).catch(() => undefined);
