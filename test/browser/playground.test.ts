@@ -44,8 +44,7 @@ describe.skipIf(skipBrowser())('Playground in the browser', () => {
 		await expect.poll(() => app.errors.length).toBe(0);
 	});
 
-	// Not yet passing (issue 17 open): failed in the full run; the behaviour is covered by format-results unit tests.
-	it.skip('shows readable relevance with the raw score on hover, readable latency, and sends the limit it shows', async () => {
+	it('shows readable relevance with the raw score on hover, readable latency, and sends the limit it shows', async () => {
 		await app.open('/ml-playground');
 		await question().fill('writing articles');
 		const limitShown = (await app.page.locator('.controls .field').nth(2).innerText()).trim();
