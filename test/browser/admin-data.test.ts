@@ -6,8 +6,8 @@ import { axeViolations, describeViolations, launchBrowser, openApp, skipBrowser,
 import { eventually } from '../support/content.js';
 import { startDirectus, type DirectusInstance } from '../support/directus.js';
 
-/** Set SCREENSHOT_DIR to keep a PNG of each screen this file looks at. */
-const SHOTS = process.env.SCREENSHOT_DIR;
+/** Set ML_SCREENSHOTS to keep a PNG of each screen this file looks at. */
+const SHOTS = process.env.ML_SCREENSHOTS;
 
 // The suite's collections as an admin sees them in the content module, on the demo project
 // (one Directus boot and one browser for the whole file).

@@ -26,13 +26,13 @@ export function registerEnrichmentRoutes(router: Router, getContainer: () => Pro
 	route(router, 'get', '/enrichments/suggestions/:collection/:item', { access: 'user', summary: "The active pipelines' suggestions for one item, next to the fields' current values" }, async (req, c) => {
 		const caller = new DirectusCallerItems(c.host, req.accountability, req.schema);
 		const call = { origin: req.origin, signal: req.signal };
-		return { suggestions: await c.enrichment.suggestions(req.params.collection ?? '', req.params.item ?? '', caller, call) };
+		return { data: { suggestions: await c.enrichment.suggestions(req.params.collection ?? '', req.params.item ?? '', caller, call) } };
 	}, getContainer);
 
 	route(router, 'post', '/enrichments/suggestions/:collection/:item', { access: 'user', body: SuggestionDecisionBody, summary: 'Accept (optionally edited) or reject one suggestion; written as the caller' }, async (req, c) => {
 		const caller = new DirectusCallerItems(c.host, req.accountability, req.schema);
 		const call = { origin: req.origin, signal: req.signal };
-		return { suggestion: await c.enrichment.decide(req.params.collection ?? '', req.params.item ?? '', req.body, caller, call) };
+		return { data: { suggestion: await c.enrichment.decide(req.params.collection ?? '', req.params.item ?? '', req.body, caller, call) } };
 	}, getContainer);
 
 	route(router, 'post', '/enrichments/:id/backfill', { access: 'admin', body: BackfillBody, status: 202, summary: 'Enqueue a backfill of existing items (a job with progress)' }, async (req, c) => {
