@@ -13,13 +13,13 @@ describe.skipIf(skipBrowser())('Playground in the browser', () => {
 	beforeAll(async () => {
 		[directus, browser] = await Promise.all([startDirectus({ seedDemo: true }), launchBrowser()]);
 		app = await openApp(browser, directus);
-	});
+	}, 400_000);
 	afterEach(() => app?.assertNoConsoleErrors());
 	afterAll(async () => {
 		await app?.close();
 		await browser?.close();
 		await directus?.stop();
-	});
+	}, 120_000);
 
 	const question = () => app.page.getByRole('textbox', { name: /question/i });
 

@@ -33,14 +33,14 @@ describe.skipIf(skipBrowser())('Queue module in the browser', () => {
 			return c.waiting + c.prioritized + c.active + c.delayed === 0 && c.completed >= 4;
 		}, 60_000, 'indexing jobs to finish');
 		app = await openApp(browser, directus);
-	});
+	}, 400_000);
 	afterEach(() => app?.assertNoConsoleErrors());
 	afterAll(async () => {
 		await setUserPreferences(directus, { language: null, appearance: null }).catch(() => undefined);
 		await app?.close();
 		await browser?.close();
 		await directus?.stop();
-	});
+	}, 120_000);
 
 	const rows = () => app.page.locator('.job-list tbody tr');
 	async function openCompleted(): Promise<void> {
@@ -94,8 +94,9 @@ describe.skipIf(skipBrowser())('Queue module in the browser', () => {
 		await app.open('/ml-queue');
 		const chart = app.page.locator('.throughput');
 		await chart.locator('svg').first().waitFor();
-		expect(await chart.locator('.apexcharts-yaxis-title').innerText()).toContain('Jobs per minute');
-		expect(await chart.locator('.apexcharts-xaxis-title').innerText()).toContain('Time');
+		// SVG text: read as textContent.
+		expect(await chart.locator('.apexcharts-yaxis-title').textContent()).toContain('Jobs per minute');
+		expect(await chart.locator('.apexcharts-xaxis-title').textContent()).toContain('Time');
 		const cardTotals = await app.page.locator('[data-queue-totals]').allInnerTexts();
 		const sum = cardTotals.reduce((n, text) => n + Number(/(\d+) done/.exec(text)?.[1] ?? Number.NaN), 0);
 		const chartTotal = Number(/(\d+)/.exec(await chart.locator('[data-total="completed"]').innerText())?.[1]);
@@ -122,9 +123,9 @@ describe.skipIf(skipBrowser())('Queue module in the browser', () => {
 			expect(await app.page.locator('.throughput figcaption').innerText()).toContain('Abgeschlossene Jobs pro Minute');
 			// The module bar names the suite's modules in German too (Directus re-reads module names per language).
 			await app.page.locator('.module-bar a[href$="/ml-queue"]').hover();
-			await expect.poll(() => app.page.locator('#tooltip').innerText()).toBe('ML-Warteschlangen');
+			await app.page.getByRole('tooltip').filter({ hasText: /^ML-Warteschlangen$/ }).first().waitFor({ state: 'attached', timeout: 15_000 });
 			await app.page.locator('.module-bar a[href$="/ml-playground"]').hover();
-			await expect.poll(() => app.page.locator('#tooltip').innerText()).toBe('ML-Playground');
+			await app.page.getByRole('tooltip').filter({ hasText: /^ML-Playground$/ }).first().waitFor({ state: 'attached', timeout: 15_000 });
 			await app.open('/ml-playground');
 			await app.page.getByRole('button', { name: 'Suchen' }).waitFor();
 			expect(await app.page.getByRole('textbox', { name: 'Suchen oder eine Frage stellen' }).count()).toBe(1);
@@ -149,7 +150,7 @@ describe.skipIf(skipBrowser())('Queue module in the browser', () => {
 			await app.page.locator('.answer').waitFor();
 			await shoot(`playground-answer-${appearance}`);
 		}
-	});
+	}, 400_000);
 
 	async function shoot(name: string): Promise<void> {
 		if (!SHOTS) return;
