@@ -3,6 +3,8 @@
  * every other language must have the same keys (the type enforces it). vue-i18n message syntax:
  * `{name}` interpolates; `|` separates plural forms; a literal `@`, `|`, `{` or `}` needs `{'@'}`.
  */
+import { usageDeDE, usageEnUS } from './usage-messages.js';
+
 const enUS = {
 	playground: {
 		title: 'ML Playground',
@@ -145,6 +147,7 @@ const enUS = {
 			remove: { title: 'Remove this job?', message: 'The job and its logs are deleted. Its items stay as they are.', confirm: 'Remove' },
 		},
 	},
+	usage: usageEnUS,
 };
 
 export type SuiteMessages = typeof enUS;
@@ -291,6 +294,7 @@ const deDE: SuiteMessages = {
 			remove: { title: 'Diesen Job entfernen?', message: 'Der Job und sein Protokoll werden gelöscht. Seine Einträge bleiben unverändert.', confirm: 'Entfernen' },
 		},
 	},
+	usage: usageDeDE,
 };
 
 export const messages: Record<string, SuiteMessages> = {
