@@ -90,34 +90,18 @@ export class UsageAnalytics {
 				.select({ grp: groupExpr, slot: slotExpr })
 				.count({ calls: '*' })
 				.select(PERCENTILES.map(([name, p]) => k.raw(`percentile_cont(${p}) within group (order by ??) as ${name}`, ['r.latency_ms'])))
-				.groupBy(k.raw('1'), k.raw('2'));
+				.groupBy(k.raw('1, 2'));
 		} else {
-			// percentile_cont's definition: the value at rank 1 + p·(n − 1), interpolated linearly between its neighbours.
-			const ranked = base
-				.select({
-					grp: groupExpr,
-					slot: slotExpr,
-					v: 'r.latency_ms',
-					rn: k.raw('row_number() over (partition by ?, ? order by ??)', [groupExpr, slotExpr, 'r.latency_ms']),
-					n: k.raw('count(*) over (partition by ?, ?)', [groupExpr, slotExpr]),
-				})
-				.as('ranked');
-			const columns = PERCENTILES.flatMap(([name, p]) => [
-				k.raw(`max(CASE WHEN rn = CAST(1 + ${p} * (n - 1) AS INTEGER) THEN v END) AS ${name}_lo`),
-				k.raw(`max(CASE WHEN rn = CAST(1 + ${p} * (n - 1) AS INTEGER) + 1 THEN v END) AS ${name}_hi`),
-			]);
-			rows = await k.select('grp', 'slot', k.raw('max(n) AS calls'), ...columns).from(ranked).groupBy('grp', 'slot');
-			rows = rows.map((r) => {
-				const n = Number(r.calls);
-				const out: Record<string, unknown> = { grp: r.grp, slot: r.slot, calls: n };
-				for (const [name, p] of PERCENTILES) {
-					const pos = 1 + p * (n - 1);
-					const lo = Number(r[`${name}_lo`]);
-					const hi = r[`${name}_hi`] === null || r[`${name}_hi`] === undefined ? lo : Number(r[`${name}_hi`]);
-					out[name] = lo + (pos - Math.floor(pos)) * (hi - lo);
-				}
-				return out;
-			});
+			// SQLite has no percentile_cont. Latencies are whole milliseconds with few distinct values,
+			// so the database counts each value per group and the exact percentile_cont (the value at
+			// rank 1 + p·(n − 1), interpolated between neighbours) is read off the cumulative counts.
+			// Far cheaper than ranking every row with window functions.
+			const counts: { grp: unknown; slot: unknown; v: number | string; c: number | string }[] = await base
+				.select({ grp: groupExpr, slot: slotExpr, v: 'r.latency_ms' })
+				.count({ c: '*' })
+				.groupBy('grp', 'slot', 'v')
+				.orderBy([{ column: 'grp' }, { column: 'slot' }, { column: 'v' }]);
+			rows = percentilesFromCounts(counts);
 		}
 		return rows
 			.map((r) => ({
@@ -184,6 +168,38 @@ export class UsageAnalytics {
 			});
 		}
 	}
+}
+
+/** percentile_cont from (value, count) rows sorted by group, slot and value. */
+function percentilesFromCounts(counts: { grp: unknown; slot: unknown; v: number | string; c: number | string }[]): Record<string, unknown>[] {
+	const out: Record<string, unknown>[] = [];
+	let i = 0;
+	while (i < counts.length) {
+		const first = counts[i]!;
+		let j = i;
+		let n = 0;
+		while (j < counts.length && counts[j]!.grp === first.grp && counts[j]!.slot === first.slot) n += Number(counts[j++]!.c);
+		const values = counts.slice(i, j);
+		/** The value at 0-based rank `rank` of the group's sorted latencies. */
+		const at = (rank: number): number => {
+			let seen = 0;
+			for (const row of values) {
+				seen += Number(row.c);
+				if (rank < seen) return Number(row.v);
+			}
+			return Number(values[values.length - 1]!.v);
+		};
+		const row: Record<string, unknown> = { grp: first.grp, slot: first.slot, calls: n };
+		for (const [name, p] of PERCENTILES) {
+			const pos = p * (n - 1);
+			const lo = Math.floor(pos);
+			const low = at(lo);
+			row[name] = low + (pos - lo) * (at(Math.min(n - 1, lo + 1)) - low);
+		}
+		out.push(row);
+		i = j;
+	}
+	return out;
 }
 
 function nullable(v: unknown): string | null {

@@ -159,7 +159,8 @@ export async function rebuildRollups(knex: Knex, range: { from?: Date; to?: Date
 		.modify((q) => {
 			if (toBucket !== Number.MAX_SAFE_INTEGER) void q.where('timestamp', '<', new Date(toBucket * HOUR_MS));
 		})
-		.groupBy(hour, ...ROLLUP_DIMENSIONS);
+		.groupBy(hour)
+		.groupBy([...ROLLUP_DIMENSIONS]);
 	const rows: RollupRow[] = grouped.map((g) => {
 		const dims = Object.fromEntries(ROLLUP_DIMENSIONS.map((d) => [d, g[d] ?? null])) as Record<RollupDimension, string | null>;
 		return {
