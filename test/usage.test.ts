@@ -95,7 +95,7 @@ describe('usage reports (/ml/usage)', () => {
 		expect(JSON.stringify(badGroup.body)).toMatch(/group_by/);
 		const backwards = await directus.request('GET', '/ml/usage/summary?from=2026-02-01T00:00:00Z&to=2026-01-01T00:00:00Z');
 		expect(backwards.status).toBe(400);
-		expect(JSON.stringify(backwards.body)).toMatch(/"from" must be before "to"/);
+		expect(backwards.body.errors[0].message).toBe('"from" must be before "to".');
 		const badDate = await directus.request('GET', '/ml/usage/summary?from=yesterday');
 		expect(badDate.status).toBe(400);
 		expect(JSON.stringify(badDate.body)).toMatch(/from/);
