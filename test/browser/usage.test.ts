@@ -62,7 +62,7 @@ describe.skipIf(skipBrowser())('Usage module in the browser', () => {
 		const byCapability = app.page.locator('[data-table="main"] tbody tr').first();
 		await byCapability.waitFor();
 		await byCapability.locator('[data-action="filter"]').click();
-		await app.page.locator('[data-control="filters"] .v-chip').first().waitFor();
+		await app.page.locator('[data-control="filters"] .filter-chip').first().waitFor();
 		expect(await app.page.locator('[data-control="filters"]').innerText()).toContain('Model');
 		const [download] = await Promise.all([app.page.waitForEvent('download'), app.page.locator('[data-table="main"] header button').click()]);
 		expect(download.suggestedFilename()).toMatch(/^ml-usage-by-model-.*\.csv$/);
