@@ -96,11 +96,11 @@ export class UsageAnalytics {
 			// so the database counts each value per group and the exact percentile_cont (the value at
 			// rank 1 + p·(n − 1), interpolated between neighbours) is read off the cumulative counts.
 			// Far cheaper than ranking every row with window functions.
-			const counts: { grp: unknown; slot: unknown; v: number | string; c: number | string }[] = await base
+			const counts = (await base
 				.select({ grp: groupExpr, slot: slotExpr, v: 'r.latency_ms' })
 				.count({ c: '*' })
 				.groupBy('grp', 'slot', 'v')
-				.orderBy([{ column: 'grp' }, { column: 'slot' }, { column: 'v' }]);
+				.orderBy([{ column: 'grp' }, { column: 'slot' }, { column: 'v' }])) as unknown as { grp: unknown; slot: unknown; v: number | string; c: number | string }[];
 			rows = percentilesFromCounts(counts);
 		}
 		return rows
