@@ -26,14 +26,14 @@ describe.skipIf(skipBrowser())('Usage module in the browser', () => {
 			return Number(rows) >= 4 ? Number(rows) : null;
 		}, 30_000, 'usage rows');
 		app = await openApp(browser, directus);
-	});
+	}, 400_000);
 	afterEach(() => app?.assertNoConsoleErrors());
 	afterAll(async () => {
 		await setUserPreferences(directus, { language: null }).catch(() => undefined);
 		await app?.close();
 		await browser?.close();
 		await directus?.stop();
-	});
+	}, 120_000);
 
 	it('shows totals that match ml_usage, with charts and top tables', async () => {
 		await app.open('/ml-usage');
