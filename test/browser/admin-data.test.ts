@@ -6,8 +6,8 @@ import { axeViolations, describeViolations, launchBrowser, openApp, skipBrowser,
 import { eventually } from '../support/content.js';
 import { startDirectus, type DirectusInstance } from '../support/directus.js';
 
-/** Set SCREENSHOT_DIR to keep a PNG of each screen this file looks at. */
-const SHOTS = process.env.SCREENSHOT_DIR;
+/** Set ML_SCREENSHOTS to keep a PNG of each screen this file looks at. */
+const SHOTS = process.env.ML_SCREENSHOTS;
 
 // The suite's collections as an admin sees them in the content module, on the demo project
 // (one Directus boot and one browser for the whole file).
@@ -50,7 +50,7 @@ describe.skipIf(skipBrowser())('ML suite collections in the browser', () => {
 		await shot('content-ml-usage');
 	});
 
-	// Not yet passing (issue 17 open): written before it could run on this machine; the screen itself was checked by hand.
+	// Not yet run (issue 17 open): the coverage panel is now translated through useSuiteI18n; this check could not be run before the landing deadline.
 	it.skip('manages an index: field pickers, coverage, reindex with progress, a warning before re-embedding', async () => {
 		const index = (await directus.request('GET', '/items/ml_indexes?filter[name][_eq]=articles')).body.data[0];
 		await eventually(async () => (await directus.request('GET', '/ml/indexes/articles/coverage')).body.data?.documents.pending === 0, 60_000, 'the demo indexed');
@@ -72,6 +72,50 @@ describe.skipIf(skipBrowser())('ML suite collections in the browser', () => {
 
 		const violations = await axeViolations(app.page);
 		expect(violations, describeViolations(violations)).toEqual([]);
+	});
+
+	// Not yet run (issue 10, editor experience): written with the panel; the API behind it is covered by the enrichment-service unit test. Could not be run before the landing deadline.
+	it.skip('lets an editor accept, edit and reject enrichment suggestions on an article', async () => {
+		const article = (await directus.request('GET', '/items/articles?sort=id&limit=1&fields=id')).body.data[0];
+		const pipeline = (await directus.request('GET', '/items/ml_enrichments?filter[collection][_eq]=articles&limit=1&fields=id')).body.data[0];
+		await eventually(
+			async () => (await directus.request('GET', `/items/ml_enrichment_items?filter[enrichment][_eq]=${pipeline.id}&filter[item][_eq]=${article.id}`)).body.data[0]?.status === 'done',
+			120_000,
+			'the demo article enriched',
+		);
+		// An empty summary the editor has not decided on yet.
+		expect((await directus.request('PATCH', `/items/articles/${article.id}`, { body: { ai_summary: null } })).status).toBe(200);
+		await app.open(`/content/articles/${article.id}`);
+		const panel = app.page.locator('.enrichment-suggestions');
+		const summary = panel.locator('li[data-field="ai_summary"]');
+		await summary.locator('.state', { hasText: 'Suggested' }).waitFor({ timeout: 60_000 });
+		const suggested = (await summary.locator('dd.suggested').innerText()).trim();
+		expect(suggested.length).toBeGreaterThan(10);
+		await shot('content-article-suggestions');
+		const violations = await axeViolations(app.page, { include: ['.enrichment-suggestions'] });
+		expect(violations, describeViolations(violations)).toEqual([]);
+
+		// Accept: saved as the editor, shown in the form.
+		await summary.getByRole('button', { name: 'Accept' }).click();
+		await panel.getByRole('status').filter({ hasText: 'Saved' }).waitFor();
+		await summary.locator('.state', { hasText: 'In use' }).waitFor();
+		const item = async (): Promise<Record<string, any>> => (await directus.request('GET', `/items/articles/${article.id}`)).body.data;
+		expect((await item()).ai_summary).toBe(suggested);
+
+		// Edit: the editor's keywords are written and the field becomes theirs.
+		const keywords = panel.locator('li[data-field="keywords"]');
+		await keywords.getByRole('button', { name: 'Edit' }).click();
+		await keywords.getByRole('textbox', { name: /Edited value/ }).fill('night trains, sleeper cars');
+		await keywords.getByRole('button', { name: 'Save edited value' }).click();
+		await keywords.locator('.state', { hasText: 'Yours' }).waitFor();
+		expect((await item()).keywords).toEqual(['night trains', 'sleeper cars']);
+
+		// Reject: the topic the suite set is cleared and left to the editor.
+		const topic = panel.locator('li[data-field="topic"]');
+		await topic.getByRole('button', { name: 'Reject' }).click();
+		await topic.locator('.state', { hasText: 'Yours' }).waitFor();
+		expect((await item()).topic).toBeNull();
+		await shot('content-article-suggestions-decided');
 	});
 
 	it('opens the indexed item from its document row', async () => {

@@ -13,13 +13,13 @@ describe.skipIf(skipBrowser())('Playground in the browser', () => {
 	beforeAll(async () => {
 		[directus, browser] = await Promise.all([startDirectus({ seedDemo: true }), launchBrowser()]);
 		app = await openApp(browser, directus);
-	});
+	}, 400_000);
 	afterEach(() => app?.assertNoConsoleErrors());
 	afterAll(async () => {
 		await app?.close();
 		await browser?.close();
 		await directus?.stop();
-	});
+	}, 120_000);
 
 	const question = () => app.page.getByRole('textbox', { name: /question/i });
 
@@ -44,7 +44,7 @@ describe.skipIf(skipBrowser())('Playground in the browser', () => {
 		await expect.poll(() => app.errors.length).toBe(0);
 	});
 
-	// Not yet passing (issue 17 open): failed in the full run; the behaviour is covered by format-results unit tests.
+	// Not yet passing (issue 17 open): failed in an earlier full run and not re-run since; the behaviour is covered by format-results unit tests.
 	it.skip('shows readable relevance with the raw score on hover, readable latency, and sends the limit it shows', async () => {
 		await app.open('/ml-playground');
 		await question().fill('writing articles');

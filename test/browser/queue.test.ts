@@ -33,14 +33,14 @@ describe.skipIf(skipBrowser())('Queue module in the browser', () => {
 			return c.waiting + c.prioritized + c.active + c.delayed === 0 && c.completed >= 4;
 		}, 60_000, 'indexing jobs to finish');
 		app = await openApp(browser, directus);
-	});
+	}, 400_000);
 	afterEach(() => app?.assertNoConsoleErrors());
 	afterAll(async () => {
 		await setUserPreferences(directus, { language: null, appearance: null }).catch(() => undefined);
 		await app?.close();
 		await browser?.close();
 		await directus?.stop();
-	});
+	}, 120_000);
 
 	const rows = () => app.page.locator('.job-list tbody tr');
 	async function openCompleted(): Promise<void> {
@@ -71,13 +71,18 @@ describe.skipIf(skipBrowser())('Queue module in the browser', () => {
 		expect(await itemRow.innerText()).toMatch(/\d+(\.\d)? (ms|s)\b/);
 	});
 
-	// Not yet passing (issue 17 open): the enrichment queue now has job types (issue 10), so the expected set changed.
-	it.skip('shows only queues that have job types, each card reachable by keyboard', async () => {
+	it('shows only queues that have job types, each card reachable by keyboard', async () => {
+		const queues: { queue: string; jobs: string[] }[] = (await directus.request('GET', '/ml/queues')).body.data.queues;
+		const withJobs = queues.filter((q) => q.jobs.length > 0).map((q) => q.queue);
+		const withoutJobs = queues.filter((q) => q.jobs.length === 0).map((q) => q.queue);
+		// Indexing, enrichment (issue 10) and maintenance run jobs; queues no feature uses yet are hidden.
+		expect(withJobs).toEqual(expect.arrayContaining(['indexing', 'enrichment', 'maintenance']));
 		await app.open('/ml-queue');
 		const cards = app.page.locator('.cards > li');
 		await expect.poll(() => cards.count()).toBeGreaterThan(0);
 		const names = (await app.page.locator('.cards .head strong').allInnerTexts()).map((n) => n.trim());
-		expect(names).toEqual(['indexing', 'maintenance']);
+		expect(names).toEqual(withJobs);
+		for (const hidden of withoutJobs) expect(names).not.toContain(hidden);
 		const maintenance = app.page.getByRole('button', { name: /^maintenance/ });
 		await maintenance.focus();
 		await app.page.keyboard.press('Enter');
@@ -85,13 +90,14 @@ describe.skipIf(skipBrowser())('Queue module in the browser', () => {
 		expect(await maintenance.getAttribute('aria-pressed')).toBe('true');
 	});
 
-	// Not yet passing (issue 17 open): the chart's axis/total assertions were written before they could run here.
+	// Not yet passing (issue 17 open): failed on reading SVG titles with innerText (fixed: textContent); not re-run since (Directus did not boot within 180 s on the loaded machine).
 	it.skip('draws the throughput chart with axes and totals that match the cards', async () => {
 		await app.open('/ml-queue');
 		const chart = app.page.locator('.throughput');
 		await chart.locator('svg').first().waitFor();
-		expect(await chart.locator('.apexcharts-yaxis-title').innerText()).toContain('Jobs per minute');
-		expect(await chart.locator('.apexcharts-xaxis-title').innerText()).toContain('Time');
+		// SVG text: read as textContent.
+		expect(await chart.locator('.apexcharts-yaxis-title').textContent()).toContain('Jobs per minute');
+		expect(await chart.locator('.apexcharts-xaxis-title').textContent()).toContain('Time');
 		const cardTotals = await app.page.locator('[data-queue-totals]').allInnerTexts();
 		const sum = cardTotals.reduce((n, text) => n + Number(/(\d+) done/.exec(text)?.[1] ?? Number.NaN), 0);
 		const chartTotal = Number(/(\d+)/.exec(await chart.locator('[data-total="completed"]').innerText())?.[1]);
@@ -99,7 +105,7 @@ describe.skipIf(skipBrowser())('Queue module in the browser', () => {
 		expect(chartTotal).toBe(sum);
 	});
 
-	// Not yet passing (issue 17 open): axe-core still reports critical/serious violations on the Queue screens.
+	// Not yet passing (issue 17 open): the last run found v-button's aria-label on its wrapper in the new pager (fixed: native buttons); not re-run since (Directus did not boot within 180 s).
 	it.skip('has no critical or serious accessibility violations (overview, job list, job drawer)', async () => {
 		await openCompleted();
 		let violations = await axeViolations(app.page);
@@ -127,6 +133,20 @@ describe.skipIf(skipBrowser())('Queue module in the browser', () => {
 		}
 	});
 
+	// Not yet run (issue 17 open): module names are translated through a getter Directus re-reads per language; Directus did not boot within 180 s on the loaded machine before the landing deadline.
+	it.skip('names the suite modules in German in the module bar', async () => {
+		await setUserPreferences(directus, { language: 'de-DE' });
+		try {
+			await app.open('/ml-queue');
+			await app.page.locator('.module-bar a[href$="/ml-queue"]').hover();
+			await app.page.getByRole('tooltip').filter({ hasText: /^ML-Warteschlangen$/ }).first().waitFor({ state: 'attached', timeout: 15_000 });
+			await app.page.locator('.module-bar a[href$="/ml-playground"]').hover();
+			await app.page.getByRole('tooltip').filter({ hasText: /^ML-Playground$/ }).first().waitFor({ state: 'attached', timeout: 15_000 });
+		} finally {
+			await setUserPreferences(directus, { language: null });
+		}
+	});
+
 	it.runIf(SHOTS)('saves screenshots of each module in light and dark themes', async () => {
 		for (const appearance of ['light', 'dark'] as const) {
 			await setUserPreferences(directus, { appearance });
@@ -141,7 +161,7 @@ describe.skipIf(skipBrowser())('Queue module in the browser', () => {
 			await app.page.locator('.answer').waitFor();
 			await shoot(`playground-answer-${appearance}`);
 		}
-	});
+	}, 400_000);
 
 	async function shoot(name: string): Promise<void> {
 		if (!SHOTS) return;

@@ -1,5 +1,6 @@
-import type { Accountability } from '@directus/types';
-import type { EnrichmentItems, TargetFieldInfo } from '../core/enrichment/enrichment-items.js';
+import type { Accountability, SchemaOverview } from '@directus/types';
+import { NotFoundError } from '../core/errors.js';
+import type { CallerItems, EnrichmentItems, TargetFieldInfo } from '../core/enrichment/enrichment-items.js';
 import type { HostContext } from './container-types.js';
 import { DirectusItemSource } from './directus-item-source.js';
 
@@ -50,5 +51,40 @@ export class DirectusEnrichmentItems extends DirectusItemSource implements Enric
 		const special = (info as { special?: string[] }).special ?? [];
 		const type = special.includes('cast-csv') ? 'csv' : String(info.type);
 		return { type, choices };
+	}
+}
+
+/**
+ * Items read and written as the person calling a route: Directus's ItemsService with their
+ * accountability answers only the fields they may read and refuses updates they may not make.
+ */
+export class DirectusCallerItems implements CallerItems {
+	constructor(
+		private readonly directus: HostContext,
+		private readonly accountability: Accountability,
+		private readonly schema?: SchemaOverview,
+	) {}
+
+	private async service(collection: string): Promise<{ readOne(key: string, query: Row): Promise<Row>; updateOne(key: string, values: Row): Promise<unknown> }> {
+		const schema = this.schema ?? (await this.directus.getSchema());
+		if (!schema.collections[collection]) throw new NotFoundError(`Collection "${collection}" does not exist or you cannot read it.`, { field: 'collection' });
+		return new this.directus.services.ItemsService(collection, { schema, knex: this.directus.database, accountability: this.accountability });
+	}
+
+	async read(collection: string, key: string, fields: readonly string[]): Promise<Row | null> {
+		const service = await this.service(collection);
+		try {
+			// `*` expands to the fields the caller may read; the wanted ones are picked from it.
+			const row = await service.readOne(key, { fields: ['*'] });
+			return Object.fromEntries(Object.entries(row).filter(([field]) => fields.includes(field)));
+		} catch (error) {
+			const status = (error as { status?: number }).status;
+			if (status === 403 || status === 404) return null;
+			throw error;
+		}
+	}
+
+	async update(collection: string, key: string, values: Row): Promise<void> {
+		await (await this.service(collection)).updateOne(key, values);
 	}
 }

@@ -1,4 +1,4 @@
-import { STATUS_COLORS as C, collection, csv, dateCreated, dateUpdated, float, integer, intPk, longText, select, text, timestamp, type CollectionDef } from './field-builders.js';
+import { STATUS_COLORS as C, collection, csv, dateCreated, dateUpdated, float, integer, intPk, longText, presentation, select, text, timestamp, type CollectionDef } from './field-builders.js';
 
 export const ARTICLE_CATEGORIES = ['technology', 'science', 'health', 'travel', 'food', 'business', 'culture', 'environment'];
 const categoryChoices = ARTICLE_CATEGORIES.map((value) => ({ text: value.charAt(0).toUpperCase() + value.slice(1), value }));
@@ -49,6 +49,7 @@ export const DEMO_COLLECTIONS: CollectionDef[] = [
 				{ note: 'Tone of the article, from the "Article insights" pipeline.' },
 			),
 			select('topic', categoryChoices, null, { note: 'Zero-shot topic from the "Article insights" pipeline (choices = categories).' }),
+			presentation('ml_suggestions', 'ml-enrichment-suggestions', { note: 'What the enrichment pipelines suggest for this article: accept, edit or reject each suggestion.' }),
 			dateCreated(),
 			dateUpdated(),
 		],

@@ -20,7 +20,7 @@ describe('suite messages', () => {
 			const errors: string[] = [];
 			for (const key of english) {
 				try {
-					const text = i18n.global.t(key, { count: 3, ms: '5.4 s', percent: 87, queue: 'indexing', minutes: 60, state: 'x', n: 1, id: '7', name: 'reindex', message: 'm', score: '0.0328', input: 1, output: 2, completed: 4, failed: 1, made: 1, max: 3, priority: 5, index: 'articles', backend: 'inline' }, 3);
+					const text = i18n.global.t(key, { count: 3, ms: '5.4 s', percent: 87, queue: 'indexing', minutes: 60, state: 'x', n: 1, id: '7', name: 'reindex', message: 'm', score: '0.0328', input: 1, output: 2, completed: 4, failed: 1, made: 1, max: 3, priority: 5, index: 'articles', backend: 'inline', field: 'topic', pipeline: 'Article insights', analysis: 'summary', fields: 'model', items: 12, chunks: 40, vectors: 40, store: 'embedded', model: 'local-hash-384', processed: 3, total: 12, page: 1, pages: 3 }, 3);
 					if (text === key || /[{}]/.test(text)) errors.push(`${locale} ${key}: ${text}`);
 				} catch (error) {
 					errors.push(`${locale} ${key}: ${(error as Error).message}`);

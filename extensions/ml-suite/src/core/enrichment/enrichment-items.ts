@@ -25,3 +25,14 @@ export interface EnrichmentItems extends ItemSource {
 	/** Type and choices of a field; null when the field does not exist. */
 	fieldInfo(collection: string, field: string): Promise<TargetFieldInfo | null>;
 }
+
+/**
+ * An item read and written as the person asking (suggestions in the item view): the Directus
+ * implementation uses the caller's accountability, so Directus decides what they may read and update.
+ */
+export interface CallerItems {
+	/** The item's fields the caller may read; null when it does not exist or they may not read it. */
+	read(collection: string, key: string, fields: readonly string[]): Promise<Record<string, unknown> | null>;
+	/** Updates fields as the caller; rejects (403) when they may not update the item or a field. */
+	update(collection: string, key: string, values: Record<string, unknown>): Promise<void>;
+}

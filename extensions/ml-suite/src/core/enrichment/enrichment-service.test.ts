@@ -97,7 +97,11 @@ describe('EnrichmentService', () => {
 
 	beforeEach(async () => {
 		db = knexFactory({ client: 'sqlite3', connection: { filename: ':memory:' }, useNullAsDefault: true, pool: { min: 1, max: 1 } });
-		await db.schema.createTable('ml_enrichments', (t) => t.string('id'));
+		await db.schema.createTable('ml_enrichments', (t) => {
+			t.string('id');
+			for (const c of ['name', 'status', 'collection', 'filter', 'source_fields', 'targets', 'engine', 'model', 'complexity_fields']) t.text(c);
+			t.boolean('overwrite');
+		});
 		await db.schema.createTable('ml_enrichment_items', (t) => {
 			t.increments('id');
 			t.string('enrichment');
@@ -192,6 +196,51 @@ describe('EnrichmentService', () => {
 		expect(states.get('1')?.status).toBe('skipped');
 		expect(states.get('2')).toMatchObject({ status: 'failed', attempts: 1 });
 		expect(states.get('2')?.error).toContain('ML_ANALYSIS_MAX_CHARS');
+	});
+	it('suggests values for one item as the caller sees it, and records an editor’s accept, edit and reject', async () => {
+		await db('ml_enrichments').insert({ id: def.id, name: def.name, status: 'active', collection: 'posts', source_fields: 'body', targets: JSON.stringify(def.targets), overwrite: false });
+		items.rows.set('1', { id: '1', body: FOOD, summary: null, topic: null });
+		await service.enrichItems(def, ['1'], { origin });
+		const updates: Row[] = [];
+		const caller = {
+			read: async (_c: string, key: string, fields: readonly string[]) => {
+				const row = items.rows.get(key);
+				return row ? Object.fromEntries(fields.filter((f) => f in row).map((f) => [f, row[f]])) : null;
+			},
+			update: async (_c: string, key: string, values: Row) => {
+				updates.push(values);
+				await items.write('posts', key, values);
+			},
+		};
+		const call = { origin: { user: 'u1', sourceType: 'route' as const, source: 'test' } };
+		let listed = await service.suggestions('posts', '1', caller, call);
+		expect(listed.map((s) => [s.field, s.state])).toEqual([
+			['summary', 'applied'],
+			['topic', 'applied'],
+		]);
+		expect(await service.suggestions('posts', 'missing', caller, call)).toEqual([]);
+
+		// Reject: the suite's value is cleared, and a later run on changed text leaves the field empty.
+		expect(await service.decide('posts', '1', { enrichment: def.id, field: 'summary', action: 'reject' }, caller, call)).toMatchObject({ state: 'editor', current: null });
+		expect(updates.at(-1)).toEqual({ summary: null });
+		items.rows.set('1', { ...items.rows.get('1'), body: `${FOOD} The dessert was excellent too.` });
+		await service.state.markPending(def.id, def.collection, ['1']);
+		await service.enrichItems(def, ['1'], { origin });
+		expect(items.rows.get('1')?.summary).toBeNull();
+		listed = await service.suggestions('posts', '1', caller, call);
+		expect(listed.find((s) => s.field === 'summary')?.state).toBe('editor');
+
+		// Accept as suggested: the suite owns the field again; an edited value is the editor's.
+		const accepted = await service.decide('posts', '1', { enrichment: def.id, field: 'summary', action: 'accept' }, caller, call);
+		expect(accepted.state).toBe('applied');
+		expect(items.rows.get('1')?.summary).toBe(accepted.suggested);
+		expect((await service.state.get(def.id, ['1'])).get('1')?.written.summary).toBe(accepted.suggested);
+		expect(await service.decide('posts', '1', { enrichment: def.id, field: 'topic', action: 'accept', value: 'technology' }, caller, call)).toMatchObject({ state: 'editor', current: 'technology' });
+		expect((await service.state.get(def.id, ['1'])).get('1')?.kept).toContain('topic');
+
+		await expect(service.decide('posts', '1', { enrichment: def.id, field: 'body', action: 'accept' }, caller, call)).rejects.toThrow('does not write the field "body"');
+		await expect(service.decide('posts', '1', { enrichment: 'nope', field: 'summary', action: 'accept' }, caller, call)).rejects.toThrow('No active enrichment pipeline');
+		await expect(service.decide('posts', 'missing', { enrichment: def.id, field: 'summary', action: 'accept' }, caller, call)).rejects.toThrow('does not exist or you cannot read it');
 	});
 
 	it('writes a page of items back in one batch', async () => {

@@ -9,7 +9,7 @@ import { htmlToText } from '../text/html-to-text.js';
 import type { EnqueuedJob, Queue } from '../jobs/types.js';
 import type { CallOrigin } from '../usage/types.js';
 import { readFields, targetFields, type EnrichmentDefinition, type EnrichmentTarget, type PipelineAnalysis } from './enrichment-definition.js';
-import type { EnrichmentItems, TargetFieldInfo } from './enrichment-items.js';
+import type { CallerItems, EnrichmentItems, TargetFieldInfo } from './enrichment-items.js';
 import type { EnrichmentRepository } from './enrichment-repository.js';
 import type { EnrichmentItemState, EnrichmentStateRepository } from './enrichment-state.js';
 import { fieldValue, isEmptyValue, sameValue } from './field-value.js';
@@ -35,6 +35,25 @@ export interface EnrichOutcome {
 	superseded: number;
 	/** Fields kept because an editor had set them. */
 	kept: number;
+}
+
+/** One pipeline result for one item, as the editor sees it. */
+export interface ItemSuggestion {
+	enrichment: string;
+	pipeline: string;
+	analysis: PipelineAnalysis;
+	field: string;
+	suggested: unknown;
+	current: unknown;
+	state: 'applied' | 'suggested' | 'editor';
+}
+
+export interface SuggestionDecision {
+	enrichment: string;
+	field: string;
+	action: 'accept' | 'reject';
+	/** The edited value (accept only); default: the suggestion. */
+	value?: unknown;
 }
 
 /** What one item's analyses produced, by target field (before the no-overwrite rule). */
@@ -141,7 +160,9 @@ export class EnrichmentService {
 					written[field] = value;
 					continue;
 				}
-				const editedByHand = !isEmptyValue(onItem) && !(field in written && sameValue(onItem, written[field]));
+				// An editor who rejected a suggestion owns the field (kept, with no suite value on record), even when it is empty.
+				const editorOwns = (now?.kept ?? []).includes(field) && !(field in written);
+				const editedByHand = editorOwns || (!isEmptyValue(onItem) && !(field in written && sameValue(onItem, written[field])));
 				if (editedByHand && !def.overwrite) {
 					kept.push(field);
 					continue;
@@ -297,6 +318,101 @@ export class EnrichmentService {
 		if (def.status !== 'active') throw new InvalidPayloadError(`Enrichment pipeline "${def.name}" is disabled; activate it first.`, { field: 'status' });
 		if (!this.options.queue) throw new InvalidPayloadError('No queue is configured for backfills.');
 		return this.options.queue.enqueue('enrich-backfill', { enrichmentId: def.id, force: options.force }, { jobId: `enrich-backfill-${def.id}-${Date.now()}` });
+	}
+
+	/**
+	 * What the active pipelines on a collection suggest for one item, field by field, computed
+	 * now from the item's current text, next to the field's current value (both as the caller
+	 * may read them). `state`: `applied` (the field holds the suggestion), `suggested` (it holds
+	 * something else or nothing), `editor` (an editor edited or rejected it; pipelines leave it alone).
+	 */
+	async suggestions(collection: string, key: string, caller: CallerItems, call: AnalysisCall): Promise<ItemSuggestion[]> {
+		const out: ItemSuggestion[] = [];
+		for (const def of await this.options.repository.forCollection(collection)) {
+			const computed = await this.suggest(def, key, caller, call);
+			if (!computed) continue;
+			const { row, values, state } = computed;
+			for (const target of def.targets) {
+				if (!(target.field in row) || out.some((s) => s.field === target.field)) continue;
+				const suggested = values.get(target.field) ?? null;
+				const current = row[target.field] ?? null;
+				const editorOwns = (state?.kept ?? []).includes(target.field) && !(target.field in (state?.written ?? {}));
+				out.push({
+					enrichment: def.id,
+					pipeline: def.name,
+					analysis: target.analysis,
+					field: target.field,
+					suggested,
+					current,
+					state: sameValue(current, suggested) && !isEmptyValue(suggested) ? 'applied' : editorOwns ? 'editor' : 'suggested',
+				});
+			}
+		}
+		return out;
+	}
+
+	/**
+	 * An editor's decision on one suggestion, written as the editor (their permissions apply):
+	 * `accept` writes the suggestion, or `value` when they edited it; `reject` clears the field
+	 * when it holds the suite's value. Accepted as suggested, later runs keep the field up to date;
+	 * edited or rejected, the field is the editor's and pipelines leave it alone.
+	 */
+	async decide(collection: string, key: string, decision: SuggestionDecision, caller: CallerItems, call: AnalysisCall): Promise<ItemSuggestion> {
+		const def = await this.options.repository.byId(decision.enrichment);
+		if (!def || def.collection !== collection || def.status !== 'active') {
+			throw new NotFoundError(`No active enrichment pipeline "${decision.enrichment}" on "${collection}".`, { field: 'enrichment' });
+		}
+		const target = def.targets.find((t) => t.field === decision.field);
+		if (!target) throw new InvalidPayloadError(`Pipeline "${def.name}" does not write the field "${decision.field}".`, { field: 'field' });
+		const computed = await this.suggest(def, key, caller, call);
+		if (!computed) throw new NotFoundError(`Item "${key}" of "${collection}" does not exist or you cannot read it.`);
+		if (!(decision.field in computed.row)) throw new NotFoundError(`You cannot read the field "${decision.field}" of "${collection}".`, { field: 'field' });
+		const suggested = computed.values.get(decision.field) ?? null;
+		const current = computed.row[decision.field] ?? null;
+		const suiteValue = computed.state?.written[decision.field];
+		let value: unknown = current;
+		let owner: { by: 'suite'; value: unknown } | { by: 'editor' };
+		if (decision.action === 'accept') {
+			const edited = decision.value !== undefined && !sameValue(decision.value, suggested);
+			value = decision.value !== undefined ? decision.value : suggested;
+			if (isEmptyValue(value) && !edited) throw new InvalidPayloadError(`There is no suggestion for "${decision.field}" to accept.`, { field: 'field' });
+			owner = edited ? { by: 'editor' } : { by: 'suite', value };
+			if (!sameValue(current, value)) await caller.update(collection, key, { [decision.field]: value });
+		} else {
+			owner = { by: 'editor' };
+			const holdsSuggestion = !isEmptyValue(current) && (sameValue(current, suggested) || (suiteValue !== undefined && sameValue(current, suiteValue)));
+			if (holdsSuggestion) {
+				value = null;
+				await caller.update(collection, key, { [decision.field]: null });
+			} else {
+				// Nothing of the suite's to remove: the caller must still be allowed to edit the field to own it.
+				await caller.update(collection, key, { [decision.field]: current });
+			}
+		}
+		await this.options.state.setOwner(def.id, collection, key, decision.field, owner);
+		return {
+			enrichment: def.id,
+			pipeline: def.name,
+			analysis: target.analysis,
+			field: decision.field,
+			suggested,
+			current: value,
+			state: owner.by === 'editor' ? 'editor' : 'applied',
+		};
+	}
+
+	/** One pipeline's values for an item read as the caller; null when it does not exist for them. */
+	private async suggest(def: EnrichmentDefinition, key: string, caller: CallerItems, call: AnalysisCall): Promise<{ row: Record<string, unknown>; values: ComputedValues; state: EnrichmentItemState | undefined } | null> {
+		const fields = [...new Set([...readFields(def), ...targetFields(def)])];
+		const row = await caller.read(def.collection, key, fields);
+		if (!row) return null;
+		const text = sourceText(def, row);
+		const hasComplexity = def.targets.some((t) => t.analysis === 'complexity');
+		const state = (await this.options.state.get(def.id, [key])).get(key);
+		if (text.trim() === '' && !hasComplexity) return { row, values: new Map(), state };
+		const calibration = hasComplexity ? await this.calibrationFor(def) : null;
+		const values = await this.compute(def, text, taskOf(def, row), await this.targetInfo(def), { ...call, origin: { ...call.origin, collection: def.collection, item: key }, engine: def.engine ?? undefined, model: def.model ?? undefined }, calibration);
+		return { row, values, state };
 	}
 
 	/** Forgets cached calibrations (after completed tasks change). */

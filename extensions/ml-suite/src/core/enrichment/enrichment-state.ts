@@ -155,6 +155,29 @@ export class EnrichmentStateRepository {
 		await this.db(TABLE).where({ enrichment, item }).update({ written: JSON.stringify(written), status: 'pending', date_updated: now() });
 	}
 
+	/**
+	 * Records who owns a field after an editor decided on a suggestion: `suite` (the value is the
+	 * suite's; later runs may update it) or `editor` (the pipeline leaves the field alone).
+	 */
+	async setOwner(enrichment: string, collection: string, item: string, field: string, owner: { by: 'suite'; value: unknown } | { by: 'editor' }): Promise<void> {
+		await this.db.transaction(async (trx) => {
+			const row = await trx(TABLE).where({ enrichment, item }).first();
+			const state = row ? toState(row) : null;
+			const written = { ...(state?.written ?? {}) };
+			const kept = new Set(state?.kept ?? []);
+			if (owner.by === 'suite') {
+				written[field] = owner.value;
+				kept.delete(field);
+			} else {
+				delete written[field];
+				kept.add(field);
+			}
+			const values = { written: JSON.stringify(written), kept_fields: JSON.stringify([...kept]), date_updated: now() };
+			if (row) await trx(TABLE).where({ enrichment, item }).update(values);
+			else await trx(TABLE).insert({ enrichment, collection, item, status: 'done', attempts: 0, revision: 0, ...values });
+		});
+	}
+
 	async markSkipped(enrichment: string, items: readonly string[], reason: string): Promise<void> {
 		for (let i = 0; i < items.length; i += BATCH) {
 			await this.db(TABLE).where('enrichment', enrichment).whereIn('item', items.slice(i, i + BATCH)).update({ status: 'skipped', error: reason, date_updated: now() });
