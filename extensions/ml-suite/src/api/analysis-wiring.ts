@@ -1,4 +1,4 @@
-import { AnalysisService } from '../core/analysis/analysis-service.js';
+import { AnalysisService, type TrainedClassifiers } from '../core/analysis/analysis-service.js';
 import { LlmAnalysisEngine } from '../core/analysis/llm-analysis-engine.js';
 import { LocalAnalysisEngine } from '../core/analysis/local-analysis-engine.js';
 import type { MlConfig } from '../core/config.js';
@@ -23,6 +23,7 @@ export function buildAnalysis(
 		models: ModelRegistry;
 		embedTexts(texts: string[], options: { origin: CallOrigin; signal?: AbortSignal }): Promise<EmbedResponse>;
 		record(event: UsageEvent): void;
+		trained?: TrainedClassifiers;
 	},
 ): AnalysisWiring {
 	const local = new LocalAnalysisEngine({
@@ -42,6 +43,7 @@ export function buildAnalysis(
 		maxChars: config.ML_ANALYSIS_MAX_CHARS,
 		maxCategories: config.ML_ANALYSIS_MAX_CATEGORIES,
 		record: deps.record,
+		trained: deps.trained,
 	});
 	const complexity = new ComplexityService({ analysis, chatModel: (modelId) => deps.models.chatModel(modelId), record: deps.record });
 	return { analysis, complexity };

@@ -47,6 +47,9 @@ import { DirectusItemSource } from './directus-item-source.js';
 import { setErrorLogger } from './errors.js';
 import { buildEvaluation } from './evaluation-wiring.js';
 import { buildAnalysis } from './analysis-wiring.js';
+import { buildClassifiers } from './classifier-wiring.js';
+import type { ClassifierService } from '../core/classifiers/classifier-service.js';
+import type { ClassifierVersions } from '../core/classifiers/classifier-versions.js';
 import { buildEnrichment } from './enrichment-wiring.js';
 import type { EnrichmentRepository } from '../core/enrichment/enrichment-repository.js';
 import type { EnrichmentService } from '../core/enrichment/enrichment-service.js';
@@ -117,6 +120,10 @@ export interface Container extends BaseContainer {
 	evaluation: EvaluationService;
 	/** Text analyses on the local or LLM engine (limits, usage). */
 	analysis: AnalysisService;
+	/** Classifiers trained on CMS labels: training runs, versions, prediction. */
+	classifiers: ClassifierService;
+	/** Stored classifier versions and model test results. */
+	classifierVersions: ClassifierVersions;
 	/** Task complexity estimates (rules or LLM-assisted, calibrated). */
 	complexity: ComplexityService;
 	/** Enrichment pipeline definitions (`ml_enrichments`). */
@@ -344,7 +351,20 @@ async function buildContainer(host: HostContext): Promise<Container> {
 		onStreamError: (error) => host.logger.error(error, '[ml-suite] RAG stream failed'),
 	});
 
+	const queueWiring = buildQueue(config, host);
+	const { classifiers, classifierVersions } = buildClassifiers(host, {
+		models,
+		queueWiring,
+		embedTexts: async (texts, options) => {
+			const resolved = await embeddingModel(options.modelId);
+			return embeddingsFor(resolved.model).embed(texts, { model: resolved, origin: options.origin, signal: options.signal });
+		},
+	});
 	const { analysis, complexity } = buildAnalysis(config, {
+		trained: {
+			isClassifier: async (modelId) => (await classifiers.find(modelId)) !== null,
+			predict: (modelId, text, options) => classifiers.predict(modelId, text, options),
+		},
 		models,
 		embedTexts: async (texts, options) => {
 			const resolved = await embeddingModel(null);
@@ -353,7 +373,6 @@ async function buildContainer(host: HostContext): Promise<Container> {
 		record: (event) => usage.record(event),
 	});
 
-	const queueWiring = buildQueue(config, host);
 	const queue = queueWiring.queue;
 	const jobDeps: IndexingJobDeps = { indexes, indexing, queue };
 	for (const job of INDEXING_JOBS) queueWiring.register(job, jobDeps);
@@ -441,6 +460,8 @@ async function buildContainer(host: HostContext): Promise<Container> {
 		rag,
 		evaluation,
 		analysis,
+		classifiers,
+		classifierVersions,
 		complexity,
 		enrichments,
 		enrichment,

@@ -28,7 +28,7 @@ export const GenerateBody = z.object({
 	model,
 	engine,
 });
-export const ClassifyBody = z.object({ text, categories, multiLabel: z.boolean().optional(), threshold: z.number().min(0).max(1).optional(), model, engine });
+export const ClassifyBody = z.object({ text, categories: categories.optional(), multiLabel: z.boolean().optional(), threshold: z.number().min(0).max(1).optional(), model, engine });
 export const TextOnlyBody = z.object({ text, model, engine });
 export const AnalyzeTextBody = z.object({
 	text,
@@ -67,8 +67,8 @@ export function registerAnalysisRoutes(router: Router, getContainer: () => Promi
 		c.analysis.keywords(req.body.text, { maxKeywords: req.body.maxKeywords }, call(req)),
 	getContainer);
 
-	route(router, 'post', '/analysis/classify', { access: 'user', body: ClassifyBody, response: AnalysisResponse, summary: 'Zero-shot classification into the given categories' }, async (req, c) => {
-		const result = await c.analysis.classify(req.body.text, toCategories(req.body.categories), { multiLabel: req.body.multiLabel, threshold: req.body.threshold }, call(req));
+	route(router, 'post', '/analysis/classify', { access: 'user', body: ClassifyBody, response: AnalysisResponse, summary: 'Zero-shot classification into the given categories, or with a trained classifier (model)' }, async (req, c) => {
+		const result = await c.analysis.classify(req.body.text, toCategories(req.body.categories ?? []), { multiLabel: req.body.multiLabel, threshold: req.body.threshold }, call(req));
 		return { ...result, textPreview: req.body.text.slice(0, 200) };
 	}, getContainer);
 

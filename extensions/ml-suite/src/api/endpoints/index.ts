@@ -9,6 +9,7 @@ import { registerEnrichmentRoutes } from './enrichment-routes.js';
 import { registerGenerationRoutes } from './generation-routes.js';
 import { registerHealthRoutes } from './health-routes.js';
 import { registerMetricsRoute } from './metrics-routes.js';
+import { registerModelRoutes } from './model-routes.js';
 import { registerOpenApiRoute } from './openapi-routes.js';
 import { registerQueueRoutes } from './queue-routes.js';
 import { registerRagIndexRoutes } from './rag-index-routes.js';
@@ -30,6 +31,7 @@ export default defineEndpoint({
 		registerComplexityRoutes(router, container);
 		registerEnrichmentRoutes(router, container);
 		registerQueueRoutes(router, container);
+		registerModelRoutes(router, container);
 		registerEvalRoutes(router, container);
 		registerUsageRoutes(router, container);
 		registerMetricsRoute(router, container);

@@ -31,6 +31,18 @@ export interface AnalysisServiceOptions {
 	/** Most categories per classification. */
 	maxCategories: number;
 	record(event: UsageEvent): void;
+	/**
+	 * Classifiers trained on CMS labels (`ml_models` rows of task `classification`). A call whose
+	 * `model` names one classifies with its active version; other analyses ignore such a model.
+	 */
+	trained?: TrainedClassifiers;
+}
+
+/** What the analysis service needs from the classifier service. */
+export interface TrainedClassifiers {
+	/** True when `modelId` names a classification model. */
+	isClassifier(modelId: string): Promise<boolean>;
+	predict(modelId: string, text: string, options: { multiLabel?: boolean; threshold?: number; signal?: AbortSignal }): Promise<EngineCall<ClassificationResult>>;
 }
 
 /** Who asks and which engine: shared by every analysis call. */
@@ -97,9 +109,18 @@ export class AnalysisService {
 		return this.run('keywords', text, call, (engine) => engine.keywords(text, { maxKeywords, signal: call.signal }));
 	}
 
-	classify(text: string, categories: readonly Category[], options: { multiLabel?: boolean; threshold?: number }, call: AnalysisCall): Promise<Answered<ClassificationResult>> {
+	/** Zero-shot into `categories`, or, when `call.model` names a trained classifier, with its active version (categories are then not needed). */
+	async classify(text: string, categories: readonly Category[], options: { multiLabel?: boolean; threshold?: number }, call: AnalysisCall): Promise<Answered<ClassificationResult>> {
+		if (await this.isTrainedClassifier(call.model)) {
+			const trained = this.options.trained!;
+			return this.run('classification', text, { ...call, engine: 'local' }, () => trained.predict(call.model!, text, { ...options, signal: call.signal }));
+		}
 		this.checkCategories(categories);
 		return this.run('classification', text, call, (engine) => engine.classify(text, categories, { ...options, signal: call.signal }));
+	}
+
+	private async isTrainedClassifier(model: string | undefined): Promise<boolean> {
+		return model !== undefined && this.options.trained !== undefined && (await this.options.trained.isClassifier(model));
 	}
 
 	entities(text: string, call: AnalysisCall): Promise<Answered<EntitiesResult>> {
@@ -126,7 +147,7 @@ export class AnalysisService {
 	async analyze(text: string, analyses: readonly AnalysisName[], options: AnalyzeOptions, call: AnalysisCall): Promise<AnalyzeResult> {
 		this.checkText(text);
 		if (analyses.length === 0) throw new InvalidPayloadError('"analyses" must name at least one analysis.', { field: 'analyses' });
-		if (analyses.includes('classification')) {
+		if (analyses.includes('classification') && !(await this.isTrainedClassifier(call.model))) {
 			if (!options.categories) throw new InvalidPayloadError('"categories" is required for the classification analysis.', { field: 'categories' });
 			this.checkCategories(options.categories);
 		}
@@ -203,6 +224,8 @@ export class AnalysisService {
 
 	private async run<T>(analysis: AnalysisName | 'generate', text: string, call: AnalysisCall, fn: (engine: AnalysisEngine) => Promise<EngineCall<T>>, field = 'text'): Promise<Answered<T>> {
 		this.checkText(text, field);
+		// A pipeline or request that names a trained classifier runs its other analyses as if no model were named.
+		if (analysis !== 'classification' && (await this.isTrainedClassifier(call.model))) call = { ...call, model: undefined };
 		const engineName = await this.resolveEngine(call);
 		const started = performance.now();
 		let pricing: Pick<ModelDefinition, 'inputPricePerMillion' | 'outputPricePerMillion'> = { inputPricePerMillion: 0, outputPricePerMillion: 0 };

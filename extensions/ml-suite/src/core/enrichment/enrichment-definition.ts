@@ -27,7 +27,7 @@ export const EnrichmentTarget = z
 		field: fieldName,
 		/** Part of the result (see OUTPUTS); default: the first one listed for the analysis. */
 		output: z.string().optional(),
-		/** Analysis options: maxLength, maxKeywords, categories ([{name, description}] or names; default: the target field's dropdown choices), multiLabel, threshold, includeAspects. */
+		/** Analysis options: maxLength, maxKeywords, categories ([{name, description}] or names; default: the target field's dropdown choices), multiLabel, threshold, includeAspects, classifier (a trained classifier model: its active version answers instead of zero-shot). */
 		options: z.record(z.string(), z.unknown()).optional(),
 	})
 	.refine((t) => t.output === undefined || OUTPUTS[t.analysis].includes(t.output), { message: 'output is not one this analysis produces', path: ['output'] });

@@ -242,7 +242,9 @@ export class EnrichmentService {
 				case 'classification': {
 					const target = targets.find((t) => !options.categories && fieldInfo.get(t.field)?.choices);
 					const categories = categoriesOption(options.categories, options.descriptions) ?? choicesAsCategories(fieldInfo.get(target?.field ?? '')?.choices ?? null, options.descriptions);
-					result = await analysis.classify(text, categories, { multiLabel: options.multiLabel === true, threshold: numberOption(options.threshold) }, call);
+					// `options.classifier` names a trained classifier (its active version answers); else zero-shot into the categories.
+					const classifier = typeof options.classifier === 'string' && options.classifier.trim() !== '' ? options.classifier.trim() : undefined;
+					result = await analysis.classify(text, categories, { multiLabel: options.multiLabel === true, threshold: numberOption(options.threshold) }, classifier ? { ...call, model: classifier } : call);
 					break;
 				}
 				case 'entities':

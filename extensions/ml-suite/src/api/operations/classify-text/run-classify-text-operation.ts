@@ -4,11 +4,14 @@ import type { ClassificationResult } from '../../../core/analysis/types.js';
 import { parseInput } from '../../http.js';
 import { analysisOperationBase } from '../analysis-operation-options.js';
 import { plain } from '../analyze-text/run-analyze-text-operation.js';
-import { jsonObject, optionalBoolean, stringList } from '../flow-options.js';
+import { jsonObject, optionalBoolean, optionalString, stringList } from '../flow-options.js';
 
 export const ClassifyTextOperationOptions = z.object({
 	...analysisOperationBase,
-	categories: stringList.pipe(z.array(z.string()).min(1, 'name at least one category')),
+	/** Zero-shot categories; not needed with a trained classifier. */
+	categories: stringList.pipe(z.array(z.string()).optional()),
+	/** A trained classifier (`ml_models` id or model id): classifies with its active version. */
+	classifier: optionalString,
 	/** Optional `{category: description}` to help zero-shot classification. */
 	descriptions: jsonObject,
 	multiLabel: optionalBoolean,
@@ -22,7 +25,7 @@ export async function runClassifyTextOperation(
 ): Promise<Answered<ClassificationResult> & { label: string | null }> {
 	const o = parseInput(ClassifyTextOperationOptions, rawOptions ?? {}, 'options');
 	const descriptions = (o.descriptions ?? {}) as Record<string, unknown>;
-	const categories = o.categories.map((name) => ({ name, description: typeof descriptions[name] === 'string' ? (descriptions[name] as string) : undefined }));
-	const result = await deps.analysis.classify(plain(o.text), categories, { multiLabel: o.multiLabel, threshold: o.threshold }, deps.call(o));
+	const categories = (o.categories ?? []).map((name) => ({ name, description: typeof descriptions[name] === 'string' ? (descriptions[name] as string) : undefined }));
+	const result = await deps.analysis.classify(plain(o.text), categories, { multiLabel: o.multiLabel, threshold: o.threshold }, deps.call(o.classifier ? { ...o, model: o.classifier } : o));
 	return { ...result, label: result.labels[0] ?? null };
 }

@@ -1,15 +1,17 @@
 import { defineOperationApp } from '@directus/extensions-sdk';
-import { engineOptions, textOption } from '../shared-options.js';
+import { engineOptions, registryOption, textOption } from '../shared-options.js';
 
 export default defineOperationApp({
 	id: 'ml-classify-text',
 	name: 'Classify',
 	icon: 'category',
-	description: 'Puts a text into one (or several) of your categories, zero-shot. {{$last.label}} is the best category; {{$last.classifications}} has every confidence.',
-	overview: ({ categories }) => [{ label: 'Categories', text: Array.isArray(categories) ? categories.join(', ') : String(categories ?? '—') }],
+	description: 'Puts a text into one (or several) of your categories, zero-shot or with a classifier trained on your content. {{$last.label}} is the best category; {{$last.classifications}} has every confidence.',
+	overview: ({ categories, classifier }) =>
+		classifier ? [{ label: 'Classifier', text: String(classifier) }] : [{ label: 'Categories', text: Array.isArray(categories) ? categories.join(', ') : String(categories ?? '—') }],
 	options: [
 		textOption(),
-		{ field: 'categories', name: 'Categories', type: 'csv', meta: { width: 'full', interface: 'tags', required: true } },
+		registryOption('classifier', 'Trained classifier', 'models', { task: 'classification', width: 'full', note: 'A classifier trained on your content: its active version answers and the categories below are not needed.' }),
+		{ field: 'categories', name: 'Categories', type: 'csv', meta: { width: 'full', interface: 'tags', note: 'Zero-shot categories (when no trained classifier is chosen).' } },
 		{
 			field: 'descriptions',
 			name: 'Category descriptions',

@@ -1,0 +1,95 @@
+import { ClassifierService } from '../core/classifiers/classifier-service.js';
+import { ClassifierVersions } from '../core/classifiers/classifier-versions.js';
+import { trainClassifierJob } from '../core/classifiers/classifier-jobs.js';
+import type { Example, TrainingSpec } from '../core/classifiers/types.js';
+import { InvalidPayloadError } from '../core/errors.js';
+import type { EmbedResponse } from '../core/embeddings/embedding-service.js';
+import type { ModelRegistry } from '../core/providers/model-registry.js';
+import { htmlToText } from '../core/text/html-to-text.js';
+import type { CallOrigin } from '../core/usage/types.js';
+import type { HostContext } from './container-types.js';
+import { collectionInactiveError, isCollectionInactive } from './directus-runtime.js';
+import type { QueueWiring } from './queue-wiring.js';
+
+const PAGE = 1000;
+
+/** A label value as a class name: strings and numbers; empty strings, null and lists are no label. */
+function labelOf(value: unknown): string | null {
+	if (typeof value === 'number' && Number.isFinite(value)) return String(value);
+	if (typeof value === 'string' && value.trim() !== '') return value.trim();
+	if (typeof value === 'boolean') return String(value);
+	return null;
+}
+
+/**
+ * Reads labelled examples through Directus's ItemsService (system access: training is an admin
+ * action), page by page. Unknown collections and fields are a 400 naming them.
+ */
+export function directusExampleLoader(host: HostContext): (spec: TrainingSpec) => Promise<Example[]> {
+	return async (spec) => {
+		const schema = await host.getSchema();
+		const info = schema.collections[spec.collection];
+		if (!info) throw new InvalidPayloadError(`Collection "${spec.collection}" does not exist.`, { field: 'collection' });
+		if (isCollectionInactive(schema, spec.collection)) throw collectionInactiveError(spec.collection, 'training on it');
+		for (const [key, field] of [...spec.textFields.map((f) => ['textFields', f] as const), ['labelField', spec.labelField] as const]) {
+			if (!info.fields[field]) throw new InvalidPayloadError(`"${spec.collection}" has no field "${field}".`, { field: key });
+		}
+		const service = new host.services.ItemsService(spec.collection, { schema, knex: host.database, accountability: null });
+		const notEmpty = { [spec.labelField]: { _nnull: true } };
+		const filter = spec.filter ? { _and: [spec.filter, notEmpty] } : notEmpty;
+		const out: Example[] = [];
+		for (let page = 1; ; page++) {
+			let rows: Record<string, unknown>[];
+			try {
+				rows = (await service.readByQuery({ fields: [...new Set([...spec.textFields, spec.labelField])], filter, limit: PAGE, page, sort: [info.primary] })) as Record<string, unknown>[];
+			} catch (error) {
+				// Directus rejects bad filters with its own 400; say which input it was.
+				const status = (error as { status?: number }).status;
+				if (status === 400) throw new InvalidPayloadError(`The filter is not valid for "${spec.collection}": ${(error as Error).message}`, { field: 'filter' });
+				throw error;
+			}
+			for (const row of rows) {
+				const label = labelOf(row[spec.labelField]);
+				if (label === null) continue;
+				const text = spec.textFields
+					.map((f) => row[f])
+					.filter((v): v is string => typeof v === 'string' && v.trim() !== '')
+					.map((v) => htmlToText(v))
+					.join('\n\n')
+					.trim();
+				if (text === '') continue;
+				out.push({ text, label });
+			}
+			if (rows.length < PAGE) break;
+		}
+		return out;
+	};
+}
+
+/** Builds the classifier service and registers the training job on the `training` queue. */
+export function buildClassifiers(
+	host: HostContext,
+	deps: {
+		models: ModelRegistry;
+		queueWiring: QueueWiring;
+		embedTexts(texts: string[], options: { modelId?: string | null; origin: CallOrigin; signal?: AbortSignal }): Promise<EmbedResponse>;
+	},
+): { classifiers: ClassifierService; classifierVersions: ClassifierVersions } {
+	const classifierVersions = new ClassifierVersions(host.database);
+	const classifiers = new ClassifierService({
+		versions: classifierVersions,
+		getModel: (id) => deps.models.get(id),
+		loadExamples: directusExampleLoader(host),
+		enqueueTraining: async (versionId) => (await deps.queueWiring.queue.enqueue('train-classifier', { versionId }, { jobId: `train-classifier:${versionId}` })).id,
+		embed: async (texts, modelId, signal) => {
+			// Versions remember the registry row they were trained with, so a later change of the default embedding model does not change their features.
+			const { definition } = await deps.models.embeddingModel(modelId ?? undefined);
+			const out = await deps.embedTexts(texts, { modelId: definition.id, origin: { user: null, sourceType: 'job', source: 'classifier features' }, signal });
+			return { embeddings: out.embeddings, model: definition.id, dimensions: out.dimensions };
+		},
+		// Training runs in the Directus process with the inline queue: give requests a turn every 8 ms.
+		yieldEvery: { ms: 8, yield: () => new Promise((resolve) => setImmediate(resolve)) },
+	});
+	deps.queueWiring.register(trainClassifierJob, { classifiers });
+	return { classifiers, classifierVersions };
+}

@@ -1,0 +1,268 @@
+import { randomUUID } from 'node:crypto';
+import type { Knex } from 'knex';
+import { NotFoundError } from '../errors.js';
+import type { ClassificationMetrics } from './classification-metrics.js';
+import type { ClassifierArtifact, ClassifierVersion, TrainingSpec } from './types.js';
+
+export const VERSIONS_TABLE = 'ml_model_versions';
+export const MODEL_TESTS_TABLE = 'ml_model_tests';
+
+/** Creates the versions and model-test tables when missing (plain tables; the suite reads them with knex only). Idempotent. */
+export async function ensureClassifierTables(knex: Knex): Promise<void> {
+	if (!(await knex.schema.hasTable(VERSIONS_TABLE))) {
+		try {
+			await knex.schema.createTable(VERSIONS_TABLE, (t) => {
+				t.string('id', 36).primary();
+				t.string('model', 36).notNullable().index();
+				t.integer('version').notNullable();
+				t.string('status', 16).notNullable();
+				t.boolean('active').notNullable().defaultTo(false);
+				t.text('spec').notNullable();
+				t.text('metrics');
+				t.integer('train_size');
+				t.integer('test_size');
+				t.integer('training_ms');
+				t.text('labels');
+				t.text('artifact', 'longtext');
+				t.string('job_id', 255);
+				t.text('error');
+				t.string('created_by', 36);
+				t.timestamp('created_at').notNullable();
+				t.timestamp('trained_at');
+				t.timestamp('activated_at');
+				t.unique(['model', 'version']);
+			});
+		} catch (error) {
+			// Another process created it at the same moment.
+			if (!(await knex.schema.hasTable(VERSIONS_TABLE))) throw error;
+		}
+	}
+	if (!(await knex.schema.hasTable(MODEL_TESTS_TABLE))) {
+		try {
+			await knex.schema.createTable(MODEL_TESTS_TABLE, (t) => {
+				t.increments('id');
+				t.string('model', 36).notNullable().index();
+				t.boolean('ok').notNullable();
+				t.integer('latency_ms').notNullable();
+				t.text('message');
+				t.text('details');
+				t.timestamp('tested_at').notNullable();
+			});
+		} catch (error) {
+			if (!(await knex.schema.hasTable(MODEL_TESTS_TABLE))) throw error;
+		}
+	}
+}
+
+interface VersionRow {
+	id: string;
+	model: string;
+	version: number | string;
+	status: string;
+	active: boolean | number;
+	spec: string;
+	metrics: string | null;
+	train_size: number | string | null;
+	test_size: number | string | null;
+	training_ms: number | string | null;
+	labels: string | null;
+	job_id: string | null;
+	error: string | null;
+	created_by: string | null;
+	created_at: Date | string | number;
+	trained_at: Date | string | number | null;
+	activated_at: Date | string | number | null;
+}
+
+const SUMMARY_COLUMNS = ['id', 'model', 'version', 'status', 'active', 'spec', 'metrics', 'train_size', 'test_size', 'training_ms', 'labels', 'job_id', 'error', 'created_by', 'created_at', 'trained_at', 'activated_at'];
+
+const iso = (v: Date | string | number | null): string | null => (v === null || v === undefined ? null : new Date(v).toISOString());
+const num = (v: number | string | null): number | null => (v === null || v === undefined ? null : Number(v));
+
+function toVersion(row: VersionRow): ClassifierVersion {
+	return {
+		id: row.id,
+		model: row.model,
+		version: Number(row.version),
+		status: row.status as ClassifierVersion['status'],
+		active: row.active === true || row.active === 1,
+		spec: JSON.parse(row.spec) as TrainingSpec,
+		metrics: row.metrics ? (JSON.parse(row.metrics) as ClassificationMetrics) : null,
+		trainSize: num(row.train_size),
+		testSize: num(row.test_size),
+		trainingMs: num(row.training_ms),
+		labels: row.labels ? (JSON.parse(row.labels) as string[]) : [],
+		jobId: row.job_id,
+		error: row.error,
+		createdBy: row.created_by,
+		createdAt: iso(row.created_at)!,
+		trainedAt: iso(row.trained_at),
+		activatedAt: iso(row.activated_at),
+	};
+}
+
+/** A test call's outcome, kept per model for the changelist's status column. */
+export interface ModelTestRecord {
+	model: string;
+	ok: boolean;
+	latencyMs: number;
+	message: string | null;
+	details: Record<string, unknown> | null;
+	testedAt: string;
+}
+
+/**
+ * Classifier versions in the database, so every Directus instance and worker sees the same
+ * versions and active flag, and they survive restarts. Weights live in `artifact` (JSON) and
+ * are read only when a version is loaded for prediction.
+ */
+export class ClassifierVersions {
+	constructor(private readonly knex: Knex) {}
+
+	async create(model: string, spec: TrainingSpec, createdBy: string | null): Promise<ClassifierVersion> {
+		return this.knex.transaction(async (trx) => {
+			const last = (await trx(VERSIONS_TABLE).where({ model }).max({ v: 'version' }).first()) as { v: number | string | null } | undefined;
+			const id = randomUUID();
+			await trx(VERSIONS_TABLE).insert({ id, model, version: Number(last?.v ?? 0) + 1, status: 'queued', active: false, spec: JSON.stringify(spec), created_by: createdBy, created_at: new Date() });
+			return this.get(id, trx);
+		});
+	}
+
+	async get(id: string, trx: Knex = this.knex): Promise<ClassifierVersion> {
+		const row = (await trx(VERSIONS_TABLE).select(SUMMARY_COLUMNS).where({ id }).first()) as VersionRow | undefined;
+		if (!row) throw new NotFoundError(`Version "${id}" does not exist.`, { version: id });
+		return toVersion(row);
+	}
+
+	/** A model's version by number. */
+	async byNumber(model: string, version: number): Promise<ClassifierVersion> {
+		const row = (await this.knex(VERSIONS_TABLE).select(SUMMARY_COLUMNS).where({ model, version }).first()) as VersionRow | undefined;
+		if (!row) throw new NotFoundError(`Version ${version} of this model does not exist.`, { version });
+		return toVersion(row);
+	}
+
+	/** Newest first. */
+	async list(model: string): Promise<ClassifierVersion[]> {
+		const rows = (await this.knex(VERSIONS_TABLE).select(SUMMARY_COLUMNS).where({ model }).orderBy('version', 'desc')) as VersionRow[];
+		return rows.map(toVersion);
+	}
+
+	/** Models with versions, and how many, for the changelist. */
+	async counts(): Promise<Map<string, { versions: number; active: number | null }>> {
+		const rows = (await this.knex(VERSIONS_TABLE).select('model', 'version', 'active')) as { model: string; version: number | string; active: boolean | number }[];
+		const out = new Map<string, { versions: number; active: number | null }>();
+		for (const r of rows) {
+			const entry = out.get(r.model) ?? { versions: 0, active: null };
+			entry.versions += 1;
+			if (r.active === true || r.active === 1) entry.active = Number(r.version);
+			out.set(r.model, entry);
+		}
+		return out;
+	}
+
+	/** The active version's id and number (no weights), or null. */
+	async activeId(model: string): Promise<{ id: string; version: number } | null> {
+		const row = (await this.knex(VERSIONS_TABLE).select('id', 'version').where({ model, active: true }).first()) as { id: string; version: number | string } | undefined;
+		return row ? { id: row.id, version: Number(row.version) } : null;
+	}
+
+	async artifact(id: string): Promise<ClassifierArtifact> {
+		const row = (await this.knex(VERSIONS_TABLE).select('artifact').where({ id }).first()) as { artifact: string | null } | undefined;
+		if (!row?.artifact) throw new NotFoundError(`Version "${id}" has no trained weights.`, { version: id });
+		return JSON.parse(row.artifact) as ClassifierArtifact;
+	}
+
+	async markTraining(id: string, jobId: string | null): Promise<void> {
+		await this.knex(VERSIONS_TABLE).where({ id }).update({ status: 'training', job_id: jobId, error: null });
+	}
+
+	async markFailed(id: string, error: string): Promise<void> {
+		await this.knex(VERSIONS_TABLE).where({ id }).update({ status: 'failed', error: error.slice(0, 2000) });
+	}
+
+	async setJob(id: string, jobId: string): Promise<void> {
+		await this.knex(VERSIONS_TABLE).where({ id }).update({ job_id: jobId });
+	}
+
+	/** Stores a finished run; in the same transaction it becomes active when its model has no active version. */
+	async complete(id: string, outcome: { artifact: ClassifierArtifact; metrics: ClassificationMetrics; trainSize: number; testSize: number; trainingMs: number }): Promise<void> {
+		await this.knex.transaction(async (trx) => {
+			const row = (await trx(VERSIONS_TABLE).select('model').where({ id }).first()) as { model: string } | undefined;
+			if (!row) throw new NotFoundError(`Version "${id}" does not exist.`, { version: id });
+			const hasActive = await trx(VERSIONS_TABLE).where({ model: row.model, active: true }).first('id');
+			await trx(VERSIONS_TABLE)
+				.where({ id })
+				.update({
+					status: 'ready',
+					artifact: JSON.stringify(outcome.artifact),
+					metrics: JSON.stringify(outcome.metrics),
+					labels: JSON.stringify(outcome.artifact.labels),
+					train_size: outcome.trainSize,
+					test_size: outcome.testSize,
+					training_ms: outcome.trainingMs,
+					trained_at: new Date(),
+					error: null,
+					...(hasActive ? {} : { active: true, activated_at: new Date() }),
+				});
+		});
+	}
+
+	/** Makes one ready version the model's only active one (in one transaction). */
+	async activate(model: string, id: string): Promise<void> {
+		await this.knex.transaction(async (trx) => {
+			await trx(VERSIONS_TABLE).where({ model, active: true }).update({ active: false });
+			await trx(VERSIONS_TABLE).where({ model, id }).update({ active: true, activated_at: new Date() });
+		});
+	}
+
+	async recordTest(record: Omit<ModelTestRecord, 'testedAt'>): Promise<ModelTestRecord> {
+		const testedAt = new Date();
+		await this.knex(MODEL_TESTS_TABLE).insert({
+			model: record.model,
+			ok: record.ok,
+			latency_ms: Math.round(record.latencyMs),
+			message: record.message,
+			details: record.details ? JSON.stringify(record.details) : null,
+			tested_at: testedAt,
+		});
+		return { ...record, testedAt: testedAt.toISOString() };
+	}
+
+	/** The latest test per model. */
+	async lastTests(): Promise<Map<string, ModelTestRecord>> {
+		const latest = this.knex(MODEL_TESTS_TABLE).select('model').max({ id: 'id' }).groupBy('model');
+		const rows = (await this.knex(MODEL_TESTS_TABLE).whereIn('id', this.knex.select('id').from(latest.as('l')))) as {
+			model: string;
+			ok: boolean | number;
+			latency_ms: number | string;
+			message: string | null;
+			details: string | null;
+			tested_at: Date | string | number;
+		}[];
+		return new Map(
+			rows.map((r) => [
+				r.model,
+				{ model: r.model, ok: r.ok === true || r.ok === 1, latencyMs: Number(r.latency_ms), message: r.message, details: r.details ? (JSON.parse(r.details) as Record<string, unknown>) : null, testedAt: iso(r.tested_at)! },
+			]),
+		);
+	}
+
+	/** Recent failed tests of a model, newest first. */
+	async recentTests(model: string, limit = 20): Promise<ModelTestRecord[]> {
+		const rows = (await this.knex(MODEL_TESTS_TABLE).where({ model }).orderBy('id', 'desc').limit(limit)) as {
+			model: string;
+			ok: boolean | number;
+			latency_ms: number | string;
+			message: string | null;
+			details: string | null;
+			tested_at: Date | string | number;
+		}[];
+		return rows.map((r) => ({ model: r.model, ok: r.ok === true || r.ok === 1, latencyMs: Number(r.latency_ms), message: r.message, details: r.details ? (JSON.parse(r.details) as Record<string, unknown>) : null, testedAt: iso(r.tested_at)! }));
+	}
+
+	/** Removes a model's versions and test history (when the model row is deleted). */
+	async removeModel(model: string): Promise<void> {
+		await this.knex(VERSIONS_TABLE).where({ model }).delete();
+		await this.knex(MODEL_TESTS_TABLE).where({ model }).delete();
+	}
+}
