@@ -54,7 +54,8 @@ describe('keyword', () => {
 
 		const queries = keywordQueries(fixture, SEARCHES + WARMUP);
 		const service = fixture.searchService(store, new Map(queries.map((q) => [q.text, q.vector])), fullText);
-		const { fts } = sqliteFullTextTables(fixture.index.id);
+		// The engine's own query: items ranked by bm25() over their whole text (the item FTS5 index).
+		const { itemFts: fts } = sqliteFullTextTables(fixture.index.id);
 		const bare = (text: string) => {
 			const terms = analyzeQuery(text);
 			if (terms.length === 0) return [];

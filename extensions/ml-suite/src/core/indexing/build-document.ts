@@ -31,6 +31,8 @@ export interface PreparedDocument {
 	 * fields a chunk (and its vector) was built from. `chunkIndex` numbers them across the item.
 	 */
 	chunks: PreparedChunk[];
+	/** The content fields' whole texts, in field order: what an item-level keyword ranking scores. */
+	text: string;
 	metadata: Record<string, MetadataValue>;
 	/** Changes whenever anything that goes into the vectors changes. */
 	contentHash: string;
@@ -73,7 +75,7 @@ export function prepareDocument(index: IndexDefinition, item: string, record: Re
 		.update('\u0000')
 		.update(JSON.stringify(metadata))
 		.digest('hex');
-	return { item, title: title || item, contextPrefix, chunks, metadata, contentHash };
+	return { item, title: title || item, contextPrefix, chunks, text: texts.filter((t) => t.length > 0).join('\n\n'), metadata, contentHash };
 }
 
 /**

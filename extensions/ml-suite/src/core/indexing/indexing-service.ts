@@ -189,6 +189,7 @@ export class IndexingService {
 				index.id,
 				writable.map((doc) => doc.item),
 				writable.flatMap((doc) => doc.chunks.map((chunk) => ({ item: doc.item, chunk: chunk.chunkIndex, field: chunk.field, position: chunk.position, text: embeddingInput(doc, chunk.content), content: chunk.content }))),
+				writable.filter((doc) => doc.chunks.length > 0).map((doc) => ({ item: doc.item, text: embeddingInput(doc, doc.text) })),
 			);
 			// Upserting replaced chunks 0..n-1. `chunk_count` never undercounts what is stored, so only
 			// items that shrank have chunks past n to drop; the others cost no extra round trip.

@@ -18,6 +18,12 @@ export interface FullTextChunk {
 	content: string;
 }
 
+/** An item's whole text (context fields, then its content fields), for item-level ranking. */
+export interface FullTextDocument {
+	item: string;
+	text: string;
+}
+
 export interface FullTextMatch {
 	item: string;
 	chunk: number;
@@ -47,15 +53,22 @@ export interface FullTextIndex {
 	 * service over what they may read (`matchAll`), never with statistics of hidden content.
 	 */
 	readonly corpusStatistics: boolean;
-	/** Replaces every chunk of these items (items absent from `chunks` end up with none). */
-	replaceItems(indexId: string, items: readonly string[], chunks: readonly FullTextChunk[]): Promise<void>;
+	/**
+	 * Replaces every chunk of these items (items absent from `chunks` end up with none).
+	 * `documents` holds each item's whole text (context fields and every content field, once),
+	 * for engines that rank whole items (SQLite); without it an item's text is its chunks' texts.
+	 */
+	replaceItems(indexId: string, items: readonly string[], chunks: readonly FullTextChunk[], documents?: readonly FullTextDocument[]): Promise<void>;
 	/** Removes every chunk of these items. */
 	removeItems(indexId: string, items: readonly string[]): Promise<void>;
 	/** Removes the whole keyword index of a search index. No error if missing. */
 	drop(indexId: string): Promise<void>;
 	/**
-	 * Chunks matching any term of the query, best first (ties by item, then chunk), exact over
-	 * the whole index: `offset`/`limit` page through one fixed ranking.
+	 * Matches of any term of the query, best first (ties by item, then chunk), exact over the
+	 * whole index: `offset`/`limit` page through one fixed ranking. An engine either ranks chunks
+	 * (PostgreSQL), or ranks whole items and returns one match per item with its chunk that holds
+	 * the most query terms (SQLite: BM25 over the item's whole text, so an item cut into several
+	 * chunks scores as the document it is).
 	 */
 	search(indexId: string, query: string, page: { limit: number; offset?: number }): Promise<FullTextMatch[]>;
 	/** Every chunk matching any term of the query, unranked, with the terms it was indexed with and the query's terms. */

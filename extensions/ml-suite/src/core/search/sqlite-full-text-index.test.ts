@@ -1,7 +1,7 @@
 import knexFactory, { type Knex } from 'knex';
 import { afterEach, describe, expect, it } from 'vitest';
 import { fullTextIndexSuite } from './full-text-index.conformance.js';
-import { SqliteFullTextIndex } from './sqlite-full-text-index.js';
+import { SqliteFullTextIndex, sqliteFullTextTables } from './sqlite-full-text-index.js';
 
 describe('SqliteFullTextIndex', () => {
 	const open: Knex[] = [];
@@ -25,5 +25,44 @@ describe('SqliteFullTextIndex', () => {
 		]);
 		const hits = await fts.search(id, 'common rare', { limit: 3 });
 		expect(hits[0]!.item).toBe('b');
+	});
+
+	it('ranks an item by BM25 over its whole text, not by its best chunk, and shows its chunk with the most query terms', async () => {
+		const fts = make();
+		const id = '22222222-2222-3333-4444-555555555555';
+		const c = (item: string, chunk: number, text: string) => ({ item, chunk, field: 'body', position: chunk, text, content: text });
+		// "a" holds both query terms, but in different chunks; "b" holds one of them in its only chunk.
+		await fts.replaceItems(
+			id,
+			['a', 'b', 'c'],
+			[c('a', 0, 'glacier retreat measured'), c('a', 1, 'moraine sediment cores'), c('b', 0, 'glacier ice'), c('c', 0, 'unrelated text')],
+			[
+				{ item: 'a', text: 'glacier retreat measured moraine sediment cores' },
+				{ item: 'b', text: 'glacier ice' },
+				{ item: 'c', text: 'unrelated text' },
+			],
+		);
+		const hits = await fts.search(id, 'glacier moraine', { limit: 10 });
+		expect(hits.map((h) => `${h.item}:${h.chunk}`)).toEqual(['a:0', 'b:0']);
+		const moraine = await fts.search(id, 'moraine sediment', { limit: 10 });
+		expect(moraine.map((h) => `${h.item}:${h.chunk}`)).toEqual(['a:1']);
+	});
+
+	it('builds the item index of an index created before it existed from its chunk rows', async () => {
+		const knex = knexFactory({ client: 'sqlite3', connection: { filename: ':memory:' }, useNullAsDefault: true, pool: { min: 1, max: 1 } });
+		open.push(knex);
+		const id = '33333333-2222-3333-4444-555555555555';
+		const first = new SqliteFullTextIndex({ knex });
+		await first.replaceItems(id, ['a', 'b'], [
+			{ item: 'a', chunk: 0, field: 'body', position: 0, text: 'tidal energy', content: 'tidal energy' },
+			{ item: 'b', chunk: 0, field: 'body', position: 0, text: 'solar energy', content: 'solar energy' },
+		]);
+		// As an install from before the item index: only the chunk tables.
+		const tables = sqliteFullTextTables(id);
+		await knex.raw(`DROP TABLE "${tables.itemFts}"`);
+		await knex.raw(`DROP TABLE "${tables.items}"`);
+		const restarted = new SqliteFullTextIndex({ knex });
+		expect((await restarted.search(id, 'tidal', { limit: 10 })).map((h) => h.item)).toEqual(['a']);
+		expect((await restarted.search(id, 'energy', { limit: 10 })).map((h) => h.item).sort()).toEqual(['a', 'b']);
 	});
 });
