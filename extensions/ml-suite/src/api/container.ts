@@ -31,6 +31,9 @@ import { assertIndexesFound, SearchService, type SearchRequest } from '../core/s
 import { InvalidPayloadError } from '../core/errors.js';
 import { estimateTokens } from '../core/text/estimate-tokens.js';
 import { KnexUsageRecorder } from '../core/usage/knex-usage-recorder.js';
+import { UsageAnalytics } from '../core/usage/usage-analytics.js';
+import { pruneUsage } from '../core/usage/usage-maintenance.js';
+import { UsageMetrics } from '../core/usage/usage-metrics.js';
 import type { CallOrigin, UsageEvent } from '../core/usage/types.js';
 import { usageSource } from '../core/usage/usage-source.js';
 import type { VectorStore } from '../core/vector-stores/types.js';
@@ -78,6 +81,10 @@ export interface Container extends BaseContainer {
 	/** Which key variables and servers `ml_models` rows may name (ML_ALLOWED_KEY_ENVS, ML_ALLOWED_BASE_URL_HOSTS). */
 	modelPolicy: ModelEndpointPolicy;
 	usage: KnexUsageRecorder;
+	/** Usage reports over `ml_usage` and its hourly rollups. */
+	usageAnalytics: UsageAnalytics;
+	/** Prometheus histograms of this process's provider calls (for /ml/metrics). */
+	usageMetrics: UsageMetrics;
 	queue: Queue;
 	queueWiring: QueueWiring;
 	indexes: IndexRepository;
@@ -208,7 +215,8 @@ async function buildContainer(host: HostContext): Promise<Container> {
 			breakers,
 		},
 	});
-	const usage = new KnexUsageRecorder({ knex: db, flushIntervalMs: config.ML_USAGE_FLUSH_MS, logger: host.logger });
+	const usageMetrics = new UsageMetrics();
+	const usage = new KnexUsageRecorder({ knex: db, flushIntervalMs: config.ML_USAGE_FLUSH_MS, logger: host.logger, onRecord: (event) => usageMetrics.observe(event) });
 	const memoryCache = new MemoryEmbeddingCache({ maxEntries: 20_000 });
 	// Database cache writes happen behind the request, batched (like usage rows).
 	const databaseCache = new WriteBehindEmbeddingCache(new KnexEmbeddingCache({ knex: db }), { logger: host.logger });
@@ -387,6 +395,7 @@ async function buildContainer(host: HostContext): Promise<Container> {
 	const { enrichments, enrichment, enrichmentJobDeps } = buildEnrichment(host, { analysis, complexity, queueWiring });
 
 	let reconcileTimer: NodeJS.Timeout | null = null;
+	let pruneTimer: NodeJS.Timeout | null = null;
 	const changes = new ChangeCoalescer({
 		windowMs: config.ML_INDEXING_BATCH_WINDOW_MS,
 		async flush({ indexId, collection, keys }) {
@@ -425,6 +434,8 @@ async function buildContainer(host: HostContext): Promise<Container> {
 		aiSettings,
 		modelPolicy,
 		usage,
+		usageAnalytics: new UsageAnalytics({ knex: db }),
+		usageMetrics,
 		queue,
 		queueWiring,
 		indexes,
@@ -551,11 +562,27 @@ async function buildContainer(host: HostContext): Promise<Container> {
 			};
 			reconcileTimer = setInterval(() => void sweep(), intervalMs);
 			reconcileTimer.unref();
+			if (config.ML_USAGE_RETENTION_DAYS > 0 && !pruneTimer) {
+				const prune = async (): Promise<void> => {
+					try {
+						if (closed || !(await sweepLock.tryAcquire('usage-prune', 2 * 3_600_000))) return;
+						const deleted = await pruneUsage(db, new Date(Date.now() - config.ML_USAGE_RETENTION_DAYS * 86_400_000));
+						if (deleted > 0) host.logger.info(`[ml-suite] usage retention: deleted ${deleted} ml_usage rows older than ${config.ML_USAGE_RETENTION_DAYS} days (hourly rollups kept)`);
+					} catch (error) {
+						host.logger.warn(`[ml-suite] usage retention pruning failed: ${(error as Error).message}`);
+					}
+				};
+				// Hourly: rows are pruned by whole hours, and one process holds the lease for two.
+				pruneTimer = setInterval(() => void prune(), 3_600_000);
+				pruneTimer.unref();
+				void prune();
+			}
 		},
 		async close() {
 			if (closed) return;
 			closed = true;
 			if (reconcileTimer) clearInterval(reconcileTimer);
+			if (pruneTimer) clearInterval(pruneTimer);
 			await changes.close().catch(() => undefined);
 			await sweepLock.release('reconcile').catch(() => undefined);
 			await queue.close({ timeoutMs: 25_000 }).catch((error: unknown) => host.logger.warn(`[ml-suite] closing the queue: ${(error as Error).message}`));

@@ -142,6 +142,8 @@ export const configShape = {
 	ML_MAX_BATCH_INPUTS: int(1, 2048).default(100),
 	/** Usage rows are written in batches at this interval. */
 	ML_USAGE_FLUSH_MS: int(100, 60_000).default(2000),
+	/** Days raw `ml_usage` rows are kept (hourly rollups are kept forever); 0 = keep raw rows forever. */
+	ML_USAGE_RETENTION_DAYS: int(0, 36_500).default(90),
 	/** Seed the demo `articles` and `tasks` collections on first start. */
 	ML_SEED_DEMO: bool.default(true),
 	/** Apply the suite's schema (ml_* collections) at start-up. */

@@ -15,6 +15,7 @@ import { registerQueueRoutes } from './queue-routes.js';
 import { registerRagIndexRoutes } from './rag-index-routes.js';
 import { registerRagRoutes } from './rag-routes.js';
 import { registerSearchRoutes } from './search-routes.js';
+import { registerUsageRoutes } from './usage-routes.js';
 
 export default defineEndpoint({
 	id: 'ml',
@@ -32,6 +33,7 @@ export default defineEndpoint({
 		registerQueueRoutes(router, container);
 		registerModelRoutes(router, container);
 		registerEvalRoutes(router, container);
+		registerUsageRoutes(router, container);
 		registerMetricsRoute(router, container);
 		registerOpenApiRoute(router, container);
 	},

@@ -73,7 +73,7 @@ export function registerMetricsRoute(router: Router, getContainer: () => Promise
 			}
 			out.add('ml_usage_buffered_events', 'Usage events waiting to be written.', 'gauge', {}, container.usage.pending);
 
-			res.status(200).type('text/plain; version=0.0.4; charset=utf-8').send(out.toString());
+			res.status(200).type('text/plain; version=0.0.4; charset=utf-8').send(out.toString() + (await container.usageMetrics.text()));
 			return undefined;
 		},
 		getContainer,

@@ -1,6 +1,7 @@
 import { INLINE_JOURNAL_TABLES } from '../../core/jobs/knex-inline-journal.js';
 import { ensureClassifierTables, MODEL_TESTS_TABLE, VERSIONS_TABLE } from '../../core/classifiers/classifier-versions.js';
 import { ensureEmbeddingCacheTable } from '../../core/embeddings/knex-embedding-cache.js';
+import { ensureUsageRollupTable, rebuildRollups, USAGE_ROLLUP_TABLE } from '../../core/usage/usage-rollups.js';
 import { ensureChunkTable, removeOrphanChunks } from '../../core/indexing/chunk-table.js';
 import { embeddedTableNames, ensureEmbeddedTables } from '../../core/vector-stores/embedded-schema.js';
 import type { HostContext } from '../container-types.js';
@@ -14,7 +15,7 @@ import { systemAdmin } from './ensure-schema.js';
  * list to tell them apart from the suite's collections. The extension adds them to Directus's
  * `DB_EXCLUDE_TABLES` when it loads (exclude-internal-tables.ts), so Directus never lists them.
  */
-export const INTERNAL_TABLES = ['ml_chunks', 'ml_vectors', 'ml_vector_namespaces', 'ml_embedding_cache', 'ml_locks', VERSIONS_TABLE, MODEL_TESTS_TABLE, ...INLINE_JOURNAL_TABLES] as const;
+export const INTERNAL_TABLES = ['ml_chunks', 'ml_vectors', 'ml_vector_namespaces', 'ml_embedding_cache', 'ml_locks', USAGE_ROLLUP_TABLE, VERSIONS_TABLE, MODEL_TESTS_TABLE, ...INLINE_JOURNAL_TABLES] as const;
 
 /** Tables that earlier versions of the suite registered as Directus collections. */
 const FORMERLY_REGISTERED = ['ml_chunks'] as const;
@@ -32,6 +33,7 @@ export async function ensureInternalTables(host: HostContext): Promise<string[]>
 	await removeOrphanChunks(host.database);
 	await ensureEmbeddingCacheTable(host.database);
 	await ensureClassifierTables(host.database);
+	await ensureUsageRollups(host);
 	await ensureEmbeddedTables(host.database, embeddedTableNames('ml_'), host.logger);
 	return unregistered;
 }
@@ -56,4 +58,16 @@ export async function unregisterCollections(host: HostContext, tables: readonly 
 	const { UtilsService } = host.services;
 	await new UtilsService({ accountability: systemAdmin(), schema: await host.getSchema({ bypassCache: true }), knex: db }).clearCache({ system: true });
 	return registered;
+}
+
+/**
+ * Creates `ml_usage_rollups`; when it is new and `ml_usage` already has rows (an upgrade from a
+ * version without rollups), fills it from them once.
+ */
+async function ensureUsageRollups(host: HostContext): Promise<void> {
+	const existed = await host.database.schema.hasTable(USAGE_ROLLUP_TABLE);
+	await ensureUsageRollupTable(host.database);
+	if (existed || !(await host.database.schema.hasTable('ml_usage'))) return;
+	const built = await rebuildRollups(host.database);
+	if (built > 0) host.logger.info(`[ml-suite] built ${built} hourly usage rollups from existing ml_usage rows`);
 }

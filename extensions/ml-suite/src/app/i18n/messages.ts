@@ -3,6 +3,8 @@
  * every other language must have the same keys (the type enforces it). vue-i18n message syntax:
  * `{name}` interpolates; `|` separates plural forms; a literal `@`, `|`, `{` or `}` needs `{'@'}`.
  */
+import { usageDeDE, usageEnUS } from './usage-messages.js';
+
 const enUS = {
 	playground: {
 		title: 'ML Playground',
@@ -341,6 +343,7 @@ const enUS = {
 		follow_error: 'Could not follow the reindex job: {message}',
 		start_error: 'Could not start the reindex: {message}',
 	},
+	usage: usageEnUS,
 };
 
 export type SuiteMessages = typeof enUS;
@@ -683,6 +686,7 @@ const deDE: SuiteMessages = {
 		follow_error: 'Der Neuindizierungs-Job konnte nicht verfolgt werden: {message}',
 		start_error: 'Die Neuindizierung konnte nicht gestartet werden: {message}',
 	},
+	usage: usageDeDE,
 };
 
 export const messages: Record<string, SuiteMessages> = {

@@ -1,6 +1,7 @@
 import type { Knex } from 'knex';
 import type { CoreLogger } from './logger.js';
 import type { UsageEvent, UsageRecorder } from './types.js';
+import { addToRollups, rollUp } from './usage-rollups.js';
 
 export interface KnexUsageRecorderOptions {
 	/** Database holding the usage table (the Directus database). */
@@ -15,6 +16,13 @@ export interface KnexUsageRecorderOptions {
 	maxBuffered?: number;
 	/** Where write failures and drops are reported. Default: silent. */
 	logger?: CoreLogger;
+	/**
+	 * Hourly rollup table updated in the same transaction as the raw rows (see `usage-rollups.ts`),
+	 * or `null` to write raw rows only. Default: `<table>_rollups` (`ml_usage_rollups`).
+	 */
+	rollupTable?: string | null;
+	/** Called with each event as it is recorded (e.g. Prometheus histograms). Must not throw. */
+	onRecord?: (event: UsageEvent) => void;
 }
 
 /** Column names of `ml_usage`, as created by the suite's schema snapshot. */
@@ -57,6 +65,8 @@ export class KnexUsageRecorder implements UsageRecorder {
 	private readonly maxBatchSize: number;
 	private readonly maxBuffered: number;
 	private readonly logger: CoreLogger | undefined;
+	private readonly rollupTable: string | null;
+	private readonly onRecord: ((event: UsageEvent) => void) | undefined;
 
 	constructor(options: KnexUsageRecorderOptions) {
 		this.knex = options.knex;
@@ -64,6 +74,8 @@ export class KnexUsageRecorder implements UsageRecorder {
 		this.maxBatchSize = Math.max(1, options.maxBatchSize ?? 200);
 		this.maxBuffered = Math.max(this.maxBatchSize, options.maxBuffered ?? 10_000);
 		this.logger = options.logger;
+		this.rollupTable = options.rollupTable === undefined ? `${this.table}_rollups` : options.rollupTable;
+		this.onRecord = options.onRecord;
 		this.timer = setInterval(() => void this.flush(), options.flushIntervalMs ?? 2000);
 		// Usage accounting must never keep a process alive on its own.
 		this.timer.unref();
@@ -81,6 +93,7 @@ export class KnexUsageRecorder implements UsageRecorder {
 				return;
 			}
 			this.buffer.push(event);
+			this.onRecord?.(event);
 			if (this.buffer.length > this.maxBuffered) {
 				const excess = this.buffer.length - this.maxBuffered;
 				this.buffer.splice(0, excess);
@@ -116,7 +129,12 @@ export class KnexUsageRecorder implements UsageRecorder {
 		while (this.buffer.length > 0) {
 			const batch = this.buffer.slice(0, this.maxBatchSize);
 			try {
-				await this.knex.batchInsert(this.table, batch.map(toRow), ROWS_PER_STATEMENT);
+				const rows = batch.map(toRow);
+				// Raw rows and their rollups commit together: the reports never count a call twice or not at all.
+				await this.knex.transaction(async (trx) => {
+					for (let i = 0; i < rows.length; i += ROWS_PER_STATEMENT) await trx(this.table).insert(rows.slice(i, i + ROWS_PER_STATEMENT));
+					if (this.rollupTable) await addToRollups(trx, rollUp(rows), this.rollupTable);
+				});
 			} catch (error) {
 				this.logger?.error(`Could not write ${batch.length} usage events to ${this.table} (kept for the next flush): ${error instanceof Error ? error.message : String(error)}`);
 				return;

@@ -1,11 +1,13 @@
 import type { Knex } from 'knex';
+import { ensureUsageRollupTable } from './usage-rollups.js';
 
 /**
  * Creates the usage table with the columns `KnexUsageRecorder` writes, if it is missing.
  * Directus installs get `ml_usage` from the suite's schema snapshot; this is for tests and
- * standalone databases.
+ * standalone databases. Its rollup table (`<table>_rollups`) is created too.
  */
 export async function createUsageTable(knex: Knex, table = 'ml_usage'): Promise<void> {
+	await ensureUsageRollupTable(knex, `${table}_rollups`);
 	if (await knex.schema.hasTable(table)) return;
 	await knex.schema.createTable(table, (t) => {
 		t.increments('id');

@@ -1,0 +1,143 @@
+import knexFactory, { type Knex } from 'knex';
+import { afterAll, describe, expect, it } from 'vitest';
+import { UsageAnalytics, type UsageScope } from '../extensions/ml-suite/src/core/usage/usage-analytics.js';
+import { isPostgres, rebuildRollups } from '../extensions/ml-suite/src/core/usage/usage-rollups.js';
+import { createUsageTable } from '../extensions/ml-suite/src/core/usage/usage-table.js';
+import { POSTGRES_URL, skipUnless } from '../test/support/services.js';
+import { openSqlite } from './support/database.js';
+import { intEnv } from './support/env.js';
+import { Report } from './support/report.js';
+import { percentile } from './support/stats.js';
+
+/**
+ * Issue 13 target: the Usage module's queries over 30 days with 1,000,000 `ml_usage` rows,
+ * p95 ≤ 300 ms on SQLite and PostgreSQL. Rows are generated in SQL (spread evenly over the 30
+ * days; 20 users, 6 models, 10 sources, 5 collections in 60 recurring combinations, 2 % errors,
+ * 10 % cache hits, latencies 5–2,000 ms), then the hourly rollups are built from them once (the
+ * recorder maintains them incrementally in production; `rebuildRollups` is what an upgrade runs).
+ * Each query of the dashboard's 30-day load is timed `RUNS` times; the full load is the sum.
+ */
+const ROWS = intEnv('BENCH_USAGE_ROWS', 1_000_000);
+const RUNS = intEnv('BENCH_USAGE_RUNS', 20);
+const DAYS = 30;
+const END = Date.parse('2026-06-01T00:00:00.000Z');
+const START = END - DAYS * 86_400_000;
+const STEP_MS = (DAYS * 86_400_000) / ROWS;
+
+const noPostgres = await skipUnless('postgres');
+
+/** The row generator, in SQL: `i` is 1..ROWS. */
+function rowSelect(knex: Knex): string {
+	const pg = isPostgres(knex);
+	const k = '(i % 60)';
+	const text = (expr: string): string => (pg ? `(${expr})::text` : `CAST(${expr} AS TEXT)`);
+	const user = pg ? `'00000000-0000-4000-8000-' || lpad(${text(`${k} % 20`)}, 12, '0')` : `'00000000-0000-4000-8000-' || printf('%012d', ${k} % 20)`;
+	const timestamp = pg ? `to_timestamp((${START}::bigint + (i - 1) * ${STEP_MS}) / 1000.0)` : `CAST(${START} + (i - 1) * ${STEP_MS} AS INTEGER)`;
+	const bool = (expr: string): string => (pg ? `(${expr})` : `CASE WHEN ${expr} THEN 1 ELSE 0 END`);
+	return `SELECT ${timestamp},
+		CASE WHEN ${k} % 20 = 19 THEN NULL ELSE ${user} END,
+		CASE WHEN ${k} % 10 < 3 THEN 'flow' WHEN ${k} % 10 < 6 THEN 'job' ELSE 'route' END,
+		CASE WHEN ${k} % 10 < 3 THEN 'flow:ml-op-' || ${text(`${k} % 10`)} WHEN ${k} % 10 < 6 THEN 'job:index-items' ELSE 'route:POST /ml/search-' || ${text(`${k} % 10`)} END,
+		CASE WHEN ${k} % 6 < 4 THEN 'embedding' ELSE 'chat' END,
+		'openai',
+		'model-' || ${text(`${k} % 6`)},
+		'collection_' || ${text(`${k} % 5`)},
+		${text('i % 1000')},
+		10 + (i * 7) % 500,
+		CASE WHEN ${k} % 6 < 4 THEN 0 ELSE (i * 13) % 300 END,
+		((10 + (i * 7) % 500) * 0.02 + (CASE WHEN ${k} % 6 < 4 THEN 0 ELSE (i * 13) % 300 END) * 0.6) / 1000000.0,
+		5 + (i * 7919) % 1996,
+		CASE WHEN i % 50 = 0 THEN 'error' ELSE 'success' END,
+		CASE WHEN i % 50 = 0 THEN 'PROVIDER_TIMEOUT' ELSE NULL END,
+		${bool('i % 10 = 7')}
+	FROM g`;
+}
+
+const COLUMNS = 'timestamp, "user", source_type, source, capability, provider, model, collection, item, input_tokens, output_tokens, cost, latency_ms, status, error_code, cache_hit';
+
+async function seed(knex: Knex): Promise<void> {
+	const g = isPostgres(knex) ? `WITH g(i) AS (SELECT generate_series(1, ${ROWS})::bigint)` : `WITH RECURSIVE g(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM g WHERE i < ${ROWS})`;
+	await knex.raw(`INSERT INTO ml_usage (${COLUMNS}) ${g} ${rowSelect(knex)}`);
+	if (isPostgres(knex)) await knex.raw('ANALYZE ml_usage');
+}
+
+/** The queries the Usage module sends when it opens on "last 30 days" (see usage-view.vue). */
+function dashboard(analytics: UsageAnalytics, scope: UsageScope): Record<string, () => Promise<unknown>> {
+	return {
+		totals: () => analytics.totals(scope),
+		'latency overall': () => analytics.latency(scope),
+		'timeseries by model (day)': () => analytics.timeseries(scope, 'day', 'model'),
+		'latency per day': () => analytics.latency(scope, { interval: 'day' }),
+		'breakdown by model': () => analytics.breakdown(scope, 'model', { orderBy: 'calls', limit: 50 }),
+		'top users by cost': () => analytics.breakdown(scope, 'user', { orderBy: 'cost', limit: 10 }),
+		'top collections by cost': () => analytics.breakdown(scope, 'collection', { orderBy: 'cost', limit: 10 }),
+		'top flows by cost': () => analytics.breakdown({ ...scope, filters: { source_type: ['flow'] } }, 'source', { orderBy: 'cost', limit: 10 }),
+		'errors by type': () => analytics.breakdown({ ...scope, filters: { status: ['error'] } }, 'error_code', { orderBy: 'errors', limit: 10 }),
+		'latency by model': () => analytics.latency(scope, { groupBy: 'model' }),
+	};
+}
+
+async function measure(report: Report, label: string, knex: Knex): Promise<void> {
+	const t0 = performance.now();
+	await seed(knex);
+	const seedMs = performance.now() - t0;
+	const t1 = performance.now();
+	const rollups = await rebuildRollups(knex);
+	const rollupMs = performance.now() - t1;
+	report.add(`${label}: seed ${ROWS} rows`, seedMs / 1000, 's');
+	report.add(`${label}: build rollups from raw rows`, rollupMs / 1000, 's', undefined, `${rollups} rollup rows`);
+
+	const analytics = new UsageAnalytics({ knex, users: null });
+	const scope: UsageScope = { from: new Date(START), to: new Date(END) };
+	const totals = await analytics.totals(scope);
+	expect(totals.calls).toBe(ROWS);
+	const queries = dashboard(analytics, scope);
+	const times: Record<string, number[]> = Object.fromEntries(Object.keys(queries).map((k) => [k, []]));
+	const loads: number[] = [];
+	for (let run = 0; run <= RUNS; run++) {
+		let sum = 0;
+		for (const [name, query] of Object.entries(queries)) {
+			const s = performance.now();
+			await query();
+			const ms = performance.now() - s;
+			sum += ms;
+			if (run > 0) times[name]!.push(ms);
+		}
+		if (run > 0) loads.push(sum);
+	}
+	for (const [name, series] of Object.entries(times)) report.add(`${label}: ${name} p95`, percentile(series, 95), 'ms', { max: 300 });
+	report.add(`${label}: whole 30-day dashboard (all queries, sequential) p95`, percentile(loads, 95), 'ms');
+}
+
+describe('usage', () => {
+	const report = new Report('usage', { rows: ROWS, runs: RUNS, days: DAYS });
+	const schema = `ml_bench_usage_${process.pid}`;
+	let pg: Knex | undefined;
+
+	afterAll(async () => {
+		report.save();
+		if (pg) {
+			await pg.raw('DROP SCHEMA IF EXISTS ?? CASCADE', [schema]);
+			await pg.destroy();
+		}
+	});
+
+	it('SQLite', async () => {
+		const db = openSqlite('usage');
+		try {
+			await createUsageTable(db.knex);
+			await measure(report, 'sqlite', db.knex);
+		} finally {
+			await db.remove();
+		}
+	});
+
+	it.skipIf(noPostgres)('PostgreSQL', async () => {
+		const admin = knexFactory({ client: 'pg', connection: POSTGRES_URL });
+		await admin.raw('CREATE SCHEMA IF NOT EXISTS ??', [schema]);
+		await admin.destroy();
+		pg = knexFactory({ client: 'pg', connection: POSTGRES_URL, searchPath: [schema], pool: { min: 0, max: 4 } });
+		await createUsageTable(pg);
+		await measure(report, 'postgres', pg);
+	});
+});

@@ -1,0 +1,249 @@
+import type { Knex } from 'knex';
+import type { LatencyPercentiles, UsageBucket, UsageDimension, UsageGroup, UsageMetric, UsageTotals } from '../../shared/usage-types.js';
+import { HOUR_MS, hourExpression, isPostgres, ROLLUP_DIMENSIONS, USAGE_ROLLUP_TABLE, type RollupDimension } from './usage-rollups.js';
+
+/** What reports group and filter by: the rollup dimensions, plus the caller's role (through the users table). */
+export const USAGE_DIMENSIONS = [...ROLLUP_DIMENSIONS, 'role'] as const satisfies readonly UsageDimension[];
+
+export interface UsageScope {
+	/** Start (inclusive). Rollup reports round it down to the hour. */
+	from: Date;
+	/** End (exclusive). Rollup reports round it up to the hour. */
+	to: Date;
+	/** Only rows whose dimension is one of the values (`null` in the list matches missing values). */
+	filters?: Partial<Record<UsageDimension, (string | null)[]>>;
+}
+
+export interface UsageAnalyticsOptions {
+	knex: Knex;
+	/** Raw rows. Default: `ml_usage`. */
+	table?: string;
+	/** Hourly rollups. Default: `ml_usage_rollups`. */
+	rollupTable?: string;
+	/** Where a user's role is read from, for the `role` dimension. Default: `directus_users.role`; null disables `role`. */
+	users?: { table: string; id: string; role: string } | null;
+}
+
+const PERCENTILES = [
+	['p50', 0.5],
+	['p95', 0.95],
+	['p99', 0.99],
+] as const;
+
+/**
+ * Usage reports in SQL, the same on SQLite and PostgreSQL. Totals, breakdowns and time series
+ * read the hourly rollups (a 30-day report reads at most 720 hours × combinations, not every
+ * call); latency percentiles read the raw rows, exactly: `percentile_cont` on PostgreSQL, and
+ * the same linear interpolation between ranks (window functions) on SQLite.
+ */
+export class UsageAnalytics {
+	private readonly knex: Knex;
+	private readonly table: string;
+	private readonly rollups: string;
+	private readonly users: { table: string; id: string; role: string } | null;
+
+	constructor(options: UsageAnalyticsOptions) {
+		this.knex = options.knex;
+		this.table = options.table ?? 'ml_usage';
+		this.rollups = options.rollupTable ?? USAGE_ROLLUP_TABLE;
+		this.users = options.users === undefined ? { table: 'directus_users', id: 'id', role: 'role' } : options.users;
+	}
+
+	/** Totals over the scope. */
+	async totals(scope: UsageScope): Promise<UsageTotals> {
+		const [row] = await this.rollupQuery(scope, null);
+		return toTotals(row ?? {});
+	}
+
+	/** Totals per value of one dimension, largest `orderBy` first. */
+	async breakdown(scope: UsageScope, groupBy: UsageDimension, options: { orderBy?: UsageMetric; limit?: number } = {}): Promise<UsageGroup[]> {
+		const rows = await this.rollupQuery(scope, groupBy);
+		const groups = rows.map((r) => ({ group: nullable(r.grp), ...toTotals(r) }));
+		const metric = options.orderBy ?? 'calls';
+		groups.sort((a, b) => metricOf(b, metric) - metricOf(a, metric) || String(a.group).localeCompare(String(b.group)));
+		return options.limit ? groups.slice(0, options.limit) : groups;
+	}
+
+	/** Totals per hour or day (UTC), optionally per value of a dimension. Buckets without calls are left out. */
+	async timeseries(scope: UsageScope, interval: 'hour' | 'day', groupBy?: UsageDimension | null): Promise<UsageBucket[]> {
+		const hours = interval === 'day' ? 24 : 1;
+		const rows = await this.rollupQuery(scope, groupBy ?? null, hours);
+		return rows
+			.map((r) => ({ start: new Date(Number(r.slot) * hours * HOUR_MS).toISOString(), group: groupBy ? nullable(r.grp) : null, ...toTotals(r) }))
+			.sort((a, b) => a.start.localeCompare(b.start) || String(a.group).localeCompare(String(b.group)));
+	}
+
+	/** Exact latency percentiles of provider calls (cache hits excluded), overall or per group and/or interval. */
+	async latency(scope: UsageScope, options: { groupBy?: UsageDimension | null; interval?: 'hour' | 'day' | null } = {}): Promise<LatencyPercentiles[]> {
+		const k = this.knex;
+		const base = k(`${this.table} as r`)
+			.where('r.timestamp', '>=', scope.from)
+			.where('r.timestamp', '<', scope.to)
+			.where('r.cache_hit', false);
+		this.applyFilters(base, scope.filters, 'r');
+		const groupExpr = options.groupBy ? this.dimension(base, options.groupBy, 'r') : k.raw('NULL');
+		const hours = options.interval === 'day' ? 24 : 1;
+		const slotExpr = options.interval ? k.raw(`(?) / ${hours}`, [hourExpression(k, 'r.timestamp')]) : k.raw('0');
+		let rows: Record<string, unknown>[];
+		if (isPostgres(k)) {
+			rows = await base
+				.select({ grp: groupExpr, slot: slotExpr })
+				.count({ calls: '*' })
+				.select(PERCENTILES.map(([name, p]) => k.raw(`percentile_cont(${p}) within group (order by ??) as ${name}`, ['r.latency_ms'])))
+				.groupBy(k.raw('1, 2'));
+		} else {
+			// SQLite has no percentile_cont. Latencies are whole milliseconds with few distinct values,
+			// so the database counts each value per group and the exact percentile_cont (the value at
+			// rank 1 + p·(n − 1), interpolated between neighbours) is read off the cumulative counts.
+			// Far cheaper than ranking every row with window functions.
+			const counts = (await base
+				.select({ grp: groupExpr, slot: slotExpr, v: 'r.latency_ms' })
+				.count({ c: '*' })
+				.groupBy('grp', 'slot', 'v')
+				.orderBy([{ column: 'grp' }, { column: 'slot' }, { column: 'v' }])) as unknown as { grp: unknown; slot: unknown; v: number | string; c: number | string }[];
+			rows = percentilesFromCounts(counts);
+		}
+		return rows
+			.map((r) => ({
+				group: options.groupBy ? nullable(r.grp) : null,
+				...(options.interval ? { start: new Date(Number(r.slot) * hours * HOUR_MS).toISOString() } : {}),
+				calls: Number(r.calls),
+				p50: round(Number(r.p50)),
+				p95: round(Number(r.p95)),
+				p99: round(Number(r.p99)),
+			}))
+			.sort((a, b) => (a.start ?? '').localeCompare(b.start ?? '') || b.calls - a.calls);
+	}
+
+	private async rollupQuery(scope: UsageScope, groupBy: UsageDimension | null, slotHours?: number): Promise<Record<string, unknown>[]> {
+		const k = this.knex;
+		const q = k(`${this.rollups} as r`)
+			.where('r.bucket', '>=', Math.floor(scope.from.getTime() / HOUR_MS))
+			.where('r.bucket', '<', Math.ceil(scope.to.getTime() / HOUR_MS));
+		this.applyFilters(q, scope.filters, 'r');
+		const groups: Knex.Raw[] = [];
+		if (groupBy) {
+			const expr = this.dimension(q, groupBy, 'r');
+			void q.select({ grp: expr });
+			groups.push(expr);
+		}
+		if (slotHours) {
+			const slot = k.raw(slotHours === 1 ? '??' : `?? / ${slotHours}`, ['r.bucket']);
+			void q.select({ slot });
+			groups.push(slot);
+		}
+		void q
+			.sum({ calls: 'r.calls', input_tokens: 'r.input_tokens', output_tokens: 'r.output_tokens', cost: 'r.cost', latency_ms: 'r.latency_ms', cache_hits: 'r.cache_hits' })
+			.select(k.raw(`sum(CASE WHEN ?? = 'error' THEN ?? ELSE 0 END) AS errors`, ['r.status', 'r.calls']));
+		if (groups.length > 0) void q.groupBy(groups);
+		return q;
+	}
+
+	/** The SQL for a dimension, joining the users table for `role`. */
+	private dimension(q: Knex.QueryBuilder, dim: UsageDimension, alias: string): Knex.Raw {
+		if (dim !== 'role') return this.knex.raw('??', [`${alias}.${dim}`]);
+		if (!this.users) throw new Error('The role dimension needs a users table.');
+		this.joinUsers(q, alias);
+		return this.knex.raw('??', [`u.${this.users.role}`]);
+	}
+
+	private joined = new WeakSet<Knex.QueryBuilder>();
+
+	private joinUsers(q: Knex.QueryBuilder, alias: string): void {
+		if (!this.users || this.joined.has(q)) return;
+		this.joined.add(q);
+		void q.leftJoin(`${this.users.table} as u`, `u.${this.users.id}`, `${alias}.user`);
+	}
+
+	private applyFilters(q: Knex.QueryBuilder, filters: UsageScope['filters'], alias: string): void {
+		for (const dim of USAGE_DIMENSIONS) {
+			const values = filters?.[dim];
+			if (!values || values.length === 0) continue;
+			const column = dim === 'role' ? this.dimension(q, 'role', alias) : this.knex.raw('??', [`${alias}.${dim}`]);
+			const present = values.filter((v): v is string => v !== null);
+			const wantsNull = values.includes(null);
+			void q.where((w) => {
+				if (present.length > 0) void w.orWhereIn(column as unknown as string, present);
+				if (wantsNull) void w.orWhereNull(column as unknown as string);
+			});
+		}
+	}
+}
+
+/** percentile_cont from (value, count) rows sorted by group, slot and value. */
+function percentilesFromCounts(counts: { grp: unknown; slot: unknown; v: number | string; c: number | string }[]): Record<string, unknown>[] {
+	const out: Record<string, unknown>[] = [];
+	let i = 0;
+	while (i < counts.length) {
+		const first = counts[i]!;
+		let j = i;
+		let n = 0;
+		while (j < counts.length && counts[j]!.grp === first.grp && counts[j]!.slot === first.slot) n += Number(counts[j++]!.c);
+		const values = counts.slice(i, j);
+		/** The value at 0-based rank `rank` of the group's sorted latencies. */
+		const at = (rank: number): number => {
+			let seen = 0;
+			for (const row of values) {
+				seen += Number(row.c);
+				if (rank < seen) return Number(row.v);
+			}
+			return Number(values[values.length - 1]!.v);
+		};
+		const row: Record<string, unknown> = { grp: first.grp, slot: first.slot, calls: n };
+		for (const [name, p] of PERCENTILES) {
+			const pos = p * (n - 1);
+			const lo = Math.floor(pos);
+			const low = at(lo);
+			row[name] = low + (pos - lo) * (at(Math.min(n - 1, lo + 1)) - low);
+		}
+		out.push(row);
+		i = j;
+	}
+	return out;
+}
+
+function nullable(v: unknown): string | null {
+	return v === null || v === undefined ? null : String(v);
+}
+
+function round(v: number): number {
+	return Math.round(v * 1000) / 1000;
+}
+
+function toTotals(r: Record<string, unknown>): UsageTotals {
+	const calls = Number(r.calls ?? 0);
+	const errors = Number(r.errors ?? 0);
+	const cacheHits = Number(r.cache_hits ?? 0);
+	return {
+		calls,
+		inputTokens: Number(r.input_tokens ?? 0),
+		outputTokens: Number(r.output_tokens ?? 0),
+		cost: Math.round(Number(r.cost ?? 0) * 1e9) / 1e9,
+		errors,
+		cacheHits,
+		avgLatencyMs: calls > 0 ? round(Number(r.latency_ms ?? 0) / calls) : 0,
+		errorRate: calls > 0 ? errors / calls : 0,
+		cacheHitRate: calls > 0 ? cacheHits / calls : 0,
+	};
+}
+
+function metricOf(g: UsageTotals, metric: UsageMetric): number {
+	switch (metric) {
+		case 'calls':
+			return g.calls;
+		case 'cost':
+			return g.cost;
+		case 'tokens':
+			return g.inputTokens + g.outputTokens;
+		case 'input_tokens':
+			return g.inputTokens;
+		case 'output_tokens':
+			return g.outputTokens;
+		case 'errors':
+			return g.errors;
+		case 'avg_latency':
+			return g.avgLatencyMs;
+	}
+}
+
+export type { LatencyPercentiles, RollupDimension, UsageBucket, UsageDimension, UsageGroup, UsageMetric, UsageTotals };

@@ -1,0 +1,197 @@
+import { createHash } from 'node:crypto';
+import type { Knex } from 'knex';
+import type { UsageRow } from './knex-usage-recorder.js';
+
+/** The internal table of hourly usage aggregates (one row per hour × dimension combination). */
+export const USAGE_ROLLUP_TABLE = 'ml_usage_rollups';
+
+/** Dimensions a rollup row is keyed by: every `ml_usage` column a report groups or filters on. */
+export const ROLLUP_DIMENSIONS = ['user', 'source_type', 'source', 'capability', 'provider', 'model', 'collection', 'status', 'error_code'] as const;
+export type RollupDimension = (typeof ROLLUP_DIMENSIONS)[number];
+
+export const HOUR_MS = 3_600_000;
+
+export interface RollupRow {
+	/** Hours since the Unix epoch (UTC): the hour the calls started in. */
+	bucket: number;
+	/** Hash of the dimension values, unique per bucket. */
+	key: string;
+	user: string | null;
+	source_type: string;
+	source: string;
+	capability: string;
+	provider: string;
+	model: string;
+	collection: string | null;
+	status: string;
+	error_code: string | null;
+	calls: number;
+	input_tokens: number;
+	output_tokens: number;
+	cost: number;
+	latency_ms: number;
+	cache_hits: number;
+}
+
+/**
+ * Creates `ml_usage_rollups` if it is missing. A plain table, not a Directus collection: it is
+ * derived data that only the usage reports read.
+ */
+export async function ensureUsageRollupTable(knex: Knex, table = USAGE_ROLLUP_TABLE): Promise<void> {
+	if (await knex.schema.hasTable(table)) return;
+	await knex.schema.createTable(table, (t) => {
+		t.integer('bucket').notNullable();
+		t.string('key', 40).notNullable();
+		t.string('user', 36).nullable();
+		t.string('source_type', 32).notNullable();
+		t.string('source', 255).notNullable();
+		t.string('capability', 32).notNullable();
+		t.string('provider', 64).notNullable();
+		t.string('model', 255).notNullable();
+		t.string('collection', 64).nullable();
+		t.string('status', 16).notNullable();
+		t.string('error_code', 64).nullable();
+		t.bigInteger('calls').notNullable().defaultTo(0);
+		t.bigInteger('input_tokens').notNullable().defaultTo(0);
+		t.bigInteger('output_tokens').notNullable().defaultTo(0);
+		t.double('cost').notNullable().defaultTo(0);
+		t.bigInteger('latency_ms').notNullable().defaultTo(0);
+		t.bigInteger('cache_hits').notNullable().defaultTo(0);
+		t.primary(['bucket', 'key']);
+	});
+}
+
+function rollupKey(row: Pick<UsageRow, RollupDimension>): string {
+	return createHash('sha1')
+		.update(JSON.stringify(ROLLUP_DIMENSIONS.map((d) => row[d] ?? null)))
+		.digest('hex');
+}
+
+/** Adds up usage rows per hour and dimensions. */
+export function rollUp(rows: readonly UsageRow[]): RollupRow[] {
+	const out = new Map<string, RollupRow>();
+	for (const row of rows) {
+		const bucket = Math.floor(row.timestamp.getTime() / HOUR_MS);
+		const key = rollupKey(row);
+		const id = `${bucket}:${key}`;
+		let agg = out.get(id);
+		if (!agg) {
+			agg = {
+				bucket,
+				key,
+				user: row.user,
+				source_type: row.source_type,
+				source: row.source,
+				capability: row.capability,
+				provider: row.provider,
+				model: row.model,
+				collection: row.collection,
+				status: row.status,
+				error_code: row.error_code,
+				calls: 0,
+				input_tokens: 0,
+				output_tokens: 0,
+				cost: 0,
+				latency_ms: 0,
+				cache_hits: 0,
+			};
+			out.set(id, agg);
+		}
+		agg.calls += 1;
+		agg.input_tokens += row.input_tokens;
+		agg.output_tokens += row.output_tokens;
+		agg.cost += row.cost;
+		agg.latency_ms += row.latency_ms;
+		agg.cache_hits += row.cache_hit ? 1 : 0;
+	}
+	return [...out.values()];
+}
+
+/** Rollup rows per INSERT: 17 columns × 50 stays under SQLite's 999 bound-parameter limit. */
+const ROLLUPS_PER_STATEMENT = 50;
+const MEASURES = ['calls', 'input_tokens', 'output_tokens', 'cost', 'latency_ms', 'cache_hits'] as const;
+
+/**
+ * Adds aggregates to the stored rollups (`INSERT … ON CONFLICT DO UPDATE SET calls = calls +
+ * excluded.calls`, on SQLite and PostgreSQL alike), so concurrent writers from several processes
+ * add up instead of overwriting each other. Run it in the transaction that inserts the raw rows.
+ */
+export async function addToRollups(trx: Knex | Knex.Transaction, rollups: readonly RollupRow[], table = USAGE_ROLLUP_TABLE): Promise<void> {
+	const merge = Object.fromEntries(MEASURES.map((m) => [m, trx.raw('?? + excluded.??', [`${table}.${m}`, m])]));
+	for (let i = 0; i < rollups.length; i += ROLLUPS_PER_STATEMENT) {
+		await trx(table)
+			.insert(rollups.slice(i, i + ROLLUPS_PER_STATEMENT))
+			.onConflict(['bucket', 'key'])
+			.merge(merge);
+	}
+}
+
+/** SQL for the hour (since the epoch) of `ml_usage.timestamp`: SQLite holds epoch milliseconds (or ISO text from other writers). */
+export function hourExpression(knex: Knex, column = 'timestamp'): Knex.Raw {
+	if (isPostgres(knex)) return knex.raw('floor(extract(epoch from ??) / 3600)::integer', [column]);
+	return knex.raw(`(CASE WHEN typeof(??) IN ('integer', 'real') THEN CAST(?? / ${HOUR_MS} AS INTEGER) ELSE CAST(strftime('%s', ??) AS INTEGER) / 3600 END)`, [column, column, column]);
+}
+
+export function isPostgres(knex: Knex): boolean {
+	const client = String(knex.client.config.client);
+	return client === 'pg' || client === 'postgres' || client === 'postgresql';
+}
+
+/**
+ * Recomputes the rollups of `[from, to)` (whole hours) from the raw rows: after costs were
+ * recomputed, and at start-up for rows written before rollups existed. Rows pruned by retention
+ * are gone from `ml_usage`, so hours before the oldest raw row are left as they are.
+ */
+export async function rebuildRollups(knex: Knex, range: { from?: Date; to?: Date } = {}, tables = { usage: 'ml_usage', rollups: USAGE_ROLLUP_TABLE }): Promise<number> {
+	const oldest = await knex(tables.usage).min({ t: 'timestamp' }).first();
+	if (!oldest || oldest.t === null || oldest.t === undefined) return 0;
+	const oldestMs = toDate(oldest.t).getTime();
+	const fromMs = Math.max(range.from?.getTime() ?? 0, oldestMs);
+	const fromBucket = Math.floor(fromMs / HOUR_MS);
+	const toBucket = range.to ? Math.ceil(range.to.getTime() / HOUR_MS) : Number.MAX_SAFE_INTEGER;
+	const hour = hourExpression(knex);
+	const grouped: (Record<RollupDimension, string | null> & { bucket: number | string } & Record<(typeof MEASURES)[number], number | string | null>)[] = await knex(tables.usage)
+		.select({ bucket: hour }, ...ROLLUP_DIMENSIONS)
+		.count({ calls: '*' })
+		.sum({ input_tokens: 'input_tokens', output_tokens: 'output_tokens', cost: 'cost', latency_ms: 'latency_ms' })
+		.select(knex.raw('sum(CASE WHEN ?? THEN 1 ELSE 0 END) as cache_hits', ['cache_hit']))
+		.where('timestamp', '>=', new Date(fromBucket * HOUR_MS))
+		.modify((q) => {
+			if (toBucket !== Number.MAX_SAFE_INTEGER) void q.where('timestamp', '<', new Date(toBucket * HOUR_MS));
+		})
+		.groupBy(hour)
+		.groupBy([...ROLLUP_DIMENSIONS]);
+	const rows: RollupRow[] = grouped.map((g) => {
+		const dims = Object.fromEntries(ROLLUP_DIMENSIONS.map((d) => [d, g[d] ?? null])) as Record<RollupDimension, string | null>;
+		return {
+			...(dims as Pick<RollupRow, RollupDimension>),
+			bucket: Number(g.bucket),
+			key: rollupKey(dims as Pick<UsageRow, RollupDimension>),
+			calls: Number(g.calls ?? 0),
+			input_tokens: Number(g.input_tokens ?? 0),
+			output_tokens: Number(g.output_tokens ?? 0),
+			cost: Number(g.cost ?? 0),
+			latency_ms: Number(g.latency_ms ?? 0),
+			cache_hits: Number(g.cache_hits ?? 0),
+		};
+	});
+	await knex.transaction(async (trx) => {
+		await trx(tables.rollups)
+			.where('bucket', '>=', fromBucket)
+			.modify((q) => {
+				if (toBucket !== Number.MAX_SAFE_INTEGER) void q.where('bucket', '<', toBucket);
+			})
+			.delete();
+		await addToRollups(trx, rows, tables.rollups);
+	});
+	return rows.length;
+}
+
+/** A timestamp as a driver returns it: Date (pg), epoch milliseconds or ISO text (SQLite). */
+export function toDate(value: unknown): Date {
+	if (value instanceof Date) return value;
+	if (typeof value === 'number') return new Date(value);
+	const s = String(value);
+	if (/^\d+(\.\d+)?$/.test(s)) return new Date(Number(s));
+	return new Date(/[zZ]|[+-]\d\d:?\d\d$/.test(s) ? s : `${s.replace(' ', 'T')}Z`);
+}
