@@ -240,6 +240,9 @@ async function buildContainer(host: HostContext): Promise<Container> {
 			const { model } = await embeddingModel(index.embeddingModel);
 			return defaultFusion(model.provider);
 		},
+		async queryModelKey(index) {
+			return (await resolveIndexModel(index)).key;
+		},
 		async embedQuery(index, text, origin, signal) {
 			const resolved = await embeddingModel(index.embeddingModel);
 			const response = await embeddingsFor(resolved.model).embed([text], { model: resolved, origin, signal });
