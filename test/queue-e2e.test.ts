@@ -223,7 +223,7 @@ describe.skipIf(await skipUnless('redis'))('BullMQ queue end to end (standalone 
 				if (!alive(w)) throw new Error(`worker exited early:\n${w.output()}`);
 				const res = await first.request('GET', '/ml/workers?queue=indexing');
 				return res.status === 200 && res.body.data.length > 0;
-			}, 60_000, 'the worker to connect');
+			}, 300_000, 'the worker to connect');
 
 			// Created while the worker runs: it must learn the new collection and index.
 			await createCollection(first, 'outage_notes', { title: 'string', body: 'text' });
@@ -265,5 +265,5 @@ describe.skipIf(await skipUnless('redis'))('BullMQ queue end to end (standalone 
 		} finally {
 			await proxy.close();
 		}
-	}, 400_000);
+	}, 900_000);
 });
