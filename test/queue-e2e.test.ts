@@ -235,7 +235,7 @@ describe.skipIf(await skipUnless('redis'))('BullMQ queue end to end (standalone 
 				const res = await d.request('GET', '/items/ml_documents?filter[collection][_eq]=outage_notes&filter[status][_eq]=indexed&fields=item&limit=-1');
 				return res.status === 200 ? res.body.data.length : -1;
 			};
-			await eventually(async () => (await indexedCount(first)) === 1, 60_000, 'the first item indexed by the worker');
+			await eventually(async () => (await indexedCount(first)) === 1, 180_000, 'the first item indexed by the worker');
 
 			// Directus core's Redis client gives up after ~10 s of outage; wait well past that.
 			await proxy.down();
@@ -254,7 +254,7 @@ describe.skipIf(await skipUnless('redis'))('BullMQ queue end to end (standalone 
 				return res.status === 200 ? res : null;
 			}, 30_000, 'a save after Redis returned');
 			expect(after.status).toBe(200);
-			await eventually(async () => (await indexedCount(d)) === 2, 90_000, 'the item saved after the outage indexed by the same worker');
+			await eventually(async () => (await indexedCount(d)) === 2, 180_000, 'the item saved after the outage indexed by the same worker');
 			expect(alive(w), w.output().slice(-4000)).toBe(true);
 			const search = await d.request('POST', '/ml/search', { body: { query: 'once Redis was back', indexes: ['outage-notes'], limit: 5 } });
 			expect(search.status, search.text).toBe(200);
