@@ -188,4 +188,85 @@ describe.skipIf(await skipUnless('redis'))('BullMQ queue end to end (standalone 
 			await proxy.close();
 		}
 	});
+
+	// The scale-out setup of the README and docker-compose.yml: Directus's own `REDIS` is set (the
+	// workers share that env), the suite's queue is on `ML_REDIS_URL`, both through a proxy that is
+	// cut for longer than Directus core's Redis client survives. The standalone worker must stay
+	// up and index what is saved once Redis is back (Directus itself may exit: it is restarted on
+	// the same database, as a supervisor would).
+	// Declared skipped (issue 14, open): written and run once during the session, but every run
+	// timed out before the outage under the machine's load (the worker rebuilt the bundle first),
+	// so it has not yet shown either result. Remove `.skip` to run it.
+	it.skip('the standalone worker survives a Redis outage with Directus\'s own REDIS set, and resumes', async () => {
+		await directus?.stop();
+		directus = null;
+		const proxy = await startTcpProxy({ host: '127.0.0.1', port: Number(new URL(REDIS_URL).port || 6379) });
+		const viaProxy = (db: number): string => `redis://127.0.0.1:${proxy.port}/${db}`;
+		const redisDb = new URL(REDIS_URL).pathname.slice(1) || '0';
+		const env = {
+			REDIS: viaProxy(Number(redisDb)),
+			ML_REDIS_URL: viaProxy(Number(redisDb)),
+			ML_QUEUE_PREFIX: prefix,
+			ML_WORKERS_IN_PROCESS: 'false',
+			ML_RECONCILE_INTERVAL_SECONDS: '2',
+		};
+		let worker: Worker | null = null;
+		onTestFailed(() => {
+			console.error(`--- directus log ---\n${directus?.logs().slice(-6000) ?? ''}`);
+			if (worker) console.error(`--- worker ---\n${worker.output().slice(-6000)}`);
+		});
+		try {
+			const first = await startDirectus({ env });
+			directus = first;
+			const sqliteFile = first.env.DB_FILENAME ?? '';
+			const w = startWorker(first.env, true);
+			worker = w;
+			workers.push(w);
+			await eventually(async () => {
+				if (!alive(w)) throw new Error(`worker exited early:\n${w.output()}`);
+				const res = await first.request('GET', '/ml/workers?queue=indexing');
+				return res.status === 200 && res.body.data.length > 0;
+			}, 300_000, 'the worker to connect');
+
+			// Created while the worker runs: it must learn the new collection and index.
+			await createCollection(first, 'outage_notes', { title: 'string', body: 'text' });
+			const index = await first.request('POST', '/items/ml_indexes', { body: { name: 'outage-notes', collection: 'outage_notes', title_field: 'title', content_fields: ['body'] } });
+			expect(index.status, index.text).toBe(200);
+			const before = await first.request('POST', '/items/outage_notes', { body: { title: 'Before', body: 'Written before the Redis outage.' } });
+			expect(before.status, before.text).toBe(200);
+			const indexedCount = async (d: DirectusInstance): Promise<number> => {
+				const res = await d.request('GET', '/items/ml_documents?filter[collection][_eq]=outage_notes&filter[status][_eq]=indexed&fields=item&limit=-1');
+				return res.status === 200 ? res.body.data.length : -1;
+			};
+			await eventually(async () => (await indexedCount(first)) === 1, 180_000, 'the first item indexed by the worker');
+
+			// Directus core's Redis client gives up after ~10 s of outage; wait well past that.
+			await proxy.down();
+			await new Promise((r) => setTimeout(r, 30_000));
+			expect(alive(w), `the worker exited during the outage:\n${w.output().slice(-4000)}`).toBe(true);
+			await proxy.up();
+
+			let d = first;
+			if (first.pid && !(await first.request('GET', '/server/ping').then(() => true, () => false))) {
+				await first.stop();
+				d = await startDirectus({ sqliteFile, env });
+				directus = d;
+			}
+			const after = await eventually(async () => {
+				const res = await d.request('POST', '/items/outage_notes', { body: { title: 'After', body: 'Written once Redis was back.' } });
+				return res.status === 200 ? res : null;
+			}, 30_000, 'a save after Redis returned');
+			expect(after.status).toBe(200);
+			await eventually(async () => (await indexedCount(d)) === 2, 180_000, 'the item saved after the outage indexed by the same worker');
+			expect(alive(w), w.output().slice(-4000)).toBe(true);
+			const search = await d.request('POST', '/ml/search', { body: { query: 'once Redis was back', indexes: ['outage-notes'], limit: 5 } });
+			expect(search.status, search.text).toBe(200);
+			expect(search.body.data.map((h: any) => String(h.item))).toContain(String(after.body.data.id));
+
+			w.child.kill('SIGTERM');
+			expect(await w.exited).toBe(0);
+		} finally {
+			await proxy.close();
+		}
+	}, 900_000);
 });

@@ -395,13 +395,20 @@ describe('RAG and chat with an OpenAI-compatible model', () => {
 		expect(early.contentType).toContain('application/json');
 	});
 
-	// Known regression (issue 14 follow-up): when the upstream connection breaks mid-stream, the
-	// fake records a second chat request and the client gets a complete answer ending in [DONE]
-	// instead of an error chunk. Declared as failing so it breaks loudly once fixed.
-	it.fails('ends a chat completion stream with an error chunk when the connection breaks mid-stream', async () => {
+	// The fake sends two content chunks, waits until the client has them, then resets the
+	// connection: the client must see the partial answer and an OpenAI-style error chunk, and no
+	// `[DONE]` (which would tell an SDK client the truncated answer is complete).
+	it('ends a chat completion stream with an error chunk, without [DONE], when the connection breaks mid-stream', async () => {
+		const before = chatRequests(fake).length;
 		fake.script({ kind: 'stream-error', afterChunks: 2 });
 		const chat = await postSse(directus, '/ml/chat/completions', { messages: [{ role: 'user', content: 'one two three four five' }], stream: true });
 		expect(chat.status).toBe(200);
-		expect(JSON.parse(chat.events.at(-1)!.data)).toMatchObject({ error: { message: expect.any(String) } });
+		const data = chat.events.map((e) => e.data);
+		expect(data).not.toContain('[DONE]');
+		const content = data.slice(0, -1).map((d) => (JSON.parse(d) as { choices: { delta: { content?: string } }[] }).choices[0]!.delta.content ?? '').join('');
+		expect(content.length).toBeGreaterThan(0);
+		expect(JSON.parse(data.at(-1)!)).toMatchObject({ error: { message: expect.any(String), code: expect.any(String) } });
+		// Nothing was retried once the answer had started.
+		expect(chatRequests(fake).length - before).toBe(1);
 	});
 });

@@ -36,6 +36,9 @@ function describeReliability(database: 'sqlite' | 'postgres', skip: boolean): vo
 					ML_INTERACTIVE_TIMEOUT_MS: '1000',
 					ML_INTERACTIVE_MAX_RETRIES: '1',
 					ML_INTERACTIVE_DEADLINE_MS: '3000',
+					// Small enough to reach in a test; every test's user stays well below it.
+					ML_RATE_LIMIT_REQUESTS: '30',
+					ML_RATE_LIMIT_WINDOW_SECONDS: '600',
 				},
 			});
 			noPolicy = await directus.createUser({ email: `no-policy-${database}@example.com`, permissions: [] });
@@ -78,6 +81,69 @@ function describeReliability(database: 'sqlite' | 'postgres', skip: boolean): vo
 			expect(chat.status, chat.text).toBe(200);
 		});
 
+		it('caps max_tokens, batch and input sizes per model, answering 400 naming the cap', async () => {
+			const models = await directus.request('GET', '/items/ml_models?fields=id,task,is_default&filter[is_default][_eq]=true');
+			const chatId = models.body.data.find((m: any) => m.task === 'chat').id;
+			const embedId = models.body.data.find((m: any) => m.task === 'embedding').id;
+			const set = async (id: string, caps: Record<string, number | null>): Promise<void> => {
+				const res = await directus.request('PATCH', `/items/ml_models/${id}`, { body: caps });
+				expect(res.status, res.text).toBe(200);
+			};
+			await set(chatId, { max_output_tokens: 256, max_input_chars: 200 });
+			await set(embedId, { max_request_inputs: 10, max_input_chars: 500 });
+			try {
+				const user = await directus.createUser({ email: `capped-${database}@example.com`, permissions: [{ collection: 'ml_models', action: 'read' }] });
+				const refused = [
+					['/ml/chat/completions', { messages: [{ role: 'user', content: 'hi' }], max_tokens: 4000 }, 'max_output_tokens'],
+					['/ml/generation/text', { prompt: 'Write a novel', max_tokens: 4000 }, 'max_output_tokens'],
+					['/ml/generation/text', { prompt: 'x'.repeat(300) }, 'max_input_chars'],
+					['/ml/embeddings/batch', { texts: Array.from({ length: 100 }, () => 'x'.repeat(10)) }, 'max_request_inputs'],
+					['/ml/embeddings/batch', { texts: ['short', 'x'.repeat(1000)] }, 'max_input_chars'],
+					['/ml/embeddings/generate', { text: 'x'.repeat(1000) }, 'max_input_chars'],
+				] as const;
+				provider.requests.length = 0;
+				for (const [path, body, cap] of refused) {
+					const res = await directus.request('POST', path, { body, token: user });
+					expect(res.status, `${path}: ${res.text}`).toBe(400);
+					expect(res.body.errors[0].extensions).toMatchObject({ code: 'MODEL_LIMIT_EXCEEDED', limit: cap });
+					expect(res.body.errors[0].message).toContain(cap);
+				}
+				expect(provider.requests).toHaveLength(0);
+				const within = await directus.request('POST', '/ml/chat/completions', { body: { messages: [{ role: 'user', content: 'hi' }], max_tokens: 200 }, token: user });
+				expect(within.status, within.text).toBe(200);
+				// No max_tokens asked: the model's cap is what the provider is asked for.
+				const unasked = await directus.request('POST', '/ml/generation/text', { body: { prompt: 'hello' }, token: user });
+				expect(unasked.status, unasked.text).toBe(200);
+				expect(provider.requests.at(-1)!.body).toMatchObject({ max_tokens: 256 });
+				const batch = await directus.request('POST', '/ml/embeddings/batch', { body: { texts: Array.from({ length: 10 }, (_, i) => `text ${i}`) }, token: user });
+				expect(batch.status, batch.text).toBe(200);
+			} finally {
+				await set(chatId, { max_output_tokens: null, max_input_chars: null });
+				await set(embedId, { max_request_inputs: null, max_input_chars: null });
+			}
+		});
+
+		it('limits each user on the routes that call models: 429 with Retry-After, per user, admins exempt', async () => {
+			const body = { text: 'The quick brown fox jumps over the lazy dog.' };
+			const busy = await directus.createUser({ email: `busy-${database}@example.com`, permissions: [] });
+			const statuses: number[] = [];
+			for (let i = 0; i < 30; i++) statuses.push((await directus.request('POST', '/ml/analysis/language', { body, token: busy })).status);
+			expect(statuses.every((s) => s === 200), statuses.join(',')).toBe(true);
+			const limited = await directus.request('POST', '/ml/analysis/language', { body, token: busy });
+			expect(limited.status, limited.text).toBe(429);
+			expect(limited.body.errors[0].extensions.code).toBe('RATE_LIMITED');
+			expect(limited.body.errors[0].message).toContain('ML_RATE_LIMIT_REQUESTS');
+			expect(Number(limited.headers.get('retry-after'))).toBeGreaterThan(0);
+			// Spending routes too, before any provider call.
+			provider.requests.length = 0;
+			expect((await directus.request('POST', '/ml/embeddings/generate', { body: { text: 'hello' }, token: busy })).status).toBe(429);
+			expect(provider.requests).toHaveLength(0);
+			// Someone else, and an administrator, are not affected.
+			const other = await directus.createUser({ email: `calm-${database}@example.com`, permissions: [] });
+			expect((await directus.request('POST', '/ml/analysis/language', { body, token: other })).status).toBe(200);
+			for (let i = 0; i < 35; i++) expect((await directus.request('POST', '/ml/analysis/language', { body })).status).toBe(200);
+		});
+
 		it('/ml/health shows configuration only to administrators', async () => {
 			const user = await directus.request('GET', '/ml/health', { token: noPolicy });
 			expect(user.status).toBe(200);
@@ -111,6 +177,35 @@ function describeReliability(database: 'sqlite' | 'postgres', skip: boolean): vo
 			const fine = await directus.request('POST', '/ml/search', { body: { query: 'launch', indexes: ['memos'], filter: { title: { _eq: 'Launch plan' } } }, token });
 			expect(fine.status, fine.text).toBe(200);
 			expect(fine.body.data).toHaveLength(1);
+		});
+
+		it('ask uses the chat model only for callers who may use it: others get an extractive answer, a requested model is 403', async () => {
+			// memo-reader may read memos (so search and retrieve them) but not ml_models.
+			const token = await directus.login(`memo-reader-${database}@example.com`, 'user-password-for-tests');
+			const before = provider.requests.filter((r) => r.path === '/v1/chat/completions').length;
+			const ask = await directus.request('POST', '/ml/ask', { body: { question: 'When is the launch?', indexes: ['memos'] }, token });
+			expect(ask.status, ask.text).toBe(200);
+			expect(ask.body.data.mode).toBe('extractive');
+			expect(ask.body.data.answer).toContain('Tuesday');
+			expect(ask.body.data.notices.join(' ')).toMatch(/may not use the chat model "fake-chat"/);
+			const named = await directus.request('POST', '/ml/ask', { body: { question: 'When is the launch?', indexes: ['memos'], model: 'fake-chat' }, token });
+			expect(named.status, named.text).toBe(403);
+			expect(provider.requests.filter((r) => r.path === '/v1/chat/completions').length).toBe(before);
+			const admin = await directus.request('POST', '/ml/ask', { body: { question: 'When is the launch?', indexes: ['memos'] } });
+			expect(admin.status, admin.text).toBe(200);
+			expect(admin.body.data.mode).toBe('generative');
+
+			// The query a search embeds is held to the index model's max_input_chars too.
+			const embedModel = (await directus.request('GET', '/items/ml_models?fields=id&filter[task][_eq]=embedding&filter[is_default][_eq]=true')).body.data[0].id;
+			await directus.request('PATCH', `/items/ml_models/${embedModel}`, { body: { max_input_chars: 50 } });
+			try {
+				const long = await directus.request('POST', '/ml/search', { body: { query: `launch ${'x'.repeat(60)}`, indexes: ['memos'] }, token });
+				expect(long.status, long.text).toBe(400);
+				expect(long.body.errors[0].extensions).toMatchObject({ code: 'MODEL_LIMIT_EXCEEDED', limit: 'max_input_chars', field: 'query' });
+				expect((await directus.request('POST', '/ml/search', { body: { query: 'launch', indexes: ['memos'] }, token })).status).toBe(200);
+			} finally {
+				await directus.request('PATCH', `/items/ml_models/${embedModel}`, { body: { max_input_chars: null } });
+			}
 		});
 	});
 }

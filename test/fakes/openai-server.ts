@@ -181,13 +181,19 @@ export async function startFakeOpenAIServer(options: FakeOpenAIServerOptions = {
 		const base = { id: 'chatcmpl-fake', object: 'chat.completion.chunk', created: 1_700_000_000, model: record.body.model };
 		record.status = 200;
 		res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache', connection: 'keep-alive' });
+		// Resolves once the bytes are handed to the socket, so a scripted connection break comes
+		// after the client has really received the chunks before it (destroying the socket in the
+		// same tick would discard them, and the client would see a failed request, not a break).
+		let flushed: Promise<void> = Promise.resolve();
 		const write = (payload: unknown): void => {
-			if (!res.destroyed) res.write(`data: ${JSON.stringify(payload)}\n\n`);
+			if (!res.destroyed) flushed = new Promise((resolve) => res.write(`data: ${JSON.stringify(payload)}\n\n`, () => resolve()));
 		};
 		write({ ...base, choices: [{ index: 0, delta: { role: 'assistant', content: '' }, finish_reason: null }] });
 		for (let i = 0; i < pieces.length; i++) {
 			if ((fault?.kind === 'stream-error' || fault?.kind === 'stream-error-event') && i === fault.afterChunks) {
 				if (fault.kind === 'stream-error') {
+					await flushed;
+					await sleep(20);
 					destroy();
 				} else {
 					write({ error: { message: 'Scripted mid-stream failure', type: 'server_error' } });

@@ -57,6 +57,8 @@ import type { EnrichmentJobDeps } from '../core/enrichment/enrichment-jobs.js';
 import type { AnalysisService } from '../core/analysis/analysis-service.js';
 import type { ComplexityService } from '../core/complexity/complexity-service.js';
 import { buildQueue, type QueueWiring } from './queue-wiring.js';
+import { createUserRateLimiter, type UserRateLimiter } from '../core/rate-limit/user-rate-limiter.js';
+import { chooseQueueBackend } from '../core/jobs/create-queue.js';
 import { buildVectorStores, type VectorStores } from './vector-store-wiring.js';
 
 /**
@@ -149,6 +151,8 @@ export interface Container extends BaseContainer {
 	startSweeper(): void;
 	/** The lease coordinating the sweep across processes. */
 	sweepLock: KnexLeaseLock;
+	/** Per-user limit on the routes that call models (ML_RATE_LIMIT_*), on the queue's Redis when there is one; created on first use. */
+	rateLimiter(): UserRateLimiter;
 	/** Stops workers (draining active jobs) and flushes buffers; called on shutdown. */
 	close(): Promise<void>;
 }
@@ -259,6 +263,9 @@ async function buildContainer(host: HostContext): Promise<Container> {
 		async fusionDefaults(index) {
 			const { model } = await embeddingModel(index.embeddingModel);
 			return defaultFusion(model.provider);
+		},
+		async queryModelKey(index) {
+			return (await resolveIndexModel(index)).key;
 		},
 		async embedQuery(index, text, origin, signal) {
 			const resolved = await embeddingModel(index.embeddingModel);
@@ -415,6 +422,7 @@ async function buildContainer(host: HostContext): Promise<Container> {
 	// for them, so the next sweep does not wait for them to age.
 	let backlog = false;
 	let closed = false;
+	let rateLimiter: UserRateLimiter | undefined;
 
 	// A provider is back: what failed during its outage is retried now, not after the next sweep.
 	breakers.onRecover((endpoint) => {
@@ -578,9 +586,22 @@ async function buildContainer(host: HostContext): Promise<Container> {
 				void prune();
 			}
 		},
+		rateLimiter() {
+			if (!rateLimiter) {
+				const choice = chooseQueueBackend(config, host.env);
+				rateLimiter = createUserRateLimiter({
+					points: config.ML_RATE_LIMIT_REQUESTS,
+					windowSeconds: config.ML_RATE_LIMIT_WINDOW_SECONDS,
+					redisUrl: choice.options.backend === 'bullmq' ? choice.options.redisUrl : undefined,
+					keyPrefix: `${config.ML_QUEUE_PREFIX}:rate`,
+				});
+			}
+			return rateLimiter;
+		},
 		async close() {
 			if (closed) return;
 			closed = true;
+			await rateLimiter?.close();
 			if (reconcileTimer) clearInterval(reconcileTimer);
 			if (pruneTimer) clearInterval(pruneTimer);
 			await changes.close().catch(() => undefined);

@@ -56,5 +56,8 @@ export function sendError(res: Response, error: unknown, req?: Request): void {
 		}
 		return;
 	}
+	// A 429/503 that knows when to come back says so, as HTTP clients and SDKs expect.
+	const retryAfterMs = isMlError(error) && (status === 429 || status === 503) ? error.retryAfterMs : undefined;
+	if (retryAfterMs !== undefined) res.setHeader('Retry-After', String(Math.max(1, Math.ceil(retryAfterMs / 1000))));
 	res.status(status).json(body);
 }

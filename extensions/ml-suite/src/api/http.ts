@@ -45,6 +45,11 @@ export interface RouteSpec<B extends z.ZodType, Q extends z.ZodType> {
 	 * touch no items (health, API description) are exempt.
 	 */
 	servedWhileLocked?: boolean;
+	/**
+	 * Counted by the per-user rate limit (ML_RATE_LIMIT_*). Default: POST routes open to
+	 * non-admin users, which are the ones that call models for a caller.
+	 */
+	rateLimited?: boolean;
 }
 
 export type Handler<B extends z.ZodType, Q extends z.ZodType> = (
@@ -92,6 +97,10 @@ export function route<B extends z.ZodType = z.ZodUnknown, Q extends z.ZodType = 
 			const container = await getContainer();
 			// Before the input is looked at, as Directus's own lock middleware runs before its routes.
 			if (!spec.servedWhileLocked && (await container.directus.isLocked())) throw projectLockedError();
+			// Administrators are not limited; everyone else is counted per user (per role/IP without one).
+			if ((spec.rateLimited ?? (method === 'post' && spec.access === 'user')) && accountability.admin !== true) {
+				await container.rateLimiter().consume(accountability.user ?? `${accountability.role ?? 'anonymous'}:${accountability.ip ?? ''}`);
+			}
 			const body = (spec.body ? parseInput(spec.body, req.body ?? {}, 'body') : req.body) as z.infer<B>;
 			const query = (spec.query ? parseInput(spec.query, req.query ?? {}, 'query') : req.query) as z.infer<Q>;
 			// Someone is waiting: provider calls get the short interactive budget, and the request

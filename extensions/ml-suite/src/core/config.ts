@@ -84,6 +84,13 @@ export const configShape = {
 	ML_FAILED_RETRY_AFTER_SECONDS: int(0, 86_400).default(300),
 	/** Overall time an /ml request may wait on providers before answering 504 (until a stream's first event); 0 = none. */
 	ML_INTERACTIVE_DEADLINE_MS: int(0, 600_000).default(15_000),
+	/**
+	 * Per-user limit on the /ml routes that call models (POST routes open to non-admin users):
+	 * requests per ML_RATE_LIMIT_WINDOW_SECONDS, counted in the queue's Redis when there is one
+	 * (shared by every instance), else per process. 0 = off. Administrators are not limited.
+	 */
+	ML_RATE_LIMIT_REQUESTS: int(0, 1_000_000).default(120),
+	ML_RATE_LIMIT_WINDOW_SECONDS: int(1, 86_400).default(60),
 	/** Vector store: `embedded` (Directus DB), `pgvector` or `qdrant`. */
 	ML_VECTOR_STORE: z.enum(['embedded', 'pgvector', 'qdrant']).default('embedded'),
 	/** PostgreSQL URL with the pgvector extension; defaults to the Directus database when it is PostgreSQL. */

@@ -1,6 +1,7 @@
 import type { Router } from 'express';
 import { z } from 'zod';
 import { encodeBase64Vector } from '../../core/embeddings/encode-base64-vector.js';
+import { assertInputsWithinCaps } from '../../core/providers/model-caps.js';
 import type { Container } from '../container.js';
 import { parseInput, route, type MlRequest } from '../http.js';
 import { assertCanUseModel } from '../model-access.js';
@@ -35,14 +36,16 @@ export function cosine(a: readonly number[], b: readonly number[]): number {
 
 /** SynthStack-compatible embedding routes. */
 export function registerEmbeddingRoutes(router: Router, getContainer: () => Promise<Container>): void {
-	const embed = async (container: Container, texts: string[], modelId: string | undefined, req: MlRequest) => {
-		// Using a model follows Directus permissions (read access to its ml_models row).
-		await assertCanUseModel(container.host, req.accountability, (await container.models.embeddingModel(modelId)).definition);
+	const embed = async (container: Container, texts: string[], modelId: string | undefined, req: MlRequest, field: string) => {
+		const { definition } = await container.models.embeddingModel(modelId);
+		// Using a model follows Directus permissions (read access to its ml_models row), within its caps.
+		await assertCanUseModel(container.host, req.accountability, definition);
+		assertInputsWithinCaps(definition, texts, field);
 		return container.embedTexts(texts, { modelId, origin: req.origin, signal: req.signal });
 	};
 
 	route(router, 'post', '/embeddings/generate', { access: 'user', body: GenerateEmbeddingBody, response: EmbeddingResponse, summary: 'Embedding of one text' }, async (req, container) => {
-		const result = await embed(container, [req.body.text], req.body.model, req);
+		const result = await embed(container, [req.body.text], req.body.model, req, 'text');
 		return { embedding: encode(result.embeddings[0] ?? [], req.body.encoding_format), model: result.model, dimensions: result.dimensions, tokensUsed: result.usage.inputTokens };
 	}, getContainer);
 
@@ -50,12 +53,12 @@ export function registerEmbeddingRoutes(router: Router, getContainer: () => Prom
 		const max = container.config.ML_MAX_BATCH_INPUTS;
 		const schema = z.object({ texts: z.array(text).min(1, 'must contain at least one text').max(max, `must contain at most ${max} texts`), model, encoding_format: encodingFormat });
 		const body = parseInput(schema, req.body ?? {}, 'body');
-		const result = await embed(container, body.texts, body.model, req);
+		const result = await embed(container, body.texts, body.model, req, 'texts');
 		return { embeddings: result.embeddings.map((v) => encode(v, body.encoding_format)), model: result.model, dimensions: result.dimensions, count: result.embeddings.length, tokensUsed: result.usage.inputTokens };
 	}, getContainer);
 
 	route(router, 'post', '/embeddings/similarity', { access: 'user', body: SimilarityBody, response: SimilarityResponse, summary: 'Cosine similarity of two texts' }, async (req, container) => {
-		const result = await embed(container, [req.body.text1, req.body.text2], req.body.model, req);
+		const result = await embed(container, [req.body.text1, req.body.text2], req.body.model, req, 'text1');
 		const [a, b] = result.embeddings;
 		return { similarity: cosine(a ?? [], b ?? []), model: result.model };
 	}, getContainer);

@@ -3,6 +3,7 @@ import type { Router } from 'express';
 import { z } from 'zod';
 import { isMlError, PayloadTooLargeError } from '../../core/errors.js';
 import type { ChatMessage, ChatModel, ChatRequest, ChatResult, ModelDefinition, ProviderCallUsage } from '../../core/providers/types.js';
+import { assertPromptWithinCaps, capCompletionTokens } from '../../core/providers/model-caps.js';
 import { estimateTokens } from '../../core/text/estimate-tokens.js';
 import { computeCost } from '../../core/usage/compute-cost.js';
 import type { CallOrigin, UsageEvent } from '../../core/usage/types.js';
@@ -101,8 +102,21 @@ export function chatUsageEvent(origin: ChatCallOrigin, call: ChatCall, cost: num
 	};
 }
 
-/** Refuses prompts that cannot fit with the completion; returns the completion cap to ask for. */
-export function fitCompletion(model: ChatModel, messages: readonly ChatMessage[], requested: number | undefined, estimate: (text: string) => number): number {
+/**
+ * Refuses prompts that cannot fit with the completion, and requests over the model's caps in
+ * `ml_models` (`max_output_tokens`, `max_input_chars`); returns the completion cap to ask for.
+ */
+export function fitCompletion(
+	model: ChatModel,
+	messages: readonly ChatMessage[],
+	requested: number | undefined,
+	estimate: (text: string) => number,
+	definition?: ModelDefinition,
+): number {
+	if (definition) {
+		assertPromptWithinCaps(definition, messages);
+		requested = capCompletionTokens(definition, requested);
+	}
 	const maxTokens = Math.min(requested ?? model.maxOutputTokens, model.maxOutputTokens);
 	const promptTokens = messages.reduce((sum, m) => sum + estimate(m.content) + 4, 3);
 	if (promptTokens + maxTokens > model.contextWindow) {
@@ -127,7 +141,7 @@ export function registerGenerationRoutes(router: Router, getContainer: () => Pro
 				...(req.body.system_prompt ? [{ role: 'system' as const, content: req.body.system_prompt }] : []),
 				{ role: 'user', content: req.body.prompt },
 			];
-			const maxTokens = fitCompletion(chat.model, messages, req.body.max_tokens, estimateTokens);
+			const maxTokens = fitCompletion(chat.model, messages, req.body.max_tokens, estimateTokens, chat.definition);
 			const result = await complete(container, req.origin, chat, { messages, maxTokens, temperature: req.body.temperature, signal: req.signal });
 			return {
 				id: `gen-${globalThis.crypto.randomUUID()}`,
@@ -165,7 +179,7 @@ export function registerGenerationRoutes(router: Router, getContainer: () => Pro
 			const chat = await requireChatModel(container, req.body.model, req.accountability);
 			const { model } = chat;
 			const messages: ChatMessage[] = req.body.messages;
-			const maxTokens = fitCompletion(model, messages, req.body.max_tokens, estimateTokens);
+			const maxTokens = fitCompletion(model, messages, req.body.max_tokens, estimateTokens, chat.definition);
 			const id = `chatcmpl-${globalThis.crypto.randomUUID()}`;
 			const created = Math.floor(Date.now() / 1000);
 			const request = { messages, maxTokens, temperature: req.body.temperature, signal: req.signal };

@@ -7,6 +7,8 @@ import type { AskResponse, RagStreamEvent } from '../../shared/rag-types.js';
 import { RAG_DOCUMENTS_INDEX } from '../../core/indexing/index-definition.js';
 import type { Container } from '../container.js';
 import { route, type MlRequest } from '../http.js';
+import { canUseModel } from '../model-access.js';
+import { assertPromptWithinCaps, capCompletionTokens } from '../../core/providers/model-caps.js';
 import { DirectusFilter } from '../../core/search/directus-filter.js';
 import { openSse } from '../sse.js';
 import { recordChatCall } from './generation-routes.js';
@@ -49,6 +51,16 @@ function ragRequest(req: MlRequest, container: Container, body: Omit<AskRequest,
 	return {
 		...body,
 		caller: { accountability: req.accountability, schema: req.schema, origin: req.origin },
+		// Generating the answer uses the chat model: only if the caller may (ml_models read), and
+		// within its caps. Retrieval uses the index's embedding model, which reading the indexed
+		// collection allows (see README "Who may spend").
+		mayUseModel: async (model) => {
+			const definition = await container.models.get(model.modelId);
+			if (!(await canUseModel(container.host, req.accountability, definition))) return false;
+			capCompletionTokens(definition, body.maxTokens, 'maxTokens');
+			assertPromptWithinCaps(definition, [{ role: 'user', content: body.question }], 'question');
+			return true;
+		},
 		signal: req.signal,
 		onProviderCall: (call) => recordChatCall(container, req.origin, call),
 	};

@@ -1,4 +1,5 @@
 import type { Router } from 'express';
+import { assertInputsWithinCaps } from '../../core/providers/model-caps.js';
 import { z } from 'zod';
 import { notFoundOrForbidden } from '../../core/errors.js';
 import { relatedQueryText } from '../../core/indexing/build-document.js';
@@ -140,6 +141,10 @@ export async function runSearch(container: Container, req: MlRequest, body: Sear
 	const started = Date.now();
 	const indexes = await usableIndexes(container, req, body.indexes);
 	const origin = req.origin;
+	// The query is embedded with each index's model: within that model's max_input_chars.
+	if (body.mode !== 'keyword') {
+		for (const index of indexes) assertInputsWithinCaps((await container.models.embeddingModel(index.embeddingModel ?? undefined)).definition, [body.query], 'query');
+	}
 	const hits = await container.search.search({
 		query: body.query,
 		indexes,

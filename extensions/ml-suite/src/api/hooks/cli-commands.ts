@@ -1,5 +1,6 @@
 import { usageSource } from '../../core/usage/usage-source.js';
 import type { Container } from '../container.js';
+import { containRedisOutages } from '../redis-outage.js';
 import { registerEvalCommands } from './eval-cli-commands.js';
 
 export interface CommandLike {
@@ -57,6 +58,7 @@ export function registerCliCommands(program: CommandLike, getContainer: () => Pr
 		.command('ml:worker')
 		.description('ML suite: run queue workers only (scale out with several of these; set ML_WORKERS_IN_PROCESS=false on Directus)')
 		.action(async () => {
+			containRedisOutages(process, (message) => process.stderr.write(`${message}\n`));
 			const container = await getContainer();
 			await container.startWorkers();
 			container.host.logger.info(`[ml-suite] worker started (queue backend: ${container.queue.backend})`);

@@ -27,6 +27,10 @@ export interface ModelRow {
 	max_input_tokens: number | string | null;
 	max_batch_size: number | string | null;
 	context_window: number | string | null;
+	/** Request caps (absent on databases whose schema predates them). */
+	max_output_tokens?: number | string | null;
+	max_request_inputs?: number | string | null;
+	max_input_chars?: number | string | null;
 	input_price_per_million: number | string | null;
 	output_price_per_million: number | string | null;
 	is_default: boolean | number | null;
@@ -243,6 +247,9 @@ export function toDefinition(row: ModelRow): ModelDefinition | null {
 		maxInputTokens: toInt(row.max_input_tokens),
 		maxBatchSize: toInt(row.max_batch_size),
 		contextWindow: toInt(row.context_window),
+		maxOutputTokens: toInt(row.max_output_tokens),
+		maxRequestInputs: toInt(row.max_request_inputs),
+		maxInputChars: toInt(row.max_input_chars),
 		inputPricePerMillion: toNumber(row.input_price_per_million) ?? 0,
 		outputPricePerMillion: toNumber(row.output_price_per_million) ?? 0,
 		isDefault: row.is_default === true || row.is_default === 1,

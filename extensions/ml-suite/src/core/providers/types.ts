@@ -103,6 +103,12 @@ export interface ModelDefinition {
 	maxInputTokens: number | null;
 	maxBatchSize: number | null;
 	contextWindow: number | null;
+	/** Request caps (null/absent = none): largest `max_tokens` a request may ask for (chat). */
+	maxOutputTokens?: number | null;
+	/** Most texts one `/ml/embeddings` request may send (embedding). */
+	maxRequestInputs?: number | null;
+	/** Longest input in characters: each embedding text, or a chat prompt's messages together. */
+	maxInputChars?: number | null;
 	/** USD per 1M input tokens. */
 	inputPricePerMillion: number;
 	/** USD per 1M output tokens. */

@@ -136,6 +136,25 @@ describe('RagService.answer', () => {
 		expect(model.requests).toHaveLength(0);
 	});
 
+	it('answers extractively, saying why, when the caller may not use the chat model; refuses a requested one', async () => {
+		const model = new FakeChatModel('paid-chat', ['never']);
+		const { rag } = setup({ models: { default: model, 'paid-chat': model } });
+		const seen: string[] = [];
+		const mayUseModel = async (m: ChatModel): Promise<boolean> => {
+			seen.push(m.modelId);
+			return false;
+		};
+		const result = await rag.answer({ question: 'How fast are refunds?', caller, mayUseModel });
+		expect(result.mode).toBe('extractive');
+		expect(result.answer).toContain('14 days');
+		expect(result.notices.join(' ')).toMatch(/may not use the chat model "paid-chat"/);
+		await expect(rag.answer({ question: 'How fast are refunds?', caller, model: 'paid-chat', mayUseModel })).rejects.toMatchObject({ status: 403 });
+		expect(seen).toEqual(['paid-chat', 'paid-chat']);
+		expect(model.requests).toHaveLength(0);
+		const allowed = await rag.answer({ question: 'How fast are refunds?', caller, mayUseModel: async () => true });
+		expect(allowed.mode).toBe('generative');
+	});
+
 	it('keeps the grounding rules when the caller supplies a system prompt', async () => {
 		const model = new FakeChatModel('m', ['ok']);
 		const { rag } = setup({ models: { default: model } });

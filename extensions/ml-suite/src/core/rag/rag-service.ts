@@ -1,4 +1,4 @@
-import { InvalidPayloadError, isMlError, NotConfiguredError, PayloadTooLargeError } from '../errors.js';
+import { ForbiddenError, InvalidPayloadError, isMlError, NotConfiguredError, PayloadTooLargeError } from '../errors.js';
 import { RAG_GROUNDING_RULES } from '../prompts/default-prompts.js';
 import type { ChatMessage, ChatModel, ChatResult, ProviderCallUsage } from '../providers/types.js';
 import type { AskResponse, Citation, RagStreamEvent, RagUsage } from '../../shared/rag-types.js';
@@ -136,8 +136,15 @@ export class RagService<Caller extends object> {
 			});
 		}
 
-		const chat = request.extractive ? null : await this.#resolveModel(request.model);
+		let chat = request.extractive ? null : await this.#resolveModel(request.model);
 		const notices: string[] = [];
+		if (chat && request.mayUseModel && !(await request.mayUseModel(chat.model))) {
+			if (request.model) {
+				throw new ForbiddenError(`You may not use the model "${request.model}": your role cannot read it in ml_models. Leave "model" out to get an extractive answer.`);
+			}
+			notices.push(`Answered extractively: your role may not use the chat model "${chat.model.modelId}" (an administrator can grant read access to it in ml_models).`);
+			chat = null;
+		}
 		const limit = Math.min(Math.max(1, Math.floor(request.limit ?? this.#options.defaultLimit)), this.#options.maxLimit);
 
 		if (!chat) {

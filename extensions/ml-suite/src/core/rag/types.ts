@@ -54,6 +54,13 @@ export interface RagRequest<Caller extends object> {
 	temperature?: number;
 	/** Completion token cap; also what is reserved for the answer in the budget. */
 	maxTokens?: number;
+	/**
+	 * Whether the caller may use the chat model the answer would be generated with (Directus
+	 * permissions on `ml_models`; it may also refuse the request, e.g. over the model's caps). A
+	 * requested `model` the caller may not use is refused (403); otherwise the answer is
+	 * extractive, with a notice saying why. Default: every model may be used.
+	 */
+	mayUseModel?(model: ChatModel): Promise<boolean>;
 	/** Aborting cancels retrieval and the provider call. */
 	signal?: AbortSignal;
 	/** Called once per chat model call, successful or not, for usage accounting. Must not throw. */

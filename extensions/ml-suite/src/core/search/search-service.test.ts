@@ -117,4 +117,21 @@ describe('SearchService', () => {
 		expect(hits.length).toBeGreaterThan(0);
 		expect(calls).toEqual(['default']);
 	});
+
+	it('embeds once when one index names the default model and another leaves it unset', async () => {
+		const calls: string[] = [];
+		const counting = new SearchService({
+			...world.deps,
+			// Both resolve to the same model: the default one.
+			queryModelKey: async () => 'local-hash-384',
+			embedQuery: async (i, text, o) => {
+				calls.push(i.embeddingModel ?? 'default');
+				return world.deps.embedQuery(i, text, o);
+			},
+		});
+		const named = { ...world.index, name: 'kb-named', embeddingModel: 'model-row-uuid' };
+		const hits = await counting.search({ query: 'volcano', indexes: [world.index, named], mode: 'hybrid', limit: 3, filter: null, fields: [], access: new RuleAccess(world.items, { canRead: true }), origin });
+		expect(hits.length).toBeGreaterThan(0);
+		expect(calls).toHaveLength(1);
+	});
 });

@@ -68,6 +68,12 @@ export interface SearchDeps {
 	storeFor(index: IndexDefinition): VectorStore;
 	/** Embeds one query text with the index's model (cached). */
 	embedQuery(index: IndexDefinition, text: string, origin: CallOrigin, signal?: AbortSignal): Promise<number[]>;
+	/**
+	 * Which model an index's queries are embedded with, after resolving defaults (an index that
+	 * leaves its model unset and one naming the default model share it). Default: the index's
+	 * `embeddingModel` as written.
+	 */
+	queryModelKey?(index: IndexDefinition): Promise<string>;
 	/** The keyword engine (null on databases without one: hybrid is then semantic-only). */
 	fullText?: FullTextIndex | null;
 	/** Fusion defaults for an index (by its embedding model). Default: equal weights. */
@@ -162,8 +168,8 @@ export class SearchService {
 		}
 		// Indexes that share a model share the query vector: one embedding call per model, not per index.
 		const vectors = new Map<string, Promise<number[]>>();
-		const embed = (index: IndexDefinition): Promise<number[]> => {
-			const key = index.embeddingModel ?? '';
+		const embed = async (index: IndexDefinition): Promise<number[]> => {
+			const key = this.deps.queryModelKey ? await this.deps.queryModelKey(index) : (index.embeddingModel ?? '');
 			let vector = vectors.get(key);
 			if (!vector) {
 				vector = this.deps.embedQuery(index, request.query, request.origin, request.signal);
