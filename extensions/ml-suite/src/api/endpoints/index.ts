@@ -13,6 +13,7 @@ import { registerQueueRoutes } from './queue-routes.js';
 import { registerRagIndexRoutes } from './rag-index-routes.js';
 import { registerRagRoutes } from './rag-routes.js';
 import { registerSearchRoutes } from './search-routes.js';
+import { registerTranscriptionRoutes } from './transcription-routes.js';
 
 export default defineEndpoint({
 	id: 'ml',
@@ -28,6 +29,7 @@ export default defineEndpoint({
 		registerComplexityRoutes(router, container);
 		registerEnrichmentRoutes(router, container);
 		registerQueueRoutes(router, container);
+		registerTranscriptionRoutes(router, container);
 		registerMetricsRoute(router, container);
 		registerOpenApiRoute(router, container);
 	},
