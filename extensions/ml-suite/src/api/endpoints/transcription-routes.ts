@@ -81,7 +81,7 @@ export function registerTranscriptionRoutes(router: Router, getContainer: () => 
 		}
 	};
 
-	route(router, 'post', '/transcription/audio', { access: 'user', body: TranscribeFileBody, summary: 'Transcribe a file of directus_files (by id) and store its transcript' }, async (req, container) => {
+	route(router, 'post', '/transcription/audio', { access: 'user', body: TranscribeFileBody, longRunning: true, summary: 'Transcribe a file of directus_files (by id) and store its transcript' }, async (req, container) => {
 		const { service, transcripts } = container.transcription;
 		await useModel(container, req, req.body.model);
 		const audio = await container.transcription.readFile(req.body.fileId, req.accountability, req.signal);
@@ -95,7 +95,7 @@ export function registerTranscriptionRoutes(router: Router, getContainer: () => 
 		});
 	}, getContainer);
 
-	route(router, 'post', '/transcription/audio/base64', { access: 'user', body: TranscribeBase64Body, summary: 'Transcribe base64 audio (not stored)' }, async (req, container) => {
+	route(router, 'post', '/transcription/audio/base64', { access: 'user', body: TranscribeBase64Body, longRunning: true, summary: 'Transcribe base64 audio (not stored)' }, async (req, container) => {
 		const max = container.config.ML_TRANSCRIPTION_BASE64_MAX_MB * 1024 * 1024;
 		// 4 base64 characters carry 3 bytes: refuse before decoding.
 		const bytes = Math.floor((req.body.audio.length * 3) / 4) - (req.body.audio.endsWith('==') ? 2 : req.body.audio.endsWith('=') ? 1 : 0);
