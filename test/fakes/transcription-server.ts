@@ -70,12 +70,19 @@ function bursts(samples: Int16Array): Burst[] {
 		const a = startFrame * frame;
 		const b = endFrame * frame;
 		if (b - a < frame * 3) return;
-		// Pitch from the middle, away from fades and cut edges.
+		// Pitch from the middle, away from fades and cut edges, measured in three parts: a tone's
+		// pitch is steady, speech's is not (steady = within 4%; unsteady bursts get frequency 0).
 		const m0 = a + Math.floor((b - a) * 0.2);
 		const m1 = b - Math.floor((b - a) * 0.2);
-		let crossings = 0;
-		for (let k = m0 + 1; k < m1; k++) if ((samples[k - 1]! < 0) !== (samples[k]! < 0)) crossings++;
-		out.push({ start: a / RATE, end: b / RATE, frequency: crossings / 2 / ((m1 - m0) / RATE) });
+		const pitch = (from: number, to: number): number => {
+			let crossings = 0;
+			for (let k = from + 1; k < to; k++) if ((samples[k - 1]! < 0) !== (samples[k]! < 0)) crossings++;
+			return crossings / 2 / ((to - from) / RATE);
+		};
+		const third = Math.floor((m1 - m0) / 3);
+		const parts = [pitch(m0, m0 + third), pitch(m0 + third, m0 + 2 * third), pitch(m0 + 2 * third, m1)];
+		const steady = Math.max(...parts) - Math.min(...parts) <= 0.04 * Math.max(...parts);
+		out.push({ start: a / RATE, end: b / RATE, frequency: steady ? pitch(m0, m1) : 0 });
 	};
 	loud.forEach((isLoud, i) => {
 		if (isLoud) {

@@ -27,6 +27,7 @@ const ENCODE: Record<string, string[]> = {
 	mp3: ['-c:a', 'libmp3lame', '-b:a', '64k'],
 	ogg: ['-c:a', 'libvorbis', '-q:a', '4'],
 	m4a: ['-c:a', 'aac', '-b:a', '64k'],
+	flac: ['-c:a', 'flac'],
 };
 
 /** Speech from espeak-ng, as wav/mp3/ogg/m4a (or an mp4 video with the speech as its audio track). */
@@ -52,7 +53,7 @@ export const GAP_SECONDS = 0.3;
  * `count` tone "words" (0.5 s each, 0.3 s apart, pitch 300 + 40·i Hz) encoded as `format`.
  * Word i spans [0.3 + 0.8·i, 0.8 + 0.8·i] seconds.
  */
-export function toneWords(dir: string, name: string, count: number, format: 'wav' | 'mp3' | 'ogg' | 'm4a'): { path: string; words: { word: string; start: number; end: number }[] } {
+export function toneWords(dir: string, name: string, count: number, format: 'wav' | 'mp3' | 'ogg' | 'm4a' | 'flac'): { path: string; words: { word: string; start: number; end: number }[] } {
 	mkdirSync(dir, { recursive: true });
 	const rate = 16_000;
 	const total = Math.ceil((GAP_SECONDS + count * (TONE_SECONDS + GAP_SECONDS)) * rate);

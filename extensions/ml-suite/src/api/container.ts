@@ -348,7 +348,7 @@ async function buildContainer(host: HostContext): Promise<Container> {
 	const jobDeps: IndexingJobDeps = { indexes, indexing, queue };
 	for (const job of INDEXING_JOBS) queueWiring.register(job, jobDeps);
 	const { enrichments, enrichment, enrichmentJobDeps } = buildEnrichment(host, { analysis, complexity, queueWiring });
-	const transcription = await buildTranscription(config, host, { models, record: (event) => usage.record(event) });
+	const transcription = await buildTranscription(config, host, { models, record: (event) => usage.record(event), queueWiring });
 
 	let reconcileTimer: NodeJS.Timeout | null = null;
 	const changes = new ChangeCoalescer({

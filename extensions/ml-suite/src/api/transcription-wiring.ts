@@ -12,6 +12,8 @@ import type { ModelRegistry } from '../core/providers/model-registry.js';
 import { Ffmpeg, locateFfmpeg } from '../core/transcription/ffmpeg.js';
 import { TranscriptRepository } from '../core/transcription/transcript-repository.js';
 import { TranscriptionService } from '../core/transcription/transcription-service.js';
+import { TRANSCRIPTION_JOBS, type TranscriptionJobDeps } from '../core/transcription/transcription-jobs.js';
+import type { QueueWiring } from './queue-wiring.js';
 import type { UsageEvent } from '../core/usage/types.js';
 import type { HostContext } from './container-types.js';
 
@@ -52,7 +54,7 @@ function packagedFfmpeg(): string | null {
 	}
 }
 
-export async function buildTranscription(config: MlConfig, host: HostContext, deps: { models: ModelRegistry; record(event: UsageEvent): void }): Promise<TranscriptionWiring> {
+export async function buildTranscription(config: MlConfig, host: HostContext, deps: { models: ModelRegistry; record(event: UsageEvent): void; queueWiring: QueueWiring }): Promise<TranscriptionWiring> {
 	const binary = await locateFfmpeg({
 		explicitPath: config.ML_FFMPEG_PATH ?? null,
 		packagedPath: process.platform === 'linux' && process.arch === 'x64' ? packagedFfmpeg() : null,
@@ -78,7 +80,7 @@ export async function buildTranscription(config: MlConfig, host: HostContext, de
 		return { path: join(dir, `source.${ext.toLowerCase()}`), dispose: () => rm(dir, { recursive: true, force: true }) };
 	};
 
-	return {
+	const wiring: TranscriptionWiring = {
 		service,
 		transcripts: new TranscriptRepository(host.database),
 		ffmpeg,
@@ -120,6 +122,10 @@ export async function buildTranscription(config: MlConfig, host: HostContext, de
 			return { path: target.path, fileId: null, filename, mimeType: null, bytes: data.byteLength, readMs: 0, dispose: target.dispose };
 		},
 	};
+	// Jobs run as the system: who may transcribe a file was checked when the job was queued.
+	const jobDeps: TranscriptionJobDeps = { transcripts: wiring.transcripts, service, openFile: (fileId, signal) => wiring.readFile(fileId, null, signal) };
+	for (const job of TRANSCRIPTION_JOBS) deps.queueWiring.register(job, jobDeps);
+	return wiring;
 }
 
 function tooLarge(bytes: number, max: number): PayloadTooLargeError {

@@ -76,6 +76,14 @@ export const configShape = {
 	ML_TRANSCRIPTION_PIECE_SECONDS: int(10, 3600).default(600),
 	/** Seconds neighbouring pieces share, so words cut at a piece's edge are heard whole by the other piece. */
 	ML_TRANSCRIPTION_OVERLAP_SECONDS: int(0, 60).default(4),
+	/** Transcribe uploaded audio/video automatically through the queue (when a transcription model is configured). */
+	ML_TRANSCRIPTION_AUTO: bool.default(true),
+	/** MIME types transcribed on upload (`audio/*`, `video/mp4`, comma-separated). */
+	ML_TRANSCRIPTION_AUTO_MIME_TYPES: csvList(['audio/*', 'video/*']),
+	/** Folder ids whose uploads are transcribed (comma-separated); empty = every folder. */
+	ML_TRANSCRIPTION_AUTO_FOLDERS: csvList([]),
+	/** Largest upload transcribed automatically, in MB. */
+	ML_TRANSCRIPTION_AUTO_MAX_MB: int(1, 100_000).default(500),
 	/** ffmpeg binary; default: the `@ffmpeg-installer/linux-x64` package's, else `ffmpeg` on PATH. */
 	ML_FFMPEG_PATH: optionalString,
 	/**

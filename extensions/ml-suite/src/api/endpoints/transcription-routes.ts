@@ -9,6 +9,7 @@ import { WHISPER_LANGUAGES } from '../../core/transcription/whisper-languages.js
 import type { Container } from '../container.js';
 import { parseInput, route, type MlRequest } from '../http.js';
 import { assertCanUseModel } from '../model-access.js';
+import { enqueueTranscription } from '../hooks/transcription-hooks.js';
 import type { LocalAudio } from '../transcription-wiring.js';
 
 const fileId = z.uuid({ error: 'must be the id (a UUID) of a file in directus_files' });
@@ -147,6 +148,21 @@ export function registerTranscriptionRoutes(router: Router, getContainer: () => 
 	};
 
 	route(router, 'get', '/transcripts/:fileId', { access: 'user', summary: "A file's transcript with segments" }, async (req, container) => transcriptBody(await readTranscript(container, req)), getContainer);
+
+	route(router, 'post', '/transcripts/:fileId/retry', { access: 'user', body: z.object({ language, model }).optional(), status: 202, summary: "Queue a (new) transcription of a file" }, async (req, container) => {
+		const { fileId: id } = parseInput(FileParams, req.params, 'path');
+		const resolved = await useModel(container, req, req.body?.model);
+		// Reading the file (and disposing of the copy) checks the caller may read it, with Directus's answer for unknown files.
+		await (await container.transcription.readFile(id, req.accountability, req.signal)).dispose();
+		const current = await container.transcription.transcripts.get(id);
+		// A row left queued/processing by a lost job (a restart) may be retried after 15 minutes without news.
+		const stale = !current?.dateUpdated || Date.now() - new Date(current.dateUpdated).getTime() > 15 * 60_000;
+		if (current && (current.status === 'queued' || current.status === 'processing') && !stale) {
+			throw new InvalidPayloadError(`The file is already being transcribed (${current.status}).`, { status: current.status });
+		}
+		const job = await enqueueTranscription(container, id, { ...(req.body?.language ? { language: req.body.language } : {}), ...(req.body?.model ? { model: resolved.definition.modelId } : {}) });
+		return { queued: true, file: id, job };
+	}, getContainer);
 
 	const exporters: Record<'srt' | 'vtt' | 'txt', { type: string; render: typeof toSrt }> = {
 		srt: { type: 'application/x-subrip; charset=utf-8', render: toSrt },

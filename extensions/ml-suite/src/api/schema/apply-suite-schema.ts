@@ -6,6 +6,7 @@ import { ensureModuleBar } from './ensure-module-bar.js';
 import { ENRICHMENT_COLLECTIONS, ENRICHMENT_RELATIONS, ENRICHMENT_TABLE_INDEXES } from './enrichment-collections.js';
 import { ensureSchema } from './ensure-schema.js';
 import { ensureLayouts } from './ensure-layouts.js';
+import { ensureFileTranscriptField } from './ensure-file-transcript-field.js';
 import { ensureInternalTables } from './internal-tables.js';
 import { ML_COLLECTIONS, ML_LAYOUTS, ML_RELATIONS, ML_TABLE_INDEXES } from './ml-collections.js';
 import { seedDemoContent } from './seed-demo.js';
@@ -36,7 +37,8 @@ export async function applySuiteSchema(container: Container): Promise<void> {
 		const ml = await ensureSchema(host, [...ML_COLLECTIONS, ...ENRICHMENT_COLLECTIONS], [...ML_RELATIONS, ...ENRICHMENT_RELATIONS], [...ML_TABLE_INDEXES, ...ENRICHMENT_TABLE_INDEXES]);
 		schemaStatus.unregistered = await ensureInternalTables(host);
 		if (schemaStatus.unregistered.length > 0) host.logger.info(`[ml-suite] schema: ${schemaStatus.unregistered.join(', ')} kept as plain tables (no longer Directus collections)`);
-		schemaStatus.created = [...ml.createdCollections, ...ml.createdFields, ...ml.createdRelations];
+		const transcriptField = await ensureFileTranscriptField(host);
+		schemaStatus.created = [...ml.createdCollections, ...ml.createdFields, ...ml.createdRelations, ...(transcriptField ? ['directus_files.ml_transcript'] : [])];
 		if (schemaStatus.created.length > 0) host.logger.info(`[ml-suite] schema: created ${schemaStatus.created.join(', ')}`);
 		schemaStatus.applied = true;
 		await ensureLayouts(host, ML_LAYOUTS);

@@ -3,7 +3,10 @@
  * every other language must have the same keys (the type enforces it). vue-i18n message syntax:
  * `{name}` interpolates; `|` separates plural forms; a literal `@`, `|`, `{` or `}` needs `{'@'}`.
  */
+import { transcriptDeDE, transcriptEnUS } from './transcript-messages.js';
+
 const enUS = {
+	transcript: transcriptEnUS,
 	playground: {
 		title: 'ML Playground',
 		indexes: 'Indexes',
@@ -150,6 +153,7 @@ const enUS = {
 export type SuiteMessages = typeof enUS;
 
 const deDE: SuiteMessages = {
+	transcript: transcriptDeDE,
 	playground: {
 		title: 'ML-Playground',
 		indexes: 'Indizes',

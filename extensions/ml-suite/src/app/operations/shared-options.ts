@@ -34,7 +34,7 @@ export function registryOption(
 	field: string,
 	name: string,
 	source: 'indexes' | 'models' | 'prompts',
-	extra: { task?: 'embedding' | 'chat'; multiple?: boolean; required?: boolean; note: string; width?: 'half' | 'full' },
+	extra: { task?: 'embedding' | 'chat' | 'transcription'; multiple?: boolean; required?: boolean; note: string; width?: 'half' | 'full' },
 ): OptionField {
 	return {
 		field,

@@ -51,7 +51,7 @@ const parseJson = <T>(value: unknown, fallback: T): T => {
 	}
 };
 
-const iso = (value: unknown): string | null => (value instanceof Date ? value.toISOString() : typeof value === 'string' ? value : null);
+const iso = (value: unknown): string | null => (value instanceof Date ? value.toISOString() : typeof value === 'number' ? new Date(value).toISOString() : typeof value === 'string' ? value : null);
 
 /** `ml_transcripts`: one row per file, written only by the suite. */
 export class TranscriptRepository {
