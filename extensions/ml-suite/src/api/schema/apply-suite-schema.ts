@@ -37,8 +37,9 @@ export async function applySuiteSchema(container: Container): Promise<void> {
 		const ml = await ensureSchema(host, [...ML_COLLECTIONS, ...ENRICHMENT_COLLECTIONS], [...ML_RELATIONS, ...ENRICHMENT_RELATIONS], [...ML_TABLE_INDEXES, ...ENRICHMENT_TABLE_INDEXES]);
 		schemaStatus.unregistered = await ensureInternalTables(host);
 		if (schemaStatus.unregistered.length > 0) host.logger.info(`[ml-suite] schema: ${schemaStatus.unregistered.join(', ')} kept as plain tables (no longer Directus collections)`);
-		const transcriptField = await ensureFileTranscriptField(host);
-		schemaStatus.created = [...ml.createdCollections, ...ml.createdFields, ...ml.createdRelations, ...(transcriptField ? ['directus_files.ml_transcript'] : [])];
+		// A field of a system collection: not part of the suite's snapshot (ml_* only), so logged, not reported as created.
+		if (await ensureFileTranscriptField(host)) host.logger.info('[ml-suite] schema: added the transcript panel to directus_files (field ml_transcript)');
+		schemaStatus.created = [...ml.createdCollections, ...ml.createdFields, ...ml.createdRelations];
 		if (schemaStatus.created.length > 0) host.logger.info(`[ml-suite] schema: created ${schemaStatus.created.join(', ')}`);
 		schemaStatus.applied = true;
 		await ensureLayouts(host, ML_LAYOUTS);
