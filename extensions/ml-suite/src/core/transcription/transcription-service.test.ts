@@ -32,7 +32,8 @@ const definition = (modelId: string): ModelDefinition => ({
 
 const origin = { user: null, sourceType: 'cli' as const, source: 'cli:test' };
 
-describe('TranscriptionService with the real ffmpeg and a server speaking the OpenAI transcription API', () => {
+// Real ffmpeg runs and decoding in the fake server: slow on a loaded machine, so a generous ceiling (not a timed assertion).
+describe('TranscriptionService with the real ffmpeg and a server speaking the OpenAI transcription API', { timeout: 120_000 }, () => {
 	let server: FakeTranscriptionServer;
 	let dir: string;
 	let events: UsageEvent[];
