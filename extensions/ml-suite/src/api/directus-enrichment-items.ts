@@ -29,6 +29,16 @@ export class DirectusEnrichmentItems extends DirectusItemSource implements Enric
 		await service.updateOne(key, values);
 	}
 
+	async writeMany(collection: string, entries: readonly { key: string; values: Row }[]): Promise<void> {
+		if (entries.length === 0) return;
+		const schema = await this.directus.getSchema();
+		const pk = schema.collections[collection]?.primary;
+		if (!pk) throw new Error(`Collection "${collection}" does not exist.`);
+		const service = new this.directus.services.ItemsService(collection, { schema, knex: this.directus.database, accountability: SUITE });
+		// One transaction; each item is still updated (hooks, activity, revision) like updateOne does it.
+		await service.updateBatch(entries.map(({ key, values }) => ({ ...values, [pk]: key })));
+	}
+
 	async fieldInfo(collection: string, field: string): Promise<TargetFieldInfo | null> {
 		const schema = await this.directus.getSchema();
 		const info = schema.collections[collection]?.fields[field];

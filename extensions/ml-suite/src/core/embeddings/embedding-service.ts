@@ -92,7 +92,8 @@ export class EmbeddingService {
 				totals.providerCalls++;
 				// Vectors are kept at float32 precision (what caches and stores hold), so a cache hit
 				// returns exactly what the provider call returned.
-				const rounded = result.embeddings.map((vector) => vector.map(Math.fround));
+				// The arrays are the model's fresh output: rounded in place, not copied.
+				const rounded = result.embeddings.map(roundToFloat32);
 				batch.forEach((h, i) => vectors.set(h, rounded[i]!));
 				await this.writeCache(cacheKey, batch.map((h, i) => ({ hash: h, vector: rounded[i]! })));
 			}
@@ -191,6 +192,11 @@ export class EmbeddingService {
 			this.options.logger?.warn(`Embedding cache write failed: ${describe(error)}`);
 		}
 	}
+}
+
+function roundToFloat32(vector: number[]): number[] {
+	for (let i = 0; i < vector.length; i++) vector[i] = Math.fround(vector[i]!);
+	return vector;
 }
 
 function validate(texts: readonly string[], model: EmbeddingModel): void {

@@ -17,6 +17,11 @@ export interface EnrichmentItems extends ItemSource {
 	query(collection: string, options: { filter: Record<string, unknown> | null; fields: readonly string[]; limit: number }): Promise<Record<string, unknown>[]>;
 	/** Updates one item's fields as the suite. */
 	write(collection: string, key: string, values: Record<string, unknown>): Promise<void>;
+	/**
+	 * Updates several items, each with its own values, as the suite in one transaction: all are
+	 * written or none (a backfill page costs one commit instead of one per item).
+	 */
+	writeMany(collection: string, entries: readonly { key: string; values: Record<string, unknown> }[]): Promise<void>;
 	/** Type and choices of a field; null when the field does not exist. */
 	fieldInfo(collection: string, field: string): Promise<TargetFieldInfo | null>;
 }

@@ -17,6 +17,10 @@ type Row = Record<string, unknown>;
 class MemoryItems implements EnrichmentItems {
 	readonly rows = new Map<string, Row>();
 	writes: { key: string; values: Row }[] = [];
+	/** One entry per writeMany call: the keys written together. */
+	batches: string[][] = [];
+	/** Items whose write is rejected (as a validation error of Directus would be). */
+	rejects = new Set<string>();
 	onRead: ((key: string, count: number) => Promise<void>) | null = null;
 	private reads = 0;
 
@@ -46,8 +50,19 @@ class MemoryItems implements EnrichmentItems {
 		return [...this.rows.values()];
 	}
 	async write(_c: string, key: string, values: Row): Promise<void> {
+		if (this.rejects.has(key)) throw new Error(`item ${key} rejected`);
 		this.writes.push({ key, values });
 		this.rows.set(key, { ...(this.rows.get(key) ?? {}), ...values });
+	}
+	async writeMany(_c: string, entries: readonly { key: string; values: Row }[]): Promise<void> {
+		// All or none, like a transaction.
+		const rejected = entries.find((e) => this.rejects.has(e.key));
+		if (rejected) throw new Error(`item ${rejected.key} rejected`);
+		this.batches.push(entries.map((e) => e.key));
+		for (const { key, values } of entries) {
+			this.writes.push({ key, values });
+			this.rows.set(key, { ...(this.rows.get(key) ?? {}), ...values });
+		}
 	}
 	async fieldInfo(_c: string, field: string): Promise<TargetFieldInfo | null> {
 		return field === 'topic' ? { type: 'string', choices: [{ text: 'Food', value: 'food' }, { text: 'Technology', value: 'technology' }] } : { type: 'text', choices: null };
@@ -177,5 +192,27 @@ describe('EnrichmentService', () => {
 		expect(states.get('1')?.status).toBe('skipped');
 		expect(states.get('2')).toMatchObject({ status: 'failed', attempts: 1 });
 		expect(states.get('2')?.error).toContain('ML_ANALYSIS_MAX_CHARS');
+	});
+
+	it('writes a page of items back in one batch', async () => {
+		for (const key of ['1', '2', '3']) items.rows.set(key, { id: key, body: key === '2' ? TECH : FOOD, summary: null, topic: null });
+		await service.state.markPending(def.id, def.collection, ['1', '2', '3']);
+		expect(await service.enrichItems(def, ['1', '2', '3'], { origin })).toMatchObject({ done: 3, failed: 0 });
+		expect(items.batches).toEqual([['1', '2', '3']]);
+		expect(items.rows.get('2')?.topic).toBe('technology');
+	});
+
+	it('when the batch write fails, writes item by item and fails only the item that was rejected', async () => {
+		for (const key of ['1', '2', '3']) items.rows.set(key, { id: key, body: FOOD, summary: null, topic: null });
+		items.rejects.add('2');
+		await service.state.markPending(def.id, def.collection, ['1', '2', '3']);
+		expect(await service.enrichItems(def, ['1', '2', '3'], { origin })).toMatchObject({ done: 2, failed: 1 });
+		expect(items.batches).toEqual([]);
+		expect(items.writes.map((w) => w.key)).toEqual(['1', '3']);
+		const states = await service.state.get(def.id, ['1', '2', '3']);
+		expect(states.get('1')?.status).toBe('done');
+		expect(states.get('2')).toMatchObject({ status: 'failed', error: 'item 2 rejected' });
+		expect(states.get('3')?.status).toBe('done');
+		expect(items.rows.get('2')?.topic).toBeNull();
 	});
 });

@@ -119,6 +119,7 @@ export class EnrichmentService {
 		const latest = computed.length > 0 ? await state.get(def.id, computedKeys) : new Map<string, EnrichmentItemState>();
 		const fresh = computed.length > 0 ? await items.read(def.collection, computedKeys, fields) : new Map<string, Record<string, unknown>>();
 		const finished: { item: string; sourceHash: string; written: Record<string, unknown>; kept: string[]; expectedRevision: number }[] = [];
+		const writes: { key: string; values: Record<string, unknown> }[] = [];
 		for (const { key, hash, values } of computed) {
 			const current = fresh.get(key);
 			if (!current) {
@@ -131,28 +132,47 @@ export class EnrichmentService {
 				outcome.superseded++;
 				continue;
 			}
-			try {
-				const written = { ...(now?.written ?? {}) };
-				const kept: string[] = [];
-				const payload: Record<string, unknown> = {};
-				for (const [field, value] of values) {
-					const onItem = current[field];
-					if (sameValue(onItem, value)) {
-						written[field] = value;
-						continue;
-					}
-					const editedByHand = !isEmptyValue(onItem) && !(field in written && sameValue(onItem, written[field]));
-					if (editedByHand && !def.overwrite) {
-						kept.push(field);
-						continue;
-					}
-					payload[field] = value;
+			const written = { ...(now?.written ?? {}) };
+			const kept: string[] = [];
+			const payload: Record<string, unknown> = {};
+			for (const [field, value] of values) {
+				const onItem = current[field];
+				if (sameValue(onItem, value)) {
 					written[field] = value;
+					continue;
 				}
-				if (Object.keys(payload).length > 0) await items.write(def.collection, key, payload);
-				finished.push({ item: key, sourceHash: hash, written, kept, expectedRevision });
+				const editedByHand = !isEmptyValue(onItem) && !(field in written && sameValue(onItem, written[field]));
+				if (editedByHand && !def.overwrite) {
+					kept.push(field);
+					continue;
+				}
+				payload[field] = value;
+				written[field] = value;
+			}
+			if (Object.keys(payload).length > 0) writes.push({ key, values: payload });
+			finished.push({ item: key, sourceHash: hash, written, kept, expectedRevision });
+		}
+		// The page's write-backs in one transaction; if it fails, item by item, so one bad item
+		// fails alone (as it did when every item was written on its own).
+		if (writes.length > 0) {
+			let batchFailed = false;
+			try {
+				await items.writeMany(def.collection, writes);
 			} catch (error) {
-				await fail(key, error);
+				if (run.signal?.aborted) throw error;
+				batchFailed = true;
+			}
+			if (batchFailed) {
+				const failedKeys = new Set<string>();
+				for (const { key, values } of writes) {
+					try {
+						await items.write(def.collection, key, values);
+					} catch (error) {
+						failedKeys.add(key);
+						await fail(key, error);
+					}
+				}
+				if (failedKeys.size > 0) finished.splice(0, finished.length, ...finished.filter((f) => !failedKeys.has(f.item)));
 			}
 		}
 		// Results are recorded compare-and-set, in one transaction for the page.

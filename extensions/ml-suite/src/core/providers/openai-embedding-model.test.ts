@@ -35,7 +35,27 @@ describe('OpenAIEmbeddingModel against an OpenAI-compatible server', () => {
 		expect(result.embeddings).toEqual(texts.map((t) => fakeEmbedding(t, 8)));
 		expect(result.usage.inputTokens).toBe(2 + 1 + 3 + 1);
 		expect(server.requests).toHaveLength(1);
-		expect(server.requests[0]!.body).toMatchObject({ model: 'fake-embed', input: texts, encoding_format: 'float' });
+		// float32 as base64 on the wire (no JSON number parsing), decoded to the same numbers.
+		expect(server.requests[0]!.body).toMatchObject({ model: 'fake-embed', input: texts, encoding_format: 'base64' });
+	});
+
+	it('falls back to float vectors, once and for good, when a compatible server rejects base64', async () => {
+		server.script({ kind: 'status', status: 400, body: { error: { message: 'unsupported encoding_format' } } });
+		const m = model();
+		expect((await m.embed(['one'])).embeddings).toEqual([fakeEmbedding('one', 8)]);
+		expect((await m.embed(['two'])).embeddings).toEqual([fakeEmbedding('two', 8)]);
+		expect(server.requests.map((r) => [r.status, (r.body as { encoding_format?: string }).encoding_format])).toEqual([
+			[400, 'base64'],
+			[200, 'float'],
+			[200, 'float'],
+		]);
+	});
+
+	it('does not fall back for OpenAI itself: a 400 there is the caller’s error', async () => {
+		server.script({ kind: 'status', status: 400, body: { error: { message: 'bad input' } } });
+		const error = await model({ provider: 'openai', modelId: 'text-embedding-3-small' }).embed(['x']).catch((e: unknown) => e);
+		expect(error).toMatchObject({ statusCode: 400 });
+		expect(server.requests).toHaveLength(1);
 	});
 
 	it('decodes the base64 format the SDK asks OpenAI for, and sends dimensions for text-embedding-3', async () => {

@@ -1,3 +1,4 @@
+import { decodeVector } from '../embeddings/knex-embedding-cache.js';
 import { InvalidPayloadError, ProviderError } from '../errors.js';
 import { estimateTokens } from '../text/estimate-tokens.js';
 import { abortable, LazyOpenAIClient, toProviderError, type OpenAIConnectionOptions } from './openai-client.js';
@@ -32,6 +33,12 @@ export class OpenAIEmbeddingModel implements EmbeddingModel {
 	private dims: number;
 	private readonly sendDimensions: boolean;
 	private readonly client: LazyOpenAIClient;
+	/**
+	 * Vectors are asked for as base64 float32 (a quarter of the JSON, no number parsing), as the
+	 * SDK does for OpenAI. A compatible server that rejects the parameter (HTTP 400/422 naming it) gets
+	 * floats from then on; one that ignores it answers with numbers, which are taken as they are.
+	 */
+	private base64 = true;
 
 	constructor(options: OpenAIEmbeddingModelOptions) {
 		this.provider = options.provider;
@@ -56,22 +63,30 @@ export class OpenAIEmbeddingModel implements EmbeddingModel {
 		}
 		const context = { provider: this.provider, modelId: this.modelId, timeoutMs: this.client.timeoutMs, signal };
 		const started = performance.now();
+		const create = (encoding: 'base64' | 'float') =>
+			abortable(
+				this.client.get().embeddings.create(
+					{
+						model: this.modelId,
+						input: [...texts],
+						...(this.sendDimensions ? { dimensions: this.dims } : {}),
+						// Given explicitly, so the SDK hands the strings over instead of decoding them into arrays itself.
+						encoding_format: encoding,
+					},
+					request,
+				),
+				signal,
+			);
 		const response = await this.client.guard(async () => {
 			try {
-				const client = this.client.get();
-				return await abortable(
-					client.embeddings.create(
-						{
-							model: this.modelId,
-							input: [...texts],
-							...(this.sendDimensions ? { dimensions: this.dims } : {}),
-							// Many compatible servers only speak floats; OpenAI gets the SDK's compact base64 default.
-							...(this.provider === 'openai-compatible' ? { encoding_format: 'float' as const } : {}),
-						},
-						request,
-					),
-					signal,
-				);
+				if (!this.base64) return await create('float');
+				try {
+					return await create('base64');
+				} catch (error) {
+					if (this.provider !== 'openai-compatible' || !rejectsBase64(error) || signal?.aborted) throw error;
+					this.base64 = false;
+					return await create('float');
+				}
 			} catch (error) {
 				throw toProviderError(error, context);
 			}
@@ -80,7 +95,7 @@ export class OpenAIEmbeddingModel implements EmbeddingModel {
 
 		const embeddings = new Array<number[] | undefined>(texts.length);
 		for (const item of response.data) {
-			if (item.index >= 0 && item.index < texts.length) embeddings[item.index] = Array.from(item.embedding);
+			if (item.index >= 0 && item.index < texts.length) embeddings[item.index] = toVector(item.embedding as unknown);
 		}
 		const missing = embeddings.findIndex((v) => v === undefined);
 		if (missing >= 0 || response.data.length !== texts.length) {
@@ -100,4 +115,17 @@ export class OpenAIEmbeddingModel implements EmbeddingModel {
 	private badResponse(what: string): ProviderError {
 		return new ProviderError(`${this.provider} model "${this.modelId}" ${what}.`, { provider: this.provider, retryable: false, code: 'PROVIDER_BAD_RESPONSE' });
 	}
+}
+
+/** A vector from the wire: base64 of little-endian float32 bytes, or an array of numbers. */
+function toVector(embedding: unknown): number[] | undefined {
+	if (typeof embedding === 'string') return decodeVector(Buffer.from(embedding, 'base64'));
+	return Array.isArray(embedding) ? (embedding as number[]) : undefined;
+}
+
+/** A 400/422 whose error names the encoding (a server that only speaks floats), not a bad input. */
+function rejectsBase64(error: unknown): boolean {
+	const { status, message, error: body } = error as { status?: unknown; message?: unknown; error?: unknown };
+	if (status !== 400 && status !== 422) return false;
+	return /encoding_format|base64/i.test(`${String(message)} ${JSON.stringify(body ?? null)}`);
 }
