@@ -11,7 +11,7 @@ export default tseslint.config(
 		files: ['**/*.vue', 'extensions/ml-suite/src/app/**/*.ts'],
 		languageOptions: {
 			parserOptions: { parser: tseslint.parser },
-			globals: { window: 'readonly', document: 'readonly', localStorage: 'readonly', ReadableStream: 'readonly', Response: 'readonly', HTMLElement: 'readonly', getComputedStyle: 'readonly', performance: 'readonly' },
+			globals: { window: 'readonly', document: 'readonly', localStorage: 'readonly', ReadableStream: 'readonly', Response: 'readonly', HTMLElement: 'readonly', getComputedStyle: 'readonly', performance: 'readonly', File: 'readonly', FormData: 'readonly', Event: 'readonly', HTMLInputElement: 'readonly' },
 		},
 	},
 	{

@@ -18,6 +18,7 @@ const ON_DIRECTUS_11 = [
 	'test/permissions-*.test.ts',
 	'test/license-*.test.ts',
 	'test/model-secrets.test.ts',
+	'test/sdk-graphql.test.ts',
 ];
 
 if (!DIRECTUS_11_INSTALLED && !IN_CI) {

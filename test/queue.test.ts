@@ -4,7 +4,7 @@ import { startDirectus, type DirectusInstance } from './support/directus.js';
 
 // The queue admin API through a real Directus on the inline queue (the BullMQ path, with a
 // standalone worker, is test/queue-e2e.test.ts).
-const QUEUES = ['indexing', 'enrichment', 'transcription', 'training', 'maintenance'];
+const QUEUES = ['indexing', 'enrichment', 'transcription', 'training', 'evaluation', 'maintenance'];
 
 describe('queue admin API (inline queue)', () => {
 	let directus: DirectusInstance;

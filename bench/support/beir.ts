@@ -117,3 +117,24 @@ function parseCsv(text: string): string[][] {
 	}
 	return rows;
 }
+
+/**
+ * Converts the Cranfield collection in its SGML-like form (`cran.all.1400` with `<docno>`,
+ * `<title>`, `<text>`; `cran.qry` with `<num>` and `<title>`; `cranqrel` as `query 0 doc rel`)
+ * into BEIR's layout. The qrels number queries by their position in `cran.qry` (1–225), not by
+ * the `<num>` printed there (1–365), as every Cranfield conversion does; only rel > 0 is kept.
+ */
+export function convertCranfield(rawDir: string, outDir: string): void {
+	mkdirSync(join(outDir, 'qrels'), { recursive: true });
+	const tag = (block: string, name: string): string => (block.match(new RegExp(`<${name}>([\\s\\S]*?)</${name}>`))?.[1] ?? '').replace(/\s+/g, ' ').trim();
+	const docs = readFileSync(join(rawDir, 'cran.all.1400'), 'utf8').split('</doc>').filter((b) => b.includes('<docno>'));
+	writeFileSync(join(outDir, 'corpus.jsonl'), `${docs.map((b) => JSON.stringify({ _id: tag(b, 'docno'), title: tag(b, 'title'), text: tag(b, 'text') })).join('\n')}\n`);
+	const queries = readFileSync(join(rawDir, 'cran.qry'), 'utf8').split('</top>').filter((b) => b.includes('<num>'));
+	writeFileSync(join(outDir, 'queries.jsonl'), `${queries.map((b, i) => JSON.stringify({ _id: String(i + 1), text: tag(b, 'title') })).join('\n')}\n`);
+	const qrels = readFileSync(join(rawDir, 'cranqrel'), 'utf8')
+		.split('\n')
+		.map((l) => l.trim().split(/\s+/))
+		.filter((f) => f.length === 4 && Number(f[3]) > 0)
+		.map(([q, , d, r]) => `${q}\t${d}\t${r}`);
+	writeFileSync(join(outDir, 'qrels', 'test.tsv'), `query-id\tcorpus-id\tscore\n${qrels.join('\n')}\n`);
+}

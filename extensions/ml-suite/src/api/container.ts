@@ -3,6 +3,8 @@ import { hostname } from 'node:os';
 import type { Accountability, ApiExtensionContext, SchemaOverview } from '@directus/types';
 import { parseConfig, type MlConfig } from '../core/config.js';
 import { EmbeddingService, type EmbedResponse } from '../core/embeddings/embedding-service.js';
+import { EVALUATION_JOBS } from '../core/evaluation/evaluation-job.js';
+import type { EvaluationService } from '../core/evaluation/evaluation-service.js';
 import { LayeredEmbeddingCache, MemoryEmbeddingCache } from '../core/embeddings/embedding-cache.js';
 import { KnexEmbeddingCache } from '../core/embeddings/knex-embedding-cache.js';
 import { WriteBehindEmbeddingCache } from '../core/embeddings/write-behind-embedding-cache.js';
@@ -40,6 +42,7 @@ import { checkDirectus } from './directus-health.js';
 import { collectionInactiveError, detectDirectusRuntime, type DirectusRuntime } from './directus-runtime.js';
 import { DirectusItemSource } from './directus-item-source.js';
 import { setErrorLogger } from './errors.js';
+import { buildEvaluation } from './evaluation-wiring.js';
 import { buildAnalysis } from './analysis-wiring.js';
 import { buildEnrichment } from './enrichment-wiring.js';
 import type { EnrichmentRepository } from '../core/enrichment/enrichment-repository.js';
@@ -104,6 +107,8 @@ export interface Container extends BaseContainer {
 	resolveIndexes(accountability: Accountability, names?: string[], schema?: SchemaOverview): Promise<IndexDefinition[]>;
 	prompts: PromptStore;
 	rag: RagService<RagCaller>;
+	/** Relevance evaluation: sets, runs and the evaluation job. */
+	evaluation: EvaluationService;
 	/** Text analyses on the local or LLM engine (limits, usage). */
 	analysis: AnalysisService;
 	/** Task complexity estimates (rules or LLM-assisted, calibrated). */
@@ -347,6 +352,22 @@ async function buildContainer(host: HostContext): Promise<Container> {
 	const queue = queueWiring.queue;
 	const jobDeps: IndexingJobDeps = { indexes, indexing, queue };
 	for (const job of INDEXING_JOBS) queueWiring.register(job, jobDeps);
+	// `container` is defined below; the evaluation only embeds once the container exists.
+	const evaluation = buildEvaluation({
+		host,
+		models,
+		indexes,
+		indexing,
+		itemSource,
+		search,
+		queue,
+		storeFor,
+		callerAccess,
+		embedTexts: (texts, options) => container.embedTexts(texts, options),
+		rerankFor,
+		rerankerName: reranker ? reranker.modelId : null,
+	});
+	for (const job of EVALUATION_JOBS) queueWiring.register(job, { evaluation });
 	const { enrichments, enrichment, enrichmentJobDeps } = buildEnrichment(host, { analysis, complexity, queueWiring });
 	const transcription = await buildTranscription(config, host, { models, record: (event) => usage.record(event), queueWiring });
 
@@ -411,6 +432,7 @@ async function buildContainer(host: HostContext): Promise<Container> {
 		resolveIndexes,
 		prompts,
 		rag,
+		evaluation,
 		analysis,
 		complexity,
 		enrichments,

@@ -34,6 +34,8 @@ export interface RouteSpec<B extends z.ZodType, Q extends z.ZodType> {
 	query?: Q;
 	/** Success status. Default 200. */
 	status?: number;
+	/** Shape of the success body, for the OpenAPI document (and the typed SDK commands). */
+	response?: z.ZodType;
 	/** One line for the OpenAPI document. */
 	summary?: string;
 	/**
@@ -68,6 +70,7 @@ export interface RouteInfo {
 	body?: z.ZodType;
 	query?: z.ZodType;
 	status: number;
+	response?: z.ZodType;
 	summary?: string;
 	servedWhileLocked: boolean;
 }
@@ -83,7 +86,7 @@ export function route<B extends z.ZodType = z.ZodUnknown, Q extends z.ZodType = 
 	handler: Handler<B, Q>,
 	getContainer: () => Promise<Container>,
 ): void {
-	registeredRoutes.push({ method, path, access: spec.access, body: spec.body, query: spec.query, status: spec.status ?? 200, summary: spec.summary, servedWhileLocked: spec.servedWhileLocked ?? false });
+	registeredRoutes.push({ method, path, access: spec.access, body: spec.body, query: spec.query, status: spec.status ?? 200, response: spec.response, summary: spec.summary, servedWhileLocked: spec.servedWhileLocked ?? false });
 	router[method](path, async (req: Request, res: Response) => {
 		const controller = new AbortController();
 		let deadline: ReturnType<typeof setTimeout> | undefined;

@@ -4,6 +4,7 @@ import type { AnalysisCall } from '../../core/analysis/analysis-service.js';
 import { ANALYSES } from '../../core/analysis/types.js';
 import type { Container } from '../container.js';
 import { route, type MlRequest } from '../http.js';
+import { AnalysisResponse, AnalyzeTextResponse } from './response-schemas.js';
 
 // Length limits are checked by the service (413 naming ML_ANALYSIS_MAX_CHARS), not here.
 const text = z.string({ error: 'must be a string' }).refine((s) => s.trim().length > 0, 'must not be empty');
@@ -44,8 +45,8 @@ export const AnalyzeTextBody = z.object({
 	engine,
 });
 
-function call(req: MlRequest<{ engine?: 'local' | 'llm'; model?: string }>, path: string): AnalysisCall {
-	return { origin: { user: req.accountability.user ?? null, sourceType: 'route', source: `POST /ml${path}` }, engine: req.body.engine, model: req.body.model, signal: req.signal };
+function call(req: MlRequest<{ engine?: 'local' | 'llm'; model?: string }>): AnalysisCall {
+	return { origin: req.origin, engine: req.body.engine, model: req.body.model, signal: req.signal };
 }
 
 function toCategories(list: z.infer<typeof categories>): { name: string; description?: string }[] {
@@ -54,46 +55,46 @@ function toCategories(list: z.infer<typeof categories>): { name: string; descrip
 
 /** SynthStack-compatible analysis routes, plus entities, language and readability. Responses name the engine that answered. */
 export function registerAnalysisRoutes(router: Router, getContainer: () => Promise<Container>): void {
-	route(router, 'post', '/analysis/summarize', { access: 'user', body: SummarizeBody, summary: 'Summary and key points of a text' }, async (req, c) =>
-		c.analysis.summarize(req.body.text, { maxLength: req.body.maxLength, maxSentences: req.body.maxSentences }, call(req, '/analysis/summarize')),
+	route(router, 'post', '/analysis/summarize', { access: 'user', body: SummarizeBody, response: AnalysisResponse, summary: 'Summary and key points of a text' }, async (req, c) =>
+		c.analysis.summarize(req.body.text, { maxLength: req.body.maxLength, maxSentences: req.body.maxSentences }, call(req)),
 	getContainer);
 
-	route(router, 'post', '/analysis/sentiment', { access: 'user', body: SentimentBody, summary: 'Sentiment label, score −1..1 and confidence' }, async (req, c) =>
-		c.analysis.sentiment(req.body.text, { includeAspects: req.body.includeAspects }, call(req, '/analysis/sentiment')),
+	route(router, 'post', '/analysis/sentiment', { access: 'user', body: SentimentBody, response: AnalysisResponse, summary: 'Sentiment label, score −1..1 and confidence' }, async (req, c) =>
+		c.analysis.sentiment(req.body.text, { includeAspects: req.body.includeAspects }, call(req)),
 	getContainer);
 
-	route(router, 'post', '/analysis/keywords', { access: 'user', body: KeywordsBody, summary: 'Keywords and keyphrases' }, async (req, c) =>
-		c.analysis.keywords(req.body.text, { maxKeywords: req.body.maxKeywords }, call(req, '/analysis/keywords')),
+	route(router, 'post', '/analysis/keywords', { access: 'user', body: KeywordsBody, response: AnalysisResponse, summary: 'Keywords and keyphrases' }, async (req, c) =>
+		c.analysis.keywords(req.body.text, { maxKeywords: req.body.maxKeywords }, call(req)),
 	getContainer);
 
-	route(router, 'post', '/analysis/classify', { access: 'user', body: ClassifyBody, summary: 'Zero-shot classification into the given categories' }, async (req, c) => {
-		const result = await c.analysis.classify(req.body.text, toCategories(req.body.categories), { multiLabel: req.body.multiLabel, threshold: req.body.threshold }, call(req, '/analysis/classify'));
+	route(router, 'post', '/analysis/classify', { access: 'user', body: ClassifyBody, response: AnalysisResponse, summary: 'Zero-shot classification into the given categories' }, async (req, c) => {
+		const result = await c.analysis.classify(req.body.text, toCategories(req.body.categories), { multiLabel: req.body.multiLabel, threshold: req.body.threshold }, call(req));
 		return { ...result, textPreview: req.body.text.slice(0, 200) };
 	}, getContainer);
 
-	route(router, 'post', '/analysis/entities', { access: 'user', body: TextOnlyBody, summary: 'People, organisations, places, dates and amounts' }, async (req, c) =>
-		c.analysis.entities(req.body.text, call(req, '/analysis/entities')),
+	route(router, 'post', '/analysis/entities', { access: 'user', body: TextOnlyBody, response: AnalysisResponse, summary: 'People, organisations, places, dates and amounts' }, async (req, c) =>
+		c.analysis.entities(req.body.text, call(req)),
 	getContainer);
 
-	route(router, 'post', '/analysis/language', { access: 'user', body: TextOnlyBody, summary: 'Language of a text (ISO 639-1)' }, async (req, c) =>
-		c.analysis.language(req.body.text, call(req, '/analysis/language')),
+	route(router, 'post', '/analysis/language', { access: 'user', body: TextOnlyBody, response: AnalysisResponse, summary: 'Language of a text (ISO 639-1)' }, async (req, c) =>
+		c.analysis.language(req.body.text, call(req)),
 	getContainer);
 
-	route(router, 'post', '/analysis/readability', { access: 'user', body: TextOnlyBody, summary: 'Flesch reading ease and Flesch–Kincaid grade' }, async (req, c) =>
-		c.analysis.readability(req.body.text, call(req, '/analysis/readability')),
+	route(router, 'post', '/analysis/readability', { access: 'user', body: TextOnlyBody, response: AnalysisResponse, summary: 'Flesch reading ease and Flesch–Kincaid grade' }, async (req, c) =>
+		c.analysis.readability(req.body.text, call(req)),
 	getContainer);
 
-	route(router, 'post', '/analysis/generate', { access: 'user', body: GenerateBody, summary: 'Text from a prompt (chat model; local engine answers from context only)' }, async (req, c) =>
-		c.analysis.generate(req.body.prompt, { context: req.body.context, maxTokens: req.body.maxTokens, temperature: req.body.temperature }, call(req, '/analysis/generate')),
+	route(router, 'post', '/analysis/generate', { access: 'user', body: GenerateBody, response: AnalysisResponse, summary: 'Text from a prompt (chat model; local engine answers from context only)' }, async (req, c) =>
+		c.analysis.generate(req.body.prompt, { context: req.body.context, maxTokens: req.body.maxTokens, temperature: req.body.temperature }, call(req)),
 	getContainer);
 
-	route(router, 'post', '/analysis/text', { access: 'user', body: AnalyzeTextBody, summary: 'Several analyses of one text' }, async (req, c) => {
+	route(router, 'post', '/analysis/text', { access: 'user', body: AnalyzeTextBody, response: AnalyzeTextResponse, summary: 'Several analyses of one text' }, async (req, c) => {
 		const b = req.body;
 		const out = await c.analysis.analyze(
 			b.text,
 			b.analyses,
 			{ categories: b.categories ? toCategories(b.categories) : undefined, multiLabel: b.multiLabel, includeAspects: b.includeAspects, maxLength: b.maxLength, maxKeywords: b.maxKeywords },
-			call(req, '/analysis/text'),
+			call(req),
 		);
 		// SynthStack's shape: summary as a string and keywords as a list; the full results stay under `details`.
 		return {

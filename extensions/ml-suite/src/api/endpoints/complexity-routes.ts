@@ -43,7 +43,7 @@ export function registerComplexityRoutes(router: Router, getContainer: () => Pro
 		return c.enrichment.estimateComplexity(task, {
 			collection,
 			canRead: (name) => c.callerAccess(req.accountability).canRead(name),
-			call: { origin: { user: req.accountability.user ?? null, sourceType: 'route', source: 'POST /ml/complexity/estimate', collection: collection ?? null }, engine, model, signal: req.signal },
+			call: { origin: { ...req.origin, collection: collection ?? null }, engine, model, signal: req.signal },
 		});
 	}, getContainer);
 

@@ -4,6 +4,7 @@ import { encodeBase64Vector } from '../../core/embeddings/encode-base64-vector.j
 import type { Container } from '../container.js';
 import { parseInput, route, type MlRequest } from '../http.js';
 import { assertCanUseModel } from '../model-access.js';
+import { EmbeddingBatchResponse, EmbeddingResponse, SimilarityResponse } from './response-schemas.js';
 
 const text = z.string({ error: 'must be a string' }).refine((s) => s.trim().length > 0, 'must not be empty');
 const model = z.string().trim().min(1).max(200).optional();
@@ -14,6 +15,8 @@ export const GenerateEmbeddingBody = z.object({ text, model, encoding_format: en
 
 const encode = (vector: number[], format: 'float' | 'base64'): number[] | string => (format === 'base64' ? encodeBase64Vector(vector) : vector);
 export const SimilarityBody = z.object({ text1: text, text2: text, model });
+/** For the OpenAPI document: the route checks the batch size against ML_MAX_BATCH_INPUTS itself. */
+export const EmbeddingBatchBody = z.object({ texts: z.array(text).min(1, 'must contain at least one text'), model, encoding_format: encodingFormat });
 
 /** Cosine similarity of two vectors (the local and OpenAI embeddings are unit length, but do not rely on it). */
 export function cosine(a: readonly number[], b: readonly number[]): number {
@@ -38,12 +41,12 @@ export function registerEmbeddingRoutes(router: Router, getContainer: () => Prom
 		return container.embedTexts(texts, { modelId, origin: req.origin, signal: req.signal });
 	};
 
-	route(router, 'post', '/embeddings/generate', { access: 'user', body: GenerateEmbeddingBody }, async (req, container) => {
+	route(router, 'post', '/embeddings/generate', { access: 'user', body: GenerateEmbeddingBody, response: EmbeddingResponse, summary: 'Embedding of one text' }, async (req, container) => {
 		const result = await embed(container, [req.body.text], req.body.model, req);
 		return { embedding: encode(result.embeddings[0] ?? [], req.body.encoding_format), model: result.model, dimensions: result.dimensions, tokensUsed: result.usage.inputTokens };
 	}, getContainer);
 
-	route(router, 'post', '/embeddings/batch', { access: 'user' }, async (req, container) => {
+	route(router, 'post', '/embeddings/batch', { access: 'user', body: EmbeddingBatchBody, response: EmbeddingBatchResponse, summary: 'Embeddings of several texts, in order' }, async (req, container) => {
 		const max = container.config.ML_MAX_BATCH_INPUTS;
 		const schema = z.object({ texts: z.array(text).min(1, 'must contain at least one text').max(max, `must contain at most ${max} texts`), model, encoding_format: encodingFormat });
 		const body = parseInput(schema, req.body ?? {}, 'body');
@@ -51,7 +54,7 @@ export function registerEmbeddingRoutes(router: Router, getContainer: () => Prom
 		return { embeddings: result.embeddings.map((v) => encode(v, body.encoding_format)), model: result.model, dimensions: result.dimensions, count: result.embeddings.length, tokensUsed: result.usage.inputTokens };
 	}, getContainer);
 
-	route(router, 'post', '/embeddings/similarity', { access: 'user', body: SimilarityBody }, async (req, container) => {
+	route(router, 'post', '/embeddings/similarity', { access: 'user', body: SimilarityBody, response: SimilarityResponse, summary: 'Cosine similarity of two texts' }, async (req, container) => {
 		const result = await embed(container, [req.body.text1, req.body.text2], req.body.model, req);
 		const [a, b] = result.embeddings;
 		return { similarity: cosine(a ?? [], b ?? []), model: result.model };

@@ -4,6 +4,7 @@ import { getContainer } from '../container.js';
 import { registerAnalysisRoutes } from './analysis-routes.js';
 import { registerComplexityRoutes } from './complexity-routes.js';
 import { registerEmbeddingRoutes } from './embeddings-routes.js';
+import { registerEvalRoutes } from './eval-routes.js';
 import { registerEnrichmentRoutes } from './enrichment-routes.js';
 import { registerGenerationRoutes } from './generation-routes.js';
 import { registerHealthRoutes } from './health-routes.js';
@@ -30,6 +31,7 @@ export default defineEndpoint({
 		registerEnrichmentRoutes(router, container);
 		registerQueueRoutes(router, container);
 		registerTranscriptionRoutes(router, container);
+		registerEvalRoutes(router, container);
 		registerMetricsRoute(router, container);
 		registerOpenApiRoute(router, container);
 	},

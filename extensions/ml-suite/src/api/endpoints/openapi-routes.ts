@@ -8,20 +8,30 @@ function toOpenApiPath(path: string): string {
 	return path.replace(/:([A-Za-z_]+)/g, '{$1}');
 }
 
-function jsonSchema(schema: z.ZodType): unknown {
-	try {
-		return z.toJSONSchema(schema, { io: 'input', unrepresentable: 'any' });
-	} catch {
-		return { type: 'object' };
-	}
+/**
+ * A zod schema as an OpenAPI 3.0 Schema Object (the dialect the document declares: `nullable`,
+ * no `$schema`, no tuple `items`): request bodies as the route accepts them (`io: 'input'`),
+ * responses as it sends them.
+ */
+function jsonSchema(schema: z.ZodType, io: 'input' | 'output' = 'input'): Record<string, unknown> {
+	const out = z.toJSONSchema(schema, { target: 'openapi-3.0', io, unrepresentable: 'any' }) as Record<string, unknown>;
+	delete out.$schema;
+	return out;
+}
+
+interface Parameter {
+	name: string;
+	in: 'path' | 'query';
+	required: boolean;
+	schema: Record<string, unknown>;
 }
 
 function operation(info: RouteInfo): Record<string, unknown> {
-	const parameters = [...info.path.matchAll(/:([A-Za-z_]+)/g)].map((m) => ({ name: m[1], in: 'path', required: true, schema: { type: 'string' } }));
+	const parameters: Parameter[] = [...info.path.matchAll(/:([A-Za-z_]+)/g)].map((m) => ({ name: m[1] ?? '', in: 'path', required: true, schema: { type: 'string' } }));
 	if (info.query) {
 		const schema = jsonSchema(info.query) as { properties?: Record<string, unknown>; required?: string[] };
 		for (const [name, prop] of Object.entries(schema.properties ?? {})) {
-			parameters.push({ name, in: 'query', required: schema.required?.includes(name) ?? false, schema: prop as never });
+			parameters.push({ name, in: 'query', required: schema.required?.includes(name) ?? false, schema: prop as Record<string, unknown> });
 		}
 	}
 	return {
@@ -34,7 +44,7 @@ function operation(info: RouteInfo): Record<string, unknown> {
 		parameters,
 		...(info.body ? { requestBody: { required: true, content: { 'application/json': { schema: jsonSchema(info.body) } } } } : {}),
 		responses: {
-			[String(info.status)]: { description: 'Success' },
+			[String(info.status)]: info.response ? { description: 'Success', content: { 'application/json': { schema: jsonSchema(info.response, 'output') } } } : { description: 'Success' },
 			'400': { $ref: '#/components/responses/Error' },
 			'401': { $ref: '#/components/responses/Error' },
 			...(info.access === 'admin' || !info.servedWhileLocked ? { '403': { $ref: '#/components/responses/Error' } } : {}),

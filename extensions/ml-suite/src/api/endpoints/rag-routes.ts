@@ -10,6 +10,7 @@ import { route, type MlRequest } from '../http.js';
 import { DirectusFilter } from '../../core/search/directus-filter.js';
 import { openSse } from '../sse.js';
 import { recordChatCall } from './generation-routes.js';
+import { AskResponseBody } from './response-schemas.js';
 
 const filter = DirectusFilter;
 
@@ -85,7 +86,7 @@ export function registerRagRoutes(router: Router, getContainer: () => Promise<Co
 		router,
 		'post',
 		'/ask',
-		{ access: 'user', body: AskRequest },
+		{ access: 'user', body: AskRequest, response: AskResponseBody, summary: 'Answer a question from the items the caller may read, with citations (JSON, or Server-Sent Events with stream: true)' },
 		async (req, container, res) => {
 			const { stream, ...body } = req.body;
 			const request = ragRequest(req, container, body);

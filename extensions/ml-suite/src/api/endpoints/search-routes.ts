@@ -7,6 +7,7 @@ import { DirectusFilter } from '../../core/search/directus-filter.js';
 import type { Container } from '../container.js';
 import { collectionInactiveError, isCollectionInactive } from '../directus-runtime.js';
 import { route, type MlRequest } from '../http.js';
+import { IndexesResponse, SearchResponse } from './response-schemas.js';
 
 const directusFilter = DirectusFilter;
 
@@ -77,7 +78,7 @@ async function coverage(container: Container, index: IndexDefinition): Promise<R
 }
 
 export function registerSearchRoutes(router: Router, getContainer: () => Promise<Container>): void {
-	route(router, 'get', '/indexes', { access: 'user' }, async (req, container) => {
+	route(router, 'get', '/indexes', { access: 'user', response: IndexesResponse, summary: 'Indexes the caller may search' }, async (req, container) => {
 		const indexes = await usableIndexes(container, req as MlRequest);
 		return { data: indexes.map((i) => ({ name: i.name, label: i.label, collection: i.collection, status: i.status })) };
 	}, getContainer);
@@ -100,15 +101,15 @@ export function registerSearchRoutes(router: Router, getContainer: () => Promise
 		return { data: { job: job.id, queue: job.queue, index: index.name } };
 	}, getContainer);
 
-	route(router, 'post', '/search', { access: 'user', body: SearchBody }, async (req, container) => {
+	route(router, 'post', '/search', { access: 'user', body: SearchBody, response: SearchResponse, summary: 'Search the indexes the caller may use (hybrid by default)' }, async (req, container) => {
 		return runSearch(container, req, req.body);
 	}, getContainer);
 
-	route(router, 'post', '/search/hybrid', { access: 'user', body: SearchBody }, async (req, container) => {
+	route(router, 'post', '/search/hybrid', { access: 'user', body: SearchBody, response: SearchResponse, summary: 'Hybrid search (keyword engine and vectors, fused)' }, async (req, container) => {
 		return runSearch(container, req, { ...req.body, mode: 'hybrid' });
 	}, getContainer);
 
-	route(router, 'get', '/related/:index/:item', { access: 'user', query: RelatedQuery }, async (req, container) => {
+	route(router, 'get', '/related/:index/:item', { access: 'user', query: RelatedQuery, response: SearchResponse, summary: 'Items similar to one item' }, async (req, container) => {
 		const index = (await usableIndexes(container, req as MlRequest, [req.params.index ?? ''])).at(0);
 		if (!index) throw notFoundOrForbidden(`index "${req.params.index}"`);
 		const item = req.params.item ?? '';

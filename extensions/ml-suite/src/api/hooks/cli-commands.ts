@@ -1,7 +1,8 @@
 import { usageSource } from '../../core/usage/usage-source.js';
 import type { Container } from '../container.js';
+import { registerEvalCommands } from './eval-cli-commands.js';
 
-interface CommandLike {
+export interface CommandLike {
 	command(name: string): CommandLike;
 	description(text: string): CommandLike;
 	argument(name: string, description?: string): CommandLike;
@@ -14,6 +15,8 @@ interface CommandLike {
  * database, env and services as the server, so they need no configuration of their own.
  */
 export function registerCliCommands(program: CommandLike, getContainer: () => Promise<Container>): void {
+	registerEvalCommands(program, getContainer);
+
 	program
 		.command('ml:reindex')
 		.description('ML suite: re-index an index now, printing progress (use --force to re-embed unchanged items)')

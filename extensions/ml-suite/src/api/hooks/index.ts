@@ -6,6 +6,7 @@ import { applySuiteSchema, offerDirectusAiSettings } from '../schema/apply-suite
 import { excludeInternalTables } from '../schema/exclude-internal-tables.js';
 import { INTERNAL_TABLES } from '../schema/internal-tables.js';
 import { registerCliCommands } from './cli-commands.js';
+import { registerEvalSetHooks } from './eval-set-hooks.js';
 import { requeuePendingEnrichments } from '../../core/enrichment/enrichment-jobs.js';
 import { registerEnrichmentHooks } from './enrichment-hooks.js';
 import { registerDefaultModelHooks } from './default-model-hooks.js';
@@ -33,6 +34,12 @@ export default defineHook(({ init, action, filter }, context) => {
 		} catch (error) {
 			c.host.logger.error(error, '[ml-suite] start-up indexing sweep failed; it is retried by the periodic reconcile');
 		}
+		try {
+			const resumed = await c.evaluation.resumeUnfinished();
+			if (resumed > 0) c.host.logger.info(`[ml-suite] requeued ${resumed} evaluation runs left unfinished by a previous run`);
+		} catch (error) {
+			c.host.logger.error(error, '[ml-suite] could not requeue unfinished evaluation runs');
+		}
 	});
 
 	init('cli.before', (meta) => {
@@ -41,6 +48,7 @@ export default defineHook(({ init, action, filter }, context) => {
 	});
 
 	registerIndexingHooks({ action: action as never, filter: filter as never }, container);
+	registerEvalSetHooks(filter as never, container);
 	registerEnrichmentHooks({ action: action as never, filter: filter as never }, container);
 	registerDefaultModelHooks(action as never, container);
 	registerTranscriptionHooks(action as never, container);

@@ -5,11 +5,13 @@ import { DEMO_COLLECTIONS } from './demo-collections.js';
 import { ensureModuleBar } from './ensure-module-bar.js';
 import { ENRICHMENT_COLLECTIONS, ENRICHMENT_RELATIONS, ENRICHMENT_TABLE_INDEXES } from './enrichment-collections.js';
 import { ensureSchema } from './ensure-schema.js';
+import { EVAL_COLLECTIONS, EVAL_RELATIONS, EVAL_TABLE_INDEXES } from './eval-collections.js';
 import { ensureLayouts } from './ensure-layouts.js';
 import { ensureFileTranscriptField } from './ensure-file-transcript-field.js';
 import { ensureInternalTables } from './internal-tables.js';
 import { ML_COLLECTIONS, ML_LAYOUTS, ML_RELATIONS, ML_TABLE_INDEXES } from './ml-collections.js';
 import { seedDemoContent } from './seed-demo.js';
+import { seedDemoEvalSet } from './seed-eval-set.js';
 import { DEMO_ENRICHMENTS, seedEnrichments } from './seed-enrichments.js';
 import { DEMO_INDEXES, seedIndexes, seedRagIndex } from './seed-indexes.js';
 
@@ -34,7 +36,12 @@ export async function applySuiteSchema(container: Container): Promise<void> {
 	const { host, config } = container;
 	if (!config.ML_APPLY_SCHEMA) return;
 	try {
-		const ml = await ensureSchema(host, [...ML_COLLECTIONS, ...ENRICHMENT_COLLECTIONS], [...ML_RELATIONS, ...ENRICHMENT_RELATIONS], [...ML_TABLE_INDEXES, ...ENRICHMENT_TABLE_INDEXES]);
+		const ml = await ensureSchema(
+			host,
+			[...ML_COLLECTIONS, ...ENRICHMENT_COLLECTIONS, ...EVAL_COLLECTIONS],
+			[...ML_RELATIONS, ...ENRICHMENT_RELATIONS, ...EVAL_RELATIONS],
+			[...ML_TABLE_INDEXES, ...ENRICHMENT_TABLE_INDEXES, ...EVAL_TABLE_INDEXES],
+		);
 		schemaStatus.unregistered = await ensureInternalTables(host);
 		if (schemaStatus.unregistered.length > 0) host.logger.info(`[ml-suite] schema: ${schemaStatus.unregistered.join(', ')} kept as plain tables (no longer Directus collections)`);
 		// A field of a system collection: not part of the suite's snapshot (ml_* only), so logged, not reported as created.
@@ -51,7 +58,7 @@ export async function applySuiteSchema(container: Container): Promise<void> {
 		await container.models.seedFromConfig(config);
 		await offerDirectusAiSettings(container);
 		await container.prompts.seedDefaults();
-		await ensureModuleBar(host.database, ['ml-playground', 'ml-queue'], container.directus.major);
+		await ensureModuleBar(host.database, ['ml-playground', 'ml-queue', 'ml-evaluation'], container.directus.major);
 		await seedRagIndex(host.database, defaults);
 		container.indexes.invalidate();
 		if (config.ML_SEED_DEMO) {
@@ -65,6 +72,7 @@ export async function applySuiteSchema(container: Container): Promise<void> {
 				for (const id of pipelines) await container.queue.enqueue('enrich-backfill', { enrichmentId: id }).catch((error: unknown) => host.logger.warn(`[ml-suite] demo enrichment backfill not enqueued: ${(error as Error).message}`));
 				// The demo items' save hooks ran before their indexes existed: forget that answer.
 				container.indexes.invalidate();
+				await seedDemoEvalSet(container, 'articles').catch((error: unknown) => host.logger.error(error, '[ml-suite] seeding the demo evaluation set failed'));
 				schemaStatus.seeded = true;
 				host.logger.info(`[ml-suite] demo content: ${counts.articles} articles, ${counts.tasks} tasks`);
 			}

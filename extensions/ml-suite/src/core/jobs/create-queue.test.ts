@@ -7,12 +7,12 @@ const config = (env: Record<string, unknown>) => parseConfig(env).config;
 
 describe('chooseQueueBackend', () => {
 	it('uses inline when auto and no Redis is known', () => {
-		expect(chooseQueueBackend(config({}), {}).options).toEqual({ backend: 'inline', concurrency: 2 });
+		expect(chooseQueueBackend(config({}), {}).options).toEqual({ backend: 'inline', concurrency: 2, concurrencyByQueue: { evaluation: 1 } });
 	});
 
 	it('uses BullMQ with ML_REDIS_URL over Directus settings, with the configured prefix and concurrency', () => {
 		const choice = chooseQueueBackend(config({ ML_REDIS_URL: 'redis://ml:6379', ML_QUEUE_PREFIX: 'site1', ML_WORKER_CONCURRENCY: '4' }), { REDIS: 'redis://directus:6379' });
-		expect(choice.options).toEqual({ backend: 'bullmq', redisUrl: 'redis://ml:6379', prefix: 'site1', concurrency: 4, lockDurationMs: 30_000, stalledIntervalMs: 30_000 });
+		expect(choice.options).toEqual({ backend: 'bullmq', redisUrl: 'redis://ml:6379', prefix: 'site1', concurrency: 4, concurrencyByQueue: { evaluation: 1 }, lockDurationMs: 30_000, stalledIntervalMs: 30_000 });
 	});
 
 	it('passes the lock interval and the provider rate limit to the backend', () => {

@@ -51,6 +51,8 @@ export function chooseQueueBackend(config: MlConfig, directusEnv: DirectusRedisE
 	const limit = { max: perMinute, durationMs: 60_000 };
 	const tuning = {
 		concurrency: config.ML_WORKER_CONCURRENCY,
+		// Evaluations time every search: two at once on the same worker would skew each other's latencies.
+		concurrencyByQueue: { evaluation: 1 },
 		...(perMinute > 0 ? { rateLimits: { indexing: limit, enrichment: limit, transcription: limit } } : {}),
 	};
 	const redisUrl = config.ML_REDIS_URL ?? directusRedisUrl(directusEnv);

@@ -8,7 +8,7 @@ import type { z } from 'zod';
 export type JobPriority = 'high' | 'normal' | 'low';
 
 /** Queue names, one per capability. */
-export const QUEUE_NAMES = ['indexing', 'enrichment', 'transcription', 'training', 'maintenance'] as const;
+export const QUEUE_NAMES = ['indexing', 'enrichment', 'transcription', 'training', 'evaluation', 'maintenance'] as const;
 export type QueueName = (typeof QUEUE_NAMES)[number];
 
 export interface JobContext {
