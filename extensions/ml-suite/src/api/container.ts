@@ -60,6 +60,7 @@ import { buildQueue, type QueueWiring } from './queue-wiring.js';
 import { createUserRateLimiter, type UserRateLimiter } from '../core/rate-limit/user-rate-limiter.js';
 import { chooseQueueBackend } from '../core/jobs/create-queue.js';
 import { buildVectorStores, type VectorStores } from './vector-store-wiring.js';
+import { buildTranscription, type TranscriptionWiring } from './transcription-wiring.js';
 
 /**
  * The one composition root. Parses the config once and builds providers, stores, queues and
@@ -133,6 +134,8 @@ export interface Container extends BaseContainer {
 	/** Runs pipelines on items and writes results back. */
 	enrichment: EnrichmentService;
 	enrichmentJobDeps: EnrichmentJobDeps;
+	/** Speech to text for files: ffmpeg, the service, and `ml_transcripts`. */
+	transcription: TranscriptionWiring;
 	recordUsage(event: UsageEvent): void;
 	/** Marks an index stale and enqueues a reindex when its settings differ from what its vectors were built with. */
 	scheduleReindexIfStale(index: IndexDefinition): Promise<boolean>;
@@ -172,12 +175,12 @@ export interface RagCaller {
  */
 function modelEndpointPolicy(config: MlConfig): ModelEndpointPolicy {
 	const hosts = config.ML_ALLOWED_BASE_URL_HOSTS.length === 0 ? [] : [...config.ML_ALLOWED_BASE_URL_HOSTS];
-	for (const configured of [config.ML_EMBEDDING_BASE_URL, config.ML_CHAT_BASE_URL]) {
+	for (const configured of [config.ML_EMBEDDING_BASE_URL, config.ML_CHAT_BASE_URL, config.ML_TRANSCRIPTION_BASE_URL]) {
 		if (hosts.length > 0 && configured) hosts.push(new URL(configured).host);
 	}
 	return new ModelEndpointPolicy({
 		// Keys saved in Directus's own Settings → AI are the admin's choice too.
-		allowedKeyEnvs: [...new Set([...config.ML_ALLOWED_KEY_ENVS, config.ML_EMBEDDING_API_KEY_ENV, config.ML_CHAT_API_KEY_ENV, ...Object.values(DIRECTUS_AI_SECRETS)])],
+		allowedKeyEnvs: [...new Set([...config.ML_ALLOWED_KEY_ENVS, config.ML_EMBEDDING_API_KEY_ENV, config.ML_CHAT_API_KEY_ENV, config.ML_TRANSCRIPTION_API_KEY_ENV, ...Object.values(DIRECTUS_AI_SECRETS)])],
 		allowedHosts: hosts,
 	});
 }
@@ -400,6 +403,7 @@ async function buildContainer(host: HostContext): Promise<Container> {
 	});
 	for (const job of EVALUATION_JOBS) queueWiring.register(job, { evaluation });
 	const { enrichments, enrichment, enrichmentJobDeps } = buildEnrichment(host, { analysis, complexity, queueWiring });
+	const transcription = await buildTranscription(config, host, { models, record: (event) => usage.record(event), queueWiring });
 
 	let reconcileTimer: NodeJS.Timeout | null = null;
 	let pruneTimer: NodeJS.Timeout | null = null;
@@ -474,6 +478,7 @@ async function buildContainer(host: HostContext): Promise<Container> {
 		enrichments,
 		enrichment,
 		enrichmentJobDeps,
+		transcription,
 		recordUsage: (event) => usage.record(event),
 		healthChecks: [
 			{
@@ -507,6 +512,21 @@ async function buildContainer(host: HostContext): Promise<Container> {
 				async check() {
 					const { model } = await embeddingModel(null);
 					return { ok: true, message: `${model.provider}/${model.modelId}`, details: { dimensions: model.dimensions } };
+				},
+			},
+			{
+				name: 'transcription',
+				required: false,
+				async check() {
+					// Not configured is a valid state (uploads are not blocked); it is reported, not failed.
+					const ffmpeg = transcription.ffmpeg;
+					const decoder = ffmpeg ? `${ffmpeg.binary.source} ${ffmpeg.binary.path}` : 'no ffmpeg (set ML_FFMPEG_PATH)';
+					try {
+						const { model } = await models.transcriptionModel();
+						return { ok: ffmpeg !== null, message: `${model.provider}/${model.modelId}; ${decoder}` };
+					} catch (error) {
+						return { ok: true, message: `not configured: ${(error as Error).message}`, details: { decoder } };
+					}
 				},
 			},
 			{

@@ -50,6 +50,13 @@ export interface RouteSpec<B extends z.ZodType, Q extends z.ZodType> {
 	 * non-admin users, which are the ones that call models for a caller.
 	 */
 	rateLimited?: boolean;
+	/**
+	 * Work that is long by nature (transcribing a recording): the interactive deadline and short
+	 * provider budget do not apply; provider calls use the background settings
+	 * (ML_PROVIDER_TIMEOUT_MS, ML_PROVIDER_MAX_RETRIES) and stop when the client disconnects.
+	 * Default: false.
+	 */
+	longRunning?: boolean;
 }
 
 export type Handler<B extends z.ZodType, Q extends z.ZodType> = (
@@ -107,13 +114,14 @@ export function route<B extends z.ZodType = z.ZodUnknown, Q extends z.ZodType = 
 			// gives up with a 504 at the deadline. Once a stream has started, only the per-attempt
 			// (silence) timeout applies, so long answers are not cut off.
 			const { ML_INTERACTIVE_TIMEOUT_MS, ML_INTERACTIVE_MAX_RETRIES, ML_INTERACTIVE_DEADLINE_MS } = container.config;
-			if (ML_INTERACTIVE_DEADLINE_MS > 0) {
+			if (ML_INTERACTIVE_DEADLINE_MS > 0 && !spec.longRunning) {
 				deadline = setTimeout(() => {
 					if (!res.headersSent) controller.abort(new DeadlineExceededError(ML_INTERACTIVE_DEADLINE_MS));
 				}, ML_INTERACTIVE_DEADLINE_MS);
 				deadline.unref();
 			}
-			const result = await withCallBudget({ timeoutMs: ML_INTERACTIVE_TIMEOUT_MS, maxRetries: ML_INTERACTIVE_MAX_RETRIES, deadline: controller.signal }, () =>
+			const budget = spec.longRunning ? null : { timeoutMs: ML_INTERACTIVE_TIMEOUT_MS, maxRetries: ML_INTERACTIVE_MAX_RETRIES, deadline: controller.signal };
+			const run = (): Promise<unknown> =>
 				handler(
 					{
 						accountability,
@@ -126,8 +134,8 @@ export function route<B extends z.ZodType = z.ZodUnknown, Q extends z.ZodType = 
 					},
 					container,
 					res,
-				),
-			);
+				);
+			const result = budget ? await withCallBudget(budget, run) : await run();
 			if (result === undefined || res.headersSent) return;
 			res.status(spec.status ?? 200).json(result);
 		} catch (error) {

@@ -59,6 +59,33 @@ export const configShape = {
 	ML_CHAT_MODEL: z.string().min(1).default('gpt-4o-mini'),
 	ML_CHAT_BASE_URL: url,
 	ML_CHAT_API_KEY_ENV: envVarName.default('OPENAI_API_KEY'),
+	/** Default speech-to-text model: `none` (transcription answers 503 until one is set), `openai` or `openai-compatible` (a Whisper server). */
+	ML_TRANSCRIPTION_PROVIDER: z.enum(['none', 'openai', 'openai-compatible']).default('none'),
+	/** Model id: `whisper-1`, `gpt-4o-transcribe`, `gpt-4o-mini-transcribe`, or the server's (e.g. `Systran/faster-whisper-small`). */
+	ML_TRANSCRIPTION_MODEL: z.string().min(1).default('whisper-1'),
+	/** Base URL (with `/v1`) of an openai-compatible transcription server. */
+	ML_TRANSCRIPTION_BASE_URL: url,
+	ML_TRANSCRIPTION_API_KEY_ENV: envVarName.default('OPENAI_API_KEY'),
+	/** Longest audio accepted, in seconds. */
+	ML_TRANSCRIPTION_MAX_DURATION_SECONDS: int(1, 86_400).default(4 * 3600),
+	/** Largest file accepted for transcription, in MB. */
+	ML_TRANSCRIPTION_MAX_FILE_MB: int(1, 100_000).default(1024),
+	/** Largest decoded upload accepted by `POST /ml/transcription/audio/base64`, in MB (Directus's MAX_PAYLOAD_SIZE also applies). */
+	ML_TRANSCRIPTION_BASE64_MAX_MB: int(1, 1024).default(10),
+	/** Longest piece sent to the provider in one request, in seconds (also bounded by the provider's 25 MB upload limit). */
+	ML_TRANSCRIPTION_PIECE_SECONDS: int(10, 3600).default(600),
+	/** Seconds neighbouring pieces share, so words cut at a piece's edge are heard whole by the other piece. */
+	ML_TRANSCRIPTION_OVERLAP_SECONDS: int(0, 60).default(4),
+	/** Transcribe uploaded audio/video automatically through the queue (when a transcription model is configured). */
+	ML_TRANSCRIPTION_AUTO: bool.default(true),
+	/** MIME types transcribed on upload (`audio/*`, `video/mp4`, comma-separated). */
+	ML_TRANSCRIPTION_AUTO_MIME_TYPES: csvList(['audio/*', 'video/*']),
+	/** Folder ids whose uploads are transcribed (comma-separated); empty = every folder. */
+	ML_TRANSCRIPTION_AUTO_FOLDERS: csvList([]),
+	/** Largest upload transcribed automatically, in MB. */
+	ML_TRANSCRIPTION_AUTO_MAX_MB: int(1, 100_000).default(500),
+	/** ffmpeg binary; default: the `@ffmpeg-installer/linux-x64` package's, else `ffmpeg` on PATH. */
+	ML_FFMPEG_PATH: optionalString,
 	/**
 	 * Key variables a `ml_models` row may name in `api_key_env` (comma-separated; `*` matches
 	 * A-Z, 0-9 and _). ML_EMBEDDING_API_KEY_ENV and ML_CHAT_API_KEY_ENV are always allowed.

@@ -16,6 +16,7 @@ import { registerRagIndexRoutes } from './rag-index-routes.js';
 import { registerRagRoutes } from './rag-routes.js';
 import { registerSearchRoutes } from './search-routes.js';
 import { registerUsageRoutes } from './usage-routes.js';
+import { registerTranscriptionRoutes } from './transcription-routes.js';
 
 export default defineEndpoint({
 	id: 'ml',
@@ -32,6 +33,7 @@ export default defineEndpoint({
 		registerEnrichmentRoutes(router, container);
 		registerQueueRoutes(router, container);
 		registerModelRoutes(router, container);
+		registerTranscriptionRoutes(router, container);
 		registerEvalRoutes(router, container);
 		registerUsageRoutes(router, container);
 		registerMetricsRoute(router, container);

@@ -7,6 +7,7 @@ import { ENRICHMENT_COLLECTIONS, ENRICHMENT_RELATIONS, ENRICHMENT_TABLE_INDEXES 
 import { ensureSchema } from './ensure-schema.js';
 import { EVAL_COLLECTIONS, EVAL_RELATIONS, EVAL_TABLE_INDEXES } from './eval-collections.js';
 import { ensureLayouts } from './ensure-layouts.js';
+import { ensureFileTranscriptField } from './ensure-file-transcript-field.js';
 import { ensureInternalTables } from './internal-tables.js';
 import { ML_COLLECTIONS, ML_LAYOUTS, ML_RELATIONS, ML_TABLE_INDEXES } from './ml-collections.js';
 import { seedDemoContent } from './seed-demo.js';
@@ -43,6 +44,8 @@ export async function applySuiteSchema(container: Container): Promise<void> {
 		);
 		schemaStatus.unregistered = await ensureInternalTables(host);
 		if (schemaStatus.unregistered.length > 0) host.logger.info(`[ml-suite] schema: ${schemaStatus.unregistered.join(', ')} kept as plain tables (no longer Directus collections)`);
+		// A field of a system collection: not part of the suite's snapshot (ml_* only), so logged, not reported as created.
+		if (await ensureFileTranscriptField(host)) host.logger.info('[ml-suite] schema: added the transcript panel to directus_files (field ml_transcript)');
 		schemaStatus.created = [...ml.createdCollections, ...ml.createdFields, ...ml.createdRelations];
 		if (schemaStatus.created.length > 0) host.logger.info(`[ml-suite] schema: created ${schemaStatus.created.join(', ')}`);
 		schemaStatus.applied = true;

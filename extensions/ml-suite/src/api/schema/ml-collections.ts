@@ -126,6 +126,7 @@ export const ML_COLLECTIONS: CollectionDef[] = [
 			integer('max_input_chars', { width: 'half', note: 'Longest input in characters: each text to embed, or a chat prompt (empty: no cap).' }),
 			float('input_price_per_million', { width: 'half', note: 'USD per 1M input tokens (for cost in usage).' }, { default_value: 0 }),
 			float('output_price_per_million', { width: 'half', note: 'USD per 1M output tokens.' }, { default_value: 0 }),
+			float('audio_price_per_minute', { width: 'half', note: 'Transcription models: USD per minute of audio.' }, { default_value: 0 }),
 			longText('description'),
 			dateCreated(),
 			dateUpdated(),
@@ -255,6 +256,7 @@ export const ML_COLLECTIONS: CollectionDef[] = [
 			select('status', [{ text: 'Success', value: 'success', ...C.success }, { text: 'Error', value: 'error', ...C.danger }, { text: 'Cancelled', value: 'cancelled', ...C.muted }], 'success', { readonly: true }),
 			text('error_code', { readonly: true, width: 'half' }),
 			bool('cache_hit', false, { readonly: true }),
+			float('audio_seconds', { readonly: true, width: 'half', note: 'Transcription: seconds of audio sent.', display: 'formatted-value', display_options: { suffix: ' s' } }),
 		],
 	),
 	collection(
@@ -334,10 +336,53 @@ ML_COLLECTIONS.push(
 	),
 );
 
+/** Timed transcripts of audio and video files (one row per file). */
+ML_COLLECTIONS.push(
+	collection(
+		'ml_transcripts',
+		{
+			group: GROUP,
+			translations: named('Transcripts', 'Transcript'),
+			icon: 'subtitles',
+			note: 'Timed transcripts of audio and video files: status, language, duration, text and segments. Export as SRT, VTT or text through /ml/transcripts/<file>.',
+			display_template: '{{file.title}} · {{status}}',
+			sort: 10,
+		},
+		[
+			uuidPk(),
+			manyToOne('file', 'uuid', { readonly: true, interface: 'file', display: 'file' }),
+			select(
+				'status',
+				[
+					{ text: 'Queued', value: 'queued', ...C.primary },
+					{ text: 'Processing', value: 'processing', ...C.warning },
+					{ text: 'Completed', value: 'completed', ...C.success },
+					{ text: 'Failed', value: 'failed', ...C.danger },
+				],
+				'queued',
+				{ readonly: true },
+			),
+			integer('progress', { readonly: true, width: 'half', note: 'Percent of the audio transcribed.' }, { default_value: 0 }),
+			text('language', { readonly: true, width: 'half' }),
+			float('duration', { readonly: true, width: 'half', note: 'Seconds.', display: 'formatted-value', display_options: { suffix: ' s' } }),
+			text('model', { readonly: true, width: 'half' }),
+			longText('text', { readonly: true }),
+			json('segments', { readonly: true, note: 'Segments with start/end seconds (and word timings when the model gives them).' }),
+			longText('error', { readonly: true }),
+			integer('attempts', { readonly: true, width: 'half' }, { default_value: 0 }),
+			json('timings', { readonly: true, note: 'Milliseconds spent probing, converting and transcribing.' }),
+			timestamp('date_completed', { readonly: true }),
+			dateCreated(),
+			dateUpdated(),
+		],
+	),
+);
+
 export const ML_RELATIONS: RelationDef[] = [
 	{ collection: 'ml_indexes', field: 'embedding_model', related_collection: 'ml_models', meta: { sort_field: null }, schema: { on_delete: 'SET NULL' } },
 	{ collection: 'ml_documents', field: 'index', related_collection: 'ml_indexes', meta: { sort_field: null }, schema: { on_delete: 'CASCADE' } },
 	{ collection: 'ml_usage', field: 'user', related_collection: 'directus_users', meta: { sort_field: null }, schema: { on_delete: 'SET NULL' } },
+	{ collection: 'ml_transcripts', field: 'file', related_collection: 'directus_files', meta: { sort_field: null }, schema: { on_delete: 'CASCADE' } },
 ];
 
 /** Composite indexes Directus's field API cannot express; created with knex after the collections. */
@@ -346,6 +391,7 @@ export const ML_TABLE_INDEXES: { table: string; columns: string[]; unique: boole
 	{ table: 'ml_documents', columns: ['status'], unique: false, name: 'ml_documents_status_idx' },
 	{ table: 'ml_usage', columns: ['timestamp'], unique: false, name: 'ml_usage_timestamp_idx' },
 	{ table: 'ml_rag_documents', columns: ['rag_collection'], unique: false, name: 'ml_rag_documents_collection_idx' },
+	{ table: 'ml_transcripts', columns: ['file'], unique: true, name: 'ml_transcripts_file_unique' },
 ];
 
 /**
@@ -364,4 +410,5 @@ export const ML_LAYOUTS: LayoutDef[] = [
 	},
 	{ collection: 'ml_prompts', fields: ['name', 'version', 'task', 'status', 'model', 'date_updated'], sort: ['name', '-version'] },
 	{ collection: 'ml_rag_documents', fields: ['rag_collection', 'source', 'source_type', 'filename', 'date_updated'], sort: ['-date_updated'] },
+	{ collection: 'ml_transcripts', fields: ['file', 'status', 'progress', 'language', 'duration', 'model', 'date_updated'], sort: ['-date_updated'] },
 ];

@@ -4,8 +4,10 @@
  * `{name}` interpolates; `|` separates plural forms; a literal `@`, `|`, `{` or `}` needs `{'@'}`.
  */
 import { usageDeDE, usageEnUS } from './usage-messages.js';
+import { transcriptDeDE, transcriptEnUS } from './transcript-messages.js';
 
 const enUS = {
+	transcript: transcriptEnUS,
 	playground: {
 		title: 'ML Playground',
 		indexes: 'Indexes',
@@ -349,6 +351,7 @@ const enUS = {
 export type SuiteMessages = typeof enUS;
 
 const deDE: SuiteMessages = {
+	transcript: transcriptDeDE,
 	playground: {
 		title: 'ML-Playground',
 		indexes: 'Indizes',

@@ -34,7 +34,7 @@ export function registryOption(
 	field: string,
 	name: string,
 	source: 'indexes' | 'models' | 'prompts',
-	extra: { task?: 'embedding' | 'chat' | 'classification'; multiple?: boolean; required?: boolean; note: string; width?: 'half' | 'full' },
+	extra: { task?: 'embedding' | 'chat' | 'classification' | 'transcription'; multiple?: boolean; required?: boolean; note: string; width?: 'half' | 'full' },
 ): OptionField {
 	return {
 		field,

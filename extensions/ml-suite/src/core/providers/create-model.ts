@@ -6,6 +6,8 @@ import type { OpenAIConnectionOptions, SecretResolver } from './openai-client.js
 import { OpenAIChatModel } from './openai-chat-model.js';
 import { OpenAIEmbeddingModel } from './openai-embedding-model.js';
 import type { ChatModel, EmbeddingModel, ModelDefinition } from './types.js';
+import { OpenAITranscriptionModel } from '../transcription/openai-transcription-model.js';
+import type { TranscriptionModel } from '../transcription/types.js';
 
 /** What the model factories need besides the model row. */
 export interface ModelFactoryDeps {
@@ -71,6 +73,26 @@ export function createChatModel(def: ModelDefinition, deps: ModelFactoryDeps): C
 		case 'openai':
 		case 'openai-compatible':
 			return new OpenAIChatModel({ ...connection(def, provider, deps), contextWindow: def.contextWindow });
+		default:
+			return unknownProvider(provider);
+	}
+}
+
+/** Builds the speech-to-text model a `ml_models` row describes (`max_input_tokens` is not used; uploads are capped at 25 MB). */
+export function createTranscriptionModel(def: ModelDefinition, deps: ModelFactoryDeps): TranscriptionModel {
+	if (def.task !== 'transcription') {
+		throw new InvalidPayloadError(`Model "${def.name}" is a ${def.task} model, not a transcription model.`, { model: def.id });
+	}
+	const provider = def.provider;
+	switch (provider) {
+		case 'local':
+			throw new NotConfiguredError(
+				`There is no local transcription model (no speech model can be installed from the package registries). Point "${def.name}" at OpenAI or an openai-compatible Whisper server (faster-whisper/speaches, whisper.cpp, LocalAI, vLLM), or set ML_TRANSCRIPTION_PROVIDER, ML_TRANSCRIPTION_MODEL and ML_TRANSCRIPTION_BASE_URL.`,
+				{ model: def.id },
+			);
+		case 'openai':
+		case 'openai-compatible':
+			return new OpenAITranscriptionModel(connection(def, provider, deps));
 		default:
 			return unknownProvider(provider);
 	}

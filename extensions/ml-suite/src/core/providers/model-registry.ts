@@ -2,7 +2,8 @@ import { randomUUID } from 'node:crypto';
 import type { Knex } from 'knex';
 import type { MlConfig } from '../config.js';
 import { InvalidPayloadError, NotConfiguredError, NotFoundError } from '../errors.js';
-import { createChatModel, createEmbeddingModel, type ModelFactoryDeps } from './create-model.js';
+import { createChatModel, createEmbeddingModel, createTranscriptionModel, type ModelFactoryDeps } from './create-model.js';
+import type { TranscriptionModel } from '../transcription/types.js';
 import type { ChatModel, EmbeddingModel, ModelDefinition } from './types.js';
 
 export interface ModelRegistryOptions {
@@ -33,6 +34,8 @@ export interface ModelRow {
 	max_input_chars?: number | string | null;
 	input_price_per_million: number | string | null;
 	output_price_per_million: number | string | null;
+	/** Absent in databases whose schema predates transcription. */
+	audio_price_per_minute?: number | string | null;
 	is_default: boolean | number | null;
 	status: string | null;
 	description: string | null;
@@ -52,6 +55,13 @@ const KNOWN_PRICES: Record<string, [number, number]> = {
 	'gpt-4o': [2.5, 10],
 };
 
+/** USD per minute of audio for OpenAI's transcription models. */
+const KNOWN_AUDIO_PRICES: Record<string, number> = {
+	'whisper-1': 0.006,
+	'gpt-4o-transcribe': 0.006,
+	'gpt-4o-mini-transcribe': 0.003,
+};
+
 /**
  * The model registry over `ml_models`: definitions for the admin app and the models built from
  * them. Definitions and model instances are cached until `invalidate()` (call it after a write
@@ -63,6 +73,7 @@ export class ModelRegistry {
 	private definitions: Promise<ModelDefinition[]> | undefined;
 	private readonly embeddingModels = new Map<string, EmbeddingModel>();
 	private readonly chatModels = new Map<string, ChatModel>();
+	private readonly transcriptionModels = new Map<string, TranscriptionModel>();
 
 	constructor(private readonly options: ModelRegistryOptions) {
 		this.knex = options.knex;
@@ -74,6 +85,7 @@ export class ModelRegistry {
 		this.definitions = undefined;
 		this.embeddingModels.clear();
 		this.chatModels.clear();
+		this.transcriptionModels.clear();
 	}
 
 	/** Active and disabled models, optionally of one task, by `sort` then name. Rows with an unknown provider or task are left out. */
@@ -101,6 +113,12 @@ export class ModelRegistry {
 				{ task, variables: ['ML_CHAT_PROVIDER', 'ML_CHAT_MODEL', 'ML_CHAT_API_KEY_ENV'] },
 			);
 		}
+		if (task === 'transcription') {
+			throw new NotConfiguredError(
+				'No transcription model is configured. Set ML_TRANSCRIPTION_PROVIDER (openai or openai-compatible), ML_TRANSCRIPTION_MODEL (e.g. whisper-1), ML_TRANSCRIPTION_BASE_URL for a Whisper server, and the API key variable named by ML_TRANSCRIPTION_API_KEY_ENV (default OPENAI_API_KEY); or mark an active transcription model as default in Content → ML suite → Models.',
+				{ task, variables: ['ML_TRANSCRIPTION_PROVIDER', 'ML_TRANSCRIPTION_MODEL', 'ML_TRANSCRIPTION_BASE_URL', 'ML_TRANSCRIPTION_API_KEY_ENV'] },
+			);
+		}
 		throw new NotConfiguredError(`No default ${task} model is configured. Mark an active ${task} model as default in Content → ML suite → Models${task === 'embedding' ? ', or set ML_EMBEDDING_PROVIDER and ML_EMBEDDING_MODEL' : ''}.`, {
 			task,
 		});
@@ -124,6 +142,17 @@ export class ModelRegistry {
 		if (!model) {
 			model = createChatModel(definition, this.options.factory);
 			this.chatModels.set(definition.id, model);
+		}
+		return { definition, model };
+	}
+
+	/** The transcription model for `idOrModelId`, or the default one; built once and reused. */
+	async transcriptionModel(idOrModelId?: string): Promise<{ definition: ModelDefinition; model: TranscriptionModel }> {
+		const definition = await this.resolve('transcription', idOrModelId);
+		let model = this.transcriptionModels.get(definition.id);
+		if (!model) {
+			model = createTranscriptionModel(definition, this.options.factory);
+			this.transcriptionModels.set(definition.id, model);
 		}
 		return { definition, model };
 	}
@@ -185,6 +214,26 @@ export class ModelRegistry {
 				is_default: true,
 				status: 'active',
 				description: 'Created from the ML_CHAT_* settings at first start. Edit freely: it is not overwritten.',
+			});
+		}
+		if (config.ML_TRANSCRIPTION_PROVIDER !== 'none') {
+			seeds.push({
+				name: `Default transcription (${config.ML_TRANSCRIPTION_MODEL})`,
+				provider: config.ML_TRANSCRIPTION_PROVIDER,
+				task: 'transcription',
+				model_id: config.ML_TRANSCRIPTION_MODEL,
+				base_url: config.ML_TRANSCRIPTION_BASE_URL ?? null,
+				api_key_env: config.ML_TRANSCRIPTION_API_KEY_ENV,
+				dimensions: null,
+				max_input_tokens: null,
+				max_batch_size: null,
+				context_window: null,
+				input_price_per_million: 0,
+				output_price_per_million: 0,
+				audio_price_per_minute: KNOWN_AUDIO_PRICES[config.ML_TRANSCRIPTION_MODEL] ?? 0,
+				is_default: true,
+				status: 'active',
+				description: 'Created from the ML_TRANSCRIPTION_* settings at first start. Edit freely: it is not overwritten.',
 			});
 		}
 		const created: string[] = [];
@@ -252,6 +301,7 @@ export function toDefinition(row: ModelRow): ModelDefinition | null {
 		maxInputChars: toInt(row.max_input_chars),
 		inputPricePerMillion: toNumber(row.input_price_per_million) ?? 0,
 		outputPricePerMillion: toNumber(row.output_price_per_million) ?? 0,
+		audioPricePerMinute: toNumber(row.audio_price_per_minute) ?? 0,
 		isDefault: row.is_default === true || row.is_default === 1,
 		status: row.status === 'active' ? 'active' : 'disabled',
 	};

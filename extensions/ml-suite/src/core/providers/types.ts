@@ -113,6 +113,8 @@ export interface ModelDefinition {
 	inputPricePerMillion: number;
 	/** USD per 1M output tokens. */
 	outputPricePerMillion: number;
+	/** USD per minute of audio (transcription models). Default: 0. */
+	audioPricePerMinute?: number;
 	isDefault: boolean;
 	status: 'active' | 'disabled';
 }

@@ -43,6 +43,7 @@ export interface UsageRow {
 	status: string;
 	error_code: string | null;
 	cache_hit: boolean;
+	audio_seconds?: number;
 }
 
 /** Rows per INSERT: 16 columns × 50 stays under SQLite's 999 bound-parameter limit. */
@@ -164,5 +165,7 @@ export function toRow(event: UsageEvent): UsageRow {
 		status: event.status,
 		error_code: event.errorCode,
 		cache_hit: event.cacheHit,
+		// Only transcription rows carry it, so rows of other calls still insert into an older table without the column.
+		...(event.audioSeconds !== undefined ? { audio_seconds: event.audioSeconds } : {}),
 	};
 }

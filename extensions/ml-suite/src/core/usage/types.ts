@@ -16,6 +16,8 @@ export interface UsageEvent {
 	item: string | null;
 	inputTokens: number;
 	outputTokens: number;
+	/** Seconds of audio sent (transcription); what transcription is priced by. */
+	audioSeconds?: number;
 	/** USD, from the model's prices. */
 	cost: number;
 	latencyMs: number;

@@ -27,6 +27,7 @@ export async function createUsageTable(knex: Knex, table = 'ml_usage'): Promise<
 		t.string('status', 16).notNullable();
 		t.string('error_code', 64).nullable();
 		t.boolean('cache_hit').notNullable().defaultTo(false);
+		t.float('audio_seconds').nullable();
 		t.index(['timestamp']);
 	});
 }

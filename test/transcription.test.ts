@@ -1,0 +1,297 @@
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startFakeTranscriptionServer, type FakeTranscriptionServer } from './fakes/transcription-server.js';
+import { ffmpegPath, speech, toneWords } from './support/audio.js';
+import { eventually } from './support/content.js';
+import { startDirectus, TMP_ROOT, type DirectusInstance } from './support/directus.js';
+
+/**
+ * Transcription on a real Directus: files uploaded through Directus's own /files (stored by its
+ * storage layer), transcribed by id through a server speaking OpenAI's transcription API that
+ * derives its answer from the audio it receives.
+ */
+describe('transcription', () => {
+	let directus: DirectusInstance;
+	let whisper: FakeTranscriptionServer;
+	const dir = join(TMP_ROOT, `audio-${process.pid}`);
+
+	const upload = async (path: string, type: string, token: string = directus.adminToken): Promise<string> => {
+		const send = (): Promise<Response> => {
+			const form = new FormData();
+			form.append('file', new Blob([readFileSync(path)], { type }), path.split('/').pop());
+			return fetch(`${directus.url}/files`, { method: 'POST', headers: { authorization: `Bearer ${token}` }, body: form });
+		};
+		// A pooled keep-alive connection the server has just closed fails the first write (EPIPE): send again on a new one.
+		const res = await send().catch(() => send());
+		const body = (await res.json()) as { data: { id: string } };
+		expect(res.status, JSON.stringify(body)).toBe(200);
+		return body.data.id;
+	};
+	const transcriptRows = async (fileId: string): Promise<Record<string, unknown>[]> => (await directus.request('GET', `/items/ml_transcripts?filter[file][_eq]=${fileId}&fields=*`)).body.data;
+
+	beforeAll(async () => {
+		mkdirSync(dir, { recursive: true });
+		whisper = await startFakeTranscriptionServer({ apiKey: 'sk-test-transcription' });
+		directus = await startDirectus({
+			env: {
+				ML_TRANSCRIPTION_PROVIDER: 'openai-compatible',
+				ML_TRANSCRIPTION_MODEL: 'whisper-1',
+				ML_TRANSCRIPTION_BASE_URL: whisper.baseUrl,
+				ML_TRANSCRIPTION_API_KEY_ENV: 'ML_WHISPER_API_KEY',
+				ML_WHISPER_API_KEY: 'sk-test-transcription',
+				ML_TRANSCRIPTION_PIECE_SECONDS: '10',
+				ML_TRANSCRIPTION_OVERLAP_SECONDS: '2',
+				ML_TRANSCRIPTION_MAX_FILE_MB: '1',
+				ML_TRANSCRIPTION_MAX_DURATION_SECONDS: '120',
+				ML_TRANSCRIPTION_BASE64_MAX_MB: '1',
+				MAX_PAYLOAD_SIZE: '4mb',
+				// Only FLAC uploads are transcribed automatically here, so the other tests count requests exactly.
+				ML_TRANSCRIPTION_AUTO_MIME_TYPES: 'audio/flac',
+				ML_USAGE_FLUSH_MS: '200',
+			},
+		});
+	});
+	afterAll(async () => {
+		await directus?.stop();
+		await whisper?.close();
+	});
+
+	it('reports what it runs with: model, ffmpeg, decodable formats, languages', async () => {
+		const health = await directus.request('GET', '/ml/transcription/health');
+		expect(health.status, health.text).toBe(200);
+		expect(health.body).toMatchObject({ status: 'ok', available: true, backend: 'openai-compatible/whisper-1' });
+		expect(health.body.decoder.version).toMatch(/^ffmpeg version/);
+		expect(JSON.stringify(health.body)).not.toContain('sk-test-transcription');
+		const formats = await directus.request('GET', '/ml/transcription/formats');
+		expect(formats.body.formats).toEqual(expect.arrayContaining(['wav', 'mp3', 'ogg', 'm4a', 'mp4', 'flac', 'webm']));
+		const languages = await directus.request('GET', '/ml/transcription/languages');
+		expect(languages.body.languages).toEqual(expect.arrayContaining([{ code: 'en', name: 'english' }, { code: 'de', name: 'german' }]));
+		for (const path of ['/ml/transcription/health', '/ml/transcription/formats', '/ml/transcription/languages']) {
+			expect((await directus.request('GET', path, { token: null })).status).toBe(401);
+		}
+	});
+
+	it.each([
+		['wav', 'audio/wav'],
+		['mp3', 'audio/mpeg'],
+		['ogg', 'audio/ogg'],
+		['m4a', 'audio/mp4'],
+		['mp4', 'video/mp4'],
+	] as const)('transcribes espeak-ng speech uploaded as %s, stores the transcript and exports SRT, VTT and text', async (format, type) => {
+		const path = speech(dir, `hello-${format}`, 'Hello from the transcription test. This is the second sentence of the recording.', format);
+		const fileId = await upload(path, type);
+		const before = whisper.requests.length;
+		const res = await directus.request('POST', '/ml/transcription/audio', { body: { fileId } });
+		expect(res.status, res.text).toBe(200);
+		const sent = whisper.requests.slice(before);
+		expect(sent).toHaveLength(1);
+		expect(sent[0]!.authorization).toBe('Bearer sk-test-transcription');
+		const t = res.body.transcription;
+		// The duration is the file's, decoded; the server heard the same audio.
+		expect(Math.abs(t.duration - sent[0]!.duration)).toBeLessThan(0.15);
+		expect(t.duration).toBeGreaterThan(3);
+		expect(t).toMatchObject({ language: 'en', model: 'whisper-1' });
+		expect(t.segments.length).toBeGreaterThan(0);
+		// espeak-ng speech is heard as bursts of sound, none of them a steady tone.
+		expect(t.text).toMatch(/^speech0( speech\d+)+$/);
+		for (const s of t.segments) expect(s.end).toBeLessThanOrEqual(t.duration + 0.05);
+
+		const rows = await transcriptRows(fileId);
+		expect(rows).toHaveLength(1);
+		expect(rows[0]).toMatchObject({ id: res.body.transcript_id, status: 'completed', progress: 100, language: 'en', model: 'whisper-1', text: t.text });
+		expect(rows[0]!.segments).toEqual(t.segments);
+
+		const srt = await directus.request('GET', `/ml/transcripts/${fileId}/srt`);
+		expect(srt.status).toBe(200);
+		expect(srt.headers.get('content-type')).toMatch(/application\/x-subrip/);
+		expect(srt.headers.get('content-disposition')).toContain(`transcript-${fileId}.srt`);
+		expect(srt.text).toMatch(/^1\n00:00:\d\d,\d{3} --> 00:00:\d\d,\d{3}\nspeech0/);
+		const vtt = await directus.request('GET', `/ml/transcripts/${fileId}/vtt`);
+		expect(vtt.headers.get('content-type')).toMatch(/text\/vtt/);
+		expect(vtt.text).toMatch(/^WEBVTT\n\n00:00:\d\d\.\d{3} --> /);
+		const txt = await directus.request('GET', `/ml/transcripts/${fileId}/txt`);
+		expect(txt.text.split('\n')).toHaveLength(t.segments.length);
+		const json = await directus.request('GET', `/ml/transcripts/${fileId}`);
+		expect(json.body).toMatchObject({ file: fileId, status: 'completed', segments: t.segments });
+	});
+
+	it('splits a long recording into overlapping pieces and stitches the words back once, at the right times', async () => {
+		const { path, words } = toneWords(dir, 'tones-long', 60, 'ogg');
+		const fileId = await upload(path, 'audio/ogg');
+		const before = whisper.requests.length;
+		const res = await directus.request('POST', '/ml/transcription/audio', { body: { fileId, language: 'de' } });
+		expect(res.status, res.text).toBe(200);
+		const sent = whisper.requests.slice(before);
+		expect(sent.length).toBe(6);
+		expect(sent.every((r) => r.duration <= 10.1 && r.language === 'de')).toBe(true);
+		const heard = (res.body.transcription.segments as { words: { word: string; start: number; end: number }[] }[]).flatMap((s) => s.words);
+		expect(heard.map((w) => w.word)).toEqual(words.map((w) => w.word));
+		heard.forEach((w, i) => expect(Math.abs(w.start - words[i]!.start)).toBeLessThan(0.1));
+		expect(res.body.transcription.language).toBe('de');
+	});
+
+	it('records usage in audio seconds, priced per minute', async () => {
+		await new Promise((r) => setTimeout(r, 600));
+		const usage = await directus.request('GET', '/items/ml_usage?filter[capability][_eq]=transcription&fields=audio_seconds,cost,status,source,collection&limit=-1');
+		expect(usage.body.data.length).toBeGreaterThanOrEqual(11);
+		for (const row of usage.body.data) {
+			expect(row).toMatchObject({ status: 'success', source: 'route:POST /ml/transcription/audio', collection: 'directus_files' });
+			expect(row.audio_seconds).toBeGreaterThan(0);
+			// whisper-1 is seeded at $0.006 per minute.
+			expect(row.cost).toBeCloseTo((row.audio_seconds / 60) * 0.006, 6);
+		}
+	});
+
+	it('transcribes base64 audio without storing it, within a size limit', async () => {
+		const path = speech(dir, 'b64', 'Short base64 clip.', 'mp3');
+		const res = await directus.request('POST', '/ml/transcription/audio/base64', { body: { audio: readFileSync(path).toString('base64'), filename: 'clip.mp3' } });
+		expect(res.status, res.text).toBe(200);
+		expect(res.body.transcription.text).toMatch(/^speech0/);
+		const bad = await directus.request('POST', '/ml/transcription/audio/base64', { body: { audio: 'not base64 at all!', filename: 'x.mp3' } });
+		expect(bad.status).toBe(400);
+		expect(bad.text).toMatch(/audio.*base64/);
+		// 1.5 M base64 characters = 1.1 MB decoded > ML_TRANSCRIPTION_BASE64_MAX_MB=1 (under Directus's MAX_PAYLOAD_SIZE=4mb here).
+		const big = await directus.request('POST', '/ml/transcription/audio/base64', { body: { audio: 'A'.repeat(1_500_000), filename: 'x.wav' } });
+		expect(big.status, big.text).toBe(413);
+		expect(big.body.errors[0].message).toMatch(/ML_TRANSCRIPTION_BASE64_MAX_MB/);
+	});
+
+	it('refuses bad input with a clear 4xx and writes nothing', async () => {
+		const notAudio = join(dir, 'notes.txt');
+		writeFileSync(notAudio, 'meeting notes, not a recording\n'.repeat(40));
+		const image = join(dir, 'still.png');
+		execFileSync(ffmpegPath(), ['-v', 'error', '-y', '-f', 'lavfi', '-i', 'color=c=red:s=32x32:d=1', '-frames:v', '1', image]);
+		const m4a = readFileSync(toneWords(dir, 'to-damage', 10, 'm4a').path);
+		const damaged = join(dir, 'damaged.m4a');
+		writeFileSync(damaged, m4a.subarray(0, Math.floor(m4a.length / 2)));
+		const bigWav = toneWords(dir, 'big', 45, 'wav').path; // ~1.1 MB > ML_TRANSCRIPTION_MAX_FILE_MB=1
+		const longPath = join(dir, 'long-silence.mp3');
+		execFileSync(ffmpegPath(), ['-v', 'error', '-y', '-f', 'lavfi', '-i', 'anullsrc=r=8000:cl=mono', '-t', '130', '-b:a', '8k', longPath]);
+		const textId = await upload(notAudio, 'text/plain');
+		const imageId = await upload(image, 'image/png');
+		const damagedId = await upload(damaged, 'audio/mp4');
+		const bigId = await upload(bigWav, 'audio/wav');
+		const longId = await upload(longPath, 'audio/mpeg');
+		const before = whisper.requests.length;
+
+		const cases: [unknown, number, RegExp][] = [
+			[{ fileId: textId }, 415, /not an audio or video file|no audio stream/],
+			[{ fileId: imageId }, 415, /no audio stream/],
+			[{ fileId: damagedId }, 415, /damaged|not an audio or video file/],
+			[{ fileId: bigId }, 413, /ML_TRANSCRIPTION_MAX_FILE_MB/],
+			[{ fileId: longId }, 413, /ML_TRANSCRIPTION_MAX_DURATION_SECONDS/],
+			[{ fileId: '7d2c7a4e-1111-4222-8333-944455556666' }, 403, /does not exist/],
+			[{ fileId: 'not-a-uuid' }, 400, /fileId/],
+			[{}, 400, /fileId/],
+			[{ path: '/etc/passwd' }, 400, /never a path or URL/],
+			[{ fileId: textId, url: 'http://example.com/a.mp3' }, 400, /never a path or URL/],
+			[{ fileId: textId, language: 'klingon' }, 400, /language/],
+		];
+		for (const [body, status, message] of cases) {
+			const res = await directus.request('POST', '/ml/transcription/audio', { body });
+			expect(res.status, `${JSON.stringify(body)} → ${res.text}`).toBe(status);
+			expect(res.body.errors[0].message).toMatch(message);
+		}
+		expect(whisper.requests.length).toBe(before);
+		for (const id of [textId, imageId, damagedId, bigId, longId]) expect(await transcriptRows(id)).toEqual([]);
+		expect((await directus.request('GET', `/ml/transcripts/${textId}/srt`)).status).toBe(403);
+	});
+
+	it('follows Directus permissions on the file: a caller who may not read it gets the same answer as for an unknown file', async () => {
+		const fileId = await upload(speech(dir, 'private', 'Private words.', 'mp3'), 'audio/mpeg');
+		await directus.request('POST', '/ml/transcription/audio', { body: { fileId } });
+		const outsider = await directus.createUser({ email: 'no-files@example.com', permissions: [{ collection: 'ml_models', action: 'read' }] });
+		const reader = await directus.createUser({ email: 'files@example.com', permissions: [{ collection: 'ml_models', action: 'read' }, { collection: 'directus_files', action: 'read' }] });
+		const denied = await directus.request('POST', '/ml/transcription/audio', { token: outsider, body: { fileId } });
+		const unknown = await directus.request('POST', '/ml/transcription/audio', { token: outsider, body: { fileId: '7d2c7a4e-1111-4222-8333-944455556666' } });
+		expect(denied.status).toBe(403);
+		expect(denied.body.errors[0].message.replace(fileId, 'X')).toBe(unknown.body.errors[0].message.replace('7d2c7a4e-1111-4222-8333-944455556666', 'X'));
+		expect((await directus.request('GET', `/ml/transcripts/${fileId}/vtt`, { token: outsider })).status).toBe(403);
+		const allowed = await directus.request('GET', `/ml/transcripts/${fileId}/vtt`, { token: reader });
+		expect(allowed.status).toBe(200);
+		expect(allowed.text).toMatch(/^WEBVTT/);
+		const transcribed = await directus.request('POST', '/ml/transcription/audio', { token: reader, body: { fileId } });
+		expect(transcribed.status, transcribed.text).toBe(200);
+	});
+
+	it('with no transcription model: 503 naming what to set, health says so, uploads still work', async () => {
+		const models = await directus.request('GET', '/items/ml_models?filter[task][_eq]=transcription&fields=id');
+		const ids = (models.body.data as { id: string }[]).map((m) => m.id);
+		expect(ids.length).toBe(1);
+		await directus.request('PATCH', `/items/ml_models/${ids[0]}`, { body: { status: 'disabled' } });
+		try {
+			const fileId = await upload(speech(dir, 'unconfigured', 'Nobody will transcribe this.', 'wav'), 'audio/wav');
+			const res = await directus.request('POST', '/ml/transcription/audio', { body: { fileId } });
+			expect(res.status).toBe(503);
+			expect(res.body.errors[0].extensions.code).toBe('NOT_CONFIGURED');
+			expect(res.body.errors[0].message).toMatch(/ML_TRANSCRIPTION_PROVIDER.*ML_TRANSCRIPTION_MODEL/);
+			const health = await directus.request('GET', '/ml/transcription/health');
+			expect(health.body).toMatchObject({ status: 'unavailable', available: false, backend: null });
+			expect(health.body.message).toMatch(/ML_TRANSCRIPTION_PROVIDER/);
+			expect(await transcriptRows(fileId)).toEqual([]);
+		} finally {
+			await directus.request('PATCH', `/items/ml_models/${ids[0]}`, { body: { status: 'active' } });
+		}
+	});
+
+	it('transcribes uploads that match the rules through the queue, with progress; retry queues it again', async () => {
+		const { path, words } = toneWords(dir, 'auto', 30, 'flac');
+		const fileId = await upload(path, 'audio/flac');
+		const done = await eventually(async () => {
+			const r = await directus.request('GET', `/ml/transcripts/${fileId}`);
+			return r.status === 200 && (r.body.status === 'completed' || r.body.status === 'failed') ? r.body : null;
+		}, 120_000, 'the uploaded file to be transcribed by the queue');
+		expect(done).toMatchObject({ status: 'completed', progress: 100, attempts: 1, error: null, model: 'whisper-1' });
+		expect(done.segments.flatMap((s: { words: { word: string }[] }) => s.words).map((w: { word: string }) => w.word)).toEqual(words.map((w) => w.word));
+		expect(done.timings.pieces).toBe(3);
+
+		// Outside the rules (not FLAC): no transcript.
+		const other = await upload(speech(dir, 'not-in-rules', 'Not transcribed automatically.', 'ogg'), 'audio/ogg');
+		await new Promise((r) => setTimeout(r, 1500));
+		expect(await transcriptRows(other)).toEqual([]);
+
+		const retry = await directus.request('POST', `/ml/transcripts/${fileId}/retry`, { body: {} });
+		expect(retry.status, retry.text).toBe(202);
+		expect(retry.body).toMatchObject({ queued: true, file: fileId });
+		const again = await eventually(async () => {
+			const r = await directus.request('GET', `/ml/transcripts/${fileId}`);
+			return r.body.status === 'completed' && r.body.attempts === 2 ? r.body : null;
+		}, 120_000, 'the retried transcription');
+		expect(again.text).toBe(done.text);
+		const usage = await eventually(async () => {
+			const r = await directus.request('GET', `/items/ml_usage?filter[source][_eq]=job:transcribe-file&filter[item][_eq]=${fileId}&fields=audio_seconds,status&limit=-1`);
+			return r.body.data.length >= 6 ? r.body.data : null;
+		}, 10_000, 'usage rows of the jobs');
+		expect(usage.every((u: { status: string }) => u.status === 'success')).toBe(true);
+		expect((await directus.request('POST', `/ml/transcripts/7d2c7a4e-1111-4222-8333-944455556666/retry`, { body: {} })).status).toBe(403);
+	});
+
+	it('runs the "Transcribe file" Flow operation now (wait) and through the queue', async () => {
+		const fileId = await upload(speech(dir, 'flow', 'Transcribed by a flow.', 'mp3'), 'audio/mpeg');
+		const queuedId = await upload(toneWords(dir, 'flow-queued', 4, 'mp3').path, 'audio/mpeg');
+		const flow = await directus.request('POST', '/flows', { body: { name: 'Transcribe', status: 'active', trigger: 'webhook', accountability: 'all', options: { method: 'POST', async: false, return: '$all' } } });
+		expect(flow.status, flow.text).toBe(200);
+		const op = await directus.request('POST', '/operations', {
+			body: { flow: flow.body.data.id, key: 'transcribe', name: 'Transcribe', type: 'ml-transcribe-file', options: { file: '{{$trigger.body.file}}', wait: '{{$trigger.body.wait}}', language: 'en' }, resolve: null, position_x: 20, position_y: 1 },
+		});
+		expect(op.status, op.text).toBe(200);
+		await directus.request('PATCH', `/flows/${flow.body.data.id}`, { body: { operation: op.body.data.id } });
+		const now = await eventually(async () => {
+			const r = await directus.request('POST', `/flows/trigger/${flow.body.data.id}`, { body: { file: fileId, wait: true } });
+			return r.status === 200 ? r : null;
+		}, 20_000, 'the flow to be triggerable');
+		expect(now.body.transcribe).toMatchObject({ status: 'completed', file: fileId, transcript: { language: 'en', model: 'whisper-1' } });
+		expect(now.body.transcribe.transcript.text).toMatch(/^speech0/);
+		expect((await transcriptRows(fileId))[0]).toMatchObject({ status: 'completed' });
+
+		const queued = await directus.request('POST', `/flows/trigger/${flow.body.data.id}`, { body: { file: queuedId, wait: false } });
+		expect(queued.body.transcribe).toMatchObject({ status: 'queued', file: queuedId });
+		const done = await eventually(async () => {
+			const r = await directus.request('GET', `/ml/transcripts/${queuedId}`);
+			return r.body.status === 'completed' ? r.body : null;
+		}, 60_000, 'the queued flow transcription');
+		expect(done.text).toBe('w0 w1 w2 w3');
+	});
+});
