@@ -39,11 +39,13 @@ describe('queue admin API (inline queue)', () => {
 		expect(res.body.data.backend).toBe('inline');
 		expect(res.body.data.deadLetters).toBe(0);
 		expect(res.body.data.queues.map((q: any) => q.queue)).toEqual(QUEUES);
-		// Each queue names the job types that run on it; queues of features not built yet have none.
+		// Each queue names the job types that run on it.
 		const jobs = Object.fromEntries(res.body.data.queues.map((q: any) => [q.queue, q.jobs]));
 		expect(jobs.indexing).toEqual(expect.arrayContaining(['index-items', 'reindex']));
 		expect(jobs.maintenance).toContain('reconcile');
-		expect(jobs.training).toEqual([]);
+		expect(jobs.training).toEqual(['train-classifier']);
+		expect(jobs.transcription).toEqual(['transcribe-file']);
+		expect(jobs.evaluation).toEqual(['evaluate-search']);
 		for (const q of res.body.data.queues) {
 			expect(q.paused).toBe(false);
 			expect(Object.keys(q.counts).sort()).toEqual(['active', 'completed', 'delayed', 'failed', 'paused', 'prioritized', 'waiting']);

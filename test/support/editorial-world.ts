@@ -112,6 +112,8 @@ export async function seedEditorialWorld(directus: DirectusInstance, hidden: Hid
 		permissions: [
 			{ collection: 'articles', action: 'read', fields: ['id', 'title', 'summary', 'status'], permissions: { status: { _eq: 'published' } } },
 			{ collection: 'ml_rag_documents', action: 'read', fields: ['*'], permissions: { rag_collection: { _eq: 'public' } } },
+			// Using a model follows Directus permissions: the reader may use the chat model.
+			{ collection: 'ml_models', action: 'read' },
 		],
 	});
 	return { ids, readerToken };

@@ -345,7 +345,7 @@ ML_COLLECTIONS.push(
 			translations: named('Transcripts', 'Transcript'),
 			icon: 'subtitles',
 			note: 'Timed transcripts of audio and video files: status, language, duration, text and segments. Export as SRT, VTT or text through /ml/transcripts/<file>.',
-			display_template: '{{file.title}} · {{status}}',
+			display_template: '{{file.title}}',
 			sort: 10,
 		},
 		[
