@@ -54,6 +54,16 @@ describe('runGenerateTextOperation', () => {
 		expect(modelsAsked).toEqual(['from-prompt']);
 	});
 
+	it("applies the model's caps as the routes do: max_tokens above max_output_tokens and over-long prompts are refused, no call is made", async () => {
+		const capped = { ...definition, name: 'Capped chat', maxOutputTokens: 100, maxInputChars: 40 } as ModelDefinition;
+		const { value, requests } = deps({ chatModel: async () => ({ model, definition: capped }) });
+		await expect(runGenerateTextOperation({ template: 'Short {{title}}', maxTokens: 200 }, value)).rejects.toMatchObject({ code: 'MODEL_LIMIT_EXCEEDED', status: 400 });
+		await expect(runGenerateTextOperation({ template: 'A prompt that is longer than forty characters: {{body}}' }, value)).rejects.toMatchObject({ code: 'MODEL_LIMIT_EXCEEDED' });
+		expect(requests).toHaveLength(0);
+		await runGenerateTextOperation({ template: 'Short {{title}}' }, value);
+		expect(requests[0]?.maxTokens).toBe(100);
+	});
+
 	it('names missing variables and requires a prompt or template', async () => {
 		const { value } = deps();
 		await expect(runGenerateTextOperation({ template: '{{nope}}' }, value)).rejects.toThrow(/"nope"/);

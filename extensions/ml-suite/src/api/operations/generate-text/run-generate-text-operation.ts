@@ -67,7 +67,7 @@ export async function runGenerateTextOperation(rawOptions: unknown, deps: Genera
 
 	const chat = await deps.chatModel(options.model ?? stored?.model ?? undefined);
 	const messages = [...(system ? [{ role: 'system' as const, content: system }] : []), { role: 'user' as const, content: user }];
-	const maxTokens = fitCompletion(chat.model, messages, options.maxTokens, estimateTokens);
+	const maxTokens = fitCompletion(chat.model, messages, options.maxTokens, estimateTokens, chat.definition);
 	const result = await deps.complete(chat, { messages, maxTokens, temperature: options.temperature, signal: deps.signal });
 	return {
 		content: result.content,
