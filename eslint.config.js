@@ -43,6 +43,28 @@ export default tseslint.config(
 		},
 	},
 	{
+		// Layering: core/ is the domain (no Directus, no HTTP, no UI); shared/ holds wire types used by
+		// both sides and imports neither the api nor the app.
+		files: ['extensions/ml-suite/src/core/**/*.ts'],
+		rules: {
+			'no-restricted-imports': [
+				'error',
+				{
+					patterns: [
+						{ group: ['**/api/*', '**/api/**', '**/app/*', '**/app/**'], message: 'core/ must not import the api or app layers.' },
+						{ group: ['@directus/*', 'directus', 'express', 'vue'], message: 'core/ must not depend on Directus, express or Vue; take what it needs as an interface.' },
+					],
+				},
+			],
+		},
+	},
+	{
+		files: ['extensions/ml-suite/src/shared/**/*.ts'],
+		rules: {
+			'no-restricted-imports': ['error', { patterns: [{ group: ['**/api/*', '**/api/**', '**/app/*', '**/app/**'], message: 'shared/ must not import the api or app layers.' }] }],
+		},
+	},
+	{
 		// Tests talk to untyped HTTP JSON; `any` there is the honest type.
 		files: ['test/**/*.ts', '**/*.test.ts', 'bench/**/*.ts'],
 		rules: { '@typescript-eslint/no-explicit-any': 'off' },
