@@ -101,24 +101,11 @@ const SUMMARY_COLUMNS = [
 	'user', 'date_created', 'date_started', 'date_finished',
 ];
 
-export interface NewEvalRun {
-	setId: string;
-	setName: string;
-	setHash: string;
-	indexName: string;
-	collection: string;
-	modelId: string | null;
-	modelKey: string;
-	modelLabel: string;
-	candidateModel: boolean;
-	mode: string;
-	reranker: string | null;
-	searchOptions: Record<string, unknown>;
-	k: number;
-	queryCount: number;
-	source: EvalRunRecord['source'];
-	user: string | null;
-}
+/** What creating a run takes: the record's descriptive fields, for a stored set. */
+export type NewEvalRun = Pick<
+	EvalRunRecord,
+	'setName' | 'setHash' | 'indexName' | 'collection' | 'modelId' | 'modelKey' | 'modelLabel' | 'candidateModel' | 'mode' | 'reranker' | 'searchOptions' | 'k' | 'queryCount' | 'source' | 'user'
+> & { setId: string };
 
 /**
  * Reads evaluation sets and reads/writes evaluation runs. Runs are written with plain SQL: the
