@@ -8,6 +8,9 @@ import { transcriptDeDE, transcriptEnUS } from './transcript-messages.js';
 
 const enUS = {
 	transcript: transcriptEnUS,
+	evaluation: {
+		title: 'ML Evaluation',
+	},
 	playground: {
 		title: 'ML Playground',
 		indexes: 'Indexes',
@@ -352,6 +355,9 @@ export type SuiteMessages = typeof enUS;
 
 const deDE: SuiteMessages = {
 	transcript: transcriptDeDE,
+	evaluation: {
+		title: 'ML-Evaluierung',
+	},
 	playground: {
 		title: 'ML-Playground',
 		indexes: 'Indizes',
