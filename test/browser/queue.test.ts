@@ -166,6 +166,15 @@ describe.skipIf(skipBrowser())('Queue module in the browser', () => {
 			await app.page.getByRole('button', { name: 'Ask' }).click();
 			await app.page.locator('.answer').waitFor();
 			await shoot(`playground-answer-${appearance}`);
+			await app.open('/ml-usage');
+			await app.page.locator('[data-chart="requests"] svg').first().waitFor();
+			await shoot(`usage-${appearance}`);
+			await app.open('/ml-evaluation');
+			await app.page.locator('.evaluation').getByText('Demo set:').waitFor();
+			await shoot(`evaluation-${appearance}`);
+			await app.open('/ml-models');
+			await app.page.locator('.models-module tbody tr').first().waitFor();
+			await shoot(`models-${appearance}`);
 		}
 	}, 400_000);
 
