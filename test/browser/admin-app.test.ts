@@ -76,6 +76,9 @@ describe.skipIf(skipBrowser())('The admin app around the suite', () => {
 		await app.page.getByRole('button', { name: 'Ask' }).click();
 		const offer = app.page.getByRole('button', { name: 'Answer with quotes from the passages instead' });
 		await offer.waitFor({ timeout: 60_000 });
+		// Chromium logs the failed /ml/ask response itself; that one is the point of this test.
+		const expected = (e: string) => /Failed to load resource: the server responded with a status of 5\d\d/.test(e) && e.includes('/ml/ask');
+		app.errors.splice(0, app.errors.length, ...app.errors.filter((e) => !expected(e)));
 		await offer.click();
 		await app.page.locator('.answer').waitFor();
 		await expect.poll(() => app.page.locator('section').innerText()).toContain('quoted from the best-matching passages');
