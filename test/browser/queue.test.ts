@@ -132,14 +132,16 @@ describe.skipIf(skipBrowser())('Queue module in the browser', () => {
 	});
 
 	it('names the suite modules in German in the module bar', async () => {
-		// The tooltip of a module-bar button: Directus renders it once, labelled `role="tooltip"`.
-		// A language change re-renders the buttons and closes an open tooltip, so hover anew until
-		// the name shows.
+		// The tooltip of a module-bar button: Directus draws every v-tooltip in one element,
+		// #app-tooltip-content, described by the hovered button. A language change re-renders the
+		// buttons and closes an open tooltip, so hover anew until the name shows.
 		async function tooltipOf(route: string): Promise<string> {
 			await app.page.mouse.move(700, 450);
 			await app.page.locator(`.module-bar a[href$="/${route}"]`).hover();
-			await app.page.waitForTimeout(700);
-			return (await app.page.locator('[id^="reka-tooltip-content"][role="tooltip"]').allTextContents()).join('').trim();
+			await app.page.waitForTimeout(800);
+			const tooltip = app.page.locator('#app-tooltip-content');
+			if ((await tooltip.getAttribute('data-state').catch(() => null)) === 'closed') return '';
+			return ((await tooltip.textContent().catch(() => '')) ?? '').trim();
 		}
 		await setUserPreferences(directus, { language: 'de-DE' });
 		try {
