@@ -27,6 +27,17 @@ export function fullTextIndexSuite(make: () => FullTextIndex): void {
 		expect(await fts.count(index)).toBe(5);
 	});
 
+	it('ranks whole items, not their best chunk: one match per item', async () => {
+		const fts = make();
+		// Every chunk holds one query term and the same number of words; only b holds both terms, in two chunks.
+		await fts.replaceItems(index, ['a', 'b', 'c'], [chunk('a', 0, 'alpha harbour'), chunk('b', 0, 'alpha meadow'), chunk('b', 1, 'beta meadow'), chunk('c', 0, 'beta harbour')]);
+		const hits = await fts.search(index, 'alpha beta', { limit: 10 });
+		expect(hits.map((h) => h.item)).toEqual(['b', 'a', 'c']);
+		expect(hits[0]!.score).toBeGreaterThan(hits[1]!.score);
+		// The passage of an item is one of its chunks holding a query term.
+		expect([0, 1]).toContain(hits[0]!.chunk);
+	});
+
 	it('keeps the index exact across updates and deletes, and keeps indexes apart', async () => {
 		const fts = make();
 		await fts.replaceItems(index, ['a', 'b'], [chunk('a', 0, 'alpha marmalade'), chunk('a', 1, 'second marmalade chunk'), chunk('b', 0, 'beta marmalade')]);
