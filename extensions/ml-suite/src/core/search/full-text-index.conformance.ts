@@ -24,6 +24,11 @@ export function fullTextIndexSuite(make: () => FullTextIndex): void {
 		for (let i = 1; i < hits.length; i++) expect(hits[i - 1]!.score).toBeGreaterThanOrEqual(hits[i]!.score);
 		const paged = [...(await fts.search(index, 'volcano eruptions lava', { limit: 2 })), ...(await fts.search(index, 'volcano eruptions lava', { limit: 2, offset: 2 }))];
 		expect(paged.map((h) => `${h.item}:${h.chunk}`)).toEqual(hits.map((h) => `${h.item}:${h.chunk}`));
+		// search = the bare ranking + each item's passage.
+		expect(await fts.rank(index, 'volcano eruptions lava', { limit: 10 })).toEqual(hits.map((h) => ({ item: h.item, score: h.score })));
+		const passages = await fts.passages(index, 'volcano eruptions lava', ['b', 'c', 'zz']);
+		expect([...passages.keys()].sort()).toEqual(['b', 'c']);
+		expect(passages.get('b')).toMatchObject({ chunk: 1, field: 'body', content: 'The volcano behind the lake is dormant.' });
 		expect(await fts.count(index)).toBe(5);
 	});
 
