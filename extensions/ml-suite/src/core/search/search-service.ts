@@ -256,10 +256,11 @@ export class SearchService {
 		} else {
 			const fusion: FusionOptions = { ...(await this.deps.fusionDefaults?.(index)) ?? defaultFusion('default'), ...request.fusion };
 			const depth = Math.max(want, fusion.depth);
-			const [semantic, keyword] = await Promise.all([
-				fusion.semanticWeight === 0 ? [] : this.semanticList(index, request, readable, depth, embed),
-				fusion.keywordWeight === 0 ? [] : this.keywordList(index, request, readable, fullText!, depth),
-			]);
+			// The keyword query is sent first: it runs in the database (a PostgreSQL process, or
+			// SQLite's worker thread) while the semantic side embeds the query and scans vectors here.
+			const keywordSide = fusion.keywordWeight === 0 ? Promise.resolve([]) : this.keywordList(index, request, readable, fullText!, depth);
+			const semanticSide = fusion.semanticWeight === 0 ? Promise.resolve([]) : this.semanticList(index, request, readable, depth, embed);
+			const [semantic, keyword] = await Promise.all([semanticSide, keywordSide]);
 			await nextTick();
 			const toEntries = (candidates: Candidate[]): RankedEntry<Candidate>[] => candidates.map((c) => ({ key: c.item, score: c.score, value: c }));
 			const semanticBest = new Map(semantic.map((c) => [c.item, c]));
