@@ -26,8 +26,9 @@ describe.each(variants)('budgets: $name', ({ redis }) => {
 
 	const userWithRole = async (email: string): Promise<{ token: string; id: string; role: string }> => {
 		const token = await directus.createUser({ email, permissions: [{ collection: 'ml_models', action: 'read' }] });
-		const me = (await directus.request('GET', '/users/me?fields=id,role', { token })).body.data;
-		return { token, id: me.id, role: me.role };
+		const id = (await directus.request('GET', '/users/me?fields=id', { token })).body.data.id;
+		const role = (await directus.request('GET', `/users/${id}?fields=role`)).body.data.role;
+		return { token, id, role };
 	};
 	const createBudget = async (body: Record<string, unknown>): Promise<string> => {
 		const res = await directus.request('POST', '/items/ml_budgets', { body: { status: 'active', period: 'day', metric: 'tokens', ...body } });
@@ -137,11 +138,19 @@ describe.each(variants)('budgets: $name', ({ redis }) => {
 		const blocked = results.filter((r) => r.status === 429).length;
 		expect(ok + blocked).toBe(texts.length);
 		expect(blocked).toBeGreaterThan(0);
-		const perCall = Math.max(...(await directus.request('GET', `/items/ml_usage?limit=-1&fields=input_tokens&filter[user][_eq]=${user.id}`)).body.data.map((r: { input_tokens: number }) => r.input_tokens));
+		// Refused calls are recorded too (status error, code BUDGET_EXCEEDED): the dashboard shows them.
+		const usage = async (status: string): Promise<{ input_tokens: number }[]> =>
+			(await directus.request('GET', `/items/ml_usage?limit=-1&fields=input_tokens&filter[user][_eq]=${user.id}&filter[status][_eq]=${status}`)).body.data;
 		const spent = await eventually(async () => {
-			const rows = (await directus.request('GET', `/items/ml_usage?limit=-1&fields=input_tokens&filter[user][_eq]=${user.id}`)).body.data;
-			return rows.length === ok ? rows.reduce((s: number, r: { input_tokens: number }) => s + r.input_tokens, 0) : null;
+			const rows = await usage('success');
+			return rows.length === ok ? rows.reduce((s, r) => s + r.input_tokens, 0) : null;
 		}, 10_000, 'usage rows of the admitted calls');
+		const perCall = Math.max(...(await usage('success')).map((r) => r.input_tokens));
+		const refused = await eventually(async () => {
+			const rows = (await directus.request('GET', `/items/ml_usage?limit=-1&fields=error_code&filter[user][_eq]=${user.id}&filter[status][_eq]=error`)).body.data as { error_code: string }[];
+			return rows.length === blocked ? rows : null;
+		}, 10_000, 'usage rows of the refused calls');
+		expect(new Set(refused.map((r) => r.error_code))).toEqual(new Set(['BUDGET_EXCEEDED']));
 		expect(spent).toBeGreaterThanOrEqual(limit);
 		expect(spent).toBeLessThanOrEqual(limit + perCall);
 	});
