@@ -76,8 +76,13 @@ export interface ModelFormValues {
 	max_input_tokens: number | null;
 	max_batch_size: number | null;
 	context_window: number | null;
+	/** Caps the routes enforce (empty: no cap; see core/providers/model-caps.ts). */
+	max_output_tokens: number | null;
+	max_request_inputs: number | null;
+	max_input_chars: number | null;
 	input_price_per_million: number | null;
 	output_price_per_million: number | null;
+	audio_price_per_minute: number | null;
 	description: string | null;
 	status: string;
 }
@@ -103,12 +108,14 @@ export function validateModelForm(v: ModelFormValues): Record<string, string> {
 		if (!/^(directus:[a-z_]+|[A-Z][A-Z0-9_]*)$/.test(v.api_key_env)) errors.api_key_env = 'key_env_name';
 	}
 	if (v.provider === 'openai' && !v.api_key_env) errors.api_key_env = 'key_env_required';
-	for (const field of ['dimensions', 'max_input_tokens', 'max_batch_size', 'context_window'] as const) {
+	for (const field of ['dimensions', 'max_input_tokens', 'max_batch_size', 'context_window', 'max_output_tokens', 'max_request_inputs', 'max_input_chars'] as const) {
 		const n = v[field];
 		if (n !== null && (!Number.isInteger(n) || n < 1)) errors[field] = 'positive_integer';
 	}
 	if (v.task === 'embedding' && v.dimensions === null) errors.dimensions = 'dimensions_required';
-	for (const field of ['input_price_per_million', 'output_price_per_million'] as const) {
+	// A completion cap above the context window could never be reached.
+	if (!errors.max_output_tokens && !errors.context_window && v.max_output_tokens !== null && v.context_window !== null && v.max_output_tokens > v.context_window) errors.max_output_tokens = 'output_over_context';
+	for (const field of ['input_price_per_million', 'output_price_per_million', 'audio_price_per_minute'] as const) {
 		const n = v[field];
 		if (n !== null && (!Number.isFinite(n) || n < 0)) errors[field] = 'non_negative';
 	}
