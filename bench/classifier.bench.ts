@@ -74,8 +74,15 @@ describe.skipIf(!existsSync(join(DIR, '20news-bydate-train')))('classifier', () 
 		const d = directus;
 
 		await createCollection(d, 'newsgroups', { title: 'string', body: 'text', label: 'string', split: 'string' });
-		for (let i = 0; i < posts.length; i += 500) {
-			const res = await d.request('POST', '/items/newsgroups', { body: posts.slice(i, i + 500) });
+		// Batches under Directus's default 1 MB request limit (MAX_PAYLOAD_SIZE).
+		for (let i = 0; i < posts.length; ) {
+			const batch: Post[] = [];
+			let bytes = 0;
+			while (i < posts.length && batch.length < 500 && bytes + JSON.stringify(posts[i]).length < 700_000) {
+				bytes += JSON.stringify(posts[i]).length;
+				batch.push(posts[i++]!);
+			}
+			const res = await d.request('POST', '/items/newsgroups', { body: batch });
 			expect(res.status, res.text).toBe(200);
 		}
 		const model = await d.request('POST', '/items/ml_models', { body: { name: '20 Newsgroups topics', task: 'classification', provider: 'local', model_id: 'newsgroups' } });

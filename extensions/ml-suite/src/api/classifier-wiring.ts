@@ -1,4 +1,4 @@
-import { ClassifierService } from '../core/classifiers/classifier-service.js';
+import { ClassifierService, labelOf } from '../core/classifiers/classifier-service.js';
 import { ClassifierVersions } from '../core/classifiers/classifier-versions.js';
 import { trainClassifierJob } from '../core/classifiers/classifier-jobs.js';
 import type { Example, TrainingSpec } from '../core/classifiers/types.js';
@@ -13,13 +13,6 @@ import type { QueueWiring } from './queue-wiring.js';
 
 const PAGE = 1000;
 
-/** A label value as a class name: strings and numbers; empty strings, null and lists are no label. */
-function labelOf(value: unknown): string | null {
-	if (typeof value === 'number' && Number.isFinite(value)) return String(value);
-	if (typeof value === 'string' && value.trim() !== '') return value.trim();
-	if (typeof value === 'boolean') return String(value);
-	return null;
-}
 
 /**
  * Reads labelled examples through Directus's ItemsService (system access: training is an admin
@@ -72,6 +65,8 @@ export function buildClassifiers(
 	deps: {
 		models: ModelRegistry;
 		queueWiring: QueueWiring;
+		/** Versions kept per classifier (ML_CLASSIFIER_KEEP_VERSIONS). */
+		keepVersions: number;
 		embedTexts(texts: string[], options: { modelId?: string | null; origin: CallOrigin; signal?: AbortSignal }): Promise<EmbedResponse>;
 	},
 ): { classifiers: ClassifierService; classifierVersions: ClassifierVersions } {
@@ -89,6 +84,8 @@ export function buildClassifiers(
 		},
 		// Training runs in the Directus process with the inline queue: give requests a turn every 8 ms.
 		yieldEvery: { ms: 8, yield: () => new Promise((resolve) => setImmediate(resolve)) },
+		keepVersions: deps.keepVersions,
+		log: (level, message) => host.logger[level](message),
 	});
 	deps.queueWiring.register(trainClassifierJob, { classifiers });
 	return { classifiers, classifierVersions };
