@@ -90,7 +90,7 @@ describe.skipIf(!existsSync(join(DIR, '20news-bydate-train')))('classifier', () 
 		const id = model.body.data.id as string;
 
 		// The demo articles' index must be built before search latency means anything.
-		await eventually(async () => ((await d.request('POST', '/ml/search', { body: { query: 'food', limit: 3 } })).body.results?.length > 0 ? true : null), 180_000, 'demo index');
+		await eventually(async () => ((await d.request('POST', '/ml/search', { body: { query: 'food', limit: 3 } })).body.data?.length > 0 ? true : null), 180_000, 'demo index');
 		for (let i = 0; i < 20; i++) await searchOnce(i);
 
 		const idleBefore: number[] = [];
