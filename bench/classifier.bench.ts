@@ -49,7 +49,19 @@ function readSplit(split: 'train' | 'test'): Post[] {
 	return out;
 }
 
-describe.skipIf(!existsSync(join(DIR, '20news-bydate-train')))('classifier', () => {
+const HAVE_DATA = existsSync(join(DIR, '20news-bydate-train')) && existsSync(join(DIR, '20news-bydate-test'));
+if (!HAVE_DATA) {
+	console.warn(
+		`\n[skip] classifier bench: data missing — no 20news-bydate-train/ and 20news-bydate-test/ under ${DIR}.\n` +
+			'  Get them (not committed: public data stays out of the repository) from GitHub repository julenminer/mlnn_P65 at commit\n' +
+			'  7393be663c8dd63e64c8264476494e62edf05c6e, folders data/20news-bydate-train and data/20news-bydate-test, e.g.\n' +
+			'    git clone https://github.com/julenminer/mlnn_P65 /tmp/mlnn && git -C /tmp/mlnn archive 7393be663c8dd63e64c8264476494e62edf05c6e \\\n' +
+			'      data/20news-bydate-train data/20news-bydate-test | tar -x -C bench/.data/20news\n' +
+			'  or set BENCH_20NEWS_DIR to the folder holding both.\n',
+	);
+}
+
+describe.skipIf(!HAVE_DATA)('classifier', () => {
 	let directus: DirectusInstance | undefined;
 	const report = new Report('classifier', {});
 

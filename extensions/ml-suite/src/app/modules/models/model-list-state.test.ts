@@ -61,6 +61,13 @@ describe('isUnused', () => {
 	});
 });
 
+describe('cleared inputs (Directus inputs emit null when emptied)', () => {
+	it('a cleared search lists every model', () => {
+		const models = [model({ name: 'alpha' }), model({ name: 'beta' })];
+		expect(applyListQuery(models, query({ search: null as unknown as string })).total).toBe(2);
+	});
+});
+
 describe('validateModelForm', () => {
 	const valid: ModelFormValues = {
 		name: 'Embeddings',
@@ -93,6 +100,10 @@ describe('validateModelForm', () => {
 		});
 		expect(validateModelForm({ ...valid, base_url: 'file:///etc/passwd' }).base_url).toBe('base_url_http');
 		expect(validateModelForm({ ...valid, task: 'embedding', dimensions: null }).dimensions).toBe('dimensions_required');
+		// A text input the user emptied reports null.
+		expect(validateModelForm({ ...valid, name: null as unknown as string, model_id: null as unknown as string })).toEqual({ name: 'required', model_id: 'required' });
+		// A number input with text in it.
+		expect(validateModelForm({ ...valid, max_input_chars: Number('12a') })).toEqual({ max_input_chars: 'positive_integer' });
 	});
 
 	it('checks the caps (whole numbers from 1, output within the context window) and the audio price', () => {

@@ -34,7 +34,8 @@ function sortValue(m: ModelListEntry, by: SortKey): string | number {
 
 /** Search (name, model id, provider), filters, sort (ties by name) and one page of the changelist. */
 export function applyListQuery(models: readonly ModelListEntry[], q: ListQuery): { rows: ModelListEntry[]; total: number; pages: number } {
-	const needle = q.search.trim().toLowerCase();
+	// Directus's v-input reports an emptied input as null.
+	const needle = (q.search ?? '').trim().toLowerCase();
 	const filtered = models.filter(
 		(m) =>
 			(needle === '' || m.name.toLowerCase().includes(needle) || m.modelId.toLowerCase().includes(needle) || m.provider.includes(needle)) &&
@@ -91,8 +92,9 @@ export interface ModelFormValues {
 /** Shape checks before save; the server's allowlists (key variables, hosts) are checked by `POST /ml/models/validate`. */
 export function validateModelForm(v: ModelFormValues): Record<string, string> {
 	const errors: Record<string, string> = {};
-	if (v.name.trim() === '') errors.name = 'required';
-	if (v.model_id.trim() === '') errors.model_id = 'required';
+	// An emptied input is null (Directus's v-input), not ''.
+	if ((v.name ?? '').trim() === '') errors.name = 'required';
+	if ((v.model_id ?? '').trim() === '') errors.model_id = 'required';
 	if (!['embedding', 'chat', 'transcription', 'classification'].includes(v.task)) errors.task = 'required';
 	if (!['local', 'openai', 'openai-compatible'].includes(v.provider)) errors.provider = 'required';
 	if (v.provider === 'openai-compatible' && !v.base_url) errors.base_url = 'base_url_required';

@@ -1,0 +1,15 @@
+import type { Directive } from 'vue';
+
+/**
+ * `v-labelled-by="'label-id'"` on a Directus `v-select`: the component puts `id` and `aria-*`
+ * attributes on its wrapper, so its `<input>` has no accessible name (axe: "Form elements must
+ * have labels"). This labels the input by the element with that id, after every render.
+ */
+export const vLabelledBy: Directive<HTMLElement, string> = {
+	mounted: label,
+	updated: label,
+};
+
+function label(el: HTMLElement, binding: { value: string }): void {
+	for (const input of el.querySelectorAll('input')) if (input.getAttribute('aria-labelledby') !== binding.value) input.setAttribute('aria-labelledby', binding.value);
+}
