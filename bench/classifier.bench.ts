@@ -1,9 +1,14 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { createCollection, eventually } from '../test/support/content.js';
 import { startDirectus, type DirectusInstance } from '../test/support/directus.js';
 import { intEnv } from './support/env.js';
+import { REDIS_URL } from '../test/support/services.js';
+// @ts-expect-error plain ESM helper shared with the start script
+import * as runtime from '../scripts/lib/runtime.mjs';
 import { Report } from './support/report.js';
 import { median, percentile, round } from './support/stats.js';
 
@@ -20,6 +25,14 @@ import { median, percentile, round } from './support/stats.js';
  * the folder holding both). Headers are stripped except the Subject line (kept as the title), so
  * the Newsgroups header cannot leak the label.
  */
+const rt = runtime as { ROOT: string; DIRECTUS_CLI: string; nodeBinary(): string };
+/**
+ * Where the training job runs: `inline` (default) — in the Directus process that serves the
+ * searches (the default `npm start` set-up without Redis); `worker` — Directus only enqueues
+ * (BullMQ on the local Redis, ML_WORKERS_IN_PROCESS=false) and a standalone `ml:worker` process
+ * (what `npm run worker` runs) trains: the scale-out set-up.
+ */
+const TOPOLOGY = process.env.BENCH_CLASSIFIER_TOPOLOGY === 'worker' ? 'worker' : 'inline';
 const DIR = resolve(process.env.BENCH_20NEWS_DIR ?? join(import.meta.dirname, '.data', '20news', 'data'));
 const HTTP_CLASSIFY = intEnv('BENCH_CLASSIFY_CALLS', 300);
 const IDLE_SEARCHES = intEnv('BENCH_IDLE_SEARCHES', 150);
@@ -63,10 +76,12 @@ if (!HAVE_DATA) {
 
 describe.skipIf(!HAVE_DATA)('classifier', () => {
 	let directus: DirectusInstance | undefined;
-	const report = new Report('classifier', {});
+	let worker: ChildProcess | undefined;
+	const report = new Report(TOPOLOGY === 'worker' ? 'classifier-worker' : 'classifier', {});
 
 	afterAll(async () => {
 		report.save();
+		if (worker && worker.exitCode === null) worker.kill('SIGTERM');
 		await directus?.stop();
 	});
 
@@ -82,8 +97,13 @@ describe.skipIf(!HAVE_DATA)('classifier', () => {
 		const posts = [...readSplit('train'), ...readSplit('test')];
 		const train = posts.filter((p) => p.split === 'train');
 		const test = posts.filter((p) => p.split === 'test');
-		directus = await startDirectus({ seedDemo: true, env: { ML_QUEUE: 'inline', LOG_LEVEL: 'error', ML_USAGE_FLUSH_MS: '1000' } });
+		const queueEnv: Record<string, string> =
+			TOPOLOGY === 'worker' ? { ML_QUEUE: 'bullmq', ML_REDIS_URL: REDIS_URL, ML_QUEUE_PREFIX: `ml-bench-${randomUUID().slice(0, 8)}`, ML_WORKERS_IN_PROCESS: 'false' } : { ML_QUEUE: 'inline' };
+		directus = await startDirectus({ seedDemo: true, env: { ...queueEnv, LOG_LEVEL: 'error', ML_USAGE_FLUSH_MS: '1000' } });
 		const d = directus;
+		if (TOPOLOGY === 'worker') {
+			worker = spawn(rt.nodeBinary(), [rt.DIRECTUS_CLI, 'ml:worker'], { cwd: rt.ROOT, env: d.env, stdio: ['ignore', 'ignore', 'inherit'] });
+		}
 
 		await createCollection(d, 'newsgroups', { title: 'string', body: 'text', label: 'string', split: 'string' });
 		// Batches under Directus's default 1 MB request limit (MAX_PAYLOAD_SIZE).
@@ -163,6 +183,7 @@ describe.skipIf(!HAVE_DATA)('classifier', () => {
 		report.add('/ml/search p95 idle (before and after training)', round(idleP95, 1), 'ms');
 		report.add('/ml/search p95 while training', round(busyP95, 1), 'ms', undefined, `${busy.length} searches during training`);
 		report.add('/ml/search p95 while training / idle', round(busyP95 / idleP95, 2), '×', { max: 1.2 });
+		report.note(`training ran ${TOPOLOGY === 'worker' ? 'in a standalone ml:worker process (BullMQ, Directus only enqueues)' : 'in the Directus process that serves the searches (inline queue)'}.`);
 		report.note(`20 Newsgroups bydate: ${train.length} train, ${test.length} test posts, ${counts.size} groups; majority group "${majority}".`);
 		expect(accuracy).toBeGreaterThan(baseline);
 	});

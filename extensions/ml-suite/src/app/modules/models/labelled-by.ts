@@ -13,3 +13,18 @@ export const vLabelledBy: Directive<HTMLElement, string> = {
 function label(el: HTMLElement, binding: { value: string }): void {
 	for (const input of el.querySelectorAll('input')) if (input.getAttribute('aria-labelledby') !== binding.value) input.setAttribute('aria-labelledby', binding.value);
 }
+
+/**
+ * `v-button-label="text"` on a Directus icon-only `v-button`: the component puts `aria-label` on
+ * its wrapper, not on its `<button>`, and hides any text beside the icon, so the button has no
+ * accessible name. This names the inner button.
+ */
+export const vButtonLabel: Directive<HTMLElement, string> = {
+	mounted: name,
+	updated: name,
+};
+
+function name(el: HTMLElement, binding: { value: string }): void {
+	const button = el.tagName === 'BUTTON' ? el : el.querySelector('button');
+	if (button && button.getAttribute('aria-label') !== binding.value) button.setAttribute('aria-label', binding.value);
+}
