@@ -146,27 +146,32 @@ describe.skipIf(skipBrowser())('ML Models module in the browser', () => {
 
 	it('trains a topic classifier on the demo articles\' categories, shows its metrics, activates a version, and an enrichment pipeline uses it', async () => {
 		await app.open(`/ml-models/${classifierId}`);
-		const train = async (features: string) => {
-			await app.page.locator('.versions').getByRole('button', { name: 'Train', exact: true }).click();
-			const drawer = app.page.locator('.train-form');
-			await drawer.waitFor();
-			await choose(drawer.locator('.field').filter({ hasText: 'Collection' }).locator('.v-select'), 'articles');
-			const textFields = drawer.locator('.field').filter({ hasText: 'Text fields' }).locator('.v-select');
-			await choose(textFields, 'title');
-			// A multiple select may stay open after a pick; open it again if it closed.
-			const body = app.page.locator('.v-menu-content .v-list-item').filter({ hasText: /^\s*body\s*$/ }).first();
-			if (!(await body.isVisible())) await textFields.click();
-			await body.click();
-			// Close the menu by clicking outside it (Escape would close the drawer).
-			await drawer.locator('#train-text').click();
-			await choose(drawer.locator('.field').filter({ hasText: 'Label field' }).locator('.v-select'), 'category');
-			await choose(drawer.locator('.field').filter({ hasText: 'Features' }).locator('.v-select'), features);
+		const drawer = app.page.locator('.train-form');
+		const field = (label: string) => drawer.locator('.field').filter({ hasText: label }).locator('.v-select');
+		const start = async () => {
 			await app.page.getByRole('button', { name: 'Start training' }).click();
 			await expect.poll(() => notice().allInnerTexts()).toContainEqual(expect.stringMatching(/^Training queued \(job .+\)\.$/));
 		};
+		const openDrawer = async () => {
+			await app.page.locator('.versions').getByRole('button', { name: 'Train', exact: true }).click();
+			await drawer.waitFor();
+		};
 		const versionRow = (n: number) => app.page.locator('.versions tbody tr').filter({ has: app.page.getByRole('button', { name: `v${n}`, exact: true }) });
 
-		await train('TF-IDF (words)');
+		await openDrawer();
+		// Nothing chosen yet: training cannot start.
+		expect(await app.page.getByRole('button', { name: 'Start training' }).isDisabled()).toBe(true);
+		await choose(field('Collection'), 'articles');
+		await choose(field('Text fields'), 'title');
+		// A multiple select may stay open after a pick; open it again if it closed.
+		const body = app.page.locator('.v-menu-content .v-list-item').filter({ hasText: /^\s*body\s*$/ }).first();
+		if (!(await body.isVisible())) await field('Text fields').click();
+		await body.click();
+		// Close the menu by clicking outside it (Escape would close the drawer).
+		await drawer.locator('#train-text').click();
+		await choose(field('Label field'), 'category');
+		await choose(field('Features'), 'TF-IDF (words)');
+		await start();
 		// The form refreshes itself while the version trains; the first version becomes active.
 		await expect.poll(() => versionRow(1).innerText(), { timeout: 120_000 }).toMatch(/Active\s+\d+\.\d%\s+\d\.\d{3}/);
 		const v1 = (await directus.request('GET', `/ml/models/${classifierId}/versions`)).body.versions[0];
@@ -180,8 +185,16 @@ describe.skipIf(skipBrowser())('ML Models module in the browser', () => {
 		expect(await confusion.locator('caption').innerText()).toContain('Confusion matrix');
 		for (const category of ARTICLE_CATEGORIES) expect(await confusion.innerText()).toContain(category);
 
-		await train('TF-IDF + embeddings');
+		// Train again: the drawer starts from the newest run's settings; only the features change.
+		await openDrawer();
+		await expect.poll(() => field('Label field').locator('input').inputValue()).toBe('category');
+		expect(await field('Collection').locator('input').inputValue()).toBe('articles');
+		await choose(field('Features'), 'TF-IDF + embeddings');
+		await start();
 		await expect.poll(() => versionRow(2).innerText(), { timeout: 120_000 }).toMatch(/ready\s+\d+\.\d%/);
+		const v2 = (await directus.request('GET', `/ml/models/${classifierId}/versions`)).body.versions[0];
+		expect(v2.spec).toMatchObject({ collection: 'articles', labelField: 'category', features: 'tfidf+embedding' });
+		expect([...v2.spec.textFields].sort()).toEqual(['body', 'title']);
 		await versionRow(2).getByRole('button', { name: 'Activate' }).click();
 		await expect.poll(() => notice().allInnerTexts()).toContain('Version 2 is active.');
 		await expect.poll(() => versionRow(2).innerText()).toContain('Active');
