@@ -54,11 +54,8 @@ export default defineHook(({ init, action, filter }, context) => {
 	registerEnrichmentHooks({ action: action as never, filter: filter as never }, container);
 	registerDefaultModelHooks(action as never, container);
 	registerTranscriptionHooks(action as never, container);
-<<<<<<< HEAD
 	registerClassifierHooks(action as never, container);
-=======
 	registerBudgetHooks({ action: action as never, filter: filter as never }, container);
->>>>>>> main
 
 	// A model row may only name allowed key variables and http(s) servers (on the host allowlist
 	// when one is set): otherwise whoever may write ml_models could send any secret anywhere.
