@@ -2,7 +2,7 @@ import type { Browser } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { axeViolations, describeViolations, launchBrowser, openApp, skipBrowser, type AppPage } from '../support/browser.js';
 import { createCollection, eventually } from '../support/content.js';
-import { startDirectus, type DirectusInstance } from '../support/directus.js';
+import { freshSqliteFile, startDirectus, type DirectusInstance } from '../support/directus.js';
 import { startFakeOpenAIServer, type FakeOpenAIServer } from '../fakes/openai-server.js';
 
 // Issue 17's findings outside the module screens' own files, as a first-time admin meets them in a
@@ -17,14 +17,15 @@ describe.skipIf(skipBrowser())('The admin app around the suite', () => {
 	let fake: FakeOpenAIServer;
 	const models: Record<'slow' | 'down', string> = { slow: '', down: '' };
 	const AI_KEY = 'sk-directus-settings-b7e1';
+	const ENV = { ML_QUEUE: 'inline', ML_PROVIDER_MAX_RETRIES: '0', ML_PROVIDER_TIMEOUT_MS: '3000', ML_RECONCILE_INTERVAL_SECONDS: '0' };
+	let sqliteFile = '';
 
 	beforeAll(async () => {
 		// A chat server that streams slowly (Stop has something to stop), and one that is down.
 		fake = await startFakeOpenAIServer({ streamChunkDelayMs: 400, reply: () => Array.from({ length: 40 }, (_, i) => `word${i}`).join(' ') + ' [1]' });
-		[directus, browser] = await Promise.all([
-			startDirectus({ seedDemo: true, env: { ML_QUEUE: 'inline', ML_PROVIDER_MAX_RETRIES: '0', ML_PROVIDER_TIMEOUT_MS: '3000', ML_RECONCILE_INTERVAL_SECONDS: '0' } }),
-			launchBrowser(),
-		]);
+		// A kept SQLite file: the last test restarts Directus on it.
+		sqliteFile = (await freshSqliteFile('admin-app')).file;
+		[directus, browser] = await Promise.all([startDirectus({ seedDemo: true, sqliteFile, env: ENV }), launchBrowser()]);
 		for (const [key, body] of [
 			['slow', { name: 'Slow chat', task: 'chat', provider: 'openai-compatible', model_id: 'slow-chat', base_url: fake.baseUrl, status: 'active' }],
 			['down', { name: 'Down chat', task: 'chat', provider: 'openai-compatible', model_id: 'down-chat', base_url: 'http://127.0.0.1:9/v1', status: 'active' }],
@@ -197,4 +198,37 @@ describe.skipIf(skipBrowser())('The admin app around the suite', () => {
 		expect(await app.page.locator('body').innerText()).not.toContain(AI_KEY);
 		expect(await app.page.content()).not.toContain(AI_KEY);
 	});
+
+	// Runs last: it restarts Directus. The dead letter of the test above, the finished jobs and the
+	// chart's history are kept by the inline queue in the database, and job ids continue.
+	it('keeps the queue history, dead letters and job ids across a restart', async () => {
+		const dead = (await directus.request('GET', '/ml/dead-letter')).body.data;
+		expect(dead.total).toBeGreaterThan(0);
+		const completed = (await directus.request('GET', '/ml/queues/indexing/jobs?state=completed')).body.data;
+		expect(completed.total).toBeGreaterThan(0);
+		const lastId = Math.max(...completed.jobs.map((j: { id: string }) => Number(j.id)));
+
+		await app.close();
+		await directus.stop();
+		directus = await startDirectus({ sqliteFile, env: ENV });
+		app = await openApp(browser, directus);
+
+		await app.open('/ml-queue');
+		await app.page.getByRole('button', { name: /^indexing/ }).click();
+		await app.page.locator('.job-list .v-tab', { hasText: 'completed' }).click();
+		const rows = app.page.locator('.job-list tbody tr');
+		await expect.poll(() => rows.count(), { timeout: 30_000 }).toBeGreaterThan(0);
+		const shown = (await rows.allInnerTexts()).join('\n');
+		expect(shown, 'the last finished job, by its id').toMatch(new RegExp(`(^|\\s)${lastId}(\\s|$)`, 'm'));
+		expect(Number(/(\d+) done/.exec(await app.page.locator('[data-queue-totals]').first().innerText())?.[1] ?? 0)).toBeGreaterThan(0);
+
+		await app.page.locator('.queue-module .v-tab', { hasText: 'Dead letters' }).click();
+		const reasons = app.page.locator('.dead-letters tbody button.reason');
+		await expect.poll(() => reasons.count(), { timeout: 30_000 }).toBeGreaterThanOrEqual(Math.min(dead.total, dead.entries.length));
+		expect(await reasons.allInnerTexts()).toContain(dead.entries[0].error);
+
+		const next = await directus.request('POST', '/ml/jobs', { body: { name: 'reconcile', data: {} } });
+		expect(next.status, next.text).toBe(201);
+		expect(Number(next.body.data.id), 'job ids continue after a restart').toBeGreaterThan(lastId);
+	}, 400_000);
 });
