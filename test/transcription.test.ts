@@ -3,7 +3,7 @@ import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startFakeTranscriptionServer, type FakeTranscriptionServer } from './fakes/transcription-server.js';
-import { ffmpegPath, speech, toneWords } from './support/audio.js';
+import { ffmpegPath, speech, speechWithPauses, toneWords } from './support/audio.js';
 import { eventually } from './support/content.js';
 import { startDirectus, TMP_ROOT, type DirectusInstance } from './support/directus.js';
 
@@ -266,6 +266,107 @@ describe('transcription', () => {
 		}, 10_000, 'usage rows of the jobs');
 		expect(usage.every((u: { status: string }) => u.status === 'success')).toBe(true);
 		expect((await directus.request('POST', `/ml/transcripts/7d2c7a4e-1111-4222-8333-944455556666/retry`, { body: {} })).status).toBe(403);
+	});
+
+	it('makes uploaded speech searchable by what was said: hits and citations carry the file and the second; re-transcribing replaces, deleting removes; a caller who may not read the file gets nothing', async () => {
+		const phrases = ['The lighthouse keeper counted seagulls at dawn.', 'Purple elephants dance quietly at midnight.', 'The bakery sells warm cinnamon bread.'];
+		// Under ML_TRANSCRIPTION_PIECE_SECONDS (10 s): one piece, so the fake hears the utterances in order.
+		const path = speechWithPauses(dir, 'talk', phrases, 1, 'flac');
+		whisper.hear(phrases);
+		let fileId: string;
+		let transcript: { id: string; segments: { start: number; end: number; text: string }[] };
+		try {
+			// Uploaded through Directus's /files: the upload hook queues the job (FLAC is in the rules here).
+			fileId = await upload(path, 'audio/flac');
+			transcript = await eventually(async () => {
+				const r = await directus.request('GET', `/ml/transcripts/${fileId}`);
+				return r.status === 200 && (r.body.status === 'completed' || r.body.status === 'failed') ? r.body : null;
+			}, 120_000, 'the uploaded talk to be transcribed by the queue');
+		} finally {
+			whisper.hear(null);
+		}
+		expect(transcript).toMatchObject({ status: 'completed' });
+		expect(transcript.segments.map((s) => s.text)).toEqual(phrases);
+		const said = transcript.segments[1]!;
+		// The phrase was said after the first one and the pause: well after the start of the file.
+		expect(said.start).toBeGreaterThan(2.5);
+
+		const search = async (query: string, mode: string, token?: string): Promise<Record<string, any>[]> => {
+			const res = await directus.request('POST', '/ml/search', { token, body: { query, mode, indexes: ['transcripts'], limit: 5 } });
+			expect(res.status, res.text).toBe(200);
+			return res.body.data;
+		};
+		const hitOn = (hits: Record<string, any>[], file: string): Record<string, any> | undefined => hits.find((h) => h.media?.file === file);
+		const first = await eventually(async () => hitOn(await search('purple elephants dancing at midnight', 'keyword'), fileId), 60_000, 'the transcript to be indexed');
+		for (const mode of ['keyword', 'semantic', 'hybrid']) {
+			const hits = await search('purple elephants dancing at midnight', mode);
+			const hit = hitOn(hits, fileId);
+			expect(hit, `${mode}: ${JSON.stringify(hits)}`).toBeDefined();
+			expect(hits[0]).toBe(hit);
+			expect(hit).toMatchObject({ index: 'transcripts', collection: 'ml_transcripts', item: transcript.id, title: 'Talk' });
+			expect(hit!.media).toMatchObject({ file: fileId, start: said.start, end: said.end });
+			expect(hit!.media.chunkStart).toBeLessThanOrEqual(said.start);
+			expect(hit!.media.chunkEnd).toBeGreaterThanOrEqual(said.end);
+			expect(hit!.link).toBe(`/admin/files/${fileId}?t=${said.start}`);
+			expect(hit!.media.asset).toBe(`/assets/${fileId}#t=${said.start},${said.end}`);
+			expect(hit!.passage).toContain('Purple elephants dance quietly at midnight.');
+		}
+		expect(first.media.start).toBe(said.start);
+		// Another phrase of the same recording opens at its own second.
+		expect(hitOn(await search('cinnamon bread bakery', 'hybrid'), fileId)!.media.start).toBe(transcript.segments[2]!.start);
+
+		// A RAG answer cites the transcript at the second the words were said.
+		const ask = await directus.request('POST', '/ml/ask', { body: { question: 'Where do purple elephants dance?', indexes: ['transcripts'] } });
+		expect(ask.status, ask.text).toBe(200);
+		const citation = ask.body.data.citations.find((c: Record<string, any>) => c.media?.file === fileId);
+		expect(citation, ask.text).toMatchObject({ item: transcript.id, link: `/admin/files/${fileId}?t=${said.start}`, media: { file: fileId, start: said.start, end: said.end } });
+
+		// Permissions: transcripts readable but not the file → no hit; with the file → the hit.
+		const noFiles = await directus.createUser({ email: 'transcripts-no-files@example.com', permissions: [{ collection: 'ml_models', action: 'read' }, { collection: 'ml_transcripts', action: 'read' }] });
+		const withFiles = await directus.createUser({
+			email: 'transcripts-files@example.com',
+			permissions: [{ collection: 'ml_models', action: 'read' }, { collection: 'ml_transcripts', action: 'read' }, { collection: 'directus_files', action: 'read' }],
+		});
+		const noTranscripts = await directus.createUser({ email: 'files-no-transcripts@example.com', permissions: [{ collection: 'ml_models', action: 'read' }, { collection: 'directus_files', action: 'read' }] });
+		for (const mode of ['keyword', 'semantic', 'hybrid']) {
+			expect(await search('purple elephants dancing at midnight', mode, noFiles)).toEqual([]);
+			expect(hitOn(await search('purple elephants dancing at midnight', mode, withFiles), fileId)?.media.start).toBe(said.start);
+		}
+		expect((await directus.request('POST', '/ml/search', { token: noTranscripts, body: { query: 'purple elephants', indexes: ['transcripts'] } })).status).toBe(403);
+		const askNoFiles = await directus.request('POST', '/ml/ask', { token: noFiles, body: { question: 'Where do purple elephants dance?', indexes: ['transcripts'] } });
+		expect(askNoFiles.status, askNoFiles.text).toBe(200);
+		expect(askNoFiles.body.data.citations).toEqual([]);
+
+		// Re-transcribing replaces the chunks: the new words are found, the old ones no longer.
+		const replaced = ['Seven violins played in the empty station.', 'Nobody remembered the orange umbrella.', 'Tomorrow the tide comes back early.'];
+		whisper.hear(replaced);
+		try {
+			expect((await directus.request('POST', `/ml/transcripts/${fileId}/retry`, { body: {} })).status).toBe(202);
+			await eventually(async () => {
+				const r = await directus.request('GET', `/ml/transcripts/${fileId}`);
+				return r.body.status === 'completed' && r.body.attempts === 2 ? r.body : null;
+			}, 120_000, 'the re-transcription');
+		} finally {
+			whisper.hear(null);
+		}
+		const umbrella = await eventually(async () => hitOn(await search('orange umbrella', 'keyword'), fileId), 60_000, 'the new transcript to be indexed');
+		expect(umbrella.media.start).toBe(said.start);
+		expect(hitOn(await search('purple elephants dancing at midnight', 'keyword'), fileId)).toBeUndefined();
+
+		// Deleting the file (its transcript goes with it) removes its chunks.
+		const coverageBefore = (await directus.request('GET', '/ml/indexes/transcripts/coverage')).body.data;
+		expect((await directus.request('DELETE', `/files/${fileId}`)).status).toBe(204);
+		await eventually(async () => hitOn(await search('orange umbrella', 'keyword'), fileId) === undefined, 60_000, 'the deleted file to leave the index');
+		for (const mode of ['semantic', 'hybrid']) expect(hitOn(await search('orange umbrella', mode), fileId)).toBeUndefined();
+		// Not just unreadable: the index state and its chunks are gone.
+		await eventually(async () => {
+			const docs = await directus.request('GET', `/items/ml_documents?filter[collection][_eq]=ml_transcripts&filter[item][_eq]=${transcript.id}&fields=id`);
+			return docs.body.data.length === 0;
+		}, 30_000, 'the index state of the deleted transcript to be removed');
+		// Its one chunk (three short segments) left the vector store and the keyword index.
+		const coverageAfter = (await directus.request('GET', '/ml/indexes/transcripts/coverage')).body.data;
+		expect(coverageAfter.vectors).toBe(coverageBefore.vectors - 1);
+		expect(coverageAfter.chunks).toBe(coverageBefore.chunks - 1);
 	});
 
 	it('runs the "Transcribe file" Flow operation now (wait) and through the queue', async () => {

@@ -9,7 +9,7 @@ import { LayeredEmbeddingCache, MemoryEmbeddingCache } from '../core/embeddings/
 import { KnexEmbeddingCache } from '../core/embeddings/knex-embedding-cache.js';
 import { WriteBehindEmbeddingCache } from '../core/embeddings/write-behind-embedding-cache.js';
 import { ChangeCoalescer } from '../core/indexing/change-coalescer.js';
-import { computeSettingsHash, type IndexDefinition } from '../core/indexing/index-definition.js';
+import { computeSettingsHash, TRANSCRIPTS_COLLECTION, type IndexDefinition } from '../core/indexing/index-definition.js';
 import { IndexRepository } from '../core/indexing/index-repository.js';
 import { INDEXING_JOBS, reconcile, type IndexingJobDeps } from '../core/indexing/indexing-jobs.js';
 import { KnexLeaseLock } from '../core/locks/knex-lease-lock.js';
@@ -353,7 +353,7 @@ async function buildContainer(host: HostContext): Promise<Container> {
 				origin: options.origin ?? { user: options.accountability.user ?? null, ...usageSource.route('POST', '/ask') },
 				signal: options.signal,
 			});
-			return hits.map((hit) => ({ index: hit.index, collection: hit.collection, item: hit.item, title: hit.title, content: hit.passage, score: hit.score, link: hit.link }));
+			return hits.map((hit) => ({ index: hit.index, collection: hit.collection, item: hit.item, title: hit.title, content: hit.passage, score: hit.score, link: hit.link, ...(hit.media ? { media: hit.media } : {}) }));
 		},
 		getChatModel: (modelId) => models.getChatModel(modelId),
 		prompts,
@@ -403,7 +403,16 @@ async function buildContainer(host: HostContext): Promise<Container> {
 	});
 	for (const job of EVALUATION_JOBS) queueWiring.register(job, { evaluation });
 	const { enrichments, enrichment, enrichmentJobDeps } = buildEnrichment(host, { analysis, complexity, queueWiring });
-	const transcription = await buildTranscription(config, host, { models, record: (event) => usage.record(event), queueWiring });
+	const transcription = await buildTranscription(config, host, {
+		models,
+		record: (event) => usage.record(event),
+		queueWiring,
+		// Same path as an item saved in the app: the coalescer marks them pending and queues index-items.
+		transcriptsChanged: async (ids) => {
+			if (ids.length === 0) return;
+			for (const index of await indexes.forCollection(TRANSCRIPTS_COLLECTION)) changes.add(index.id, TRANSCRIPTS_COLLECTION, ids);
+		},
+	});
 
 	let reconcileTimer: NodeJS.Timeout | null = null;
 	let pruneTimer: NodeJS.Timeout | null = null;

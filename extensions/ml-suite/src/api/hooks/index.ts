@@ -51,7 +51,7 @@ export default defineHook(({ init, action, filter }, context) => {
 	registerEvalSetHooks(filter as never, container);
 	registerEnrichmentHooks({ action: action as never, filter: filter as never }, container);
 	registerDefaultModelHooks(action as never, container);
-	registerTranscriptionHooks(action as never, container);
+	registerTranscriptionHooks(action as never, filter as never, container);
 
 	// A model row may only name allowed key variables and http(s) servers (on the host allowlist
 	// when one is set): otherwise whoever may write ml_models could send any secret anywhere.

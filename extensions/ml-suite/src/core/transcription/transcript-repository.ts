@@ -79,6 +79,13 @@ export class TranscriptRepository {
 		}
 	}
 
+	/** Transcript ids of files (rows that exist). */
+	async idsOf(fileIds: readonly string[]): Promise<string[]> {
+		if (fileIds.length === 0) return [];
+		const rows = (await this.knex(this.table).select('id').whereIn('file', [...fileIds])) as { id: unknown }[];
+		return rows.map((row) => String(row.id));
+	}
+
 	async progress(fileId: string, percent: number): Promise<void> {
 		await this.knex(this.table).where({ file: fileId }).update({ progress: Math.max(0, Math.min(100, Math.round(percent))), date_updated: new Date() });
 	}

@@ -10,6 +10,11 @@ export interface TranscriptionJobDeps {
 	service: TranscriptionService;
 	/** Copies the file to a local temp file through the host's storage layer (system access). */
 	openFile(fileId: string, signal: AbortSignal): Promise<{ path: string; readMs: number; dispose(): Promise<void> }>;
+	/**
+	 * A transcript was completed or failed: the indexes over `ml_transcripts` bring its chunks up
+	 * to date (a completed one replaces its previous chunks; a failed one drops them). Must not throw.
+	 */
+	onSettled?(fileId: string): Promise<void>;
 }
 
 export const TranscribeFilePayload = z.object({
@@ -47,6 +52,7 @@ export const transcribeFileJob: JobDefinition<typeof TranscribeFilePayload, Tran
 					},
 				});
 				await deps.transcripts.complete(data.fileId, { language: result.language, duration: result.duration, model: result.model, text: result.text, segments: result.segments, timings: { readMs: audio.readMs, ...result.timings } });
+				await deps.onSettled?.(data.fileId);
 				return { fileId: data.fileId, duration: result.duration, segments: result.segments.length, pieces: result.timings.pieces };
 			} finally {
 				await audio.dispose();
@@ -54,6 +60,7 @@ export const transcribeFileJob: JobDefinition<typeof TranscribeFilePayload, Tran
 		} catch (error) {
 			const message = error instanceof Error ? error.message : String(error);
 			await deps.transcripts.fail(data.fileId, message).catch(() => undefined);
+			await deps.onSettled?.(data.fileId);
 			// Directus's own errors carry an HTTP status: a storage outage (5xx) may pass, a missing file (403) will not.
 			const status = (error as { status?: unknown }).status;
 			const retryable = error instanceof MlError ? error.retryable : typeof status === 'number' && status >= 500;
