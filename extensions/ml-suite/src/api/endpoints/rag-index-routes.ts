@@ -55,11 +55,7 @@ function items(container: Container, req: MlRequest): Promise<{
 
 async function indexNow(container: Container, req: MlRequest, key: string): Promise<number> {
 	const index = await container.indexes.byName(RAG_DOCUMENTS_INDEX);
-	const result = await container.indexing.indexItems(index, [key], {
-		origin: req.origin,
-		signal: req.signal,
-	});
-	return result.chunks || (await container.indexing.documents.get(index.id, [key])).get(key)?.chunkCount || 0;
+	return container.indexing.indexItemNow(index, key, { origin: req.origin, signal: req.signal });
 }
 
 export function registerRagIndexRoutes(router: Router, getContainer: () => Promise<Container>): void {

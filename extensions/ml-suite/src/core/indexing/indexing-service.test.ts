@@ -176,6 +176,29 @@ describe('IndexingService', () => {
 		expect(model.texts).toBeGreaterThan(before);
 	});
 
+	it('indexItemNow reports the chunks of the content as saved, even when a newer save owns the write', async () => {
+		await service.indexItems(index, ['5'], { origin });
+		const stale = (await service.documents.get(index.id, ['5'])).get('5')!.chunkCount;
+		expect(stale).toBeGreaterThan(1);
+		items.set('notes', '5', { title: 'Note 5', kind: 'odd', body: 'Short replacement text.' });
+		const embeddings = new EmbeddingService({});
+		// A save hook marks the item pending while this call's provider request is in flight: the
+		// hook's own job owns the write, so this call writes nothing and must not report the old count.
+		const racing = new IndexingService({
+			db,
+			items,
+			storeFor: () => store,
+			resolveModel: async () => ({ key: EmbeddingService.cacheModelKey(model), dimensions: model.dimensions }),
+			embed: async (_index, texts) => {
+				await racing.documents.markPending(index.id, 'notes', ['5']);
+				return (await embeddings.embed(texts, { model: { model, definition: { inputPricePerMillion: 0, outputPricePerMillion: 0 } }, origin })).embeddings;
+			},
+		});
+		expect(await racing.indexItemNow(index, '5', { origin })).toBe(1);
+		items.delete('notes', '5');
+		expect(await service.indexItemNow(index, '5', { origin })).toBe(0);
+	});
+
 	it('items that failed in a provider outage are requeued automatically (up to a cap); permanent failures are not', async () => {
 		let fault: Error = new ProviderError('timed out', { provider: 'openai', retryable: true, code: 'PROVIDER_TIMEOUT' });
 		const flaky = new IndexingService({

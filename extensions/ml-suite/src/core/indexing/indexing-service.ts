@@ -98,6 +98,21 @@ export class IndexingService {
 		return result;
 	}
 
+	/**
+	 * Indexes one item now and answers how many chunks its current content has. The count comes
+	 * from the content as read, not from what this call wrote: a save hook's job may own the write
+	 * (a newer revision), and the stored `chunk_count` lags until that job finishes.
+	 */
+	async indexItemNow(index: IndexDefinition, key: string, options: { origin: CallOrigin; signal?: AbortSignal }): Promise<number> {
+		await this.indexItems(index, [key], options);
+		const pk = await this.deps.items.primaryKey(index.collection);
+		const record = (await this.deps.items.read(index.collection, [key], indexedFields(index, pk))).get(key);
+		if (!record) return 0;
+		if (index.filter && !(await this.deps.items.matching(index.collection, [key], index.filter)).has(key)) return 0;
+		const model = await this.deps.resolveModel(index);
+		return prepareDocument(index, key, record, computeSettingsHash(index, model)).chunks.length;
+	}
+
 	private async indexOnce(
 		index: IndexDefinition,
 		unique: readonly string[],
