@@ -586,13 +586,22 @@ async function buildContainer(host: HostContext): Promise<Container> {
 					// One sweeper at a time across instances and workers; the holder renews its lease
 					// each sweep and loses it two intervals after it stops (e.g. it died).
 					if (!(await sweepLock.tryAcquire('reconcile', intervalMs * 2 + 5_000))) return;
-					const { requeued, diverged, retried } = await container.reconcileNow(olderThan);
-					if (requeued > 0) host.logger.info(`[ml-suite] reconcile: requeued ${requeued} pending documents`);
-					if (retried > 0) host.logger.info(`[ml-suite] reconcile: retrying ${retried} documents that failed temporarily`);
-					if (diverged > 0) host.logger.info(`[ml-suite] reconcile: ${diverged} indexed documents differed from their items; re-indexing them`);
+					try {
+						const { requeued, diverged, retried } = await container.reconcileNow(olderThan);
+						if (requeued > 0) host.logger.info(`[ml-suite] reconcile: requeued ${requeued} pending documents`);
+						if (retried > 0) host.logger.info(`[ml-suite] reconcile: retrying ${retried} documents that failed temporarily`);
+						if (diverged > 0) host.logger.info(`[ml-suite] reconcile: ${diverged} indexed documents differed from their items; re-indexing them`);
+					} catch (error) {
+						backlog ||= olderThan === 0;
+						host.logger.warn(`[ml-suite] reconcile sweep failed: ${(error as Error).message}`);
+					}
+					// Transcripts a stopped worker left queued or processing, under the same lease.
+					const stuck = await transcription.sweepStuck();
+					if (stuck.requeued.length > 0) host.logger.info(`[ml-suite] requeued ${stuck.requeued.length} transcripts a stopped worker left behind`);
+					if (stuck.failed.length > 0) host.logger.warn(`[ml-suite] marked ${stuck.failed.length} transcripts failed: left behind by a stopped worker ${config.ML_TRANSCRIPTION_STUCK_MAX_ATTEMPTS} times`);
+					for (const u of stuck.unqueued) host.logger.warn(`[ml-suite] could not requeue the transcript of file ${u.file}: ${u.error}`);
 				} catch (error) {
-					backlog ||= olderThan === 0;
-					host.logger.warn(`[ml-suite] reconcile sweep failed: ${(error as Error).message}`);
+					host.logger.warn(`[ml-suite] sweep failed: ${(error as Error).message}`);
 				} finally {
 					running = false;
 				}

@@ -12,7 +12,7 @@ import type { ModelRegistry } from '../core/providers/model-registry.js';
 import { Ffmpeg, locateFfmpeg } from '../core/transcription/ffmpeg.js';
 import { TranscriptRepository } from '../core/transcription/transcript-repository.js';
 import { TranscriptionService } from '../core/transcription/transcription-service.js';
-import { TRANSCRIPTION_JOBS, type TranscriptionJobDeps } from '../core/transcription/transcription-jobs.js';
+import { sweepStuckTranscripts, TRANSCRIPTION_JOBS, type TranscriptionJobDeps } from '../core/transcription/transcription-jobs.js';
 import type { QueueWiring } from './queue-wiring.js';
 import type { UsageEvent } from '../core/usage/types.js';
 import type { HostContext } from './container-types.js';
@@ -43,6 +43,8 @@ export interface TranscriptionWiring {
 	writeTemp(bytes: Uint8Array, filename: string): Promise<LocalAudio>;
 	/** Has the indexes over ml_transcripts bring these transcripts' chunks up to date. */
 	transcriptsChanged(ids: string[]): Promise<void>;
+	/** Requeues (or fails) transcripts a stopped worker left behind (ML_TRANSCRIPTION_STUCK_*); run by the reconcile sweep. */
+	sweepStuck(): ReturnType<typeof sweepStuckTranscripts>;
 }
 
 /** The ffmpeg binary of the optional `@ffmpeg-installer/linux-x64` package, when installed. */
@@ -97,6 +99,16 @@ export async function buildTranscription(
 		transcripts: new TranscriptRepository(host.database),
 		ffmpeg,
 		transcriptsChanged: (ids) => deps.transcriptsChanged(ids),
+		sweepStuck: () =>
+			sweepStuckTranscripts(
+				{
+					transcripts: wiring.transcripts,
+					enqueue: async (fileId, model) => {
+						await deps.queueWiring.queue.enqueue('transcribe-file', { fileId, ...(model ? { model } : {}) });
+					},
+				},
+				{ olderThanSeconds: config.ML_TRANSCRIPTION_STUCK_SECONDS, maxAttempts: config.ML_TRANSCRIPTION_STUCK_MAX_ATTEMPTS },
+			),
 		async readFile(fileId, accountability, signal) {
 			const started = performance.now();
 			const schema = await host.getSchema();

@@ -72,6 +72,46 @@ export const transcribeFileJob: JobDefinition<typeof TranscribeFilePayload, Tran
 
 export const TRANSCRIPTION_JOBS = [transcribeFileJob];
 
+export interface StuckSweepDeps {
+	transcripts: TranscriptRepository;
+	/** Queues the transcription of a file again (the model the row asked for, if any). */
+	enqueue(fileId: string, model: string | null): Promise<void>;
+	now?(): Date;
+}
+
+/**
+ * Transcripts a stopped worker left `queued` or `processing` (no update for `olderThanSeconds`;
+ * a live worker updates its row at every piece) are queued again, or marked failed, with the
+ * reason, once they were started `maxAttempts` times: a file that takes its worker down each
+ * time is not retried forever. Rows updated meanwhile are left to whoever updated them.
+ */
+export async function sweepStuckTranscripts(
+	deps: StuckSweepDeps,
+	options: { olderThanSeconds: number; maxAttempts: number },
+): Promise<{ requeued: string[]; failed: string[]; unqueued: { file: string; error: string }[] }> {
+	const now = deps.now?.() ?? new Date();
+	const before = new Date(now.getTime() - options.olderThanSeconds * 1000);
+	const requeued: string[] = [];
+	const failed: string[] = [];
+	const unqueued: { file: string; error: string }[] = [];
+	for (const row of await deps.transcripts.stale(before)) {
+		if (row.attempts >= options.maxAttempts) {
+			const message = `The transcription stopped: it was left ${row.status} since ${row.since ?? 'an unknown time'} by a worker that stopped, after ${row.attempts} attempts. Use retry to transcribe the file again.`;
+			if (await deps.transcripts.failIfStale(row.file, before, message)) failed.push(row.file);
+			continue;
+		}
+		if (!(await deps.transcripts.requeueIfStale(row.file, before))) continue;
+		try {
+			await deps.enqueue(row.file, row.model);
+			requeued.push(row.file);
+		} catch (error) {
+			// The row stays queued with a fresh date: the sweep finds it again one bound later.
+			unqueued.push({ file: row.file, error: (error as Error).message });
+		}
+	}
+	return { requeued, failed, unqueued };
+}
+
 /** Which uploads are transcribed automatically. */
 export interface AutoTranscribeRules {
 	enabled: boolean;
