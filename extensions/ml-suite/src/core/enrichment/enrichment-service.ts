@@ -173,6 +173,24 @@ export class EnrichmentService {
 			if (Object.keys(payload).length > 0) writes.push({ key, values: payload });
 			finished.push({ item: key, sourceHash: hash, written, kept, expectedRevision });
 		}
+		// Claim before writing: another run that noted the same revision (a save's job and a
+		// backfill at once) may be about to write the same item; only the run that claims it writes.
+		const claimed = await state.claimMany(
+			def.id,
+			def.collection,
+			finished.map((f) => ({ item: f.item, expectedRevision: f.expectedRevision })),
+		);
+		for (let i = finished.length - 1; i >= 0; i--) {
+			const f = finished[i]!;
+			if (claimed.has(f.item)) {
+				f.expectedRevision += 1;
+				continue;
+			}
+			finished.splice(i, 1);
+			const w = writes.findIndex((x) => x.key === f.item);
+			if (w >= 0) writes.splice(w, 1);
+			outcome.superseded++;
+		}
 		// The page's write-backs in one transaction; if it fails, item by item, so one bad item
 		// fails alone (as it did when every item was written on its own).
 		if (writes.length > 0) {

@@ -129,6 +129,32 @@ export class EnrichmentStateRepository {
 	}
 
 	/**
+	 * Claims items for writing back, compare-and-set on the revision a run noted: the claim bumps
+	 * the revision, so of two runs that noted the same revision (a save's job and a backfill, or
+	 * two workers) only the first to claim writes, and a save after the claim still supersedes
+	 * it (its `markPending` bumps the revision again). Returns the claimed items; each one's
+	 * revision is now `expectedRevision + 1`. An item without a row (nobody marked it pending)
+	 * is claimed by creating its row.
+	 */
+	async claimMany(enrichment: string, collection: string, claims: readonly { item: string; expectedRevision: number }[]): Promise<Set<string>> {
+		if (claims.length === 0) return new Set();
+		return this.db.transaction(async (trx) => {
+			const claimed = new Set<string>();
+			for (const { item, expectedRevision } of claims) {
+				const n = await trx(TABLE).where({ enrichment, item, revision: expectedRevision }).update({ revision: expectedRevision + 1, date_updated: now() });
+				if (Number(n) > 0) {
+					claimed.add(item);
+					continue;
+				}
+				if (expectedRevision !== 0 || (await trx(TABLE).where({ enrichment, item }).first('id'))) continue;
+				await trx(TABLE).insert({ enrichment, collection, item, status: 'pending', attempts: 0, revision: 1, written: '{}', kept_fields: '[]', date_updated: now() });
+				claimed.add(item);
+			}
+			return claimed;
+		});
+	}
+
+	/**
 	 * `markDone` for a page of items in one transaction (one commit instead of one per item);
 	 * returns the items whose compare-and-set failed (saved again meanwhile).
 	 */
