@@ -9,7 +9,7 @@ describe('snapshots/ml-suite.json', () => {
 	it('holds only the suite collections', () => {
 		const snapshot = JSON.parse(readFileSync(SNAPSHOT, 'utf8'));
 		const names = snapshot.collections.map((c: { collection: string }) => c.collection).sort();
-		expect(names).toEqual(['ml_documents', 'ml_enrichment_items', 'ml_enrichments', 'ml_eval_runs', 'ml_eval_sets', 'ml_indexes', 'ml_models', 'ml_prompts', 'ml_rag_documents', 'ml_suite', 'ml_transcripts', 'ml_usage']);
+		expect(names).toEqual(['ml_budgets', 'ml_documents', 'ml_enrichment_items', 'ml_enrichments', 'ml_eval_runs', 'ml_eval_sets', 'ml_indexes', 'ml_models', 'ml_prompts', 'ml_rag_documents', 'ml_suite', 'ml_transcripts', 'ml_usage']);
 		expect(snapshot.fields.every((f: { collection: string }) => f.collection.startsWith('ml_'))).toBe(true);
 	});
 

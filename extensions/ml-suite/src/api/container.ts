@@ -23,6 +23,7 @@ import type { CallerAccess } from '../core/search/caller-access.js';
 import { PromptStore } from '../core/prompts/prompt-store.js';
 import { RagService } from '../core/rag/rag-service.js';
 import { createFullTextIndex } from '../core/search/create-full-text-index.js';
+import { excludeInternalTables } from './schema/exclude-internal-tables.js';
 import type { FullTextIndex } from '../core/search/full-text-index.js';
 import { defaultFusion } from '../core/search/fusion.js';
 import type { Reranker } from '../core/search/reranker.js';
@@ -61,6 +62,8 @@ import { createUserRateLimiter, type UserRateLimiter } from '../core/rate-limit/
 import { chooseQueueBackend } from '../core/jobs/create-queue.js';
 import { buildVectorStores, type VectorStores } from './vector-store-wiring.js';
 import { buildTranscription, type TranscriptionWiring } from './transcription-wiring.js';
+import { buildBudgetGuard } from './budget-wiring.js';
+import type { BudgetGuard } from '../core/budgets/budget-guard.js';
 
 /**
  * The one composition root. Parses the config once and builds providers, stores, queues and
@@ -88,6 +91,8 @@ export interface Container extends BaseContainer {
 	usageAnalytics: UsageAnalytics;
 	/** Prometheus histograms of this process's provider calls (for /ml/metrics). */
 	usageMetrics: UsageMetrics;
+	/** Budgets (`ml_budgets`), checked before every provider call of the registry's models. */
+	budgets: BudgetGuard;
 	queue: Queue;
 	queueWiring: QueueWiring;
 	indexes: IndexRepository;
@@ -208,8 +213,10 @@ async function buildContainer(host: HostContext): Promise<Container> {
 
 	const modelPolicy = modelEndpointPolicy(config);
 	const breakers = new CircuitBreakers({ failureThreshold: config.ML_CIRCUIT_FAILURE_THRESHOLD, cooldownMs: config.ML_CIRCUIT_COOLDOWN_MS });
+	const budgets = buildBudgetGuard(config, host);
 	const models = new ModelRegistry({
 		knex: db,
+		guard: budgets,
 		factory: {
 			policy: modelPolicy,
 			resolveSecret: (name) => {
@@ -247,7 +254,8 @@ async function buildContainer(host: HostContext): Promise<Container> {
 		return { key: EmbeddingService.cacheModelKey(model), dimensions: model.dimensions };
 	};
 
-	const fullText = createFullTextIndex(db, { language: config.ML_FULLTEXT_LANGUAGE });
+	// SQLite keyword indexes are tables per search index: kept out of Directus's schema as they are created.
+	const fullText = createFullTextIndex(db, { language: config.ML_FULLTEXT_LANGUAGE, onTables: (tables) => excludeInternalTables(host.env, tables) });
 	const indexing = new IndexingService({
 		db,
 		fullText,
@@ -457,6 +465,7 @@ async function buildContainer(host: HostContext): Promise<Container> {
 		usage,
 		usageAnalytics: new UsageAnalytics({ knex: db }),
 		usageMetrics,
+		budgets,
 		queue,
 		queueWiring,
 		indexes,
@@ -612,6 +621,7 @@ async function buildContainer(host: HostContext): Promise<Container> {
 				const prune = async (): Promise<void> => {
 					try {
 						if (closed || !(await sweepLock.tryAcquire('usage-prune', 2 * 3_600_000))) return;
+						await budgets.prune().catch((error: unknown) => host.logger.warn(`[ml-suite] pruning past budget counters failed: ${(error as Error).message}`));
 						const deleted = await pruneUsage(db, new Date(Date.now() - config.ML_USAGE_RETENTION_DAYS * 86_400_000));
 						if (deleted > 0) host.logger.info(`[ml-suite] usage retention: deleted ${deleted} ml_usage rows older than ${config.ML_USAGE_RETENTION_DAYS} days (hourly rollups kept)`);
 					} catch (error) {
@@ -646,6 +656,7 @@ async function buildContainer(host: HostContext): Promise<Container> {
 			await sweepLock.release('reconcile').catch(() => undefined);
 			await queue.close({ timeoutMs: 25_000 }).catch((error: unknown) => host.logger.warn(`[ml-suite] closing the queue: ${(error as Error).message}`));
 			await usage.close().catch(() => undefined);
+			await budgets.close().catch(() => undefined);
 			await databaseCache.close();
 			await stores.close();
 		},

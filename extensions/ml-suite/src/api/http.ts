@@ -8,6 +8,7 @@ import type { CallOrigin } from '../core/usage/types.js';
 import type { Container } from './container.js';
 import { projectLockedError } from './directus-runtime.js';
 import { sendError } from './errors.js';
+import { withUsageScope } from '../core/usage/usage-scope.js';
 
 /**
  * Route glue. A handler receives a plain request (caller, parsed body/query, params) and the
@@ -135,7 +136,9 @@ export function route<B extends z.ZodType = z.ZodUnknown, Q extends z.ZodType = 
 					container,
 					res,
 				);
-			const result = budget ? await withCallBudget(budget, run) : await run();
+			// Budgets see who calls and through which route, however deep the provider call is made.
+			const scoped = (): Promise<unknown> => withUsageScope({ user: accountability.user ?? null, role: accountability.role ?? null, source: usageSource.route(method, path).source }, run);
+			const result = budget ? await withCallBudget(budget, scoped) : await scoped();
 			if (result === undefined || res.headersSent) return;
 			res.status(spec.status ?? 200).json(result);
 		} catch (error) {

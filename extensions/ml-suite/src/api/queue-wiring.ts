@@ -6,6 +6,8 @@ import type { AdministrableQueue } from '../core/jobs/queue-admin-backend.js';
 import { QueueAdmin } from '../core/jobs/queue-admin.js';
 import type { JobDefinition } from '../core/jobs/types.js';
 import type { HostContext } from './container-types.js';
+import { withUsageScope } from '../core/usage/usage-scope.js';
+import { usageSource } from '../core/usage/usage-source.js';
 
 export interface QueueWiring {
 	queue: AdministrableQueue;
@@ -43,7 +45,10 @@ export function buildQueue(config: MlConfig, host: HostContext): QueueWiring {
 		register(definition, jobDeps) {
 			Object.assign(deps, jobDeps);
 			admin.noteJob(definition.queue, definition.name);
-			queue.register(definition as unknown as JobDefinition<z.ZodType, never, unknown>);
+			// A job's provider calls are system work: no user or role (whoever enqueued it), `job:<name>`.
+			const scope = { user: null, role: null, source: usageSource.job(definition.name).source };
+			const scoped = { ...definition, process: (data: never, d: never, ctx: never) => withUsageScope(scope, () => definition.process(data, d, ctx)) };
+			queue.register(scoped as unknown as JobDefinition<z.ZodType, never, unknown>);
 		},
 	};
 }

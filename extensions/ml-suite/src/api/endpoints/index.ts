@@ -16,6 +16,7 @@ import { registerRagIndexRoutes } from './rag-index-routes.js';
 import { registerRagRoutes } from './rag-routes.js';
 import { registerSearchRoutes } from './search-routes.js';
 import { registerUsageRoutes } from './usage-routes.js';
+import { registerBudgetRoutes } from './budget-routes.js';
 import { registerTranscriptionRoutes } from './transcription-routes.js';
 
 export default defineEndpoint({
@@ -36,6 +37,7 @@ export default defineEndpoint({
 		registerTranscriptionRoutes(router, container);
 		registerEvalRoutes(router, container);
 		registerUsageRoutes(router, container);
+		registerBudgetRoutes(router, container);
 		registerMetricsRoute(router, container);
 		registerOpenApiRoute(router, container);
 	},

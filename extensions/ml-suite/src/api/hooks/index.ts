@@ -12,6 +12,7 @@ import { registerEnrichmentHooks } from './enrichment-hooks.js';
 import { registerDefaultModelHooks } from './default-model-hooks.js';
 import { registerIndexingHooks } from './indexing-hooks.js';
 import { registerTranscriptionHooks } from './transcription-hooks.js';
+import { registerBudgetHooks } from './budget-hooks.js';
 
 export default defineHook(({ init, action, filter }, context) => {
 	excludeInternalTables(context.env as Record<string, unknown>, INTERNAL_TABLES);
@@ -52,6 +53,7 @@ export default defineHook(({ init, action, filter }, context) => {
 	registerEnrichmentHooks({ action: action as never, filter: filter as never }, container);
 	registerDefaultModelHooks(action as never, container);
 	registerTranscriptionHooks(action as never, filter as never, container);
+	registerBudgetHooks({ action: action as never, filter: filter as never }, container);
 
 	// A model row may only name allowed key variables and http(s) servers (on the host allowlist
 	// when one is set): otherwise whoever may write ml_models could send any secret anywhere.

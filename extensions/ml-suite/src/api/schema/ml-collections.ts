@@ -412,3 +412,84 @@ export const ML_LAYOUTS: LayoutDef[] = [
 	{ collection: 'ml_rag_documents', fields: ['rag_collection', 'source', 'source_type', 'filename', 'date_updated'], sort: ['-date_updated'] },
 	{ collection: 'ml_transcripts', fields: ['file', 'status', 'progress', 'language', 'duration', 'model', 'date_updated'], sort: ['-date_updated'] },
 ];
+
+/** Spend limits on provider calls (checked before every call; see core/budgets). */
+ML_COLLECTIONS.push(
+	collection(
+		'ml_budgets',
+		{
+			group: GROUP,
+			translations: named('Budgets', 'Budget'),
+			icon: 'savings',
+			note: 'Spend limits per day or month on provider calls, globally or per role, user, collection, flow or model. Block: calls fail with 429 until the period resets. Warn: admins are notified at 80% and 100%. Spent so far: Usage module.',
+			display_template: '{{name}} · {{scope}} {{scope_value}}',
+			archive_field: 'status',
+			archive_value: 'disabled',
+			unarchive_value: 'active',
+			sort: 11,
+		},
+		[
+			uuidPk(),
+			select(
+				'status',
+				[
+					{ text: 'Active', value: 'active', ...C.success },
+					{ text: 'Disabled', value: 'disabled', ...C.muted },
+				],
+				'active',
+				{ width: 'half' },
+			),
+			text('name', { required: true, width: 'half' }),
+			select(
+				'scope',
+				[
+					{ text: 'Global', value: 'global', icon: 'public', ...C.purple },
+					{ text: 'Role', value: 'role', icon: 'group', ...C.blue },
+					{ text: 'User', value: 'user', icon: 'person', ...C.teal },
+					{ text: 'Collection / index', value: 'collection', icon: 'database', ...C.orange },
+					{ text: 'Flow', value: 'flow', icon: 'bolt', ...C.pink },
+					{ text: 'Model', value: 'model', icon: 'psychology', ...C.grey },
+				],
+				'global',
+				{ width: 'half', required: true },
+			),
+			text('scope_value', {
+				width: 'half',
+				note: 'Which one: a role or user id, a collection name, a flow operation (e.g. ml-ask), or a model (row id or provider model id). Empty for global.',
+				options: { font: 'monospace' },
+			}),
+			select(
+				'period',
+				[
+					{ text: 'Day (UTC)', value: 'day', ...C.blue },
+					{ text: 'Month (UTC)', value: 'month', ...C.purple },
+				],
+				'month',
+				{ width: 'half', required: true },
+			),
+			select(
+				'metric',
+				[
+					{ text: 'Tokens (input + output)', value: 'tokens', ...C.teal },
+					{ text: 'Cost (USD)', value: 'cost', ...C.orange },
+				],
+				'cost',
+				{ width: 'half', required: true },
+			),
+			float('limit', { required: true, width: 'half', note: 'Tokens, or USD for cost budgets.', display: 'formatted-value', display_options: { format: true } }, { default_value: 0, is_nullable: false }),
+			select(
+				'action',
+				[
+					{ text: 'Block (429)', value: 'block', icon: 'block', ...C.danger },
+					{ text: 'Warn admins', value: 'warn', icon: 'notifications', ...C.warning },
+				],
+				'warn',
+				{ width: 'half', required: true },
+			),
+			longText('note'),
+			dateCreated(),
+			dateUpdated(),
+		],
+	),
+);
+ML_LAYOUTS.push({ collection: 'ml_budgets', fields: ['name', 'status', 'scope', 'scope_value', 'period', 'metric', 'limit', 'action'], sort: ['name'] });

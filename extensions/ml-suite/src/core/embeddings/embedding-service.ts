@@ -6,6 +6,7 @@ import { computeCost } from '../usage/compute-cost.js';
 import type { CoreLogger } from '../usage/logger.js';
 import type { CallOrigin, UsageEvent, UsageRecorder } from '../usage/types.js';
 import type { EmbeddingCache } from './embedding-cache.js';
+import { withUsageScope } from '../usage/usage-scope.js';
 
 /** A model instance together with the registry row it came from (for prices). */
 export interface ResolvedEmbeddingModel {
@@ -132,7 +133,9 @@ export class EmbeddingService {
 		const { model, definition } = request.model;
 		const started = performance.now();
 		try {
-			const result = await model.embed(texts, { signal });
+			const { origin } = request;
+			// Narrows the budget scope to this call's collection (an index's), user and source.
+			const result = await withUsageScope({ user: origin.user, source: origin.source, ...(origin.collection ? { collection: origin.collection } : {}) }, () => model.embed(texts, { signal }));
 			if (result.embeddings.length !== texts.length) {
 				throw new InvalidPayloadError(`Model "${model.modelId}" returned ${result.embeddings.length} vectors for ${texts.length} inputs.`);
 			}

@@ -1,4 +1,6 @@
 import { randomUUID } from 'node:crypto';
+import { guardChatModel, guardEmbeddingModel, guardTranscriptionModel } from './guarded-models.js';
+import type { ProviderCallGuard } from './provider-call-guard.js';
 import type { Knex } from 'knex';
 import type { MlConfig } from '../config.js';
 import { InvalidPayloadError, NotConfiguredError, NotFoundError } from '../errors.js';
@@ -13,6 +15,11 @@ export interface ModelRegistryOptions {
 	table?: string;
 	/** Secrets, timeouts and retries for the models the registry builds. */
 	factory: ModelFactoryDeps;
+	/**
+	 * Asked before every call of every model the registry builds (budgets), so no route, flow or
+	 * job can call a provider around it. Default: none.
+	 */
+	guard?: ProviderCallGuard;
 }
 
 /** A `ml_models` row as stored. Numeric columns may come back as strings (PostgreSQL numerics), booleans as 0/1 (SQLite). */
@@ -130,6 +137,7 @@ export class ModelRegistry {
 		let model = this.embeddingModels.get(definition.id);
 		if (!model) {
 			model = createEmbeddingModel(definition, this.options.factory);
+			if (this.options.guard) model = guardEmbeddingModel(model, definition, this.options.guard);
 			this.embeddingModels.set(definition.id, model);
 		}
 		return { definition, model };
@@ -141,6 +149,7 @@ export class ModelRegistry {
 		let model = this.chatModels.get(definition.id);
 		if (!model) {
 			model = createChatModel(definition, this.options.factory);
+			if (this.options.guard) model = guardChatModel(model, definition, this.options.guard);
 			this.chatModels.set(definition.id, model);
 		}
 		return { definition, model };
@@ -152,6 +161,7 @@ export class ModelRegistry {
 		let model = this.transcriptionModels.get(definition.id);
 		if (!model) {
 			model = createTranscriptionModel(definition, this.options.factory);
+			if (this.options.guard) model = guardTranscriptionModel(model, definition, this.options.guard);
 			this.transcriptionModels.set(definition.id, model);
 		}
 		return { definition, model };

@@ -10,3 +10,12 @@ export function computeCost(
 	// Twelve decimals keeps sub-micro-dollar calls visible while dropping float noise (0.1 + 0.2).
 	return Math.round(cost * 1e12) / 1e12;
 }
+
+/** USD cost of a call from all of the model's prices: tokens, and audio minutes for transcription. */
+export function computeCallCost(
+	def: Pick<ModelDefinition, 'inputPricePerMillion' | 'outputPricePerMillion' | 'audioPricePerMinute'>,
+	amounts: { inputTokens: number; outputTokens: number; audioSeconds?: number },
+): number {
+	const audio = (Math.max(0, amounts.audioSeconds || 0) / 60) * (def.audioPricePerMinute || 0);
+	return Math.round((computeCost(def, amounts.inputTokens, amounts.outputTokens) + audio) * 1e12) / 1e12;
+}

@@ -3,10 +3,11 @@ import { usageSource } from '../../../core/usage/usage-source.js';
 import { getContainer } from '../../container.js';
 import { recordChatCall } from '../../endpoints/generation-routes.js';
 import { runAskOperation } from './run-ask-operation.js';
+import { usageScopedHandler } from '../usage-scoped-handler.js';
 
 export default defineOperationApi<Record<string, unknown>>({
 	id: 'ml-ask',
-	handler: async (options, context) => {
+	handler: usageScopedHandler('ml-ask', async (options, context) => {
 		const container = await getContainer(context);
 		const origin = { user: context.accountability?.user ?? null, ...usageSource.flow('ml-ask') };
 		return runAskOperation(options, {
@@ -16,5 +17,5 @@ export default defineOperationApi<Record<string, unknown>>({
 			origin,
 			onProviderCall: (call) => recordChatCall(container, origin, call),
 		});
-	},
+	}),
 });

@@ -3,10 +3,11 @@ import { usageSource } from '../../../core/usage/usage-source.js';
 import { getContainer } from '../../container.js';
 import { complete } from '../../endpoints/generation-routes.js';
 import { runGenerateTextOperation } from './run-generate-text-operation.js';
+import { usageScopedHandler } from '../usage-scoped-handler.js';
 
 export default defineOperationApi<Record<string, unknown>>({
 	id: 'ml-generate-text',
-	handler: async (options, context) => {
+	handler: usageScopedHandler('ml-generate-text', async (options, context) => {
 		const container = await getContainer(context);
 		const origin = { user: context.accountability?.user ?? null, ...usageSource.flow('ml-generate-text') };
 		return runGenerateTextOperation(options, {
@@ -15,5 +16,5 @@ export default defineOperationApi<Record<string, unknown>>({
 			complete: (chat, request) => complete(container, origin, chat, request),
 			data: context.data,
 		});
-	},
+	}),
 });

@@ -2,10 +2,11 @@ import { defineOperationApi } from '@directus/extensions-sdk';
 import { usageSource } from '../../../core/usage/usage-source.js';
 import { getContainer } from '../../container.js';
 import { runSemanticSearchOperation } from './run-semantic-search-operation.js';
+import { usageScopedHandler } from '../usage-scoped-handler.js';
 
 export default defineOperationApi<Record<string, unknown>>({
 	id: 'ml-semantic-search',
-	handler: async (options, context) => {
+	handler: usageScopedHandler('ml-semantic-search', async (options, context) => {
 		const container = await getContainer(context);
 		return runSemanticSearchOperation(options, {
 			resolveIndexes: (accountability, names) => container.resolveIndexes(accountability, names),
@@ -14,5 +15,5 @@ export default defineOperationApi<Record<string, unknown>>({
 			accountability: context.accountability,
 			origin: { user: context.accountability?.user ?? null, ...usageSource.flow('ml-semantic-search') },
 		});
-	},
+	}),
 });

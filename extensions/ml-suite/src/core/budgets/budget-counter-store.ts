@@ -1,0 +1,29 @@
+/** One budget's counter for one period. */
+export interface CounterKey {
+	budget: string;
+	/** The period key (`2026-11-30`, `2026-11`), or that plus a suffix for threshold marks. */
+	period: string;
+}
+
+/**
+ * Shared spend counters, atomic across every Directus instance and worker that uses the same
+ * store: Redis when it is configured, the database otherwise. Amounts are integers (tokens,
+ * nano-dollars). A counter lives until `expiresAt` (the end of its period, plus a day).
+ */
+export interface BudgetCounterStore {
+	readonly kind: 'redis' | 'database';
+	/**
+	 * Adds `amount` unless the counter has already reached `limit` (`null`: no limit), in one
+	 * atomic step. Returns whether it was added and the counter's value afterwards.
+	 */
+	reserve(key: CounterKey, amount: number, limit: number | null, expiresAt: Date): Promise<{ admitted: boolean; spent: number }>;
+	/** Adds `delta` (negative to give back); returns the new value. */
+	add(key: CounterKey, delta: number, expiresAt: Date): Promise<number>;
+	/** True for exactly one caller per key: the first to mark it. */
+	markOnce(key: CounterKey, expiresAt: Date): Promise<boolean>;
+	/** Current values (0 for counters that do not exist). */
+	read(keys: CounterKey[]): Promise<number[]>;
+	/** Drops counters whose period has passed. Returns how many. */
+	prune(now: Date): Promise<number>;
+	close(): Promise<void>;
+}
