@@ -373,6 +373,7 @@ async function buildContainer(host: HostContext): Promise<Container> {
 	const { classifiers, classifierVersions } = buildClassifiers(host, {
 		models,
 		queueWiring,
+		keepVersions: config.ML_CLASSIFIER_KEEP_VERSIONS,
 		embedTexts: async (texts, options) => {
 			const resolved = await embeddingModel(options.modelId);
 			return embeddingsFor(resolved.model).embed(texts, { model: resolved, origin: options.origin, signal: options.signal });

@@ -281,7 +281,10 @@ export class SearchService {
 		let fetch = Math.min(MAX_FETCH, depth * 2 + 10);
 		for (;;) {
 			request.signal?.throwIfAborted();
-			const matches = await store.query(namespaceOf(index), { vector, limit: fetch, filter: request.metadataFilter, minScore: request.minScore });
+			// One match per item where the store can (the embedded store), so an item's chunks do not
+			// crowd the list and force refetches; not when rules may hide fields, where an item's
+			// best chunk may be unreadable and its next one must be able to rank.
+			const matches = await store.query(namespaceOf(index), { vector, limit: fetch, filter: request.metadataFilter, minScore: request.minScore, perItem: !readable.restricted });
 			if (!readable.rankWithoutReads) await readable.load(matches.map((m) => m.itemKey));
 			const accepted = new Map<string, Candidate>();
 			for (const m of matches) {
