@@ -17,6 +17,7 @@ import { splitSentences } from '../extensions/ml-suite/src/core/text/english-nlp
 import { htmlToText } from '../extensions/ml-suite/src/core/text/html-to-text.js';
 import { KnexUsageRecorder } from '../extensions/ml-suite/src/core/usage/knex-usage-recorder.js';
 import demoTasks from '../snapshots/demo-content.json' with { type: 'json' };
+import { DEMO_ENRICHMENTS } from '../extensions/ml-suite/src/api/schema/seed-enrichments.js';
 import { calibrate } from '../extensions/ml-suite/src/core/complexity/calibration.js';
 import { accuracyScore, levelForHours } from '../extensions/ml-suite/src/core/complexity/complexity-scale.js';
 import { estimateComplexity } from '../extensions/ml-suite/src/core/complexity/estimate-complexity.js';
@@ -221,6 +222,22 @@ describe('analysis', () => {
 		report.add('topic accuracy, majority baseline', (Math.max(...counts) / bbc.length) * 100, '%');
 		report.add('topic accuracy gain (described) over majority', ((described - Math.max(...counts)) / bbc.length) * 100, 'pts', { min: 30 });
 		report.note(`embedding model for zero-shot: ${embedder.modelId} (the default offline embedder)`);
+	});
+
+	it('zero-shot topic accuracy on the demo articles with the demo pipeline\'s categories', async () => {
+		// The "Article insights" pipeline as seeded: its descriptions, the categories of the topic
+		// field; each article's hand-set `category` is the label. Needs no downloaded data.
+		const target = DEMO_ENRICHMENTS.flatMap((p) => p.targets as { analysis: string; options?: { descriptions?: Record<string, string> } }[]).find((t) => t.analysis === 'classification');
+		const descriptions = target?.options?.descriptions ?? {};
+		const categories = Object.entries(descriptions).map(([name, description]) => ({ name, description }));
+		expect(categories.length).toBe(8);
+		let correct = 0;
+		for (const a of demoTasks.articles) {
+			const text = `${a.title}\n\n${htmlToText(a.body)}`;
+			if ((await engine.classify(text, categories, {})).result.labels[0] === a.category) correct++;
+		}
+		report.add('demo topic accuracy (36 articles, 8 categories, seeded descriptions)', (correct / demoTasks.articles.length) * 100, '%');
+		report.add('demo topic accuracy, chance', 100 / categories.length, '%');
 	});
 
 	it('complexity calibration on the demo tasks (leave-one-out)', () => {

@@ -108,6 +108,12 @@ describe('SynthStack-compatible routes', () => {
 			// Fused scores read as 0..1 (the weakest semantic-only candidate may score 0).
 			expect(plain.body.results[0].relevanceScore).toBeGreaterThan(0);
 			expect(plain.body.results.every((r: any) => r.relevanceScore >= 0 && r.relevanceScore <= 1)).toBe(true);
+			// Semantic alone, no minScore: every handbook document comes back ranked, the unrelated one
+			// included (its cosine with the query is far below any fixed default such as the old 0.5).
+			const semantic = await directus.request('POST', '/ml/rag/search', { body: { query: 'how often are failed card payments retried', collection: 'handbook', mode: 'semantic' } });
+			expect(semantic.status, semantic.text).toBe(200);
+			expect(semantic.body.results.map((r: any) => r.source)).toEqual(['billing.md', 'hr.md']);
+			expect(semantic.body.results[1].relevanceScore).toBeLessThan(0.5);
 			// A minScore still bounds the semantic side.
 			const strict = await directus.request('POST', '/ml/rag/search', { body: { query: 'zebra crossing', collection: 'handbook', minScore: 0.99, mode: 'semantic' } });
 			expect(strict.body.results).toEqual([]);

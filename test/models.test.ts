@@ -29,7 +29,7 @@ describe('ML models: registry actions and classifiers trained on CMS labels', ()
 		}, 90_000, `version ${n} trained`);
 
 	beforeAll(async () => {
-		directus = await startDirectus({ seedDemo: true, env: { ML_USAGE_FLUSH_MS: '200' } });
+		directus = await startDirectus({ seedDemo: true, env: { ML_USAGE_FLUSH_MS: '200', ML_CLASSIFIER_KEEP_VERSIONS: '2' } });
 		userToken = await directus.createUser({ email: 'models-reader@example.com', permissions: [{ collection: 'ml_models', action: 'read' }] });
 		const res = await directus.request('POST', '/items/ml_models', { body: { name: 'Article topics', task: 'classification', provider: 'local', model_id: 'article-topics' } });
 		expect(res.status, res.text).toBe(200);
@@ -180,6 +180,54 @@ describe('ML models: registry actions and classifiers trained on CMS labels', ()
 			return rows.length > 0 ? rows : null;
 		}, 20_000, 'usage of the classifier');
 		expect(usage[0].capability).toBe('classification');
+	});
+
+	it('retrains automatically after N new labels written through the API, and keeps only the newest versions plus the active one', async () => {
+		await createCollection(directus, 'tickets', { body: 'text', queue: 'string' });
+		const tickets = (n: number, offset = 0) =>
+			Array.from({ length: n }, (_, i) => (i + offset) % 2 === 0 ? { body: `The invoice ${i + offset} was charged twice, refund the payment`, queue: 'billing' } : { body: `The app crashes on login ${i + offset}, error on start`, queue: 'bugs' });
+		expect((await directus.request('POST', '/items/tickets', { body: tickets(8) })).status).toBe(200);
+		const model = await directus.request('POST', '/items/ml_models', { body: { name: 'Ticket queues', task: 'classification', provider: 'local', model_id: 'ticket-queues' } });
+		expect(model.status, model.text).toBe(200);
+		const id = model.body.data.id as string;
+		const list = async () => (await directus.request('GET', `/ml/models/${id}/versions`)).body.versions as any[];
+		const ready = (n: number) =>
+			eventually(async () => {
+				const v = (await list()).find((x) => x.version === n);
+				if (v?.status === 'failed') throw new Error(`training failed: ${v.error}`);
+				return v?.status === 'ready' ? v : null;
+			}, 90_000, `ticket classifier version ${n}`);
+
+		const bad = await directus.request('POST', `/ml/models/${id}/train`, { body: { collection: 'tickets', textFields: ['body'], labelField: 'queue', retrainAfterNewLabels: 0 } });
+		expect(bad.status).toBe(400);
+		expect(bad.text).toContain('retrainAfterNewLabels');
+		const res = await directus.request('POST', `/ml/models/${id}/train`, { body: { collection: 'tickets', textFields: ['body'], labelField: 'queue', testRatio: 0.25, retrainAfterNewLabels: 3 } });
+		expect(res.status, res.text).toBe(202);
+		expect((await ready(1)).active).toBe(true);
+
+		// Two labelled items and one without a label: not enough.
+		expect((await directus.request('POST', '/items/tickets', { body: [...tickets(2, 8), { body: 'no queue yet', queue: null }] })).status).toBe(200);
+		await new Promise((r) => setTimeout(r, 1500));
+		expect((await list()).map((v) => v.version)).toEqual([1]);
+		// Labelling the unlabelled one is the third new label: version 2 trains on its own, waiting for activation.
+		const unlabelled = (await directus.request('GET', '/items/tickets?filter[queue][_null]=true')).body.data[0].id;
+		expect((await directus.request('PATCH', `/items/tickets/${unlabelled}`, { body: { queue: 'bugs' } })).status).toBe(200);
+		const v2 = await ready(2);
+		expect(v2.active).toBe(false);
+		expect(v2.trainSize + v2.testSize).toBe(11);
+		expect(v2.spec.retrainAfterNewLabels).toBe(3);
+
+		expect((await directus.request('POST', '/items/tickets', { body: tickets(3, 20) })).status).toBe(200);
+		await ready(3);
+		expect((await directus.request('POST', '/items/tickets', { body: tickets(3, 30) })).status).toBe(200);
+		await ready(4);
+		// ML_CLASSIFIER_KEEP_VERSIONS=2: the newest two and the active v1; v2 is gone with its weights.
+		expect((await list()).map((v) => [v.version, v.active])).toEqual([
+			[4, false],
+			[3, false],
+			[1, true],
+		]);
+		expect((await directus.request('POST', `/ml/models/${id}/versions/2/activate`)).status).toBe(404);
 	});
 
 	it('shows a model with versions, recent usage and its change history', async () => {

@@ -1,4 +1,4 @@
-import { ClassifierService } from '../core/classifiers/classifier-service.js';
+import { ClassifierService, labelOf } from '../core/classifiers/classifier-service.js';
 import { ClassifierVersions } from '../core/classifiers/classifier-versions.js';
 import { trainClassifierJob } from '../core/classifiers/classifier-jobs.js';
 import type { Example, TrainingSpec } from '../core/classifiers/types.js';
@@ -11,15 +11,9 @@ import type { HostContext } from './container-types.js';
 import { collectionInactiveError, isCollectionInactive } from './directus-runtime.js';
 import type { QueueWiring } from './queue-wiring.js';
 
-const PAGE = 1000;
+/** Items per read: smaller pages keep each synchronous stretch (row conversion, HTML to text) short. */
+const PAGE = 250;
 
-/** A label value as a class name: strings and numbers; empty strings, null and lists are no label. */
-function labelOf(value: unknown): string | null {
-	if (typeof value === 'number' && Number.isFinite(value)) return String(value);
-	if (typeof value === 'string' && value.trim() !== '') return value.trim();
-	if (typeof value === 'boolean') return String(value);
-	return null;
-}
 
 /**
  * Reads labelled examples through Directus's ItemsService (system access: training is an admin
@@ -48,7 +42,13 @@ export function directusExampleLoader(host: HostContext): (spec: TrainingSpec) =
 				if (status === 400) throw new InvalidPayloadError(`The filter is not valid for "${spec.collection}": ${(error as Error).message}`, { field: 'filter' });
 				throw error;
 			}
+			// Loading 10k items runs beside requests: give them a turn every few milliseconds.
+			let slice = performance.now();
 			for (const row of rows) {
+				if (performance.now() - slice >= 8) {
+					await new Promise((resolve) => setImmediate(resolve));
+					slice = performance.now();
+				}
 				const label = labelOf(row[spec.labelField]);
 				if (label === null) continue;
 				const text = spec.textFields
@@ -72,6 +72,8 @@ export function buildClassifiers(
 	deps: {
 		models: ModelRegistry;
 		queueWiring: QueueWiring;
+		/** Versions kept per classifier (ML_CLASSIFIER_KEEP_VERSIONS). */
+		keepVersions: number;
 		embedTexts(texts: string[], options: { modelId?: string | null; origin: CallOrigin; signal?: AbortSignal }): Promise<EmbedResponse>;
 	},
 ): { classifiers: ClassifierService; classifierVersions: ClassifierVersions } {
@@ -89,6 +91,8 @@ export function buildClassifiers(
 		},
 		// Training runs in the Directus process with the inline queue: give requests a turn every 8 ms.
 		yieldEvery: { ms: 8, yield: () => new Promise((resolve) => setImmediate(resolve)) },
+		keepVersions: deps.keepVersions,
+		log: (level, message) => host.logger[level](message),
 	});
 	deps.queueWiring.register(trainClassifierJob, { classifiers });
 	return { classifiers, classifierVersions };

@@ -23,6 +23,7 @@ import type { CallerAccess } from '../core/search/caller-access.js';
 import { PromptStore } from '../core/prompts/prompt-store.js';
 import { RagService } from '../core/rag/rag-service.js';
 import { createFullTextIndex } from '../core/search/create-full-text-index.js';
+import { excludeInternalTables } from './schema/exclude-internal-tables.js';
 import type { FullTextIndex } from '../core/search/full-text-index.js';
 import { defaultFusion } from '../core/search/fusion.js';
 import type { Reranker } from '../core/search/reranker.js';
@@ -253,7 +254,8 @@ async function buildContainer(host: HostContext): Promise<Container> {
 		return { key: EmbeddingService.cacheModelKey(model), dimensions: model.dimensions };
 	};
 
-	const fullText = createFullTextIndex(db, { language: config.ML_FULLTEXT_LANGUAGE });
+	// SQLite keyword indexes are tables per search index: kept out of Directus's schema as they are created.
+	const fullText = createFullTextIndex(db, { language: config.ML_FULLTEXT_LANGUAGE, onTables: (tables) => excludeInternalTables(host.env, tables) });
 	const indexing = new IndexingService({
 		db,
 		fullText,
@@ -371,6 +373,7 @@ async function buildContainer(host: HostContext): Promise<Container> {
 	const { classifiers, classifierVersions } = buildClassifiers(host, {
 		models,
 		queueWiring,
+		keepVersions: config.ML_CLASSIFIER_KEEP_VERSIONS,
 		embedTexts: async (texts, options) => {
 			const resolved = await embeddingModel(options.modelId);
 			return embeddingsFor(resolved.model).embed(texts, { model: resolved, origin: options.origin, signal: options.signal });

@@ -118,6 +118,8 @@ export const configShape = {
 	 */
 	ML_RATE_LIMIT_REQUESTS: int(0, 1_000_000).default(120),
 	ML_RATE_LIMIT_WINDOW_SECONDS: int(1, 86_400).default(60),
+	/** Trained versions kept per classifier after each run: the newest N plus the active one (older ones are deleted). */
+	ML_CLASSIFIER_KEEP_VERSIONS: int(1, 1000).default(10),
 	/** Vector store: `embedded` (Directus DB), `pgvector` or `qdrant`. */
 	ML_VECTOR_STORE: z.enum(['embedded', 'pgvector', 'qdrant']).default('embedded'),
 	/** PostgreSQL URL with the pgvector extension; defaults to the Directus database when it is PostgreSQL. */

@@ -4,10 +4,10 @@
  */
 import type { ClassificationMetrics } from '../core/classifiers/classification-metrics.js';
 import type { ModelTestRecord } from '../core/classifiers/classifier-versions.js';
-import type { ClassifierVersion, FeatureKind } from '../core/classifiers/types.js';
+import type { ClassifierVersion, FeatureKind, TrainingSpec } from '../core/classifiers/types.js';
 import type { ModelDefinition } from '../core/providers/types.js';
 
-export type { ClassificationMetrics, ClassifierVersion, FeatureKind, ModelDefinition, ModelTestRecord };
+export type { ClassificationMetrics, ClassifierVersion, FeatureKind, ModelDefinition, ModelTestRecord, TrainingSpec };
 
 export type ModelHealth = 'healthy' | 'failing' | 'untested';
 

@@ -20,6 +20,7 @@ export const TrainBody = z.object({
 	testRatio: z.number().min(0.05, 'must be at least 0.05').max(0.5, 'must be at most 0.5').default(0.2),
 	minExamplesPerClass: z.number().int().min(2, 'must be at least 2 (one to learn from, one to test)').max(10_000).default(3),
 	epochs: z.number().int().min(1).max(200).default(30),
+	retrainAfterNewLabels: z.number({ error: 'must be a number of labels (or null)' }).int('must be a whole number').min(1, 'must be at least 1').max(1_000_000).nullable().default(null),
 });
 export const EvaluateBody = z.object({ version: z.number().int().min(1).optional(), filter: z.record(z.string(), z.unknown()).nullable().optional() });
 const VersionParam = z.coerce.number({ error: 'must be a version number' }).int().min(1);

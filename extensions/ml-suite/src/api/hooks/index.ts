@@ -9,6 +9,7 @@ import { registerCliCommands } from './cli-commands.js';
 import { registerEvalSetHooks } from './eval-set-hooks.js';
 import { requeuePendingEnrichments } from '../../core/enrichment/enrichment-jobs.js';
 import { registerEnrichmentHooks } from './enrichment-hooks.js';
+import { registerClassifierHooks } from './classifier-hooks.js';
 import { registerDefaultModelHooks } from './default-model-hooks.js';
 import { registerIndexingHooks } from './indexing-hooks.js';
 import { registerTranscriptionHooks } from './transcription-hooks.js';
@@ -53,6 +54,7 @@ export default defineHook(({ init, action, filter }, context) => {
 	registerEnrichmentHooks({ action: action as never, filter: filter as never }, container);
 	registerDefaultModelHooks(action as never, container);
 	registerTranscriptionHooks(action as never, container);
+	registerClassifierHooks(action as never, container);
 	registerBudgetHooks({ action: action as never, filter: filter as never }, container);
 
 	// A model row may only name allowed key variables and http(s) servers (on the host allowlist

@@ -1,10 +1,13 @@
 import { BUDGET_COUNTER_TABLE, ensureBudgetCounterTable } from '../../core/budgets/knex-budget-counter-store.js';
 import { INLINE_JOURNAL_TABLES } from '../../core/jobs/knex-inline-journal.js';
-import { ensureClassifierTables, MODEL_TESTS_TABLE, VERSIONS_TABLE } from '../../core/classifiers/classifier-versions.js';
+import { ensureClassifierTables, LABEL_COUNTS_TABLE, MODEL_TESTS_TABLE, VERSIONS_TABLE } from '../../core/classifiers/classifier-versions.js';
 import { ensureEmbeddingCacheTable } from '../../core/embeddings/knex-embedding-cache.js';
 import { ensureUsageRollupTable, rebuildRollups, USAGE_ROLLUP_TABLE } from '../../core/usage/usage-rollups.js';
 import { ensureChunkTable, removeOrphanChunks } from '../../core/indexing/chunk-table.js';
 import { embeddedTableNames, ensureEmbeddedTables } from '../../core/vector-stores/embedded-schema.js';
+import { POSTGRES_FULL_TEXT_ITEMS_TABLE, POSTGRES_FULL_TEXT_TABLE } from '../../core/search/postgres-full-text-index.js';
+import { listSqliteFullTextTables } from '../../core/search/sqlite-full-text-index.js';
+import { excludeInternalTables } from './exclude-internal-tables.js';
 import type { HostContext } from '../container-types.js';
 import { systemAdmin } from './ensure-schema.js';
 
@@ -16,7 +19,7 @@ import { systemAdmin } from './ensure-schema.js';
  * list to tell them apart from the suite's collections. The extension adds them to Directus's
  * `DB_EXCLUDE_TABLES` when it loads (exclude-internal-tables.ts), so Directus never lists them.
  */
-export const INTERNAL_TABLES = [BUDGET_COUNTER_TABLE, 'ml_chunks', 'ml_vectors', 'ml_vector_namespaces', 'ml_embedding_cache', 'ml_locks', USAGE_ROLLUP_TABLE, VERSIONS_TABLE, MODEL_TESTS_TABLE, ...INLINE_JOURNAL_TABLES] as const;
+export const INTERNAL_TABLES = [BUDGET_COUNTER_TABLE, 'ml_chunks', 'ml_vectors', 'ml_vector_namespaces', 'ml_embedding_cache', 'ml_locks', USAGE_ROLLUP_TABLE, VERSIONS_TABLE, MODEL_TESTS_TABLE, LABEL_COUNTS_TABLE, ...INLINE_JOURNAL_TABLES, POSTGRES_FULL_TEXT_TABLE, POSTGRES_FULL_TEXT_ITEMS_TABLE] as const;
 
 /** Tables that earlier versions of the suite registered as Directus collections. */
 const FORMERLY_REGISTERED = ['ml_chunks'] as const;
@@ -37,7 +40,23 @@ export async function ensureInternalTables(host: HostContext): Promise<string[]>
 	await ensureUsageRollups(host);
 	await ensureBudgetCounterTable(host.database);
 	await ensureEmbeddedTables(host.database, embeddedTableNames('ml_'), host.logger);
+	await excludeFullTextTables(host);
 	return unregistered;
+}
+
+/**
+ * SQLite keyword indexes are tables per search index (`ml_fts_*`, FTS5 shadow tables included),
+ * so their names cannot be listed when the extension loads: the ones already in the database are
+ * added to `DB_EXCLUDE_TABLES` here (new ones as they are created, see the container), and
+ * Directus's schema cache is cleared if it may have listed them.
+ */
+async function excludeFullTextTables(host: HostContext): Promise<void> {
+	const client = String((host.database.client as { config?: { client?: unknown } }).config?.client ?? '');
+	if (client !== 'sqlite3' && client !== 'better-sqlite3') return;
+	const added = excludeInternalTables(host.env, await listSqliteFullTextTables(host.database));
+	if (added.length === 0) return;
+	const { UtilsService } = host.services;
+	await new UtilsService({ accountability: systemAdmin(), schema: await host.getSchema({ bypassCache: true }), knex: host.database }).clearCache({ system: true });
 }
 
 /**

@@ -33,6 +33,15 @@ export interface LocalAnalysisEngineOptions {
 
 const MODEL = 'wink-eng-lite-web-model';
 
+/** Keyphrases of the text matched against category terms in zero-shot classification. */
+const CLASSIFY_PHRASES = 40;
+
+/** A category's terms for zero-shot matching: its name and the comma- or semicolon-separated parts of its description. */
+function categoryTerms(category: Category): string[] {
+	const parts = (category.description ?? '').split(/[,;\n]/).map((t) => t.trim()).filter((t) => t !== '');
+	return [...new Set([category.name.trim() || category.name, ...parts])];
+}
+
 /**
  * The offline engine: wink-nlp (sentiment, tokens, sentences, readability, numeric entities),
  * compromise (people, organisations, places), franc-min (language) and the suite's embedding
@@ -78,17 +87,30 @@ export class LocalAnalysisEngine implements AnalysisEngine {
 	}
 
 	/**
-	 * Zero-shot: the text and each category ("name: description") are embedded with the suite's
-	 * embedding model; cosine similarities become confidences. Single-label: a softmax (sums to
-	 * 1). Multi-label: each category's similarity relative to the best one,
-	 * `exp((sim − best) / temperature)`, so the best category is 1 and a category is assigned
-	 * when it is within the threshold of it.
+	 * Zero-shot through the suite's embedding model: the text's keyphrases (up to 40) and each
+	 * category's terms (its name and the comma-separated words of its description) are embedded;
+	 * a category scores the mean, over its terms, of the term's best cosine similarity to any
+	 * keyphrase. Matching phrase to term keeps a long text's many unrelated words from drowning
+	 * the topic (with the default lexical embedder, one vector for the whole text put BBC News
+	 * at 56% and the demo articles at 22%; phrase-to-term matching at 79% and 58%, see the README).
+	 * Single-label: a softmax over the scores (sums to 1). Multi-label: each category's score
+	 * relative to the best one, `exp((score − best) / temperature)`, so the best category is 1
+	 * and a category is assigned when it is within the threshold of it.
 	 */
 	async classify(text: string, categories: readonly Category[], options: { multiLabel?: boolean; threshold?: number; signal?: AbortSignal }): Promise<EngineCall<ClassificationResult>> {
-		const inputs = [text, ...categories.map((c) => (c.description ? `${c.name}: ${c.description}` : c.name))];
-		const embedded = await this.options.embed(inputs, options.signal);
-		const [textVector, ...categoryVectors] = embedded.embeddings;
-		const sims = categoryVectors.map((v) => cosine(textVector ?? [], v));
+		const phrases = extractKeyphrases(readDocument(text), CLASSIFY_PHRASES).map((p) => p.text);
+		// A text too short for keyphrases is matched as a whole.
+		if (phrases.length === 0) phrases.push(text);
+		const terms = categories.map((c) => categoryTerms(c));
+		const embedded = await this.options.embed([...phrases, ...terms.flat()], options.signal);
+		const phraseVectors = embedded.embeddings.slice(0, phrases.length);
+		let next = phrases.length;
+		const sims = terms.map((list) => {
+			const termVectors = embedded.embeddings.slice(next, next + list.length);
+			next += list.length;
+			const best = termVectors.map((t) => Math.max(...phraseVectors.map((p) => cosine(p, t))));
+			return best.reduce((a, b) => a + b, 0) / Math.max(1, best.length);
+		});
 		const best = Math.max(...sims);
 		const t = this.temperature;
 		let confidences: number[];

@@ -21,6 +21,20 @@ export interface ClassifierServiceOptions {
 	yieldEvery?: TrainDeps['yieldEvery'];
 	/** Most versions kept loaded in memory. Default 8. */
 	cacheSize?: number;
+	/** Versions kept per classifier after a run (the newest ones, plus the active one). Default 10. */
+	keepVersions?: number;
+	/** How long the list of classifiers that retrain automatically is cached. Default 5 s. */
+	retrainConfigTtlMs?: number;
+	/** Where automatic retraining reports what it did or why it could not start. */
+	log?(level: 'info' | 'warn', message: string): void;
+}
+
+/** A label value as a class name: strings, numbers and booleans; empty strings, null and lists are no label. */
+export function labelOf(value: unknown): string | null {
+	if (typeof value === 'number' && Number.isFinite(value)) return String(value);
+	if (typeof value === 'string' && value.trim() !== '') return value.trim();
+	if (typeof value === 'boolean') return String(value);
+	return null;
 }
 
 /**
@@ -30,6 +44,7 @@ export interface ClassifierServiceOptions {
  */
 export class ClassifierService {
 	private readonly loaded = new Map<string, TrainedClassifier>();
+	private retrainCache: { at: number; configs: Promise<{ model: string; spec: TrainingSpec; busy: boolean }[]> } | null = null;
 
 	constructor(private readonly options: ClassifierServiceOptions) {}
 
@@ -57,6 +72,8 @@ export class ClassifierService {
 		const examples = await this.options.loadExamples(spec, signal);
 		const counts = checkExamples(examples, spec);
 		const version = await this.options.versions.create(model.id, spec, createdBy);
+		this.retrainCache = null;
+		await this.options.versions.resetNewLabels(model.id);
 		try {
 			const jobId = await this.options.enqueueTraining(version.id);
 			await this.options.versions.setJob(version.id, jobId);
@@ -87,11 +104,50 @@ export class ClassifierService {
 			});
 			await this.options.versions.complete(versionId, outcome);
 			await ctx.log?.(`accuracy ${outcome.metrics.accuracy.toFixed(3)}, macro-F1 ${outcome.metrics.macroF1.toFixed(3)} on ${outcome.testSize} held-out items`);
+			const pruned = await this.options.versions.prune(version.model, this.options.keepVersions ?? 10);
+			for (const p of pruned) this.loaded.delete(p.id);
+			if (pruned.length > 0) await ctx.log?.(`pruned version(s) ${pruned.map((p) => p.version).join(', ')} (keeping the newest ${this.options.keepVersions ?? 10} and the active one)`);
+			this.retrainCache = null;
 			return this.options.versions.get(versionId);
 		} catch (error) {
 			await this.options.versions.markFailed(versionId, (error as Error).message);
 			throw error;
 		}
+	}
+
+	/**
+	 * Automatic retraining: `count` items of `collection` were written with `payload`. Every
+	 * classifier whose newest version trains on that collection with `retrainAfterNewLabels` set
+	 * counts them when the payload sets its label field; once the count reaches the setting (and no
+	 * run is queued or training), a new run with the same spec starts. Returns the versions started.
+	 * The count lives in the database, so writes through any instance add up and one instance starts the run.
+	 */
+	async labelsWritten(collection: string, payload: Record<string, unknown>, count: number): Promise<number[]> {
+		if (count <= 0) return [];
+		const ttl = this.options.retrainConfigTtlMs ?? 5000;
+		if (!this.retrainCache || Date.now() - this.retrainCache.at >= ttl) {
+			const configs = this.options.versions.retrainConfigs();
+			this.retrainCache = { at: Date.now(), configs };
+			configs.catch(() => (this.retrainCache = null));
+		}
+		const configs = (await this.retrainCache.configs).filter((c) => c.spec.collection === collection && labelOf(payload[c.spec.labelField]) !== null);
+		const started: number[] = [];
+		for (const config of configs) {
+			const threshold = config.spec.retrainAfterNewLabels!;
+			const total = await this.options.versions.addNewLabels(config.model, count);
+			if (total < threshold || config.busy) continue;
+			// Busy is checked again from the database: the cached list may be a few seconds old.
+			if ((await this.options.versions.retrainConfigs()).find((c) => c.model === config.model)?.busy) continue;
+			if (!(await this.options.versions.claimRetrain(config.model, threshold))) continue;
+			try {
+				const run = await this.startTraining(config.model, config.spec, null);
+				started.push(run.version.version);
+				this.options.log?.('info', `[ml-suite] ${total} new labels in ${collection}: retraining classifier ${config.model} as version ${run.version.version}`);
+			} catch (error) {
+				this.options.log?.('warn', `[ml-suite] automatic retraining of classifier ${config.model} could not start: ${(error as Error).message}`);
+			}
+		}
+		return started;
 	}
 
 	versions(idOrModelId: string): Promise<ClassifierVersion[]> {

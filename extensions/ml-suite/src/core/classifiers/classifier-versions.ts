@@ -6,6 +6,8 @@ import type { ClassifierArtifact, ClassifierVersion, TrainingSpec } from './type
 
 export const VERSIONS_TABLE = 'ml_model_versions';
 export const MODEL_TESTS_TABLE = 'ml_model_tests';
+/** Labels written since a classifier's last training run started (automatic retraining). */
+export const LABEL_COUNTS_TABLE = 'ml_classifier_label_counts';
 
 /** Creates the versions and model-test tables when missing (plain tables; the suite reads them with knex only). Idempotent. */
 export async function ensureClassifierTables(knex: Knex): Promise<void> {
@@ -50,6 +52,17 @@ export async function ensureClassifierTables(knex: Knex): Promise<void> {
 			});
 		} catch (error) {
 			if (!(await knex.schema.hasTable(MODEL_TESTS_TABLE))) throw error;
+		}
+	}
+	if (!(await knex.schema.hasTable(LABEL_COUNTS_TABLE))) {
+		try {
+			await knex.schema.createTable(LABEL_COUNTS_TABLE, (t) => {
+				t.string('model', 36).primary();
+				t.integer('new_labels').notNullable().defaultTo(0);
+				t.timestamp('updated_at').notNullable();
+			});
+		} catch (error) {
+			if (!(await knex.schema.hasTable(LABEL_COUNTS_TABLE))) throw error;
 		}
 	}
 }
@@ -260,9 +273,66 @@ export class ClassifierVersions {
 		return rows.map((r) => ({ model: r.model, ok: r.ok === true || r.ok === 1, latencyMs: Number(r.latency_ms), message: r.message, details: r.details ? (JSON.parse(r.details) as Record<string, unknown>) : null, testedAt: iso(r.tested_at)! }));
 	}
 
-	/** Removes a model's versions and test history (when the model row is deleted). */
+	/**
+	 * Deletes a model's versions beyond the newest `keep`, except the active one and any that is
+	 * queued or training. Returns the deleted versions' ids and numbers.
+	 */
+	async prune(model: string, keep: number): Promise<{ id: string; version: number }[]> {
+		const rows = (await this.knex(VERSIONS_TABLE).select('id', 'version', 'status', 'active').where({ model }).orderBy('version', 'desc')) as { id: string; version: number | string; status: string; active: boolean | number }[];
+		const doomed = rows.slice(Math.max(0, keep)).filter((r) => !(r.active === true || r.active === 1) && r.status !== 'queued' && r.status !== 'training');
+		if (doomed.length === 0) return [];
+		// The active flag is checked again in the delete: an activation between the read and here wins.
+		await this.knex(VERSIONS_TABLE).where({ model, active: false }).whereIn('id', doomed.map((r) => r.id)).whereNotIn('status', ['queued', 'training']).delete();
+		return doomed.map((r) => ({ id: r.id, version: Number(r.version) }));
+	}
+
+	/**
+	 * Classifiers whose newest version asks for automatic retraining, with that version's spec
+	 * and whether a run is already queued or training.
+	 */
+	async retrainConfigs(): Promise<{ model: string; spec: TrainingSpec; busy: boolean }[]> {
+		const rows = (await this.knex(VERSIONS_TABLE).select('model', 'version', 'status', 'spec').orderBy([{ column: 'model' }, { column: 'version', order: 'desc' }])) as { model: string; version: number | string; status: string; spec: string }[];
+		const out = new Map<string, { model: string; spec: TrainingSpec; busy: boolean }>();
+		for (const r of rows) {
+			const busy = r.status === 'queued' || r.status === 'training';
+			const seen = out.get(r.model);
+			if (seen) {
+				seen.busy ||= busy;
+				continue;
+			}
+			out.set(r.model, { model: r.model, spec: JSON.parse(r.spec) as TrainingSpec, busy });
+		}
+		return [...out.values()].filter((c) => (c.spec.retrainAfterNewLabels ?? 0) > 0);
+	}
+
+	/** Adds `count` new labels to a model's count (atomically); returns the new count. */
+	async addNewLabels(model: string, count: number): Promise<number> {
+		const rows = (await this.knex(LABEL_COUNTS_TABLE)
+			.insert({ model, new_labels: count, updated_at: new Date() })
+			.onConflict('model')
+			.merge({ new_labels: this.knex.raw('??.?? + ?', [LABEL_COUNTS_TABLE, 'new_labels', count]), updated_at: new Date() })
+			.returning('new_labels')) as ({ new_labels: number | string } | number | string)[];
+		const first = rows[0];
+		if (first !== undefined) return Number(typeof first === 'object' ? first.new_labels : first);
+		const row = (await this.knex(LABEL_COUNTS_TABLE).select('new_labels').where({ model }).first()) as { new_labels: number | string } | undefined;
+		return Number(row?.new_labels ?? 0);
+	}
+
+	/** Resets the count when it reached `threshold`; true for the one caller that reset it (so one instance starts the run). */
+	async claimRetrain(model: string, threshold: number): Promise<boolean> {
+		const n = await this.knex(LABEL_COUNTS_TABLE).where({ model }).andWhere('new_labels', '>=', threshold).update({ new_labels: 0, updated_at: new Date() });
+		return Number(n) > 0;
+	}
+
+	/** A training run started: labels are counted from zero again. */
+	async resetNewLabels(model: string): Promise<void> {
+		await this.knex(LABEL_COUNTS_TABLE).where({ model }).update({ new_labels: 0, updated_at: new Date() });
+	}
+
+	/** Removes a model's versions, test history and label count (when the model row is deleted). */
 	async removeModel(model: string): Promise<void> {
 		await this.knex(VERSIONS_TABLE).where({ model }).delete();
 		await this.knex(MODEL_TESTS_TABLE).where({ model }).delete();
+		await this.knex(LABEL_COUNTS_TABLE).where({ model }).delete();
 	}
 }

@@ -46,15 +46,33 @@ export class TfidfVectorizer {
 
 	static fit(texts: readonly string[], options: TfidfOptions = {}): TfidfVectorizer {
 		const bigrams = options.bigrams ?? true;
-		const minDf = options.minDf ?? (texts.length >= 1000 ? 2 : 1);
-		const maxFeatures = options.maxFeatures ?? 20_000;
 		const df = new Map<string, number>();
 		for (const text of texts) for (const term of new Set(terms(text, bigrams))) df.set(term, (df.get(term) ?? 0) + 1);
+		return TfidfVectorizer.fromDf(df, texts.length, options);
+	}
+
+	/**
+	 * `fit` that gives other work a turn: `tick` is awaited after each text (it yields when its
+	 * time slice is used up), so fitting 10k documents inside a server process does not block it.
+	 */
+	static async fitAsync(texts: readonly string[], options: TfidfOptions, tick: () => Promise<void>): Promise<TfidfVectorizer> {
+		const bigrams = options.bigrams ?? true;
+		const df = new Map<string, number>();
+		for (const text of texts) {
+			for (const term of new Set(terms(text, bigrams))) df.set(term, (df.get(term) ?? 0) + 1);
+			await tick();
+		}
+		return TfidfVectorizer.fromDf(df, texts.length, options);
+	}
+
+	private static fromDf(df: Map<string, number>, n: number, options: TfidfOptions): TfidfVectorizer {
+		const bigrams = options.bigrams ?? true;
+		const minDf = options.minDf ?? (n >= 1000 ? 2 : 1);
+		const maxFeatures = options.maxFeatures ?? 20_000;
 		const kept = [...df.entries()]
 			.filter(([, n]) => n >= minDf)
 			.sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0))
 			.slice(0, maxFeatures);
-		const n = texts.length;
 		return new TfidfVectorizer({ vocabulary: kept.map(([t]) => t), idf: kept.map(([, d]) => Math.log((1 + n) / (1 + d)) + 1) }, bigrams);
 	}
 

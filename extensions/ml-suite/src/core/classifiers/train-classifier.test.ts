@@ -87,3 +87,18 @@ describe('TfidfVectorizer', () => {
 		expect(v.transform('zebra').indices).toEqual([]);
 	});
 });
+
+describe('trainClassifier inside a server process', () => {
+	it('gives other work a turn while it tokenizes, featurizes and evaluates, and learns the same model as without', async () => {
+		const data = examples(90);
+		let turns = 0;
+		const epochs = 3;
+		const yielding = await trainClassifier(data, { ...spec, epochs }, { yieldEvery: { ms: 0, yield: async () => void turns++ } });
+		// Each of the 90 documents is tokenized for the vocabulary (train part), featurized, and the
+		// test part predicted: more turns than the training epochs alone would give.
+		expect(turns).toBeGreaterThan(data.length);
+		const plain = await trainClassifier(data, { ...spec, epochs });
+		expect(yielding.artifact).toEqual(plain.artifact);
+		expect(yielding.metrics).toEqual(plain.metrics);
+	});
+});

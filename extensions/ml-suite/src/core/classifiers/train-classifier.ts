@@ -64,7 +64,9 @@ export async function trainClassifier(examples: readonly Example[], spec: Traini
 	const useTfidf = spec.features !== 'embedding';
 	const useEmbedding = spec.features !== 'tfidf';
 	await deps.progress?.({ phase: 'features', percent: 5 });
-	const vectorizer = useTfidf ? TfidfVectorizer.fit(train.map((i) => examples[i]!.text)) : null;
+	// Tokenizing 10k documents takes seconds: give other work (requests, when training runs in a server process) a turn.
+	const tick = ticker(deps.yieldEvery);
+	const vectorizer = useTfidf ? await TfidfVectorizer.fitAsync(train.map((i) => examples[i]!.text), { bigrams: true }, tick) : null;
 	let embeddings: number[][] | null = null;
 	let embedding: ClassifierArtifact['embedding'] = null;
 	if (useEmbedding) {
@@ -80,7 +82,11 @@ export async function trainClassifier(examples: readonly Example[], spec: Traini
 	}
 	const tfidf = vectorizer ? { ...vectorizer.state, bigrams: true } : null;
 	const base = { tfidf };
-	const xs = examples.map((e, i) => featurize(base, vectorizer, e.text, embeddings ? embeddings[i]! : null));
+	const xs: SparseVector[] = [];
+	for (let i = 0; i < examples.length; i++) {
+		xs.push(featurize(base, vectorizer, examples[i]!.text, embeddings ? embeddings[i]! : null));
+		await tick();
+	}
 	const featureCount = (vectorizer?.size ?? 0) + (embedding?.dimensions ?? 0);
 	const model = await trainSoftmax(
 		train.map((i) => xs[i]!),
@@ -95,10 +101,24 @@ export async function trainClassifier(examples: readonly Example[], spec: Traini
 		},
 	);
 	const artifact: ClassifierArtifact = { format: 1, labels, features: spec.features, tfidf, embedding, model };
-	const predicted = test.map((i) => argmax(predictProba(model, xs[i]!)));
+	const predicted: number[] = [];
+	for (const i of test) {
+		predicted.push(argmax(predictProba(model, xs[i]!)));
+		await tick();
+	}
 	const metrics = classificationMetrics(labels, test.map((i) => y[i]!), predicted);
 	await deps.progress?.({ phase: 'done', percent: 100 });
 	return { artifact, metrics, trainSize: train.length, testSize: test.length, trainingMs: Math.round(performance.now() - started) };
+}
+
+/** Awaits `yieldEvery.yield()` whenever `yieldEvery.ms` have passed since the last yield; a no-op without it. */
+export function ticker(yieldEvery: TrainDeps['yieldEvery']): () => Promise<void> {
+	let last = performance.now();
+	return async () => {
+		if (!yieldEvery || performance.now() - last < yieldEvery.ms) return;
+		await yieldEvery.yield();
+		last = performance.now();
+	};
 }
 
 export function argmax(values: readonly number[]): number {

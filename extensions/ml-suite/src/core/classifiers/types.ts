@@ -22,6 +22,12 @@ export interface TrainingSpec {
 	minExamplesPerClass: number;
 	/** Training passes. Default 30. */
 	epochs: number;
+	/**
+	 * Automatic retraining: a new run with this spec starts once this many labels have been
+	 * written to the collection (items created or updated with a value in `labelField`, by people
+	 * or API clients) since the last run started. `null` or absent: only manual training.
+	 */
+	retrainAfterNewLabels?: number | null;
 }
 
 /** One labelled example. */

@@ -7,6 +7,8 @@ import { SqliteFullTextIndex } from './sqlite-full-text-index.js';
 export interface FullTextOptions {
 	/** PostgreSQL text search configuration (`english`, `german`, `simple`, …). Default: `english`. */
 	language?: string;
+	/** Told the names of keyword-index tables before they are created (SQLite creates tables per search index). */
+	onTables?: (tables: string[]) => void;
 }
 
 /**
@@ -18,7 +20,7 @@ export function createFullTextIndex(knex: Knex, options: FullTextOptions = {}): 
 	const language = options.language ?? 'english';
 	if (client === 'sqlite3' || client === 'better-sqlite3') {
 		// FTS5's analyzer here is the suite's own: Porter stemming for English, folding otherwise.
-		return new SqliteFullTextIndex({ knex, language: (language === 'english' ? 'english' : 'simple') satisfies TextLanguage });
+		return new SqliteFullTextIndex({ knex, language: (language === 'english' ? 'english' : 'simple') satisfies TextLanguage, onTables: options.onTables });
 	}
 	if (client === 'pg' || client === 'postgres' || client === 'postgresql' || client === 'cockroachdb') {
 		return new PostgresFullTextIndex({ knex, textSearchConfig: language });

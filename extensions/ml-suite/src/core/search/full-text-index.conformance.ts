@@ -24,7 +24,23 @@ export function fullTextIndexSuite(make: () => FullTextIndex): void {
 		for (let i = 1; i < hits.length; i++) expect(hits[i - 1]!.score).toBeGreaterThanOrEqual(hits[i]!.score);
 		const paged = [...(await fts.search(index, 'volcano eruptions lava', { limit: 2 })), ...(await fts.search(index, 'volcano eruptions lava', { limit: 2, offset: 2 }))];
 		expect(paged.map((h) => `${h.item}:${h.chunk}`)).toEqual(hits.map((h) => `${h.item}:${h.chunk}`));
+		// search = the bare ranking + each item's passage.
+		expect(await fts.rank(index, 'volcano eruptions lava', { limit: 10 })).toEqual(hits.map((h) => ({ item: h.item, score: h.score })));
+		const passages = await fts.passages(index, 'volcano eruptions lava', ['b', 'c', 'zz']);
+		expect([...passages.keys()].sort()).toEqual(['b', 'c']);
+		expect(passages.get('b')).toMatchObject({ chunk: 1, field: 'body', content: 'The volcano behind the lake is dormant.' });
 		expect(await fts.count(index)).toBe(5);
+	});
+
+	it('ranks whole items, not their best chunk: one match per item', async () => {
+		const fts = make();
+		// Every chunk holds one query term and the same number of words; only b holds both terms, in two chunks.
+		await fts.replaceItems(index, ['a', 'b', 'c'], [chunk('a', 0, 'alpha harbour'), chunk('b', 0, 'alpha meadow'), chunk('b', 1, 'beta meadow'), chunk('c', 0, 'beta harbour')]);
+		const hits = await fts.search(index, 'alpha beta', { limit: 10 });
+		expect(hits.map((h) => h.item)).toEqual(['b', 'a', 'c']);
+		expect(hits[0]!.score).toBeGreaterThan(hits[1]!.score);
+		// The passage of an item is one of its chunks holding a query term.
+		expect([0, 1]).toContain(hits[0]!.chunk);
 	});
 
 	it('keeps the index exact across updates and deletes, and keeps indexes apart', async () => {

@@ -34,6 +34,13 @@ export interface FullTextMatch {
 	content: string;
 }
 
+export interface FullTextRanked {
+	item: string;
+	score: number;
+}
+
+export type FullTextPassage = Pick<FullTextMatch, 'chunk' | 'field' | 'position' | 'content'>;
+
 /** A matching chunk with its analyzed terms, for scoring within a caller's readable set. */
 export interface FullTextTerms {
 	item: string;
@@ -56,7 +63,7 @@ export interface FullTextIndex {
 	/**
 	 * Replaces every chunk of these items (items absent from `chunks` end up with none).
 	 * `documents` holds each item's whole text (context fields and every content field, once),
-	 * for engines that rank whole items (SQLite); without it an item's text is its chunks' texts.
+	 * which is what engines rank; without it an item's text is its chunks' texts joined.
 	 */
 	replaceItems(indexId: string, items: readonly string[], chunks: readonly FullTextChunk[], documents?: readonly FullTextDocument[]): Promise<void>;
 	/** Removes every chunk of these items. */
@@ -65,12 +72,16 @@ export interface FullTextIndex {
 	drop(indexId: string): Promise<void>;
 	/**
 	 * Matches of any term of the query, best first (ties by item, then chunk), exact over the
-	 * whole index: `offset`/`limit` page through one fixed ranking. An engine either ranks chunks
-	 * (PostgreSQL), or ranks whole items and returns one match per item with its chunk that holds
-	 * the most query terms (SQLite: BM25 over the item's whole text, so an item cut into several
-	 * chunks scores as the document it is).
+	 * whole index: `offset`/`limit` page through one fixed ranking. Engines rank whole items (an
+	 * item cut into several chunks scores as the document it is: BM25 over the item's whole text
+	 * on SQLite, `ts_rank_cd` over its whole `tsvector` on PostgreSQL) and return one match per
+	 * item, with its chunk that best matches the query as the passage.
 	 */
 	search(indexId: string, query: string, page: { limit: number; offset?: number }): Promise<FullTextMatch[]>;
+	/** The ranking of `search` without passages (the bare engine query): items best first, ties by item. */
+	rank(indexId: string, query: string, page: { limit: number; offset?: number }): Promise<FullTextRanked[]>;
+	/** The passage `search` gives each of these items for the query (items without chunks are absent). */
+	passages(indexId: string, query: string, items: readonly string[]): Promise<Map<string, FullTextPassage>>;
 	/** Every chunk matching any term of the query, unranked, with the terms it was indexed with and the query's terms. */
 	matchAll(indexId: string, query: string): Promise<{ queryTerms: string[]; chunks: FullTextTerms[] }>;
 	/** Chunks stored for the index. */

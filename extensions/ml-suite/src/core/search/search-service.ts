@@ -97,7 +97,11 @@ interface ChunkRef {
 interface Candidate {
 	item: string;
 	score: number;
-	chunk: ChunkRef;
+	/**
+	 * The chunk shown. Null while unknown: keyword candidates of a caller whose rules hide nothing
+	 * are ranked without passages (the bare engine ranking), and only the hits returned get one.
+	 */
+	chunk: ChunkRef | null;
 }
 
 /** Per index and request: what the caller may read, read once. */
@@ -132,13 +136,14 @@ class Readable {
 		return this.rows.get(key) ?? null;
 	}
 
-	/** Whether `chunk` of `item` may take part in ranking for this caller. */
-	eligible(item: string, chunk: ChunkRef): boolean {
+	/** Whether `chunk` of `item` may take part in ranking for this caller (unless rules may hide fields, any chunk of a readable item may, even one not known yet). */
+	eligible(item: string, chunk: ChunkRef | null): boolean {
 		if (this.excluded.has(item)) return false;
 		if (this.rankWithoutReads) return true;
 		const row = this.rows.get(item);
 		if (!row) return false;
 		if (!this.restricted) return true;
+		if (!chunk) return false;
 		const sources = chunk.field === null ? [...this.index.contentFields, ...this.index.contextFields] : chunkSourceFields(this.index, chunk.field);
 		return sources.every((field) => field in row);
 	}
@@ -180,6 +185,7 @@ export class SearchService {
 		const perIndex = await Promise.all(request.indexes.map((index) => this.searchIndex(index, request, embed)));
 		const merged = perIndex.flat().sort((a, b) => b.candidate.score - a.candidate.score || compareKeys(a.index.name, b.index.name) || compareKeys(a.candidate.item, b.candidate.item));
 		const top = merged.slice(0, Math.max(request.limit, request.rerank?.depth ?? 0));
+		await this.fillPassages(top, request);
 		// Rows of items that ranked without reads (callers whose rules hide nothing).
 		for (const readable of new Set(top.map((t) => t.readable))) {
 			if (readable.rankWithoutReads) await readable.load(top.filter((t) => t.readable === readable).map((t) => t.candidate.item));
@@ -190,6 +196,19 @@ export class SearchService {
 			if (row) hits.push(this.toHit(index, candidate, row, request, await request.access.primaryKey(index.collection)));
 		}
 		return (request.rerank ? await this.rerank(hits, request, request.rerank) : hits).slice(0, request.limit);
+	}
+
+	/** Gives the hits ranked without a passage the one the keyword engine chooses for them. */
+	private async fillPassages(top: { index: IndexDefinition; candidate: Candidate }[], request: SearchRequest): Promise<void> {
+		const missing = new Map<IndexDefinition, Candidate[]>();
+		for (const { index, candidate } of top) if (!candidate.chunk) missing.set(index, [...(missing.get(index) ?? []), candidate]);
+		for (const [index, candidates] of missing) {
+			const passages = await this.deps.fullText!.passages(index.id, request.query, candidates.map((c) => c.item));
+			for (const candidate of candidates) {
+				const p = passages.get(candidate.item);
+				candidate.chunk = p ? { chunkIndex: p.chunk, field: p.field, position: p.position, content: p.content } : { chunkIndex: 0, field: null, position: 0, content: '' };
+			}
+		}
 	}
 
 	private async rerank(hits: SearchHit[], request: SearchRequest, rerank: NonNullable<SearchRequest['rerank']>): Promise<SearchHit[]> {
@@ -237,10 +256,11 @@ export class SearchService {
 		} else {
 			const fusion: FusionOptions = { ...(await this.deps.fusionDefaults?.(index)) ?? defaultFusion('default'), ...request.fusion };
 			const depth = Math.max(want, fusion.depth);
-			const [semantic, keyword] = await Promise.all([
-				fusion.semanticWeight === 0 ? [] : this.semanticList(index, request, readable, depth, embed),
-				fusion.keywordWeight === 0 ? [] : this.keywordList(index, request, readable, fullText!, depth),
-			]);
+			// The keyword query is sent first: it runs in the database (a PostgreSQL process, or
+			// SQLite's worker thread) while the semantic side embeds the query and scans vectors here.
+			const keywordSide = fusion.keywordWeight === 0 ? Promise.resolve([]) : this.keywordList(index, request, readable, fullText!, depth);
+			const semanticSide = fusion.semanticWeight === 0 ? Promise.resolve([]) : this.semanticList(index, request, readable, depth, embed);
+			const [semantic, keyword] = await Promise.all([semanticSide, keywordSide]);
 			await nextTick();
 			const toEntries = (candidates: Candidate[]): RankedEntry<Candidate>[] => candidates.map((c) => ({ key: c.item, score: c.score, value: c }));
 			const semanticBest = new Map(semantic.map((c) => [c.item, c]));
@@ -248,7 +268,7 @@ export class SearchService {
 				item: entry.key,
 				score: entry.score,
 				// The passage shown is the item's best semantic chunk, else its best keyword chunk.
-				chunk: (semanticBest.get(entry.key) ?? entry.value).chunk,
+				chunk: semanticBest.get(entry.key)?.chunk ?? entry.value.chunk,
 			}));
 		}
 		return list.slice(0, want).map((candidate) => ({ index, candidate, readable }));
@@ -261,7 +281,10 @@ export class SearchService {
 		let fetch = Math.min(MAX_FETCH, depth * 2 + 10);
 		for (;;) {
 			request.signal?.throwIfAborted();
-			const matches = await store.query(namespaceOf(index), { vector, limit: fetch, filter: request.metadataFilter, minScore: request.minScore });
+			// One match per item where the store can (the embedded store), so an item's chunks do not
+			// crowd the list and force refetches; not when rules may hide fields, where an item's
+			// best chunk may be unreadable and its next one must be able to rank.
+			const matches = await store.query(namespaceOf(index), { vector, limit: fetch, filter: request.metadataFilter, minScore: request.minScore, perItem: !readable.restricted });
 			if (!readable.rankWithoutReads) await readable.load(matches.map((m) => m.itemKey));
 			const accepted = new Map<string, Candidate>();
 			for (const m of matches) {
@@ -283,12 +306,15 @@ export class SearchService {
 		let page = Math.min(MAX_FETCH, depth * 2 + 10);
 		for (;;) {
 			request.signal?.throwIfAborted();
-			const matches = await fullText.search(index.id, request.query, { limit: page, offset });
+			// Without rules that may hide fields, eligibility does not depend on the chunk: rank on the
+			// bare engine ranking, passages come for the returned hits only (fillPassages).
+			const matches: { item: string; score: number; chunk: ChunkRef | null }[] = readable.restricted
+				? (await fullText.search(index.id, request.query, { limit: page, offset })).map((m) => ({ item: m.item, score: m.score, chunk: { chunkIndex: m.chunk, field: m.field, position: m.position, content: m.content } }))
+				: (await fullText.rank(index.id, request.query, { limit: page, offset })).map((m) => ({ ...m, chunk: null }));
 			if (!readable.rankWithoutReads) await readable.load(matches.map((m) => m.item));
 			for (const m of matches) {
 				if (accepted.has(m.item)) continue;
-				const chunk: ChunkRef = { chunkIndex: m.chunk, field: m.field, position: m.position, content: m.content };
-				if (readable.eligible(m.item, chunk)) accepted.set(m.item, { item: m.item, score: m.score, chunk });
+				if (readable.eligible(m.item, m.chunk)) accepted.set(m.item, { item: m.item, score: m.score, chunk: m.chunk });
 				if (accepted.size >= depth) break;
 			}
 			offset += matches.length;
@@ -311,7 +337,7 @@ export class SearchService {
 		const best = new Map<string, Candidate>();
 		for (const { document: c, score } of scored) {
 			const current = best.get(c.item);
-			if (!current || score > current.score || (score === current.score && c.chunk < current.chunk.chunkIndex)) {
+			if (!current || score > current.score || (score === current.score && c.chunk < current.chunk!.chunkIndex)) {
 				best.set(c.item, { item: c.item, score, chunk: { chunkIndex: c.chunk, field: c.field, position: c.position, content: c.content } });
 			}
 		}
@@ -322,7 +348,7 @@ export class SearchService {
 	private toHit(index: IndexDefinition, candidate: Candidate, row: Row, request: SearchRequest, pk: string): SearchHit {
 		const titleValue = index.titleField ? row[index.titleField] : undefined;
 		const title = typeof titleValue === 'string' && titleValue.trim() ? titleValue : String(row[pk] ?? candidate.item);
-		const chunk = candidate.chunk;
+		const chunk = candidate.chunk ?? { chunkIndex: 0, field: null, position: 0, content: '' };
 		const sources = chunk.field === null ? index.contentFields : [chunk.field];
 		const chunkReadable = sources.every((field) => field in row);
 		let snippet = '';

@@ -1,7 +1,7 @@
 import knexFactory, { type Knex } from 'knex';
 import { afterEach, describe, expect, it } from 'vitest';
 import { fullTextIndexSuite } from './full-text-index.conformance.js';
-import { SqliteFullTextIndex, sqliteFullTextTables } from './sqlite-full-text-index.js';
+import { listSqliteFullTextTables, SqliteFullTextIndex, sqliteFullTextTableNames, sqliteFullTextTables } from './sqlite-full-text-index.js';
 
 describe('SqliteFullTextIndex', () => {
 	const open: Knex[] = [];
@@ -14,6 +14,22 @@ describe('SqliteFullTextIndex', () => {
 		return new SqliteFullTextIndex({ knex });
 	};
 	fullTextIndexSuite(make);
+
+	it('names every table it creates, FTS5 shadow tables included, before creating them', async () => {
+		const knex = knexFactory({ client: 'sqlite3', connection: { filename: ':memory:' }, useNullAsDefault: true, pool: { min: 1, max: 1 } });
+		open.push(knex);
+		const told: string[][] = [];
+		const fts = new SqliteFullTextIndex({ knex, onTables: (tables) => told.push(tables) });
+		const id = '21111111-2222-3333-4444-555555555555';
+		await knex.schema.createTable('ml_ftsx_other', (t) => t.increments('id'));
+		await fts.replaceItems(id, ['a'], [{ item: 'a', chunk: 0, field: 'body', position: 0, text: 'some words', content: 'some words' }]);
+		const created = await listSqliteFullTextTables(knex);
+		expect(created).toEqual([...sqliteFullTextTableNames(id)].sort());
+		expect(created.length).toBeGreaterThanOrEqual(12);
+		expect(told).toEqual([sqliteFullTextTableNames(id)]);
+		await fts.drop(id);
+		expect(await listSqliteFullTextTables(knex)).toEqual([]);
+	});
 
 	it('scores with FTS5 bm25(): a rarer term outweighs a common one', async () => {
 		const fts = make();

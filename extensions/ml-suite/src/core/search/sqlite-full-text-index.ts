@@ -1,6 +1,6 @@
 import type { Knex } from 'knex';
 import { analyzeQuery, analyzeText, type TextLanguage } from '../text/analyze-text.js';
-import type { FullTextChunk, FullTextDocument, FullTextIndex, FullTextMatch, FullTextTerms } from './full-text-index.js';
+import type { FullTextChunk, FullTextDocument, FullTextIndex, FullTextMatch, FullTextPassage, FullTextRanked, FullTextTerms } from './full-text-index.js';
 
 /** SQLite caps bound variables per statement. */
 const BATCH = 400;
@@ -14,6 +14,21 @@ export function sqliteFullTextTables(indexId: string): { fts: string; rows: stri
 	if (!id) throw new Error(`Invalid index id "${indexId}".`);
 	const fts = `${SQLITE_FULL_TEXT_PREFIX}${id}`;
 	return { fts, rows: `${fts}_rows`, itemFts: `${fts}_i`, items: `${fts}_items` };
+}
+
+/** FTS5 creates these shadow tables beside each FTS5 table (`content` is external here, so no `_content`). */
+const FTS5_SHADOW_SUFFIXES = ['_data', '_idx', '_docsize', '_config'] as const;
+
+/** Every table one search index's keyword index consists of, FTS5's shadow tables included. */
+export function sqliteFullTextTableNames(indexId: string): string[] {
+	const { fts, rows, itemFts, items } = sqliteFullTextTables(indexId);
+	return [fts, rows, itemFts, items, ...[fts, itemFts].flatMap((table) => FTS5_SHADOW_SUFFIXES.map((suffix) => `${table}${suffix}`))];
+}
+
+/** The keyword-index tables present in an SQLite database (every search index's, shadow tables included). */
+export async function listSqliteFullTextTables(knex: Knex): Promise<string[]> {
+	const rows: { name: string }[] = await knex('sqlite_master').where('type', 'table').andWhereRaw(`name LIKE ? ESCAPE '\\'`, [`${SQLITE_FULL_TEXT_PREFIX.replace(/_/g, '\\_')}%`]).select('name');
+	return rows.map((r) => r.name).sort();
 }
 
 /**
@@ -36,7 +51,14 @@ export class SqliteFullTextIndex implements FullTextIndex {
 	readonly corpusStatistics = true;
 	private readonly ready = new Map<string, Promise<void>>();
 
-	constructor(private readonly deps: { knex: Knex; language?: TextLanguage }) {}
+	constructor(
+		private readonly deps: {
+			knex: Knex;
+			language?: TextLanguage;
+			/** Told the tables of an index before they are created (the API layer keeps them out of Directus's schema). */
+			onTables?: (tables: string[]) => void;
+		},
+	) {}
 
 	private get language(): TextLanguage {
 		return this.deps.language ?? 'english';
@@ -46,6 +68,7 @@ export class SqliteFullTextIndex implements FullTextIndex {
 		let ready = this.ready.get(indexId);
 		if (!ready) {
 			const { fts, rows } = sqliteFullTextTables(indexId);
+			this.deps.onTables?.(sqliteFullTextTableNames(indexId));
 			ready = (async () => {
 				await this.deps.knex.raw(`CREATE TABLE IF NOT EXISTS "${rows}" (id INTEGER PRIMARY KEY, item TEXT NOT NULL, chunk INTEGER NOT NULL, field TEXT NOT NULL, position INTEGER NOT NULL, terms TEXT NOT NULL, content TEXT NOT NULL)`);
 				await this.deps.knex.raw(`CREATE UNIQUE INDEX IF NOT EXISTS "${rows}_item" ON "${rows}" (item, chunk)`);
@@ -124,22 +147,37 @@ export class SqliteFullTextIndex implements FullTextIndex {
 	}
 
 	async search(indexId: string, query: string, page: { limit: number; offset?: number }): Promise<FullTextMatch[]> {
-		const queryTerms = analyzeQuery(query, this.language);
-		const match = toMatchExpression(queryTerms);
+		const ranked = await this.rank(indexId, query, page);
+		if (ranked.length === 0) return [];
+		const passages = await this.passages(indexId, query, ranked.map((r) => r.item));
+		return ranked
+			.filter((r) => passages.has(r.item))
+			.map((r) => ({ item: r.item, ...passages.get(r.item)!, score: r.score }))
+			.sort(byScoreThenKey);
+	}
+
+	async rank(indexId: string, query: string, page: { limit: number; offset?: number }): Promise<FullTextRanked[]> {
+		const match = toMatchExpression(analyzeQuery(query, this.language));
 		if (!match || page.limit <= 0 || !(await this.exists(indexId))) return [];
 		await this.ensure(indexId);
-		const { rows, itemFts, items } = sqliteFullTextTables(indexId);
-		// The inner query is the bare engine query (FTS5 ranks items, then cuts); rows are joined after.
+		const { itemFts, items } = sqliteFullTextTables(indexId);
+		// The inner query is the bare engine query (FTS5 ranks items, then cuts); item keys are joined after.
 		const ranked: { item: string; score: number }[] = await this.deps.knex.raw(
 			`SELECT i.item, -m.s AS score FROM (SELECT rowid, bm25("${itemFts}") AS s FROM "${itemFts}" WHERE "${itemFts}" MATCH ? ORDER BY s, rowid LIMIT ? OFFSET ?) m JOIN "${items}" i ON i.id = m.rowid`,
 			[match, Math.floor(page.limit), Math.floor(page.offset ?? 0)],
 		);
-		if (ranked.length === 0) return [];
-		// Each item's passage: its chunk holding the most query terms (distinct, then occurrences; then the first).
-		const wanted = new Set(queryTerms);
-		const best = new Map<string, { chunk: number; field: string; position: number; content: string; distinct: number; hits: number }>();
-		for (let i = 0; i < ranked.length; i += BATCH) {
-			const part = ranked.slice(i, i + BATCH).map((r) => String(r.item));
+		return ranked.map((r) => ({ item: String(r.item), score: Number(r.score) })).sort(byRankThenItem);
+	}
+
+	/** Each item's passage: its chunk holding the most query terms (distinct, then occurrences; then the first). */
+	async passages(indexId: string, query: string, items: readonly string[]): Promise<Map<string, FullTextPassage>> {
+		const best = new Map<string, FullTextPassage & { distinct: number; hits: number }>();
+		if (items.length === 0 || !(await this.exists(indexId))) return best;
+		await this.ensure(indexId);
+		const { rows } = sqliteFullTextTables(indexId);
+		const wanted = new Set(analyzeQuery(query, this.language));
+		for (let i = 0; i < items.length; i += BATCH) {
+			const part = items.slice(i, i + BATCH);
 			const chunkRows: { item: string; chunk: number; field: string; position: number; terms: string; content: string }[] = await this.deps.knex(rows).select('item', 'chunk', 'field', 'position', 'terms', 'content').whereIn('item', part);
 			for (const r of chunkRows) {
 				const seen = new Set<string>();
@@ -156,13 +194,7 @@ export class SqliteFullTextIndex implements FullTextIndex {
 				}
 			}
 		}
-		return ranked
-			.filter((r) => best.has(String(r.item)))
-			.map((r) => {
-				const c = best.get(String(r.item))!;
-				return { item: String(r.item), chunk: c.chunk, field: c.field, position: c.position, content: c.content, score: Number(r.score) };
-			})
-			.sort(byScoreThenKey);
+		return new Map([...best].map(([item, { chunk, field, position, content }]) => [item, { chunk, field, position, content }]));
 	}
 
 	async matchAll(indexId: string, query: string): Promise<{ queryTerms: string[]; chunks: FullTextTerms[] }> {
@@ -210,6 +242,10 @@ async function deleteItems(trx: Knex.Transaction, tables: ReturnType<typeof sqli
 /** `"a" OR "b"`: analyzed terms hold only letters and digits, so quoting makes them literal. */
 function toMatchExpression(terms: readonly string[]): string | null {
 	return terms.length === 0 ? null : terms.map((t) => `"${t}"`).join(' OR ');
+}
+
+export function byRankThenItem(a: FullTextRanked, b: FullTextRanked): number {
+	return b.score - a.score || (a.item < b.item ? -1 : a.item > b.item ? 1 : 0);
 }
 
 export function byScoreThenKey(a: FullTextMatch, b: FullTextMatch): number {

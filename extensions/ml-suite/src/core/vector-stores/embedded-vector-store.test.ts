@@ -74,3 +74,30 @@ describe('EmbeddedVectorStore on SQLite shared by two processes', () => {
 		expect((await b.query('own', { vector: [1, 0], limit: 3 })).map((m) => m.id)).toEqual(['q']);
 	});
 });
+
+describe('EmbeddedVectorStore perItem queries', () => {
+	it('returns one match per item, its best chunk, with limit counting items', async () => {
+		const knex = knexFactory({ client: 'sqlite3', connection: { filename: ':memory:' }, useNullAsDefault: true, pool: { min: 1, max: 1 } });
+		const store = new EmbeddedVectorStore({ knex });
+		try {
+			await store.ensureNamespace('per_item', 2);
+			// Item a's five chunks are all closer to the query than any chunk of b or c.
+			const records = [
+				...Array.from({ length: 5 }, (_, i) => ({ id: `a:${i}`, itemKey: 'a', chunkIndex: i, vector: [1, 0.01 * (i + 1)], content: `a${i}`, metadata: {} })),
+				{ id: 'b:0', itemKey: 'b', chunkIndex: 0, vector: [1, 0.5], content: 'b0', metadata: {} },
+				{ id: 'b:1', itemKey: 'b', chunkIndex: 1, vector: [1, 0.3], content: 'b1', metadata: {} },
+				{ id: 'c:0', itemKey: 'c', chunkIndex: 0, vector: [1, 0.9], content: 'c0', metadata: {} },
+			];
+			await store.upsert('per_item', records);
+			const chunks = await store.query('per_item', { vector: [1, 0], limit: 3 });
+			expect(chunks.map((m) => m.id)).toEqual(['a:0', 'a:1', 'a:2']);
+			const items = await store.query('per_item', { vector: [1, 0], limit: 3, perItem: true });
+			expect(items.map((m) => `${m.id}=${m.content}`)).toEqual(['a:0=a0', 'b:1=b1', 'c:0=c0']);
+			expect((await store.query('per_item', { vector: [1, 0], limit: 2, perItem: true })).map((m) => m.id)).toEqual(['a:0', 'b:1']);
+			expect((await store.query('per_item', { vector: [1, 0], limit: 10, perItem: true })).map((m) => m.id)).toEqual(['a:0', 'b:1', 'c:0']);
+		} finally {
+			await store.close();
+			await knex.destroy();
+		}
+	});
+});

@@ -100,19 +100,39 @@ export class NamespaceMatrix {
 
 	/**
 	 * Exact cosine search. `query` must be unit length. Rows failing `accept` or scoring below
-	 * `minScore` are skipped. Returns at most `limit` hits, best first.
+	 * `minScore` are skipped. Returns at most `limit` hits, best first; with `perItem`, at most
+	 * one hit per item key (its best row) and `limit` counts items.
 	 */
-	search(query: Float32Array, limit: number, accept?: (row: number) => boolean, minScore?: number): MatrixHit[] {
-		const top = new TopK(limit);
+	search(query: Float32Array, limit: number, accept?: (row: number) => boolean, minScore?: number, options: { perItem?: boolean } = {}): MatrixHit[] {
+		if (limit <= 0 || this.rows === 0) return [];
 		const floor = minScore ?? Number.NEGATIVE_INFINITY;
 		const scores = this.scoreAll(query);
-		for (let row = 0; row < this.rows; row++) {
-			const dot = scores[row] as number;
-			if (dot < floor || dot <= top.threshold) continue;
-			if (accept && !accept(row)) continue;
-			top.offer(row, dot);
+		const best = (k: number): MatrixHit[] => {
+			const top = new TopK(k);
+			for (let row = 0; row < this.rows; row++) {
+				const dot = scores[row] as number;
+				if (dot < floor || dot <= top.threshold) continue;
+				if (accept && !accept(row)) continue;
+				top.offer(row, dot);
+			}
+			return top.drain();
+		};
+		if (!options.perItem) return best(limit);
+		// One hit per item (its best row), `limit` items: rows are picked again from the scores
+		// already computed (no second pass over the vectors), wider until enough items are in.
+		for (let k = Math.min(this.rows, limit * 4); ; k = Math.min(this.rows, k * 4)) {
+			const hits = best(k);
+			const seen = new Set<string>();
+			const out: MatrixHit[] = [];
+			for (const hit of hits) {
+				const key = this.itemKeys[hit.row] as string;
+				if (seen.has(key)) continue;
+				seen.add(key);
+				out.push(hit);
+				if (out.length === limit) break;
+			}
+			if (out.length === limit || hits.length < k || k >= this.rows) return out;
 		}
-		return top.drain();
 	}
 
 	/** Dot product of `query` with every row (SIMD kernel when available). */

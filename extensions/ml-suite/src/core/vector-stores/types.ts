@@ -40,6 +40,12 @@ export interface VectorQuery {
 	itemKeys?: string[];
 	/** Drop results scoring below this cosine similarity. */
 	minScore?: number;
+	/**
+	 * Hint: the caller wants items, so one match per item (its best chunk) with `limit` counting
+	 * items is enough. Stores that support it (the embedded store) return that; others may return
+	 * several chunks of an item, and callers must still handle that.
+	 */
+	perItem?: boolean;
 }
 
 export interface VectorMatch {

@@ -61,6 +61,13 @@ describe('isUnused', () => {
 	});
 });
 
+describe('cleared inputs (Directus inputs emit null when emptied)', () => {
+	it('a cleared search lists every model', () => {
+		const models = [model({ name: 'alpha' }), model({ name: 'beta' })];
+		expect(applyListQuery(models, query({ search: null as unknown as string })).total).toBe(2);
+	});
+});
+
 describe('validateModelForm', () => {
 	const valid: ModelFormValues = {
 		name: 'Embeddings',
@@ -73,8 +80,12 @@ describe('validateModelForm', () => {
 		max_input_tokens: null,
 		max_batch_size: null,
 		context_window: null,
+		max_output_tokens: null,
+		max_request_inputs: null,
+		max_input_chars: null,
 		input_price_per_million: 0,
 		output_price_per_million: 0,
+		audio_price_per_minute: 0,
 		description: null,
 		status: 'active',
 	};
@@ -89,6 +100,22 @@ describe('validateModelForm', () => {
 		});
 		expect(validateModelForm({ ...valid, base_url: 'file:///etc/passwd' }).base_url).toBe('base_url_http');
 		expect(validateModelForm({ ...valid, task: 'embedding', dimensions: null }).dimensions).toBe('dimensions_required');
+		// A text input the user emptied reports null.
+		expect(validateModelForm({ ...valid, name: null as unknown as string, model_id: null as unknown as string })).toEqual({ name: 'required', model_id: 'required' });
+		// A number input with text in it.
+		expect(validateModelForm({ ...valid, max_input_chars: Number('12a') })).toEqual({ max_input_chars: 'positive_integer' });
+	});
+
+	it('checks the caps (whole numbers from 1, output within the context window) and the audio price', () => {
+		expect(validateModelForm({ ...valid, max_output_tokens: 512, max_request_inputs: 64, max_input_chars: 8000, context_window: 4096, audio_price_per_minute: 0.006 })).toEqual({});
+		expect(validateModelForm({ ...valid, max_output_tokens: 0, max_request_inputs: 2.5, max_input_chars: -3, audio_price_per_minute: -0.1 })).toEqual({
+			max_output_tokens: 'positive_integer',
+			max_request_inputs: 'positive_integer',
+			max_input_chars: 'positive_integer',
+			audio_price_per_minute: 'non_negative',
+		});
+		expect(validateModelForm({ ...valid, max_output_tokens: 9000, context_window: 8192 }).max_output_tokens).toBe('output_over_context');
+		expect(validateModelForm({ ...valid, max_output_tokens: 9000, context_window: null })).toEqual({});
 	});
 
 	it('wants a variable name (never a key) and a key variable for OpenAI', () => {

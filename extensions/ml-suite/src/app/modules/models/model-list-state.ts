@@ -34,7 +34,8 @@ function sortValue(m: ModelListEntry, by: SortKey): string | number {
 
 /** Search (name, model id, provider), filters, sort (ties by name) and one page of the changelist. */
 export function applyListQuery(models: readonly ModelListEntry[], q: ListQuery): { rows: ModelListEntry[]; total: number; pages: number } {
-	const needle = q.search.trim().toLowerCase();
+	// Directus's v-input reports an emptied input as null.
+	const needle = (q.search ?? '').trim().toLowerCase();
 	const filtered = models.filter(
 		(m) =>
 			(needle === '' || m.name.toLowerCase().includes(needle) || m.modelId.toLowerCase().includes(needle) || m.provider.includes(needle)) &&
@@ -76,8 +77,13 @@ export interface ModelFormValues {
 	max_input_tokens: number | null;
 	max_batch_size: number | null;
 	context_window: number | null;
+	/** Caps the routes enforce (empty: no cap; see core/providers/model-caps.ts). */
+	max_output_tokens: number | null;
+	max_request_inputs: number | null;
+	max_input_chars: number | null;
 	input_price_per_million: number | null;
 	output_price_per_million: number | null;
+	audio_price_per_minute: number | null;
 	description: string | null;
 	status: string;
 }
@@ -86,8 +92,9 @@ export interface ModelFormValues {
 /** Shape checks before save; the server's allowlists (key variables, hosts) are checked by `POST /ml/models/validate`. */
 export function validateModelForm(v: ModelFormValues): Record<string, string> {
 	const errors: Record<string, string> = {};
-	if (v.name.trim() === '') errors.name = 'required';
-	if (v.model_id.trim() === '') errors.model_id = 'required';
+	// An emptied input is null (Directus's v-input), not ''.
+	if ((v.name ?? '').trim() === '') errors.name = 'required';
+	if ((v.model_id ?? '').trim() === '') errors.model_id = 'required';
 	if (!['embedding', 'chat', 'transcription', 'classification'].includes(v.task)) errors.task = 'required';
 	if (!['local', 'openai', 'openai-compatible'].includes(v.provider)) errors.provider = 'required';
 	if (v.provider === 'openai-compatible' && !v.base_url) errors.base_url = 'base_url_required';
@@ -103,12 +110,14 @@ export function validateModelForm(v: ModelFormValues): Record<string, string> {
 		if (!/^(directus:[a-z_]+|[A-Z][A-Z0-9_]*)$/.test(v.api_key_env)) errors.api_key_env = 'key_env_name';
 	}
 	if (v.provider === 'openai' && !v.api_key_env) errors.api_key_env = 'key_env_required';
-	for (const field of ['dimensions', 'max_input_tokens', 'max_batch_size', 'context_window'] as const) {
+	for (const field of ['dimensions', 'max_input_tokens', 'max_batch_size', 'context_window', 'max_output_tokens', 'max_request_inputs', 'max_input_chars'] as const) {
 		const n = v[field];
 		if (n !== null && (!Number.isInteger(n) || n < 1)) errors[field] = 'positive_integer';
 	}
 	if (v.task === 'embedding' && v.dimensions === null) errors.dimensions = 'dimensions_required';
-	for (const field of ['input_price_per_million', 'output_price_per_million'] as const) {
+	// A completion cap above the context window could never be reached.
+	if (!errors.max_output_tokens && !errors.context_window && v.max_output_tokens !== null && v.context_window !== null && v.max_output_tokens > v.context_window) errors.max_output_tokens = 'output_over_context';
+	for (const field of ['input_price_per_million', 'output_price_per_million', 'audio_price_per_minute'] as const) {
 		const n = v[field];
 		if (n !== null && (!Number.isFinite(n) || n < 0)) errors[field] = 'non_negative';
 	}
