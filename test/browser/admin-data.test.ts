@@ -50,7 +50,7 @@ describe.skipIf(skipBrowser())('ML suite collections in the browser', () => {
 		await shot('content-ml-usage');
 	});
 
-	// Not yet run (issue 17 open): the coverage panel is now translated through useSuiteI18n; this check could not be run before the landing deadline.
+	// Not yet passing (issue 17 open): the last run (17:45) passed everything up to axe, which found the indexed count's green at 4.05:1; darkened since, not re-run yet.
 	it.skip('manages an index: field pickers, coverage, reindex with progress, a warning before re-embedding', async () => {
 		const index = (await directus.request('GET', '/items/ml_indexes?filter[name][_eq]=articles')).body.data[0];
 		await eventually(async () => (await directus.request('GET', '/ml/indexes/articles/coverage')).body.data?.documents.pending === 0, 60_000, 'the demo indexed');
@@ -59,7 +59,8 @@ describe.skipIf(skipBrowser())('ML suite collections in the browser', () => {
 		await panel.getByText('Indexed', { exact: true }).waitFor();
 		// Content fields are picked from the articles collection, not typed.
 		const content = app.page.locator('.field', { hasText: 'Content Fields' }).locator('.collection-fields');
-		await expect.poll(() => content.innerText()).toContain('body');
+		// The chosen fields show in the dropdown's input (v-select), not as text.
+		await expect.poll(async () => `${await content.innerText()} ${await content.locator('input').first().inputValue().catch(() => '')}`).toMatch(/body/i);
 		await shot('content-ml-index');
 
 		await panel.getByRole('button', { name: 'Reindex changed items' }).click();

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import type { Browser } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { eventually } from '../support/content.js';
-import { axeViolations, describeViolations, launchBrowser, openApp, skipBrowser, type AppPage } from '../support/browser.js';
+import { axeViolations, describeViolations, launchBrowser, openApp, setUserPreferences, skipBrowser, type AppPage } from '../support/browser.js';
 import { startDirectus, TMP_ROOT, type DirectusInstance } from '../support/directus.js';
 
 // The ML Evaluation module in a real Chromium on a fresh demo install: the demo set is there,
@@ -77,5 +77,19 @@ describe.skipIf(skipBrowser())('ML Evaluation in the browser', () => {
 			.map((v) => ({ ...v, nodes: v.nodes.filter((n) => !directusCheckbox(n.target.join(' '))) }))
 			.filter((v) => v.nodes.length > 0);
 		expect(violations, describeViolations(violations)).toEqual([]);
+	});
+
+	it('speaks German when the user language is German', async () => {
+		await setUserPreferences(directus, { language: 'de-DE' });
+		try {
+			await app.open('/ml-evaluation');
+			const view = app.page.locator('.evaluation');
+			await view.getByText('Demo-Satz:').waitFor();
+			expect(await view.locator('h2').first().innerText()).toBe('Läufe');
+			expect(await view.getByRole('button', { name: 'Evaluierung starten' }).count()).toBe(1);
+			expect(await view.locator('.v-table thead').innerText()).toContain('Gestartet');
+		} finally {
+			await setUserPreferences(directus, { language: null });
+		}
 	});
 });

@@ -68,9 +68,7 @@ describe.skipIf(skipBrowser())('Usage module in the browser', () => {
 		expect(download.suggestedFilename()).toMatch(/^ml-usage-by-model-.*\.csv$/);
 	});
 
-	// Not yet passing (issue 13 open): axe reports low-contrast totals labels, v-select inputs without a label, and
-	// focusable ApexCharts elements inside the role="img" chart containers (nested-interactive).
-	it.skip('has no critical or serious accessibility violations', async () => {
+	it('has no critical or serious accessibility violations', async () => {
 		await app.open('/ml-usage');
 		await app.page.locator('[data-chart="requests"] svg').first().waitFor();
 		const violations = await axeViolations(app.page);

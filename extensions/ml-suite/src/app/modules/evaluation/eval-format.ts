@@ -21,9 +21,14 @@ export function formatDuration(ms: number | null | undefined): string {
 	return `${minutes} min ${Math.round((ms - minutes * 60_000) / 1000)} s`;
 }
 
+/** The p-value as printed: `p < 0.001` or `p = 0.042`. */
+export function pValueText(test: PairedTest): string {
+	return test.pValue < 0.001 ? 'p < 0.001' : `p = ${test.pValue.toFixed(3)}`;
+}
+
 /** How to read a paired comparison in words, from its p-value and direction. */
 export function significance(test: PairedTest): { label: string; kind: 'better' | 'worse' | 'same' } {
-	const p = test.pValue < 0.001 ? 'p < 0.001' : `p = ${test.pValue.toFixed(3)}`;
+	const p = pValueText(test);
 	if (test.pValue >= 0.05 || Math.abs(test.meanDifference) < 1e-9) return { label: `not significant (${p})`, kind: 'same' };
 	return test.meanDifference > 0 ? { label: `better (${p})`, kind: 'better' } : { label: `worse (${p})`, kind: 'worse' };
 }

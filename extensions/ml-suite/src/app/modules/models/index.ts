@@ -1,10 +1,14 @@
 import { defineModule } from '@directus/extensions-sdk';
+import { moduleName } from '../../i18n/module-name.js';
 import ModelForm from './model-form.vue';
 import ModelList from './model-list.vue';
 
 export default defineModule({
 	id: 'ml-models',
-	name: 'ML Models',
+	// Translated like Directus's own module names: re-read on every change of the app language.
+	get name() {
+		return moduleName((m) => m.models.title);
+	},
 	icon: 'model_training',
 	routes: [
 		{ path: '', component: ModelList },
