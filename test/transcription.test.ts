@@ -3,7 +3,7 @@ import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startFakeTranscriptionServer, type FakeTranscriptionServer } from './fakes/transcription-server.js';
-import { ffmpegPath, speech, toneWords } from './support/audio.js';
+import { ffmpegPath, speech, speechWithPauses, toneWords } from './support/audio.js';
 import { eventually } from './support/content.js';
 import { startDirectus, TMP_ROOT, type DirectusInstance } from './support/directus.js';
 
@@ -194,9 +194,47 @@ describe('transcription', () => {
 			expect(res.status, `${JSON.stringify(body)} → ${res.text}`).toBe(status);
 			expect(res.body.errors[0].message).toMatch(message);
 		}
+		// The retry action (the queue path) refuses the same input before anything is queued or written.
+		const retries: [string, number, RegExp][] = [
+			[textId, 415, /not an audio or video file|no audio stream/],
+			[imageId, 415, /no audio stream/],
+			[damagedId, 415, /damaged|not an audio or video file/],
+			[bigId, 413, /ML_TRANSCRIPTION_MAX_FILE_MB/],
+			[longId, 413, /ML_TRANSCRIPTION_MAX_DURATION_SECONDS/],
+			['not-a-uuid', 400, /fileId/],
+		];
+		for (const [id, status, message] of retries) {
+			const res = await directus.request('POST', `/ml/transcripts/${id}/retry`, { body: {} });
+			expect(res.status, `retry ${id} → ${res.text}`).toBe(status);
+			expect(res.body.errors[0].message).toMatch(message);
+		}
+		// base64 that decodes to something other than audio.
+		const b64 = await directus.request('POST', '/ml/transcription/audio/base64', { body: { audio: readFileSync(notAudio).toString('base64'), filename: 'notes.mp3' } });
+		expect(b64.status, b64.text).toBe(415);
 		expect(whisper.requests.length).toBe(before);
 		for (const id of [textId, imageId, damagedId, bigId, longId]) expect(await transcriptRows(id)).toEqual([]);
 		expect((await directus.request('GET', `/ml/transcripts/${textId}/srt`)).status).toBe(403);
+	});
+
+	it('an upload matching the rules that is not decodable audio: the upload succeeds, the transcript fails at once with the reason, nothing else is written', async () => {
+		const flac = readFileSync(toneWords(dir, 'to-break', 10, 'flac').path);
+		const broken = join(dir, 'broken.flac');
+		writeFileSync(broken, Buffer.concat([flac.subarray(0, 64), Buffer.alloc(4096, 7)]));
+		const before = whisper.requests.length;
+		const fileId = await upload(broken, 'audio/flac');
+		const failed = await eventually(async () => {
+			const r = await directus.request('GET', `/ml/transcripts/${fileId}`);
+			return r.status === 200 && r.body.status === 'failed' ? r.body : null;
+		}, 60_000, 'the broken upload to fail');
+		expect(failed.error).toMatch(/damaged|not an audio or video file|no audio stream|audio stream is empty/);
+		// Failed at once (not retried with backoff) and never sent to the model; no text, no segments.
+		expect(failed).toMatchObject({ attempts: 1, text: null, segments: [] });
+		expect(whisper.requests.length).toBe(before);
+		const srt = await directus.request('GET', `/ml/transcripts/${fileId}/srt`);
+		expect(srt.status).toBe(400);
+		expect(srt.body.errors[0].message).toMatch(/failed, not completed/);
+		const hits = await directus.request('POST', '/ml/search', { body: { query: 'w1 w2', indexes: ['transcripts'], mode: 'keyword' } });
+		expect(hits.body.data.filter((h: { media?: { file: string } }) => h.media?.file === fileId)).toEqual([]);
 	});
 
 	it('follows Directus permissions on the file: a caller who may not read it gets the same answer as for an unknown file', async () => {
@@ -268,6 +306,107 @@ describe('transcription', () => {
 		expect((await directus.request('POST', `/ml/transcripts/7d2c7a4e-1111-4222-8333-944455556666/retry`, { body: {} })).status).toBe(403);
 	});
 
+	it('makes uploaded speech searchable by what was said: hits and citations carry the file and the second; re-transcribing replaces, deleting removes; a caller who may not read the file gets nothing', async () => {
+		const phrases = ['The lighthouse keeper counted seagulls at dawn.', 'Purple elephants dance quietly at midnight.', 'The bakery sells warm cinnamon bread.'];
+		// Under ML_TRANSCRIPTION_PIECE_SECONDS (10 s): one piece, so the fake hears the utterances in order.
+		const path = speechWithPauses(dir, 'talk', phrases, 1, 'flac');
+		whisper.hear(phrases);
+		let fileId: string;
+		let transcript: { id: string; segments: { start: number; end: number; text: string }[] };
+		try {
+			// Uploaded through Directus's /files: the upload hook queues the job (FLAC is in the rules here).
+			fileId = await upload(path, 'audio/flac');
+			transcript = await eventually(async () => {
+				const r = await directus.request('GET', `/ml/transcripts/${fileId}`);
+				return r.status === 200 && (r.body.status === 'completed' || r.body.status === 'failed') ? r.body : null;
+			}, 120_000, 'the uploaded talk to be transcribed by the queue');
+		} finally {
+			whisper.hear(null);
+		}
+		expect(transcript).toMatchObject({ status: 'completed' });
+		expect(transcript.segments.map((s) => s.text)).toEqual(phrases);
+		const said = transcript.segments[1]!;
+		// The phrase was said after the first one and the pause: well after the start of the file.
+		expect(said.start).toBeGreaterThan(2.5);
+
+		const search = async (query: string, mode: string, token?: string): Promise<Record<string, any>[]> => {
+			const res = await directus.request('POST', '/ml/search', { token, body: { query, mode, indexes: ['transcripts'], limit: 5 } });
+			expect(res.status, res.text).toBe(200);
+			return res.body.data;
+		};
+		const hitOn = (hits: Record<string, any>[], file: string): Record<string, any> | undefined => hits.find((h) => h.media?.file === file);
+		const first = await eventually(async () => hitOn(await search('purple elephants dancing at midnight', 'keyword'), fileId), 60_000, 'the transcript to be indexed');
+		for (const mode of ['keyword', 'semantic', 'hybrid']) {
+			const hits = await search('purple elephants dancing at midnight', mode);
+			const hit = hitOn(hits, fileId);
+			expect(hit, `${mode}: ${JSON.stringify(hits)}`).toBeDefined();
+			expect(hits[0]).toBe(hit);
+			expect(hit).toMatchObject({ index: 'transcripts', collection: 'ml_transcripts', item: transcript.id, title: 'Talk' });
+			expect(hit!.media).toMatchObject({ file: fileId, start: said.start, end: said.end });
+			expect(hit!.media.chunkStart).toBeLessThanOrEqual(said.start);
+			expect(hit!.media.chunkEnd).toBeGreaterThanOrEqual(said.end);
+			expect(hit!.link).toBe(`/admin/files/${fileId}?t=${said.start}`);
+			expect(hit!.media.asset).toBe(`/assets/${fileId}#t=${said.start},${said.end}`);
+			expect(hit!.passage).toContain('Purple elephants dance quietly at midnight.');
+		}
+		expect(first.media.start).toBe(said.start);
+		// Another phrase of the same recording opens at its own second.
+		expect(hitOn(await search('cinnamon bread bakery', 'hybrid'), fileId)!.media.start).toBe(transcript.segments[2]!.start);
+
+		// A RAG answer cites the transcript at the second the words were said.
+		const ask = await directus.request('POST', '/ml/ask', { body: { question: 'Where do purple elephants dance?', indexes: ['transcripts'] } });
+		expect(ask.status, ask.text).toBe(200);
+		const citation = ask.body.data.citations.find((c: Record<string, any>) => c.media?.file === fileId);
+		expect(citation, ask.text).toMatchObject({ item: transcript.id, link: `/admin/files/${fileId}?t=${said.start}`, media: { file: fileId, start: said.start, end: said.end } });
+
+		// Permissions: transcripts readable but not the file → no hit; with the file → the hit.
+		const noFiles = await directus.createUser({ email: 'transcripts-no-files@example.com', permissions: [{ collection: 'ml_models', action: 'read' }, { collection: 'ml_transcripts', action: 'read' }] });
+		const withFiles = await directus.createUser({
+			email: 'transcripts-files@example.com',
+			permissions: [{ collection: 'ml_models', action: 'read' }, { collection: 'ml_transcripts', action: 'read' }, { collection: 'directus_files', action: 'read' }],
+		});
+		const noTranscripts = await directus.createUser({ email: 'files-no-transcripts@example.com', permissions: [{ collection: 'ml_models', action: 'read' }, { collection: 'directus_files', action: 'read' }] });
+		for (const mode of ['keyword', 'semantic', 'hybrid']) {
+			expect(await search('purple elephants dancing at midnight', mode, noFiles)).toEqual([]);
+			expect(hitOn(await search('purple elephants dancing at midnight', mode, withFiles), fileId)?.media.start).toBe(said.start);
+		}
+		expect((await directus.request('POST', '/ml/search', { token: noTranscripts, body: { query: 'purple elephants', indexes: ['transcripts'] } })).status).toBe(403);
+		const askNoFiles = await directus.request('POST', '/ml/ask', { token: noFiles, body: { question: 'Where do purple elephants dance?', indexes: ['transcripts'] } });
+		expect(askNoFiles.status, askNoFiles.text).toBe(200);
+		expect(askNoFiles.body.data.citations).toEqual([]);
+
+		// Re-transcribing replaces the chunks: the new words are found, the old ones no longer.
+		const replaced = ['Seven violins played in the empty station.', 'Nobody remembered the orange umbrella.', 'Tomorrow the tide comes back early.'];
+		whisper.hear(replaced);
+		try {
+			expect((await directus.request('POST', `/ml/transcripts/${fileId}/retry`, { body: {} })).status).toBe(202);
+			await eventually(async () => {
+				const r = await directus.request('GET', `/ml/transcripts/${fileId}`);
+				return r.body.status === 'completed' && r.body.attempts === 2 ? r.body : null;
+			}, 120_000, 'the re-transcription');
+		} finally {
+			whisper.hear(null);
+		}
+		const umbrella = await eventually(async () => hitOn(await search('orange umbrella', 'keyword'), fileId), 60_000, 'the new transcript to be indexed');
+		expect(umbrella.media.start).toBe(said.start);
+		expect(hitOn(await search('purple elephants dancing at midnight', 'keyword'), fileId)).toBeUndefined();
+
+		// Deleting the file (its transcript goes with it) removes its chunks.
+		const coverageBefore = (await directus.request('GET', '/ml/indexes/transcripts/coverage')).body.data;
+		expect((await directus.request('DELETE', `/files/${fileId}`)).status).toBe(204);
+		await eventually(async () => hitOn(await search('orange umbrella', 'keyword'), fileId) === undefined, 60_000, 'the deleted file to leave the index');
+		for (const mode of ['semantic', 'hybrid']) expect(hitOn(await search('orange umbrella', mode), fileId)).toBeUndefined();
+		// Not just unreadable: the index state and its chunks are gone.
+		await eventually(async () => {
+			const docs = await directus.request('GET', `/items/ml_documents?filter[collection][_eq]=ml_transcripts&filter[item][_eq]=${transcript.id}&fields=id`);
+			return docs.body.data.length === 0;
+		}, 30_000, 'the index state of the deleted transcript to be removed');
+		// Its one chunk (three short segments) left the vector store and the keyword index.
+		const coverageAfter = (await directus.request('GET', '/ml/indexes/transcripts/coverage')).body.data;
+		expect(coverageAfter.vectors).toBe(coverageBefore.vectors - 1);
+		expect(coverageAfter.chunks).toBe(coverageBefore.chunks - 1);
+	});
+
 	it('runs the "Transcribe file" Flow operation now (wait) and through the queue', async () => {
 		const fileId = await upload(speech(dir, 'flow', 'Transcribed by a flow.', 'mp3'), 'audio/mpeg');
 		const queuedId = await upload(toneWords(dir, 'flow-queued', 4, 'mp3').path, 'audio/mpeg');
@@ -293,5 +432,89 @@ describe('transcription', () => {
 			return r.body.status === 'completed' ? r.body : null;
 		}, 60_000, 'the queued flow transcription');
 		expect(done.text).toBe('w0 w1 w2 w3');
+	});
+});
+
+/**
+ * What a crashed worker leaves behind: a transcript row marked `queued` or `processing` with no
+ * job behind it any more (the inline queue lives in the process; a killed process takes it along).
+ */
+describe('transcription: transcripts left behind by a stopped worker', () => {
+	let directus: DirectusInstance;
+	let whisper: FakeTranscriptionServer;
+	const dir = join(TMP_ROOT, `audio-stuck-${process.pid}`);
+
+	beforeAll(async () => {
+		mkdirSync(dir, { recursive: true });
+		whisper = await startFakeTranscriptionServer();
+		directus = await startDirectus({
+			env: {
+				ML_TRANSCRIPTION_PROVIDER: 'openai-compatible',
+				ML_TRANSCRIPTION_MODEL: 'whisper-1',
+				ML_TRANSCRIPTION_BASE_URL: whisper.baseUrl,
+				ML_TRANSCRIPTION_AUTO: 'false',
+				ML_TRANSCRIPTION_STUCK_SECONDS: '4',
+				ML_TRANSCRIPTION_STUCK_MAX_ATTEMPTS: '2',
+				ML_RECONCILE_INTERVAL_SECONDS: '1',
+			},
+		});
+	});
+	afterAll(async () => {
+		await directus?.stop();
+		await whisper?.close();
+	});
+
+	it('requeues a transcript left queued or processing past the bound, and fails one abandoned too often, saying why', async () => {
+		const upload = async (name: string, words: number): Promise<string> => {
+			const form = new FormData();
+			form.append('file', new Blob([readFileSync(toneWords(dir, name, words, 'mp3').path)], { type: 'audio/mpeg' }), `${name}.mp3`);
+			const res = await fetch(`${directus.url}/files`, { method: 'POST', headers: { authorization: `Bearer ${directus.adminToken}` }, body: form });
+			expect(res.status).toBe(200);
+			return ((await res.json()) as { data: { id: string } }).data.id;
+		};
+		const processing = await upload('stuck-processing', 3);
+		const queued = await upload('stuck-queued', 2);
+		const abandoned = await upload('stuck-abandoned', 4);
+		const leave = async (file: string, status: string, attempts: number): Promise<void> => {
+			const res = await directus.request('POST', '/items/ml_transcripts', { body: { file, status, attempts, progress: 40 } });
+			expect(res.status, res.text).toBe(200);
+		};
+		await leave(processing, 'processing', 1);
+		await leave(queued, 'queued', 0);
+		await leave(abandoned, 'processing', 2);
+		const state = async (file: string): Promise<Record<string, any>> => (await directus.request('GET', `/ml/transcripts/${file}`)).body;
+
+		// Younger than the bound (4 s), with sweeps every second: left alone (a live worker may own them).
+		await new Promise((r) => setTimeout(r, 1500));
+		for (const file of [processing, queued, abandoned]) expect((await state(file)).status).not.toMatch(/completed|failed/);
+		expect(whisper.requests).toHaveLength(0);
+
+		const done = await eventually(async () => {
+			const [a, b] = [await state(processing), await state(queued)];
+			return a.status === 'completed' && b.status === 'completed' ? [a, b] : null;
+		}, 60_000, 'the stuck transcripts to be requeued and completed');
+		expect(done[0]).toMatchObject({ text: 'w0 w1 w2', attempts: 2, error: null, progress: 100 });
+		expect(done[1]).toMatchObject({ text: 'w0 w1', attempts: 1, error: null });
+
+		const failed = await eventually(async () => {
+			const c = await state(abandoned);
+			return c.status === 'failed' ? c : null;
+		}, 30_000, 'the abandoned transcript to be marked failed');
+		expect(failed.error).toMatch(/left processing/);
+		expect(failed.error).toMatch(/2 attempts/);
+		expect(failed.error).toMatch(/retry/i);
+		// Never sent to the model again; each of the others exactly once.
+		expect(whisper.requests).toHaveLength(2);
+		await new Promise((r) => setTimeout(r, 2000));
+		expect(whisper.requests).toHaveLength(2);
+		expect((await state(abandoned)).status).toBe('failed');
+
+		// A retry after the failure works as usual.
+		expect((await directus.request('POST', `/ml/transcripts/${abandoned}/retry`, { body: {} })).status).toBe(202);
+		const retried = await eventually(async () => {
+			const c = await state(abandoned);
+			return c.status === 'completed' ? c : null;
+		}, 60_000, 'the retried transcript');
+		expect(retried.text).toBe('w0 w1 w2 w3');
 	});
 });

@@ -13,7 +13,9 @@ import { ffmpegPath, toneFrequency } from '../support/audio.js';
  * of sound becomes the word `w<i>` whose pitch (300 + 40·i Hz) it has, timed where it was
  * heard. Pieces cut from a longer file therefore come back with piece-relative times, which is
  * what splitting and stitching must put right. Other sound (speech) comes back as segments
- * `speech <n>` at the bursts' times.
+ * `speech <n>` at the bursts' times; or, after `hear(phrases)`, speech separated by pauses of at
+ * least 0.6 s is taken as utterances, and utterance k comes back as one segment saying
+ * `phrases[k]` at the time the sound was heard.
  */
 export interface TranscriptionRequestRecord {
 	path: string;
@@ -34,6 +36,8 @@ export interface FakeTranscriptionServer {
 	readonly baseUrl: string;
 	readonly requests: TranscriptionRequestRecord[];
 	script(...faults: TranscriptionFault[]): void;
+	/** The words of the speech utterances in the next recordings (null: `speech <n>` again). */
+	hear(phrases: string[] | null): void;
 	close(): Promise<void>;
 }
 
@@ -105,6 +109,7 @@ export async function startFakeTranscriptionServer(options: { apiKey?: string } 
 	const faults: TranscriptionFault[] = [];
 	const dir = await mkdtemp(join(tmpdir(), 'fake-whisper-'));
 	let counter = 0;
+	let phrases: string[] | null = null;
 
 	const server = http.createServer((req, res) => {
 		const chunks: Buffer[] = [];
@@ -153,11 +158,21 @@ export async function startFakeTranscriptionServer(options: { apiKey?: string } 
 					return { word: tone ? `w${index}` : 'speech', start: round(b.start), end: round(b.end) };
 				});
 				let speechCount = 0;
-				const words = heard.map((w) => (w.word === 'speech' ? { ...w, word: `speech${speechCount++}` } : w));
-				// Four words per segment, as Whisper groups phrases.
+				let words = heard.map((w) => (w.word === 'speech' ? { ...w, word: `speech${speechCount++}` } : w));
+				// Utterances: speech bursts less than 0.6 s apart belong together.
+				const utterances: { start: number; end: number }[] = [];
+				for (const w of heard) {
+					if (w.word !== 'speech') continue;
+					const last = utterances[utterances.length - 1];
+					if (last && w.start - last.end < 0.6) last.end = w.end;
+					else utterances.push({ start: w.start, end: w.end });
+				}
+				if (phrases && utterances.length > 0) words = utterances.map((u, k) => ({ ...u, word: phrases![k] ?? `speech${k}` }));
+				// Four words per segment, as Whisper groups phrases (one utterance per segment when phrases are heard).
+				const perSegment = phrases ? 1 : 4;
 				const segments: { id: number; seek: number; start: number; end: number; text: string; tokens: number[]; temperature: number; avg_logprob: number; compression_ratio: number; no_speech_prob: number }[] = [];
-				for (let i = 0; i < words.length; i += 4) {
-					const group = words.slice(i, i + 4);
+				for (let i = 0; i < words.length; i += perSegment) {
+					const group = words.slice(i, i + perSegment);
 					segments.push({ id: segments.length, seek: 0, start: group[0]!.start, end: group[group.length - 1]!.end, text: ` ${group.map((w) => w.word).join(' ')}`, tokens: [], temperature: 0, avg_logprob: -0.2, compression_ratio: 1, no_speech_prob: 0 });
 				}
 				const text = words.map((w) => w.word).join(' ');
@@ -185,6 +200,9 @@ export async function startFakeTranscriptionServer(options: { apiKey?: string } 
 		baseUrl: `http://127.0.0.1:${port}/v1`,
 		requests,
 		script: (...f) => faults.push(...f),
+		hear: (list) => {
+			phrases = list;
+		},
 		async close() {
 			server.closeAllConnections();
 			await new Promise<void>((resolve) => server.close(() => resolve()));

@@ -44,6 +44,26 @@ export function speech(dir: string, name: string, text: string, format: 'wav' | 
 	return out;
 }
 
+/**
+ * Phrases spoken by espeak-ng one after another with `pauseSeconds` of silence between them, as
+ * one recording (the fake transcription server, told the phrases, hears each as one segment).
+ */
+export function speechWithPauses(dir: string, name: string, phrases: string[], pauseSeconds: number, format: 'wav' | 'mp3' | 'ogg' | 'm4a' | 'flac'): string {
+	mkdirSync(dir, { recursive: true });
+	const inputs: string[] = [];
+	phrases.forEach((phrase, i) => {
+		const wav = join(dir, `${name}.${i}.src.wav`);
+		execFileSync('espeak-ng', ['-w', wav, phrase]);
+		if (i > 0) inputs.push('-f', 'lavfi', '-t', String(pauseSeconds), '-i', 'anullsrc=r=22050:cl=mono');
+		inputs.push('-i', wav);
+	});
+	const n = phrases.length * 2 - 1;
+	const filter = `${Array.from({ length: n }, (_, i) => `[${i}:a]aresample=22050,aformat=channel_layouts=mono[a${i}]`).join(';')};${Array.from({ length: n }, (_, i) => `[a${i}]`).join('')}concat=n=${n}:v=0:a=1[out]`;
+	const out = join(dir, `${name}.${format}`);
+	ffmpeg([...inputs, '-filter_complex', filter, '-map', '[out]', ...ENCODE[format]!, out]);
+	return out;
+}
+
 /** Pitch of tone word `i` (Hz). The fake transcription server maps pitch back to `w<i>`. */
 export const toneFrequency = (i: number): number => 300 + 40 * i;
 export const TONE_SECONDS = 0.5;

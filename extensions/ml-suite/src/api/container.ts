@@ -9,7 +9,7 @@ import { LayeredEmbeddingCache, MemoryEmbeddingCache } from '../core/embeddings/
 import { KnexEmbeddingCache } from '../core/embeddings/knex-embedding-cache.js';
 import { WriteBehindEmbeddingCache } from '../core/embeddings/write-behind-embedding-cache.js';
 import { ChangeCoalescer } from '../core/indexing/change-coalescer.js';
-import { computeSettingsHash, type IndexDefinition } from '../core/indexing/index-definition.js';
+import { computeSettingsHash, TRANSCRIPTS_COLLECTION, type IndexDefinition } from '../core/indexing/index-definition.js';
 import { IndexRepository } from '../core/indexing/index-repository.js';
 import { INDEXING_JOBS, reconcile, type IndexingJobDeps } from '../core/indexing/indexing-jobs.js';
 import { KnexLeaseLock } from '../core/locks/knex-lease-lock.js';
@@ -361,7 +361,7 @@ async function buildContainer(host: HostContext): Promise<Container> {
 				origin: options.origin ?? { user: options.accountability.user ?? null, ...usageSource.route('POST', '/ask') },
 				signal: options.signal,
 			});
-			return hits.map((hit) => ({ index: hit.index, collection: hit.collection, item: hit.item, title: hit.title, content: hit.passage, score: hit.score, link: hit.link }));
+			return hits.map((hit) => ({ index: hit.index, collection: hit.collection, item: hit.item, title: hit.title, content: hit.passage, score: hit.score, link: hit.link, ...(hit.media ? { media: hit.media } : {}) }));
 		},
 		getChatModel: (modelId) => models.getChatModel(modelId),
 		prompts,
@@ -412,7 +412,16 @@ async function buildContainer(host: HostContext): Promise<Container> {
 	});
 	for (const job of EVALUATION_JOBS) queueWiring.register(job, { evaluation });
 	const { enrichments, enrichment, enrichmentJobDeps } = buildEnrichment(host, { analysis, complexity, queueWiring });
-	const transcription = await buildTranscription(config, host, { models, record: (event) => usage.record(event), queueWiring });
+	const transcription = await buildTranscription(config, host, {
+		models,
+		record: (event) => usage.record(event),
+		queueWiring,
+		// Same path as an item saved in the app: the coalescer marks them pending and queues index-items.
+		transcriptsChanged: async (ids) => {
+			if (ids.length === 0) return;
+			for (const index of await indexes.forCollection(TRANSCRIPTS_COLLECTION)) changes.add(index.id, TRANSCRIPTS_COLLECTION, ids);
+		},
+	});
 
 	let reconcileTimer: NodeJS.Timeout | null = null;
 	let pruneTimer: NodeJS.Timeout | null = null;
@@ -587,13 +596,22 @@ async function buildContainer(host: HostContext): Promise<Container> {
 					// One sweeper at a time across instances and workers; the holder renews its lease
 					// each sweep and loses it two intervals after it stops (e.g. it died).
 					if (!(await sweepLock.tryAcquire('reconcile', intervalMs * 2 + 5_000))) return;
-					const { requeued, diverged, retried } = await container.reconcileNow(olderThan);
-					if (requeued > 0) host.logger.info(`[ml-suite] reconcile: requeued ${requeued} pending documents`);
-					if (retried > 0) host.logger.info(`[ml-suite] reconcile: retrying ${retried} documents that failed temporarily`);
-					if (diverged > 0) host.logger.info(`[ml-suite] reconcile: ${diverged} indexed documents differed from their items; re-indexing them`);
+					try {
+						const { requeued, diverged, retried } = await container.reconcileNow(olderThan);
+						if (requeued > 0) host.logger.info(`[ml-suite] reconcile: requeued ${requeued} pending documents`);
+						if (retried > 0) host.logger.info(`[ml-suite] reconcile: retrying ${retried} documents that failed temporarily`);
+						if (diverged > 0) host.logger.info(`[ml-suite] reconcile: ${diverged} indexed documents differed from their items; re-indexing them`);
+					} catch (error) {
+						backlog ||= olderThan === 0;
+						host.logger.warn(`[ml-suite] reconcile sweep failed: ${(error as Error).message}`);
+					}
+					// Transcripts a stopped worker left queued or processing, under the same lease.
+					const stuck = await transcription.sweepStuck();
+					if (stuck.requeued.length > 0) host.logger.info(`[ml-suite] requeued ${stuck.requeued.length} transcripts a stopped worker left behind`);
+					if (stuck.failed.length > 0) host.logger.warn(`[ml-suite] marked ${stuck.failed.length} transcripts failed: left behind by a stopped worker ${config.ML_TRANSCRIPTION_STUCK_MAX_ATTEMPTS} times`);
+					for (const u of stuck.unqueued) host.logger.warn(`[ml-suite] could not requeue the transcript of file ${u.file}: ${u.error}`);
 				} catch (error) {
-					backlog ||= olderThan === 0;
-					host.logger.warn(`[ml-suite] reconcile sweep failed: ${(error as Error).message}`);
+					host.logger.warn(`[ml-suite] sweep failed: ${(error as Error).message}`);
 				} finally {
 					running = false;
 				}

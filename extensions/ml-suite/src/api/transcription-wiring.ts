@@ -12,7 +12,7 @@ import type { ModelRegistry } from '../core/providers/model-registry.js';
 import { Ffmpeg, locateFfmpeg } from '../core/transcription/ffmpeg.js';
 import { TranscriptRepository } from '../core/transcription/transcript-repository.js';
 import { TranscriptionService } from '../core/transcription/transcription-service.js';
-import { TRANSCRIPTION_JOBS, type TranscriptionJobDeps } from '../core/transcription/transcription-jobs.js';
+import { sweepStuckTranscripts, TRANSCRIPTION_JOBS, type TranscriptionJobDeps } from '../core/transcription/transcription-jobs.js';
 import type { QueueWiring } from './queue-wiring.js';
 import type { UsageEvent } from '../core/usage/types.js';
 import type { HostContext } from './container-types.js';
@@ -41,6 +41,10 @@ export interface TranscriptionWiring {
 	readFile(fileId: string, accountability: Accountability | null, signal?: AbortSignal): Promise<LocalAudio>;
 	/** Writes bytes to a temp file (the base64 route). */
 	writeTemp(bytes: Uint8Array, filename: string): Promise<LocalAudio>;
+	/** Has the indexes over ml_transcripts bring these transcripts' chunks up to date. */
+	transcriptsChanged(ids: string[]): Promise<void>;
+	/** Requeues (or fails) transcripts a stopped worker left behind (ML_TRANSCRIPTION_STUCK_*); run by the reconcile sweep. */
+	sweepStuck(): ReturnType<typeof sweepStuckTranscripts>;
 }
 
 /** The ffmpeg binary of the optional `@ffmpeg-installer/linux-x64` package, when installed. */
@@ -54,7 +58,17 @@ function packagedFfmpeg(): string | null {
 	}
 }
 
-export async function buildTranscription(config: MlConfig, host: HostContext, deps: { models: ModelRegistry; record(event: UsageEvent): void; queueWiring: QueueWiring }): Promise<TranscriptionWiring> {
+export async function buildTranscription(
+	config: MlConfig,
+	host: HostContext,
+	deps: {
+		models: ModelRegistry;
+		record(event: UsageEvent): void;
+		queueWiring: QueueWiring;
+		/** Transcripts changed (completed, failed, their file deleted): the indexes over ml_transcripts follow. */
+		transcriptsChanged(ids: string[]): Promise<void>;
+	},
+): Promise<TranscriptionWiring> {
 	const binary = await locateFfmpeg({
 		explicitPath: config.ML_FFMPEG_PATH ?? null,
 		packagedPath: process.platform === 'linux' && process.arch === 'x64' ? packagedFfmpeg() : null,
@@ -84,6 +98,17 @@ export async function buildTranscription(config: MlConfig, host: HostContext, de
 		service,
 		transcripts: new TranscriptRepository(host.database),
 		ffmpeg,
+		transcriptsChanged: (ids) => deps.transcriptsChanged(ids),
+		sweepStuck: () =>
+			sweepStuckTranscripts(
+				{
+					transcripts: wiring.transcripts,
+					enqueue: async (fileId, model) => {
+						await deps.queueWiring.queue.enqueue('transcribe-file', { fileId, ...(model ? { model } : {}) });
+					},
+				},
+				{ olderThanSeconds: config.ML_TRANSCRIPTION_STUCK_SECONDS, maxAttempts: config.ML_TRANSCRIPTION_STUCK_MAX_ATTEMPTS },
+			),
 		async readFile(fileId, accountability, signal) {
 			const started = performance.now();
 			const schema = await host.getSchema();
@@ -123,7 +148,19 @@ export async function buildTranscription(config: MlConfig, host: HostContext, de
 		},
 	};
 	// Jobs run as the system: who may transcribe a file was checked when the job was queued.
-	const jobDeps: TranscriptionJobDeps = { transcripts: wiring.transcripts, service, openFile: (fileId, signal) => wiring.readFile(fileId, null, signal) };
+	const jobDeps: TranscriptionJobDeps = {
+		transcripts: wiring.transcripts,
+		service,
+		openFile: (fileId, signal) => wiring.readFile(fileId, null, signal),
+		async onSettled(fileId) {
+			try {
+				await deps.transcriptsChanged(await wiring.transcripts.idsOf([fileId]));
+			} catch (error) {
+				// Logged, not thrown: the transcript itself is done; a reindex of the transcripts index picks it up.
+				host.logger.warn(`[ml-suite] could not queue the indexing of the transcript of file ${fileId}: ${(error as Error).message}`);
+			}
+		},
+	};
 	for (const job of TRANSCRIPTION_JOBS) deps.queueWiring.register(job, jobDeps);
 	return wiring;
 }

@@ -84,6 +84,14 @@ export const configShape = {
 	ML_TRANSCRIPTION_AUTO_FOLDERS: csvList([]),
 	/** Largest upload transcribed automatically, in MB. */
 	ML_TRANSCRIPTION_AUTO_MAX_MB: int(1, 100_000).default(500),
+	/**
+	 * A transcript still `queued` or `processing` this many seconds after its last update was left
+	 * by a worker that stopped (a live one updates the row at every piece): the reconcile sweep
+	 * queues it again, or marks it failed after ML_TRANSCRIPTION_STUCK_MAX_ATTEMPTS.
+	 */
+	ML_TRANSCRIPTION_STUCK_SECONDS: int(1, 604_800).default(1800),
+	/** Processing attempts after which a stuck transcript is marked failed instead of queued again. */
+	ML_TRANSCRIPTION_STUCK_MAX_ATTEMPTS: int(1, 100).default(3),
 	/** ffmpeg binary; default: the `@ffmpeg-installer/linux-x64` package's, else `ffmpeg` on PATH. */
 	ML_FFMPEG_PATH: optionalString,
 	/**

@@ -40,7 +40,8 @@ export interface SearchRequestBody {
 }
 
 /** One ranked result of `POST /ml/search` (the search service's own type). */
-export type { SearchHit } from '../core/search/search-service.js';
+export type { MediaRange, SearchHit } from '../core/search/search-service.js';
+import type { MediaRange } from '../core/search/search-service.js';
 
 /** A prior turn of a conversation. System messages are not accepted from callers. */
 export interface RagHistoryMessage {
@@ -84,6 +85,8 @@ export interface Citation {
 	/** The text actually given to the model (or, for extractive answers, the sentences quoted). */
 	passage: string;
 	score: number;
+	/** Set when the passage is timed speech of a file (a transcript): the file and where it was said. */
+	media?: MediaRange;
 }
 
 /** `generative` = written by a chat model; `extractive` = sentences quoted from the passages. */

@@ -144,7 +144,7 @@ export function toRagQueryResponse(result: AskResponse): Record<string, unknown>
 			source: c.title,
 			sourceType: c.collection,
 			relevanceScore: c.score,
-			metadata: { n: c.n, index: c.index, collection: c.collection, item: c.item, link: c.link },
+			metadata: { n: c.n, index: c.index, collection: c.collection, item: c.item, link: c.link, ...(c.media ? { media: c.media } : {}) },
 		})),
 		model: result.model ?? 'extractive',
 		tokensUsed: result.usage.inputTokens + result.usage.outputTokens,

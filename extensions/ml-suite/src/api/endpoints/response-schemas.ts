@@ -7,6 +7,17 @@ import type { AskResponse, Citation, IndexSummary, SearchHit } from '../../share
  * fail the typecheck when a schema here and its wire type drift apart.
  */
 
+export const MediaRangeSchema = z
+	.object({
+		file: z.string().describe('directus_files id.'),
+		start: z.number().describe('Seconds: start of the segment holding most of the query words.'),
+		end: z.number(),
+		chunkStart: z.number(),
+		chunkEnd: z.number(),
+		asset: z.string().describe('The asset with a media fragment (#t=start,end).'),
+	})
+	.describe('Where in the file the passage was said (timed transcripts).');
+
 export const SearchHitSchema = z.object({
 	index: z.string(),
 	collection: z.string(),
@@ -19,6 +30,7 @@ export const SearchHitSchema = z.object({
 	field: z.string().nullable(),
 	link: z.string().describe('Admin-app path of the item.'),
 	data: z.record(z.string(), z.unknown()).describe('The requested `fields` of the item, as the caller may read them.'),
+	media: MediaRangeSchema.optional(),
 });
 
 export const SearchResponse = z.object({
@@ -44,6 +56,7 @@ export const CitationSchema = z.object({
 	link: z.string(),
 	passage: z.string(),
 	score: z.number(),
+	media: MediaRangeSchema.optional(),
 });
 
 export const AskResponseSchema = z.object({

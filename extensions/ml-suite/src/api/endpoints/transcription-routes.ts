@@ -152,11 +152,18 @@ export function registerTranscriptionRoutes(router: Router, getContainer: () => 
 	route(router, 'post', '/transcripts/:fileId/retry', { access: 'user', body: z.object({ language, model }).optional(), status: 202, summary: "Queue a (new) transcription of a file" }, async (req, container) => {
 		const { fileId: id } = parseInput(FileParams, req.params, 'path');
 		const resolved = await useModel(container, req, req.body?.model);
-		// Reading the file (and disposing of the copy) checks the caller may read it, with Directus's answer for unknown files.
-		await (await container.transcription.readFile(id, req.accountability, req.signal)).dispose();
+		// Reading the file checks the caller may read it (Directus's answer for unknown files), and
+		// probing it refuses what can never be transcribed (415 not audio or damaged, 413 too long)
+		// before anything is queued or written.
+		const local = await container.transcription.readFile(id, req.accountability, req.signal);
+		try {
+			await container.transcription.service.probe(local.path, req.signal);
+		} finally {
+			await local.dispose();
+		}
 		const current = await container.transcription.transcripts.get(id);
-		// A row left queued/processing by a lost job (a restart) may be retried after 15 minutes without news.
-		const stale = !current?.dateUpdated || Date.now() - new Date(current.dateUpdated).getTime() > 15 * 60_000;
+		// A row left queued/processing by a lost job (a restart) may be retried once it is as old as the stuck sweep's bound.
+		const stale = !current?.dateUpdated || Date.now() - new Date(current.dateUpdated).getTime() > container.config.ML_TRANSCRIPTION_STUCK_SECONDS * 1000;
 		if (current && (current.status === 'queued' || current.status === 'processing') && !stale) {
 			throw new InvalidPayloadError(`The file is already being transcribed (${current.status}).`, { status: current.status });
 		}

@@ -53,7 +53,7 @@ export default defineHook(({ init, action, filter }, context) => {
 	registerEvalSetHooks(filter as never, container);
 	registerEnrichmentHooks({ action: action as never, filter: filter as never }, container);
 	registerDefaultModelHooks(action as never, container);
-	registerTranscriptionHooks(action as never, container);
+	registerTranscriptionHooks(action as never, filter as never, container);
 	registerClassifierHooks(action as never, container);
 	registerBudgetHooks({ action: action as never, filter: filter as never }, container);
 

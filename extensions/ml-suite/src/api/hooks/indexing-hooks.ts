@@ -55,7 +55,7 @@ export function registerIndexingHooks({ action, filter }: Register, getContainer
 		if (!collection) return payload;
 		const info = schema.collections[collection];
 		if (!info) throw new InvalidPayloadError({ reason: `Collection "${collection}" does not exist` });
-		if (collection.startsWith('directus_') || (collection.startsWith('ml_') && collection !== 'ml_rag_documents')) {
+		if (collection.startsWith('directus_') || (collection.startsWith('ml_') && collection !== 'ml_rag_documents' && collection !== 'ml_transcripts')) {
 			throw new InvalidPayloadError({ reason: `Collection "${collection}" cannot be indexed` });
 		}
 		for (const key of ['content_fields', 'context_fields', 'metadata_fields', 'title_field'] as const) {

@@ -3,6 +3,7 @@ import { autoTranscribeSkipReason, type AutoTranscribeRules } from '../../core/t
 import type { Container } from '../container.js';
 
 type Action = (event: string, handler: (meta: Record<string, unknown>, context: Record<string, unknown>) => void | Promise<void>) => void;
+type Filter = (event: string, handler: (payload: unknown, meta: Record<string, unknown>, context: Record<string, unknown>) => unknown) => void;
 
 /** The upload rules from the config (ML_TRANSCRIPTION_AUTO*). */
 export function autoTranscribeRules(container: Container): AutoTranscribeRules {
@@ -27,7 +28,33 @@ export async function enqueueTranscription(container: Container, fileId: string,
  * because of transcription: with no transcription model configured, or a file outside the rules,
  * nothing happens; a queue failure is logged and recorded on the transcript row.
  */
-export function registerTranscriptionHooks(action: Action, getContainer: () => Promise<Container>): void {
+export function registerTranscriptionHooks(action: Action, filter: Filter, getContainer: () => Promise<Container>): void {
+	// A deleted file takes its transcript with it (foreign key cascade, no item event): note the
+	// transcripts before, and have the indexes drop their chunks after.
+	const deleting = new Map<string, string[]>();
+	filter('files.delete', async (payload) => {
+		try {
+			const keys = Array.isArray(payload) ? payload.map(String) : [];
+			const container = await getContainer();
+			const ids = await container.transcription.transcripts.idsOf(keys);
+			if (ids.length > 0) for (const key of keys) deleting.set(key, ids);
+		} catch (error) {
+			(await getContainer()).host.logger.warn(`[ml-suite] could not look up transcripts of files being deleted: ${(error as Error).message}`);
+		}
+		return payload;
+	});
+	action('files.delete', async (meta) => {
+		const keys = Array.isArray(meta.keys) ? meta.keys.map(String) : meta.key !== undefined ? [String(meta.key)] : [];
+		const ids = new Set<string>();
+		for (const key of keys) {
+			for (const id of deleting.get(key) ?? []) ids.add(id);
+			deleting.delete(key);
+		}
+		if (ids.size === 0) return;
+		const container = await getContainer();
+		await container.transcription.transcriptsChanged([...ids]).catch((error: unknown) => container.host.logger.warn(`[ml-suite] could not queue removal of deleted files' transcripts from search: ${(error as Error).message}`));
+	});
+
 	action('files.upload', async (meta) => {
 		let container: Container | null = null;
 		try {

@@ -1,11 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import type { Knex } from 'knex';
-import { RAG_DOCUMENTS_COLLECTION, RAG_DOCUMENTS_INDEX } from '../../core/indexing/index-definition.js';
+import { RAG_DOCUMENTS_COLLECTION, RAG_DOCUMENTS_INDEX, TRANSCRIPTS_COLLECTION, TRANSCRIPTS_INDEX } from '../../core/indexing/index-definition.js';
 
 interface IndexSeed {
 	name: string;
 	label: string;
 	collection: string;
+	/** '' = none (titles fall back to the primary key, or for transcripts the file's title). */
 	title_field: string;
 	content_fields: string;
 	context_fields: string;
@@ -22,6 +23,22 @@ const RAG_INDEX: IndexSeed = {
 	content_fields: 'content',
 	context_fields: '',
 	metadata_fields: 'rag_collection,source_type,project_id',
+};
+
+/**
+ * Completed transcripts (`ml_transcripts`), searchable by what was said: the `segments` field is
+ * cut at segment boundaries, so every hit carries the file and the seconds it was said at, and
+ * only callers who may read the file see it. Always present; empty until a transcript completes.
+ */
+const TRANSCRIPTS_INDEX_SEED: IndexSeed = {
+	name: TRANSCRIPTS_INDEX,
+	label: 'Transcripts (what was said in audio and video files)',
+	collection: TRANSCRIPTS_COLLECTION,
+	title_field: '',
+	content_fields: 'segments',
+	context_fields: '',
+	metadata_fields: 'language',
+	filter: { status: { _eq: 'completed' } },
 };
 
 /** Indexes over the demo collections, created with the demo content. */
@@ -72,6 +89,7 @@ export async function seedIndexes(db: Knex, seeds: IndexSeed[], defaults: { chun
 	return created;
 }
 
+/** The built-in indexes: RAG documents (/ml/rag) and transcripts. */
 export function seedRagIndex(db: Knex, defaults: { chunkSize: number; chunkOverlap: number }): Promise<string[]> {
-	return seedIndexes(db, [RAG_INDEX], defaults);
+	return seedIndexes(db, [RAG_INDEX, TRANSCRIPTS_INDEX_SEED], defaults);
 }

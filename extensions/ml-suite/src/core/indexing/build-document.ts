@@ -4,6 +4,7 @@ import { estimateTokens } from '../text/estimate-tokens.js';
 import { htmlToText } from '../text/html-to-text.js';
 import type { MetadataValue } from '../vector-stores/types.js';
 import { toMetadataValue, type IndexDefinition } from './index-definition.js';
+import { chunkTimedSegments, timedSegmentsOf, timedText, type TimedChunk } from './timed-segments.js';
 
 export interface PreparedChunk {
 	/** Number of the chunk within the item (unique per item; the vector record's chunkIndex). */
@@ -55,7 +56,18 @@ export function prepareDocument(index: IndexDefinition, item: string, record: Re
 	const { size, overlap } = chunking(index, record);
 	const chunks: PreparedChunk[] = [];
 	const texts: string[] = [];
+	// Time ranges of chunks cut from timed segments: they change what a hit links to, so they are hashed.
+	const ranges: [string, number, number, number][] = [];
 	for (const field of index.contentFields) {
+		const timed = timedChunksOf(index, field, record);
+		if (timed) {
+			texts.push(timedText(timed.flatMap((chunk) => chunk.segments)));
+			timed.forEach((chunk, position) => {
+				chunks.push({ chunkIndex: chunks.length, field, position, content: chunk.content, tokenCount: estimateTokens(chunk.content) });
+				ranges.push([field, position, chunk.start, chunk.end]);
+			});
+			continue;
+		}
 		const text = fieldText(record[field]);
 		texts.push(text);
 		chunkText(text, { size, overlap }).forEach((chunk, position) => {
@@ -74,6 +86,7 @@ export function prepareDocument(index: IndexDefinition, item: string, record: Re
 		.update(JSON.stringify(texts))
 		.update('\u0000')
 		.update(JSON.stringify(metadata))
+		.update(ranges.length > 0 ? `\u0000${JSON.stringify(ranges)}` : '')
 		.digest('hex');
 	return { item, title: title || item, contextPrefix, chunks, text: texts.filter((t) => t.length > 0).join('\n\n'), metadata, contentHash };
 }
@@ -89,6 +102,16 @@ export function relatedQueryText(index: IndexDefinition, readable: Record<string
 	const { size, overlap } = chunking(index, readable);
 	const first = body ? (chunkText(body, { size, overlap })[0]?.content ?? '') : '';
 	return [...present(index.contextFields), first].filter((text) => text.length > 0).join('\n');
+}
+
+/**
+ * A content field that holds timed segments (a transcript's `segments`) is cut at segment
+ * boundaries, so each chunk covers a known time range; null for any other value. Search cuts
+ * the same way from the row the caller may read to tell a hit's time range.
+ */
+export function timedChunksOf(index: IndexDefinition, field: string, record: Record<string, unknown>): TimedChunk[] | null {
+	const segments = timedSegmentsOf(record[field]);
+	return segments ? chunkTimedSegments(segments, chunking(index, record).size) : null;
 }
 
 function chunking(index: IndexDefinition, record: Record<string, unknown>): { size: number; overlap: number } {

@@ -31,6 +31,12 @@ export interface IndexDefinition {
 	 * (the SynthStack-compatible RAG documents do). Default: false.
 	 */
 	perItemChunking?: boolean;
+	/**
+	 * Field naming the `directus_files` row whose audio or video the item's timed chunks refer to
+	 * (the transcripts index: `file`). Its hits carry the file and the time range, link to the file
+	 * at that second, and are only shown to callers who may read that file. Default: none.
+	 */
+	mediaField?: string | null;
 }
 
 const csv = z.preprocess((v) => {
@@ -91,6 +97,7 @@ export function parseIndexRow(row: unknown, defaults: { chunkSize: number; chunk
 		vectorStore: r.vector_store ?? 'default',
 		settingsHash: r.settings_hash ?? null,
 		perItemChunking: r.collection === RAG_DOCUMENTS_COLLECTION,
+		mediaField: r.collection === TRANSCRIPTS_COLLECTION ? 'file' : null,
 	};
 }
 
@@ -117,6 +124,10 @@ export function computeSettingsHash(index: IndexDefinition, model: { key: string
 /** The collection behind the SynthStack-compatible `/ml/rag/*` routes, and its index. */
 export const RAG_DOCUMENTS_COLLECTION = 'ml_rag_documents';
 export const RAG_DOCUMENTS_INDEX = 'rag-documents';
+
+/** Timed transcripts of files (`ml_transcripts`), and the built-in index that makes them searchable. */
+export const TRANSCRIPTS_COLLECTION = 'ml_transcripts';
+export const TRANSCRIPTS_INDEX = 'transcripts';
 
 /** Vector-store namespace of an index. */
 export function namespaceOf(index: Pick<IndexDefinition, 'name'>): string {

@@ -32,5 +32,5 @@ export function citationsFor(used: readonly UsedPassage[], answer: string): Cita
 }
 
 export function toCitation(p: UsedPassage): Citation {
-	return { n: p.n, index: p.index, collection: p.collection, item: p.item, title: p.title, link: p.link, passage: p.passage, score: p.score };
+	return { n: p.n, index: p.index, collection: p.collection, item: p.item, title: p.title, link: p.link, passage: p.passage, score: p.score, ...(p.media ? { media: p.media } : {}) };
 }

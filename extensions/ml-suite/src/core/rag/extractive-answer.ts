@@ -96,7 +96,7 @@ export function extractiveAnswer(question: string, passages: readonly RagPassage
 
 	const citations: Citation[] = [...numbers.entries()].map(([i, n]) => {
 		const p = passages[i] as RagPassage;
-		return { n, index: p.index, collection: p.collection, item: p.item, title: p.title, link: p.link, passage: (byPassage.get(i) ?? []).join(' '), score: p.score };
+		return { n, index: p.index, collection: p.collection, item: p.item, title: p.title, link: p.link, passage: (byPassage.get(i) ?? []).join(' '), score: p.score, ...(p.media ? { media: p.media } : {}) };
 	});
 	return {
 		mode: 'extractive',

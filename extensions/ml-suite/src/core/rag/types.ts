@@ -1,6 +1,6 @@
 import type { ChatModel, ProviderCallUsage } from '../providers/types.js';
 import type { PromptSource } from '../prompts/prompt-store.js';
-import type { RagHistoryMessage, SearchMode } from '../../shared/rag-types.js';
+import type { MediaRange, RagHistoryMessage, SearchMode } from '../../shared/rag-types.js';
 
 /**
  * A retrieved passage as RAG needs it: a permission-checked search hit (its `passage` as
@@ -15,6 +15,8 @@ export interface RagPassage {
 	/** Higher is better; relative within one retrieval. */
 	score: number;
 	link: string;
+	/** The file and time range of timed speech (a transcript's passage). */
+	media?: MediaRange;
 }
 
 /** The query part of a retrieval; the caller part (`Caller`) is added by `RagRequest.caller`. */

@@ -1,6 +1,7 @@
 import { setImmediate as nextTick } from 'node:timers/promises';
 import { InvalidPayloadError, notFoundOrForbidden } from '../errors.js';
-import { chunkSourceFields } from '../indexing/build-document.js';
+import { chunkSourceFields, timedChunksOf } from '../indexing/build-document.js';
+import { bestSegment } from '../indexing/timed-segments.js';
 import { namespaceOf, type IndexDefinition } from '../indexing/index-definition.js';
 import type { CallOrigin } from '../usage/types.js';
 import type { MetadataFilter, VectorStore } from '../vector-stores/types.js';
@@ -30,11 +31,30 @@ export interface SearchHit {
 	chunkIndex: number;
 	/** Content field the matched chunk comes from (null when the hit has no chunk the caller may read). */
 	field: string | null;
-	/** Admin-app path of the item. */
+	/** Admin-app path of the item; for a hit with `media`, the file's page opened at `media.start`. */
 	link: string;
 	/** The requested `fields` of the item, as the caller may read them. */
 	data: Record<string, unknown>;
+	/** Set when the matched chunk is timed speech of a file (a transcript): where it was said. */
+	media?: MediaRange;
 }
+
+/** Where in a file's audio or video a hit was said. */
+export interface MediaRange {
+	/** `directus_files` id. */
+	file: string;
+	/** Seconds from the start of the media: the segment holding most of the query's words, within the chunk. */
+	start: number;
+	end: number;
+	/** The whole matched chunk's range. */
+	chunkStart: number;
+	chunkEnd: number;
+	/** The file's asset with a media fragment (`#t=start,end`): a browser plays it from `start`. */
+	asset: string;
+}
+
+/** Directus collection of files (the media a timed index refers to). */
+const FILES = 'directus_files';
 
 export interface SearchRequest {
 	query: string;
@@ -107,6 +127,8 @@ interface Candidate {
 /** Per index and request: what the caller may read, read once. */
 class Readable {
 	private readonly rows = new Map<string, Row | null>();
+	/** Files the caller may read, as read for a timed index (their titles title its hits). */
+	readonly files = new Map<string, Row>();
 	constructor(
 		readonly index: IndexDefinition,
 		private readonly request: SearchRequest,
@@ -128,6 +150,17 @@ class Readable {
 		for (let i = 0; i < missing.length; i += READ_BATCH) {
 			const part = missing.slice(i, i + READ_BATCH);
 			const found = await this.request.access.readItems(this.index.collection, part, this.request.filter);
+			const mediaField = this.index.mediaField;
+			if (mediaField) {
+				// Timed speech is as private as its file: an item counts only if the caller may read the field naming the file and the file itself.
+				const files = [...new Set([...found.values()].map((row) => mediaFileOf(row, mediaField)).filter((id): id is string => id !== null))];
+				const readableFiles = files.length > 0 && (await this.request.access.canRead(FILES)) ? await this.request.access.readItems(FILES, files, null) : new Map<string, Row>();
+				for (const [id, file] of readableFiles) this.files.set(id, file);
+				for (const [key, row] of found) {
+					const file = mediaFileOf(row, mediaField);
+					if (file === null || !readableFiles.has(file)) found.delete(key);
+				}
+			}
 			for (const key of part) this.rows.set(key, found.get(key) ?? null);
 		}
 	}
@@ -193,7 +226,7 @@ export class SearchService {
 		const hits: SearchHit[] = [];
 		for (const { index, candidate, readable } of top) {
 			const row = readable.row(candidate.item);
-			if (row) hits.push(this.toHit(index, candidate, row, request, await request.access.primaryKey(index.collection)));
+			if (row) hits.push(this.toHit(index, candidate, row, request, await request.access.primaryKey(index.collection), readable));
 		}
 		return (request.rerank ? await this.rerank(hits, request, request.rerank) : hits).slice(0, request.limit);
 	}
@@ -242,7 +275,9 @@ export class SearchService {
 		if (!(await request.access.canRead(index.collection))) {
 			throw notFoundOrForbidden(`index "${index.name}"`);
 		}
-		const restricted = request.access.restrictions ? (await request.access.restrictions(index.collection)).restricted : true;
+		const restrictedBy = async (collection: string): Promise<boolean> => (request.access.restrictions ? (await request.access.restrictions(collection)).restricted : true);
+		// A timed index's items are also hidden by the rules on the files they refer to.
+		const restricted = (await restrictedBy(index.collection)) || (index.mediaField ? await restrictedBy(FILES) : false);
 		const excluded = new Set((request.excludeItems ?? []).filter((e) => e.collection === index.collection).map((e) => e.item));
 		const readable = new Readable(index, request, restricted, excluded);
 		const fullText = this.deps.fullText ?? null;
@@ -345,8 +380,11 @@ export class SearchService {
 	}
 
 	/** `row` holds exactly the fields the caller may read; passages only come from those. */
-	private toHit(index: IndexDefinition, candidate: Candidate, row: Row, request: SearchRequest, pk: string): SearchHit {
-		const titleValue = index.titleField ? row[index.titleField] : undefined;
+	private toHit(index: IndexDefinition, candidate: Candidate, row: Row, request: SearchRequest, pk: string, readable: Readable): SearchHit {
+		// Without a title field, a timed index's hits take their file's title (as the caller may read it).
+		const mediaFile = index.mediaField ? mediaFileOf(row, index.mediaField) : null;
+		const fileRow = mediaFile ? readable.files.get(mediaFile) : undefined;
+		const titleValue = index.titleField ? row[index.titleField] : (fileRow?.title ?? fileRow?.filename_download);
 		const title = typeof titleValue === 'string' && titleValue.trim() ? titleValue : String(row[pk] ?? candidate.item);
 		const chunk = candidate.chunk ?? { chunkIndex: 0, field: null, position: 0, content: '' };
 		const sources = chunk.field === null ? index.contentFields : [chunk.field];
@@ -366,6 +404,7 @@ export class SearchService {
 		}
 		const data: Record<string, unknown> = {};
 		for (const field of request.fields) if (field in row) data[field] = row[field];
+		const media = chunkReadable && chunk.field !== null ? mediaRangeOf(index, row, chunk.field, chunk.position, request.query) : null;
 		return {
 			index: index.name,
 			collection: index.collection,
@@ -376,10 +415,32 @@ export class SearchService {
 			passage,
 			chunkIndex: chunkReadable ? chunk.position : 0,
 			field: chunkReadable ? chunk.field : null,
-			link: `/admin/content/${index.collection}/${encodeURIComponent(candidate.item)}`,
+			link: media ? `/admin/files/${encodeURIComponent(media.file)}?t=${media.start}` : `/admin/content/${index.collection}/${encodeURIComponent(candidate.item)}`,
 			data,
+			...(media ? { media } : {}),
 		};
 	}
+}
+
+/** The file id a row's media field names (a key, or a related row read with its key), or null. */
+function mediaFileOf(row: Row, field: string): string | null {
+	const value = row[field];
+	if (typeof value === 'string' && value) return value;
+	if (value && typeof value === 'object' && typeof (value as Row).id === 'string') return (value as Row).id as string;
+	return null;
+}
+
+/** Where a timed chunk was said, cut again from the row as the caller reads it (null for untimed chunks). */
+function mediaRangeOf(index: IndexDefinition, row: Row, field: string, position: number, query: string): MediaRange | null {
+	if (!index.mediaField) return null;
+	const file = mediaFileOf(row, index.mediaField);
+	const chunk = file ? timedChunksOf(index, field, row)?.[position] : undefined;
+	if (!file || !chunk) return null;
+	const segment = bestSegment(chunk, query);
+	const seconds = (n: number): number => Math.round(n * 1000) / 1000;
+	const start = seconds(segment.start);
+	const end = seconds(segment.end);
+	return { file, start, end, chunkStart: seconds(chunk.start), chunkEnd: seconds(chunk.end), asset: `/assets/${encodeURIComponent(file)}#t=${start},${end}` };
 }
 
 /** A vector match's chunk: field and position come from the record metadata (records written before per-field chunks have none). */

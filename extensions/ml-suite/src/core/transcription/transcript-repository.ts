@@ -79,6 +79,47 @@ export class TranscriptRepository {
 		}
 	}
 
+	/** Transcript ids of files (rows that exist). */
+	async idsOf(fileIds: readonly string[]): Promise<string[]> {
+		if (fileIds.length === 0) return [];
+		const rows = (await this.knex(this.table).select('id').whereIn('file', [...fileIds])) as { id: unknown }[];
+		return rows.map((row) => String(row.id));
+	}
+
+	/** Transcripts `queued` or `processing` whose row was last updated before `before` (oldest first). */
+	async stale(before: Date, limit = 200): Promise<{ file: string; status: 'queued' | 'processing'; attempts: number; model: string | null; since: string | null }[]> {
+		const rows = (await this.staleQuery(this.knex(this.table), before)
+			.select('file', 'status', 'attempts', 'model', 'date_updated', 'date_created')
+			.orderBy('date_updated', 'asc')
+			.limit(limit)) as Record<string, unknown>[];
+		return rows.map((row) => ({
+			file: String(row.file),
+			status: row.status as 'queued' | 'processing',
+			attempts: Number(row.attempts ?? 0),
+			model: (row.model as string | null) ?? null,
+			since: iso(row.date_updated) ?? iso(row.date_created),
+		}));
+	}
+
+	/**
+	 * Sets a stale transcript back to `queued` (true) — only if it is still stale, so a worker that
+	 * touched it meanwhile keeps it.
+	 */
+	async requeueIfStale(fileId: string, before: Date): Promise<boolean> {
+		return (await this.staleQuery(this.knex(this.table).where({ file: fileId }), before).update({ status: 'queued', progress: 0, error: null, date_updated: new Date() })) > 0;
+	}
+
+	/** Marks a stale transcript failed with `message` — only if it is still stale. */
+	async failIfStale(fileId: string, before: Date, message: string): Promise<boolean> {
+		return (await this.staleQuery(this.knex(this.table).where({ file: fileId }), before).update({ status: 'failed', error: message.slice(0, 4000), date_updated: new Date() })) > 0;
+	}
+
+	private staleQuery(query: Knex.QueryBuilder, before: Date): Knex.QueryBuilder {
+		return query
+			.whereIn('status', ['queued', 'processing'])
+			.andWhere((q) => q.where('date_updated', '<', before).orWhere((q2) => q2.whereNull('date_updated').andWhere('date_created', '<', before)));
+	}
+
 	async progress(fileId: string, percent: number): Promise<void> {
 		await this.knex(this.table).where({ file: fileId }).update({ progress: Math.max(0, Math.min(100, Math.round(percent))), date_updated: new Date() });
 	}

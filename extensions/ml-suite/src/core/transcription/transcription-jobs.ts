@@ -10,6 +10,11 @@ export interface TranscriptionJobDeps {
 	service: TranscriptionService;
 	/** Copies the file to a local temp file through the host's storage layer (system access). */
 	openFile(fileId: string, signal: AbortSignal): Promise<{ path: string; readMs: number; dispose(): Promise<void> }>;
+	/**
+	 * A transcript was completed or failed: the indexes over `ml_transcripts` bring its chunks up
+	 * to date (a completed one replaces its previous chunks; a failed one drops them). Must not throw.
+	 */
+	onSettled?(fileId: string): Promise<void>;
 }
 
 export const TranscribeFilePayload = z.object({
@@ -47,6 +52,7 @@ export const transcribeFileJob: JobDefinition<typeof TranscribeFilePayload, Tran
 					},
 				});
 				await deps.transcripts.complete(data.fileId, { language: result.language, duration: result.duration, model: result.model, text: result.text, segments: result.segments, timings: { readMs: audio.readMs, ...result.timings } });
+				await deps.onSettled?.(data.fileId);
 				return { fileId: data.fileId, duration: result.duration, segments: result.segments.length, pieces: result.timings.pieces };
 			} finally {
 				await audio.dispose();
@@ -54,6 +60,7 @@ export const transcribeFileJob: JobDefinition<typeof TranscribeFilePayload, Tran
 		} catch (error) {
 			const message = error instanceof Error ? error.message : String(error);
 			await deps.transcripts.fail(data.fileId, message).catch(() => undefined);
+			await deps.onSettled?.(data.fileId);
 			// Directus's own errors carry an HTTP status: a storage outage (5xx) may pass, a missing file (403) will not.
 			const status = (error as { status?: unknown }).status;
 			const retryable = error instanceof MlError ? error.retryable : typeof status === 'number' && status >= 500;
@@ -64,6 +71,46 @@ export const transcribeFileJob: JobDefinition<typeof TranscribeFilePayload, Tran
 };
 
 export const TRANSCRIPTION_JOBS = [transcribeFileJob];
+
+export interface StuckSweepDeps {
+	transcripts: TranscriptRepository;
+	/** Queues the transcription of a file again (the model the row asked for, if any). */
+	enqueue(fileId: string, model: string | null): Promise<void>;
+	now?(): Date;
+}
+
+/**
+ * Transcripts a stopped worker left `queued` or `processing` (no update for `olderThanSeconds`;
+ * a live worker updates its row at every piece) are queued again, or marked failed, with the
+ * reason, once they were started `maxAttempts` times: a file that takes its worker down each
+ * time is not retried forever. Rows updated meanwhile are left to whoever updated them.
+ */
+export async function sweepStuckTranscripts(
+	deps: StuckSweepDeps,
+	options: { olderThanSeconds: number; maxAttempts: number },
+): Promise<{ requeued: string[]; failed: string[]; unqueued: { file: string; error: string }[] }> {
+	const now = deps.now?.() ?? new Date();
+	const before = new Date(now.getTime() - options.olderThanSeconds * 1000);
+	const requeued: string[] = [];
+	const failed: string[] = [];
+	const unqueued: { file: string; error: string }[] = [];
+	for (const row of await deps.transcripts.stale(before)) {
+		if (row.attempts >= options.maxAttempts) {
+			const message = `The transcription stopped: it was left ${row.status} since ${row.since ?? 'an unknown time'} by a worker that stopped, after ${row.attempts} attempts. Use retry to transcribe the file again.`;
+			if (await deps.transcripts.failIfStale(row.file, before, message)) failed.push(row.file);
+			continue;
+		}
+		if (!(await deps.transcripts.requeueIfStale(row.file, before))) continue;
+		try {
+			await deps.enqueue(row.file, row.model);
+			requeued.push(row.file);
+		} catch (error) {
+			// The row stays queued with a fresh date: the sweep finds it again one bound later.
+			unqueued.push({ file: row.file, error: (error as Error).message });
+		}
+	}
+	return { requeued, failed, unqueued };
+}
 
 /** Which uploads are transcribed automatically. */
 export interface AutoTranscribeRules {
