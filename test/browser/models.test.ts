@@ -98,6 +98,40 @@ describe.skipIf(skipBrowser())('ML Models module in the browser', () => {
 		await noSeriousAxeIssues();
 	});
 
+	it('disables, enables and deletes unused models in bulk, each after a confirmation naming what happens', async () => {
+		const unused = await directus.request('POST', '/items/ml_models', { body: { name: 'Unused embeddings', task: 'embedding', provider: 'local', model_id: 'local-hash-32', dimensions: 32 } });
+		expect(unused.status, unused.text).toBe(200);
+		await app.open('/ml-models');
+		const row = (name: string) => rows().filter({ hasText: name });
+		const bulk = (name: string) => app.page.getByRole('toolbar').getByRole('button', { name, exact: true });
+		await row('Unused embeddings').waitFor();
+
+		await row('Unused embeddings').locator('.v-checkbox').click();
+		await bulk('Disable').click();
+		await expect.poll(() => app.page.locator('.v-card[data-ml-suite]').innerText()).toContain('Disabled models cannot be used');
+		await app.page.getByRole('button', { name: 'Confirm' }).click();
+		await expect.poll(async () => (await directus.request('GET', `/items/ml_models/${unused.body.data.id}`)).body.data.status).toBe('disabled');
+		await expect.poll(() => row('Unused embeddings').innerText()).toContain('Disabled');
+
+		await row('Unused embeddings').locator('.v-checkbox').click();
+		await bulk('Enable').click();
+		await app.page.getByRole('button', { name: 'Confirm' }).click();
+		await expect.poll(async () => (await directus.request('GET', `/items/ml_models/${unused.body.data.id}`)).body.data.status).toBe('active');
+
+		// Delete unused: the default embedding model is selected too, but only the unused one goes.
+		await row('Unused embeddings').locator('.v-checkbox').click();
+		await row('Default embeddings').locator('.v-checkbox').click();
+		await bulk('Delete unused').click();
+		const dialog = app.page.locator('.v-card[data-ml-suite]');
+		await expect.poll(() => dialog.innerText()).toContain('Delete 1 unused models?');
+		expect(await dialog.innerText()).toContain(': Unused embeddings.');
+		await app.page.getByRole('button', { name: 'Confirm' }).click();
+		// Directus answers 403 for an item that does not exist (as for one the caller cannot read).
+		await expect.poll(async () => [403, 404].includes((await directus.request('GET', `/items/ml_models/${unused.body.data.id}`)).status)).toBe(true);
+		await expect.poll(() => rows().filter({ hasText: 'Unused embeddings' }).count()).toBe(0);
+		expect(await row('Default embeddings').count()).toBe(1);
+	});
+
 	it('validates the change form (required fields, caps) before saving, saves, and shows who changed it', async () => {
 		await app.open(`/ml-models/${classifierId}`);
 		const name = app.page.locator('#field-name input, input#field-name').first();
@@ -134,6 +168,14 @@ describe.skipIf(skipBrowser())('ML Models module in the browser', () => {
 		const followers = (await directus.request('GET', `/ml/models/${embeddingId}`)).body.defaultFollowers as { name: string }[];
 		expect(followers.length).toBeGreaterThan(0);
 		for (const f of followers) expect(await stale.innerText()).toContain(f.name);
+
+		// The default embedding model lists the indexes that embed with it, each with a reindex action.
+		const models = (await directus.request('GET', '/ml/models')).body.models as { id: string; task: string; isDefault: boolean }[];
+		const defaultEmbedding = models.find((m) => m.task === 'embedding' && m.isDefault)!;
+		await app.open(`/ml-models/${defaultEmbedding.id}`);
+		const indexName = followers[0]!.name;
+		await app.page.locator('.indexes').getByRole('button', { name: `Reindex ${indexName}` }).click();
+		await expect.poll(() => notice().allInnerTexts()).toContain(`Reindex of ${indexName} queued.`);
 
 		// Make the classifier the default classifier.
 		await app.open(`/ml-models/${classifierId}`);

@@ -23,6 +23,34 @@ describe('LocalAnalysisEngine', () => {
 		expect(negative.confidence).toBeGreaterThan(0.5);
 	});
 
+	it('calls a text mixed when both polarities weigh, not when one stray sentence disagrees', async () => {
+		const balanced = (await engine.sentiment('The food was wonderful and the dessert was excellent. The service was terrible and the waiter was rude.', {})).result;
+		expect(balanced.sentiment).toBe('mixed');
+		// A long, warm article with a single critical sentence (as the demo articles are) leans positive.
+		const warm = [
+			'The new library is a wonderful place to work.',
+			'The reading rooms are bright and the chairs are comfortable.',
+			'The staff are friendly and helpful.',
+			'The coffee in the cafe is excellent.',
+			'The garden is a lovely spot for lunch.',
+			'The collection of old maps is impressive.',
+			'Parking, sadly, is terrible.',
+			'The building opens at nine.',
+			'It has three floors and a basement.',
+			'Books are sorted by subject.',
+			'Members borrow up to ten books.',
+			'The library was built in 1960.',
+			'It closes at six on weekdays.',
+			'A bus stops outside the main door.',
+			'Lockers are on the ground floor.',
+			'Printing costs ten cents a page.',
+		].join(' ');
+		const out = (await engine.sentiment(warm, {})).result;
+		expect(out.score).toBeGreaterThan(0.05);
+		expect(out.score).toBeLessThan(0.3);
+		expect(out.sentiment).toBe('positive');
+	});
+
 	it('reports aspects when asked', async () => {
 		const out = await engine.sentiment('The battery life is excellent. The screen is dim and disappointing.', { includeAspects: true });
 		expect(out.result.aspects?.length).toBeGreaterThan(0);

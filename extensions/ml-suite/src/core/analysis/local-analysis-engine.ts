@@ -196,10 +196,13 @@ export class LocalAnalysisEngine implements AnalysisEngine {
 /** Label, score and confidence from wink's document and sentence sentiment. */
 export function sentimentOf(doc: NlpDocument): SentimentResult {
 	const score = round(Math.max(-1, Math.min(1, doc.sentiment)));
-	const strongPositive = doc.sentenceSentiments.some((s) => s >= 0.3);
-	const strongNegative = doc.sentenceSentiments.some((s) => s <= -0.3);
+	const strongPositive = doc.sentenceSentiments.filter((s) => s >= 0.3).length;
+	const strongNegative = doc.sentenceSentiments.filter((s) => s <= -0.3).length;
 	let sentiment = labelOf(score);
-	if (strongPositive && strongNegative && Math.abs(score) < 0.3) sentiment = 'mixed';
+	// Mixed: both polarities weigh — the rarer one has at least a third as many strong sentences
+	// as the other. One critical sentence in a long warm article does not make it mixed.
+	const minority = Math.min(strongPositive, strongNegative);
+	if (minority > 0 && minority * 3 >= Math.max(strongPositive, strongNegative) && Math.abs(score) < 0.3) sentiment = 'mixed';
 	// Confidence grows with the score's distance from the neutral band's edge.
 	const confidence = sentiment === 'neutral' ? 1 - Math.abs(score) / 0.05 / 2 : sentiment === 'mixed' ? 0.5 : Math.min(1, 0.55 + Math.abs(score));
 	return { sentiment, score, confidence: round(Math.max(0, Math.min(1, confidence))) };
