@@ -1,5 +1,6 @@
 import knexFactory, { type Knex } from 'knex';
 import { afterAll, describe, expect, it } from 'vitest';
+import type { LatencyPercentiles } from '../extensions/ml-suite/src/shared/usage-types.js';
 import { UsageAnalytics, type UsageScope } from '../extensions/ml-suite/src/core/usage/usage-analytics.js';
 import { isPostgres, rebuildRollups } from '../extensions/ml-suite/src/core/usage/usage-rollups.js';
 import { createUsageTable } from '../extensions/ml-suite/src/core/usage/usage-table.js';
@@ -16,9 +17,14 @@ import { percentile } from './support/stats.js';
  * 10 % cache hits, latencies 5–2,000 ms), then the hourly rollups are built from them once (the
  * recorder maintains them incrementally in production; `rebuildRollups` is what an upgrade runs).
  * Each query of the dashboard's 30-day load is timed `RUNS` times; the full load is the sum.
+ * Latency percentiles of a 30-day range come from the rollups' histograms; for comparison the
+ * exact raw-row queries (what every range used before) are timed `EXACT_RUNS` times, and the
+ * histogram percentiles' largest relative error against them is printed.
  */
 const ROWS = intEnv('BENCH_USAGE_ROWS', 1_000_000);
 const RUNS = intEnv('BENCH_USAGE_RUNS', 20);
+/** Timed runs of the old exact (raw-row) percentile queries, for the before/after comparison. */
+const EXACT_RUNS = intEnv('BENCH_USAGE_EXACT_RUNS', 2);
 const DAYS = 30;
 const END = Date.parse('2026-06-01T00:00:00.000Z');
 const START = END - DAYS * 86_400_000;
@@ -107,6 +113,34 @@ async function measure(report: Report, label: string, knex: Knex): Promise<void>
 	}
 	for (const [name, series] of Object.entries(times)) report.add(`${label}: ${name} p95`, percentile(series, 95), 'ms', { max: 300 });
 	report.add(`${label}: whole 30-day dashboard (all queries, sequential) p95`, percentile(loads, 95), 'ms');
+
+	// Before/after: the same latency reports exactly from the raw rows (what every range did
+	// before the rollups carried histograms), and how far the histogram percentiles are from them.
+	const exact = new UsageAnalytics({ knex, users: null, exactPercentileMaxMs: Number.POSITIVE_INFINITY });
+	const latencyQueries: [string, (a: UsageAnalytics) => Promise<LatencyPercentiles[]>][] = [
+		['latency overall', (a) => a.latency(scope)],
+		['latency per day', (a) => a.latency(scope, { interval: 'day' })],
+		['latency by model', (a) => a.latency(scope, { groupBy: 'model' })],
+	];
+	let worst = 0;
+	for (const [name, query] of latencyQueries) {
+		const series: number[] = [];
+		let exactRows: LatencyPercentiles[] = [];
+		for (let run = 0; run < EXACT_RUNS; run++) {
+			const s = performance.now();
+			exactRows = await query(exact);
+			series.push(performance.now() - s);
+		}
+		report.add(`${label}: BEFORE ${name} exact from raw rows (max of ${EXACT_RUNS})`, Math.max(...series), 'ms');
+		const estimated = await query(analytics);
+		for (const row of exactRows) {
+			const est = estimated.find((e) => e.group === row.group && e.start === row.start);
+			if (!est) throw new Error(`${name}: no histogram row for ${row.group}/${row.start}`);
+			expect(est.calls).toBe(row.calls);
+			for (const p of ['p50', 'p95', 'p99'] as const) worst = Math.max(worst, Math.abs(est[p] - row[p]) / row[p]);
+		}
+	}
+	report.add(`${label}: largest relative error of histogram p50/p95/p99 vs exact`, worst * 100, '%', { max: 19 });
 }
 
 describe('usage', () => {

@@ -37,6 +37,8 @@ export interface LatencyPercentiles {
 	p50: number;
 	p95: number;
 	p99: number;
+	/** `exact`: percentile_cont over the raw rows (short ranges); `histogram`: interpolated from the hourly latency histograms (long ranges; within 19 %). */
+	method: 'exact' | 'histogram';
 }
 
 export interface UsageSummaryResponse {

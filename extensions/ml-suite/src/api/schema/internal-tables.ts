@@ -83,12 +83,14 @@ export async function unregisterCollections(host: HostContext, tables: readonly 
 
 /**
  * Creates `ml_usage_rollups`; when it is new and `ml_usage` already has rows (an upgrade from a
- * version without rollups), fills it from them once.
+ * version without rollups), or its latency histograms were just added, fills it from them once
+ * (hours already pruned from `ml_usage` keep their totals, without histograms).
  */
 async function ensureUsageRollups(host: HostContext): Promise<void> {
 	const existed = await host.database.schema.hasTable(USAGE_ROLLUP_TABLE);
-	await ensureUsageRollupTable(host.database);
-	if (existed || !(await host.database.schema.hasTable('ml_usage'))) return;
+	// True when an older table just got its latency histogram columns: they are filled from the raw rows still kept.
+	const histogramsAdded = await ensureUsageRollupTable(host.database);
+	if ((existed && !histogramsAdded) || !(await host.database.schema.hasTable('ml_usage'))) return;
 	const built = await rebuildRollups(host.database);
 	if (built > 0) host.logger.info(`[ml-suite] built ${built} hourly usage rollups from existing ml_usage rows`);
 }

@@ -5,6 +5,13 @@ export interface CounterKey {
 	period: string;
 }
 
+export interface ReserveEntry {
+	key: CounterKey;
+	amount: number;
+	limit: number | null;
+	expiresAt: Date;
+}
+
 /**
  * Shared spend counters, atomic across every Directus instance and worker that uses the same
  * store: Redis when it is configured, the database otherwise. Amounts are integers (tokens,
@@ -13,10 +20,11 @@ export interface CounterKey {
 export interface BudgetCounterStore {
 	readonly kind: 'redis' | 'database';
 	/**
-	 * Adds `amount` unless the counter has already reached `limit` (`null`: no limit), in one
-	 * atomic step. Returns whether it was added and the counter's value afterwards.
+	 * For each entry, adds `amount` unless the counter has already reached `limit` (`null`: no
+	 * limit), each in one atomic step; all entries in one round trip where the store allows.
+	 * Returns, per entry, whether it was added and the counter's value afterwards.
 	 */
-	reserve(key: CounterKey, amount: number, limit: number | null, expiresAt: Date): Promise<{ admitted: boolean; spent: number }>;
+	reserve(entries: readonly ReserveEntry[]): Promise<{ admitted: boolean; spent: number }[]>;
 	/** Adds `delta` (negative to give back); returns the new value. */
 	add(key: CounterKey, delta: number, expiresAt: Date): Promise<number>;
 	/** True for exactly one caller per key: the first to mark it. */

@@ -73,6 +73,8 @@ const GRACE_MS = 86_400_000;
 export class BudgetGuard implements ProviderCallGuard {
 	private cached: { at: number; budgets: Promise<Budget[]> } | null = null;
 	private readonly roles = new Map<string, { at: number; role: Promise<string | null> }>();
+	/** Threshold marks this process has seen taken (by it or another process): no need to ask the store again. */
+	private readonly marked = new Set<string>();
 	private readonly now: () => Date;
 
 	constructor(private readonly options: BudgetGuardOptions) {
@@ -123,22 +125,29 @@ export class BudgetGuard implements ProviderCallGuard {
 
 		const now = this.now();
 		const estimate = spendOf(call, call.estimate);
+		const entries = applicable.map((budget) => {
+			const { key: period, resetsAt } = budgetPeriod(budget.period, now);
+			return {
+				budget,
+				resetsAt,
+				key: { budget: budget.id, period },
+				amount: spendUnits(budget.metric, estimate),
+				limit: budget.action === 'block' ? limitUnits(budget) : null,
+				expiresAt: new Date(resetsAt.getTime() + GRACE_MS),
+			};
+		});
+		const { store, result } = await this.withStore((s) => s.reserve(entries));
+		if (!result) return NOTHING;
 		const reserved: Reservation[] = [];
-		try {
-			for (const budget of applicable) {
-				const { key: period, resetsAt } = budgetPeriod(budget.period, now);
-				const key = { budget: budget.id, period };
-				const expiresAt = new Date(resetsAt.getTime() + GRACE_MS);
-				const units = spendUnits(budget.metric, estimate);
-				const limit = budget.action === 'block' ? limitUnits(budget) : null;
-				const { store, result } = await this.withStore((s) => s.reserve(key, units, limit, expiresAt));
-				if (!result) continue;
-				if (!result.admitted) throw new BudgetExceededError(budget, fromUnits(budget.metric, result.spent), resetsAt, now);
-				reserved.push({ budget, store, key, units, spent: result.spent, expiresAt, resetsAt });
-			}
-		} catch (error) {
+		let refused: BudgetExceededError | undefined;
+		entries.forEach((e, i) => {
+			const r = result[i]!;
+			if (r.admitted) reserved.push({ budget: e.budget, store, key: e.key, units: e.amount, spent: r.spent, expiresAt: e.expiresAt, resetsAt: e.resetsAt });
+			else refused ??= new BudgetExceededError(e.budget, fromUnits(e.budget.metric, r.spent), e.resetsAt, now);
+		});
+		if (refused) {
 			await Promise.all(reserved.map((r) => r.store.add(r.key, -r.units, r.expiresAt).catch((e: unknown) => this.options.onError(e, '[ml-suite] could not give back a budget reservation'))));
-			throw error;
+			throw refused;
 		}
 		if (reserved.length === 0) return NOTHING;
 		return {
@@ -192,7 +201,12 @@ export class BudgetGuard implements ProviderCallGuard {
 			const limit = limitUnits(r.budget);
 			for (const threshold of WARN_THRESHOLDS) {
 				if (spent < threshold * limit) continue;
-				const first = await r.store.markOnce({ budget: r.key.budget, period: `${r.key.period}#warn${Math.round(threshold * 100)}` }, r.expiresAt);
+				const mark = { budget: r.key.budget, period: `${r.key.period}#warn${Math.round(threshold * 100)}` };
+				const id = `${mark.budget}\u0000${mark.period}`;
+				if (this.marked.has(id)) continue;
+				const first = await r.store.markOnce(mark, r.expiresAt);
+				if (this.marked.size > 10_000) this.marked.clear();
+				this.marked.add(id);
 				if (first) await this.options.notify({ budget: r.budget, threshold, spent: fromUnits(r.budget.metric, spent), resetsAt: r.resetsAt });
 			}
 		}

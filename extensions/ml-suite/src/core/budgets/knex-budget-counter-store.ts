@@ -1,5 +1,6 @@
 import type { Knex } from 'knex';
-import type { BudgetCounterStore, CounterKey } from './budget-counter-store.js';
+import { isPostgres } from '../usage/usage-rollups.js';
+import type { BudgetCounterStore, CounterKey, ReserveEntry } from './budget-counter-store.js';
 
 export const BUDGET_COUNTER_TABLE = 'ml_budget_counters';
 
@@ -17,7 +18,7 @@ export async function ensureBudgetCounterTable(knex: Knex, table = BUDGET_COUNTE
 
 /**
  * Counters in the Directus database. Each reservation is one conditional `UPDATE … SET spent =
- * spent + ? WHERE spent < limit`: the database serialises concurrent updates of a row, so
+ * spent + ? WHERE spent < limit RETURNING spent` (a call's budgets in one transaction): the database serialises concurrent updates of a row, so
  * however many instances and workers race, only calls that found the counter under its limit
  * are added (PostgreSQL row lock; SQLite's single writer).
  */
@@ -30,13 +31,24 @@ export class KnexBudgetCounterStore implements BudgetCounterStore {
 		private readonly table = BUDGET_COUNTER_TABLE,
 	) {}
 
-	async reserve(key: CounterKey, amount: number, limit: number | null, expiresAt: Date): Promise<{ admitted: boolean; spent: number }> {
-		await this.ensureRow(key, expiresAt);
-		const update = this.knex(this.table).where({ budget: key.budget, period: key.period });
-		if (limit !== null) update.where('spent', '<', limit);
-		const changed = Number(await update.update({ spent: this.knex.raw('?? + ?', ['spent', Math.round(amount)]) }));
-		const spent = (await this.read([key]))[0] ?? 0;
-		return { admitted: changed > 0, spent };
+	async reserve(entries: readonly ReserveEntry[]): Promise<{ admitted: boolean; spent: number }[]> {
+		for (const e of entries) await this.ensureRow(e.key, e.expiresAt);
+		const pg = isPostgres(this.knex);
+		return this.knex.transaction(async (trx) => {
+			// A lost counter increment after a crash is harmless; waiting for the WAL flush on every
+			// provider call is not (milliseconds per call on a busy disk). Only this transaction.
+			if (pg) await trx.raw('SET LOCAL synchronous_commit TO OFF');
+			const results: { admitted: boolean; spent: number }[] = [];
+			for (const e of entries) {
+				const update = trx(this.table).where({ budget: e.key.budget, period: e.key.period });
+				if (e.limit !== null) void update.where('spent', '<', e.limit);
+				const rows = (await update.update({ spent: trx.raw('?? + ?', ['spent', Math.round(e.amount)]) }, ['spent'])) as unknown as { spent: number | string }[];
+				const row = rows[0];
+				if (row) results.push({ admitted: true, spent: Number(row.spent) });
+				else results.push({ admitted: false, spent: Number((await trx(this.table).select('spent').where({ budget: e.key.budget, period: e.key.period }).first())?.spent ?? 0) });
+			}
+			return results;
+		});
 	}
 
 	async add(key: CounterKey, delta: number, expiresAt: Date): Promise<number> {
@@ -48,7 +60,7 @@ export class KnexBudgetCounterStore implements BudgetCounterStore {
 	}
 
 	async markOnce(key: CounterKey, expiresAt: Date): Promise<boolean> {
-		return (await this.reserve(key, 1, 1, expiresAt)).admitted;
+		return (await this.reserve([{ key, amount: 1, limit: 1, expiresAt }]))[0]!.admitted;
 	}
 
 	async read(keys: CounterKey[]): Promise<number[]> {

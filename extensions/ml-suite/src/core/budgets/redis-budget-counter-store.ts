@@ -1,5 +1,5 @@
 import type { Redis } from 'ioredis';
-import type { BudgetCounterStore, CounterKey } from './budget-counter-store.js';
+import type { BudgetCounterStore, CounterKey, ReserveEntry } from './budget-counter-store.js';
 
 /** Adds ARGV[1] to KEYS[1] unless it already reached ARGV[2] (-1: no limit); the key expires at ARGV[3] (unix s). */
 const RESERVE = `
@@ -30,10 +30,17 @@ export class RedisBudgetCounterStore implements BudgetCounterStore {
 		private readonly readyTimeoutMs = 2000,
 	) {}
 
-	async reserve(key: CounterKey, amount: number, limit: number | null, expiresAt: Date): Promise<{ admitted: boolean; spent: number }> {
+	async reserve(entries: readonly ReserveEntry[]): Promise<{ admitted: boolean; spent: number }[]> {
 		await this.ready();
-		const [admitted, spent] = (await this.redis.eval(RESERVE, 1, this.name(key), Math.round(amount), limit ?? -1, unix(expiresAt))) as [number, number];
-		return { admitted: admitted === 1, spent: Number(spent) };
+		// One round trip for all of a call's budgets; each script is atomic on its own.
+		const pipeline = this.redis.pipeline();
+		for (const e of entries) pipeline.eval(RESERVE, 1, this.name(e.key), Math.round(e.amount), e.limit ?? -1, unix(e.expiresAt));
+		const replies = (await pipeline.exec()) ?? [];
+		return replies.map(([error, reply]) => {
+			if (error) throw error;
+			const [admitted, spent] = reply as [number, number];
+			return { admitted: admitted === 1, spent: Number(spent) };
+		});
 	}
 
 	async add(key: CounterKey, delta: number, expiresAt: Date): Promise<number> {

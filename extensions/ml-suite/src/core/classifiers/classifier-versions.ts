@@ -89,6 +89,14 @@ interface VersionRow {
 
 const SUMMARY_COLUMNS = ['id', 'model', 'version', 'status', 'active', 'spec', 'metrics', 'train_size', 'test_size', 'training_ms', 'labels', 'job_id', 'error', 'created_by', 'created_at', 'trained_at', 'activated_at'];
 
+/**
+ * At most 2000 characters of an error for the version row. Database errors start with the whole
+ * statement (a version's weights are megabytes of JSON) and end with the cause: keep both ends.
+ */
+export function shortError(message: string): string {
+	return message.length <= 2000 ? message : `${message.slice(0, 400)} … ${message.slice(-1500)}`;
+}
+
 const iso = (v: Date | string | number | null): string | null => (v === null || v === undefined ? null : new Date(v).toISOString());
 const num = (v: number | string | null): number | null => (v === null || v === undefined ? null : Number(v));
 
@@ -190,7 +198,7 @@ export class ClassifierVersions {
 	}
 
 	async markFailed(id: string, error: string): Promise<void> {
-		await this.knex(VERSIONS_TABLE).where({ id }).update({ status: 'failed', error: error.slice(0, 2000) });
+		await this.knex(VERSIONS_TABLE).where({ id }).update({ status: 'failed', error: shortError(error) });
 	}
 
 	async setJob(id: string, jobId: string): Promise<void> {

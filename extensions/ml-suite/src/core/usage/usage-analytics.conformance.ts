@@ -25,6 +25,7 @@ const DAY0 = Date.parse('2025-03-01T00:00:00.000Z');
  * `fresh()` returns an empty database with `ml_usage`, `ml_usage_rollups` and `ml_models`.
  */
 export function usageAnalyticsConformance(fresh: () => Promise<Knex>): void {
+	audioCostConformance(fresh);
 	async function seeded(): Promise<{ knex: Knex; latencies: Record<string, number[]> }> {
 		const knex = await fresh();
 		const recorder = new KnexUsageRecorder({ knex, flushIntervalMs: 60_000, maxBatchSize: 37 });
@@ -122,6 +123,36 @@ export function usageAnalyticsConformance(fresh: () => Promise<Knex>): void {
 		}
 	});
 
+	it('reads long-range percentiles from the rollup histograms, within 2^(1/4) of percentile_cont, the same after a rebuild', async () => {
+		const { knex, latencies } = await seeded();
+		try {
+			// Every range is "long" for this instance: percentiles come from the histograms.
+			const analytics = new UsageAnalytics({ knex, users: null, exactPercentileMaxMs: 0 });
+			const check = async (): Promise<void> => {
+				const byModel = await analytics.latency(range, { groupBy: 'model' });
+				for (const model of ['a', 'b']) {
+					const row = byModel.find((r) => r.group === model)!;
+					expect(row.method).toBe('histogram');
+					expect(row.calls).toBe(latencies[model]!.length);
+					for (const [name, p] of [['p50', 0.5], ['p95', 0.95], ['p99', 0.99]] as const) {
+						const ratio = row[name] / percentileCont(latencies[model]!, p);
+						expect(ratio).toBeLessThanOrEqual(2 ** 0.25 + 1e-9);
+						expect(ratio).toBeGreaterThanOrEqual(2 ** -0.25 - 1e-9);
+					}
+				}
+				const daily = await analytics.latency(range, { interval: 'day' });
+				expect(daily.map((d) => d.start)).toEqual(['2025-03-01T00:00:00.000Z', '2025-03-02T00:00:00.000Z']);
+				expect(daily[0]!.calls + daily[1]!.calls).toBe(270);
+			};
+			await check();
+			await rebuildRollups(knex);
+			await check();
+			expect((await new UsageAnalytics({ knex, users: null }).latency(range))[0]!.method).toBe('exact');
+		} finally {
+			await knex.destroy();
+		}
+	});
+
 	it('prunes raw rows by whole hours and keeps the rollups; rebuilding keeps pruned hours', async () => {
 		const { knex } = await seeded();
 		try {
@@ -158,6 +189,30 @@ export function usageAnalyticsConformance(fresh: () => Promise<Knex>): void {
 	});
 }
 
+/** Transcriptions are priced per audio minute; recomputation applies it too. */
+function audioCostConformance(fresh: () => Promise<Knex>): void {
+	it('recomputes transcription costs from the audio price per minute', async () => {
+		const knex = await fresh();
+		try {
+			const recorder = new KnexUsageRecorder({ knex, flushIntervalMs: 60_000 });
+			for (const seconds of [30, 90, 120]) {
+				recorder.record(usageEvent({ timestamp: new Date(DAY0 + seconds * 1000), capability: 'transcription', model: 'whisper-x', inputTokens: 0, outputTokens: 0, cost: 0, audioSeconds: seconds }));
+			}
+			await recorder.close();
+			await knex('ml_models').insert({ id: 'm-w', provider: 'local', model_id: 'whisper-x', input_price_per_million: 0, output_price_per_million: 0, audio_price_per_minute: 0.006 });
+			expect((await recomputeCosts(knex, { model: 'whisper-x' })).updated).toBe(3);
+			const costs = (await knex('ml_usage').where('model', 'whisper-x').orderBy('audio_seconds').select('cost')).map((r: { cost: number | string }) => Number(r.cost));
+			expect(costs[0]).toBeCloseTo(0.003, 6);
+			expect(costs[1]).toBeCloseTo(0.009, 6);
+			expect(costs[2]).toBeCloseTo(0.012, 6);
+			const totals = await new UsageAnalytics({ knex, users: null }).totals({ from: new Date(DAY0), to: new Date(DAY0 + 3_600_000) });
+			expect(totals.cost).toBeCloseTo(0.024, 6);
+		} finally {
+			await knex.destroy();
+		}
+	});
+}
+
 /** The columns of `ml_models` that cost recomputation reads (Directus creates the real table). */
 export async function createModelsTable(knex: Knex): Promise<void> {
 	await knex.schema.createTable('ml_models', (t) => {
@@ -166,5 +221,6 @@ export async function createModelsTable(knex: Knex): Promise<void> {
 		t.string('model_id');
 		t.double('input_price_per_million');
 		t.double('output_price_per_million');
+		t.double('audio_price_per_minute');
 	});
 }

@@ -1,5 +1,6 @@
 import type { Knex } from 'knex';
 import type { LatencyPercentiles, UsageBucket, UsageDimension, UsageGroup, UsageMetric, UsageTotals } from '../../shared/usage-types.js';
+import { HISTOGRAM_COLUMNS, histogramPercentile } from './latency-histogram.js';
 import { HOUR_MS, hourExpression, isPostgres, ROLLUP_DIMENSIONS, USAGE_ROLLUP_TABLE, type RollupDimension } from './usage-rollups.js';
 
 /** What reports group and filter by: the rollup dimensions, plus the caller's role (through the users table). */
@@ -22,6 +23,12 @@ export interface UsageAnalyticsOptions {
 	rollupTable?: string;
 	/** Where a user's role is read from, for the `role` dimension. Default: `directus_users.role`; null disables `role`. */
 	users?: { table: string; id: string; role: string } | null;
+	/**
+	 * Ranges up to this long (ms) get exact latency percentiles from the raw rows; longer ones are
+	 * read from the rollups' latency histograms (within 19 %, see latency-histogram.ts), which
+	 * keeps a 30-day report fast however many calls it covers. Default: 48 hours.
+	 */
+	exactPercentileMaxMs?: number;
 }
 
 const PERCENTILES = [
@@ -41,8 +48,10 @@ export class UsageAnalytics {
 	private readonly table: string;
 	private readonly rollups: string;
 	private readonly users: { table: string; id: string; role: string } | null;
+	private readonly exactPercentileMaxMs: number;
 
 	constructor(options: UsageAnalyticsOptions) {
+		this.exactPercentileMaxMs = options.exactPercentileMaxMs ?? 48 * HOUR_MS;
 		this.knex = options.knex;
 		this.table = options.table ?? 'ml_usage';
 		this.rollups = options.rollupTable ?? USAGE_ROLLUP_TABLE;
@@ -73,8 +82,13 @@ export class UsageAnalytics {
 			.sort((a, b) => a.start.localeCompare(b.start) || String(a.group).localeCompare(String(b.group)));
 	}
 
-	/** Exact latency percentiles of provider calls (cache hits excluded), overall or per group and/or interval. */
+	/**
+	 * Latency percentiles of provider calls (cache hits excluded), overall or per group and/or
+	 * interval: exact from the raw rows for short ranges, from the hourly histograms for long ones
+	 * (`method` says which).
+	 */
 	async latency(scope: UsageScope, options: { groupBy?: UsageDimension | null; interval?: 'hour' | 'day' | null } = {}): Promise<LatencyPercentiles[]> {
+		if (scope.to.getTime() - scope.from.getTime() > this.exactPercentileMaxMs) return this.histogramLatency(scope, options);
 		const k = this.knex;
 		const base = k(`${this.table} as r`)
 			.where('r.timestamp', '>=', scope.from)
@@ -111,11 +125,35 @@ export class UsageAnalytics {
 				p50: round(Number(r.p50)),
 				p95: round(Number(r.p95)),
 				p99: round(Number(r.p99)),
+				method: 'exact' as const,
 			}))
 			.sort((a, b) => (a.start ?? '').localeCompare(b.start ?? '') || b.calls - a.calls);
 	}
 
-	private async rollupQuery(scope: UsageScope, groupBy: UsageDimension | null, slotHours?: number): Promise<Record<string, unknown>[]> {
+	/** Percentiles interpolated from the merged hourly histograms of the rollups. */
+	private async histogramLatency(scope: UsageScope, options: { groupBy?: UsageDimension | null; interval?: 'hour' | 'day' | null }): Promise<LatencyPercentiles[]> {
+		const hours = options.interval === 'day' ? 24 : 1;
+		const rows = await this.rollupQuery(scope, options.groupBy ?? null, options.interval ? hours : undefined, HISTOGRAM_COLUMNS);
+		const out: LatencyPercentiles[] = [];
+		for (const r of rows) {
+			const counts = HISTOGRAM_COLUMNS.map((c) => Number(r[c] ?? 0));
+			const calls = counts.reduce((s, c) => s + c, 0);
+			if (calls === 0) continue;
+			const [p50, p95, p99] = PERCENTILES.map(([, p]) => round(histogramPercentile(counts, p) ?? 0)) as [number, number, number];
+			out.push({
+				group: options.groupBy ? nullable(r.grp) : null,
+				...(options.interval ? { start: new Date(Number(r.slot) * hours * HOUR_MS).toISOString() } : {}),
+				calls,
+				p50,
+				p95,
+				p99,
+				method: 'histogram',
+			});
+		}
+		return out.sort((a, b) => (a.start ?? '').localeCompare(b.start ?? '') || b.calls - a.calls);
+	}
+
+	private async rollupQuery(scope: UsageScope, groupBy: UsageDimension | null, slotHours?: number, histogram?: readonly string[]): Promise<Record<string, unknown>[]> {
 		const k = this.knex;
 		const q = k(`${this.rollups} as r`)
 			.where('r.bucket', '>=', Math.floor(scope.from.getTime() / HOUR_MS))
@@ -132,9 +170,12 @@ export class UsageAnalytics {
 			void q.select({ slot });
 			groups.push(slot);
 		}
-		void q
-			.sum({ calls: 'r.calls', input_tokens: 'r.input_tokens', output_tokens: 'r.output_tokens', cost: 'r.cost', latency_ms: 'r.latency_ms', cache_hits: 'r.cache_hits' })
-			.select(k.raw(`sum(CASE WHEN ?? = 'error' THEN ?? ELSE 0 END) AS errors`, ['r.status', 'r.calls']));
+		if (histogram) void q.sum(Object.fromEntries(histogram.map((c) => [c, `r.${c}`])));
+		else {
+			void q
+				.sum({ calls: 'r.calls', input_tokens: 'r.input_tokens', output_tokens: 'r.output_tokens', cost: 'r.cost', latency_ms: 'r.latency_ms', cache_hits: 'r.cache_hits' })
+				.select(k.raw(`sum(CASE WHEN ?? = 'error' THEN ?? ELSE 0 END) AS errors`, ['r.status', 'r.calls']));
+		}
 		if (groups.length > 0) void q.groupBy(groups);
 		return q;
 	}

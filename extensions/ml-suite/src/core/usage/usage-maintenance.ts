@@ -11,8 +11,8 @@ const DEFAULT_TABLES: UsageTables = { usage: 'ml_usage', rollups: USAGE_ROLLUP_T
 
 /**
  * Deletes raw usage rows older than `before` (rounded down to the hour), a batch at a time so no long transaction holds the
- * table. Rollups are kept: reports over pruned hours still show calls, tokens and cost (latency
- * percentiles need the raw rows). Returns how many rows were deleted.
+ * table. Rollups are kept: reports over pruned hours still show calls, tokens, cost and (from the
+ * rollups' histograms) latency percentiles. Returns how many rows were deleted.
  */
 export async function pruneUsage(knex: Knex, before: Date, options: { batchSize?: number; table?: string } = {}): Promise<number> {
 	const table = options.table ?? DEFAULT_TABLES.usage;
@@ -30,8 +30,8 @@ export async function pruneUsage(knex: Knex, before: Date, options: { batchSize?
 }
 
 /**
- * Recomputes `ml_usage.cost` from the current prices in `ml_models` (matched on provider and
- * model id) for calls in `[from, to)`, optionally of one model id, then rebuilds the rollups of
+ * Recomputes `ml_usage.cost` from the current prices in `ml_models` (per 1M input and output
+ * tokens, and per minute of audio for transcriptions; matched on provider and model id) for calls in `[from, to)`, optionally of one model id, then rebuilds the rollups of
  * those hours. For when prices were missing or wrong when the calls were made. Returns the rows updated.
  */
 export async function recomputeCosts(
@@ -39,9 +39,11 @@ export async function recomputeCosts(
 	options: { from?: Date; to?: Date; model?: string } = {},
 	tables: UsageTables = DEFAULT_TABLES,
 ): Promise<{ updated: number; rollups: number }> {
-	type PriceRow = { provider: string; model_id: string; input_price_per_million: number | string | null; output_price_per_million: number | string | null };
+	type PriceRow = { provider: string; model_id: string; input_price_per_million: number | string | null; output_price_per_million: number | string | null; audio_price_per_minute?: number | string | null };
+	// Older registries have no audio price column: their transcriptions cost 0, as when they were recorded.
+	const audio = await knex.schema.hasColumn(tables.models, 'audio_price_per_minute');
 	const prices: PriceRow[] = await knex(tables.models)
-		.select('provider', 'model_id', 'input_price_per_million', 'output_price_per_million')
+		.select('provider', 'model_id', 'input_price_per_million', 'output_price_per_million', ...(audio ? ['audio_price_per_minute'] : []))
 		.modify((q) => {
 			if (options.model) void q.where('model_id', options.model);
 		});
@@ -55,13 +57,14 @@ export async function recomputeCosts(
 			seen.add(id);
 			const input = Number(p.input_price_per_million ?? 0) || 0;
 			const output = Number(p.output_price_per_million ?? 0) || 0;
+			const perMinute = Number(p.audio_price_per_minute ?? 0) || 0;
 			updated += await trx(tables.usage)
 				.where({ provider: p.provider, model: p.model_id })
 				.modify((q) => {
 					if (options.from) void q.where('timestamp', '>=', options.from);
 					if (options.to) void q.where('timestamp', '<', options.to);
 				})
-				.update({ cost: trx.raw('(? * ?? + ? * ??) / 1000000.0', [input, 'input_tokens', output, 'output_tokens']) });
+				.update({ cost: trx.raw('(? * ?? + ? * ??) / 1000000.0 + ? * COALESCE(??, 0) / 60.0', [input, 'input_tokens', output, 'output_tokens', perMinute, 'audio_seconds']) });
 		}
 	});
 	const rollups = await rebuildRollups(knex, { from: options.from, to: options.to }, { usage: tables.usage, rollups: tables.rollups });

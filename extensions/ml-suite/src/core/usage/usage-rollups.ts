@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { Knex } from 'knex';
 import type { UsageRow } from './knex-usage-recorder.js';
+import { bucketHigh, bucketLow, bucketOf, HISTOGRAM_BUCKETS, HISTOGRAM_COLUMNS } from './latency-histogram.js';
 
 /** The internal table of hourly usage aggregates (one row per hour × dimension combination). */
 export const USAGE_ROLLUP_TABLE = 'ml_usage_rollups';
@@ -31,14 +32,16 @@ export interface RollupRow {
 	cost: number;
 	latency_ms: number;
 	cache_hits: number;
+	/** Latency histogram of the calls that reached a provider (cache hits left out): `h00` … `h71`, see latency-histogram.ts. */
+	[histogramColumn: `h${string}`]: number;
 }
 
 /**
  * Creates `ml_usage_rollups` if it is missing. A plain table, not a Directus collection: it is
  * derived data that only the usage reports read.
  */
-export async function ensureUsageRollupTable(knex: Knex, table = USAGE_ROLLUP_TABLE): Promise<void> {
-	if (await knex.schema.hasTable(table)) return;
+export async function ensureUsageRollupTable(knex: Knex, table = USAGE_ROLLUP_TABLE): Promise<boolean> {
+	if (await knex.schema.hasTable(table)) return addHistogramColumns(knex, table);
 	await knex.schema.createTable(table, (t) => {
 		t.integer('bucket').notNullable();
 		t.string('key', 40).notNullable();
@@ -57,9 +60,24 @@ export async function ensureUsageRollupTable(knex: Knex, table = USAGE_ROLLUP_TA
 		t.double('cost').notNullable().defaultTo(0);
 		t.bigInteger('latency_ms').notNullable().defaultTo(0);
 		t.bigInteger('cache_hits').notNullable().defaultTo(0);
+		for (const column of HISTOGRAM_COLUMNS) t.integer(column).notNullable().defaultTo(0);
 		t.primary(['bucket', 'key']);
 	});
+	return false;
 }
+
+/** Adds the histogram columns to a rollup table made before they existed; true when it did (the histograms then need a rebuild). */
+async function addHistogramColumns(knex: Knex, table: string): Promise<boolean> {
+	const existing = new Set(Object.keys(await knex(table).columnInfo()));
+	const missing = HISTOGRAM_COLUMNS.filter((c) => !existing.has(c));
+	if (missing.length === 0) return false;
+	await knex.schema.alterTable(table, (t) => {
+		for (const column of missing) t.integer(column).notNullable().defaultTo(0);
+	});
+	return true;
+}
+
+const emptyHistogram = (): Record<string, number> => Object.fromEntries(HISTOGRAM_COLUMNS.map((c) => [c, 0]));
 
 function rollupKey(row: Pick<UsageRow, RollupDimension>): string {
 	return createHash('sha1')
@@ -94,6 +112,7 @@ export function rollUp(rows: readonly UsageRow[]): RollupRow[] {
 				cost: 0,
 				latency_ms: 0,
 				cache_hits: 0,
+				...emptyHistogram(),
 			};
 			out.set(id, agg);
 		}
@@ -103,13 +122,17 @@ export function rollUp(rows: readonly UsageRow[]): RollupRow[] {
 		agg.cost += row.cost;
 		agg.latency_ms += row.latency_ms;
 		agg.cache_hits += row.cache_hit ? 1 : 0;
+		if (!row.cache_hit) {
+			const column = HISTOGRAM_COLUMNS[bucketOf(row.latency_ms)] as `h${string}`;
+			agg[column] = (agg[column] ?? 0) + 1;
+		}
 	}
 	return [...out.values()];
 }
 
-/** Rollup rows per INSERT: 17 columns × 50 stays under SQLite's 999 bound-parameter limit. */
-const ROLLUPS_PER_STATEMENT = 50;
-const MEASURES = ['calls', 'input_tokens', 'output_tokens', 'cost', 'latency_ms', 'cache_hits'] as const;
+/** Rollup rows per INSERT: 89 columns × 10 stays under SQLite's 999 bound-parameter limit. */
+const ROLLUPS_PER_STATEMENT = 10;
+const MEASURES = ['calls', 'input_tokens', 'output_tokens', 'cost', 'latency_ms', 'cache_hits', ...HISTOGRAM_COLUMNS] as const;
 
 /**
  * Adds aggregates to the stored rollups (`INSERT … ON CONFLICT DO UPDATE SET calls = calls +
@@ -150,11 +173,12 @@ export async function rebuildRollups(knex: Knex, range: { from?: Date; to?: Date
 	const fromBucket = Math.floor(fromMs / HOUR_MS);
 	const toBucket = range.to ? Math.ceil(range.to.getTime() / HOUR_MS) : Number.MAX_SAFE_INTEGER;
 	const hour = hourExpression(knex);
-	const grouped: (Record<RollupDimension, string | null> & { bucket: number | string } & Record<(typeof MEASURES)[number], number | string | null>)[] = await knex(tables.usage)
+	const grouped: (Record<RollupDimension, string | null> & { bucket: number | string } & Record<string, number | string | null>)[] = await knex(tables.usage)
 		.select({ bucket: hour }, ...ROLLUP_DIMENSIONS)
 		.count({ calls: '*' })
 		.sum({ input_tokens: 'input_tokens', output_tokens: 'output_tokens', cost: 'cost', latency_ms: 'latency_ms' })
 		.select(knex.raw('sum(CASE WHEN ?? THEN 1 ELSE 0 END) as cache_hits', ['cache_hit']))
+		.select(HISTOGRAM_COLUMNS.map((column, i) => histogramSum(knex, i, column)))
 		.where('timestamp', '>=', new Date(fromBucket * HOUR_MS))
 		.modify((q) => {
 			if (toBucket !== Number.MAX_SAFE_INTEGER) void q.where('timestamp', '<', new Date(toBucket * HOUR_MS));
@@ -173,6 +197,7 @@ export async function rebuildRollups(knex: Knex, range: { from?: Date; to?: Date
 			cost: Number(g.cost ?? 0),
 			latency_ms: Number(g.latency_ms ?? 0),
 			cache_hits: Number(g.cache_hits ?? 0),
+			...Object.fromEntries(HISTOGRAM_COLUMNS.map((c) => [c, Number(g[c] ?? 0)])),
 		};
 	});
 	await knex.transaction(async (trx) => {
@@ -185,6 +210,16 @@ export async function rebuildRollups(knex: Knex, range: { from?: Date; to?: Date
 		await addToRollups(trx, rows, tables.rollups);
 	});
 	return rows.length;
+}
+
+/** SQL counting a group's provider calls (not cache hits) whose latency falls in histogram bucket `i`. */
+function histogramSum(knex: Knex, i: number, column: string): Knex.Raw {
+	// Bounds are written as numeric literals (computed here, not user input): bound as parameters,
+	// PostgreSQL would type them after the integer column and reject 1.189….
+	const conditions: string[] = [];
+	if (i > 0) conditions.push(`?? >= ${bucketLow(i).toFixed(12)}`);
+	if (i < HISTOGRAM_BUCKETS - 1) conditions.push(`?? < ${bucketHigh(i).toFixed(12)}`);
+	return knex.raw(`sum(CASE WHEN NOT ?? AND ${conditions.join(' AND ')} THEN 1 ELSE 0 END) as ??`, ['cache_hit', ...conditions.map(() => 'latency_ms'), column]);
 }
 
 /** A timestamp as a driver returns it: Date (pg), epoch milliseconds or ISO text (SQLite). */

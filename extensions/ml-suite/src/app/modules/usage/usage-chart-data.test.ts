@@ -33,7 +33,7 @@ describe('usage chart data', () => {
 		const r = rateSeries([bucket(0, 'a', 3, { errors: 1, cacheHits: 0 }), bucket(0, 'b', 1, { errors: 0, cacheHits: 1 })], [T0, T0 + H]);
 		expect(r.errorRate).toEqual([{ x: T0, y: 25 }, { x: T0 + H, y: null }]);
 		expect(r.cacheHitRate).toEqual([{ x: T0, y: 25 }, { x: T0 + H, y: null }]);
-		const l = latencySeries([{ group: null, start: new Date(T0 + H).toISOString(), calls: 2, p50: 10, p95: 20, p99: 30 }], [T0, T0 + H]);
+		const l = latencySeries([{ group: null, start: new Date(T0 + H).toISOString(), calls: 2, p50: 10, p95: 20, p99: 30, method: 'exact' }], [T0, T0 + H]);
 		expect(l.p95).toEqual([{ x: T0, y: null }, { x: T0 + H, y: 20 }]);
 	});
 
