@@ -422,7 +422,7 @@ ML_COLLECTIONS.push(
 			translations: named('Budgets', 'Budget'),
 			icon: 'savings',
 			note: 'Spend limits per day or month on provider calls, globally or per role, user, collection, flow or model. Block: calls fail with 429 until the period resets. Warn: admins are notified at 80% and 100%. Spent so far: Usage module.',
-			display_template: '{{name}} · {{scope}} {{scope_value}}',
+			display_template: '{{name}}',
 			archive_field: 'status',
 			archive_value: 'disabled',
 			unarchive_value: 'active',
