@@ -297,6 +297,27 @@ describe('inline queue history across a restart', () => {
 	}, 600_000);
 });
 
+describe('buffers written when Directus stops', () => {
+	let directus: DirectusInstance | undefined;
+	afterAll(async () => {
+		await directus?.stop();
+	}, 120_000);
+
+	it('writes the usage of a call made just before a graceful stop (Directus closes its database before its server.stop event)', async () => {
+		const { file } = await freshSqliteFile('stop-flush');
+		// A flush interval far beyond the stop: only the shutdown flush can write the row.
+		const env = { ML_QUEUE: 'inline', ML_USAGE_FLUSH_MS: '60000', ML_RECONCILE_INTERVAL_SECONDS: '0' };
+		directus = await startDirectus({ sqliteFile: file, env });
+		const text = `written at shutdown ${Date.now()}`;
+		const res = await directus.request('POST', '/ml/embeddings/generate', { body: { text } });
+		expect(res.status, res.text).toBe(200);
+		await directus.stop();
+		directus = await startDirectus({ sqliteFile: file, env });
+		const rows = (await directus.request('GET', '/items/ml_usage?filter[source][_eq]=route:POST%20/ml/embeddings/generate&fields=id,source,input_tokens&limit=-1')).body.data as unknown[];
+		expect(rows.length, 'usage rows of the call before the stop').toBeGreaterThan(0);
+	}, 600_000);
+});
+
 describe("Directus 12's Settings → AI", () => {
 	let directus: DirectusInstance;
 	let fake: FakeOpenAIServer;

@@ -136,6 +136,12 @@ export async function axeViolations(page: Page, options: AxeOptions = {}): Promi
 	const hasAxe = await page.evaluate(() => typeof (window as unknown as { axe?: unknown }).axe === 'object');
 	// Evaluated through the DevTools protocol: the app's CSP refuses inline <script> tags.
 	if (!hasAxe) await page.evaluate(axeSource);
+	// A dialog or drawer still fading in has its text at partial opacity: axe would measure the
+	// blend. Let finite animations and transitions finish first (spinners run forever: skipped).
+	await page.evaluate(async () => {
+		const finite = document.getAnimations().filter((a) => Number.isFinite(Number(a.effect?.getComputedTiming().endTime ?? Infinity)));
+		await Promise.race([Promise.all(finite.map((a) => a.finished.catch(() => undefined))), new Promise((resolve) => setTimeout(resolve, 3_000))]);
+	});
 	const include = options.include ?? ['[data-ml-suite]'];
 	const exclude = options.exclude ?? DIRECTUS_COMPONENT_DEFECTS;
 	const results = await page.evaluate(

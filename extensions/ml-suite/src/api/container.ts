@@ -200,6 +200,13 @@ export function getContainer(context: ApiExtensionContext | HostContext): Promis
 	return containerPromise;
 }
 
+/** Closes the container if this process built one (shutdown must not build it). */
+export async function closeContainerIfBuilt(): Promise<void> {
+	if (!containerPromise) return;
+	const container = await containerPromise.catch(() => null);
+	await container?.close();
+}
+
 async function buildContainer(host: HostContext): Promise<Container> {
 	const { config, issues } = parseConfig(host.env);
 	setErrorLogger((error, message) => host.logger.error(error, message));

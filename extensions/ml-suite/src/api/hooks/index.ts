@@ -1,7 +1,8 @@
 import { InvalidPayloadError } from '@directus/errors';
 import { defineHook } from '@directus/extensions-sdk';
 import type { ApiExtensionContext } from '@directus/types';
-import { getContainer } from '../container.js';
+import { closeContainerIfBuilt, getContainer } from '../container.js';
+import { closeBeforeDatabaseDestroy } from '../shutdown-barrier.js';
 import { applySuiteSchema, offerDirectusAiSettings } from '../schema/apply-suite-schema.js';
 import { excludeInternalTables } from '../schema/exclude-internal-tables.js';
 import { INTERNAL_TABLES } from '../schema/internal-tables.js';
@@ -18,6 +19,8 @@ import { registerBudgetHooks } from './budget-hooks.js';
 export default defineHook(({ init, action, filter }, context) => {
 	excludeInternalTables(context.env as Record<string, unknown>, INTERNAL_TABLES);
 	const container = () => getContainer(context as ApiExtensionContext);
+	// Directus destroys its database before it emits `server.stop`: flush while it is still open.
+	closeBeforeDatabaseDestroy(context.database, closeContainerIfBuilt);
 
 	// Server start-up: schema, seeds, workers, and a sweep for work a previous process left pending.
 	init('app.after', async () => {
