@@ -87,3 +87,27 @@ export interface FullTextIndex {
 	/** Chunks stored for the index. */
 	count(indexId: string): Promise<number>;
 }
+
+export function byRankThenItem(a: FullTextRanked, b: FullTextRanked): number {
+	return b.score - a.score || (a.item < b.item ? -1 : a.item > b.item ? 1 : 0);
+}
+
+export function byScoreThenKey(a: FullTextMatch, b: FullTextMatch): number {
+	return b.score - a.score || (a.item < b.item ? -1 : a.item > b.item ? 1 : 0) || a.chunk - b.chunk;
+}
+
+/** `search` for every engine: rank items, then read the best passage of each ranked item. */
+export async function rankWithPassages(
+	engine: Pick<FullTextIndex, 'rank' | 'passages'>,
+	indexId: string,
+	query: string,
+	page: { limit: number; offset?: number },
+): Promise<FullTextMatch[]> {
+	const ranked = await engine.rank(indexId, query, page);
+	if (ranked.length === 0) return [];
+	const passages = await engine.passages(indexId, query, ranked.map((r) => r.item));
+	return ranked
+		.filter((r) => passages.has(r.item))
+		.map((r) => ({ item: r.item, ...passages.get(r.item)!, score: r.score }))
+		.sort(byScoreThenKey);
+}

@@ -1,7 +1,6 @@
 import type { Knex } from 'knex';
 import { analyzeText } from '../text/analyze-text.js';
-import type { FullTextChunk, FullTextDocument, FullTextIndex, FullTextMatch, FullTextPassage, FullTextRanked, FullTextTerms } from './full-text-index.js';
-import { byRankThenItem, byScoreThenKey } from './sqlite-full-text-index.js';
+import { byRankThenItem, rankWithPassages, type FullTextChunk, type FullTextDocument, type FullTextIndex, type FullTextMatch, type FullTextPassage, type FullTextRanked, type FullTextTerms } from './full-text-index.js';
 
 /** The chunk table of this engine (internal, not a Directus collection). */
 export const POSTGRES_FULL_TEXT_TABLE = 'ml_fulltext';
@@ -115,14 +114,8 @@ export class PostgresFullTextIndex implements FullTextIndex {
 		await this.deps.knex(POSTGRES_FULL_TEXT_ITEMS_TABLE).where('index_id', indexId).delete();
 	}
 
-	async search(indexId: string, query: string, page: { limit: number; offset?: number }): Promise<FullTextMatch[]> {
-		const ranked = await this.rank(indexId, query, page);
-		if (ranked.length === 0) return [];
-		const passages = await this.passages(indexId, query, ranked.map((r) => r.item));
-		return ranked
-			.filter((r) => passages.has(r.item))
-			.map((r) => ({ item: r.item, ...passages.get(r.item)!, score: r.score }))
-			.sort(byScoreThenKey);
+	search(indexId: string, query: string, page: { limit: number; offset?: number }): Promise<FullTextMatch[]> {
+		return rankWithPassages(this, indexId, query, page);
 	}
 
 	async rank(indexId: string, query: string, page: { limit: number; offset?: number }): Promise<FullTextRanked[]> {

@@ -1,6 +1,6 @@
 import type { Knex } from 'knex';
 import { analyzeQuery, analyzeText, type TextLanguage } from '../text/analyze-text.js';
-import type { FullTextChunk, FullTextDocument, FullTextIndex, FullTextMatch, FullTextPassage, FullTextRanked, FullTextTerms } from './full-text-index.js';
+import { byRankThenItem, rankWithPassages, type FullTextChunk, type FullTextDocument, type FullTextIndex, type FullTextMatch, type FullTextPassage, type FullTextRanked, type FullTextTerms } from './full-text-index.js';
 
 /** SQLite caps bound variables per statement. */
 const BATCH = 400;
@@ -146,14 +146,8 @@ export class SqliteFullTextIndex implements FullTextIndex {
 		for (const table of [fts, rows, itemFts, items]) await this.deps.knex.raw(`DROP TABLE IF EXISTS "${table}"`);
 	}
 
-	async search(indexId: string, query: string, page: { limit: number; offset?: number }): Promise<FullTextMatch[]> {
-		const ranked = await this.rank(indexId, query, page);
-		if (ranked.length === 0) return [];
-		const passages = await this.passages(indexId, query, ranked.map((r) => r.item));
-		return ranked
-			.filter((r) => passages.has(r.item))
-			.map((r) => ({ item: r.item, ...passages.get(r.item)!, score: r.score }))
-			.sort(byScoreThenKey);
+	search(indexId: string, query: string, page: { limit: number; offset?: number }): Promise<FullTextMatch[]> {
+		return rankWithPassages(this, indexId, query, page);
 	}
 
 	async rank(indexId: string, query: string, page: { limit: number; offset?: number }): Promise<FullTextRanked[]> {
@@ -244,10 +238,3 @@ function toMatchExpression(terms: readonly string[]): string | null {
 	return terms.length === 0 ? null : terms.map((t) => `"${t}"`).join(' OR ');
 }
 
-export function byRankThenItem(a: FullTextRanked, b: FullTextRanked): number {
-	return b.score - a.score || (a.item < b.item ? -1 : a.item > b.item ? 1 : 0);
-}
-
-export function byScoreThenKey(a: FullTextMatch, b: FullTextMatch): number {
-	return b.score - a.score || (a.item < b.item ? -1 : a.item > b.item ? 1 : 0) || a.chunk - b.chunk;
-}
