@@ -4,6 +4,7 @@ import { afterAll, describe, it } from 'vitest';
 import type { BudgetCounterStore } from '../extensions/ml-suite/src/core/budgets/budget-counter-store.js';
 import { BudgetGuard } from '../extensions/ml-suite/src/core/budgets/budget-guard.js';
 import { ensureBudgetCounterTable, KnexBudgetCounterStore } from '../extensions/ml-suite/src/core/budgets/knex-budget-counter-store.js';
+import { LeasedBudgetCounterStore } from '../extensions/ml-suite/src/core/budgets/leased-budget-counter-store.js';
 import { RedisBudgetCounterStore } from '../extensions/ml-suite/src/core/budgets/redis-budget-counter-store.js';
 import { guardEmbeddingModel } from '../extensions/ml-suite/src/core/providers/guarded-models.js';
 import { LocalEmbeddingModel } from '../extensions/ml-suite/src/core/providers/local-embedding-model.js';
@@ -21,8 +22,13 @@ import { percentile } from './support/stats.js';
  * loop so both see the same machine load; the guard has three budgets covering the call (global
  * block, user block, model warn: three counter reservations and three settlements per call) and
  * counts in SQLite, PostgreSQL or Redis. The added latency is p95(with) − p95(without).
+ * The counters run as Directus runs them (leased, `ML_BUDGET_LEASE_CALLS` 50); the same
+ * counters unleased (one conditional statement per budget per call, what every call did before)
+ * are the baseline, measured in the same run with `BENCH_BUDGET_BASELINE_CALLS` calls.
  */
 const CALLS = intEnv('BENCH_BUDGET_CALLS', 2000);
+const BASELINE_CALLS = intEnv('BENCH_BUDGET_BASELINE_CALLS', 300);
+const leased = (inner: BudgetCounterStore): BudgetCounterStore => new LeasedBudgetCounterStore(inner, { leaseCalls: 50, onError: (e) => console.warn(e) });
 const noPostgres = await skipUnless('postgres');
 const noRedis = await skipUnless('redis');
 
@@ -33,7 +39,7 @@ const budgets = [
 	{ id: 'm', name: 'Model', status: 'active', scope: 'model', scope_value: 'local-hash', period: 'day', metric: 'tokens', limit: 1e12, action: 'warn' },
 ];
 
-async function measure(report: Report, label: string, store: BudgetCounterStore): Promise<void> {
+async function measure(report: Report, label: string, store: BudgetCounterStore, calls = CALLS): Promise<void> {
 	const model = new LocalEmbeddingModel({ dimensions: 384 });
 	const guard = new BudgetGuard({ store, loadBudgets: async () => budgets, notify: async () => undefined, onError: (e) => console.warn(e) });
 	const guarded: EmbeddingModel = guardEmbeddingModel(model, definition, guard);
@@ -45,11 +51,12 @@ async function measure(report: Report, label: string, store: BudgetCounterStore)
 		return performance.now() - s;
 	};
 	for (let i = 0; i < 50; i++) await call(guarded, i); // warm-up (rows created, connections open)
-	for (let i = 0; i < CALLS; i++) {
+	for (let i = 0; i < calls; i++) {
 		without.push(await call(model, i));
 		withGuard.push(await call(guarded, i));
 	}
 	await new Promise((r) => setTimeout(r, 200)); // settlements are fire-and-forget
+	if (store instanceof LeasedBudgetCounterStore) await store.flush(true); // gives the leases back
 	const p95Without = percentile(without, 95);
 	const p95With = percentile(withGuard, 95);
 	report.add(`${label}: provider call p95 without budgets`, p95Without, 'ms');
@@ -72,7 +79,8 @@ describe('budgets', () => {
 		const db = openSqlite('budgets');
 		cleanup.push(() => db.remove());
 		await ensureBudgetCounterTable(db.knex);
-		await measure(report, 'sqlite', new KnexBudgetCounterStore(db.knex));
+		await measure(report, 'sqlite', leased(new KnexBudgetCounterStore(db.knex)));
+		await measure(report, 'sqlite BEFORE (unleased: a statement per budget per call)', new KnexBudgetCounterStore(db.knex), BASELINE_CALLS);
 	});
 
 	it.skipIf(noPostgres)('PostgreSQL counters', async () => {
@@ -83,7 +91,8 @@ describe('budgets', () => {
 			await pg.destroy();
 		});
 		await ensureBudgetCounterTable(pg, table);
-		await measure(report, 'postgres', new KnexBudgetCounterStore(pg, table));
+		await measure(report, 'postgres', leased(new KnexBudgetCounterStore(pg, table)));
+		await measure(report, 'postgres BEFORE (unleased: a statement per budget per call)', new KnexBudgetCounterStore(pg, table), BASELINE_CALLS);
 	});
 
 	it.skipIf(noRedis)('Redis counters', async () => {
@@ -94,6 +103,7 @@ describe('budgets', () => {
 			if (keys.length > 0) await redis.del(...keys);
 			redis.disconnect();
 		});
-		await measure(report, 'redis', new RedisBudgetCounterStore(redis, prefix));
+		await measure(report, 'redis', leased(new RedisBudgetCounterStore(redis, prefix)));
+		await measure(report, 'redis BEFORE (unleased: a script per budget per call)', new RedisBudgetCounterStore(redis, prefix), BASELINE_CALLS);
 	});
 });

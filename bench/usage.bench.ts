@@ -1,7 +1,9 @@
 import knexFactory, { type Knex } from 'knex';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { LatencyPercentiles } from '../extensions/ml-suite/src/shared/usage-types.js';
+import { KnexUsageRecorder } from '../extensions/ml-suite/src/core/usage/knex-usage-recorder.js';
 import { UsageAnalytics, type UsageScope } from '../extensions/ml-suite/src/core/usage/usage-analytics.js';
+import { usageEvent } from '../extensions/ml-suite/src/core/usage/usage-recorder.fixtures.js';
 import { isPostgres, rebuildRollups } from '../extensions/ml-suite/src/core/usage/usage-rollups.js';
 import { createUsageTable } from '../extensions/ml-suite/src/core/usage/usage-table.js';
 import { POSTGRES_URL, skipUnless } from '../test/support/services.js';
@@ -14,9 +16,10 @@ import { percentile } from './support/stats.js';
  * Issue 13 target: the Usage module's queries over 30 days with 1,000,000 `ml_usage` rows,
  * p95 ≤ 300 ms on SQLite and PostgreSQL. Rows are generated in SQL (spread evenly over the 30
  * days; 20 users, 6 models, 10 sources, 5 collections in 60 recurring combinations, 2 % errors,
- * 10 % cache hits, latencies 5–2,000 ms), then the hourly rollups are built from them once (the
- * recorder maintains them incrementally in production; `rebuildRollups` is what an upgrade runs).
- * Each query of the dashboard's 30-day load is timed `RUNS` times; the full load is the sum.
+ * 10 % cache hits, latencies 5–2,000 ms), then the hourly rollups and their daily tier are built
+ * from them once (the recorder maintains both incrementally in production; `rebuildRollups` is
+ * what an upgrade runs). Each query of the dashboard's 30-day load is timed `RUNS` times; the full
+ * load is the sum. The same queries from the hourly rollups alone are the baseline (`HOURLY_RUNS`).
  * Latency percentiles of a 30-day range come from the rollups' histograms; for comparison the
  * exact raw-row queries (what every range used before) are timed `EXACT_RUNS` times, and the
  * histogram percentiles' largest relative error against them is printed.
@@ -25,6 +28,8 @@ const ROWS = intEnv('BENCH_USAGE_ROWS', 1_000_000);
 const RUNS = intEnv('BENCH_USAGE_RUNS', 20);
 /** Timed runs of the old exact (raw-row) percentile queries, for the before/after comparison. */
 const EXACT_RUNS = intEnv('BENCH_USAGE_EXACT_RUNS', 2);
+/** Timed runs of the same dashboard from the hourly rollups alone (the baseline of the daily tier). */
+const HOURLY_RUNS = intEnv('BENCH_USAGE_HOURLY_RUNS', 5);
 const DAYS = 30;
 const END = Date.parse('2026-06-01T00:00:00.000Z');
 const START = END - DAYS * 86_400_000;
@@ -111,8 +116,28 @@ async function measure(report: Report, label: string, knex: Knex): Promise<void>
 		}
 		if (run > 0) loads.push(sum);
 	}
-	for (const [name, series] of Object.entries(times)) report.add(`${label}: ${name} p95`, percentile(series, 95), 'ms', { max: 300 });
+	// Baseline in the same run: the same queries from the hourly rollups alone (before the daily tier).
+	const hourlyQueries = dashboard(new UsageAnalytics({ knex, users: null, dailyTier: false }), scope);
+	const hourlyTimes: Record<string, number[]> = Object.fromEntries(Object.keys(hourlyQueries).map((k) => [k, []]));
+	const hourlyLoads: number[] = [];
+	for (let run = 0; run <= HOURLY_RUNS; run++) {
+		let sum = 0;
+		for (const [name, query] of Object.entries(hourlyQueries)) {
+			const s = performance.now();
+			await query();
+			const ms = performance.now() - s;
+			sum += ms;
+			if (run > 0) hourlyTimes[name]!.push(ms);
+		}
+		if (run > 0) hourlyLoads.push(sum);
+	}
+	for (const [name, series] of Object.entries(times)) {
+		const p95 = percentile(series, 95);
+		const before = percentile(hourlyTimes[name]!, 95);
+		report.add(`${label}: ${name} p95`, p95, 'ms', { max: 300 }, `hourly rollups only: ${before.toFixed(1)} ms (${(before / p95).toFixed(1)}× slower)`);
+	}
 	report.add(`${label}: whole 30-day dashboard (all queries, sequential) p95`, percentile(loads, 95), 'ms');
+	report.add(`${label}: BEFORE whole dashboard from hourly rollups only p95`, percentile(hourlyLoads, 95), 'ms');
 
 	// Before/after: the same latency reports exactly from the raw rows (what every range did
 	// before the rollups carried histograms), and how far the histogram percentiles are from them.
@@ -143,6 +168,53 @@ async function measure(report: Report, label: string, knex: Knex): Promise<void>
 	report.add(`${label}: largest relative error of histogram p50/p95/p99 vs exact`, worst * 100, '%', { max: 19 });
 }
 
+/**
+ * Issue 13: usage writes never slow or fail the request they describe. A call's share is
+ * `record()` (a buffer push); the rows and both rollup tiers are written by the background flush.
+ * Timed: `record()` while flushes run against a real table, how fast the flush drains (rows/s,
+ * raw rows + hourly + daily rollups in one transaction), and `record()` against a database that
+ * is gone (it must neither throw nor slow down).
+ */
+async function measureWrites(report: Report, label: string, knex: Knex): Promise<void> {
+	const EVENTS = 20_000;
+	const recorder = new KnexUsageRecorder({ knex, flushIntervalMs: 100, maxBatchSize: 200, maxBuffered: EVENTS * 2 });
+	const times: number[] = [];
+	const t0 = performance.now();
+	for (let i = 0; i < EVENTS; i++) {
+		const event = usageEvent({ timestamp: new Date(START + i * 60_000), model: `model-${i % 6}`, user: null, latencyMs: 5 + (i % 900) });
+		const s = performance.now();
+		recorder.record(event);
+		times.push(performance.now() - s);
+		if (i % 500 === 0) await new Promise((r) => setImmediate(r)); // let the flush run between requests
+	}
+	await recorder.close();
+	const seconds = (performance.now() - t0) / 1000;
+	const written = Number((await knex('ml_usage').count({ n: '*' }).first())!.n);
+	expect(written).toBe(EVENTS);
+	report.add(`${label}: record() on the request path p95 (flushes running)`, percentile(times, 95) * 1000, 'µs');
+	report.add(`${label}: rows written per second (raw + hourly + daily rollups)`, EVENTS / seconds, 'rows/s');
+
+	// The database goes away: record() still returns at once and never throws.
+	const broken = knexFactory({ client: 'sqlite3', connection: { filename: '/nonexistent/dir/usage.db' }, useNullAsDefault: true });
+	const failing = new KnexUsageRecorder({ knex: broken, flushIntervalMs: 100, maxBatchSize: 200 });
+	const failingTimes: number[] = [];
+	let thrown = 0;
+	for (let i = 0; i < 2000; i++) {
+		const s = performance.now();
+		try {
+			failing.record(usageEvent());
+		} catch {
+			thrown++;
+		}
+		failingTimes.push(performance.now() - s);
+		if (i % 500 === 0) await new Promise((r) => setImmediate(r));
+	}
+	await failing.close().catch(() => undefined);
+	await broken.destroy();
+	report.add(`${label}: record() p95 with the database unreachable`, percentile(failingTimes, 95) * 1000, 'µs');
+	report.add(`${label}: record() calls that threw with the database unreachable`, thrown, 'calls', { max: 0 });
+}
+
 describe('usage', () => {
 	const report = new Report('usage', { rows: ROWS, runs: RUNS, days: DAYS });
 	const schema = `ml_bench_usage_${process.pid}`;
@@ -161,6 +233,16 @@ describe('usage', () => {
 		try {
 			await createUsageTable(db.knex);
 			await measure(report, 'sqlite', db.knex);
+		} finally {
+			await db.remove();
+		}
+	});
+
+	it('usage writes off the request path (SQLite)', async () => {
+		const db = openSqlite('usage-writes');
+		try {
+			await createUsageTable(db.knex);
+			await measureWrites(report, 'sqlite writes', db.knex);
 		} finally {
 			await db.remove();
 		}

@@ -2,6 +2,7 @@ import { Redis, type RedisOptions } from 'ioredis';
 import { BudgetGuard, type BudgetWarning } from '../core/budgets/budget-guard.js';
 import type { BudgetCounterStore } from '../core/budgets/budget-counter-store.js';
 import { KnexBudgetCounterStore } from '../core/budgets/knex-budget-counter-store.js';
+import { LeasedBudgetCounterStore } from '../core/budgets/leased-budget-counter-store.js';
 import { RedisBudgetCounterStore } from '../core/budgets/redis-budget-counter-store.js';
 import { producerConnection } from '../core/jobs/bullmq-connection.js';
 import type { MlConfig } from '../core/config.js';
@@ -14,18 +15,22 @@ export const BUDGETS_COLLECTION = 'ml_budgets';
 /**
  * The budget guard: counters in the queue's Redis when there is one (shared by every instance
  * and worker; the database takes over while Redis is unreachable), in the database otherwise;
+ * either way leased, so most calls spend allowance their process already holds;
  * warnings become Directus notifications to every active admin.
  */
 export function buildBudgetGuard(config: MlConfig, host: HostContext): BudgetGuard {
 	const db = host.database;
-	const database = new KnexBudgetCounterStore(db);
+	const onError = (error: unknown, message: string): void => host.logger.warn(`${message}: ${(error as Error)?.message ?? String(error)}`);
+	// Leases keep the shared counters out of most calls (see leased-budget-counter-store.ts for the bounds).
+	const leased = (counters: BudgetCounterStore): BudgetCounterStore => new LeasedBudgetCounterStore(counters, { leaseCalls: config.ML_BUDGET_LEASE_CALLS, onError });
+	const database = leased(new KnexBudgetCounterStore(db));
 	const choice = chooseQueueBackend(config, host.env);
 	let store: BudgetCounterStore = database;
 	if (choice.options.backend === 'bullmq') {
 		const redis = new Redis(producerConnection(choice.options.redisUrl) as unknown as RedisOptions);
 		// Failures surface per call (and fall back to the database there).
 		redis.on('error', () => undefined);
-		store = new RedisBudgetCounterStore(redis, config.ML_QUEUE_PREFIX);
+		store = leased(new RedisBudgetCounterStore(redis, config.ML_QUEUE_PREFIX));
 	}
 	return new BudgetGuard({
 		store,
@@ -33,7 +38,7 @@ export function buildBudgetGuard(config: MlConfig, host: HostContext): BudgetGua
 		loadBudgets: () => db(BUDGETS_COLLECTION).select('*').where('status', 'active'),
 		roleOf: async (user) => ((await db('directus_users').select('role').where('id', user).first()) as { role?: string | null } | undefined)?.role ?? null,
 		notify: (warning) => notifyAdmins(host, warning),
-		onError: (error, message) => host.logger.warn(`${message}: ${(error as Error)?.message ?? String(error)}`),
+		onError,
 	});
 }
 

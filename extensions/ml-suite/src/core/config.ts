@@ -184,6 +184,12 @@ export const configShape = {
 	ML_RERANK_INDEXES: z.string().default(''),
 	/** Most texts accepted by batch routes. */
 	ML_MAX_BATCH_INPUTS: int(1, 2048).default(100),
+	/**
+	 * Budget counters (Redis or database): a call that finds its process's allowance spent takes a
+	 * lease of this many times its amount (at most 1/16 of the budget's room left) in one atomic
+	 * step; later calls spend it without a round trip. 0 = one counter step per budget per call.
+	 */
+	ML_BUDGET_LEASE_CALLS: int(0, 100_000).default(50),
 	/** Usage rows are written in batches at this interval. */
 	ML_USAGE_FLUSH_MS: int(100, 60_000).default(2000),
 	/** Days raw `ml_usage` rows are kept (hourly rollups are kept forever); 0 = keep raw rows forever. */

@@ -12,6 +12,22 @@ export interface ReserveEntry {
 	expiresAt: Date;
 }
 
+export interface GrantEntry {
+	key: CounterKey;
+	/** Added in any case while the counter is under `limit` (even past it: the call that crosses the limit). */
+	need: number;
+	/** Added when the room left allows: up to `want`, at most a 1/`LEASE_ROOM_DIVISOR` share of `limit − counter`. */
+	want: number;
+	limit: number | null;
+	expiresAt: Date;
+}
+
+/**
+ * A lease takes at most this share of the room a budget has left, so the allowance one process
+ * holds unspent shrinks as the budget runs out (1/16: ≤ 6.25 % of what was left).
+ */
+export const LEASE_ROOM_DIVISOR = 16;
+
 /**
  * Shared spend counters, atomic across every Directus instance and worker that uses the same
  * store: Redis when it is configured, the database otherwise. Amounts are integers (tokens,
@@ -25,6 +41,13 @@ export interface BudgetCounterStore {
 	 * Returns, per entry, whether it was added and the counter's value afterwards.
 	 */
 	reserve(entries: readonly ReserveEntry[]): Promise<{ admitted: boolean; spent: number }[]>;
+	/**
+	 * For each entry, unless the counter has already reached `limit`, adds
+	 * `max(need, min(want, ⌊(limit − counter) / LEASE_ROOM_DIVISOR⌋))` in one atomic step (no
+	 * limit: `need`). Returns what was added (0 when refused) and the counter's value afterwards.
+	 * `reserve` is `grant` with `want` 0.
+	 */
+	grant(entries: readonly GrantEntry[]): Promise<{ granted: number; spent: number }[]>;
 	/** Adds `delta` (negative to give back); returns the new value. */
 	add(key: CounterKey, delta: number, expiresAt: Date): Promise<number>;
 	/** True for exactly one caller per key: the first to mark it. */

@@ -189,8 +189,10 @@ export class BudgetGuard implements ProviderCallGuard {
 		return pruned;
 	}
 
+	/** Closes the counters (leased counters give back what they hold and write what is pending). */
 	async close(): Promise<void> {
 		await this.options.store.close();
+		await this.options.fallback?.close();
 	}
 
 	private async settle(reserved: Reservation[], actual: { tokens: number; cost: number } | null): Promise<void> {

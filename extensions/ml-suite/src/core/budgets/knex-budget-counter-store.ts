@@ -1,26 +1,34 @@
 import type { Knex } from 'knex';
 import { isPostgres } from '../usage/usage-rollups.js';
-import type { BudgetCounterStore, CounterKey, ReserveEntry } from './budget-counter-store.js';
+import { LEASE_ROOM_DIVISOR, type BudgetCounterStore, type CounterKey, type GrantEntry, type ReserveEntry } from './budget-counter-store.js';
 
 export const BUDGET_COUNTER_TABLE = 'ml_budget_counters';
 
-/** Creates the counter table (an internal table, not a collection). Idempotent. */
+/** Creates the counter table (an internal table, not a collection), or adds the `granted` column to an older one. Idempotent. */
 export async function ensureBudgetCounterTable(knex: Knex, table = BUDGET_COUNTER_TABLE): Promise<void> {
-	if (await knex.schema.hasTable(table)) return;
+	if (await knex.schema.hasTable(table)) {
+		if (!(await knex.schema.hasColumn(table, 'granted'))) await knex.schema.alterTable(table, (t) => void t.bigInteger('granted').notNullable().defaultTo(0));
+		return;
+	}
 	await knex.schema.createTable(table, (t) => {
 		t.string('budget', 64).notNullable();
 		t.string('period', 32).notNullable();
 		t.bigInteger('spent').notNullable().defaultTo(0);
+		/** What the last grant added (read back by the statement that set it). */
+		t.bigInteger('granted').notNullable().defaultTo(0);
 		t.timestamp('expires_at', { useTz: true }).notNullable();
 		t.primary(['budget', 'period']);
 	});
 }
 
 /**
- * Counters in the Directus database. Each reservation is one conditional `UPDATE … SET spent =
- * spent + ? WHERE spent < limit RETURNING spent` (a call's budgets in one transaction): the database serialises concurrent updates of a row, so
- * however many instances and workers race, only calls that found the counter under its limit
- * are added (PostgreSQL row lock; SQLite's single writer).
+ * Counters in the Directus database. A grant (and so a reservation) is one conditional statement,
+ * `UPDATE … SET spent = spent + g, granted = g WHERE … AND spent < limit RETURNING spent, granted`
+ * with g computed from the row as it was: the database serialises concurrent updates of a row
+ * (PostgreSQL row lock; SQLite's single writer), so however many instances and workers race, only
+ * calls that found the counter under its limit are added. Each statement commits on its own (no
+ * transaction round trips); the budget guard leases allowance through `grant`
+ * (leased-budget-counter-store.ts), so most calls do not reach the database at all.
  */
 export class KnexBudgetCounterStore implements BudgetCounterStore {
 	readonly kind = 'database' as const;
@@ -32,31 +40,40 @@ export class KnexBudgetCounterStore implements BudgetCounterStore {
 	) {}
 
 	async reserve(entries: readonly ReserveEntry[]): Promise<{ admitted: boolean; spent: number }[]> {
-		for (const e of entries) await this.ensureRow(e.key, e.expiresAt);
+		const granted = await Promise.all(entries.map((e) => this.grantOne({ key: e.key, need: e.amount, want: 0, limit: e.limit, expiresAt: e.expiresAt })));
+		return granted.map(({ admitted, spent }) => ({ admitted, spent }));
+	}
+
+	async grant(entries: readonly GrantEntry[]): Promise<{ granted: number; spent: number }[]> {
+		return (await Promise.all(entries.map((e) => this.grantOne(e)))).map(({ granted, spent }) => ({ granted, spent }));
+	}
+
+	private async grantOne(e: GrantEntry): Promise<{ admitted: boolean; granted: number; spent: number }> {
+		await this.ensureRow(e.key, e.expiresAt);
 		const pg = isPostgres(this.knex);
-		return this.knex.transaction(async (trx) => {
-			// A lost counter increment after a crash is harmless; waiting for the WAL flush on every
-			// provider call is not (milliseconds per call on a busy disk). Only this transaction.
-			if (pg) await trx.raw('SET LOCAL synchronous_commit TO OFF');
-			const results: { admitted: boolean; spent: number }[] = [];
-			for (const e of entries) {
-				const update = trx(this.table).where({ budget: e.key.budget, period: e.key.period });
-				if (e.limit !== null) void update.where('spent', '<', e.limit);
-				const rows = (await update.update({ spent: trx.raw('?? + ?', ['spent', Math.round(e.amount)]) }, ['spent'])) as unknown as { spent: number | string }[];
-				const row = rows[0];
-				if (row) results.push({ admitted: true, spent: Number(row.spent) });
-				else results.push({ admitted: false, spent: Number((await trx(this.table).select('spent').where({ budget: e.key.budget, period: e.key.period }).first())?.spent ?? 0) });
-			}
-			return results;
-		});
+		const need = Math.max(0, Math.round(e.need));
+		const want = Math.max(0, Math.round(e.want));
+		const [max, min] = pg ? ['GREATEST', 'LEAST'] : ['MAX', 'MIN'];
+		const int = pg ? 'BIGINT' : 'INTEGER';
+		const amount =
+			e.limit === null || want <= need
+				? this.knex.raw(`CAST(? AS ${int})`, [need])
+				: this.knex.raw(`${max}(CAST(? AS ${int}), ${min}(CAST(? AS ${int}), CAST((CAST(? AS ${int}) - ??) / ${LEASE_ROOM_DIVISOR} AS ${int})))`, [need, want, Math.round(e.limit), 'spent']);
+		const update = this.knex(this.table).where({ budget: e.key.budget, period: e.key.period });
+		if (e.limit !== null) void update.where('spent', '<', Math.round(e.limit));
+		const rows = (await update.update({ spent: this.knex.raw('?? + ?', ['spent', amount]), granted: amount }, ['spent', 'granted'])) as unknown as { spent: number | string; granted: number | string }[];
+		const row = rows[0];
+		if (row) return { admitted: true, granted: Number(row.granted), spent: Number(row.spent) };
+		return { admitted: false, granted: 0, spent: (await this.read([e.key]))[0] ?? 0 };
 	}
 
 	async add(key: CounterKey, delta: number, expiresAt: Date): Promise<number> {
 		await this.ensureRow(key, expiresAt);
-		if (Math.round(delta) !== 0) {
-			await this.knex(this.table).where({ budget: key.budget, period: key.period }).update({ spent: this.knex.raw('?? + ?', ['spent', Math.round(delta)]) });
-		}
-		return (await this.read([key]))[0] ?? 0;
+		if (Math.round(delta) === 0) return (await this.read([key]))[0] ?? 0;
+		const rows = (await this.knex(this.table)
+			.where({ budget: key.budget, period: key.period })
+			.update({ spent: this.knex.raw('?? + ?', ['spent', Math.round(delta)]) }, ['spent'])) as unknown as { spent: number | string }[];
+		return Number(rows[0]?.spent ?? 0);
 	}
 
 	async markOnce(key: CounterKey, expiresAt: Date): Promise<boolean> {

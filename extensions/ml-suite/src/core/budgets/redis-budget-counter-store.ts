@@ -1,14 +1,20 @@
 import type { Redis } from 'ioredis';
-import type { BudgetCounterStore, CounterKey, ReserveEntry } from './budget-counter-store.js';
+import { LEASE_ROOM_DIVISOR, type BudgetCounterStore, type CounterKey, type GrantEntry, type ReserveEntry } from './budget-counter-store.js';
 
-/** Adds ARGV[1] to KEYS[1] unless it already reached ARGV[2] (-1: no limit); the key expires at ARGV[3] (unix s). */
-const RESERVE = `
+/**
+ * Unless KEYS[1] already reached ARGV[3] (-1: no limit), adds max(need ARGV[1], min(want ARGV[2],
+ * floor((limit − spent) / ARGV[5]))); the key expires at ARGV[4] (unix s). Returns {added?, spent, added}.
+ */
+const GRANT = `
 local spent = tonumber(redis.call('GET', KEYS[1]) or '0')
-local limit = tonumber(ARGV[2])
-if limit >= 0 and spent >= limit then return {0, spent} end
-spent = redis.call('INCRBY', KEYS[1], ARGV[1])
-redis.call('EXPIREAT', KEYS[1], ARGV[3])
-return {1, spent}
+local need = tonumber(ARGV[1])
+local limit = tonumber(ARGV[3])
+if limit >= 0 and spent >= limit then return {0, spent, 0} end
+local amount = need
+if limit >= 0 then amount = math.max(need, math.min(tonumber(ARGV[2]), math.floor((limit - spent) / tonumber(ARGV[5])))) end
+spent = redis.call('INCRBY', KEYS[1], amount)
+redis.call('EXPIREAT', KEYS[1], ARGV[4])
+return {1, spent, amount}
 `;
 const ADD = `
 local spent = redis.call('INCRBY', KEYS[1], ARGV[1])
@@ -31,15 +37,23 @@ export class RedisBudgetCounterStore implements BudgetCounterStore {
 	) {}
 
 	async reserve(entries: readonly ReserveEntry[]): Promise<{ admitted: boolean; spent: number }[]> {
+		const replies = await this.grants(entries.map((e) => ({ key: e.key, need: e.amount, want: 0, limit: e.limit, expiresAt: e.expiresAt })));
+		return replies.map(([admitted, spent]) => ({ admitted: admitted === 1, spent: Number(spent) }));
+	}
+
+	async grant(entries: readonly GrantEntry[]): Promise<{ granted: number; spent: number }[]> {
+		return (await this.grants(entries)).map(([, spent, granted]) => ({ granted: Number(granted), spent: Number(spent) }));
+	}
+
+	/** One round trip for all of a call's budgets; each script is atomic on its own. */
+	private async grants(entries: readonly GrantEntry[]): Promise<[number, number, number][]> {
 		await this.ready();
-		// One round trip for all of a call's budgets; each script is atomic on its own.
 		const pipeline = this.redis.pipeline();
-		for (const e of entries) pipeline.eval(RESERVE, 1, this.name(e.key), Math.round(e.amount), e.limit ?? -1, unix(e.expiresAt));
+		for (const e of entries) pipeline.eval(GRANT, 1, this.name(e.key), Math.round(e.need), Math.round(e.want), e.limit === null ? -1 : Math.round(e.limit), unix(e.expiresAt), LEASE_ROOM_DIVISOR);
 		const replies = (await pipeline.exec()) ?? [];
 		return replies.map(([error, reply]) => {
 			if (error) throw error;
-			const [admitted, spent] = reply as [number, number];
-			return { admitted: admitted === 1, spent: Number(spent) };
+			return reply as [number, number, number];
 		});
 	}
 

@@ -76,6 +76,45 @@ export function usageAnalyticsConformance(fresh: () => Promise<Knex>): void {
 		}
 	});
 
+	it('answers ranges of whole and partial days from the daily and hourly tiers as from the hourly rows alone', async () => {
+		const { knex } = await seeded();
+		try {
+			const analytics = new UsageAnalytics({ knex, users: null, exactPercentileMaxMs: 0 });
+			const daily = await knex('ml_usage_rollups_daily').sum({ calls: 'calls', h: 'h40' }).first();
+			const hourly = await knex('ml_usage_rollups').sum({ calls: 'calls', h: 'h40' }).first();
+			expect(Number(daily!.calls)).toBe(300);
+			expect(Number(daily!.h)).toBe(Number(hourly!.h));
+			// From 05:00 on day 1 to 19:00 on day 2 … up to three days: partial, whole and empty days.
+			const ranges = [
+				{ from: new Date(DAY0 + 5 * 3_600_000), to: new Date(DAY0 + 43 * 3_600_000) },
+				{ from: new Date(DAY0 - 86_400_000), to: new Date(DAY0 + 2 * 86_400_000) },
+				{ from: new Date(DAY0 + 30 * 3_600_000), to: new Date(DAY0 + 3 * 86_400_000) },
+			];
+			for (const scope of ranges) {
+				const raw = (await knex('ml_usage').where('timestamp', '>=', scope.from).where('timestamp', '<', scope.to).count({ n: '*' }).first())!;
+				expect((await analytics.totals(scope)).calls).toBe(Number(raw.n));
+				const byModel = await analytics.breakdown({ ...scope, filters: { status: ['success'] } }, 'model');
+				const hours = await analytics.timeseries({ ...scope, filters: { status: ['success'] } }, 'hour', 'model');
+				for (const g of byModel) {
+					const fromHours = hours.filter((h) => h.group === g.group);
+					expect(g.calls).toBe(fromHours.reduce((s, h) => s + h.calls, 0));
+					expect(g.inputTokens).toBe(fromHours.reduce((s, h) => s + h.inputTokens, 0));
+				}
+				const days = await analytics.timeseries(scope, 'day');
+				expect(days.reduce((s, d) => s + d.calls, 0)).toBe(Number(raw.n));
+				const latencyDays = await analytics.latency(scope, { interval: 'day', groupBy: 'model' });
+				const latencyHours = await analytics.latency(scope, { interval: 'hour', groupBy: 'model' });
+				expect(latencyDays.reduce((s, d) => s + d.calls, 0)).toBe(latencyHours.reduce((s, d) => s + d.calls, 0));
+			}
+			// Rebuilding a range that cuts days in half keeps both tiers equal.
+			await rebuildRollups(knex, { from: new Date(DAY0 + 10 * 3_600_000), to: new Date(DAY0 + 30 * 3_600_000) });
+			expect(Number((await knex('ml_usage_rollups_daily').sum({ calls: 'calls' }).first())!.calls)).toBe(300);
+			expect((await analytics.timeseries(range, 'day')).map((d) => d.calls)).toEqual([156, 144]);
+		} finally {
+			await knex.destroy();
+		}
+	});
+
 	it('filters (including missing values) and buckets by day and hour', async () => {
 		const { knex } = await seeded();
 		try {

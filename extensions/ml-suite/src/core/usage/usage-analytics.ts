@@ -1,7 +1,7 @@
 import type { Knex } from 'knex';
 import type { LatencyPercentiles, UsageBucket, UsageDimension, UsageGroup, UsageMetric, UsageTotals } from '../../shared/usage-types.js';
 import { HISTOGRAM_COLUMNS, histogramPercentile } from './latency-histogram.js';
-import { HOUR_MS, hourExpression, isPostgres, ROLLUP_DIMENSIONS, USAGE_ROLLUP_TABLE, type RollupDimension } from './usage-rollups.js';
+import { dailyRollupTable, DAY_HOURS, HOUR_MS, hourExpression, isPostgres, ROLLUP_DIMENSIONS, USAGE_ROLLUP_TABLE, type RollupDimension } from './usage-rollups.js';
 
 /** What reports group and filter by: the rollup dimensions, plus the caller's role (through the users table). */
 export const USAGE_DIMENSIONS = [...ROLLUP_DIMENSIONS, 'role'] as const satisfies readonly UsageDimension[];
@@ -29,6 +29,8 @@ export interface UsageAnalyticsOptions {
 	 * keeps a 30-day report fast however many calls it covers. Default: 48 hours.
 	 */
 	exactPercentileMaxMs?: number;
+	/** Read whole days from the daily tier. Default: true; false reads hourly rows only (the benchmark's baseline). */
+	dailyTier?: boolean;
 }
 
 const PERCENTILES = [
@@ -39,8 +41,8 @@ const PERCENTILES = [
 
 /**
  * Usage reports in SQL, the same on SQLite and PostgreSQL. Totals, breakdowns and time series
- * read the hourly rollups (a 30-day report reads at most 720 hours × combinations, not every
- * call); latency percentiles read the raw rows, exactly: `percentile_cont` on PostgreSQL, and
+ * read the rollups (whole days from the daily tier, partial days and hourly series from the
+ * hourly one; never every call); latency percentiles of short ranges read the raw rows, exactly: `percentile_cont` on PostgreSQL, and
  * the same linear interpolation between ranks (window functions) on SQLite.
  */
 export class UsageAnalytics {
@@ -49,8 +51,10 @@ export class UsageAnalytics {
 	private readonly rollups: string;
 	private readonly users: { table: string; id: string; role: string } | null;
 	private readonly exactPercentileMaxMs: number;
+	private readonly dailyTier: boolean;
 
 	constructor(options: UsageAnalyticsOptions) {
+		this.dailyTier = options.dailyTier ?? true;
 		this.exactPercentileMaxMs = options.exactPercentileMaxMs ?? 48 * HOUR_MS;
 		this.knex = options.knex;
 		this.table = options.table ?? 'ml_usage';
@@ -153,11 +157,29 @@ export class UsageAnalytics {
 		return out.sort((a, b) => (a.start ?? '').localeCompare(b.start ?? '') || b.calls - a.calls);
 	}
 
+	/**
+	 * Sums rollup rows over the scope, per group and/or slot. Whole UTC days are read from the
+	 * daily tier (30 days: a few thousand rows whatever the traffic) and the partial days at either
+	 * end from the hourly rows, unless the report is per hour; the parts are added up, so the answer
+	 * is the same as from the hourly rows alone.
+	 */
 	private async rollupQuery(scope: UsageScope, groupBy: UsageDimension | null, slotHours?: number, histogram?: readonly string[]): Promise<Record<string, unknown>[]> {
+		const fromHour = Math.floor(scope.from.getTime() / HOUR_MS);
+		const toHour = Math.ceil(scope.to.getTime() / HOUR_MS);
+		const firstDay = Math.ceil(fromHour / DAY_HOURS);
+		const endDay = Math.floor(toHour / DAY_HOURS);
+		if (!this.dailyTier || slotHours === 1 || endDay <= firstDay) return this.tierQuery(this.rollups, 1, fromHour, toHour, scope, groupBy, slotHours, histogram);
+		const parts = [this.tierQuery(dailyRollupTable(this.rollups), DAY_HOURS, firstDay, endDay, scope, groupBy, slotHours, histogram)];
+		if (fromHour < firstDay * DAY_HOURS) parts.push(this.tierQuery(this.rollups, 1, fromHour, firstDay * DAY_HOURS, scope, groupBy, slotHours, histogram));
+		if (endDay * DAY_HOURS < toHour) parts.push(this.tierQuery(this.rollups, 1, endDay * DAY_HOURS, toHour, scope, groupBy, slotHours, histogram));
+		const results = await Promise.all(parts);
+		return results.length === 1 ? results[0]! : mergeParts(results);
+	}
+
+	/** One tier's sums over buckets `[from, to)`; `bucketHours` is how many hours a bucket of `table` spans. */
+	private tierQuery(table: string, bucketHours: number, from: number, to: number, scope: UsageScope, groupBy: UsageDimension | null, slotHours?: number, histogram?: readonly string[]): Knex.QueryBuilder {
 		const k = this.knex;
-		const q = k(`${this.rollups} as r`)
-			.where('r.bucket', '>=', Math.floor(scope.from.getTime() / HOUR_MS))
-			.where('r.bucket', '<', Math.ceil(scope.to.getTime() / HOUR_MS));
+		const q = k(`${table} as r`).where('r.bucket', '>=', from).where('r.bucket', '<', to);
 		this.applyFilters(q, scope.filters, 'r');
 		const groups: Knex.Raw[] = [];
 		if (groupBy) {
@@ -166,7 +188,8 @@ export class UsageAnalytics {
 			groups.push(expr);
 		}
 		if (slotHours) {
-			const slot = k.raw(slotHours === 1 ? '??' : `?? / ${slotHours}`, ['r.bucket']);
+			const per = slotHours / bucketHours;
+			const slot = k.raw(per === 1 ? '??' : `?? / ${per}`, ['r.bucket']);
 			void q.select({ slot });
 			groups.push(slot);
 		}
@@ -209,6 +232,23 @@ export class UsageAnalytics {
 			});
 		}
 	}
+}
+
+/** Adds up the rows of several tier queries that share a group and slot. */
+function mergeParts(parts: Record<string, unknown>[][]): Record<string, unknown>[] {
+	const merged = new Map<string, Record<string, unknown>>();
+	for (const rows of parts) {
+		for (const row of rows) {
+			const id = JSON.stringify([row.grp ?? null, row.slot === undefined ? null : Number(row.slot)]);
+			const into = merged.get(id);
+			if (!into) {
+				merged.set(id, { ...row });
+				continue;
+			}
+			for (const [column, value] of Object.entries(row)) if (column !== 'grp' && column !== 'slot') into[column] = Number(into[column] ?? 0) + Number(value ?? 0);
+		}
+	}
+	return [...merged.values()];
 }
 
 /** percentile_cont from (value, count) rows sorted by group, slot and value. */

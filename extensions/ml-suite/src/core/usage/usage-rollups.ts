@@ -36,12 +36,31 @@ export interface RollupRow {
 	[histogramColumn: `h${string}`]: number;
 }
 
+/** The daily tier of a rollup table: the same rows summed per UTC day (`bucket` = days since the epoch). */
+export function dailyRollupTable(table = USAGE_ROLLUP_TABLE): string {
+	return `${table}_daily`;
+}
+
+export const DAY_HOURS = 24;
+
 /**
- * Creates `ml_usage_rollups` if it is missing. A plain table, not a Directus collection: it is
- * derived data that only the usage reports read.
+ * Creates `ml_usage_rollups` (hourly) and its daily tier `ml_usage_rollups_daily` if they are
+ * missing. Plain tables, not Directus collections: derived data that only the usage reports read.
+ * A daily tier added to an existing hourly table is filled from it here. Returns true when the
+ * hourly table just got its histogram columns (its histograms then need a rebuild from raw rows).
  */
 export async function ensureUsageRollupTable(knex: Knex, table = USAGE_ROLLUP_TABLE): Promise<boolean> {
-	if (await knex.schema.hasTable(table)) return addHistogramColumns(knex, table);
+	const daily = dailyRollupTable(table);
+	const hourlyExisted = await knex.schema.hasTable(table);
+	const histogramsAdded = hourlyExisted ? await addHistogramColumns(knex, table) : (await createRollupTable(knex, table), false);
+	if (!(await knex.schema.hasTable(daily))) {
+		await createRollupTable(knex, daily);
+		if (hourlyExisted) await rebuildDailyRollups(knex, {}, table);
+	}
+	return histogramsAdded;
+}
+
+async function createRollupTable(knex: Knex, table: string): Promise<void> {
 	await knex.schema.createTable(table, (t) => {
 		t.integer('bucket').notNullable();
 		t.string('key', 40).notNullable();
@@ -63,7 +82,6 @@ export async function ensureUsageRollupTable(knex: Knex, table = USAGE_ROLLUP_TA
 		for (const column of HISTOGRAM_COLUMNS) t.integer(column).notNullable().defaultTo(0);
 		t.primary(['bucket', 'key']);
 	});
-	return false;
 }
 
 /** Adds the histogram columns to a rollup table made before they existed; true when it did (the histograms then need a rebuild). */
@@ -135,11 +153,17 @@ const ROLLUPS_PER_STATEMENT = 10;
 const MEASURES = ['calls', 'input_tokens', 'output_tokens', 'cost', 'latency_ms', 'cache_hits', ...HISTOGRAM_COLUMNS] as const;
 
 /**
- * Adds aggregates to the stored rollups (`INSERT … ON CONFLICT DO UPDATE SET calls = calls +
- * excluded.calls`, on SQLite and PostgreSQL alike), so concurrent writers from several processes
- * add up instead of overwriting each other. Run it in the transaction that inserts the raw rows.
+ * Adds hourly aggregates to the stored rollups, and their sums per day to the daily tier
+ * (`INSERT … ON CONFLICT DO UPDATE SET calls = calls + excluded.calls`, on SQLite and PostgreSQL
+ * alike), so concurrent writers from several processes add up instead of overwriting each other.
+ * Run it in the transaction that inserts the raw rows: both tiers then always agree.
  */
 export async function addToRollups(trx: Knex | Knex.Transaction, rollups: readonly RollupRow[], table = USAGE_ROLLUP_TABLE): Promise<void> {
+	await upsertRollups(trx, rollups, table);
+	await upsertRollups(trx, toDays(rollups), dailyRollupTable(table));
+}
+
+async function upsertRollups(trx: Knex | Knex.Transaction, rollups: readonly RollupRow[], table: string): Promise<void> {
 	const merge = Object.fromEntries(MEASURES.map((m) => [m, trx.raw('?? + excluded.??', [`${table}.${m}`, m])]));
 	for (let i = 0; i < rollups.length; i += ROLLUPS_PER_STATEMENT) {
 		await trx(table)
@@ -147,6 +171,49 @@ export async function addToRollups(trx: Knex | Knex.Transaction, rollups: readon
 			.onConflict(['bucket', 'key'])
 			.merge(merge);
 	}
+}
+
+/** Hourly rollup rows summed per day and key. */
+function toDays(hourly: readonly RollupRow[]): RollupRow[] {
+	const out = new Map<string, RollupRow>();
+	for (const row of hourly) {
+		const bucket = Math.floor(row.bucket / DAY_HOURS);
+		const id = `${bucket}:${row.key}`;
+		const agg = out.get(id);
+		if (!agg) {
+			out.set(id, { ...row, bucket });
+			continue;
+		}
+		for (const m of MEASURES) (agg as unknown as Record<string, number>)[m] = Number(agg[m as keyof RollupRow]) + Number(row[m as keyof RollupRow]);
+	}
+	return [...out.values()];
+}
+
+/**
+ * Recomputes the daily tier of `[from, to)` (widened to whole days) from the hourly rollups, in
+ * one `INSERT … SELECT … GROUP BY`: after the hourly rows of that range were rebuilt, and when
+ * the daily tier is new.
+ */
+export async function rebuildDailyRollups(knex: Knex | Knex.Transaction, range: { fromHour?: number; toHour?: number } = {}, table = USAGE_ROLLUP_TABLE): Promise<void> {
+	const daily = dailyRollupTable(table);
+	const fromDay = range.fromHour === undefined ? null : Math.floor(range.fromHour / DAY_HOURS);
+	const toDay = range.toHour === undefined ? null : Math.ceil(range.toHour / DAY_HOURS);
+	const inRange = (q: Knex.QueryBuilder, column: string, scale: number): void => {
+		if (fromDay !== null) void q.where(column, '>=', fromDay * scale);
+		if (toDay !== null) void q.where(column, '<', toDay * scale);
+	};
+	await knex(daily).modify(inRange, 'bucket', 1).delete();
+	const day = knex.raw(`?? / ${DAY_HOURS}`, ['bucket']);
+	const select = knex(table)
+		.select({ bucket: day }, 'key', ...ROLLUP_DIMENSIONS)
+		.sum(Object.fromEntries(MEASURES.map((m) => [m, m])))
+		.modify(inRange, 'bucket', DAY_HOURS)
+		.groupBy(day)
+		.groupBy(['key', ...ROLLUP_DIMENSIONS]);
+	const columns = ['bucket', 'key', ...ROLLUP_DIMENSIONS, ...MEASURES];
+	const target = knex.raw(`?? (${columns.map(() => '??').join(', ')})`, [daily, ...columns]).toQuery();
+	const { sql, bindings } = select.toSQL();
+	await knex.raw(`INSERT INTO ${target} ${sql}`, bindings);
 }
 
 /** SQL for the hour (since the epoch) of `ml_usage.timestamp`: SQLite holds epoch milliseconds (or ISO text from other writers). */
@@ -163,7 +230,8 @@ export function isPostgres(knex: Knex): boolean {
 /**
  * Recomputes the rollups of `[from, to)` (whole hours) from the raw rows: after costs were
  * recomputed, and at start-up for rows written before rollups existed. Rows pruned by retention
- * are gone from `ml_usage`, so hours before the oldest raw row are left as they are.
+ * are gone from `ml_usage`, so hours before the oldest raw row are left as they are. The daily
+ * tier of the days touched is then recomputed from the hourly rows.
  */
 export async function rebuildRollups(knex: Knex, range: { from?: Date; to?: Date } = {}, tables = { usage: 'ml_usage', rollups: USAGE_ROLLUP_TABLE }): Promise<number> {
 	const oldest = await knex(tables.usage).min({ t: 'timestamp' }).first();
@@ -207,7 +275,8 @@ export async function rebuildRollups(knex: Knex, range: { from?: Date; to?: Date
 				if (toBucket !== Number.MAX_SAFE_INTEGER) void q.where('bucket', '<', toBucket);
 			})
 			.delete();
-		await addToRollups(trx, rows, tables.rollups);
+		await upsertRollups(trx, rows, tables.rollups);
+		await rebuildDailyRollups(trx, { fromHour: fromBucket, ...(toBucket !== Number.MAX_SAFE_INTEGER ? { toHour: toBucket } : {}) }, tables.rollups);
 	});
 	return rows.length;
 }
