@@ -1,4 +1,5 @@
 import { mkdirSync, symlinkSync } from 'node:fs';
+import { loadavg } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { startFakeOpenAIServer, type FakeOpenAIServer } from '../test/fakes/openai-server.js';
@@ -7,7 +8,7 @@ import { startDirectus, type DirectusInstance } from '../test/support/directus.j
 import { generateItems } from './support/corpus.js';
 import { BENCH_TMP } from './support/database.js';
 import { intEnv } from './support/env.js';
-import { runLoad } from './support/http-load.js';
+import { runLoad, type LoadResult } from './support/http-load.js';
 import { Report } from './support/report.js';
 import { median } from './support/stats.js';
 
@@ -16,18 +17,21 @@ import { median } from './support/stats.js';
  * embedded default with an OpenAI-compatible upstream that answers at once (the fake server in
  * this process, 1,536 dimensions), all on loopback:
  * - sequential keep-alive calls: /ml/embeddings/generate (a new text each call) vs GET /users/me,
- *   and server CPU per response vs a trivial authenticated extension route (bench/fixtures);
+ *   and server CPU per response (the Directus process's CPU time, /proc) vs a trivial
+ *   authenticated extension route (bench/fixtures); also generate as a non-admin user;
  * - /ml/embeddings/batch (32 new texts) RPS, float and base64;
  * - GET /server/ping RPS with the suite installed vs a Directus without it (interleaved rounds);
  * - search and ask p50 over ~10k chunks.
  * With BENCH_BASELINE_EXTENSIONS=<dir holding an older ml-suite build>, the same figures are
- * measured for that build in the same run (the README says how the "before" build was made);
+ * measured for that build in the same run, both instances up at once and measured in
+ * BENCH_REQ_ROUNDS interleaved rounds (the README says how the "before" build was made);
  * BENCH_BASELINE_SCHEMA_FREEZE=true runs it with CACHE_SCHEMA_FREEZE_ENABLED=true (a baseline
  * that already shipped with the frozen schema).
  */
 const SEQUENTIAL = intEnv('BENCH_REQ_SEQUENTIAL', 300);
 const LOAD_MS = intEnv('BENCH_REQ_LOAD_MS', 10_000);
 const CHUNK_ITEMS = intEnv('BENCH_REQ_ITEMS', 2000);
+const ROUNDS = intEnv('BENCH_REQ_ROUNDS', 3);
 const ROOT = join(import.meta.dirname, '..');
 
 function extensionsDir(name: string, suite: string | null): string {
@@ -43,6 +47,7 @@ interface Figures {
 	generateMs: number;
 	trivialCpu: number;
 	generateCpu: number;
+	userGenerateCpu: number;
 	batchRps: number;
 	batchBase64Rps: number;
 	searchP50: number;
@@ -52,41 +57,102 @@ interface Figures {
 let textSeq = 0;
 const newText = (): string => `benchmark text number ${++textSeq} about ${(textSeq * 7919) % 10007} things`;
 
-async function sequential(d: DirectusInstance, method: 'GET' | 'POST', path: string, body?: () => unknown): Promise<{ wallMs: number; cpuMs: number }> {
-	const r = await runLoad(d.url, { method, path, headers: { authorization: `Bearer ${d.adminToken}` }, ...(body ? { body } : {}) }, { connections: 1, maxRequests: SEQUENTIAL, serverPid: d.pid });
-	expect(r.errors).toBe(0);
-	return { wallMs: r.durationMs / r.requests, cpuMs: r.cpuMsPerResponse ?? Number.NaN };
+/** Sums of several sequential keep-alive runs of one route on one instance (interleaved with the others). */
+class Tally {
+	private wallMs = 0;
+	private cpuMs = 0;
+	private requests = 0;
+	add(r: LoadResult): void {
+		expect(r.errors).toBe(0);
+		this.wallMs += r.durationMs;
+		this.cpuMs += (r.cpuMsPerResponse ?? Number.NaN) * r.requests;
+		this.requests += r.requests;
+	}
+	get msPerRequest(): number {
+		return this.wallMs / this.requests;
+	}
+	get cpuPerRequest(): number {
+		return this.cpuMs / this.requests;
+	}
 }
 
-async function measureSuite(d: DirectusInstance, report: Report, label: string): Promise<Figures> {
-	const auth = { authorization: `Bearer ${d.adminToken}` };
-	// Warm-up of every route measured (JIT, schema cache, model registry).
-	for (let i = 0; i < 30; i++) {
-		await d.request('GET', '/users/me');
-		await d.request('GET', '/bench-trivial');
-		await d.request('POST', '/ml/embeddings/generate', { body: { text: newText() } });
+interface Suite {
+	label: string;
+	d: DirectusInstance;
+	/** A non-admin user who may read ml_models (so may use models): the permission check runs. */
+	userToken: string;
+	usersMe: Tally;
+	trivial: Tally;
+	generate: Tally;
+	userGenerate: Tally;
+	batch: { requests: number; ms: number };
+	batch64: { requests: number; ms: number };
+}
+
+const sequential = (d: DirectusInstance, token: string, method: 'GET' | 'POST', path: string, requests: number, body?: () => unknown): Promise<LoadResult> =>
+	runLoad(d.url, { method, path, headers: { authorization: `Bearer ${token}` }, ...(body ? { body } : {}) }, { connections: 1, maxRequests: requests, serverPid: d.pid });
+
+/**
+ * Sequential figures in ROUNDS rounds, every build and route taking its turn in each round, so
+ * the machine's drift (other work on a shared machine) hits every figure alike; then batch
+ * load the same way.
+ */
+async function measureInterleaved(suites: Suite[]): Promise<void> {
+	for (const s of suites) {
+		// Warm-up of every route measured (JIT, schema cache, model registry, permission cache).
+		for (let i = 0; i < 30; i++) {
+			await s.d.request('GET', '/users/me');
+			await s.d.request('GET', '/bench-trivial');
+			await s.d.request('POST', '/ml/embeddings/generate', { body: { text: newText() } });
+			await s.d.request('POST', '/ml/embeddings/generate', { body: { text: newText() }, token: s.userToken });
+		}
 	}
-	const usersMe = await sequential(d, 'GET', '/users/me');
-	const trivial = await sequential(d, 'GET', '/bench-trivial');
-	const generate = await sequential(d, 'POST', '/ml/embeddings/generate', () => ({ text: newText() }));
+	const perRound = Math.max(1, Math.round(SEQUENTIAL / ROUNDS));
 	const batchBody = (): unknown => ({ texts: Array.from({ length: 32 }, newText) });
-	const batch = await runLoad(d.url, { method: 'POST', path: '/ml/embeddings/batch', headers: auth, body: batchBody }, { connections: 4, durationMs: LOAD_MS, serverPid: d.pid });
-	const batch64 = await runLoad(d.url, { method: 'POST', path: '/ml/embeddings/batch', headers: auth, body: () => ({ ...(batchBody() as object), encoding_format: 'base64' }) }, { connections: 4, durationMs: LOAD_MS });
+	for (let round = 0; round < ROUNDS; round++) {
+		for (const s of suites) {
+			const admin = s.d.adminToken;
+			s.usersMe.add(await sequential(s.d, admin, 'GET', '/users/me', perRound));
+			s.trivial.add(await sequential(s.d, admin, 'GET', '/bench-trivial', perRound));
+			s.generate.add(await sequential(s.d, admin, 'POST', '/ml/embeddings/generate', perRound, () => ({ text: newText() })));
+			s.userGenerate.add(await sequential(s.d, s.userToken, 'POST', '/ml/embeddings/generate', perRound, () => ({ text: newText() })));
+		}
+	}
+	for (let round = 0; round < ROUNDS; round++) {
+		for (const s of suites) {
+			const auth = { authorization: `Bearer ${s.d.adminToken}` };
+			const batch = await runLoad(s.d.url, { method: 'POST', path: '/ml/embeddings/batch', headers: auth, body: batchBody }, { connections: 4, durationMs: LOAD_MS / ROUNDS });
+			const batch64 = await runLoad(s.d.url, { method: 'POST', path: '/ml/embeddings/batch', headers: auth, body: () => ({ ...(batchBody() as object), encoding_format: 'base64' }) }, { connections: 4, durationMs: LOAD_MS / ROUNDS });
+			expect(batch.errors + batch64.errors).toBe(0);
+			s.batch.requests += batch.requests;
+			s.batch.ms += batch.durationMs;
+			s.batch64.requests += batch64.requests;
+			s.batch64.ms += batch64.durationMs;
+		}
+	}
+}
 
+async function searchAndAsk(s: Suite, report: Report): Promise<{ searchP50: number; askP50: number }> {
+	const auth = { authorization: `Bearer ${s.d.adminToken}` };
 	const queries = generateItems(60, 99).map((item) => item.title);
-	const search = await runLoad(d.url, { method: 'POST', path: '/ml/search', headers: auth, body: (i) => ({ query: queries[i % queries.length], indexes: ['bench'], limit: 10 }) }, { connections: 1, maxRequests: 60 });
-	const ask = await runLoad(d.url, { method: 'POST', path: '/ml/ask', headers: auth, body: (i) => ({ question: queries[i % queries.length], indexes: ['bench'] }) }, { connections: 1, maxRequests: 40 });
+	const search = await runLoad(s.d.url, { method: 'POST', path: '/ml/search', headers: auth, body: (i) => ({ query: queries[i % queries.length], indexes: ['bench'], limit: 10 }) }, { connections: 1, maxRequests: 60 });
+	const ask = await runLoad(s.d.url, { method: 'POST', path: '/ml/ask', headers: auth, body: (i) => ({ question: queries[i % queries.length], indexes: ['bench'] }) }, { connections: 1, maxRequests: 40 });
+	if (search.errors + ask.errors > 0) report.note(`${s.label}: errors search ${search.errors}, ask ${ask.errors}`);
+	return { searchP50: median(search.latenciesMs), askP50: median(ask.latenciesMs) };
+}
 
+function reportSuite(s: Suite, extra: { searchP50: number; askP50: number }, report: Report): Figures {
 	const f: Figures = {
-		usersMeMs: usersMe.wallMs,
-		generateMs: generate.wallMs,
-		trivialCpu: trivial.cpuMs,
-		generateCpu: generate.cpuMs,
-		batchRps: batch.rps,
-		batchBase64Rps: batch64.rps,
-		searchP50: median(search.latenciesMs),
-		askP50: median(ask.latenciesMs),
+		usersMeMs: s.usersMe.msPerRequest,
+		generateMs: s.generate.msPerRequest,
+		trivialCpu: s.trivial.cpuPerRequest,
+		generateCpu: s.generate.cpuPerRequest,
+		userGenerateCpu: s.userGenerate.cpuPerRequest,
+		batchRps: (s.batch.requests / s.batch.ms) * 1000,
+		batchBase64Rps: (s.batch64.requests / s.batch64.ms) * 1000,
+		...extra,
 	};
+	const { label } = s;
 	const now = label === 'this build';
 	report.add(`${label}: GET /users/me, sequential`, f.usersMeMs, 'ms');
 	report.add(`${label}: POST /ml/embeddings/generate, sequential`, f.generateMs, 'ms');
@@ -94,11 +160,11 @@ async function measureSuite(d: DirectusInstance, report: Report, label: string):
 	report.add(`${label}: server CPU per trivial authenticated route`, f.trivialCpu, 'ms');
 	report.add(`${label}: server CPU per generate`, f.generateCpu, 'ms');
 	report.add(`${label}: generate / trivial route CPU`, f.generateCpu / f.trivialCpu, '×', now ? { max: 1.5 } : undefined);
+	report.add(`${label}: server CPU per generate, non-admin user (model permission check)`, f.userGenerateCpu, 'ms');
 	report.add(`${label}: /ml/embeddings/batch (32 texts), 4 connections`, f.batchRps, 'req/s');
 	report.add(`${label}: same, encoding_format base64`, f.batchBase64Rps, 'req/s');
 	report.add(`${label}: search p50 (~${CHUNK_ITEMS * 5} chunks)`, f.searchP50, 'ms');
 	report.add(`${label}: ask p50 (extractive)`, f.askP50, 'ms');
-	if (batch.errors + batch64.errors + search.errors + ask.errors > 0) report.note(`${label}: errors batch ${batch.errors}, base64 ${batch64.errors}, search ${search.errors}, ask ${ask.errors}`);
 	return f;
 }
 
@@ -140,23 +206,30 @@ describe('request-cost', () => {
 
 	it('an /ml call vs Directus floor, batch RPS, /server/ping with and without the suite, search and ask p50', async () => {
 		fake = await startFakeOpenAIServer({ dimensions: 1536 });
+		report.note(`load average at start: ${loadavg().map((l) => l.toFixed(1)).join(' ')}`);
 		const builds: [string, string][] = [['this build', join(ROOT, 'extensions', 'ml-suite')]];
 		if (process.env.BENCH_BASELINE_EXTENSIONS) builds.unshift(['baseline build', process.env.BENCH_BASELINE_EXTENSIONS]);
+		const suites: Suite[] = [];
 		const results = new Map<string, Figures>();
-		for (const [label, suite] of builds) {
-			// The baseline runs with the schema setting it shipped with (BENCH_BASELINE_SCHEMA_FREEZE,
-			// default false: Directus's own default, a schema copy per request, as before issue 16).
-			const baselineEnv = { CACHE_SCHEMA_FREEZE_ENABLED: process.env.BENCH_BASELINE_SCHEMA_FREEZE === 'true' ? 'true' : 'false' };
-			const d = await startSuite(label.replace(/\W/g, '-'), suite, fake, label === 'baseline build' ? baselineEnv : {});
-			try {
-				results.set(label, await measureSuite(d, report, label));
-			} finally {
-				await d.stop();
+		try {
+			for (const [label, suite] of builds) {
+				// The baseline runs with the schema setting it shipped with (BENCH_BASELINE_SCHEMA_FREEZE,
+				// default false: Directus's own default, a schema copy per request, as before issue 16).
+				const baselineEnv = { CACHE_SCHEMA_FREEZE_ENABLED: process.env.BENCH_BASELINE_SCHEMA_FREEZE === 'true' ? 'true' : 'false' };
+				const d = await startSuite(label.replace(/\W/g, '-'), suite, fake, label === 'baseline build' ? baselineEnv : {});
+				const userToken = await d.createUser({ email: `bench-${suites.length}@example.com`, permissions: [{ collection: 'ml_models', action: 'read' }] });
+				suites.push({ label, d, userToken, usersMe: new Tally(), trivial: new Tally(), generate: new Tally(), userGenerate: new Tally(), batch: { requests: 0, ms: 0 }, batch64: { requests: 0, ms: 0 } });
 			}
+			await measureInterleaved(suites);
+			for (const s of suites) results.set(s.label, reportSuite(s, await searchAndAsk(s, report), report));
+		} finally {
+			for (const s of suites) await s.d.stop();
 		}
 		const before = results.get('baseline build');
 		const after = results.get('this build')!;
 		if (before) {
+			report.add('generate server CPU, this build / baseline', after.generateCpu / before.generateCpu, '×');
+			report.add('generate server CPU as a non-admin user, this build / baseline', after.userGenerateCpu / before.userGenerateCpu, '×');
 			report.add('batch RPS, this build / baseline', after.batchRps / before.batchRps, '×', { min: 2 });
 			report.add('search p50, this build / baseline', after.searchP50 / before.searchP50, '×');
 			report.add('ask p50, this build / baseline', after.askP50 / before.askP50, '×');
@@ -167,15 +240,21 @@ describe('request-cost', () => {
 		const without = await startDirectus({ env: { EXTENSIONS_PATH: extensionsDir('ping-without', null), LOG_LEVEL: 'error', PRESSURE_LIMITER_ENABLED: 'false' } });
 		try {
 			const rps = { with: [] as number[], without: [] as number[] };
-			for (let round = 0; round < 3; round++) {
-				for (const [key, d] of [['with', withSuite], ['without', without]] as const) {
-					const r = await runLoad(d.url, { method: 'GET', path: '/server/ping' }, { connections: 8, durationMs: LOAD_MS / 2 });
+			const cpu = { with: [] as number[], without: [] as number[] };
+			const pair = [['with', withSuite], ['without', without]] as const;
+			for (let round = 0; round < 2 * ROUNDS; round++) {
+				// ABBA order: neither side always goes first.
+				for (const [key, d] of round % 2 === 0 ? pair : [...pair].reverse()) {
+					const r = await runLoad(d.url, { method: 'GET', path: '/server/ping' }, { connections: 8, durationMs: LOAD_MS / 4, serverPid: d.pid });
 					rps[key].push(r.rps);
+					cpu[key].push(r.cpuMsPerResponse ?? Number.NaN);
 				}
 			}
 			report.add('GET /server/ping with the suite', median(rps.with), 'req/s');
 			report.add('GET /server/ping without the suite', median(rps.without), 'req/s');
 			report.add('/server/ping RPS with / without the suite', median(rps.with) / median(rps.without), '×', { min: 0.9 });
+			report.add('/server/ping server CPU per response with / without the suite', median(cpu.with) / median(cpu.without), '×');
+			report.note(`load average at end: ${loadavg().map((l) => l.toFixed(1)).join(' ')}`);
 		} finally {
 			await withSuite.stop();
 			await without.stop();

@@ -81,6 +81,32 @@ function describeReliability(database: 'sqlite' | 'postgres', skip: boolean): vo
 			expect(chat.status, chat.text).toBe(200);
 		});
 
+		it('who may use a model follows permission changes at once (the answer is cached per caller)', async () => {
+			const email = `revoked-${database}@example.com`;
+			const user = await directus.createUser({ email, permissions: [{ collection: 'ml_models', action: 'read' }] });
+			const generate = () => directus.request('POST', '/ml/embeddings/generate', { body: { text: 'permission check' }, token: user });
+			expect((await generate()).status).toBe(200);
+			expect((await generate()).status).toBe(200);
+
+			const grants = await directus.request('GET', `/permissions?fields=id,policy&filter[collection][_eq]=ml_models&filter[policy][name][_eq]=${encodeURIComponent(`policy for ${email}`)}`);
+			expect(grants.body.data, grants.text).toHaveLength(1);
+			const [{ id, policy }] = grants.body.data;
+			expect((await directus.request('DELETE', `/permissions/${id}`)).status).toBe(204);
+			const revoked = await generate();
+			expect(revoked.status, revoked.text).toBe(403);
+
+			const granted = await directus.request('POST', '/permissions', { body: { policy, collection: 'ml_models', action: 'read', fields: ['*'], permissions: {} } });
+			expect(granted.status, granted.text).toBe(200);
+			expect((await generate()).status).toBe(200);
+
+			// Taking the policy off the user's role counts too.
+			const role = (await directus.request('GET', `/users?fields=role&filter[email][_eq]=${encodeURIComponent(email)}`)).body.data[0].role;
+			const attached = await directus.request('GET', `/access?fields=id&filter[role][_eq]=${role}`);
+			expect(attached.body.data, attached.text).toHaveLength(1);
+			expect((await directus.request('DELETE', `/access/${attached.body.data[0].id}`)).status).toBe(204);
+			expect((await generate()).status).toBe(403);
+		});
+
 		it('caps max_tokens, batch and input sizes per model, answering 400 naming the cap', async () => {
 			const models = await directus.request('GET', '/items/ml_models?fields=id,task,is_default&filter[is_default][_eq]=true');
 			const chatId = models.body.data.find((m: any) => m.task === 'chat').id;

@@ -43,6 +43,7 @@ import type { BaseContainer, HostContext } from './container-types.js';
 import { DIRECTUS_AI_SECRETS } from '../core/providers/directus-ai-settings.js';
 import { DirectusAiSettingsSource } from './directus-ai-settings-source.js';
 import { DirectusCallerAccess } from './directus-caller-access.js';
+import { ModelAccess } from './model-access.js';
 import { checkDirectus } from './directus-health.js';
 import { collectionInactiveError, detectDirectusRuntime, type DirectusRuntime } from './directus-runtime.js';
 import { DirectusItemSource } from './directus-item-source.js';
@@ -83,6 +84,8 @@ export interface Container extends BaseContainer {
 	/** The running Directus: version and (on 12) license state. */
 	directus: DirectusRuntime;
 	models: ModelRegistry;
+	/** Who may use which model (read access to its `ml_models` row), cached per caller. */
+	modelAccess: ModelAccess;
 	/** Directus 12's Settings → AI (keys and models the suite can use instead of env variables). */
 	aiSettings: DirectusAiSettingsSource;
 	/** Which key variables and servers `ml_models` rows may name (ML_ALLOWED_KEY_ENVS, ML_ALLOWED_BASE_URL_HOSTS). */
@@ -473,6 +476,7 @@ async function buildContainer(host: HostContext): Promise<Container> {
 		host,
 		directus,
 		models,
+		modelAccess: new ModelAccess(host),
 		aiSettings,
 		modelPolicy,
 		usage,

@@ -4,7 +4,6 @@ import { encodeBase64Vector } from '../../core/embeddings/encode-base64-vector.j
 import { assertInputsWithinCaps } from '../../core/providers/model-caps.js';
 import type { Container } from '../container.js';
 import { parseInput, route, type MlRequest } from '../http.js';
-import { assertCanUseModel } from '../model-access.js';
 import { EmbeddingBatchResponse, EmbeddingResponse, SimilarityResponse } from './response-schemas.js';
 
 const text = z.string({ error: 'must be a string' }).refine((s) => s.trim().length > 0, 'must not be empty');
@@ -39,7 +38,7 @@ export function registerEmbeddingRoutes(router: Router, getContainer: () => Prom
 	const embed = async (container: Container, texts: string[], modelId: string | undefined, req: MlRequest, field: string) => {
 		const { definition } = await container.models.embeddingModel(modelId);
 		// Using a model follows Directus permissions (read access to its ml_models row), within its caps.
-		await assertCanUseModel(container.host, req.accountability, definition);
+		await container.modelAccess.assert(req.accountability, definition, req.schema);
 		assertInputsWithinCaps(definition, texts, field);
 		return container.embedTexts(texts, { modelId, origin: req.origin, signal: req.signal });
 	};

@@ -1,4 +1,4 @@
-import type { Accountability } from '@directus/types';
+import type { Accountability, SchemaOverview } from '@directus/types';
 import type { Router } from 'express';
 import { z } from 'zod';
 import { isMlError, PayloadTooLargeError } from '../../core/errors.js';
@@ -9,7 +9,6 @@ import { computeCost } from '../../core/usage/compute-cost.js';
 import type { CallOrigin, UsageEvent } from '../../core/usage/types.js';
 import type { Container } from '../container.js';
 import { route } from '../http.js';
-import { assertCanUseModel } from '../model-access.js';
 import { openSse } from '../sse.js';
 
 export const GenerationTextRequest = z.object({
@@ -39,12 +38,13 @@ export type ChatCompletionRequest = z.infer<typeof ChatCompletionRequest>;
  * there is none, and `NotFoundError` for an unknown id: generation never falls back to made-up text.
  */
 export async function requireChatModel(
-	container: Pick<Container, 'models' | 'host'>,
+	container: Pick<Container, 'models' | 'modelAccess'>,
 	modelId: string | undefined,
 	accountability: Accountability,
+	schema?: SchemaOverview,
 ): Promise<{ model: ChatModel; definition: ModelDefinition }> {
 	const chat = await container.models.chatModel(modelId);
-	await assertCanUseModel(container.host, accountability, chat.definition);
+	await container.modelAccess.assert(accountability, chat.definition, schema);
 	return chat;
 }
 
@@ -136,7 +136,7 @@ export function registerGenerationRoutes(router: Router, getContainer: () => Pro
 		{ access: 'user', body: GenerationTextRequest },
 		async (req, container) => {
 			const started = Date.now();
-			const chat = await requireChatModel(container, req.body.model, req.accountability);
+			const chat = await requireChatModel(container, req.body.model, req.accountability, req.schema);
 			const messages: ChatMessage[] = [
 				...(req.body.system_prompt ? [{ role: 'system' as const, content: req.body.system_prompt }] : []),
 				{ role: 'user', content: req.body.prompt },
@@ -176,7 +176,7 @@ export function registerGenerationRoutes(router: Router, getContainer: () => Pro
 		'/chat/completions',
 		{ access: 'user', body: ChatCompletionRequest },
 		async (req, container, res) => {
-			const chat = await requireChatModel(container, req.body.model, req.accountability);
+			const chat = await requireChatModel(container, req.body.model, req.accountability, req.schema);
 			const { model } = chat;
 			const messages: ChatMessage[] = req.body.messages;
 			const maxTokens = fitCompletion(model, messages, req.body.max_tokens, estimateTokens, chat.definition);

@@ -7,7 +7,6 @@ import type { AskResponse, RagStreamEvent } from '../../shared/rag-types.js';
 import { RAG_DOCUMENTS_INDEX } from '../../core/indexing/index-definition.js';
 import type { Container } from '../container.js';
 import { route, type MlRequest } from '../http.js';
-import { canUseModel } from '../model-access.js';
 import { assertPromptWithinCaps, capCompletionTokens } from '../../core/providers/model-caps.js';
 import { DirectusFilter } from '../../core/search/directus-filter.js';
 import { openSse } from '../sse.js';
@@ -56,7 +55,7 @@ function ragRequest(req: MlRequest, container: Container, body: Omit<AskRequest,
 		// collection allows (see README "Who may spend").
 		mayUseModel: async (model) => {
 			const definition = await container.models.get(model.modelId);
-			if (!(await canUseModel(container.host, req.accountability, definition))) return false;
+			if (!(await container.modelAccess.can(req.accountability, definition, req.schema))) return false;
 			capCompletionTokens(definition, body.maxTokens, 'maxTokens');
 			assertPromptWithinCaps(definition, [{ role: 'user', content: body.question }], 'question');
 			return true;

@@ -8,7 +8,6 @@ import type { Transcript } from '../../core/transcription/transcript-repository.
 import { WHISPER_LANGUAGES } from '../../core/transcription/whisper-languages.js';
 import type { Container } from '../container.js';
 import { parseInput, route, type MlRequest } from '../http.js';
-import { assertCanUseModel } from '../model-access.js';
 import { enqueueTranscription } from '../hooks/transcription-hooks.js';
 import type { LocalAudio } from '../transcription-wiring.js';
 
@@ -69,7 +68,7 @@ export function registerTranscriptionRoutes(router: Router, getContainer: () => 
 	/** Resolves the model (503 when none is configured) and checks the caller may use it, before any file is read. */
 	const useModel = async (container: Container, req: MlRequest, modelId: string | undefined) => {
 		const resolved = await container.models.transcriptionModel(modelId);
-		await assertCanUseModel(container.host, req.accountability, resolved.definition);
+		await container.modelAccess.assert(req.accountability, resolved.definition, req.schema);
 		container.transcription.service.requireFfmpeg();
 		return resolved;
 	};

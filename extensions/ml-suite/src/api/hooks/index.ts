@@ -15,6 +15,7 @@ import { registerDefaultModelHooks } from './default-model-hooks.js';
 import { registerIndexingHooks } from './indexing-hooks.js';
 import { registerTranscriptionHooks } from './transcription-hooks.js';
 import { registerBudgetHooks } from './budget-hooks.js';
+import { MODEL_ACCESS_EVENTS } from '../model-access.js';
 
 export default defineHook(({ init, action, filter }, context) => {
 	excludeInternalTables(context.env as Record<string, unknown>, INTERNAL_TABLES);
@@ -81,6 +82,11 @@ export default defineHook(({ init, action, filter }, context) => {
 				await c.scheduleReindexIfStale(index).catch((error: unknown) => c.host.logger.warn(`[ml-suite] could not schedule reindex of ${index.name}: ${(error as Error).message}`));
 			}
 		});
+	}
+	// Who may use which model is cached per caller: permission, policy, role, user and model
+	// changes made here clear it (other instances: within its 5 s).
+	for (const event of MODEL_ACCESS_EVENTS) {
+		action(event, async () => (await container()).modelAccess.invalidate());
 	}
 	for (const event of ['ml_prompts.items.create', 'ml_prompts.items.update', 'ml_prompts.items.delete']) {
 		action(event, async () => (await container()).prompts.invalidate());

@@ -80,8 +80,10 @@ export class EmbeddingService {
 		for (let i = 0; i < missing.length; i += batchSize) batches.push(missing.slice(i, i + batchSize));
 
 		const totals = { inputTokens: 0, latencyMs: 0, cost: 0, providerCalls: 0 };
+		// Several batches: the first failure cancels the others. One batch (every single-text call)
+		// needs no combined signal (AbortSignal.any costs an allocation and a GC-tracked link per call).
 		const internal = new AbortController();
-		const signal = request.signal ? AbortSignal.any([request.signal, internal.signal]) : internal.signal;
+		const signal = request.signal ? (batches.length > 1 ? AbortSignal.any([request.signal, internal.signal]) : request.signal) : internal.signal;
 		let next = 0;
 		const worker = async (): Promise<void> => {
 			while (next < batches.length && !signal.aborted) {

@@ -2,6 +2,7 @@ import knexFactory, { type Knex } from 'knex';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { MemoryEmbeddingCache } from './embedding-cache.js';
 import { knexEmbeddingCacheSuite } from './knex-embedding-cache.conformance.js';
+import { decodeVector, encodeVector } from './knex-embedding-cache.js';
 
 let knex: Knex;
 
@@ -28,5 +29,32 @@ describe('MemoryEmbeddingCache', () => {
 		expect([...found.keys()]).toEqual(['a', 'c']);
 		expect(cache.size).toBe(2);
 		expect((await cache.getMany('other', ['a'])).size).toBe(0);
+	});
+});
+
+describe('encodeVector / decodeVector', () => {
+	const vector = [0.5, -1.25, 3.140000104904175, 0, -0];
+
+	it('writes little-endian float32 bytes, one per number', () => {
+		const bytes = encodeVector(vector);
+		expect(bytes.length).toBe(vector.length * 4);
+		expect(bytes.readFloatLE(4)).toBe(-1.25);
+		expect(bytes.readFloatLE(8)).toBe(Math.fround(3.14));
+	});
+
+	it('reads bytes at any offset (driver and base64 buffers need not be 4-byte aligned)', () => {
+		const encoded = encodeVector(vector);
+		for (const offset of [0, 1, 2, 3, 4]) {
+			const backing = Buffer.alloc(encoded.length + 8, 0xff);
+			encoded.copy(backing, offset);
+			const view = backing.subarray(offset, offset + encoded.length);
+			expect(decodeVector(view)).toEqual(vector);
+			expect(decodeVector(new Uint8Array(view))).toEqual(vector);
+		}
+	});
+
+	it('ignores a trailing partial float', () => {
+		const bytes = Buffer.concat([encodeVector([1, 2]), Buffer.from([1, 2])]);
+		expect(decodeVector(bytes)).toEqual([1, 2]);
 	});
 });

@@ -1,3 +1,4 @@
+import { endianness } from 'node:os';
 import type { Knex } from 'knex';
 import type { EmbeddingCache } from './embedding-cache.js';
 
@@ -91,16 +92,40 @@ export async function ensureEmbeddingCacheTable(knex: Knex, table = 'ml_embeddin
 	}
 }
 
-/** Float32 little-endian bytes, independent of the host's byte order. */
+const LITTLE_ENDIAN = endianness() === 'LE';
+
+/**
+ * Float32 little-endian bytes, independent of the host's byte order. On little-endian hosts
+ * (all Node targets in practice) the bytes are one typed-array copy, not a write per number:
+ * this runs for every vector the cache stores, every vector answered as base64, and (decoding)
+ * every vector an OpenAI-format upstream answers.
+ */
 export function encodeVector(vector: readonly number[]): Buffer {
+	if (LITTLE_ENDIAN) {
+		const floats = Float32Array.from(vector);
+		return Buffer.from(floats.buffer, floats.byteOffset, floats.byteLength);
+	}
 	const buffer = Buffer.allocUnsafe(vector.length * 4);
 	for (let i = 0; i < vector.length; i++) buffer.writeFloatLE(vector[i]!, i * 4);
 	return buffer;
 }
 
 export function decodeVector(bytes: Uint8Array): number[] {
+	const length = Math.floor(bytes.byteLength / 4);
+	if (LITTLE_ENDIAN) {
+		// A Float32Array view needs a 4-byte aligned offset; driver and base64 buffers may not have one.
+		let aligned = bytes;
+		if (bytes.byteOffset % 4 !== 0) {
+			aligned = new Uint8Array(length * 4);
+			aligned.set(bytes.subarray(0, length * 4));
+		}
+		const floats = new Float32Array(aligned.buffer, aligned.byteOffset, length);
+		const out = new Array<number>(length);
+		for (let i = 0; i < length; i++) out[i] = floats[i]!;
+		return out;
+	}
 	const buffer = Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-	const out = new Array<number>(Math.floor(buffer.length / 4));
-	for (let i = 0; i < out.length; i++) out[i] = buffer.readFloatLE(i * 4);
+	const out = new Array<number>(length);
+	for (let i = 0; i < length; i++) out[i] = buffer.readFloatLE(i * 4);
 	return out;
 }

@@ -74,7 +74,8 @@ export class LazyOpenAIClient {
 	requestOptions(signal: AbortSignal | undefined): { signal: AbortSignal | undefined; timeout?: number; maxRetries?: number } {
 		const budget = currentCallBudget();
 		if (!budget) return { signal };
-		const signals = [signal, budget.deadline].filter((s): s is AbortSignal => s !== undefined);
+		// A route passes its own signal as the deadline too: one signal then, not a combined one per call.
+		const signals = [...new Set([signal, budget.deadline])].filter((s): s is AbortSignal => s !== undefined);
 		return {
 			signal: signals.length > 1 ? AbortSignal.any(signals) : signals[0],
 			timeout: budget.timeoutMs,

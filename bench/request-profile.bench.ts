@@ -1,0 +1,85 @@
+import { mkdirSync, readdirSync, symlinkSync } from 'node:fs';
+import { join } from 'node:path';
+import { spawnSync } from 'node:child_process';
+import { afterAll, describe, expect, it } from 'vitest';
+import { startFakeOpenAIServer, type FakeOpenAIServer } from '../test/fakes/openai-server.js';
+import { startDirectus } from '../test/support/directus.js';
+import { BENCH_TMP } from './support/database.js';
+import { intEnv } from './support/env.js';
+import { runLoad } from './support/http-load.js';
+
+/**
+ * Issue 16: a CPU profile of one /ml route under load, the tool behind the README's performance
+ * section. Directus runs with `node --cpu-prof` (OpenAI-compatible fake upstream in this process,
+ * 1,536 dimensions, new texts each call), the route is driven for BENCH_PROFILE_MS with
+ * BENCH_PROFILE_CONNECTIONS keep-alive connections, and the profile (written when Directus stops)
+ * is summarised with bench/summarize-cpu-profile.mjs, skipping start-up and warm-up.
+ * BENCH_PROFILE_ROUTE: generate (default), batch, similarity, trivial (the floor), users-me.
+ * The .cpuprofile stays in bench/.data/profiles/ for Chrome DevTools.
+ */
+const ROUTE = process.env.BENCH_PROFILE_ROUTE ?? 'generate';
+const DURATION_MS = intEnv('BENCH_PROFILE_MS', 20_000);
+const CONNECTIONS = intEnv('BENCH_PROFILE_CONNECTIONS', 4);
+const ROOT = join(import.meta.dirname, '..');
+
+let seq = 0;
+const newText = (): string => `profile text number ${++seq} about ${(seq * 7919) % 10007} things`;
+
+const routes: Record<string, { method: 'GET' | 'POST'; path: string; body?: () => unknown }> = {
+	generate: { method: 'POST', path: '/ml/embeddings/generate', body: () => ({ text: newText() }) },
+	batch: { method: 'POST', path: '/ml/embeddings/batch', body: () => ({ texts: Array.from({ length: 32 }, newText) }) },
+	similarity: { method: 'POST', path: '/ml/embeddings/similarity', body: () => ({ text1: newText(), text2: newText() }) },
+	trivial: { method: 'GET', path: '/bench-trivial' },
+	'users-me': { method: 'GET', path: '/users/me' },
+};
+
+describe('request-profile', () => {
+	let fake: FakeOpenAIServer | undefined;
+	afterAll(async () => {
+		await fake?.close();
+	});
+
+	it(`CPU profile of ${ROUTE}`, async () => {
+		const spec = routes[ROUTE];
+		if (!spec) throw new Error(`BENCH_PROFILE_ROUTE must be one of ${Object.keys(routes).join(', ')}`);
+		fake = await startFakeOpenAIServer({ dimensions: 1536 });
+		const extensions = join(BENCH_TMP, 'extensions-profile');
+		mkdirSync(extensions, { recursive: true });
+		symlinkSync(join(ROOT, 'bench', 'fixtures', 'bench-trivial-endpoint'), join(extensions, 'bench-trivial-endpoint'));
+		symlinkSync(join(ROOT, 'extensions', 'ml-suite'), join(extensions, 'ml-suite'));
+		const profileDir = join(ROOT, 'bench', '.data', 'profiles', `${ROUTE}-${Date.now()}`);
+		mkdirSync(profileDir, { recursive: true });
+		const spawned = Date.now();
+		const d = await startDirectus({
+			env: {
+				NODE_OPTIONS: `--cpu-prof --cpu-prof-dir=${profileDir}`,
+				EXTENSIONS_PATH: extensions,
+				LOG_LEVEL: 'error',
+				PRESSURE_LIMITER_ENABLED: 'false',
+				ML_EMBEDDING_PROVIDER: 'openai-compatible',
+				ML_EMBEDDING_MODEL: 'bench-embed',
+				ML_EMBEDDING_DIMENSIONS: '1536',
+				ML_EMBEDDING_BASE_URL: fake.baseUrl,
+				OPENAI_API_KEY: 'sk-bench',
+			},
+		});
+		const request = { method: spec.method, path: spec.path, headers: { authorization: `Bearer ${d.adminToken}` }, ...(spec.body ? { body: spec.body } : {}) };
+		let skipMs = 0;
+		try {
+			await runLoad(d.url, request, { connections: CONNECTIONS, maxRequests: 200 });
+			skipMs = Date.now() - spawned;
+			const r = await runLoad(d.url, request, { connections: CONNECTIONS, durationMs: DURATION_MS, serverPid: d.pid });
+			expect(r.errors).toBe(0);
+			console.log(`${ROUTE}: ${r.requests} requests, ${r.rps.toFixed(1)} req/s, server CPU ${r.cpuMsPerResponse?.toFixed(2)} ms per response`);
+		} finally {
+			await d.stop();
+		}
+		const files = readdirSync(profileDir).filter((f) => f.endsWith('.cpuprofile'));
+		expect(files.length).toBeGreaterThan(0);
+		// The profile's clock starts at process start, before the server was up: skip from there.
+		for (const file of files) {
+			const out = spawnSync(process.execPath, [join(ROOT, 'bench', 'summarize-cpu-profile.mjs'), join(profileDir, file), `--skip-ms=${skipMs}`], { encoding: 'utf8' });
+			console.log(out.stdout, out.stderr);
+		}
+	});
+});
