@@ -27,6 +27,8 @@ export interface SearchFixture {
 	 * 1,000; returns the milliseconds taken. The same chunk always gets the same vector and text.
 	 */
 	load(store: VectorStore, options?: { namespace?: string; from?: number; to?: number }): Promise<number>;
+	/** The text of chunk `c` (what `load` and `loadFullText` write for it). */
+	chunkText(c: number): string;
 	/** Writes every chunk's text into a keyword index (items whole, in batches of 1,000 chunks); returns the milliseconds taken. */
 	loadFullText(fullText: FullTextIndex): Promise<number>;
 	/** `count` query texts with the synthetic vectors that stand for their embeddings. */
@@ -146,5 +148,5 @@ export async function buildSearchFixture(name: string, chunks: number): Promise<
 		};
 	}
 
-	return { knex, index, access, items: itemCount, chunks, vectors, load, loadFullText, queries, searchService, request, close: () => db.remove() };
+	return { knex, index, access, items: itemCount, chunks, vectors, load, chunkText: (c) => record(c).content, loadFullText, queries, searchService, request, close: () => db.remove() };
 }

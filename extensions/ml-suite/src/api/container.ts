@@ -9,6 +9,7 @@ import { LayeredEmbeddingCache, MemoryEmbeddingCache } from '../core/embeddings/
 import { KnexEmbeddingCache } from '../core/embeddings/knex-embedding-cache.js';
 import { WriteBehindEmbeddingCache } from '../core/embeddings/write-behind-embedding-cache.js';
 import { ChangeCoalescer } from '../core/indexing/change-coalescer.js';
+import { SaveActivity } from '../core/indexing/save-activity.js';
 import { computeSettingsHash, TRANSCRIPTS_COLLECTION, type IndexDefinition } from '../core/indexing/index-definition.js';
 import { IndexRepository } from '../core/indexing/index-repository.js';
 import { INDEXING_JOBS, reconcile, type IndexingJobDeps } from '../core/indexing/indexing-jobs.js';
@@ -102,6 +103,8 @@ export interface Container extends BaseContainer {
 	indexing: IndexingService;
 	/** Save hooks report changed items here; they are marked pending and enqueued in batches. */
 	changes: ChangeCoalescer;
+	/** Save hooks note item saves here; background indexing in this process waits for them to pause. */
+	saves: SaveActivity;
 	itemSource: DirectusItemSource;
 	search: SearchService;
 	/** The database's keyword engine (null on databases without one). */
@@ -266,9 +269,11 @@ async function buildContainer(host: HostContext): Promise<Container> {
 
 	// SQLite keyword indexes are tables per search index: kept out of Directus's schema as they are created.
 	const fullText = createFullTextIndex(db, { language: config.ML_FULLTEXT_LANGUAGE, onTables: (tables) => excludeInternalTables(host.env, tables) });
+	const saves = new SaveActivity({ quietMs: config.ML_INDEXING_QUIET_MS, maxDeferMs: config.ML_INDEXING_MAX_DEFER_MS });
 	const indexing = new IndexingService({
 		db,
 		fullText,
+		saves,
 		items: itemSource,
 		resolveModel: resolveIndexModel,
 		storeFor,
@@ -483,6 +488,7 @@ async function buildContainer(host: HostContext): Promise<Container> {
 		indexes,
 		indexing,
 		changes,
+		saves,
 		itemSource,
 		search,
 		fullText,

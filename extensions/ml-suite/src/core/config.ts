@@ -158,6 +158,14 @@ export const configShape = {
 	 * one job per ~500 items (a batch create emits one event per item). 0 = one write and one job per save event.
 	 */
 	ML_INDEXING_BATCH_WINDOW_MS: int(0, 10_000).default(100),
+	/**
+	 * Background indexing in this process (index and reindex jobs) starts, and writes, only after
+	 * item saves have paused this long, so a batch save or an import is never slowed by its own
+	 * indexing. 0 = never wait.
+	 */
+	ML_INDEXING_QUIET_MS: int(0, 60_000).default(500),
+	/** Longest background indexing waits for saves to pause (so a constant stream of saves cannot starve it). */
+	ML_INDEXING_MAX_DEFER_MS: int(0, 600_000).default(15_000),
 	/** Indexed documents per index compared with their live item at each sweep (their hashes); 0 = off. */
 	ML_RECONCILE_VERIFY_BATCH: int(0, 100_000).default(500),
 	/** Default chunk size (characters) for new indexes. */

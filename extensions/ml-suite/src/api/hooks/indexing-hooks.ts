@@ -16,18 +16,31 @@ function keysOf(meta: Record<string, unknown>): string[] {
 }
 
 /**
- * Keeps indexes current. A save never fails or waits on embedding: the hook hands the changed
- * keys to the container's coalescer, which marks them pending in `ml_documents` and enqueues
+ * Keeps indexes current. A save never fails or waits on embedding: the hook notes the save (so
+ * background indexing in this process gives way until saves pause) and hands the changed keys to
+ * the container's coalescer, which marks them pending in `ml_documents` and enqueues
  * them in batches (a batch create emits one event per item); if the queue is unavailable the
  * rows stay pending and the reconcile sweep enqueues them later.
  */
 export function registerIndexingHooks({ action, filter }: Register, getContainer: () => Promise<Container>): void {
+	const indexable = (collection: string): boolean => Boolean(collection) && !collection.startsWith('directus_') && collection !== 'ml_documents' && collection !== 'ml_chunks' && collection !== 'ml_usage';
+	// Notes a save under way (Directus runs the filter per item before the write), so background
+	// indexing in this process waits until saves pause; the action below notes its end.
+	const onSaving = async (payload: unknown, meta: Record<string, unknown>): Promise<unknown> => {
+		if (indexable(String(meta.collection ?? ''))) (await getContainer()).saves.touch();
+		return payload;
+	};
+	filter('items.create', onSaving);
+	filter('items.update', onSaving);
+	filter('items.delete', onSaving);
+
 	const onItemsChanged = async (meta: Record<string, unknown>): Promise<void> => {
 		const collection = String(meta.collection ?? '');
-		if (!collection || collection.startsWith('directus_') || collection === 'ml_documents' || collection === 'ml_chunks' || collection === 'ml_usage') return;
+		if (!indexable(collection)) return;
 		let container: Container | null = null;
 		try {
 			container = await getContainer();
+			container.saves.touch();
 			const keys = keysOf(meta);
 			if (keys.length === 0) return;
 			for (const index of await container.indexes.forCollection(collection)) container.changes.add(index.id, collection, keys);

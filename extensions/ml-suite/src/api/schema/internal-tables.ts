@@ -5,7 +5,7 @@ import { ensureEmbeddingCacheTable } from '../../core/embeddings/knex-embedding-
 import { dailyRollupTable, ensureUsageRollupTable, rebuildRollups, USAGE_ROLLUP_TABLE } from '../../core/usage/usage-rollups.js';
 import { ensureChunkTable, removeOrphanChunks } from '../../core/indexing/chunk-table.js';
 import { embeddedTableNames, ensureEmbeddedTables } from '../../core/vector-stores/embedded-schema.js';
-import { POSTGRES_FULL_TEXT_ITEMS_TABLE, POSTGRES_FULL_TEXT_TABLE } from '../../core/search/postgres-full-text-index.js';
+import { POSTGRES_FULL_TEXT_TABLES } from '../../core/search/postgres-full-text-index.js';
 import { listSqliteFullTextTables } from '../../core/search/sqlite-full-text-index.js';
 import { excludeInternalTables } from './exclude-internal-tables.js';
 import type { HostContext } from '../container-types.js';
@@ -19,7 +19,7 @@ import { systemAdmin } from './ensure-schema.js';
  * list to tell them apart from the suite's collections. The extension adds them to Directus's
  * `DB_EXCLUDE_TABLES` when it loads (exclude-internal-tables.ts), so Directus never lists them.
  */
-export const INTERNAL_TABLES = [BUDGET_COUNTER_TABLE, 'ml_chunks', 'ml_vectors', 'ml_vector_namespaces', 'ml_embedding_cache', 'ml_locks', USAGE_ROLLUP_TABLE, dailyRollupTable(USAGE_ROLLUP_TABLE), VERSIONS_TABLE, MODEL_TESTS_TABLE, LABEL_COUNTS_TABLE, ...INLINE_JOURNAL_TABLES, POSTGRES_FULL_TEXT_TABLE, POSTGRES_FULL_TEXT_ITEMS_TABLE] as const;
+export const INTERNAL_TABLES = [BUDGET_COUNTER_TABLE, 'ml_chunks', 'ml_vectors', 'ml_vector_namespaces', 'ml_embedding_cache', 'ml_locks', USAGE_ROLLUP_TABLE, dailyRollupTable(USAGE_ROLLUP_TABLE), VERSIONS_TABLE, MODEL_TESTS_TABLE, LABEL_COUNTS_TABLE, ...INLINE_JOURNAL_TABLES, ...POSTGRES_FULL_TEXT_TABLES] as const;
 
 /** Tables that earlier versions of the suite registered as Directus collections. */
 const FORMERLY_REGISTERED = ['ml_chunks'] as const;

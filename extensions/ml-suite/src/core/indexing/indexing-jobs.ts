@@ -49,7 +49,7 @@ export const indexItemsJob: JobDefinition<typeof IndexItemsPayload, IndexingJobD
 		const index = await deps.indexes.byId(data.indexId);
 		// A deleted or paused index has nothing to do; the reconcile sweep picks paused ones up later.
 		if (!index || index.status !== 'active') return { skipped: true };
-		return deps.indexing.indexItems(index, data.keys, { origin: jobOrigin('index-items', ctx), signal: ctx.signal, force: data.force });
+		return deps.indexing.indexItems(index, data.keys, { origin: jobOrigin('index-items', ctx), signal: ctx.signal, force: data.force, background: true });
 	},
 };
 
@@ -83,6 +83,7 @@ export const reindexJob: JobDefinition<typeof ReindexPayload, IndexingJobDeps> =
 			origin: jobOrigin('reindex', ctx),
 			signal: ctx.signal,
 			force: data.force,
+			background: true,
 			onProgress: async (p) => {
 				await ctx.progress({ percent: p.total > 0 ? Math.round((p.processed / p.total) * 100) : 100, processed: p.processed, total: p.total, ...p.result });
 			},

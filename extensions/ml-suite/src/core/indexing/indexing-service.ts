@@ -7,6 +7,7 @@ import { embeddingInput, indexedFields, prepareDocument, type PreparedDocument }
 import { DocumentStateRepository, type ExpectedRevision } from './document-state.js';
 import { computeSettingsHash, namespaceOf, type IndexDefinition } from './index-definition.js';
 import type { ItemSource } from './item-source.js';
+import type { SaveActivity } from './save-activity.js';
 
 /** The embedding model an index uses, as far as indexing needs to know. */
 export interface IndexModel {
@@ -26,6 +27,17 @@ export interface IndexingDeps {
 	storeFor(index: IndexDefinition): VectorStore;
 	/** The keyword engine kept beside the vectors (null on databases without one). */
 	fullText?: FullTextIndex | null;
+	/** Item saves served by this process: background indexing (`background: true`) gives way to them. */
+	saves?: SaveActivity;
+}
+
+/** Options of an indexing call. */
+export interface IndexingOptions {
+	origin: CallOrigin;
+	signal?: AbortSignal;
+	force?: boolean;
+	/** A background job: waits for item saves in this process to pause before embedding and before writing. */
+	background?: boolean;
 }
 
 export interface IndexItemsResult {
@@ -78,11 +90,7 @@ export class IndexingService {
 	 * chunks). A save in between bumps the revision and enqueues a newer job, which writes
 	 * instead; so however slow a provider call is, an older version never replaces a newer one.
 	 */
-	async indexItems(
-		index: IndexDefinition,
-		keys: readonly string[],
-		options: { origin: CallOrigin; signal?: AbortSignal; force?: boolean },
-	): Promise<IndexItemsResult> {
+	async indexItems(index: IndexDefinition, keys: readonly string[], options: IndexingOptions): Promise<IndexItemsResult> {
 		const result = emptyResult();
 		let pending = [...new Set(keys.map(String))];
 		let force = options.force ?? false;
@@ -113,13 +121,10 @@ export class IndexingService {
 		return prepareDocument(index, key, record, computeSettingsHash(index, model)).chunks.length;
 	}
 
-	private async indexOnce(
-		index: IndexDefinition,
-		unique: readonly string[],
-		options: { origin: CallOrigin; signal?: AbortSignal; force?: boolean },
-	): Promise<{ outcome: IndexItemsResult; repair: string[] }> {
+	private async indexOnce(index: IndexDefinition, unique: readonly string[], options: IndexingOptions): Promise<{ outcome: IndexItemsResult; repair: string[] }> {
 		const result = emptyResult();
 		if (unique.length === 0) return { outcome: result, repair: [] };
+		await this.giveWayToSaves(options);
 		const model = await this.deps.resolveModel(index);
 		const settingsHash = computeSettingsHash(index, model);
 		const store = this.deps.storeFor(index);
@@ -178,6 +183,7 @@ export class IndexingService {
 				vectorsOf.set(doc.item, vectors.slice(v, v + doc.chunks.length));
 				v += doc.chunks.length;
 			}
+			await this.giveWayToSaves(options);
 			// Drop what was saved again while the provider worked: the newer job owns those items.
 			const before = await this.documents.current(index.id, new Map(changed.map((doc) => [doc.item, expected.get(doc.item) ?? null])));
 			const stillCurrent = new Set(before.written);
@@ -242,6 +248,11 @@ export class IndexingService {
 		}
 	}
 
+	/** Background work waits while this process serves item saves (see `SaveActivity`). */
+	private async giveWayToSaves(options: IndexingOptions): Promise<void> {
+		if (options.background) await this.deps.saves?.quiet(options.signal);
+	}
+
 	/**
 	 * Indexed items whose stored content hash no longer matches the live item (changed without a
 	 * hook, a lost job, an older version written by any path): the reconcile sweep requeues them.
@@ -292,7 +303,7 @@ export class IndexingService {
 	 */
 	async reindex(
 		index: IndexDefinition,
-		options: { origin: CallOrigin; signal?: AbortSignal; force?: boolean; pageSize?: number; onProgress?: (progress: ReindexProgress) => Promise<void> | void },
+		options: IndexingOptions & { pageSize?: number; onProgress?: (progress: ReindexProgress) => Promise<void> | void },
 	): Promise<ReindexProgress> {
 		const pageSize = options.pageSize ?? 500;
 		const model = await this.deps.resolveModel(index);

@@ -1,8 +1,20 @@
 import { setImmediate as nextTick } from 'node:timers/promises';
 
-/** BM25 parameters, the same as SQLite FTS5's `bm25()`. */
-const K1 = 1.2;
-const B = 0.75;
+/** BM25 parameters, the same as SQLite FTS5's `bm25()` (and the PostgreSQL engine's BM25). */
+export const BM25_K1 = 1.2;
+export const BM25_B = 0.75;
+const K1 = BM25_K1;
+const B = BM25_B;
+
+/** Lucene's IDF, `ln(1 + (N − n + 0.5) / (n + 0.5))`: positive even for a term every document holds. */
+export function bm25Idf(documents: number, frequency: number): number {
+	return Math.log(1 + (documents - frequency + 0.5) / (frequency + 0.5));
+}
+
+/** What one term can add to a document's score at most (term frequency → ∞): `idf × (k1 + 1)`. */
+export function bm25TermBound(idf: number): number {
+	return idf * (K1 + 1);
+}
 /** Chunks scored between two yields to the event loop. */
 const SLICE = 2000;
 
@@ -37,7 +49,7 @@ export async function scoreBm25<T extends TermDocument>(queryTerms: readonly str
 	const idf = new Map<string, number>();
 	for (const term of wanted) {
 		const d = df.get(term) ?? 0;
-		idf.set(term, Math.log(1 + (n - d + 0.5) / (d + 0.5)));
+		idf.set(term, bm25Idf(n, d));
 	}
 	const out: { document: T; score: number }[] = [];
 	for (let i = 0; i < n; i++) {

@@ -1,29 +1,66 @@
 import type { Knex } from 'knex';
 import { analyzeText } from '../text/analyze-text.js';
+import { BM25_B, BM25_K1, bm25Idf, bm25TermBound } from './bm25.js';
 import { byRankThenItem, rankWithPassages, type FullTextChunk, type FullTextDocument, type FullTextIndex, type FullTextMatch, type FullTextPassage, type FullTextRanked, type FullTextTerms } from './full-text-index.js';
 
 /** The chunk table of this engine (internal, not a Directus collection). */
 export const POSTGRES_FULL_TEXT_TABLE = 'ml_fulltext';
-/** The item table: one `tsvector` per item over its whole text, which is what is ranked. */
+/** The item table: one `tsvector` per item over its whole text, with its length in lexemes. */
 export const POSTGRES_FULL_TEXT_ITEMS_TABLE = 'ml_fulltext_items';
+/** Postings: one row per (term, item) with the term's frequency in the item and the item's length. */
+export const POSTGRES_FULL_TEXT_POSTINGS_TABLE = 'ml_fulltext_postings';
+/** Document frequency of every term of an index. */
+export const POSTGRES_FULL_TEXT_TERMS_TABLE = 'ml_fulltext_terms';
+/** Items and total length per index (BM25's N and average length). */
+export const POSTGRES_FULL_TEXT_STATS_TABLE = 'ml_fulltext_stats';
+/** Every table of this engine. */
+export const POSTGRES_FULL_TEXT_TABLES = [POSTGRES_FULL_TEXT_TABLE, POSTGRES_FULL_TEXT_ITEMS_TABLE, POSTGRES_FULL_TEXT_POSTINGS_TABLE, POSTGRES_FULL_TEXT_TERMS_TABLE, POSTGRES_FULL_TEXT_STATS_TABLE] as const;
+
+const CHUNKS = POSTGRES_FULL_TEXT_TABLE;
+const ITEMS = POSTGRES_FULL_TEXT_ITEMS_TABLE;
+const POSTINGS = POSTGRES_FULL_TEXT_POSTINGS_TABLE;
+const TERMS = POSTGRES_FULL_TEXT_TERMS_TABLE;
+const STATS = POSTGRES_FULL_TEXT_STATS_TABLE;
 
 const BATCH = 500;
+/** Items of the rarest query term scored to find the score the top results must beat. */
+const PROBE = 256;
+/** Scores are rounded to this many decimals, so summation order never reorders equal scores. */
+const SCALE = 1e9;
+
+/** An item's length: its lexeme occurrences (stop words excluded), as BM25 counts document length. */
+const LENGTH_OF = (tsv: string): string => `(SELECT coalesce(sum(coalesce(array_length(u.positions, 1), 1)), 0) FROM unnest(${tsv}) u)`;
+/** One BM25 term contribution of a posting `p` with IDF `w.idf`, given the average length bound as `?`. */
+const TERM_SCORE = `w.idf * p.tf * ${BM25_K1 + 1} / (p.tf + ${BM25_K1} * (${1 - BM25_B} + ${BM25_B} * p.len / ?::float8))`;
+
+interface QueryTerm {
+	term: string;
+	df: number;
+	idf: number;
+}
 
 /**
- * PostgreSQL keyword index: a `tsvector` column with a GIN index, text search configuration
- * per deployment (`english` by default: Snowball stemming and stop words; any installed
- * configuration such as `german` or `simple`), ranked with `ts_rank_cd` (cover density,
- * normalised by 1 + log(length)). Items are ranked over their whole text (an item-level
- * `tsvector`, like the SQLite engine's item index), not by their best chunk, so an item cut into
- * chunks scores as the document it is; the chunk table gives each hit its passage (its chunk
- * that ranks best for the query) and serves `matchAll`. `ts_rank_cd` uses no corpus statistics:
- * an item's score depends only on its own text and the query, so it can never carry information
- * about other (possibly hidden) items, and callers with item or field rules are ranked by the
- * engine itself.
+ * PostgreSQL keyword index: `tsvector`s with the deployment's text search configuration
+ * (`english` by default: Snowball stemming and stop words; any installed configuration such as
+ * `german` or `simple`), ranked with BM25 (k1 = 1.2, b = 0.75, Lucene's IDF, as the SQLite
+ * engine and the rules path score) over whole items. The indexing pipeline keeps, in the same
+ * transaction as the item's `tsvector`, its postings (term, item, term frequency, item length),
+ * each term's document frequency and the index's item count and total length, so a query reads
+ * only the postings of its terms and never re-parses a `tsvector`.
+ *
+ * Ranking is exact top-k with early termination (MaxScore): a term adds at most
+ * `idf × (k1 + 1)` to a score, so once the k-th best score among the rarest term's best items is
+ * known (a lower bound of the true k-th best), items holding only terms whose bounds sum to no
+ * more than it cannot enter the top k and are never scored; the remaining candidates are scored
+ * in full. Frequent terms (low IDF) thus cost index probes for the candidates, not a pass over
+ * their postings. The chunk table gives each hit its passage and serves `matchAll`.
+ *
+ * Scores use corpus statistics, so callers whose rules may hide content are re-scored by the
+ * search service over what they may read (`corpusStatistics`).
  */
 export class PostgresFullTextIndex implements FullTextIndex {
 	readonly engine = 'postgres';
-	readonly corpusStatistics = false;
+	readonly corpusStatistics = true;
 	private ready: Promise<void> | null = null;
 
 	constructor(private readonly deps: { knex: Knex; textSearchConfig?: string }) {
@@ -38,10 +75,11 @@ export class PostgresFullTextIndex implements FullTextIndex {
 		this.ready ??= (async () => {
 			const knex = this.deps.knex;
 			await knex.raw(
-				`CREATE TABLE IF NOT EXISTS ${POSTGRES_FULL_TEXT_TABLE} (index_id varchar(64) NOT NULL, item varchar(255) NOT NULL, chunk integer NOT NULL, field varchar(255) NOT NULL, position integer NOT NULL, content text NOT NULL, matched text NOT NULL, tsv tsvector NOT NULL, PRIMARY KEY (index_id, item, chunk))`,
+				`CREATE TABLE IF NOT EXISTS ${CHUNKS} (index_id varchar(64) NOT NULL, item varchar(255) NOT NULL, chunk integer NOT NULL, field varchar(255) NOT NULL, position integer NOT NULL, content text NOT NULL, matched text NOT NULL, tsv tsvector NOT NULL, PRIMARY KEY (index_id, item, chunk))`,
 			);
-			await knex.raw(`CREATE INDEX IF NOT EXISTS ${POSTGRES_FULL_TEXT_TABLE}_tsv_idx ON ${POSTGRES_FULL_TEXT_TABLE} USING gin (tsv)`);
+			await knex.raw(`CREATE INDEX IF NOT EXISTS ${CHUNKS}_tsv_idx ON ${CHUNKS} USING gin (tsv)`);
 			await this.ensureItemTable();
+			await this.ensurePostings();
 		})().catch((error: unknown) => {
 			this.ready = null;
 			throw error;
@@ -55,13 +93,67 @@ export class PostgresFullTextIndex implements FullTextIndex {
 	 */
 	private async ensureItemTable(): Promise<void> {
 		const knex = this.deps.knex;
-		const existed = Boolean((await knex.raw(`SELECT to_regclass(?) AS t`, [POSTGRES_FULL_TEXT_ITEMS_TABLE])).rows[0]?.t);
-		await knex.raw(`CREATE TABLE IF NOT EXISTS ${POSTGRES_FULL_TEXT_ITEMS_TABLE} (index_id varchar(64) NOT NULL, item varchar(255) NOT NULL, tsv tsvector NOT NULL, PRIMARY KEY (index_id, item))`);
-		await knex.raw(`CREATE INDEX IF NOT EXISTS ${POSTGRES_FULL_TEXT_ITEMS_TABLE}_tsv_idx ON ${POSTGRES_FULL_TEXT_ITEMS_TABLE} USING gin (tsv)`);
+		const existed = Boolean((await knex.raw(`SELECT to_regclass(?) AS t`, [ITEMS])).rows[0]?.t);
+		await knex.raw(`CREATE TABLE IF NOT EXISTS ${ITEMS} (index_id varchar(64) NOT NULL, item varchar(255) NOT NULL, tsv tsvector NOT NULL, len integer, PRIMARY KEY (index_id, item))`);
+		await knex.raw(`ALTER TABLE ${ITEMS} ADD COLUMN IF NOT EXISTS len integer`);
+		// Ranking reads postings; the GIN index of earlier versions only costs writes now.
+		await knex.raw(`DROP INDEX IF EXISTS ${ITEMS}_tsv_idx`);
 		if (!existed) {
 			await knex.raw(
-				`INSERT INTO ${POSTGRES_FULL_TEXT_ITEMS_TABLE} (index_id, item, tsv) SELECT index_id, item, to_tsvector(?::regconfig, string_agg(matched, ' ' ORDER BY chunk)) FROM ${POSTGRES_FULL_TEXT_TABLE} GROUP BY index_id, item ON CONFLICT DO NOTHING`,
+				`INSERT INTO ${ITEMS} (index_id, item, tsv) SELECT index_id, item, to_tsvector(?::regconfig, string_agg(matched, ' ' ORDER BY chunk)) FROM ${CHUNKS} GROUP BY index_id, item ON CONFLICT DO NOTHING`,
 				[this.config],
+			);
+		}
+	}
+
+	/**
+	 * Postings, term frequencies and index statistics. Deployments indexed before they existed
+	 * get them built from the item table once (idempotent, so two processes starting at once
+	 * arrive at the same rows).
+	 */
+	private async ensurePostings(): Promise<void> {
+		const knex = this.deps.knex;
+		const existed = Boolean((await knex.raw(`SELECT to_regclass(?) AS t`, [STATS])).rows[0]?.t);
+		await knex.raw(`CREATE TABLE IF NOT EXISTS ${POSTINGS} (index_id varchar(64) NOT NULL, term text NOT NULL, item varchar(255) NOT NULL, tf integer NOT NULL, len integer NOT NULL, PRIMARY KEY (index_id, term, item))`);
+		await knex.raw(`CREATE TABLE IF NOT EXISTS ${TERMS} (index_id varchar(64) NOT NULL, term text NOT NULL, df integer NOT NULL, PRIMARY KEY (index_id, term))`);
+		if (existed) return;
+		await knex.transaction(async (trx) => {
+			await trx.raw(`UPDATE ${ITEMS} SET len = ${LENGTH_OF('tsv')} WHERE len IS NULL`);
+			await trx.raw(
+				`INSERT INTO ${POSTINGS} (index_id, term, item, tf, len) SELECT i.index_id, u.lexeme, i.item, coalesce(array_length(u.positions, 1), 1), i.len FROM ${ITEMS} i, unnest(i.tsv) u ON CONFLICT DO NOTHING`,
+			);
+			await trx.raw(
+				`INSERT INTO ${TERMS} (index_id, term, df) SELECT index_id, term, count(*) FROM ${POSTINGS} GROUP BY index_id, term ON CONFLICT (index_id, term) DO UPDATE SET df = excluded.df`,
+			);
+			await trx.raw(`CREATE TABLE IF NOT EXISTS ${STATS} (index_id varchar(64) PRIMARY KEY, docs bigint NOT NULL, total bigint NOT NULL)`);
+			await trx.raw(
+				`INSERT INTO ${STATS} (index_id, docs, total) SELECT index_id, count(*), coalesce(sum(len), 0) FROM ${ITEMS} GROUP BY index_id ON CONFLICT (index_id) DO UPDATE SET docs = excluded.docs, total = excluded.total`,
+			);
+		});
+	}
+
+	/**
+	 * Takes the index's statistics row for this transaction: writers of one index run one after
+	 * another from here, so term frequencies are updated in one order and never deadlock.
+	 */
+	private async lockStats(trx: Knex.Transaction, indexId: string): Promise<void> {
+		await trx.raw(`INSERT INTO ${STATS} (index_id, docs, total) VALUES (?, 0, 0) ON CONFLICT (index_id) DO UPDATE SET docs = ${STATS}.docs`, [indexId]);
+	}
+
+	/** Removes items' item rows, postings and their share of the statistics (chunk rows are the caller's). */
+	private async deleteItemRows(trx: Knex.Transaction, indexId: string, items: readonly string[]): Promise<void> {
+		for (let i = 0; i < items.length; i += BATCH) {
+			const part = items.slice(i, i + BATCH);
+			await trx.raw(
+				`WITH gone AS (DELETE FROM ${POSTINGS} p USING (SELECT item, unnest(tsvector_to_array(tsv)) AS term FROM ${ITEMS} WHERE index_id = ? AND item = ANY(?)) o WHERE p.index_id = ? AND p.term = o.term AND p.item = o.item RETURNING p.term),
+				counted AS (SELECT term, count(*) AS n FROM gone GROUP BY term ORDER BY term)
+				UPDATE ${TERMS} t SET df = t.df - counted.n FROM counted WHERE t.index_id = ? AND t.term = counted.term`,
+				[indexId, part, indexId, indexId],
+			);
+			await trx.raw(`DELETE FROM ${TERMS} WHERE index_id = ? AND df <= 0 AND term IN (SELECT unnest(tsvector_to_array(tsv)) FROM ${ITEMS} WHERE index_id = ? AND item = ANY(?))`, [indexId, indexId, part]);
+			await trx.raw(
+				`WITH gone AS (DELETE FROM ${ITEMS} WHERE index_id = ? AND item = ANY(?) RETURNING len) UPDATE ${STATS} SET docs = docs - (SELECT count(*) FROM gone), total = total - (SELECT coalesce(sum(len), 0) FROM gone) WHERE index_id = ?`,
+				[indexId, part, indexId],
 			);
 		}
 	}
@@ -75,22 +167,35 @@ export class PostgresFullTextIndex implements FullTextIndex {
 		for (const d of documents ?? []) if (texts.has(d.item)) texts.set(d.item, d.text);
 		const itemRows = [...texts.entries()];
 		await this.deps.knex.transaction(async (trx) => {
-			for (let i = 0; i < all.length; i += BATCH) {
-				await trx(POSTGRES_FULL_TEXT_TABLE).where('index_id', indexId).whereIn('item', all.slice(i, i + BATCH)).delete();
-				await trx(POSTGRES_FULL_TEXT_ITEMS_TABLE).where('index_id', indexId).whereIn('item', all.slice(i, i + BATCH)).delete();
-			}
+			await this.lockStats(trx, indexId);
+			await this.deleteItemRows(trx, indexId, all);
+			for (let i = 0; i < all.length; i += BATCH) await trx(CHUNKS).where('index_id', indexId).whereIn('item', all.slice(i, i + BATCH)).delete();
 			for (let i = 0; i < itemRows.length; i += 200) {
 				const part = itemRows.slice(i, i + 200);
+				const keys = part.map(([item]) => item);
 				await trx.raw(
-					`INSERT INTO ${POSTGRES_FULL_TEXT_ITEMS_TABLE} (index_id, item, tsv) VALUES ${part.map(() => `(?, ?, to_tsvector(?::regconfig, ?))`).join(', ')}`,
-					part.flatMap(([item, text]) => [indexId, item, this.config, text]),
+					`INSERT INTO ${ITEMS} (index_id, item, tsv, len) SELECT ?, v.item, v.tsv, ${LENGTH_OF('v.tsv')} FROM (SELECT x.item, to_tsvector(?::regconfig, x.text) AS tsv FROM (VALUES ${part.map(() => '(?, ?)').join(', ')}) x(item, text)) v`,
+					[indexId, this.config, ...part.flatMap(([item, text]) => [item, text])],
 				);
+				await trx.raw(
+					`INSERT INTO ${POSTINGS} (index_id, term, item, tf, len) SELECT i.index_id, u.lexeme, i.item, coalesce(array_length(u.positions, 1), 1), i.len FROM ${ITEMS} i, unnest(i.tsv) u WHERE i.index_id = ? AND i.item = ANY(?)`,
+					[indexId, keys],
+				);
+				await trx.raw(
+					`INSERT INTO ${TERMS} (index_id, term, df) SELECT ?, u.lexeme, count(*) FROM ${ITEMS} i, unnest(i.tsv) u WHERE i.index_id = ? AND i.item = ANY(?) GROUP BY u.lexeme ORDER BY u.lexeme ON CONFLICT (index_id, term) DO UPDATE SET df = ${TERMS}.df + excluded.df`,
+					[indexId, indexId, keys],
+				);
+				await trx.raw(`UPDATE ${STATS} SET docs = docs + s.n, total = total + s.l FROM (SELECT count(*) AS n, coalesce(sum(len), 0) AS l FROM ${ITEMS} WHERE index_id = ? AND item = ANY(?)) s WHERE index_id = ?`, [
+					indexId,
+					keys,
+					indexId,
+				]);
 			}
 			for (let i = 0; i < chunks.length; i += 200) {
 				const part = chunks.slice(i, i + 200);
 				const values = part.map(() => `(?, ?, ?, ?, ?, ?, ?, to_tsvector(?::regconfig, ?))`).join(', ');
 				await trx.raw(
-					`INSERT INTO ${POSTGRES_FULL_TEXT_TABLE} (index_id, item, chunk, field, position, content, matched, tsv) VALUES ${values}`,
+					`INSERT INTO ${CHUNKS} (index_id, item, chunk, field, position, content, matched, tsv) VALUES ${values}`,
 					part.flatMap((c) => [indexId, c.item, c.chunk, c.field, c.position, c.content, c.text, this.config, c.text]),
 				);
 			}
@@ -101,17 +206,17 @@ export class PostgresFullTextIndex implements FullTextIndex {
 		if (items.length === 0) return;
 		await this.ensure();
 		await this.deps.knex.transaction(async (trx) => {
-			for (let i = 0; i < items.length; i += BATCH) {
-				await trx(POSTGRES_FULL_TEXT_TABLE).where('index_id', indexId).whereIn('item', items.slice(i, i + BATCH)).delete();
-				await trx(POSTGRES_FULL_TEXT_ITEMS_TABLE).where('index_id', indexId).whereIn('item', items.slice(i, i + BATCH)).delete();
-			}
+			await this.lockStats(trx, indexId);
+			await this.deleteItemRows(trx, indexId, items);
+			for (let i = 0; i < items.length; i += BATCH) await trx(CHUNKS).where('index_id', indexId).whereIn('item', items.slice(i, i + BATCH)).delete();
 		});
 	}
 
 	async drop(indexId: string): Promise<void> {
 		await this.ensure();
-		await this.deps.knex(POSTGRES_FULL_TEXT_TABLE).where('index_id', indexId).delete();
-		await this.deps.knex(POSTGRES_FULL_TEXT_ITEMS_TABLE).where('index_id', indexId).delete();
+		await this.deps.knex.transaction(async (trx) => {
+			for (const table of POSTGRES_FULL_TEXT_TABLES) await trx(table).where('index_id', indexId).delete();
+		});
 	}
 
 	search(indexId: string, query: string, page: { limit: number; offset?: number }): Promise<FullTextMatch[]> {
@@ -119,16 +224,79 @@ export class PostgresFullTextIndex implements FullTextIndex {
 	}
 
 	async rank(indexId: string, query: string, page: { limit: number; offset?: number }): Promise<FullTextRanked[]> {
-		const tsquery = toOrQuery(query);
-		if (!tsquery || page.limit <= 0) return [];
+		const words = toWords(query);
+		if (words.length === 0 || page.limit <= 0) return [];
 		await this.ensure();
-		// The bare engine query: items ranked over their whole text, then cut.
-		const rows = (
+		const limit = Math.floor(page.limit);
+		const offset = Math.floor(page.offset ?? 0);
+		const want = limit + offset;
+		// The query's lexemes (the configuration stems and drops stop words) that occur in the index, with their frequencies.
+		const found = (
 			await this.deps.knex.raw(
-				`SELECT item, ts_rank_cd(tsv, q, 1) AS score FROM ${POSTGRES_FULL_TEXT_ITEMS_TABLE}, to_tsquery(?::regconfig, ?) q WHERE index_id = ? AND tsv @@ q ORDER BY score DESC, item LIMIT ? OFFSET ?`,
-				[this.config, tsquery, indexId, Math.floor(page.limit), Math.floor(page.offset ?? 0)],
+				`SELECT t.term, t.df, s.docs, s.total FROM ${STATS} s JOIN ${TERMS} t ON t.index_id = s.index_id WHERE s.index_id = ? AND t.df > 0 AND t.term IN (SELECT lexeme FROM unnest(to_tsvector(?::regconfig, ?)))`,
+				[indexId, this.config, words.join(' ')],
 			)
-		).rows as { item: string; score: number }[];
+		).rows as { term: string; df: number | string; docs: number | string; total: number | string }[];
+		if (found.length === 0) return [];
+		const docs = Number(found[0]!.docs);
+		const avgLength = Number(found[0]!.total) / docs || 1;
+		// Rarest first (highest IDF, so highest bound); ties by term, so the order is fixed.
+		const terms: QueryTerm[] = found
+			.map((r) => ({ term: String(r.term), df: Number(r.df), idf: bm25Idf(docs, Number(r.df)) }))
+			.sort((a, b) => b.idf - a.idf || (a.term < b.term ? -1 : a.term > b.term ? 1 : 0));
+		let essential = terms;
+		if (terms.length > 1) {
+			// A lower bound of the want-th best score: the want-th best full score among the rarest term's best items.
+			const rarest = terms[0]!;
+			const probe = await this.score(indexId, terms, avgLength, { from: [rarest.term], probe: true, limit: want, offset: 0 });
+			if (probe.length >= want) {
+				const threshold = probe[want - 1]!.score - 1 / SCALE;
+				// Terms whose bounds, summed from the least, stay at or under the threshold cannot carry an item into the top results alone.
+				let cut = terms.length;
+				let bound = 0;
+				while (cut > 1 && bound + bm25TermBound(terms[cut - 1]!.idf) <= threshold) bound += bm25TermBound(terms[--cut]!.idf);
+				essential = terms.slice(0, cut);
+				// The probe scored every item of the only term that can place an item: it is the answer.
+				if (cut === 1 && rarest.df <= PROBE) return probe.slice(offset, want);
+			}
+		}
+		return this.score(indexId, terms, avgLength, { from: essential.length < terms.length ? essential.map((t) => t.term) : null, probe: false, limit, offset });
+	}
+
+	/**
+	 * Items best first by BM25 over all query `terms`. Candidates are the items holding a term of
+	 * `from` (null: any query term); with `probe`, only the `PROBE` items the rarest of them
+	 * contributes most to.
+	 */
+	private async score(
+		indexId: string,
+		terms: readonly QueryTerm[],
+		avgLength: number,
+		options: { from: readonly string[] | null; probe: boolean; limit: number; offset: number },
+	): Promise<FullTextRanked[]> {
+		const names = terms.map((t) => t.term);
+		const idfs = terms.map((t) => t.idf);
+		let rows: { item: string; score: number }[];
+		if (options.from === null) {
+			// Every posting of the query's terms, summed per item.
+			rows = (
+				await this.deps.knex.raw(
+					`SELECT p.item, round(sum(${TERM_SCORE}) * ${SCALE}) / ${SCALE} AS score FROM ${POSTINGS} p JOIN unnest(?::text[], ?::float8[]) AS w(term, idf) ON w.term = p.term WHERE p.index_id = ? AND p.term = ANY(?::text[]) GROUP BY p.item ORDER BY score DESC, p.item LIMIT ? OFFSET ?`,
+					[avgLength, names, idfs, indexId, names, options.limit, options.offset],
+				)
+			).rows;
+		} else {
+			// Candidates first, then each candidate's postings of every query term by key (an index probe per candidate).
+			const candidates = options.probe
+				? `SELECT item FROM ${POSTINGS} WHERE index_id = ? AND term = ANY(?::text[]) ORDER BY tf::float8 / (tf + ${BM25_K1} * (${1 - BM25_B} + ${BM25_B} * len / ?::float8)) DESC, item LIMIT ${PROBE}`
+				: `SELECT DISTINCT item FROM ${POSTINGS} WHERE index_id = ? AND term = ANY(?::text[])`;
+			rows = (
+				await this.deps.knex.raw(
+					`SELECT c.item, s.score FROM (${candidates}) c CROSS JOIN LATERAL (SELECT round(sum(${TERM_SCORE}) * ${SCALE}) / ${SCALE} AS score FROM ${POSTINGS} p JOIN unnest(?::text[], ?::float8[]) AS w(term, idf) ON w.term = p.term WHERE p.index_id = ? AND p.item = c.item AND p.term = ANY(?::text[])) s ORDER BY s.score DESC, c.item LIMIT ? OFFSET ?`,
+					[indexId, options.from, ...(options.probe ? [avgLength] : []), avgLength, names, idfs, indexId, names, options.limit, options.offset],
+				)
+			).rows;
+		}
 		return rows.map((r) => ({ item: String(r.item), score: Number(r.score) })).sort(byRankThenItem);
 	}
 
@@ -180,8 +348,13 @@ export class PostgresFullTextIndex implements FullTextIndex {
 	}
 }
 
-/** `w1 | w2 | …` over the query's words (letters and digits only, so nothing needs escaping); the configuration stems and drops stop words. */
+/** The query's words (letters and digits only, so nothing needs escaping), at most 32. */
+function toWords(query: string): string[] {
+	return [...new Set(query.normalize('NFKC').toLowerCase().split(/[^\p{L}\p{N}]+/u).filter((w) => w.length > 0 && w.length <= 64))].slice(0, 32);
+}
+
+/** `w1 | w2 | …` over the query's words; the configuration stems and drops stop words. */
 function toOrQuery(query: string): string | null {
-	const words = [...new Set(query.normalize('NFKC').toLowerCase().split(/[^\p{L}\p{N}]+/u).filter((w) => w.length > 0 && w.length <= 64))].slice(0, 32);
+	const words = toWords(query);
 	return words.length === 0 ? null : words.join(' | ');
 }
