@@ -1,5 +1,8 @@
+import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import { ClassifierService, labelOf } from '../core/classifiers/classifier-service.js';
 import { ClassifierVersions } from '../core/classifiers/classifier-versions.js';
+import { threadTrainer } from '../core/classifiers/thread-trainer.js';
 import { trainClassifierJob } from '../core/classifiers/classifier-jobs.js';
 import type { Example, TrainingSpec } from '../core/classifiers/types.js';
 import { InvalidPayloadError } from '../core/errors.js';
@@ -74,10 +77,18 @@ export function buildClassifiers(
 		queueWiring: QueueWiring;
 		/** Versions kept per classifier (ML_CLASSIFIER_KEEP_VERSIONS). */
 		keepVersions: number;
+		/** Heap limit of the training thread (ML_CLASSIFIER_THREAD_MEMORY_MB). */
+		threadMemoryMb: number;
+		/** The built training-thread entry; default `classifier-training.mjs` beside this bundle. */
+		trainingScript?: URL;
 		embedTexts(texts: string[], options: { modelId?: string | null; origin: CallOrigin; signal?: AbortSignal }): Promise<EmbedResponse>;
 	},
 ): { classifiers: ClassifierService; classifierVersions: ClassifierVersions } {
 	const classifierVersions = new ClassifierVersions(host.database);
+	const trainingScript = deps.trainingScript ?? new URL('./classifier-training.mjs', import.meta.url);
+	if (!existsSync(trainingScript)) {
+		throw new Error(`[ml-suite] the classifier training thread ${fileURLToPath(trainingScript)} is missing: rebuild the extension (npm run build).`);
+	}
 	const classifiers = new ClassifierService({
 		versions: classifierVersions,
 		getModel: (id) => deps.models.get(id),
@@ -89,8 +100,8 @@ export function buildClassifiers(
 			const out = await deps.embedTexts(texts, { modelId: definition.id, origin: { user: null, sourceType: 'job', source: 'classifier features' }, signal });
 			return { embeddings: out.embeddings, model: definition.id, dimensions: out.dimensions };
 		},
-		// Training runs in the Directus process with the inline queue: give requests a turn every 8 ms.
-		yieldEvery: { ms: 8, yield: () => new Promise((resolve) => setImmediate(resolve)) },
+		// Training runs in a worker thread, off the event loop that serves requests (the inline queue runs jobs in the Directus process).
+		train: threadTrainer({ script: trainingScript, maxHeapMb: deps.threadMemoryMb }),
 		keepVersions: deps.keepVersions,
 		log: (level, message) => host.logger[level](message),
 	});

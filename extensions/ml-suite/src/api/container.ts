@@ -389,6 +389,7 @@ async function buildContainer(host: HostContext): Promise<Container> {
 		models,
 		queueWiring,
 		keepVersions: config.ML_CLASSIFIER_KEEP_VERSIONS,
+		threadMemoryMb: config.ML_CLASSIFIER_THREAD_MEMORY_MB,
 		embedTexts: async (texts, options) => {
 			const resolved = await embeddingModel(options.modelId);
 			return embeddingsFor(resolved.model).embed(texts, { model: resolved, origin: options.origin, signal: options.signal });

@@ -128,6 +128,11 @@ export const configShape = {
 	ML_RATE_LIMIT_WINDOW_SECONDS: int(1, 86_400).default(60),
 	/** Trained versions kept per classifier after each run: the newest N plus the active one (older ones are deleted). */
 	ML_CLASSIFIER_KEEP_VERSIONS: int(1, 1000).default(10),
+	/**
+	 * Heap limit (MB) of the worker thread a classifier trains in; a run that needs more fails
+	 * with a message naming this variable instead of growing the server process.
+	 */
+	ML_CLASSIFIER_THREAD_MEMORY_MB: int(64, 16_384).default(1024),
 	/** Vector store: `embedded` (Directus DB), `pgvector` or `qdrant`. */
 	ML_VECTOR_STORE: z.enum(['embedded', 'pgvector', 'qdrant']).default('embedded'),
 	/** PostgreSQL URL with the pgvector extension; defaults to the Directus database when it is PostgreSQL. */

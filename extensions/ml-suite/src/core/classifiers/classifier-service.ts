@@ -4,6 +4,7 @@ import type { ModelDefinition } from '../providers/types.js';
 import { classificationMetrics, type ClassificationMetrics } from './classification-metrics.js';
 import type { ClassifierVersions } from './classifier-versions.js';
 import { checkExamples, trainClassifier, type TrainDeps } from './train-classifier.js';
+import type { Trainer } from './thread-trainer.js';
 import { TrainedClassifier } from './trained-classifier.js';
 import type { ClassifierVersion, Example, TrainingSpec } from './types.js';
 
@@ -17,7 +18,12 @@ export interface ClassifierServiceOptions {
 	enqueueTraining(versionId: string): Promise<string>;
 	/** Embeds texts with an embedding model (`null`: the default one); `model` in the answer is its registry id. */
 	embed(texts: string[], modelId: string | null, signal?: AbortSignal): Promise<{ embeddings: number[][]; model: string; dimensions: number }>;
-	/** Yields to other work during training, e.g. `{ ms: 10, yield: () => new Promise(setImmediate) }`. */
+	/**
+	 * Where training runs. Default: in this thread (`trainClassifier`, yielding per `yieldEvery`);
+	 * the server passes `threadTrainer(…)` so training runs in a worker thread.
+	 */
+	train?: Trainer;
+	/** Yields to other work while training runs in this thread, e.g. `{ ms: 10, yield: () => new Promise(setImmediate) }`. */
 	yieldEvery?: TrainDeps['yieldEvery'];
 	/** Most versions kept loaded in memory. Default 8. */
 	cacheSize?: number;
@@ -96,10 +102,9 @@ export class ClassifierService {
 		try {
 			const examples = await this.options.loadExamples(version.spec, ctx.signal);
 			await ctx.log?.(`training on ${examples.length} labelled items of ${version.spec.collection}`);
-			const outcome = await trainClassifier(examples, version.spec, {
+			const outcome = await (this.options.train ?? this.trainHere)(examples, version.spec, {
 				signal: ctx.signal,
 				progress: ctx.progress,
-				yieldEvery: this.options.yieldEvery,
 				embed: (texts, signal) => this.options.embed(texts, null, signal),
 			});
 			await this.options.versions.complete(versionId, outcome);
@@ -114,6 +119,12 @@ export class ClassifierService {
 			throw error;
 		}
 	}
+
+	/** Training in this thread: the default without a `train` option (tests, CLI). */
+	private readonly trainHere: Trainer = async (examples, spec, deps) => {
+		const outcome = await trainClassifier(examples, spec, { ...deps, yieldEvery: this.options.yieldEvery });
+		return { artifactJson: JSON.stringify(outcome.artifact), labels: outcome.artifact.labels, metrics: outcome.metrics, trainSize: outcome.trainSize, testSize: outcome.testSize, trainingMs: outcome.trainingMs };
+	};
 
 	/**
 	 * Automatic retraining: `count` items of `collection` were written with `payload`. Every

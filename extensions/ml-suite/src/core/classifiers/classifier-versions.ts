@@ -1,7 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import type { Knex } from 'knex';
+import { retryWhileBusy } from '../database/busy-retry.js';
 import { NotFoundError } from '../errors.js';
 import type { ClassificationMetrics } from './classification-metrics.js';
+import type { SerializedTrainOutcome } from './training-thread-protocol.js';
 import type { ClassifierArtifact, ClassifierVersion, TrainingSpec } from './types.js';
 import type { ModelTestRecord } from '../../shared/model-types.js';
 
@@ -133,13 +135,21 @@ function toVersion(row: VersionRow): ClassifierVersion {
 export class ClassifierVersions {
 	constructor(private readonly knex: Knex) {}
 
+	/**
+	 * Every write goes through here: on a SQLite file shared with another process (Directus and a
+	 * standalone worker) a write, or a transaction that reads first, can find the file busy.
+	 */
+	private write<T>(run: () => Promise<T>): Promise<T> {
+		return retryWhileBusy(run);
+	}
+
 	async create(model: string, spec: TrainingSpec, createdBy: string | null): Promise<ClassifierVersion> {
-		return this.knex.transaction(async (trx) => {
+		return this.write(() => this.knex.transaction(async (trx) => {
 			const last = (await trx(VERSIONS_TABLE).where({ model }).max({ v: 'version' }).first()) as { v: number | string | null } | undefined;
 			const id = randomUUID();
 			await trx(VERSIONS_TABLE).insert({ id, model, version: Number(last?.v ?? 0) + 1, status: 'queued', active: false, spec: JSON.stringify(spec), created_by: createdBy, created_at: new Date() });
 			return this.get(id, trx);
-		});
+		}));
 	}
 
 	async get(id: string, trx: Knex = this.knex): Promise<ClassifierVersion> {
@@ -187,20 +197,21 @@ export class ClassifierVersions {
 	}
 
 	async markTraining(id: string, jobId: string | null): Promise<void> {
-		await this.knex(VERSIONS_TABLE).where({ id }).update({ status: 'training', job_id: jobId, error: null });
+		await this.write(() => this.knex(VERSIONS_TABLE).where({ id }).update({ status: 'training', job_id: jobId, error: null }));
 	}
 
 	async markFailed(id: string, error: string): Promise<void> {
-		await this.knex(VERSIONS_TABLE).where({ id }).update({ status: 'failed', error: shortError(error) });
+		await this.write(() => this.knex(VERSIONS_TABLE).where({ id }).update({ status: 'failed', error: shortError(error) }));
 	}
 
 	async setJob(id: string, jobId: string): Promise<void> {
-		await this.knex(VERSIONS_TABLE).where({ id }).update({ job_id: jobId });
+		await this.write(() => this.knex(VERSIONS_TABLE).where({ id }).update({ job_id: jobId }));
 	}
 
 	/** Stores a finished run; in the same transaction it becomes active when its model has no active version. */
-	async complete(id: string, outcome: { artifact: ClassifierArtifact; metrics: ClassificationMetrics; trainSize: number; testSize: number; trainingMs: number }): Promise<void> {
-		await this.knex.transaction(async (trx) => {
+	async complete(id: string, outcome: SerializedTrainOutcome): Promise<void> {
+		const artifact = outcome.artifactJson;
+		await this.write(() => this.knex.transaction(async (trx) => {
 			const row = (await trx(VERSIONS_TABLE).select('model').where({ id }).first()) as { model: string } | undefined;
 			if (!row) throw new NotFoundError(`Version "${id}" does not exist.`, { version: id });
 			const hasActive = await trx(VERSIONS_TABLE).where({ model: row.model, active: true }).first('id');
@@ -208,9 +219,9 @@ export class ClassifierVersions {
 				.where({ id })
 				.update({
 					status: 'ready',
-					artifact: JSON.stringify(outcome.artifact),
+					artifact,
 					metrics: JSON.stringify(outcome.metrics),
-					labels: JSON.stringify(outcome.artifact.labels),
+					labels: JSON.stringify(outcome.labels),
 					train_size: outcome.trainSize,
 					test_size: outcome.testSize,
 					training_ms: outcome.trainingMs,
@@ -218,27 +229,29 @@ export class ClassifierVersions {
 					error: null,
 					...(hasActive ? {} : { active: true, activated_at: new Date() }),
 				});
-		});
+		}));
 	}
 
 	/** Makes one ready version the model's only active one (in one transaction). */
 	async activate(model: string, id: string): Promise<void> {
-		await this.knex.transaction(async (trx) => {
-			await trx(VERSIONS_TABLE).where({ model, active: true }).update({ active: false });
-			await trx(VERSIONS_TABLE).where({ model, id }).update({ active: true, activated_at: new Date() });
-		});
+		await this.write(() =>
+			this.knex.transaction(async (trx) => {
+				await trx(VERSIONS_TABLE).where({ model, active: true }).update({ active: false });
+				await trx(VERSIONS_TABLE).where({ model, id }).update({ active: true, activated_at: new Date() });
+			}),
+		);
 	}
 
 	async recordTest(record: Omit<ModelTestRecord, 'testedAt'>): Promise<ModelTestRecord> {
 		const testedAt = new Date();
-		await this.knex(MODEL_TESTS_TABLE).insert({
+		await this.write(() => this.knex(MODEL_TESTS_TABLE).insert({
 			model: record.model,
 			ok: record.ok,
 			latency_ms: Math.round(record.latencyMs),
 			message: record.message,
 			details: record.details ? JSON.stringify(record.details) : null,
 			tested_at: testedAt,
-		});
+		}));
 		return { ...record, testedAt: testedAt.toISOString() };
 	}
 
@@ -283,7 +296,7 @@ export class ClassifierVersions {
 		const doomed = rows.slice(Math.max(0, keep)).filter((r) => !(r.active === true || r.active === 1) && r.status !== 'queued' && r.status !== 'training');
 		if (doomed.length === 0) return [];
 		// The active flag is checked again in the delete: an activation between the read and here wins.
-		await this.knex(VERSIONS_TABLE).where({ model, active: false }).whereIn('id', doomed.map((r) => r.id)).whereNotIn('status', ['queued', 'training']).delete();
+		await this.write(() => this.knex(VERSIONS_TABLE).where({ model, active: false }).whereIn('id', doomed.map((r) => r.id)).whereNotIn('status', ['queued', 'training']).delete());
 		return doomed.map((r) => ({ id: r.id, version: Number(r.version) }));
 	}
 
@@ -308,11 +321,13 @@ export class ClassifierVersions {
 
 	/** Adds `count` new labels to a model's count (atomically); returns the new count. */
 	async addNewLabels(model: string, count: number): Promise<number> {
-		const rows = (await this.knex(LABEL_COUNTS_TABLE)
-			.insert({ model, new_labels: count, updated_at: new Date() })
-			.onConflict('model')
-			.merge({ new_labels: this.knex.raw('??.?? + ?', [LABEL_COUNTS_TABLE, 'new_labels', count]), updated_at: new Date() })
-			.returning('new_labels')) as ({ new_labels: number | string } | number | string)[];
+		const rows = (await this.write(async () =>
+			this.knex(LABEL_COUNTS_TABLE)
+				.insert({ model, new_labels: count, updated_at: new Date() })
+				.onConflict('model')
+				.merge({ new_labels: this.knex.raw('??.?? + ?', [LABEL_COUNTS_TABLE, 'new_labels', count]), updated_at: new Date() })
+				.returning('new_labels'),
+		)) as ({ new_labels: number | string } | number | string)[];
 		const first = rows[0];
 		if (first !== undefined) return Number(typeof first === 'object' ? first.new_labels : first);
 		const row = (await this.knex(LABEL_COUNTS_TABLE).select('new_labels').where({ model }).first()) as { new_labels: number | string } | undefined;
@@ -321,19 +336,19 @@ export class ClassifierVersions {
 
 	/** Resets the count when it reached `threshold`; true for the one caller that reset it (so one instance starts the run). */
 	async claimRetrain(model: string, threshold: number): Promise<boolean> {
-		const n = await this.knex(LABEL_COUNTS_TABLE).where({ model }).andWhere('new_labels', '>=', threshold).update({ new_labels: 0, updated_at: new Date() });
+		const n = await this.write(() => this.knex(LABEL_COUNTS_TABLE).where({ model }).andWhere('new_labels', '>=', threshold).update({ new_labels: 0, updated_at: new Date() }));
 		return Number(n) > 0;
 	}
 
 	/** A training run started: labels are counted from zero again. */
 	async resetNewLabels(model: string): Promise<void> {
-		await this.knex(LABEL_COUNTS_TABLE).where({ model }).update({ new_labels: 0, updated_at: new Date() });
+		await this.write(() => this.knex(LABEL_COUNTS_TABLE).where({ model }).update({ new_labels: 0, updated_at: new Date() }));
 	}
 
 	/** Removes a model's versions, test history and label count (when the model row is deleted). */
 	async removeModel(model: string): Promise<void> {
-		await this.knex(VERSIONS_TABLE).where({ model }).delete();
-		await this.knex(MODEL_TESTS_TABLE).where({ model }).delete();
-		await this.knex(LABEL_COUNTS_TABLE).where({ model }).delete();
+		await this.write(() => this.knex(VERSIONS_TABLE).where({ model }).delete());
+		await this.write(() => this.knex(MODEL_TESTS_TABLE).where({ model }).delete());
+		await this.write(() => this.knex(LABEL_COUNTS_TABLE).where({ model }).delete());
 	}
 }
