@@ -44,7 +44,7 @@ export default tseslint.config(
 	},
 	{
 		// Layering: core/ is the domain (no Directus, no HTTP, no UI); shared/ holds wire types used by
-		// both sides and imports neither the api nor the app.
+		// both sides and imports nothing from core/, api/ or app/ (core imports its wire types from shared/).
 		files: ['extensions/ml-suite/src/core/**/*.ts'],
 		rules: {
 			'no-restricted-imports': [
@@ -61,7 +61,16 @@ export default tseslint.config(
 	{
 		files: ['extensions/ml-suite/src/shared/**/*.ts'],
 		rules: {
-			'no-restricted-imports': ['error', { patterns: [{ group: ['**/api/*', '**/api/**', '**/app/*', '**/app/**'], message: 'shared/ must not import the api or app layers.' }] }],
+			'no-restricted-imports': [
+				'error',
+				{
+					patterns: [
+						{ group: ['**/api/*', '**/api/**', '**/app/*', '**/app/**'], message: 'shared/ must not import the api or app layers.' },
+						{ group: ['**/core/*', '**/core/**'], message: 'shared/ holds the wire types; core/ imports them from here, never the other way round.' },
+						{ group: ['@directus/*', 'directus', 'express', 'vue'], message: 'shared/ is type-only wire contracts; it depends on no framework.' },
+					],
+				},
+			],
 		},
 	},
 	{

@@ -2,9 +2,48 @@
  * Types of the Queue monitor (`QueueAdmin` results), shared by the `/ml/queues` routes and the
  * Vue Queue module. Type-only: importing this file adds no runtime code.
  */
-import type { EnqueuedJob, JobDetail, JobPriority, JobState, JobSummary, QueueCounts, QueueName } from '../core/jobs/types.js';
+export type JobPriority = 'high' | 'normal' | 'low';
 
-export type { EnqueuedJob, JobDetail, JobPriority, JobState, JobSummary, QueueCounts, QueueName };
+/** Queue names, one per capability (`QUEUE_NAMES` in core/jobs lists them at run time). */
+export type QueueName = 'indexing' | 'enrichment' | 'transcription' | 'training' | 'evaluation' | 'maintenance';
+
+export interface EnqueuedJob {
+	id: string;
+	name: string;
+	queue: QueueName;
+}
+
+export type JobState = 'waiting' | 'active' | 'delayed' | 'prioritized' | 'completed' | 'failed' | 'paused' | 'waiting-children';
+
+export interface JobSummary {
+	id: string;
+	name: string;
+	queue: QueueName;
+	state: JobState | 'unknown';
+	data: unknown;
+	progress: number | Record<string, unknown>;
+	attemptsMade: number;
+	maxAttempts: number;
+	priority: number;
+	createdAt: string;
+	processedAt: string | null;
+	finishedAt: string | null;
+	failedReason: string | null;
+	item: { collection: string; item: string } | null;
+}
+
+export interface JobDetail extends JobSummary {
+	options: Record<string, unknown>;
+	logs: string[];
+	stacktrace: string[];
+	returnValue: unknown;
+}
+
+export interface QueueCounts {
+	queue: QueueName;
+	paused: boolean;
+	counts: Record<'waiting' | 'active' | 'delayed' | 'completed' | 'failed' | 'paused' | 'prioritized', number>;
+}
 
 /** States jobs are listed by. `waiting` includes BullMQ's `prioritized` (every job has a priority). */
 export type JobListState = 'waiting' | 'active' | 'delayed' | 'completed' | 'failed';

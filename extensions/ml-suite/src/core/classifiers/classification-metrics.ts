@@ -1,14 +1,6 @@
-/** Evaluation of a classifier on held-out examples. */
-export interface ClassificationMetrics {
-	accuracy: number;
-	macroF1: number;
-	/** Per class, in `labels` order. */
-	perClass: { label: string; precision: number; recall: number; f1: number; support: number }[];
-	/** `confusion[actual][predicted]` counts, rows and columns in `labels` order. */
-	confusion: number[][];
-	labels: string[];
-	size: number;
-}
+import type { ClassificationMetrics } from '../../shared/model-types.js';
+
+export type { ClassificationMetrics };
 
 /** Accuracy, macro-F1, per-class precision/recall/F1 and the confusion matrix. A class never predicted has precision 0. */
 export function classificationMetrics(labels: readonly string[], actual: readonly number[], predicted: readonly number[]): ClassificationMetrics {

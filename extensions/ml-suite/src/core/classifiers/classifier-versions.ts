@@ -3,6 +3,9 @@ import type { Knex } from 'knex';
 import { NotFoundError } from '../errors.js';
 import type { ClassificationMetrics } from './classification-metrics.js';
 import type { ClassifierArtifact, ClassifierVersion, TrainingSpec } from './types.js';
+import type { ModelTestRecord } from '../../shared/model-types.js';
+
+export type { ModelTestRecord };
 
 export const VERSIONS_TABLE = 'ml_model_versions';
 export const MODEL_TESTS_TABLE = 'ml_model_tests';
@@ -120,16 +123,6 @@ function toVersion(row: VersionRow): ClassifierVersion {
 		trainedAt: iso(row.trained_at),
 		activatedAt: iso(row.activated_at),
 	};
-}
-
-/** A test call's outcome, kept per model for the changelist's status column. */
-export interface ModelTestRecord {
-	model: string;
-	ok: boolean;
-	latencyMs: number;
-	message: string | null;
-	details: Record<string, unknown> | null;
-	testedAt: string;
 }
 
 /**

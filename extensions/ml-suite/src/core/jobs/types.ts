@@ -1,15 +1,20 @@
 import type { z } from 'zod';
+import type { EnqueuedJob, JobDetail, JobPriority, JobState, JobSummary, QueueCounts, QueueName } from '../../shared/queue-types.js';
+
+export type { EnqueuedJob, JobDetail, JobPriority, JobState, JobSummary, QueueCounts, QueueName };
 
 /**
  * Queue contract. Backends: `bullmq` (Redis) and `inline` (in-process). Both run the same
  * job definitions and pass `queue.conformance.ts`. Per-item state rows (`ml_documents`) stay
  * the source of truth, so a job lost with a process is found again by the reconcile sweep.
+ * Its wire types (what the routes and the Queue module see) live in shared/queue-types.
  */
-export type JobPriority = 'high' | 'normal' | 'low';
 
 /** Queue names, one per capability. */
-export const QUEUE_NAMES = ['indexing', 'enrichment', 'transcription', 'training', 'evaluation', 'maintenance'] as const;
-export type QueueName = (typeof QUEUE_NAMES)[number];
+export const QUEUE_NAMES = ['indexing', 'enrichment', 'transcription', 'training', 'evaluation', 'maintenance'] as const satisfies readonly QueueName[];
+/** Compile-time check that `QUEUE_NAMES` lists every `QueueName`. */
+const _everyQueueNamed: Exclude<QueueName, (typeof QUEUE_NAMES)[number]> extends never ? true : never = true;
+void _everyQueueNamed;
 
 export interface JobContext {
 	jobId: string;
@@ -51,44 +56,6 @@ export interface EnqueueOptions {
 	attempts?: number;
 	/** Repeat on a cron pattern (repeatable jobs). */
 	repeat?: { pattern: string; key?: string };
-}
-
-export interface EnqueuedJob {
-	id: string;
-	name: string;
-	queue: QueueName;
-}
-
-export type JobState = 'waiting' | 'active' | 'delayed' | 'prioritized' | 'completed' | 'failed' | 'paused' | 'waiting-children';
-
-export interface JobSummary {
-	id: string;
-	name: string;
-	queue: QueueName;
-	state: JobState | 'unknown';
-	data: unknown;
-	progress: number | Record<string, unknown>;
-	attemptsMade: number;
-	maxAttempts: number;
-	priority: number;
-	createdAt: string;
-	processedAt: string | null;
-	finishedAt: string | null;
-	failedReason: string | null;
-	item: { collection: string; item: string } | null;
-}
-
-export interface JobDetail extends JobSummary {
-	options: Record<string, unknown>;
-	logs: string[];
-	stacktrace: string[];
-	returnValue: unknown;
-}
-
-export interface QueueCounts {
-	queue: QueueName;
-	paused: boolean;
-	counts: Record<'waiting' | 'active' | 'delayed' | 'completed' | 'failed' | 'paused' | 'prioritized', number>;
 }
 
 export interface Queue {

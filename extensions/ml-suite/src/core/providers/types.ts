@@ -2,6 +2,9 @@
  * Provider contracts. A model object carries its capabilities, so batching, budgeting and
  * validation live in the caller (the embedding service), not in each implementation.
  */
+import type { ModelDefinition } from '../../shared/model-types.js';
+
+export type { ModelDefinition };
 
 /** What every provider call reports, for usage accounting. */
 export interface ProviderCallUsage {
@@ -85,36 +88,3 @@ export interface ChatModel {
 	stream(request: ChatRequest): AsyncIterable<ChatStreamEvent>;
 }
 
-/** A model row from `ml_models`, resolved to what providers need (no secrets). */
-export interface ModelDefinition {
-	/** Row id in ml_models (or a synthetic id for env-only models). */
-	id: string;
-	/** Human name shown in the admin app. */
-	name: string;
-	provider: 'local' | 'openai' | 'openai-compatible';
-	task: 'embedding' | 'chat' | 'transcription' | 'classification';
-	/** Model id as the provider knows it (e.g. `text-embedding-3-small`). */
-	modelId: string;
-	/** Base URL for openai-compatible servers. */
-	baseUrl: string | null;
-	/** Name of the environment variable holding the API key (never the key itself). */
-	apiKeyEnv: string | null;
-	dimensions: number | null;
-	maxInputTokens: number | null;
-	maxBatchSize: number | null;
-	contextWindow: number | null;
-	/** Request caps (null/absent = none): largest `max_tokens` a request may ask for (chat). */
-	maxOutputTokens?: number | null;
-	/** Most texts one `/ml/embeddings` request may send (embedding). */
-	maxRequestInputs?: number | null;
-	/** Longest input in characters: each embedding text, or a chat prompt's messages together. */
-	maxInputChars?: number | null;
-	/** USD per 1M input tokens. */
-	inputPricePerMillion: number;
-	/** USD per 1M output tokens. */
-	outputPricePerMillion: number;
-	/** USD per minute of audio (transcription models). Default: 0. */
-	audioPricePerMinute?: number;
-	isDefault: boolean;
-	status: 'active' | 'disabled';
-}

@@ -12,46 +12,9 @@ import { defaultFusion, fuseRankings, type FusionOptions, type RankedEntry } fro
 import type { Reranker, RerankResponse } from './reranker.js';
 import { bestSnippet } from './snippet.js';
 
-import type { SearchMode } from '../../shared/rag-types.js';
+import type { MediaRange, SearchHit, SearchMode } from '../../shared/rag-types.js';
 
-export type { SearchMode };
-
-export interface SearchHit {
-	index: string;
-	collection: string;
-	item: string;
-	title: string;
-	/** Cosine similarity (semantic), keyword relevance (keyword) or fused score (hybrid); reranker score when reranked. */
-	score: number;
-	/** Short passage (best sentences) from fields the caller can read. */
-	snippet: string;
-	/** The matched chunk when the caller may read every field it was built from, else the snippet. */
-	passage: string;
-	/** Position of the matched chunk within its field. */
-	chunkIndex: number;
-	/** Content field the matched chunk comes from (null when the hit has no chunk the caller may read). */
-	field: string | null;
-	/** Admin-app path of the item; for a hit with `media`, the file's page opened at `media.start`. */
-	link: string;
-	/** The requested `fields` of the item, as the caller may read them. */
-	data: Record<string, unknown>;
-	/** Set when the matched chunk is timed speech of a file (a transcript): where it was said. */
-	media?: MediaRange;
-}
-
-/** Where in a file's audio or video a hit was said. */
-export interface MediaRange {
-	/** `directus_files` id. */
-	file: string;
-	/** Seconds from the start of the media: the segment holding most of the query's words, within the chunk. */
-	start: number;
-	end: number;
-	/** The whole matched chunk's range. */
-	chunkStart: number;
-	chunkEnd: number;
-	/** The file's asset with a media fragment (`#t=start,end`): a browser plays it from `start`. */
-	asset: string;
-}
+export type { MediaRange, SearchHit, SearchMode };
 
 /** Directus collection of files (the media a timed index refers to). */
 const FILES = 'directus_files';
