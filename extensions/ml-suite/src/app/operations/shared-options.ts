@@ -1,6 +1,4 @@
-import type { AppField, DeepPartial, OperationAppConfig } from '@directus/types';
-import { localizeShownText, localizeText } from '../../shared/i18n/localize.js';
-import { appLocale } from '../i18n/module-name.js';
+import type { AppField, DeepPartial } from '@directus/types';
 
 /** Option fields several operation forms share, so they read and behave the same everywhere. */
 type OptionField = DeepPartial<AppField>;
@@ -96,39 +94,4 @@ export function engineOptions(): OptionField[] {
 		selectOption('engine', 'Engine', [{ text: 'Local (offline NLP)', value: 'local' }, { text: 'LLM (chat model)', value: 'llm' }], { note: 'Empty: ML_ANALYSIS_ENGINE (local by default).' }),
 		{ field: 'model', name: 'Chat model', type: 'string', meta: { width: 'half', interface: 'input', note: 'LLM engine: a model id from ML Models. Empty = the default chat model.' } },
 	];
-}
-
-/** A text of an operation's overview (a default such as "All") in the user's language. */
-export function tr(english: string): string {
-	return localizeText(english, appLocale());
-}
-
-/**
- * An operation definition shown in the user's language: Directus re-reads `name` and
- * `description` when the app language changes, calls `options` each time the form opens, and
- * `overview` each time the flow is drawn, so each returns the suite's catalogue entry for the
- * language at that moment (English definitions are the keys). Overview texts are option values,
- * so only their labels are translated; its defaults use `tr`.
- */
-export function localizedOperation(config: OperationAppConfig): OperationAppConfig & Record<string, unknown> {
-	const { name, description, options, overview } = config;
-	return {
-		...config,
-		get name() {
-			return localizeText(name, appLocale());
-		},
-		get description() {
-			return description === undefined ? undefined : localizeText(description, appLocale());
-		},
-		options:
-			typeof options === 'function'
-				? (values) => localizeShownText(options(values), appLocale())
-				: Array.isArray(options)
-					? () => localizeShownText(options, appLocale())
-					: options,
-		overview:
-			typeof overview === 'function'
-				? (values, context) => overview(values, context).map((entry) => ({ ...entry, label: localizeText(entry.label, appLocale()) }))
-				: overview,
-	};
 }

@@ -344,6 +344,25 @@ export const DE_DE: Readonly<Record<string, string>> = {
 	'Empty: the default transcription model. Managed in Content → ML suite → Models.': 'Leer: das Standard-Transkriptionsmodell. Verwaltet unter Inhalt → ML-Suite → Modelle.',
 	'Transcribe now and return the transcript': 'Sofort transkribieren und das Transkript zurückgeben',
 
+	// Interfaces
+	'Fields of a chosen collection': 'Felder einer gewählten Sammlung',
+	'Pick one or more fields of the collection selected in another field of this form.': 'Ein oder mehrere Felder der Sammlung wählen, die in einem anderen Feld dieses Formulars gewählt ist.',
+	'Collection field': 'Sammlungsfeld',
+	'The field of this form that holds the collection name.': 'Das Feld dieses Formulars, das den Namen der Sammlung enthält.',
+	Multiple: 'Mehrere',
+	'Text fields only': 'Nur Textfelder',
+	'Offer only string/text fields (fields whose text gets indexed).': 'Nur String-/Textfelder anbieten (Felder, deren Text indexiert wird).',
+	'Enrichment suggestions': 'Anreicherungsvorschläge',
+	"The enrichment pipelines' suggestions for this item: accept, edit or reject them.": 'Die Vorschläge der Anreicherungs-Pipelines für diesen Eintrag: übernehmen, bearbeiten oder ablehnen.',
+	'Timed transcript of an audio or video file, with playback from any segment and SRT/VTT downloads.': 'Zeitgestempeltes Transkript einer Audio- oder Videodatei, mit Wiedergabe ab jedem Segment und SRT/VTT-Downloads.',
+	'Index coverage': 'Indexabdeckung',
+	'Coverage, reindex and re-embedding warnings for an ml_indexes item.': 'Abdeckung, Neuindexierung und Warnungen vor erneutem Einbetten für einen Eintrag aus ml_indexes.',
+	'ML registry': 'ML-Verzeichnis',
+	'Choose an index, a model or a prompt of the ML suite.': 'Einen Index, ein Modell oder einen Prompt der ML-Suite wählen.',
+	Source: 'Quelle',
+	'Model task': 'Aufgabe des Modells',
+	Placeholder: 'Platzhalter',
+
 	// Defaults in operation overviews
 	'sentiment, summary, keywords': 'Stimmung, Zusammenfassung, Schlagwörter',
 	Default: 'Standard',

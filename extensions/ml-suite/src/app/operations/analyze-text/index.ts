@@ -1,5 +1,6 @@
 import { defineOperationApp } from '@directus/extensions-sdk';
-import { engineOptions, textOption, localizedOperation, tr } from '../shared-options.js';
+import { localizedDefinition, tr } from '../../i18n/localized-definition.js';
+import { engineOptions, textOption } from '../shared-options.js';
 
 const ANALYSES = [
 	{ text: 'Sentiment', value: 'sentiment' },
@@ -12,7 +13,7 @@ const ANALYSES = [
 ];
 
 export default defineOperationApp(
-	localizedOperation({
+	localizedDefinition({
 		id: 'ml-analyze-text',
 		name: 'Analyze text',
 		icon: 'psychology',

@@ -1,8 +1,9 @@
 import { defineOperationApp } from '@directus/extensions-sdk';
-import { engineOptions, registryOption, textOption, localizedOperation } from '../shared-options.js';
+import { localizedDefinition } from '../../i18n/localized-definition.js';
+import { engineOptions, registryOption, textOption } from '../shared-options.js';
 
 export default defineOperationApp(
-	localizedOperation({
+	localizedDefinition({
 		id: 'ml-classify-text',
 		name: 'Classify',
 		icon: 'category',

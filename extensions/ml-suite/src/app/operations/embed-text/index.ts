@@ -1,8 +1,9 @@
 import { defineOperationApp } from '@directus/extensions-sdk';
-import { registryOption, localizedOperation, tr } from '../shared-options.js';
+import { localizedDefinition, tr } from '../../i18n/localized-definition.js';
+import { registryOption } from '../shared-options.js';
 
 export default defineOperationApp(
-	localizedOperation({
+	localizedDefinition({
 		id: 'ml-embed-text',
 		name: 'Embed text',
 		icon: 'scatter_plot',

@@ -1,5 +1,6 @@
 import { defineOperationApp } from '@directus/extensions-sdk';
-import { selectOption, localizedOperation, tr } from '../shared-options.js';
+import { localizedDefinition, tr } from '../../i18n/localized-definition.js';
+import { selectOption } from '../shared-options.js';
 
 // Mirrors the job names registered by the api side (core/indexing/indexing-jobs.ts); the queue
 // still validates the name, so a stale list can only fail loudly, never enqueue the wrong thing.
@@ -11,7 +12,7 @@ const JOB_CHOICES = [
 ];
 
 export default defineOperationApp(
-	localizedOperation({
+	localizedDefinition({
 		id: 'ml-enqueue-job',
 		name: 'Enqueue ML job',
 		icon: 'queue',

@@ -1,8 +1,9 @@
 import { defineOperationApp } from '@directus/extensions-sdk';
-import { engineOptions, localizedOperation, tr } from '../shared-options.js';
+import { localizedDefinition, tr } from '../../i18n/localized-definition.js';
+import { engineOptions } from '../shared-options.js';
 
 export default defineOperationApp(
-	localizedOperation({
+	localizedDefinition({
 		id: 'ml-estimate-complexity',
 		name: 'Estimate complexity',
 		icon: 'speed',

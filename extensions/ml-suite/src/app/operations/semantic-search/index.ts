@@ -1,8 +1,9 @@
 import { defineOperationApp } from '@directus/extensions-sdk';
-import { modeOption, permissionsOption, registryOption, localizedOperation, tr } from '../shared-options.js';
+import { localizedDefinition, tr } from '../../i18n/localized-definition.js';
+import { modeOption, permissionsOption, registryOption } from '../shared-options.js';
 
 export default defineOperationApp(
-	localizedOperation({
+	localizedDefinition({
 		id: 'ml-semantic-search',
 		name: 'Semantic search',
 		icon: 'manage_search',

@@ -1,8 +1,9 @@
 import { defineOperationApp } from '@directus/extensions-sdk';
-import { engineOptions, textOption, localizedOperation, tr } from '../shared-options.js';
+import { localizedDefinition, tr } from '../../i18n/localized-definition.js';
+import { engineOptions, textOption } from '../shared-options.js';
 
 export default defineOperationApp(
-	localizedOperation({
+	localizedDefinition({
 		id: 'ml-summarize-text',
 		name: 'Summarize',
 		icon: 'short_text',

@@ -1,6 +1,6 @@
 import { readdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import type { OperationAppConfig } from '@directus/types';
+import type { InterfaceConfig, OperationAppConfig } from '@directus/types';
 import { afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { DE_DE } from '../../shared/i18n/de-DE.js';
 import { shownTexts } from '../../shared/i18n/localize.js';
@@ -8,12 +8,18 @@ import { shownTexts } from '../../shared/i18n/localize.js';
 // The Flow operation forms in the user's language: Directus reads `name`/`description` when the
 // language changes and calls `options`/`overview` when it draws them; the suite answers from its
 // catalogue for the language Directus has set on <html lang>.
-// defineOperationApp is the identity; the SDK's entry point also loads its build tooling.
-vi.mock('@directus/extensions-sdk', () => ({ defineOperationApp: <T>(config: T): T => config }));
+// defineOperationApp and defineInterface are the identity; the SDK's entry point also loads its
+// build tooling. (The interfaces' Vue components resolve to a stub in unit tests.)
+vi.mock('@directus/extensions-sdk', () => ({ defineOperationApp: <T>(config: T): T => config, defineInterface: <T>(config: T): T => config }));
 
-const dir = fileURLToPath(new URL('.', import.meta.url));
-const ids = readdirSync(dir, { withFileTypes: true }).filter((e) => e.isDirectory()).map((e) => e.name);
+const subdirectories = (relative: string): string[] =>
+	readdirSync(fileURLToPath(new URL(relative, import.meta.url)), { withFileTypes: true })
+		.filter((e) => e.isDirectory())
+		.map((e) => e.name);
+const ids = subdirectories('../operations/');
+const interfaceIds = subdirectories('../interfaces/');
 const operations: Record<string, OperationAppConfig> = {};
+const interfaces: Record<string, InterfaceConfig> = {};
 const setLanguage = (lang: string): void => {
 	(globalThis as { document?: unknown }).document = { documentElement: { lang } };
 };
@@ -22,14 +28,15 @@ const flow = { flow: {} as never };
 const OVERVIEW_INPUTS = [{}, { wait: true, delayMs: 5, maxLength: 40, template: 'x' }, { wait: false }];
 
 beforeAll(async () => {
-	for (const id of ids) operations[id] = ((await import(`./${id}/index.ts`)) as { default: OperationAppConfig }).default;
+	for (const id of ids) operations[id] = ((await import(`../operations/${id}/index.ts`)) as { default: OperationAppConfig }).default;
+	for (const id of interfaceIds) interfaces[id] = ((await import(`../interfaces/${id}/index.ts`)) as { default: InterfaceConfig }).default;
 }, 60_000);
 afterEach(() => {
 	delete (globalThis as { document?: unknown }).document;
 });
 
-function optionsOf(op: OperationAppConfig): unknown {
-	return typeof op.options === 'function' ? op.options({}) : op.options;
+function optionsOf(op: OperationAppConfig | InterfaceConfig): unknown {
+	return typeof op.options === 'function' ? (op.options as (values: unknown) => unknown)({}) : op.options;
 }
 function overviewLabels(op: OperationAppConfig): string[] {
 	if (typeof op.overview !== 'function') return [];
@@ -37,7 +44,7 @@ function overviewLabels(op: OperationAppConfig): string[] {
 	return OVERVIEW_INPUTS.flatMap((input) => overview(input, flow).map((e) => e.label));
 }
 
-describe('Flow operations in the user language', () => {
+describe('Flow operations and interfaces in the user language', () => {
 	it('has a German entry for every shown text of every operation (names, notes, choices, labels, overview)', () => {
 		setLanguage('en-US');
 		expect(ids.length).toBeGreaterThanOrEqual(12);
@@ -47,6 +54,18 @@ describe('Flow operations in the user language', () => {
 			for (const text of texts) if (DE_DE[text] === undefined) missing.push(`${id}: ${text}`);
 		}
 		expect(missing).toEqual([]);
+	});
+
+	it('has a German entry for every shown text of every interface (picker name, description, options)', () => {
+		setLanguage('en-US');
+		expect(interfaceIds.length).toBeGreaterThanOrEqual(5);
+		const missing = Object.entries(interfaces).flatMap(([id, definition]) =>
+			[definition.name, definition.description ?? '', ...shownTexts(optionsOf(definition))].filter((t) => t !== '' && DE_DE[t] === undefined).map((t) => `${id}: ${t}`),
+		);
+		expect(missing).toEqual([]);
+		setLanguage('de-DE');
+		expect(interfaces['registry-select']!.name).toBe('ML-Verzeichnis');
+		expect((optionsOf(interfaces['registry-select']!) as { name: string }[]).map((o) => o.name)).toEqual(['Quelle', 'Aufgabe des Modells', 'Mehrere', 'Platzhalter']);
 	});
 
 	it('shows German names, option names, notes and choices when the app language is German, English otherwise', () => {
