@@ -1,4 +1,5 @@
 import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import { defineConfig } from 'vitest/config';
 
 const IN_CI = process.env.CI === 'true' || process.env.CI === '1';
@@ -49,6 +50,9 @@ export default defineConfig({
 	test: {
 		projects: [
 			{
+				// Unit tests read extension definitions (names, options), not their Vue components: a
+				// single-file component imported by a definition resolves to an empty stand-in.
+				resolve: { alias: [{ find: /^.+\.vue$/, replacement: fileURLToPath(new URL('test/support/vue-component-stub.ts', import.meta.url)) }] },
 				test: {
 					name: 'unit',
 					include: ['extensions/ml-suite/src/**/*.test.ts'],

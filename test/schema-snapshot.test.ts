@@ -43,4 +43,40 @@ describe('snapshots/ml-suite.json', () => {
 			await second.stop();
 		}
 	});
+
+	it('translates the notes and names an install made before translations left untouched, and keeps what an admin changed', async () => {
+		const { file } = await freshSqliteFile('upgrade-translations');
+		const note = 'The id the provider knows, e.g. text-embedding-3-small or nomic-embed-text.';
+		const first = await startDirectus({ sqliteFile: file });
+		try {
+			// As the suite created these fields before it translated them, and one an admin reworded.
+			for (const [field, meta] of [
+				['model_id', { note, translations: null }],
+				['base_url', { note: 'Our Ollama box: http://gpu-1:11434/v1', translations: null }],
+			] as const) {
+				const res = await first.request('PATCH', `/fields/ml_models/${field}`, { body: { meta } });
+				expect(res.status, res.text).toBe(200);
+			}
+		} finally {
+			await first.stop();
+		}
+		const second = await startDirectus({ sqliteFile: file });
+		try {
+			const fields = (await second.request('GET', '/fields/ml_models')).body.data as { field: string; meta: { note: string | null; translations: { language: string; translation: string }[] | null } }[];
+			const modelId = fields.find((f) => f.field === 'model_id')!;
+			expect(modelId.meta.note).toMatch(/^\$t:ml_suite_the_id_the_provider_[0-9a-f]{8}$/);
+			expect(modelId.meta.translations).toEqual([{ language: 'de-DE', translation: 'Modell-ID' }]);
+			const key = modelId.meta.note!.slice(3);
+			const rows = (await second.request('GET', `/translations?filter[key][_eq]=${key}&sort=language`)).body.data as { language: string; value: string }[];
+			expect(rows.map((r) => [r.language, r.value])).toEqual([
+				['de-DE', 'Die ID, die der Anbieter kennt, z. B. text-embedding-3-small oder nomic-embed-text.'],
+				['en-US', note],
+			]);
+			const baseUrl = fields.find((f) => f.field === 'base_url')!;
+			expect(baseUrl.meta.note).toBe('Our Ollama box: http://gpu-1:11434/v1');
+			expect(baseUrl.meta.translations).toEqual([{ language: 'de-DE', translation: 'Basis-URL' }]);
+		} finally {
+			await second.stop();
+		}
+	});
 });

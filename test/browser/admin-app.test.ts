@@ -1,6 +1,6 @@
 import type { Browser } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { axeViolations, describeViolations, launchBrowser, openApp, skipBrowser, type AppPage } from '../support/browser.js';
+import { axeViolations, describeViolations, launchBrowser, openApp, setUserPreferences, skipBrowser, type AppPage } from '../support/browser.js';
 import { createCollection, eventually } from '../support/content.js';
 import { freshSqliteFile, startDirectus, type DirectusInstance } from '../support/directus.js';
 import { startFakeOpenAIServer, type FakeOpenAIServer } from '../fakes/openai-server.js';
@@ -181,6 +181,56 @@ describe.skipIf(skipBrowser())('The admin app around the suite', () => {
 		expect(violations, describeViolations(violations)).toEqual([]);
 		await app.page.keyboard.press('Escape');
 	});
+
+	it('shows the suite collections and Flow operations in the language the admin picks', async () => {
+		const flow = await directus.request('POST', '/flows', { body: { name: 'Fragen', icon: 'bolt', status: 'active', trigger: 'manual', accountability: 'all', options: { collections: ['articles'] } } });
+		expect(flow.status, flow.text).toBe(200);
+		const operation = await directus.request('POST', '/operations', { body: { flow: flow.body.data.id, key: 'ask', name: 'Ask', type: 'ml-ask', position_x: 19, position_y: 1, options: {} } });
+		expect(operation.status, operation.text).toBe(200);
+		const rowsIn = async (language: string): Promise<number> =>
+			(await directus.request('GET', `/translations?filter[key][_starts_with]=ml_suite_&filter[language][_eq]=${language}&aggregate[count]=*`)).body.data[0].count;
+		try {
+			await setUserPreferences(directus, { language: 'de-DE' });
+			expect(await rowsIn('de-DE')).toBeGreaterThan(100);
+
+			// A model's form: German field names, notes and choices; no bare translation key anywhere.
+			await app.open(`/content/ml_models/${models.slow}`);
+			const form = app.page.locator('.private-view');
+			await expect.poll(() => form.innerText(), { timeout: 30_000 }).toContain('Die ID, die der Anbieter kennt, z. B. text-embedding-3-small oder nomic-embed-text.');
+			const formText = await form.innerText();
+			expect(formText).toContain('Modell-ID');
+			expect(formText).toContain('Anbieter');
+			expect(formText).not.toContain('The id the provider knows');
+			expect(formText).not.toContain('ml_suite_');
+
+			// The list: German column names and labels.
+			await app.open('/content/ml_models');
+			await app.page.locator('.v-table tbody tr', { hasText: 'slow-chat' }).first().waitFor();
+			const list = await app.page.locator('.v-table').first().innerText();
+			expect(list).toContain('Aufgabe');
+			expect(list).toContain('Chat / Generierung');
+			expect(list).not.toContain('ml_suite_');
+
+			// A Flow operation's form: German name, option names, notes and choices.
+			await app.open(`/settings/flows/${flow.body.data.id}/${operation.body.data.id}`);
+			const drawer = app.page.locator('.v-drawer').last();
+			await expect.poll(() => drawer.innerText(), { timeout: 30_000 }).toContain('Mit {{$trigger.payload.field}} oder {{$last.field}} nach Daten des Flows fragen.');
+			const drawerText = await drawer.innerText();
+			for (const german of ['Frage', 'Indizes', 'Passagen', 'Berechtigungen', 'Chatmodell', 'Fehlschlagen ohne Antwort']) expect(drawerText).toContain(german);
+			expect(drawerText).not.toContain('Passages retrieved');
+			await app.page.keyboard.press('Escape');
+
+			// A language without a catalogue: Directus loads that language's rows only, so the suite
+			// adds them (in English) as soon as the language is picked, and no key shows bare.
+			await setUserPreferences(directus, { language: 'fr-FR' });
+			await expect.poll(() => rowsIn('fr-FR'), { timeout: 20_000 }).toBe(await rowsIn('de-DE'));
+			await app.open(`/content/ml_models/${models.slow}`);
+			await expect.poll(() => form.innerText(), { timeout: 30_000 }).toContain('The id the provider knows, e.g. text-embedding-3-small or nomic-embed-text.');
+			expect(await form.innerText()).not.toContain('ml_suite_');
+		} finally {
+			await setUserPreferences(directus, { language: null });
+		}
+	}, 400_000);
 
 	// Directus 12 without a license refuses the OpenAI-compatible settings, so this uses the OpenAI
 	// key; no call is made (no network here).

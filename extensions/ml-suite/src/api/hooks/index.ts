@@ -16,6 +16,7 @@ import { registerIndexingHooks } from './indexing-hooks.js';
 import { registerTranscriptionHooks } from './transcription-hooks.js';
 import { registerBudgetHooks } from './budget-hooks.js';
 import { MODEL_ACCESS_EVENTS } from '../model-access.js';
+import { registerSchemaTranslationHooks } from './schema-translation-hooks.js';
 
 export default defineHook(({ init, action, filter }, context) => {
 	excludeInternalTables(context.env as Record<string, unknown>, INTERNAL_TABLES);
@@ -60,6 +61,7 @@ export default defineHook(({ init, action, filter }, context) => {
 	registerTranscriptionHooks(action as never, filter as never, container);
 	registerClassifierHooks(action as never, container);
 	registerBudgetHooks({ action: action as never, filter: filter as never }, container);
+	registerSchemaTranslationHooks(action as never, container);
 
 	// A model row may only name allowed key variables and http(s) servers (on the host allowlist
 	// when one is set): otherwise whoever may write ml_models could send any secret anywhere.

@@ -10,6 +10,7 @@ import { ensureLayouts } from './ensure-layouts.js';
 import { ensureFileTranscriptField } from './ensure-file-transcript-field.js';
 import { ensureInternalTables } from './internal-tables.js';
 import { ML_COLLECTIONS, ML_LAYOUTS, ML_RELATIONS, ML_TABLE_INDEXES } from './ml-collections.js';
+import { ensureTranslationRows, languagesInUse, schemaTexts, translatedCollections, upgradeUntranslatedMeta } from './schema-translations.js';
 import { seedDemoContent } from './seed-demo.js';
 import { seedDemoEvalSet } from './seed-eval-set.js';
 import { DEMO_ENRICHMENTS, seedEnrichments } from './seed-enrichments.js';
@@ -25,6 +26,9 @@ export interface SchemaStatus {
 	unregistered: string[];
 }
 
+/** The suite's own collections (the demo's are content, not the suite's). */
+export const SUITE_COLLECTIONS = [...ML_COLLECTIONS, ...ENRICHMENT_COLLECTIONS, ...EVAL_COLLECTIONS];
+
 /** Outcome of the start-up schema step, reported by /ml/health. */
 export const schemaStatus: SchemaStatus = { applied: false, error: null, seeded: false, created: [], unregistered: [] };
 
@@ -38,7 +42,7 @@ export async function applySuiteSchema(container: Container): Promise<void> {
 	try {
 		const ml = await ensureSchema(
 			host,
-			[...ML_COLLECTIONS, ...ENRICHMENT_COLLECTIONS, ...EVAL_COLLECTIONS],
+			translatedCollections(SUITE_COLLECTIONS),
 			[...ML_RELATIONS, ...ENRICHMENT_RELATIONS, ...EVAL_RELATIONS],
 			[...ML_TABLE_INDEXES, ...ENRICHMENT_TABLE_INDEXES, ...EVAL_TABLE_INDEXES],
 		);
@@ -49,6 +53,7 @@ export async function applySuiteSchema(container: Container): Promise<void> {
 		schemaStatus.created = [...ml.createdCollections, ...ml.createdFields, ...ml.createdRelations];
 		if (schemaStatus.created.length > 0) host.logger.info(`[ml-suite] schema: created ${schemaStatus.created.join(', ')}`);
 		schemaStatus.applied = true;
+		await translateSuiteSchema(container);
 		await ensureLayouts(host, ML_LAYOUTS);
 		// Usage rows written before the source vocabulary existed group with the new ones.
 		for (const [legacy, current] of Object.entries(LEGACY_SOURCE_TYPES)) {
@@ -81,6 +86,19 @@ export async function applySuiteSchema(container: Container): Promise<void> {
 		schemaStatus.error = error instanceof Error ? error.message : String(error);
 		host.logger.error(error, '[ml-suite] applying the suite schema failed');
 	}
+}
+
+/**
+ * The suite collections' names, notes and choices in the admin user's language: translated meta
+ * for installs that predate it (untouched fields only), and custom translation rows for every
+ * language in use (or the given ones, when a user or the project picks a new language).
+ */
+export async function translateSuiteSchema(container: Container, languages?: string[]): Promise<void> {
+	const { host } = container;
+	const upgraded = languages ? [] : await upgradeUntranslatedMeta(host, SUITE_COLLECTIONS);
+	if (upgraded.length > 0) host.logger.info(`[ml-suite] schema: translated the names and notes of ${upgraded.length} collections and fields`);
+	const rows = await ensureTranslationRows(host, schemaTexts(SUITE_COLLECTIONS), languages ?? (await languagesInUse(host)));
+	if (rows.created + rows.removed > 0) host.logger.info(`[ml-suite] schema: custom translations: ${rows.created} added, ${rows.removed} no longer used removed`);
 }
 
 /**

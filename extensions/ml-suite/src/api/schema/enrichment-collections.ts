@@ -1,4 +1,4 @@
-import { STATUS_COLORS as C, bool, collection, csv, dateCreated, dateUpdated, integer, intPk, json, longText, manyToOne, select, text, timestamp, uuidPk, type CollectionDef, type RelationDef } from './field-builders.js';
+import { STATUS_COLORS as C, bool, collection, csv, dateCreated, dateUpdated, integer, intPk, json, longText, manyToOne, named, select, text, timestamp, uuidPk, type CollectionDef, type RelationDef } from './field-builders.js';
 
 /**
  * Enrichment pipelines (`ml_enrichments`, admin-managed) and their per-item state
@@ -9,6 +9,7 @@ export const ENRICHMENT_COLLECTIONS: CollectionDef[] = [
 		'ml_enrichments',
 		{
 			group: 'ml_suite',
+			translations: named('Enrichment pipelines', 'Enrichment pipeline'),
 			icon: 'auto_fix_high',
 			note: 'Enrichment pipelines: which collection, which source fields, which analyses, and the field each result is written to. They run on create/update when a source field changes, and as a backfill.',
 			display_template: '{{name}} ({{collection}})',
@@ -41,6 +42,7 @@ export const ENRICHMENT_COLLECTIONS: CollectionDef[] = [
 		'ml_enrichment_items',
 		{
 			group: 'ml_suite',
+			translations: named('Enrichment states', 'Enrichment state'),
 			icon: 'fact_check',
 			note: 'Enrichment state per item: pending, done, failed (with the error) or skipped; the source hash analysed; the values the suite wrote and the fields it left to the editor.',
 			display_template: '{{collection}} #{{item}}',

@@ -9,6 +9,7 @@ import {
 	json,
 	longText,
 	manyToOne,
+	named,
 	select,
 	text,
 	timestamp,
@@ -28,6 +29,7 @@ export const EVAL_COLLECTIONS: CollectionDef[] = [
 		'ml_eval_sets',
 		{
 			group: GROUP,
+			translations: named('Eval sets', 'Eval set'),
 			icon: 'fact_check',
 			note: 'Relevance evaluation sets: queries with the items judged relevant to them (grade 1 = relevant, higher = more). Import BEIR files or edit by hand; run and compare them in the ML Evaluation module.',
 			display_template: '{{name}}',
@@ -91,6 +93,7 @@ export const EVAL_COLLECTIONS: CollectionDef[] = [
 		'ml_eval_runs',
 		{
 			group: GROUP,
+			translations: named('Eval runs', 'Eval run'),
 			icon: 'leaderboard',
 			note: 'Evaluation runs: one evaluation set searched with an index × model × mode (× reranker), with nDCG@10, Recall@k, MRR@k, per-query results and timings. Written by the evaluation job.',
 			display_template: '{{set_name}} · {{index_name}} · {{mode}} · {{model_label}}',

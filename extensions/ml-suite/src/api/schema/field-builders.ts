@@ -69,6 +69,11 @@ export const dateUpdated = (): FieldDef =>
 
 export const sortField = (): FieldDef => integer('sort', { hidden: true });
 
+/** A collection's name in the app, in English; other languages come from the suite's catalogues (schema-translations.ts). */
+export const named = (plural: string, singular: string): { language: string; translation: string; singular: string; plural: string }[] => [
+	{ language: 'en-US', translation: plural, singular, plural },
+];
+
 export interface Choice {
 	text: string;
 	value: string;

@@ -18,16 +18,12 @@ import {
 	text,
 	timestamp,
 	uuidPk,
+	named,
 	type Choice,
 	type CollectionDef,
 	type LayoutDef,
 	type RelationDef,
 } from './field-builders.js';
-
-/** A collection's name in the app (English; other languages fall back to it). */
-const named = (plural: string, singular: string): { language: string; translation: string; singular: string; plural: string }[] => [
-	{ language: 'en-US', translation: plural, singular, plural },
-];
 
 /** The suite's folder in the admin app's navigation. */
 const GROUP = 'ml_suite';
