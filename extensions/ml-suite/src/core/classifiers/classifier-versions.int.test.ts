@@ -63,7 +63,8 @@ describe('ClassifierVersions on a SQLite file shared with another writer', () =>
 	});
 
 	it('completes versions while the other process keeps writing (usage flushes: read, then write, in one transaction)', async () => {
-		const versions = new ClassifierVersions(worker);
+		// A version write that has not got its turn within 10 s has been starved by the other writer.
+		const versions = new ClassifierVersions(worker, { maxWaitMs: 10_000 });
 		const artifact = bigArtifact();
 		const metrics = { accuracy: 0.8, macroF1: 0.79, size: 10, perClass: [], confusion: [] } as never;
 		let stop = false;

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Knex } from 'knex';
-import { retryWhileBusy } from '../database/busy-retry.js';
+import { retryWhileBusy, writeTransaction, type BusyRetryOptions } from '../database/busy-retry.js';
 import { NotFoundError } from '../errors.js';
 import type { ClassificationMetrics } from './classification-metrics.js';
 import type { SerializedTrainOutcome } from './training-thread-protocol.js';
@@ -133,23 +133,27 @@ function toVersion(row: VersionRow): ClassifierVersion {
  * are read only when a version is loaded for prediction.
  */
 export class ClassifierVersions {
-	constructor(private readonly knex: Knex) {}
+	/** `busy`: how long a write waits for another process writing the same SQLite file (default 60 s). */
+	constructor(
+		private readonly knex: Knex,
+		private readonly busy: BusyRetryOptions = {},
+	) {}
 
 	/**
 	 * Every write goes through here: on a SQLite file shared with another process (Directus and a
 	 * standalone worker) a write, or a transaction that reads first, can find the file busy.
 	 */
 	private write<T>(run: () => Promise<T>): Promise<T> {
-		return retryWhileBusy(run);
+		return retryWhileBusy(run, this.busy);
 	}
 
 	async create(model: string, spec: TrainingSpec, createdBy: string | null): Promise<ClassifierVersion> {
-		return this.write(() => this.knex.transaction(async (trx) => {
+		return writeTransaction(this.knex, VERSIONS_TABLE, this.busy, async (trx) => {
 			const last = (await trx(VERSIONS_TABLE).where({ model }).max({ v: 'version' }).first()) as { v: number | string | null } | undefined;
 			const id = randomUUID();
 			await trx(VERSIONS_TABLE).insert({ id, model, version: Number(last?.v ?? 0) + 1, status: 'queued', active: false, spec: JSON.stringify(spec), created_by: createdBy, created_at: new Date() });
 			return this.get(id, trx);
-		}));
+		});
 	}
 
 	async get(id: string, trx: Knex = this.knex): Promise<ClassifierVersion> {
@@ -211,7 +215,7 @@ export class ClassifierVersions {
 	/** Stores a finished run; in the same transaction it becomes active when its model has no active version. */
 	async complete(id: string, outcome: SerializedTrainOutcome): Promise<void> {
 		const artifact = outcome.artifactJson;
-		await this.write(() => this.knex.transaction(async (trx) => {
+		await writeTransaction(this.knex, VERSIONS_TABLE, this.busy, async (trx) => {
 			const row = (await trx(VERSIONS_TABLE).select('model').where({ id }).first()) as { model: string } | undefined;
 			if (!row) throw new NotFoundError(`Version "${id}" does not exist.`, { version: id });
 			const hasActive = await trx(VERSIONS_TABLE).where({ model: row.model, active: true }).first('id');
@@ -229,17 +233,15 @@ export class ClassifierVersions {
 					error: null,
 					...(hasActive ? {} : { active: true, activated_at: new Date() }),
 				});
-		}));
+		});
 	}
 
 	/** Makes one ready version the model's only active one (in one transaction). */
 	async activate(model: string, id: string): Promise<void> {
-		await this.write(() =>
-			this.knex.transaction(async (trx) => {
-				await trx(VERSIONS_TABLE).where({ model, active: true }).update({ active: false });
-				await trx(VERSIONS_TABLE).where({ model, id }).update({ active: true, activated_at: new Date() });
-			}),
-		);
+		await writeTransaction(this.knex, VERSIONS_TABLE, this.busy, async (trx) => {
+			await trx(VERSIONS_TABLE).where({ model, active: true }).update({ active: false });
+			await trx(VERSIONS_TABLE).where({ model, id }).update({ active: true, activated_at: new Date() });
+		});
 	}
 
 	async recordTest(record: Omit<ModelTestRecord, 'testedAt'>): Promise<ModelTestRecord> {

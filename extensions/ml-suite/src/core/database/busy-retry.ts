@@ -1,3 +1,5 @@
+import type { Knex } from 'knex';
+
 /**
  * SQLite allows one writer per file. When two processes share the file (Directus and a
  * standalone `ml:worker`), a transaction that read before it writes gets SQLITE_BUSY at once
@@ -32,4 +34,31 @@ export async function retryWhileBusy<T>(write: () => Promise<T>, options: BusyRe
 			delay = Math.min(1000, delay * 2);
 		}
 	}
+}
+
+/**
+ * A transaction that writes, run again while SQLite reports the file busy.
+ *
+ * SQLite waits for another writer (the driver's busy timeout) only when a transaction's first
+ * lock is a write lock; a transaction that reads first and writes later gets SQLITE_BUSY at
+ * once when the other writer holds the lock, and against a writer that is busy most of the time
+ * (a Directus instance flushing usage) its retries can lose for a minute. So on SQLite the
+ * transaction opens with a write to `lockTable` (an ordinary rowid table) that changes nothing, which makes SQLite wait its
+ * turn; on other databases nothing is added.
+ */
+export function writeTransaction<T>(knex: Knex, lockTable: string, options: BusyRetryOptions, work: (trx: Knex.Transaction) => Promise<T>): Promise<T> {
+	const sqlite = isSqliteClient(knex);
+	return retryWhileBusy(
+		() =>
+			knex.transaction(async (trx) => {
+				if (sqlite) await trx.raw('update ?? set rowid = rowid where 0', [lockTable]);
+				return work(trx);
+			}),
+		options,
+	);
+}
+
+function isSqliteClient(knex: Knex): boolean {
+	const client = (knex.client as { config?: { client?: unknown } }).config?.client;
+	return client === 'sqlite3' || client === 'better-sqlite3';
 }
