@@ -36,6 +36,12 @@ export interface DirectusDefaults {
 	 * performance section). Neither Directus's routes nor the suite mutate it. Default: true
 	 */
 	CACHE_SCHEMA_FREEZE_ENABLED: string;
+	/**
+	 * Bundle the app extensions at start-up with Rolldown instead of Rollup (a documented Directus
+	 * option). Directus re-bundles every app extension on each start; for the suite's 1.3 MB app
+	 * bundle Rollup took 10–11 s of a 20–25 s start here, Rolldown 1–2 s. Default: true
+	 */
+	EXTENSIONS_ROLLDOWN: string;
 	/** Let the admin app serve from this process. Default: true */
 	SERVE_APP: string;
 	/** Which marketplace extensions may be installed. Default: sandbox */
@@ -57,6 +63,7 @@ export function directusDefaults(root: string, env: Record<string, string | unde
 		TELEMETRY: 'false',
 		CACHE_ENABLED: 'false',
 		CACHE_SCHEMA_FREEZE_ENABLED: 'true',
+		EXTENSIONS_ROLLDOWN: 'true',
 		SERVE_APP: 'true',
 		MARKETPLACE_TRUST: 'sandbox',
 	};
