@@ -99,6 +99,16 @@ function describeSearch(database: 'sqlite' | 'postgres', skip: boolean): void {
 			expect(res.body.data.map((h: any) => h.title)).not.toContain('Tardigrades');
 			expect(res.body.data.length).toBe(3);
 			for (const hit of res.body.data) expect(hit.data.category).toBe('public');
+			// An admin's rows are read with just the fields shown; a name that is no field is left out, as `*` leaves it out.
+			for (const mode of ['keyword', 'semantic', 'hybrid']) {
+				const more = await search(directus, { query: 'water bears', indexes: ['docs'], mode, filter: { category: { _eq: 'public' } }, fields: ['title', 'category', 'nope'], limit: 10 });
+				expect(more.status, more.text).toBe(200);
+				expect(more.body.data.length).toBeGreaterThan(0);
+				for (const hit of more.body.data) {
+					expect(Object.keys(hit.data).sort()).toEqual(['category', 'title']);
+					expect(hit.passage.length).toBeGreaterThan(0);
+				}
+			}
 		});
 
 		it('never shows a restricted user items of collections they cannot read', async () => {
