@@ -131,6 +131,8 @@ describe('keyword', () => {
 		report.add('sqlite: keyword p95 / bare p95', p95('keyword') / p95('bare'), 'x', { max: 2 });
 		report.add('sqlite: keyword p95 / bare p95, matching queries', p95('keywordMatch') / p95('bareMatch'), 'x', { max: 2 });
 		report.add('sqlite: keyword p95 / bare p95, no-match queries', p95('keywordNone') / p95('bareNone'), 'x', { max: 2 });
+		report.add('sqlite: bare FTS5 query p95, no-match queries', p95('bareNone'), 'ms');
+		report.add('sqlite: keyword search p95, no-match queries', p95('keywordNone'), 'ms');
 		report.add('sqlite: keyword p50 / bare p50', percentile(series.keyword!, 50) / percentile(series.bare!, 50), 'x');
 		report.add('sqlite: keyword p95 / bare p95, lowest and highest of the rounds', Math.min(...roundRatios), 'x', undefined, `highest ${Math.max(...roundRatios).toFixed(2)}× over ${ROUNDS} rounds`);
 		report.add('sqlite: semantic search p95 (limit 10)', p95('semantic'), 'ms');

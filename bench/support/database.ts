@@ -123,7 +123,9 @@ export class SqliteItems implements ItemSource, CallerAccess {
 	canRead(collection: string): Promise<boolean> {
 		let known = this.tables.get(collection);
 		if (!known) {
-			known = this.knex.schema.hasTable(collection);
+			// A knex builder is a thenable that runs its query on every `then`: wrapped in a promise,
+			// the lookup runs once and the cached answer is reused.
+			known = Promise.resolve(this.knex.schema.hasTable(collection));
 			this.tables.set(collection, known);
 		}
 		return known;
