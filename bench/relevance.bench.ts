@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
+import knexFactory, { type Knex } from 'knex';
 import { afterAll, describe, it } from 'vitest';
 import { EmbeddingService } from '../extensions/ml-suite/src/core/embeddings/embedding-service.js';
 import { embeddingInput, prepareDocument } from '../extensions/ml-suite/src/core/indexing/build-document.js';
@@ -9,20 +10,25 @@ import { createIndexingTables } from '../extensions/ml-suite/src/core/indexing/i
 import { MemoryItemSource } from '../extensions/ml-suite/src/core/indexing/memory-item-source.fixtures.js';
 import { LocalEmbeddingModel } from '../extensions/ml-suite/src/core/providers/local-embedding-model.js';
 import type { CallerAccess } from '../extensions/ml-suite/src/core/search/caller-access.js';
+import type { FullTextIndex } from '../extensions/ml-suite/src/core/search/full-text-index.js';
 import { defaultFusion, type FusionOptions } from '../extensions/ml-suite/src/core/search/fusion.js';
+import { PostgresFullTextIndex, POSTGRES_FULL_TEXT_ITEMS_TABLE } from '../extensions/ml-suite/src/core/search/postgres-full-text-index.js';
 import { SearchService, type SearchMode } from '../extensions/ml-suite/src/core/search/search-service.js';
 import { SqliteFullTextIndex } from '../extensions/ml-suite/src/core/search/sqlite-full-text-index.js';
 import { analyzeQuery, analyzeText } from '../extensions/ml-suite/src/core/text/analyze-text.js';
 import { EmbeddedVectorStore } from '../extensions/ml-suite/src/core/vector-stores/embedded-vector-store.js';
+import { POSTGRES_URL, skipUnless } from '../test/support/services.js';
 import { listBeirSets, loadBeir, ndcgAt, type BeirSet } from './support/beir.js';
 import { openSqlite } from './support/database.js';
 import { Report } from './support/report.js';
 
 /**
  * Issue 9 quality targets on public BEIR sets, through the real pipeline on the embedded default
- * (local hashing embedder, embedded store, SQLite with FTS5): nDCG@10 of the default search mode
- * (hybrid) against plain BM25 (a bare FTS5 `bm25()` index over the same documents, same
- * analyzer) at every limit from 5 to 100, semantic-only and keyword-only beside them; whether
+ * (local hashing embedder, embedded store) on each database the suite runs on (SQLite with FTS5;
+ * PostgreSQL with its tsvector engine, when reachable; BENCH_RELEVANCE_DATABASES picks):
+ * nDCG@10 of the default search mode (hybrid) against plain BM25 (a bare FTS5 `bm25()` index
+ * over the same documents, same analyzer) at every limit from 5 to 100, semantic-only and
+ * keyword-only beside them (and on PostgreSQL its bare `ts_rank_cd` ranking); whether any mode's
  * results depend on the limit beyond truncation; indexing throughput against the raw embedder.
  *
  * Data: BENCH_BEIR_DIR (default bench/.data) holding `<set>/corpus.jsonl`, `queries.jsonl`,
@@ -49,6 +55,11 @@ class FullAccess implements CallerAccess {
 	}
 }
 
+const DATABASES = (process.env.BENCH_RELEVANCE_DATABASES ?? 'sqlite,postgres').split(',').filter(Boolean);
+const noPostgres = DATABASES.includes('postgres') ? await skipUnless('postgres') : true;
+
+if (sets.length === 0) console.warn(`\n[skip] relevance: no BEIR-format set in ${ROOT}; README "Benchmarks" says where the sets come from and how to prepare them (node bench/support/prepare-beir-data.mjs).\n`);
+
 describe.skipIf(sets.length === 0)('relevance', () => {
 	const report = new Report('relevance', { sets: sets.length });
 	afterAll(() => {
@@ -58,14 +69,86 @@ describe.skipIf(sets.length === 0)('relevance', () => {
 	for (const name of sets) {
 		it(name, { timeout: 3_600_000 }, async () => {
 			const set = loadBeir(join(ROOT, name), name);
-			await runSet(set, report);
+			const bm25 = await plainBm25(set);
+			try {
+				if (DATABASES.includes('sqlite')) await runSet(set, await openSqliteDatabase(set), bm25.search, report);
+				if (!noPostgres) await runSet(set, await openPostgresDatabase(set), bm25.search, report);
+			} finally {
+				await bm25.close();
+			}
 		});
 	}
 });
 
-async function runSet(set: BeirSet, report: Report): Promise<void> {
+/** A database the suite can run on, with its keyword engine (what a Directus on it gets). */
+interface Database {
+	name: 'sqlite' | 'postgres';
+	knex: Knex;
+	fullText: FullTextIndex;
+	/** The engine's own item ranking alone (no suite code around it), for the record. */
+	bare(query: string, limit: number): Promise<string[]>;
+	remove(): Promise<void>;
+}
+
+async function openSqliteDatabase(set: BeirSet): Promise<Database> {
 	const db = openSqlite(`relevance-${set.name}`);
+	const fullText = new SqliteFullTextIndex({ knex: db.knex });
+	return { name: 'sqlite', knex: db.knex, fullText, bare: async () => [], remove: () => db.remove() };
+}
+
+async function openPostgresDatabase(set: BeirSet): Promise<Database> {
+	const schema = `ml_bench_rel_${set.name.replace(/[^a-z0-9]/gi, '')}_${process.pid}`;
+	const admin = knexFactory({ client: 'pg', connection: POSTGRES_URL, pool: { min: 0, max: 1 } });
+	await admin.raw('DROP SCHEMA IF EXISTS ?? CASCADE', [schema]);
+	await admin.raw('CREATE SCHEMA ??', [schema]);
+	await admin.destroy();
+	const knex = knexFactory({ client: 'pg', connection: POSTGRES_URL, searchPath: [schema], pool: { min: 0, max: 4 } });
+	const fullText = new PostgresFullTextIndex({ knex });
+	return {
+		name: 'postgres',
+		knex,
+		fullText,
+		// ts_rank_cd over each item's whole tsvector: the PostgreSQL engine's ranking without the suite.
+		bare: async (query, limit) => {
+			const words = query.toLowerCase().split(/[^\p{L}\p{N}]+/u).filter(Boolean);
+			if (words.length === 0) return [];
+			const { rows } = await knex.raw(`SELECT item, ts_rank_cd(tsv, q, 1) AS score FROM ${POSTGRES_FULL_TEXT_ITEMS_TABLE}, to_tsquery('english', ?) q WHERE tsv @@ q ORDER BY score DESC, item LIMIT ?`, [words.join(' | '), limit]);
+			return (rows as { item: string }[]).map((r) => String(r.item));
+		},
+		async remove() {
+			await knex.raw('DROP SCHEMA IF EXISTS ?? CASCADE', [schema]);
+			await knex.destroy();
+		},
+	};
+}
+
+/**
+ * Plain BM25 as the reference: a bare FTS5 `bm25()` index over whole documents (title + text),
+ * same analyzer, no suite code. The same reference for both databases.
+ */
+async function plainBm25(set: BeirSet): Promise<{ search(query: string, limit: number): Promise<string[]>; close(): Promise<void> }> {
+	const db = openSqlite(`relevance-bm25-${set.name}`);
 	const knex = db.knex;
+	await knex.raw(`CREATE VIRTUAL TABLE bare_bm25 USING fts5(terms, tokenize='unicode61 remove_diacritics 0')`);
+	for (let i = 0; i < set.corpus.length; i += 200) {
+		const part = set.corpus.slice(i, i + 200);
+		await knex.raw(`INSERT INTO bare_bm25 (rowid, terms) VALUES ${part.map(() => '(?, ?)').join(', ')}`, part.flatMap((d, j) => [i + j + 1, analyzeText(`${d.title} ${d.text}`).join(' ')]));
+	}
+	return {
+		async search(query, limit) {
+			const terms = analyzeQuery(query);
+			if (terms.length === 0) return [];
+			const rows: { rowid: number }[] = await knex.raw(`SELECT rowid FROM bare_bm25 WHERE bare_bm25 MATCH ? ORDER BY bm25(bare_bm25) LIMIT ?`, [terms.map((t) => `"${t}"`).join(' OR '), limit]);
+			return rows.map((r) => set.corpus[r.rowid - 1]!.id);
+		},
+		close: () => db.remove(),
+	};
+}
+
+async function runSet(set: BeirSet, database: Database, bm25: (query: string, limit: number) => Promise<string[]>, report: Report): Promise<void> {
+	const knex = database.knex;
+	const fullText = database.fullText;
+	const label = `${set.name} (${database.name})`;
 	try {
 		await createIndexingTables(knex);
 		const items = new MemoryItemSource();
@@ -74,7 +157,6 @@ async function runSet(set: BeirSet, report: Report): Promise<void> {
 		const resolved = { model, definition: { inputPricePerMillion: 0, outputPricePerMillion: 0 } };
 		const embeddings = new EmbeddingService({ cache: null });
 		const store = new EmbeddedVectorStore({ knex });
-		const fullText = new SqliteFullTextIndex({ knex });
 		// A new index with the suite's defaults (chunks of 1,000 characters, 150 overlap), the title as context.
 		const index = parseIndexRow({ id: randomUUID(), name: 'docs', collection: 'docs', title_field: 'title', content_fields: 'text', context_fields: 'title' }, { chunkSize: 1000, chunkOverlap: 150 });
 		await knex('ml_indexes').insert({ id: index.id, name: index.name, collection: 'docs' });
@@ -100,23 +182,11 @@ async function runSet(set: BeirSet, report: Report): Promise<void> {
 		t0 = performance.now();
 		const progress = await indexing.reindex(index, { origin });
 		const pipelinePerSecond = progress.result.chunks / ((performance.now() - t0) / 1000);
-		report.add(`${set.name}: documents / chunks / queries`, set.corpus.length, 'docs', undefined, `${progress.result.chunks} chunks, ${set.queries.size} queries`);
-		report.add(`${set.name}: raw local embedder`, rawPerSecond, 'chunks/s');
-		report.add(`${set.name}: indexing pipeline with FTS5`, pipelinePerSecond, 'chunks/s');
-		report.add(`${set.name}: indexing with FTS5 / raw embedder`, pipelinePerSecond / rawPerSecond, 'x', { min: 0.5 });
-
-		// Plain BM25: FTS5 bm25() over whole documents (title + text), same analyzer.
-		await knex.raw(`CREATE VIRTUAL TABLE bare_bm25 USING fts5(terms, tokenize='unicode61 remove_diacritics 0')`);
-		for (let i = 0; i < set.corpus.length; i += 200) {
-			const part = set.corpus.slice(i, i + 200);
-			await knex.raw(`INSERT INTO bare_bm25 (rowid, terms) VALUES ${part.map(() => '(?, ?)').join(', ')}`, part.flatMap((d, j) => [i + j + 1, analyzeText(`${d.title} ${d.text}`).join(' ')]));
-		}
-		const bm25 = async (query: string, limit: number): Promise<string[]> => {
-			const terms = analyzeQuery(query);
-			if (terms.length === 0) return [];
-			const rows: { rowid: number }[] = await knex.raw(`SELECT rowid FROM bare_bm25 WHERE bare_bm25 MATCH ? ORDER BY bm25(bare_bm25) LIMIT ?`, [terms.map((t) => `"${t}"`).join(' OR '), limit]);
-			return rows.map((r) => set.corpus[r.rowid - 1]!.id);
-		};
+		report.add(`${label}: documents / chunks / queries`, set.corpus.length, 'docs', undefined, `${progress.result.chunks} chunks, ${set.queries.size} queries`);
+		report.add(`${label}: raw local embedder`, rawPerSecond, 'chunks/s');
+		report.add(`${label}: indexing pipeline with the keyword engine`, pipelinePerSecond, 'chunks/s');
+		report.add(`${label}: indexing with the keyword engine / raw embedder`, pipelinePerSecond / rawPerSecond, 'x', { min: 0.5 });
+		if (database.name === 'postgres') await knex.raw(`ANALYZE ${POSTGRES_FULL_TEXT_ITEMS_TABLE}`);
 
 		const search = new SearchService({
 			fullText,
@@ -133,36 +203,42 @@ async function runSet(set: BeirSet, report: Report): Promise<void> {
 			return sum / set.queries.size;
 		};
 
-		let limitDependent = 0;
-		const hybridAt100 = new Map<string, string[]>();
-		for (const [qid, query] of set.queries) hybridAt100.set(qid, await run(query, 'hybrid', 100));
+		// Every mode at limit 100 once; each smaller limit must give exactly these lists cut short.
+		const at100: Record<SearchMode, Map<string, string[]>> = { hybrid: new Map(), keyword: new Map(), semantic: new Map() };
+		for (const mode of ['hybrid', 'keyword', 'semantic'] as const) for (const [qid, query] of set.queries) at100[mode].set(qid, await run(query, mode, 100));
+		const limitDependent: Record<SearchMode, number> = { hybrid: 0, keyword: 0, semantic: 0 };
+		let worstRatio = Infinity;
 		for (const limit of LIMITS) {
 			const base = await mean((q) => bm25(q, limit));
-			const hybrid = await mean(async (q, qid) => {
-				const hits = await run(q, 'hybrid', limit);
-				if (hits.join() !== hybridAt100.get(qid)!.slice(0, limit).join()) limitDependent++;
-				return hits;
-			});
-			const semantic = await mean((q) => run(q, 'semantic', limit));
-			const keyword = await mean((q) => run(q, 'keyword', limit));
-			report.add(`${set.name} limit ${limit}: BM25 (bare FTS5) nDCG@10`, base, '');
-			report.add(`${set.name} limit ${limit}: hybrid (default) nDCG@10`, hybrid, '');
-			report.add(`${set.name} limit ${limit}: keyword (pipeline) nDCG@10`, keyword, '');
-			report.add(`${set.name} limit ${limit}: semantic nDCG@10`, semantic, '');
-			report.add(`${set.name} limit ${limit}: hybrid / BM25`, hybrid / base, 'x', { min: 1 });
+			const byMode = {} as Record<SearchMode, number>;
+			for (const mode of ['hybrid', 'keyword', 'semantic'] as const) {
+				byMode[mode] = await mean(async (q, qid) => {
+					const hits = await run(q, mode, limit);
+					if (hits.join() !== at100[mode].get(qid)!.slice(0, limit).join()) limitDependent[mode]++;
+					return hits;
+				});
+			}
+			report.add(`${label} limit ${limit}: BM25 (bare FTS5) nDCG@10`, base, '');
+			report.add(`${label} limit ${limit}: hybrid (default) nDCG@10`, byMode.hybrid, '');
+			report.add(`${label} limit ${limit}: keyword (pipeline) nDCG@10`, byMode.keyword, '');
+			report.add(`${label} limit ${limit}: semantic nDCG@10`, byMode.semantic, '');
+			if (database.name === 'postgres') report.add(`${label} limit ${limit}: bare ts_rank_cd (engine alone) nDCG@10`, await mean((q) => database.bare(q, limit)), '');
+			report.add(`${label} limit ${limit}: hybrid / BM25`, byMode.hybrid / base, 'x', { min: 1 });
+			worstRatio = Math.min(worstRatio, byMode.hybrid / base);
 		}
-		report.add(`${set.name}: hybrid results differing from the limit-100 list's prefix`, limitDependent, 'queries', { max: 0 });
+		report.add(`${label}: hybrid / BM25, worst limit of ${LIMITS.join(', ')}`, worstRatio, 'x', { min: 1 });
+		for (const mode of ['hybrid', 'keyword', 'semantic'] as const) report.add(`${label}: ${mode} results differing from the limit-100 list's prefix`, limitDependent[mode], 'queries', { max: 0 });
 
 		// Fusion settings tried for the local embedder's defaults (limit 10), for the record.
-		const variants: [string, Partial<FusionOptions>][] = (process.env.BENCH_FUSION_VARIANTS ?? 'rrf:0.1,rrf:0.3,rrf:1,weighted:0.1,weighted:0.2,weighted:0.4')
+		const variants: [string, Partial<FusionOptions>][] = (process.env.BENCH_FUSION_VARIANTS ?? '')
 			.split(',')
 			.filter(Boolean)
 			.map((v) => {
 				const [method, weight] = v.split(':');
 				return [`${method} sem ${weight}`, { method: method as FusionOptions['method'], semanticWeight: Number(weight) }];
 			});
-		for (const [label, fusion] of variants) report.add(`${set.name} fusion ${label}: nDCG@10 (limit 10)`, await mean((q) => run(q, 'hybrid', 10, fusion)), '');
+		for (const [fusionLabel, fusion] of variants) report.add(`${label} fusion ${fusionLabel}: nDCG@10 (limit 10)`, await mean((q) => run(q, 'hybrid', 10, fusion)), '');
 	} finally {
-		await db.remove();
+		await database.remove();
 	}
 }

@@ -94,11 +94,30 @@ function describeSearch(database: 'sqlite' | 'postgres', skip: boolean): void {
 		});
 
 		it('applies a Directus filter and returns the requested fields', async () => {
+			await eventually(async () => (await directus.request('GET', '/ml/indexes/docs/coverage')).body.data?.documents.indexed === DOCS.length, 30_000, 'all docs indexed');
 			const res = await search(directus, { query: 'water bears', indexes: ['docs'], filter: { category: { _eq: 'public' } }, fields: ['title', 'category'], limit: 10 });
 			expect(res.status).toBe(200);
 			expect(res.body.data.map((h: any) => h.title)).not.toContain('Tardigrades');
 			expect(res.body.data.length).toBe(3);
 			for (const hit of res.body.data) expect(hit.data.category).toBe('public');
+			// An admin's rows are read with just the fields shown; a name that is no field is left out, as `*` leaves it out.
+			// "water bears" is only in the private document, "bread" in a public one: every mode has hits the filter keeps.
+			for (const filter of [{ category: { _eq: 'public' } }, null]) {
+				for (const mode of ['keyword', 'semantic', 'hybrid']) {
+					const more = await search(directus, { query: 'water bears baking bread', indexes: ['docs'], mode, ...(filter ? { filter } : {}), fields: ['title', 'category', 'nope'], limit: 10 });
+					expect(more.status, more.text).toBe(200);
+					const titles = more.body.data.map((h: any) => h.title);
+					expect(titles, mode).toContain('Sourdough hydration');
+					if (filter) expect(titles, mode).not.toContain('Tardigrades');
+					else if (mode === 'keyword') expect([...titles].sort()).toEqual(['Sourdough hydration', 'Tardigrades']);
+					for (const hit of more.body.data) {
+						expect(Object.keys(hit.data).sort()).toEqual(['category', 'title']);
+						expect(hit.passage.length, `${mode} ${hit.title}`).toBeGreaterThan(0);
+						expect(hit.snippet.length, `${mode} ${hit.title}`).toBeGreaterThan(0);
+					}
+					if (mode === 'keyword') expect(more.body.data.find((h: any) => h.title === 'Sourdough hydration').passage).toContain('bread');
+				}
+			}
 		});
 
 		it('never shows a restricted user items of collections they cannot read', async () => {

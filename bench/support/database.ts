@@ -113,8 +113,22 @@ export class SqliteItems implements ItemSource, CallerAccess {
 		return this.pk;
 	}
 
-	async canRead(collection: string): Promise<boolean> {
-		return this.knex.schema.hasTable(collection);
+	private readonly tables = new Map<string, Promise<boolean>>();
+
+	/**
+	 * The benchmark's caller is like an administrator, whom Directus lets read every active
+	 * collection: DirectusCallerAccess answers that from the schema Directus keeps in memory, with
+	 * no query. So here too the table's existence is looked up once, not per search.
+	 */
+	canRead(collection: string): Promise<boolean> {
+		let known = this.tables.get(collection);
+		if (!known) {
+			// A knex builder is a thenable that runs its query on every `then`: wrapped in a promise,
+			// the lookup runs once and the cached answer is reused.
+			known = Promise.resolve(this.knex.schema.hasTable(collection));
+			this.tables.set(collection, known);
+		}
+		return known;
 	}
 
 	/** Full read access (the benchmark's caller is like an admin); `restricted` forces the rules path to measure its cost. */
@@ -127,9 +141,9 @@ export class SqliteItems implements ItemSource, CallerAccess {
 		return this.rows(collection, keys, [...fields]);
 	}
 
-	async readItems(collection: string, keys: readonly string[], filter: Record<string, unknown> | null): Promise<Map<string, Record<string, unknown>>> {
+	async readItems(collection: string, keys: readonly string[], filter: Record<string, unknown> | null, fields?: readonly string[]): Promise<Map<string, Record<string, unknown>>> {
 		if (filter) throw new Error('SqliteItems does not evaluate Directus filters.');
-		return this.rows(collection, keys, ['*']);
+		return this.rows(collection, keys, fields ? [...new Set([this.pk, ...fields])] : ['*']);
 	}
 
 	async matching(_collection: string, keys: readonly string[]): Promise<Set<string>> {

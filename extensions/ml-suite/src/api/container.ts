@@ -20,7 +20,6 @@ import { ModelEndpointPolicy } from '../core/providers/model-endpoint-policy.js'
 import { CircuitBreakers } from '../core/providers/circuit-breaker.js';
 import { ModelRegistry } from '../core/providers/model-registry.js';
 import type { EmbeddingModel } from '../core/providers/types.js';
-import type { CallerAccess } from '../core/search/caller-access.js';
 import { PromptStore } from '../core/prompts/prompt-store.js';
 import { RagService } from '../core/rag/rag-service.js';
 import { createFullTextIndex } from '../core/search/create-full-text-index.js';
@@ -125,9 +124,12 @@ export interface Container extends BaseContainer {
 	/** Embeds texts with a registry model (the default when `modelId` is omitted), cached and usage-recorded. */
 	embedTexts(texts: string[], options: { modelId?: string | null; origin: CallOrigin; signal?: AbortSignal }): Promise<EmbedResponse>;
 	/** What the caller may read. Pass the request's schema when there is one (loading another deep-copies it). */
-	callerAccess(accountability: Accountability, schema?: SchemaOverview): CallerAccess;
-	/** Active indexes the caller can read: those named (403 "does not exist or you cannot read it" otherwise), or all. */
-	resolveIndexes(accountability: Accountability, names?: string[], schema?: SchemaOverview): Promise<IndexDefinition[]>;
+	callerAccess(accountability: Accountability, schema?: SchemaOverview): DirectusCallerAccess;
+	/**
+	 * Active indexes the caller can read: those named (403 "does not exist or you cannot read it" otherwise), or all.
+	 * Pass the request's `access` when it also searches, so what the caller may read is asked once.
+	 */
+	resolveIndexes(accountability: Accountability, names?: string[], schema?: SchemaOverview, access?: DirectusCallerAccess): Promise<IndexDefinition[]>;
 	prompts: PromptStore;
 	rag: RagService<RagCaller>;
 	/** Relevance evaluation: sets, runs and the evaluation job. */
@@ -345,10 +347,9 @@ async function buildContainer(host: HostContext): Promise<Container> {
 		};
 	};
 
-	const callerAccess = (accountability: Accountability, schema?: SchemaOverview): CallerAccess => new DirectusCallerAccess(host, accountability, schema);
-	const resolveIndexes = async (accountability: Accountability, names?: string[], schema?: SchemaOverview): Promise<IndexDefinition[]> => {
+	const callerAccess = (accountability: Accountability, schema?: SchemaOverview): DirectusCallerAccess => new DirectusCallerAccess(host, accountability, schema);
+	const resolveIndexes = async (accountability: Accountability, names?: string[], schema?: SchemaOverview, access = callerAccess(accountability, schema)): Promise<IndexDefinition[]> => {
 		const all = await indexes.active();
-		const access = new DirectusCallerAccess(host, accountability, schema);
 		const usable: IndexDefinition[] = [];
 		for (const index of names ? all.filter((i) => names.includes(i.name)) : all) if (await access.canRead(index.collection)) usable.push(index);
 		// Directus tells only callers with access that a collection is inactive; so may we.
@@ -363,7 +364,8 @@ async function buildContainer(host: HostContext): Promise<Container> {
 	const prompts = new PromptStore(db);
 	const rag = new RagService<RagCaller>({
 		async retrieve(options) {
-			const ragIndexes = await resolveIndexes(options.accountability, options.indexes, options.schema);
+			const access = callerAccess(options.accountability, options.schema);
+			const ragIndexes = await resolveIndexes(options.accountability, options.indexes, options.schema, access);
 			const hits = await search.search({
 				query: options.query,
 				indexes: ragIndexes,
@@ -372,7 +374,7 @@ async function buildContainer(host: HostContext): Promise<Container> {
 				limit: options.limit ?? 8,
 				filter: options.filter ?? null,
 				fields: [],
-				access: callerAccess(options.accountability, options.schema),
+				access,
 				origin: options.origin ?? { user: options.accountability.user ?? null, ...usageSource.route('POST', '/ask') },
 				signal: options.signal,
 			});

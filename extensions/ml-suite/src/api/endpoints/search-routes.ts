@@ -111,10 +111,10 @@ export function registerSearchRoutes(router: Router, getContainer: () => Promise
 	}, getContainer);
 
 	route(router, 'get', '/related/:index/:item', { access: 'user', query: RelatedQuery, response: SearchResponse, summary: 'Items similar to one item' }, async (req, container) => {
-		const index = (await usableIndexes(container, req as MlRequest, [req.params.index ?? ''])).at(0);
+		const access = container.callerAccess(req.accountability, req.schema);
+		const index = (await container.resolveIndexes(req.accountability, [req.params.index ?? ''], req.schema, access)).at(0);
 		if (!index) throw notFoundOrForbidden(`index "${req.params.index}"`);
 		const item = req.params.item ?? '';
-		const access = container.callerAccess(req.accountability, req.schema);
 		const visible = await access.readItems(index.collection, [item], null);
 		const row = visible.get(item);
 		if (!row) throw notFoundOrForbidden(`item "${item}" of "${index.collection}"`);
@@ -139,7 +139,8 @@ export function registerSearchRoutes(router: Router, getContainer: () => Promise
 
 export async function runSearch(container: Container, req: MlRequest, body: SearchBody): Promise<{ data: unknown[]; meta: Record<string, unknown> }> {
 	const started = Date.now();
-	const indexes = await usableIndexes(container, req, body.indexes);
+	const access = container.callerAccess(req.accountability, req.schema);
+	const indexes = await container.resolveIndexes(req.accountability, body.indexes, req.schema, access);
 	const origin = req.origin;
 	// The query is embedded with each index's model: within that model's max_input_chars.
 	if (body.mode !== 'keyword') {
@@ -155,7 +156,7 @@ export async function runSearch(container: Container, req: MlRequest, body: Sear
 		fields: body.fields,
 		minScore: body.minScore,
 		fusion: body.fusion,
-		access: container.callerAccess(req.accountability, req.schema),
+		access,
 		origin,
 		signal: req.signal,
 	});

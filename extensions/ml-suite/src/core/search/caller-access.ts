@@ -9,9 +9,11 @@ export interface CallerAccess {
 	/**
 	 * Re-reads items with the caller's permissions (and an optional Directus filter). Items the
 	 * caller cannot read, or that do not match, are absent; each row holds exactly the fields the
-	 * caller may read.
+	 * caller may read. `fields`, given only when the caller may read every field (see
+	 * `restrictions`): just these are needed (the primary key comes anyway; names that are not
+	 * fields of the collection are left out), an implementation may still return more.
 	 */
-	readItems(collection: string, keys: readonly string[], filter: Record<string, unknown> | null): Promise<Map<string, Record<string, unknown>>>;
+	readItems(collection: string, keys: readonly string[], filter: Record<string, unknown> | null, fields?: readonly string[]): Promise<Map<string, Record<string, unknown>>>;
 	/** Primary key field of a collection. */
 	primaryKey(collection: string): Promise<string>;
 	/**

@@ -112,7 +112,7 @@ class Readable {
 		const missing = [...new Set(keys)].filter((k) => !this.rows.has(k) && !this.excluded.has(k));
 		for (let i = 0; i < missing.length; i += READ_BATCH) {
 			const part = missing.slice(i, i + READ_BATCH);
-			const found = await this.request.access.readItems(this.index.collection, part, this.request.filter);
+			const found = await this.request.access.readItems(this.index.collection, part, this.request.filter, this.restricted ? undefined : this.shownFields);
 			const mediaField = this.index.mediaField;
 			if (mediaField) {
 				// Timed speech is as private as its file: an item counts only if the caller may read the field naming the file and the file itself.
@@ -126,6 +126,19 @@ class Readable {
 			}
 			for (const key of part) this.rows.set(key, found.get(key) ?? null);
 		}
+	}
+
+	/**
+	 * The fields a hit shows, for a caller who may read every field (rows then need no more; a
+	 * timed index also cuts its media ranges from the content fields).
+	 */
+	private get shownFields(): string[] {
+		const { titleField, mediaField, contentFields } = this.index;
+		return [...new Set([...(titleField ? [titleField] : []), ...this.request.fields, ...(mediaField ? [mediaField, ...contentFields] : [])])];
+	}
+
+	get excludedCount(): number {
+		return this.excluded.size;
 	}
 
 	row(key: string): Row | null {
@@ -250,13 +263,13 @@ export class SearchService {
 		if (request.mode === 'semantic' || (request.mode === 'hybrid' && !fullText)) {
 			list = await this.semanticList(index, request, readable, want, embed);
 		} else if (request.mode === 'keyword') {
-			list = await this.keywordList(index, request, readable, fullText!, want);
+			list = await this.keywordList(index, request, readable, fullText!, want, true);
 		} else {
 			const fusion: FusionOptions = { ...(await this.deps.fusionDefaults?.(index)) ?? defaultFusion('default'), ...request.fusion };
 			const depth = Math.max(want, fusion.depth);
 			// The keyword query is sent first: it runs in the database (a PostgreSQL process, or
 			// SQLite's worker thread) while the semantic side embeds the query and scans vectors here.
-			const keywordSide = fusion.keywordWeight === 0 ? Promise.resolve([]) : this.keywordList(index, request, readable, fullText!, depth);
+			const keywordSide = fusion.keywordWeight === 0 ? Promise.resolve([]) : this.keywordList(index, request, readable, fullText!, depth, false);
 			const semanticSide = fusion.semanticWeight === 0 ? Promise.resolve([]) : this.semanticList(index, request, readable, depth, embed);
 			const [semantic, keyword] = await Promise.all([semanticSide, keywordSide]);
 			await nextTick();
@@ -296,9 +309,22 @@ export class SearchService {
 		}
 	}
 
-	/** Readable items best first by their best eligible chunk's keyword score. */
-	private async keywordList(index: IndexDefinition, request: SearchRequest, readable: Readable, fullText: FullTextIndex, depth: number): Promise<Candidate[]> {
+	/**
+	 * Readable items best first by their best eligible chunk's keyword score. `passages`: the
+	 * candidates will be shown as they are (keyword mode), so they come with their passages.
+	 */
+	private async keywordList(index: IndexDefinition, request: SearchRequest, readable: Readable, fullText: FullTextIndex, depth: number, passages: boolean): Promise<Candidate[]> {
 		if (readable.restricted && fullText.corpusStatistics) return this.rescoredKeywordList(index, request, readable, fullText, depth);
+		if (readable.rankWithoutReads) {
+			// Every ranked item is readable (only excluded items drop out), so one page of
+			// `depth` plus the excluded is exactly enough; with passages, ranking and passages come
+			// in one engine call.
+			const limit = depth + readable.excludedCount;
+			const matches: Candidate[] = passages
+				? (await fullText.search(index.id, request.query, { limit })).map((m) => ({ item: m.item, score: m.score, chunk: { chunkIndex: m.chunk, field: m.field, position: m.position, content: m.content } }))
+				: (await fullText.rank(index.id, request.query, { limit })).map((m) => ({ ...m, chunk: null }));
+			return matches.filter((m) => readable.eligible(m.item, m.chunk)).slice(0, depth);
+		}
 		const accepted = new Map<string, Candidate>();
 		let offset = 0;
 		let page = Math.min(MAX_FETCH, depth * 2 + 10);
@@ -351,11 +377,12 @@ export class SearchService {
 		const title = typeof titleValue === 'string' && titleValue.trim() ? titleValue : String(row[pk] ?? candidate.item);
 		const chunk = candidate.chunk ?? { chunkIndex: 0, field: null, position: 0, content: '' };
 		const sources = chunk.field === null ? index.contentFields : [chunk.field];
-		const chunkReadable = sources.every((field) => field in row);
+		// A caller who may read every field may read the chunk (their row holds only the fields shown).
+		const chunkReadable = !readable.restricted || sources.every((field) => field in row);
 		let snippet = '';
 		let passage = '';
 		if (chunkReadable) {
-			snippet = bestSnippet(chunk.content, request.query);
+			snippet = bestSnippet(chunk.content, request.query, undefined, { plain: true });
 			passage = chunk.content;
 		} else {
 			const readableText = index.contentFields

@@ -1,6 +1,6 @@
 import type { Knex } from 'knex';
 import { analyzeQuery, analyzeText, type TextLanguage } from '../text/analyze-text.js';
-import { byRankThenItem, rankWithPassages, type FullTextChunk, type FullTextDocument, type FullTextIndex, type FullTextMatch, type FullTextPassage, type FullTextRanked, type FullTextTerms } from './full-text-index.js';
+import { byRankThenItem, byScoreThenKey, type FullTextChunk, type FullTextDocument, type FullTextIndex, type FullTextMatch, type FullTextPassage, type FullTextRanked, type FullTextTerms } from './full-text-index.js';
 
 /** SQLite caps bound variables per statement. */
 const BATCH = 400;
@@ -146,8 +146,24 @@ export class SqliteFullTextIndex implements FullTextIndex {
 		for (const table of [fts, rows, itemFts, items]) await this.deps.knex.raw(`DROP TABLE IF EXISTS "${table}"`);
 	}
 
-	search(indexId: string, query: string, page: { limit: number; offset?: number }): Promise<FullTextMatch[]> {
-		return rankWithPassages(this, indexId, query, page);
+	/**
+	 * Ranks and reads the ranked items' chunks in one statement (the ranking of `rank`, the
+	 * passages of `passages`): a keyword search costs one round trip to the database.
+	 */
+	async search(indexId: string, query: string, page: { limit: number; offset?: number }): Promise<FullTextMatch[]> {
+		const terms = analyzeQuery(query, this.language);
+		const match = toMatchExpression(terms);
+		if (!match || page.limit <= 0 || !(await this.exists(indexId))) return [];
+		await this.ensure(indexId);
+		const { itemFts, items, rows } = sqliteFullTextTables(indexId);
+		const found: (ChunkRow & { score: number })[] = await this.deps.knex.raw(
+			`SELECT i.item, -m.s AS score, r.chunk, r.field, r.position, r.terms, r.content FROM (SELECT rowid, bm25("${itemFts}") AS s FROM "${itemFts}" WHERE "${itemFts}" MATCH ? ORDER BY s, rowid LIMIT ? OFFSET ?) m JOIN "${items}" i ON i.id = m.rowid JOIN "${rows}" r ON r.item = i.item`,
+			[match, Math.floor(page.limit), Math.floor(page.offset ?? 0)],
+		);
+		const scores = new Map<string, number>();
+		for (const r of found) scores.set(String(r.item), Number(r.score));
+		const passages = bestPassages(found, new Set(terms));
+		return [...passages].map(([item, passage]) => ({ item, ...passage, score: scores.get(item)! })).sort(byScoreThenKey);
 	}
 
 	async rank(indexId: string, query: string, page: { limit: number; offset?: number }): Promise<FullTextRanked[]> {
@@ -165,30 +181,14 @@ export class SqliteFullTextIndex implements FullTextIndex {
 
 	/** Each item's passage: its chunk holding the most query terms (distinct, then occurrences; then the first). */
 	async passages(indexId: string, query: string, items: readonly string[]): Promise<Map<string, FullTextPassage>> {
-		const best = new Map<string, FullTextPassage & { distinct: number; hits: number }>();
-		if (items.length === 0 || !(await this.exists(indexId))) return best;
+		if (items.length === 0 || !(await this.exists(indexId))) return new Map();
 		await this.ensure(indexId);
 		const { rows } = sqliteFullTextTables(indexId);
-		const wanted = new Set(analyzeQuery(query, this.language));
+		const chunkRows: ChunkRow[] = [];
 		for (let i = 0; i < items.length; i += BATCH) {
-			const part = items.slice(i, i + BATCH);
-			const chunkRows: { item: string; chunk: number; field: string; position: number; terms: string; content: string }[] = await this.deps.knex(rows).select('item', 'chunk', 'field', 'position', 'terms', 'content').whereIn('item', part);
-			for (const r of chunkRows) {
-				const seen = new Set<string>();
-				let hits = 0;
-				for (const term of r.terms.split(' ')) {
-					if (!wanted.has(term)) continue;
-					seen.add(term);
-					hits++;
-				}
-				const key = String(r.item);
-				const current = best.get(key);
-				if (!current || seen.size > current.distinct || (seen.size === current.distinct && (hits > current.hits || (hits === current.hits && Number(r.chunk) < current.chunk)))) {
-					best.set(key, { chunk: Number(r.chunk), field: String(r.field), position: Number(r.position), content: String(r.content), distinct: seen.size, hits });
-				}
-			}
+			chunkRows.push(...(await this.deps.knex(rows).select('item', 'chunk', 'field', 'position', 'terms', 'content').whereIn('item', items.slice(i, i + BATCH))));
 		}
-		return new Map([...best].map(([item, { chunk, field, position, content }]) => [item, { chunk, field, position, content }]));
+		return bestPassages(chunkRows, new Set(analyzeQuery(query, this.language)));
 	}
 
 	async matchAll(indexId: string, query: string): Promise<{ queryTerms: string[]; chunks: FullTextTerms[] }> {
@@ -231,6 +231,40 @@ async function deleteItems(trx: Knex.Transaction, tables: ReturnType<typeof sqli
 		}
 		if (old.length > 0) await trx(rows).whereIn('item', part).delete();
 	}
+}
+
+interface ChunkRow {
+	item: string;
+	chunk: number;
+	field: string;
+	position: number;
+	terms: string;
+	content: string;
+}
+
+/** Each item's chunk holding the most of `wanted` (distinct terms, then occurrences; then the first chunk). */
+function bestPassages(chunkRows: readonly ChunkRow[], wanted: ReadonlySet<string>): Map<string, FullTextPassage> {
+	const best = new Map<string, FullTextPassage & { distinct: number; hits: number }>();
+	// Occurrences of each wanted term as a whole word of the space-separated terms (no split per chunk).
+	const needles = [...wanted].map((term) => ` ${term} `);
+	for (const r of chunkRows) {
+		const terms = ` ${r.terms} `;
+		let distinct = 0;
+		let hits = 0;
+		for (const needle of needles) {
+			let count = 0;
+			for (let at = terms.indexOf(needle); at !== -1; at = terms.indexOf(needle, at + needle.length - 1)) count++;
+			if (count > 0) distinct++;
+			hits += count;
+		}
+		const key = String(r.item);
+		const chunk = Number(r.chunk);
+		const current = best.get(key);
+		if (!current || distinct > current.distinct || (distinct === current.distinct && (hits > current.hits || (hits === current.hits && chunk < current.chunk)))) {
+			best.set(key, { chunk, field: String(r.field), position: Number(r.position), content: String(r.content), distinct, hits });
+		}
+	}
+	return new Map([...best].map(([item, { chunk, field, position, content }]) => [item, { chunk, field, position, content }]));
 }
 
 /** `"a" OR "b"`: analyzed terms hold only letters and digits, so quoting makes them literal. */
