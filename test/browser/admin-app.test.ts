@@ -1,6 +1,6 @@
 import type { Browser } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { axeViolations, describeViolations, launchBrowser, openApp, setUserPreferences, skipBrowser, type AppPage } from '../support/browser.js';
+import { axeViolations, describeViolations, DIRECTUS_COMPONENT_DEFECTS, launchBrowser, openApp, setUserPreferences, skipBrowser, type AppPage } from '../support/browser.js';
 import { createCollection, eventually } from '../support/content.js';
 import { freshSqliteFile, startDirectus, type DirectusInstance } from '../support/directus.js';
 import { startFakeOpenAIServer, type FakeOpenAIServer } from '../fakes/openai-server.js';
@@ -230,6 +230,30 @@ describe.skipIf(skipBrowser())('The admin app around the suite', () => {
 		} finally {
 			await setUserPreferences(directus, { language: null });
 		}
+	}, 400_000);
+
+	it('passes axe on every suite screen in the dark theme too', async () => {
+		const index = (await directus.request('GET', '/items/ml_indexes?limit=1&fields=id')).body.data[0];
+		const screens = ['/ml-playground', '/ml-queue', '/ml-models', '/ml-evaluation', '/ml-usage', `/content/ml_indexes/${index.id}`];
+		const found: string[] = [];
+		try {
+			await setUserPreferences(directus, { appearance: 'dark' });
+			for (const screen of screens) {
+				await app.open(screen);
+				await app.page.locator('[data-ml-suite]').first().waitFor({ timeout: 60_000 });
+				// The dark theme is on: the page background is dark.
+				const background = await app.page.evaluate(() => getComputedStyle(document.querySelector('.private-view main, .private-view') as Element).backgroundColor);
+				const [r, g, b] = (background.match(/\d+/g) ?? ['255', '255', '255']).map(Number);
+				expect(r! + g! + b!, `${screen} background ${background}`).toBeLessThan(3 * 100);
+				// Directus's own v-table selection checkbox (role=checkbox with aria-pressed, no name) is
+				// the app's component, as in the models and evaluation tests; everything else counts.
+				const violations = await axeViolations(app.page, { exclude: [...DIRECTUS_COMPONENT_DEFECTS, '.v-table .select .v-checkbox'] });
+				if (violations.length > 0) found.push(`${screen}\n${describeViolations(violations)}`);
+			}
+		} finally {
+			await setUserPreferences(directus, { appearance: null });
+		}
+		expect(found.join('\n\n')).toBe('');
 	}, 400_000);
 
 	// Directus 12 without a license refuses the OpenAI-compatible settings, so this uses the OpenAI
