@@ -1,6 +1,37 @@
 import type { LatencyPercentiles, UsageBucket, UsageDimension } from '../../../shared/usage-types.js';
 
 export type RangePreset = '1h' | '24h' | '7d' | '30d';
+/** What the time range picker offers: a preset, or `custom` (from/to chosen by the user). */
+export type RangeChoice = RangePreset | 'custom';
+
+const HOUR = 3_600_000;
+const DAY = 86_400_000;
+/** The longest range `/ml/usage` reports on (it answers 400 beyond). */
+export const MAX_CUSTOM_RANGE_DAYS = 366;
+
+/** Hourly buckets up to two days, daily beyond (as the API chooses when no interval is given). */
+export function intervalFor(from: number, to: number): 'hour' | 'day' {
+	return to - from <= 2 * DAY ? 'hour' : 'day';
+}
+
+/** A `datetime-local` input value (`2026-01-31T09:30`, the browser's time zone) for a time. */
+export function toLocalInput(at: Date): string {
+	const p = (n: number): string => String(n).padStart(2, '0');
+	return `${at.getFullYear()}-${p(at.getMonth() + 1)}-${p(at.getDate())}T${p(at.getHours())}:${p(at.getMinutes())}`;
+}
+
+/**
+ * A custom range from two `datetime-local` values (local time) as ISO instants, or why it cannot
+ * be reported on: a value missing or unreadable, `from` not before `to`, or longer than the API allows.
+ */
+export function customRange(from: string, to: string): { from: string; to: string } | { problem: 'missing' | 'order' | 'too_long' } {
+	const a = from ? new Date(from).getTime() : Number.NaN;
+	const b = to ? new Date(to).getTime() : Number.NaN;
+	if (!Number.isFinite(a) || !Number.isFinite(b)) return { problem: 'missing' };
+	if (a >= b) return { problem: 'order' };
+	if (b - a > MAX_CUSTOM_RANGE_DAYS * DAY) return { problem: 'too_long' };
+	return { from: new Date(a).toISOString(), to: new Date(b).toISOString() };
+}
 
 export interface Point {
 	x: number;
@@ -15,9 +46,14 @@ export interface Series {
 /** How many groups get a series of their own in stacked charts; the rest are summed as "other". */
 export const MAX_SERIES = 6;
 
+/** A bucket's length in ms. */
+export function stepOf(interval: 'hour' | 'day'): number {
+	return interval === 'day' ? DAY : HOUR;
+}
+
 /** Every bucket start of the range, so a chart shows quiet hours as zero instead of joining the dots across them. */
 export function slots(from: string, to: string, interval: 'hour' | 'day'): number[] {
-	const step = interval === 'day' ? 86_400_000 : 3_600_000;
+	const step = stepOf(interval);
 	const start = Math.floor(Date.parse(from) / step) * step;
 	const out: number[] = [];
 	for (let t = start; t < Date.parse(to) && out.length < 10_000; t += step) out.push(t);
