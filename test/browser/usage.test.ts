@@ -103,8 +103,12 @@ describe.skipIf(skipBrowser())('Usage module in the browser', () => {
 		const total = app.page.locator('[data-total="calls"]');
 		await expect.poll(() => total.innerText(), { timeout: 30_000 }).toBe(calls.toLocaleString('en-US'));
 		await choose(app.page.locator('[data-control="range"]'), 'Custom range');
-		const from = app.page.locator('[data-control="from"] input');
-		const to = app.page.locator('[data-control="to"] input');
+		// The range's ends are the browser's own date-time fields, found by their labels as a person
+		// finds them. (Directus's v-input puts its attributes on the <input> itself, so there is no
+		// wrapper to look inside.) Filling a datetime-local field is entering a whole date and time.
+		const from = app.page.getByLabel('From', { exact: true });
+		const to = app.page.getByLabel('To', { exact: true });
+		await expect.poll(() => from.getAttribute('type')).toBe('datetime-local');
 		// A week last year: no calls.
 		await from.fill('2025-03-01T00:00');
 		await to.fill('2025-03-08T00:00');
