@@ -7,7 +7,7 @@ import { startDirectus, type DirectusInstance } from '../support/directus.js';
 // The Usage module (issue 13) in a real Chromium after a real login: the totals match the
 // ml_usage rows, a table row drills down to those rows, a filter narrows the report, CSV export
 // downloads, German, and no critical/serious axe-core violations; a custom time range, the budget
-// status panel (linking to ml_budgets), the queue throughput chart, the drill-down opened in the
+// status panel (linking to ml_budgets), the queue throughput and depth charts, the drill-down opened in the
 // content module, and a non-admin seeing only their own usage. One Directus boot for the file.
 describe.skipIf(skipBrowser())('Usage module in the browser', () => {
 	let directus: DirectusInstance;
@@ -19,7 +19,7 @@ describe.skipIf(skipBrowser())('Usage module in the browser', () => {
 	const READER = { email: 'usage-reader@example.com', password: 'user-password-for-tests' };
 
 	beforeAll(async () => {
-		[directus, browser] = await Promise.all([startDirectus({ env: { ML_USAGE_FLUSH_MS: '200', ACCESS_TOKEN_TTL: '2h' } }), launchBrowser()]);
+		[directus, browser] = await Promise.all([startDirectus({ env: { ML_USAGE_FLUSH_MS: '200', ACCESS_TOKEN_TTL: '2h', ML_QUEUE_DEPTH_SAMPLE_SECONDS: '1' } }), launchBrowser()]);
 		const budget = await directus.request('POST', '/items/ml_budgets', { body: { name: 'Daily tokens', status: 'active', scope: 'global', period: 'day', metric: 'tokens', limit: 1_000_000, action: 'warn' } });
 		expect(budget.status, budget.text).toBe(200);
 		budgetId = String(budget.body.data.id);
@@ -79,19 +79,15 @@ describe.skipIf(skipBrowser())('Usage module in the browser', () => {
 		expect(download.suggestedFilename()).toMatch(/^ml-usage-by-model-.*\.csv$/);
 	});
 
-	/** Opens a Directus v-select and picks the option with this text. */
+	/**
+	 * Picks an option of a Directus v-select as a person does: one click opens the menu (it must
+	 * stay open: the dropdown sits in a <label>, whose own click used to close it again), one click
+	 * on the option, and the dropdown then shows it.
+	 */
 	async function choose(select: Locator, option: string): Promise<void> {
-		const item = app.page.locator('.v-menu-content .v-list-item').filter({ hasText: new RegExp(`^\\s*${option}\\s*$`) }).first();
-		// The menu can close again while a slow machine is still drawing it: open it until the option takes the click.
-		for (let attempt = 0; ; attempt++) {
-			if (!(await item.isVisible())) await select.click();
-			try {
-				await item.click({ timeout: 20_000 });
-				return;
-			} catch (error) {
-				if (attempt >= 2) throw error;
-			}
-		}
+		await select.locator('.v-input').click();
+		await app.page.locator('.v-menu-content .v-list-item').filter({ hasText: new RegExp(`^\\s*${option}\\s*$`) }).click();
+		await expect.poll(() => select.locator('input').inputValue()).toBe(option);
 	}
 	const local = (at: Date): string => {
 		const p = (n: number) => String(n).padStart(2, '0');
@@ -121,6 +117,8 @@ describe.skipIf(skipBrowser())('Usage module in the browser', () => {
 		await to.fill(local(new Date(Date.now() + 3_600_000)));
 		await expect.poll(() => total.innerText(), { timeout: 30_000 }).toBe(calls.toLocaleString('en-US'));
 		expect(await app.page.locator('[data-notice="range"]').count()).toBe(0);
+		// The grouping dropdown opens and takes a choice the same way.
+		await choose(app.page.locator('[data-control="group-by"]'), 'Provider');
 		await app.page.locator('[data-chart="requests"] svg').first().waitFor();
 		const violations = await axeViolations(app.page);
 		expect(violations, describeViolations(violations)).toEqual([]);
@@ -145,10 +143,17 @@ describe.skipIf(skipBrowser())('Usage module in the browser', () => {
 		await app.page.waitForURL(/\/admin\/content\/ml_budgets$/);
 	}, 300_000);
 
-	it('charts the queues\' finished jobs over the range, with their depth now', async () => {
+	it('charts the queues\' finished jobs and their sampled depth over the range, with their depth now', async () => {
 		await app.open('/ml-usage');
 		await app.page.locator('[data-chart="queue"] svg').first().waitFor();
 		expect(await app.page.locator('[data-chart="queue"] figcaption').innerText()).toBe('Queue throughput (jobs finished, all queues)');
+		// Depth is sampled every second here: the current hour has a point per queue (ML_QUEUE_DEPTH_SAMPLE_SECONDS=1).
+		const depth = app.page.locator('[data-chart="queue-depth"]');
+		expect(await depth.locator('figcaption').innerText()).toBe('Queue depth (most jobs waiting, active or delayed, per queue)');
+		await expect.poll(async () => Number(await depth.getAttribute('data-depth-points')), { timeout: 30_000 }).toBeGreaterThanOrEqual(6);
+		await expect.poll(() => depth.locator('.apexcharts-marker').count(), { timeout: 30_000 }).toBeGreaterThanOrEqual(6);
+		const legend = await depth.locator('.apexcharts-legend').innerText();
+		for (const queue of ['indexing', 'enrichment', 'transcription', 'maintenance']) expect(legend).toContain(queue);
 		await expect.poll(() => app.page.locator('[data-queue="depth"]').innerText()).toMatch(/^Queued now: \d+ waiting, \d+ active, \d+ delayed\./);
 	}, 300_000);
 

@@ -38,6 +38,8 @@ export const usageEnUS = {
 	queue_now: 'Queued now: {waiting} waiting, {active} active, {delayed} delayed.',
 	open_queue: 'Open the Queue module',
 	queue_kept: 'Finished jobs are counted per minute for the last {hours} hours only; earlier parts of the range show none.',
+	depth_none: 'No queue depth samples in this range yet: each queue is sampled every {seconds} s and kept for {days} days.',
+	depth_off: 'Queue depth is not sampled (ML_QUEUE_DEPTH_SAMPLE_SECONDS is 0).',
 	budgets: {
 		title: 'Budgets (current period)',
 		edit: 'Edit budgets',
@@ -83,6 +85,7 @@ export const usageEnUS = {
 		latency: 'Latency p50 / p95 / p99 (provider calls)',
 		rates: 'Error rate and cache hit rate',
 		queue: 'Queue throughput (jobs finished, all queues)',
+		queue_depth: 'Queue depth (most jobs waiting, active or delayed, per queue)',
 	},
 	table: {
 		by: 'By {name}',
@@ -133,6 +136,8 @@ export const usageDeDE: typeof usageEnUS = {
 	queue_now: 'Jetzt in der Warteschlange: {waiting} wartend, {active} aktiv, {delayed} verzögert.',
 	open_queue: 'Warteschlangen-Modul öffnen',
 	queue_kept: 'Beendete Jobs werden nur für die letzten {hours} Stunden pro Minute gezählt; frühere Teile des Zeitraums zeigen keine.',
+	depth_none: 'Noch keine Messungen der Warteschlangentiefe in diesem Zeitraum: Jede Warteschlange wird alle {seconds} s gemessen, die Werte bleiben {days} Tage erhalten.',
+	depth_off: 'Die Warteschlangentiefe wird nicht gemessen (ML_QUEUE_DEPTH_SAMPLE_SECONDS ist 0).',
 	budgets: {
 		title: 'Budgets (laufender Zeitraum)',
 		edit: 'Budgets bearbeiten',
@@ -178,6 +183,7 @@ export const usageDeDE: typeof usageEnUS = {
 		latency: 'Latenz p50 / p95 / p99 (Anbieteraufrufe)',
 		rates: 'Fehlerquote und Cache-Trefferquote',
 		queue: 'Warteschlangen-Durchsatz (beendete Jobs, alle Warteschlangen)',
+		queue_depth: 'Warteschlangentiefe (höchstens wartende, aktive oder verzögerte Jobs, je Warteschlange)',
 	},
 	table: {
 		by: 'Nach {name}',

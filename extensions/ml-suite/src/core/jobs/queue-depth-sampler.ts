@@ -1,4 +1,4 @@
-import type { QueuesOverview } from '../../shared/queue-types.js';
+import type { QueueCounts } from '../../shared/queue-types.js';
 import type { QueueDepthHistory } from './queue-depth-history.js';
 
 export interface QueueDepthSamplerOptions {
@@ -10,7 +10,7 @@ export interface QueueDepthSamplerOptions {
 
 export interface QueueDepthSamplerDeps {
 	/** Current counts of every queue (`QueueAdmin.listQueues`). */
-	listQueues(): Promise<Pick<QueuesOverview, 'queues'>>;
+	listQueues(): Promise<{ queues: readonly QueueCounts[] }>;
 	history: Pick<QueueDepthHistory, 'record' | 'prune'>;
 	/**
 	 * A lease shared by every process (`KnexLeaseLock`), so that one Directus instance or worker

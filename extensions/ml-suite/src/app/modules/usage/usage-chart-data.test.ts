@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { UsageBucket } from '../../../shared/usage-types.js';
-import { customRange, drillDownFilter, groupedSeries, intervalFor, latencySeries, MAX_SERIES, rateSeries, slots, toLocalInput } from './usage-chart-data.js';
+import { customRange, depthSeries, drillDownFilter, groupedSeries, intervalFor, latencySeries, MAX_SERIES, rateSeries, slots, toLocalInput } from './usage-chart-data.js';
 
 const H = 3_600_000;
 const T0 = Date.parse('2026-01-01T00:00:00.000Z');
@@ -64,5 +64,21 @@ describe('custom range', () => {
 	it('buckets by hour up to two days, by day beyond', () => {
 		expect(intervalFor(0, 2 * 24 * H)).toBe('hour');
 		expect(intervalFor(0, 2 * 24 * H + 1)).toBe('day');
+	});
+});
+
+describe('queue depth series', () => {
+	it('draws one line per sampled queue over every bucket, with gaps where nothing was sampled', () => {
+		const h = (n: number): number => Date.parse('2026-03-01T00:00:00Z') + n * 3_600_000;
+		const points = [
+			{ at: new Date(h(1)).toISOString(), queue: 'indexing' as const, depth: 12 },
+			{ at: new Date(h(1)).toISOString(), queue: 'enrichment' as const, depth: 0 },
+			{ at: new Date(h(2)).toISOString(), queue: 'indexing' as const, depth: 3 },
+		];
+		expect(depthSeries(points, [h(0), h(1), h(2)])).toEqual([
+			{ name: 'enrichment', data: [{ x: h(0), y: null }, { x: h(1), y: 0 }, { x: h(2), y: null }] },
+			{ name: 'indexing', data: [{ x: h(0), y: null }, { x: h(1), y: 12 }, { x: h(2), y: 3 }] },
+		]);
+		expect(depthSeries([], [h(0)])).toEqual([]);
 	});
 });

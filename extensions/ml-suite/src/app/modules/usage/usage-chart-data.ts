@@ -1,3 +1,4 @@
+import type { QueueDepthPoint } from '../../../shared/queue-types.js';
 import type { LatencyPercentiles, UsageBucket, UsageDimension } from '../../../shared/usage-types.js';
 
 export type RangePreset = '1h' | '24h' | '7d' | '30d';
@@ -108,6 +109,21 @@ export function latencySeries(rows: LatencyPercentiles[], all: number[]): Record
 	const at = new Map(rows.filter((r) => r.start).map((r) => [Date.parse(r.start!), r]));
 	const pick = (p: 'p50' | 'p95' | 'p99'): (Point | { x: number; y: null })[] => all.map((x) => ({ x, y: at.get(x)?.[p] ?? null }));
 	return { p50: pick('p50'), p95: pick('p95'), p99: pick('p99') };
+}
+
+/**
+ * One line per queue that was sampled in the range: the deepest it was in each bucket, a gap
+ * where it was not sampled (before sampling started, or past the samples' retention). Queues in
+ * name order, so their colours stay put from one load to the next.
+ */
+export function depthSeries(points: readonly QueueDepthPoint[], all: readonly number[]): { name: string; data: (Point | { x: number; y: null })[] }[] {
+	const byQueue = new Map<string, Map<number, number>>();
+	for (const p of points) {
+		const values = byQueue.get(p.queue) ?? new Map<number, number>();
+		values.set(Date.parse(p.at), p.depth);
+		byQueue.set(p.queue, values);
+	}
+	return [...byQueue.keys()].sort().map((name) => ({ name, data: all.map((x) => ({ x, y: byQueue.get(name)?.get(x) ?? null })) }));
 }
 
 /**
