@@ -6,7 +6,7 @@ import { startDirectus, type DirectusInstance } from './support/directus.js';
  * Issue 13, usage reports on a real Directus: totals, breakdowns, time series and percentiles
  * agree with the `ml_usage` rows; a non-admin sees only their own calls; CSV export; cost
  * recomputed from changed prices; bad input is a 4xx naming the problem; the latency histogram
- * in /ml/metrics.
+ * in /ml/metrics; every queue's depth sampled over time (the Usage module's queue depth chart).
  */
 describe('usage reports (/ml/usage)', () => {
 	let directus: DirectusInstance;
@@ -24,7 +24,7 @@ describe('usage reports (/ml/usage)', () => {
 	const rows = async (): Promise<UsageRowItem[]> => (await directus.request('GET', '/items/ml_usage?limit=-1&fields=user,input_tokens,cost,latency_ms,cache_hit')).body.data;
 
 	beforeAll(async () => {
-		directus = await startDirectus({ env: { ML_USAGE_FLUSH_MS: '200', ML_USAGE_RETENTION_DAYS: '30' } });
+		directus = await startDirectus({ env: { ML_USAGE_FLUSH_MS: '200', ML_USAGE_RETENTION_DAYS: '30', ML_QUEUE_DEPTH_SAMPLE_SECONDS: '1' } });
 		userToken = await directus.createUser({ email: 'usage-reader@example.com', permissions: [{ collection: 'ml_models', action: 'read' }] });
 		adminId = (await directus.request('GET', '/users/me')).body.data.id;
 		userId = (await directus.request('GET', '/users/me', { token: userToken })).body.data.id;
@@ -113,6 +113,43 @@ describe('usage reports (/ml/usage)', () => {
 		for (const r of all) expect(r.cost).toBeCloseTo((r.input_tokens * 2500) / 1e6, 9);
 		const summary = await directus.request('GET', '/ml/usage/summary?range=1h');
 		expect(summary.body.totals.cost).toBeCloseTo(expected, 6);
+	});
+
+	it('samples every queue\'s depth over time and reports the deepest per bucket (administrators only)', async () => {
+		const from = new Date(Date.now() - 3_600_000).toISOString();
+		// A job delayed for an hour is queued on "maintenance" from now on.
+		const delayed = await directus.request('POST', '/ml/jobs', { body: { name: 'reconcile', data: { olderThanSeconds: 0 }, delayMs: 3_600_000 } });
+		expect(delayed.status, delayed.text).toBe(201);
+		const report = await eventually(async () => {
+			const res = await directus.request('GET', `/ml/queues/depth?from=${encodeURIComponent(from)}&interval=minute`);
+			expect(res.status, res.text).toBe(200);
+			const maintenance = res.body.data.points.filter((p: { queue: string; depth: number }) => p.queue === 'maintenance' && p.depth >= 1);
+			return maintenance.length > 0 ? res.body.data : null;
+		}, 30_000, 'a depth sample with the delayed job');
+		expect(report).toMatchObject({ from, interval: 'minute', sampleSeconds: 1, retentionDays: 30 });
+		// Every queue is sampled, whether or not it has jobs; buckets are whole minutes of the range.
+		expect(new Set(report.points.map((p: { queue: string }) => p.queue))).toEqual(new Set(['indexing', 'enrichment', 'transcription', 'training', 'evaluation', 'maintenance']));
+		for (const p of report.points) {
+			expect(Date.parse(p.at) % 60_000).toBe(0);
+			expect(Date.parse(p.at)).toBeGreaterThanOrEqual(Date.parse(from) - 60_000);
+		}
+		const hourly = await directus.request('GET', `/ml/queues/depth?from=${encodeURIComponent(from)}&interval=hour&queue=maintenance`);
+		expect(hourly.body.data.points.length).toBeGreaterThan(0);
+		expect(hourly.body.data.points.every((p: { queue: string; at: string }) => p.queue === 'maintenance' && Date.parse(p.at) % 3_600_000 === 0)).toBe(true);
+		expect(Math.max(...hourly.body.data.points.map((p: { depth: number }) => p.depth))).toBeGreaterThanOrEqual(1);
+		expect((await directus.request('DELETE', `/ml/queues/maintenance/jobs/${delayed.body.data.id}`)).status).toBe(204);
+		// The samples are an internal table: not a Directus collection.
+		const collections = ((await directus.request('GET', '/collections?limit=-1')).body.data as { collection: string }[]).map((c) => c.collection);
+		expect(collections).toContain('ml_usage');
+		expect(collections).not.toContain('ml_queue_depth');
+
+		expect((await directus.request('GET', `/ml/queues/depth?from=${encodeURIComponent(from)}`, { token: userToken })).status).toBe(403);
+		const backwards = await directus.request('GET', `/ml/queues/depth?from=${encodeURIComponent(from)}&to=${encodeURIComponent(new Date(Date.parse(from) - 1).toISOString())}`);
+		expect(backwards.status).toBe(400);
+		expect(backwards.text).toContain('"from"');
+		const tooFine = await directus.request('GET', `/ml/queues/depth?from=${encodeURIComponent(new Date(Date.now() - 30 * 86_400_000).toISOString())}&interval=minute`);
+		expect(tooFine.status).toBe(400);
+		expect(tooFine.text).toContain('interval');
 	});
 
 	it('exposes the provider latency histogram in /ml/metrics', async () => {

@@ -34,6 +34,7 @@ import { estimateTokens } from '../core/text/estimate-tokens.js';
 import { KnexUsageRecorder } from '../core/usage/knex-usage-recorder.js';
 import { UsageAnalytics } from '../core/usage/usage-analytics.js';
 import { pruneUsage } from '../core/usage/usage-maintenance.js';
+import { QueueDepthSampler } from '../core/jobs/queue-depth-sampler.js';
 import { UsageMetrics } from '../core/usage/usage-metrics.js';
 import type { CallOrigin, UsageEvent } from '../core/usage/types.js';
 import { usageSource } from '../core/usage/usage-source.js';
@@ -161,8 +162,9 @@ export interface Container extends BaseContainer {
 	/** Starts queue workers (and the periodic reconcile sweep). */
 	startWorkers(): Promise<void>;
 	/**
-	 * Starts the periodic reconcile sweep. Every Directus instance and worker runs the timer; a
-	 * lease in the database lets one of them sweep at a time (see `KnexLeaseLock`).
+	 * Starts the periodic chores: the reconcile sweep, usage pruning and queue depth sampling. Every
+	 * Directus instance and worker runs the timers; a lease per chore in the database lets one of
+	 * them do it at a time (see `KnexLeaseLock`).
 	 */
 	startSweeper(): void;
 	/** The lease coordinating the sweep across processes. */
@@ -443,6 +445,7 @@ async function buildContainer(host: HostContext): Promise<Container> {
 
 	let reconcileTimer: NodeJS.Timeout | null = null;
 	let pruneTimer: NodeJS.Timeout | null = null;
+	let depthSampler: QueueDepthSampler | null = null;
 	const changes = new ChangeCoalescer({
 		windowMs: config.ML_INDEXING_BATCH_WINDOW_MS,
 		async flush({ indexId, collection, keys }) {
@@ -604,6 +607,13 @@ async function buildContainer(host: HostContext): Promise<Container> {
 			container.startSweeper();
 		},
 		startSweeper() {
+			if (config.ML_QUEUE_DEPTH_SAMPLE_SECONDS > 0 && !depthSampler) {
+				depthSampler = new QueueDepthSampler(
+					{ intervalMs: config.ML_QUEUE_DEPTH_SAMPLE_SECONDS * 1000, retentionMs: config.ML_QUEUE_DEPTH_RETENTION_DAYS * 86_400_000 },
+					{ listQueues: () => queueWiring.admin.listQueues(), history: queueWiring.depth, lock: sweepLock, logger: host.logger },
+				);
+				depthSampler.start();
+			}
 			if (config.ML_RECONCILE_INTERVAL_SECONDS <= 0 || reconcileTimer) return;
 			const intervalMs = config.ML_RECONCILE_INTERVAL_SECONDS * 1000;
 			let running = false;
@@ -673,8 +683,10 @@ async function buildContainer(host: HostContext): Promise<Container> {
 			await rateLimiter?.close();
 			if (reconcileTimer) clearInterval(reconcileTimer);
 			if (pruneTimer) clearInterval(pruneTimer);
+			depthSampler?.stop();
 			await changes.close().catch(() => undefined);
 			await sweepLock.release('reconcile').catch(() => undefined);
+			await sweepLock.release('queue-depth').catch(() => undefined);
 			await queue.close({ timeoutMs: 25_000 }).catch((error: unknown) => host.logger.warn(`[ml-suite] closing the queue: ${(error as Error).message}`));
 			await usage.close().catch(() => undefined);
 			await budgets.close().catch(() => undefined);

@@ -3,6 +3,7 @@ import type { MlConfig } from '../core/config.js';
 import { chooseQueueBackend, createQueue } from '../core/jobs/create-queue.js';
 import { KnexInlineJournal } from '../core/jobs/knex-inline-journal.js';
 import type { AdministrableQueue } from '../core/jobs/queue-admin-backend.js';
+import { QueueDepthHistory } from '../core/jobs/queue-depth-history.js';
 import { QueueAdmin } from '../core/jobs/queue-admin.js';
 import type { JobDefinition } from '../core/jobs/types.js';
 import type { HostContext } from './container-types.js';
@@ -12,6 +13,8 @@ import { usageSource } from '../core/usage/usage-source.js';
 export interface QueueWiring {
 	queue: AdministrableQueue;
 	admin: QueueAdmin;
+	/** Sampled depth of every queue over time (in the Directus database, whatever the backend). */
+	depth: QueueDepthHistory;
 	/** Why this backend was chosen (shown by /ml/health). */
 	reason: string;
 	/** Set when the configuration asked for something that could not be honoured. */
@@ -40,6 +43,7 @@ export function buildQueue(config: MlConfig, host: HostContext): QueueWiring {
 	return {
 		queue,
 		admin,
+		depth: new QueueDepthHistory(host.database),
 		reason: choice.reason,
 		warning: choice.warning,
 		register(definition, jobDeps) {

@@ -156,6 +156,10 @@ export const configShape = {
 	ML_WORKERS_IN_PROCESS: bool.default(true),
 	/** Concurrent jobs per worker per queue. */
 	ML_WORKER_CONCURRENCY: int(1, 64).default(2),
+	/** Seconds between samples of every queue's depth (the Usage module's queue depth chart). 0 = no sampling. */
+	ML_QUEUE_DEPTH_SAMPLE_SECONDS: int(0, 3_600).default(60),
+	/** Days queue depth samples are kept. */
+	ML_QUEUE_DEPTH_RETENTION_DAYS: int(1, 3_660).default(30),
 	/** Seconds between reconcile sweeps that requeue pending/stale documents. 0 = only at start-up. */
 	ML_RECONCILE_INTERVAL_SECONDS: int(0, 86_400).default(60),
 	/**

@@ -79,6 +79,30 @@ export interface QueueThroughput {
 	points: ThroughputPoint[];
 }
 
+/** Bucket length of a queue depth report. */
+export type QueueDepthInterval = 'minute' | 'hour' | 'day';
+
+/** The deepest one queue was within one bucket (from periodic samples). */
+export interface QueueDepthPoint {
+	/** Start of the bucket, ISO 8601. */
+	at: string;
+	queue: QueueName;
+	/** Most jobs waiting (prioritized included), active and delayed in one sample of the bucket. */
+	depth: number;
+}
+
+/** `GET /ml/queues/depth`: sampled buckets only (a bucket without samples has no point). */
+export interface QueueDepthReport {
+	from: string;
+	to: string;
+	interval: QueueDepthInterval;
+	/** Seconds between samples; 0 when sampling is off. */
+	sampleSeconds: number;
+	/** Days samples are kept. */
+	retentionDays: number;
+	points: QueueDepthPoint[];
+}
+
 export interface JobPage {
 	queue: QueueName;
 	state: JobListState;

@@ -2,7 +2,9 @@ import type { Router } from 'express';
 import { z } from 'zod';
 import { InvalidPayloadError, MlError } from '../../core/errors.js';
 import type { IndexDefinition } from '../../core/indexing/index-definition.js';
-import type { JobItemRef, JobSummary, LinkedItem } from '../../shared/queue-types.js';
+import { MAX_QUEUE_DEPTH_BUCKETS, QUEUE_DEPTH_STEP_MS } from '../../core/jobs/queue-depth-history.js';
+import { QUEUE_NAMES } from '../../core/jobs/types.js';
+import type { JobItemRef, JobSummary, LinkedItem, QueueDepthReport } from '../../shared/queue-types.js';
 import type { Container } from '../container.js';
 import { route } from '../http.js';
 
@@ -23,6 +25,23 @@ export const ThroughputQuery = z.object({
 	minutes: z.coerce.number().int('must be an integer').min(1).max(1440).default(60),
 	queue: z.string().min(1).optional(),
 });
+
+const isoDate = z.iso.datetime({ offset: true, message: 'must be an ISO 8601 date-time, e.g. 2026-01-31T00:00:00Z' });
+
+export const QueueDepthQuery = z
+	.object({
+		from: isoDate,
+		to: isoDate.optional(),
+		interval: z.enum(['minute', 'hour', 'day']).default('hour'),
+		queue: z.enum(QUEUE_NAMES).optional(),
+	})
+	.transform((q, ctx) => {
+		const from = new Date(q.from);
+		const to = q.to ? new Date(q.to) : new Date();
+		if (from.getTime() >= to.getTime()) ctx.addIssue({ code: 'custom', path: ['from'], message: 'must be before "to"' });
+		else if ((to.getTime() - from.getTime()) / QUEUE_DEPTH_STEP_MS[q.interval] > MAX_QUEUE_DEPTH_BUCKETS) ctx.addIssue({ code: 'custom', path: ['interval'], message: `too fine for the range: at most ${MAX_QUEUE_DEPTH_BUCKETS} buckets` });
+		return { from, to, interval: q.interval, queue: q.queue };
+	});
 
 export const ListJobsQuery = z.object({
 	state: z.enum(LIST_STATES).default('waiting'),
@@ -91,6 +110,13 @@ export function registerQueueRoutes(router: Router, getContainer: () => Promise<
 
 	route(router, 'get', '/queues/throughput', { ...admin, query: ThroughputQuery, summary: 'Completed/failed jobs per minute' }, async (req, c) => {
 		return { data: await c.queueWiring.admin.throughput({ queue: req.query.queue, minutes: req.query.minutes }) };
+	}, getContainer);
+
+	// Before /queues/:queue, which would take "depth" for a queue name.
+	route(router, 'get', '/queues/depth', { ...admin, query: QueueDepthQuery, summary: 'Deepest each queue was per bucket of a range (periodic samples)' }, async (req, c): Promise<{ data: QueueDepthReport }> => {
+		const { from, to, interval, queue } = req.query;
+		const points = await c.queueWiring.depth.range({ from, to, interval, queue });
+		return { data: { from: from.toISOString(), to: to.toISOString(), interval, sampleSeconds: c.config.ML_QUEUE_DEPTH_SAMPLE_SECONDS, retentionDays: c.config.ML_QUEUE_DEPTH_RETENTION_DAYS, points } };
 	}, getContainer);
 
 	route(router, 'get', '/queues/:queue', { ...admin, summary: 'One queue: counts and paused' }, async (req, c) => ({ data: await c.queueWiring.admin.getQueue(req.params.queue ?? '') }), getContainer);

@@ -1,5 +1,6 @@
 import { BUDGET_COUNTER_TABLE, ensureBudgetCounterTable } from '../../core/budgets/knex-budget-counter-store.js';
 import { INLINE_JOURNAL_TABLES } from '../../core/jobs/knex-inline-journal.js';
+import { ensureQueueDepthTable, QUEUE_DEPTH_TABLE } from '../../core/jobs/queue-depth-history.js';
 import { ensureClassifierTables, LABEL_COUNTS_TABLE, MODEL_TESTS_TABLE, VERSIONS_TABLE } from '../../core/classifiers/classifier-versions.js';
 import { ensureEmbeddingCacheTable } from '../../core/embeddings/knex-embedding-cache.js';
 import { dailyRollupTable, ensureUsageRollupTable, rebuildRollups, USAGE_ROLLUP_TABLE } from '../../core/usage/usage-rollups.js';
@@ -19,7 +20,7 @@ import { systemAdmin } from './ensure-schema.js';
  * list to tell them apart from the suite's collections. The extension adds them to Directus's
  * `DB_EXCLUDE_TABLES` when it loads (exclude-internal-tables.ts), so Directus never lists them.
  */
-export const INTERNAL_TABLES = [BUDGET_COUNTER_TABLE, 'ml_chunks', 'ml_vectors', 'ml_vector_namespaces', 'ml_embedding_cache', 'ml_locks', USAGE_ROLLUP_TABLE, dailyRollupTable(USAGE_ROLLUP_TABLE), VERSIONS_TABLE, MODEL_TESTS_TABLE, LABEL_COUNTS_TABLE, ...INLINE_JOURNAL_TABLES, ...POSTGRES_FULL_TEXT_TABLES] as const;
+export const INTERNAL_TABLES = [BUDGET_COUNTER_TABLE, 'ml_chunks', 'ml_vectors', 'ml_vector_namespaces', 'ml_embedding_cache', 'ml_locks', USAGE_ROLLUP_TABLE, dailyRollupTable(USAGE_ROLLUP_TABLE), VERSIONS_TABLE, MODEL_TESTS_TABLE, LABEL_COUNTS_TABLE, QUEUE_DEPTH_TABLE, ...INLINE_JOURNAL_TABLES, ...POSTGRES_FULL_TEXT_TABLES] as const;
 
 /** Tables that earlier versions of the suite registered as Directus collections. */
 const FORMERLY_REGISTERED = ['ml_chunks'] as const;
@@ -39,6 +40,7 @@ export async function ensureInternalTables(host: HostContext): Promise<string[]>
 	await ensureClassifierTables(host.database);
 	await ensureUsageRollups(host);
 	await ensureBudgetCounterTable(host.database);
+	await ensureQueueDepthTable(host.database);
 	await ensureEmbeddedTables(host.database, embeddedTableNames('ml_'), host.logger);
 	await excludeFullTextTables(host);
 	return unregistered;

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { UsageBucket } from '../../../shared/usage-types.js';
-import { drillDownFilter, groupedSeries, latencySeries, MAX_SERIES, rateSeries, slots } from './usage-chart-data.js';
+import { customRange, depthSeries, drillDownFilter, groupedSeries, intervalFor, latencySeries, MAX_SERIES, rateSeries, slots, toLocalInput } from './usage-chart-data.js';
 
 const H = 3_600_000;
 const T0 = Date.parse('2026-01-01T00:00:00.000Z');
@@ -43,5 +43,42 @@ describe('usage chart data', () => {
 			_and: [{ timestamp: { _gte: range.from } }, { timestamp: { _lt: range.to } }, { model: { _in: ['m'] } }, { user: { role: { _in: ['r1'] } } }, { user: { _null: true } }],
 		});
 		expect(drillDownFilter(range, { collection: ['articles', null] })._and).toContainEqual({ _or: [{ collection: { _in: ['articles'] } }, { collection: { _null: true } }] });
+	});
+});
+
+describe('custom range', () => {
+	it('reads datetime-local values as local time and gives ISO instants', () => {
+		const from = new Date(2026, 0, 31, 9, 30);
+		const to = new Date(2026, 1, 2, 18, 5);
+		expect(toLocalInput(from)).toBe('2026-01-31T09:30');
+		expect(customRange(toLocalInput(from), toLocalInput(to))).toEqual({ from: from.toISOString(), to: to.toISOString() });
+	});
+
+	it('says why a range cannot be reported on', () => {
+		expect(customRange('', '2026-01-01T00:00')).toEqual({ problem: 'missing' });
+		expect(customRange('2026-01-02T00:00', '2026-01-01T00:00')).toEqual({ problem: 'order' });
+		expect(customRange('2026-01-01T00:00', '2026-01-01T00:00')).toEqual({ problem: 'order' });
+		expect(customRange('2025-01-01T00:00', '2026-06-01T00:00')).toEqual({ problem: 'too_long' });
+	});
+
+	it('buckets by hour up to two days, by day beyond', () => {
+		expect(intervalFor(0, 2 * 24 * H)).toBe('hour');
+		expect(intervalFor(0, 2 * 24 * H + 1)).toBe('day');
+	});
+});
+
+describe('queue depth series', () => {
+	it('draws one line per sampled queue over every bucket, with gaps where nothing was sampled', () => {
+		const h = (n: number): number => Date.parse('2026-03-01T00:00:00Z') + n * 3_600_000;
+		const points = [
+			{ at: new Date(h(1)).toISOString(), queue: 'indexing' as const, depth: 12 },
+			{ at: new Date(h(1)).toISOString(), queue: 'enrichment' as const, depth: 0 },
+			{ at: new Date(h(2)).toISOString(), queue: 'indexing' as const, depth: 3 },
+		];
+		expect(depthSeries(points, [h(0), h(1), h(2)])).toEqual([
+			{ name: 'enrichment', data: [{ x: h(0), y: null }, { x: h(1), y: 0 }, { x: h(2), y: null }] },
+			{ name: 'indexing', data: [{ x: h(0), y: null }, { x: h(1), y: 12 }, { x: h(2), y: 3 }] },
+		]);
+		expect(depthSeries([], [h(0)])).toEqual([]);
 	});
 });

@@ -1,6 +1,38 @@
+import type { QueueDepthPoint } from '../../../shared/queue-types.js';
 import type { LatencyPercentiles, UsageBucket, UsageDimension } from '../../../shared/usage-types.js';
 
 export type RangePreset = '1h' | '24h' | '7d' | '30d';
+/** What the time range picker offers: a preset, or `custom` (from/to chosen by the user). */
+export type RangeChoice = RangePreset | 'custom';
+
+const HOUR = 3_600_000;
+const DAY = 86_400_000;
+/** The longest range `/ml/usage` reports on (it answers 400 beyond). */
+export const MAX_CUSTOM_RANGE_DAYS = 366;
+
+/** Hourly buckets up to two days, daily beyond (as the API chooses when no interval is given). */
+export function intervalFor(from: number, to: number): 'hour' | 'day' {
+	return to - from <= 2 * DAY ? 'hour' : 'day';
+}
+
+/** A `datetime-local` input value (`2026-01-31T09:30`, the browser's time zone) for a time. */
+export function toLocalInput(at: Date): string {
+	const p = (n: number): string => String(n).padStart(2, '0');
+	return `${at.getFullYear()}-${p(at.getMonth() + 1)}-${p(at.getDate())}T${p(at.getHours())}:${p(at.getMinutes())}`;
+}
+
+/**
+ * A custom range from two `datetime-local` values (local time) as ISO instants, or why it cannot
+ * be reported on: a value missing or unreadable, `from` not before `to`, or longer than the API allows.
+ */
+export function customRange(from: string, to: string): { from: string; to: string } | { problem: 'missing' | 'order' | 'too_long' } {
+	const a = from ? new Date(from).getTime() : Number.NaN;
+	const b = to ? new Date(to).getTime() : Number.NaN;
+	if (!Number.isFinite(a) || !Number.isFinite(b)) return { problem: 'missing' };
+	if (a >= b) return { problem: 'order' };
+	if (b - a > MAX_CUSTOM_RANGE_DAYS * DAY) return { problem: 'too_long' };
+	return { from: new Date(a).toISOString(), to: new Date(b).toISOString() };
+}
 
 export interface Point {
 	x: number;
@@ -15,9 +47,14 @@ export interface Series {
 /** How many groups get a series of their own in stacked charts; the rest are summed as "other". */
 export const MAX_SERIES = 6;
 
+/** A bucket's length in ms. */
+export function stepOf(interval: 'hour' | 'day'): number {
+	return interval === 'day' ? DAY : HOUR;
+}
+
 /** Every bucket start of the range, so a chart shows quiet hours as zero instead of joining the dots across them. */
 export function slots(from: string, to: string, interval: 'hour' | 'day'): number[] {
-	const step = interval === 'day' ? 86_400_000 : 3_600_000;
+	const step = stepOf(interval);
 	const start = Math.floor(Date.parse(from) / step) * step;
 	const out: number[] = [];
 	for (let t = start; t < Date.parse(to) && out.length < 10_000; t += step) out.push(t);
@@ -72,6 +109,21 @@ export function latencySeries(rows: LatencyPercentiles[], all: number[]): Record
 	const at = new Map(rows.filter((r) => r.start).map((r) => [Date.parse(r.start!), r]));
 	const pick = (p: 'p50' | 'p95' | 'p99'): (Point | { x: number; y: null })[] => all.map((x) => ({ x, y: at.get(x)?.[p] ?? null }));
 	return { p50: pick('p50'), p95: pick('p95'), p99: pick('p99') };
+}
+
+/**
+ * One line per queue that was sampled in the range: the deepest it was in each bucket, a gap
+ * where it was not sampled (before sampling started, or past the samples' retention). Queues in
+ * name order, so their colours stay put from one load to the next.
+ */
+export function depthSeries(points: readonly QueueDepthPoint[], all: readonly number[]): { name: string; data: (Point | { x: number; y: null })[] }[] {
+	const byQueue = new Map<string, Map<number, number>>();
+	for (const p of points) {
+		const values = byQueue.get(p.queue) ?? new Map<number, number>();
+		values.set(Date.parse(p.at), p.depth);
+		byQueue.set(p.queue, values);
+	}
+	return [...byQueue.keys()].sort().map((name) => ({ name, data: all.map((x) => ({ x, y: byQueue.get(name)?.get(x) ?? null })) }));
 }
 
 /**
