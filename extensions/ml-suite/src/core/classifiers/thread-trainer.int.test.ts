@@ -1,4 +1,4 @@
-import { existsSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { MlError } from '../errors.js';
@@ -25,7 +25,35 @@ function examples(n: number): Example[] {
 	});
 }
 
+/** Nice value of each thread of this process (Linux: /proc/self/task/<tid>/stat, field 19). */
+function threadNiceness(): Map<number, number> {
+	const out = new Map<number, number>();
+	for (const tid of readdirSync('/proc/self/task')) {
+		try {
+			const stat = readFileSync(`/proc/self/task/${tid}/stat`, 'utf8');
+			const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+			out.set(Number(tid), Number(fields[16]));
+		} catch {
+			// the thread ended while we read
+		}
+	}
+	return out;
+}
+
 describe.runIf(existsSync(SCRIPT))('threadTrainer (classifier training in a worker thread)', () => {
+	it.runIf(process.platform === 'linux')('trains at the lowest CPU priority, so requests on the main thread come first', async () => {
+		const before = [...threadNiceness().values()].filter((n) => n === 19).length;
+		let during: Map<number, number> | undefined;
+		const embed = async (texts: string[]) => {
+			// The thread is alive (it waits for this answer): look at every thread's priority now.
+			during ??= threadNiceness();
+			return { embeddings: texts.map((t) => [t.length / 100, 1]), model: 'embedder-1', dimensions: 2 };
+		};
+		await threadTrainer({ script: SCRIPT, maxHeapMb: 256 })(examples(60), { ...SPEC, features: 'tfidf+embedding' }, { embed });
+		expect(during?.get(process.pid)).toBe(0);
+		expect([...during!.values()].filter((n) => n === 19).length).toBe(before + 1);
+	});
+
 	it('trains exactly what training in this thread trains, streaming progress back', async () => {
 		const data = examples(90);
 		const phases: string[] = [];
