@@ -179,7 +179,7 @@ export class BullmqQueue implements Queue {
 
 	async health(): Promise<{ ok: boolean; message?: string }> {
 		try {
-			const client = await withTimeout(this.bullQueue('indexing').client, 1000, () => new Error('Timed out waiting for Redis'));
+			const client = await withTimeout(this.bullQueue('indexing').getBackend().connection.client, 1000, () => new Error('Timed out waiting for Redis'));
 			// BullMQ types its client as a generic IRedisClient; with the ioredis connection it is an ioredis client.
 			const redis = client as unknown as { ping(): Promise<string> };
 			await withTimeout(redis.ping(), 1000, () => new Error('Redis did not answer PING'));
