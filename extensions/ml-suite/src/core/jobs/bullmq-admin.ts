@@ -22,12 +22,14 @@ export class BullmqAdmin implements QueueAdminBackend {
 
 	async counts(queue: QueueName): Promise<QueueCounts> {
 		const q = this.owner.bullQueue(queue);
-		const [counts, paused] = await Promise.all([q.getJobCounts('waiting', 'active', 'delayed', 'completed', 'failed', 'paused', 'prioritized'), q.isPaused()]);
+		const [counts, paused] = await Promise.all([q.getJobCounts('waiting', 'active', 'delayed', 'completed', 'failed', 'prioritized'), q.isPaused()]);
 		const n = (key: string): number => counts[key] ?? 0;
+		// BullMQ 6 has no separate paused list: a paused queue's jobs stay in its wait list and are
+		// counted as waiting, so `paused` is 0 here as it is for the inline queue.
 		return {
 			queue,
 			paused,
-			counts: { waiting: n('waiting'), active: n('active'), delayed: n('delayed'), completed: n('completed'), failed: n('failed'), paused: n('paused'), prioritized: n('prioritized') },
+			counts: { waiting: n('waiting'), active: n('active'), delayed: n('delayed'), completed: n('completed'), failed: n('failed'), paused: 0, prioritized: n('prioritized') },
 		};
 	}
 
@@ -62,8 +64,8 @@ export class BullmqAdmin implements QueueAdminBackend {
 		let jobs: Job[];
 		if (state === 'waiting') {
 			// Page across the two structures in run order: the plain list first, then by priority.
-			const plain = await q.getJobCountByTypes('wait', 'paused');
-			const fromPlain = start < plain ? await q.getJobs(['wait', 'paused'], start, Math.min(end, plain - 1), true) : [];
+			const plain = await q.getJobCountByTypes('wait');
+			const fromPlain = start < plain ? await q.getJobs(['wait'], start, Math.min(end, plain - 1), true) : [];
 			const fromPrioritized = end >= plain ? await q.getJobs(['prioritized'], Math.max(0, start - plain), end - plain, true) : [];
 			jobs = [...fromPlain, ...fromPrioritized];
 		} else {
@@ -171,7 +173,7 @@ export class BullmqAdmin implements QueueAdminBackend {
 }
 
 function bullTypes(state: JobListState): JobType[] {
-	return state === 'waiting' ? ['wait', 'paused', 'prioritized'] : [state];
+	return state === 'waiting' ? ['wait', 'prioritized'] : [state];
 }
 
 function conflict(message: string): MlError {

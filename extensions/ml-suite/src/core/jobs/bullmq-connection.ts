@@ -1,4 +1,6 @@
 import type { ConnectionOptions } from 'bullmq';
+import { RedisConnection, createIORedisClient } from 'bullmq';
+import { Redis } from 'ioredis';
 import { InvalidPayloadError } from '../errors.js';
 
 type RedisOptions = Exclude<ConnectionOptions, { duplicate: unknown }> & Record<string, unknown>;
@@ -41,6 +43,18 @@ export function producerConnection(redisUrl: string): RedisOptions {
 /** For workers: BullMQ needs `maxRetriesPerRequest: null` on blocking connections. */
 export function workerConnection(redisUrl: string): RedisOptions {
 	return { ...redisOptionsFromUrl(redisUrl), maxRetriesPerRequest: null, connectTimeout: 5000, retryStrategy: reconnectDelay };
+}
+
+/**
+ * BullMQ 6 treats ioredis as an optional driver and loads it with `require`, which the ESM
+ * bundle Directus loads does not have ("BullMQ could not load the optional 'ioredis' package"):
+ * BullMQ's connections are built here, from the ioredis this package imports.
+ */
+export function useIoredisForBullmq(): void {
+	RedisConnection.clientFactory ??= (options) => {
+		const { url, ...rest } = options;
+		return createIORedisClient(typeof url === 'string' ? new Redis(url, rest) : new Redis(rest));
+	};
 }
 
 /** Rejects with `onTimeout()` when `promise` takes longer than `ms`. */

@@ -5,7 +5,7 @@ import type { z } from 'zod';
 import { isMlError, retryAfterOf } from '../errors.js';
 import { BullmqAdmin } from './bullmq-admin.js';
 import { guardRedisAdmin } from './redis-guarded-admin.js';
-import { producerConnection, withTimeout, workerConnection } from './bullmq-connection.js';
+import { producerConnection, useIoredisForBullmq, withTimeout, workerConnection } from './bullmq-connection.js';
 import type { QueueLogger } from './bullmq-processor.js';
 import { createProcessor, writeDeadLetter } from './bullmq-processor.js';
 import { retryDelay } from './compute-backoff-delay.js';
@@ -80,6 +80,7 @@ export class BullmqQueue implements Queue {
 		this.jobDeps = deps.jobDeps ?? (() => undefined);
 		this.logger = deps.logger ?? silent;
 		this.random = options.random ?? Math.random;
+		useIoredisForBullmq();
 		const connection = producerConnection(options.redisUrl);
 		for (const name of QUEUE_NAMES) {
 			const queue = new BullQueue(name, { connection, prefix: options.prefix });
@@ -179,7 +180,7 @@ export class BullmqQueue implements Queue {
 
 	async health(): Promise<{ ok: boolean; message?: string }> {
 		try {
-			const client = await withTimeout(this.bullQueue('indexing').client, 1000, () => new Error('Timed out waiting for Redis'));
+			const client = await withTimeout(this.bullQueue('indexing').getBackend().connection.client, 1000, () => new Error('Timed out waiting for Redis'));
 			// BullMQ types its client as a generic IRedisClient; with the ioredis connection it is an ioredis client.
 			const redis = client as unknown as { ping(): Promise<string> };
 			await withTimeout(redis.ping(), 1000, () => new Error('Redis did not answer PING'));
