@@ -13,7 +13,6 @@ import { namespaceOf, parseIndexRow, type IndexDefinition } from './index-defini
 import { createIndexingTables } from './indexing-tables.fixtures.js';
 import { IndexingService } from './indexing-service.js';
 import { MemoryItemSource } from './memory-item-source.fixtures.js';
-import { SaveActivity } from './save-activity.js';
 
 const origin = { user: null, sourceType: 'cli' as const, source: 'cli:test' };
 
@@ -80,60 +79,6 @@ describe('IndexingService', () => {
 		// Stored passages are plain text, without markup.
 		const row = await db('ml_chunks').where('item', '1').first();
 		expect(row.content).not.toContain('<p>');
-	});
-
-	it('a background job that runs while saves continue (its wait for a pause ran out) embeds one small slice per wait, then the rest at once', async () => {
-		// Saves never pause (quietMs is never reached) and the wait is bounded at 0 ms, so every wait
-		// runs out at once: the job must give way again after each small slice.
-		class CountingSaves extends SaveActivity {
-			waits = 0;
-			override async quiet(signal?: AbortSignal): Promise<void> {
-				this.waits++;
-				return super.quiet(signal);
-			}
-		}
-		const saves = new CountingSaves({ quietMs: 3_600_000, maxDeferMs: 0 });
-		saves.touch();
-		const wide = new CountingModel({ dimensions: 64, maxBatchSize: 256 });
-		const sizes: number[] = [];
-		const embeddings = new EmbeddingService({});
-		const busy = new IndexingService({
-			db,
-			items,
-			storeFor: () => store,
-			saves,
-			resolveModel: async () => ({ key: EmbeddingService.cacheModelKey(wide), dimensions: wide.dimensions }),
-			embed: async (_index, texts) => {
-				sizes.push(texts.length);
-				return (await embeddings.embed(texts, { model: { model: wide, definition: { inputPricePerMillion: 0, outputPricePerMillion: 0 } }, origin })).embeddings;
-			},
-		});
-		for (let i = 6; i <= 40; i++) items.set('notes', String(i), { title: `Note ${i}`, kind: 'odd', body: `<p>${'Words of a longer note. '.repeat(40)} ${i}</p>` });
-		const keys = Array.from({ length: 40 }, (_, i) => String(i + 1));
-		const result = await busy.indexItems(index, keys, { origin, background: true });
-		expect(result.indexed).toBe(40);
-		expect(result.chunks).toBeGreaterThan(2 * IndexingService.BUSY_EMBED_SLICE);
-		expect(sizes.reduce((a, b) => a + b, 0)).toBe(result.chunks);
-		expect(Math.max(...sizes)).toBeLessThanOrEqual(IndexingService.BUSY_EMBED_SLICE);
-		// One wait before reading, one before each further slice, one before writing.
-		expect(saves.waits).toBe(sizes.length + 1);
-
-		// Once saves have paused, a job embeds everything in one call (the embedding layer batches it).
-		sizes.length = 0;
-		const idle = new SaveActivity({ quietMs: 500, maxDeferMs: 0 });
-		const quietService = new IndexingService({
-			db,
-			items,
-			storeFor: () => store,
-			saves: idle,
-			resolveModel: async () => ({ key: EmbeddingService.cacheModelKey(wide), dimensions: wide.dimensions }),
-			embed: async (_index, texts) => {
-				sizes.push(texts.length);
-				return (await embeddings.embed(texts, { model: { model: wide, definition: { inputPricePerMillion: 0, outputPricePerMillion: 0 } }, origin })).embeddings;
-			},
-		});
-		const again = await quietService.indexItems(index, keys, { origin, background: true, force: true });
-		expect(sizes).toEqual([again.chunks]);
 	});
 
 	it('costs no provider call for unchanged content, and re-embeds only what changed', async () => {

@@ -73,12 +73,6 @@ function addResult(into: IndexItemsResult, from: IndexItemsResult): void {
  * (a retried or recovered job) leaves the same vectors and rows.
  */
 export class IndexingService {
-	/**
-	 * Texts a background job embeds per wait while saves continue in this process (its wait for a
-	 * pause ran out after `maxDeferMs`): a long import then pays one slice of indexing work per
-	 * `maxDeferMs`, not a whole job's embedding on its event loop, and indexing still progresses.
-	 */
-	static readonly BUSY_EMBED_SLICE = 32;
 	readonly documents: DocumentStateRepository;
 	/** Namespaces known to exist with these dimensions in this process (saves a round trip per job). */
 	private readonly knownNamespaces = new Map<string, number>();
@@ -178,7 +172,7 @@ export class IndexingService {
 		let upserted: PreparedDocument[] = [];
 		try {
 			const inputs = changed.flatMap((doc) => doc.chunks.map((chunk) => embeddingInput(doc, chunk.content)));
-			const vectors = await this.embedGivingWay(index, inputs, options);
+			const vectors = inputs.length > 0 ? await this.deps.embed(index, inputs, options.origin, options.signal) : [];
 			result.embeddedChunks = inputs.length;
 			if (vectors.length < inputs.length) throw new MlError('The embedding layer returned fewer vectors than inputs.', { code: 'EMBEDDING_MISMATCH', status: 500 });
 			await this.ensureNamespace(store, index, namespace, model.dimensions);
@@ -252,25 +246,6 @@ export class IndexingService {
 			}
 			throw error;
 		}
-	}
-
-	/**
-	 * Embeds `inputs` in order. A background job that finds saves still under way after its wait
-	 * (the wait ran out) embeds one slice of `BUSY_EMBED_SLICE` texts and waits again; once saves
-	 * have paused, it embeds the rest in one call (the embedding layer batches it).
-	 */
-	private async embedGivingWay(index: IndexDefinition, inputs: string[], options: IndexingOptions): Promise<number[][]> {
-		const vectors: number[][] = [];
-		for (let from = 0; from < inputs.length; ) {
-			if (from > 0) await this.giveWayToSaves(options);
-			const busy = options.background === true && this.deps.saves?.busy() === true;
-			const to = busy ? Math.min(inputs.length, from + IndexingService.BUSY_EMBED_SLICE) : inputs.length;
-			const part = await this.deps.embed(index, inputs.slice(from, to), options.origin, options.signal);
-			for (const vector of part) vectors.push(vector);
-			if (part.length < to - from) break;
-			from = to;
-		}
-		return vectors;
 	}
 
 	/** Background work waits while this process serves item saves (see `SaveActivity`). */
