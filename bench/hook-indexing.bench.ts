@@ -16,9 +16,9 @@ import { median } from './support/stats.js';
  * indexed, so it includes the saves' own time, during which background indexing mostly waits
  * (`ML_INDEXING_QUIET_MS`): it is the conservative figure; the throughput from the last save on
  * (the saves' time left out) is reported beside it. Both save series are warmed up first (one
- * batch each, the indexed one's indexing waited for). Modes (`BENCH_HOOK_MODES`, default both): ML_INDEXING_BATCH_WINDOW_MS=0 (one state write and one job
- * per save event) and the default window. Embedded default: SQLite, inline queue, local
- * embedder, embedded vectors.
+ * batch each, the indexed one's indexing waited for). Modes (`BENCH_HOOK_MODES`, default both):
+ * ML_INDEXING_BATCH_WINDOW_MS=0 (one state write and one job per save event) and the default
+ * window. Embedded default: SQLite, inline queue, local embedder, embedded vectors.
  */
 const ITEMS = intEnv('BENCH_HOOK_ITEMS', 5000);
 const BATCH = intEnv('BENCH_HOOK_BATCH', 500);
