@@ -10,13 +10,15 @@ import { median } from './support/stats.js';
  * Issue 9, "hook-driven indexing coalesces": batch-saving ITEMS items (POST /items/<c> with
  * BATCH items per request, as an import does) into an indexed collection vs the same saves into
  * a collection without an index, on the same instance; then the indexing throughput those saves
- * caused (first save to last item indexed, so the saves' own time is included) vs the reindex
- * job over as many other items of the same size (a third collection saved before its index
- * exists, so neither side finds its texts in the embedding cache). Both save series are warmed
- * up first (one batch each, the indexed one's indexing waited for). Modes
- * (`BENCH_HOOK_MODES`, default both): ML_INDEXING_BATCH_WINDOW_MS=0 (one state write and one job
- * per save event) and the default window. Embedded default: SQLite, inline queue, local
- * embedder, embedded vectors.
+ * caused vs the reindex job over as many other items of the same size (a third collection saved
+ * before its index exists, so neither side finds its texts in the embedding cache). The hook
+ * throughput that the target is taken on runs from the first indexed save to the last item
+ * indexed, so it includes the saves' own time, during which background indexing mostly waits
+ * (`ML_INDEXING_QUIET_MS`): it is the conservative figure; the throughput from the last save on
+ * (the saves' time left out) is reported beside it. Both save series are warmed up first (one
+ * batch each, the indexed one's indexing waited for). Modes (`BENCH_HOOK_MODES`, default both):
+ * ML_INDEXING_BATCH_WINDOW_MS=0 (one state write and one job per save event) and the default
+ * window. Embedded default: SQLite, inline queue, local embedder, embedded vectors.
  */
 const ITEMS = intEnv('BENCH_HOOK_ITEMS', 5000);
 const BATCH = intEnv('BENCH_HOOK_BATCH', 500);
@@ -28,6 +30,8 @@ interface Outcome {
 	hookItemsPerSecond: number;
 	/** From the end of the last save to the last item indexed. */
 	tailMs: number;
+	/** Items indexed through the hooks per second of that tail alone (the saves' own time left out). */
+	tailItemsPerSecond: number;
 	reindexItemsPerSecond: number;
 }
 
@@ -73,6 +77,7 @@ async function run(windowMs: string): Promise<Outcome> {
 		await eventually(async () => (await indexedCount(directus, 'bench')) >= ITEMS + warmUp.length, 30 * 60_000, 'hook-driven indexing');
 		const hookItemsPerSecond = ITEMS / ((performance.now() - started) / 1000);
 		const tailMs = performance.now() - saved;
+		const tailItemsPerSecond = ITEMS / (tailMs / 1000);
 
 		// The reindex job over as many other items (texts not in the embedding cache), saved before their index exists.
 		await saveBatches(directus, 'bench_reindexed', generateItems(ITEMS, 17).map(({ title, body }) => ({ title, body })));
@@ -80,7 +85,7 @@ async function run(windowMs: string): Promise<Outcome> {
 		await createIndex(directus, 'bench_reindex', 'bench_reindexed');
 		await eventually(async () => (await indexedCount(directus, 'bench_reindex')) >= ITEMS, 30 * 60_000, 'reindex');
 		const reindexItemsPerSecond = ITEMS / ((performance.now() - reindexStarted) / 1000);
-		return { plainMs, indexedMs, hookItemsPerSecond, tailMs, reindexItemsPerSecond };
+		return { plainMs, indexedMs, hookItemsPerSecond, tailMs, tailItemsPerSecond, reindexItemsPerSecond };
 	} finally {
 		await directus.stop();
 	}
@@ -105,9 +110,11 @@ describe('hook-indexing', () => {
 			report.add(`${label}: indexed / no-index save time (mean)`, mean(o.indexedMs) / mean(o.plainMs), '×', after ? { max: 1.1 } : undefined);
 			report.add(`${label}: all saves, indexed`, o.indexedMs.reduce((a, b) => a + b, 0), 'ms');
 			report.add(`${label}: last item indexed after the last save`, o.tailMs, 'ms');
-			report.add(`${label}: hook indexing throughput`, o.hookItemsPerSecond, 'items/s');
+			report.note(`${label}: save latencies (ms, in order), no index ${o.plainMs.map(Math.round).join(' ')}; indexed ${o.indexedMs.map(Math.round).join(' ')}`);
+			report.add(`${label}: hook indexing throughput (first save to last item indexed)`, o.hookItemsPerSecond, 'items/s');
+			report.add(`${label}: hook indexing throughput (last save to last item indexed)`, o.tailItemsPerSecond, 'items/s');
 			report.add(`${label}: reindex job throughput`, o.reindexItemsPerSecond, 'items/s');
-			report.add(`${label}: hook / reindex throughput`, o.hookItemsPerSecond / o.reindexItemsPerSecond, '×', after ? { min: 0.5 } : undefined);
+			report.add(`${label}: hook (from the first save) / reindex throughput`, o.hookItemsPerSecond / o.reindexItemsPerSecond, '×', after ? { min: 0.5 } : undefined);
 		}
 	});
 });

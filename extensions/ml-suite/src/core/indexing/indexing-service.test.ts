@@ -13,6 +13,7 @@ import { namespaceOf, parseIndexRow, type IndexDefinition } from './index-defini
 import { createIndexingTables } from './indexing-tables.fixtures.js';
 import { IndexingService } from './indexing-service.js';
 import { MemoryItemSource } from './memory-item-source.fixtures.js';
+import { SaveActivity } from './save-activity.js';
 
 const origin = { user: null, sourceType: 'cli' as const, source: 'cli:test' };
 
@@ -79,6 +80,48 @@ describe('IndexingService', () => {
 		// Stored passages are plain text, without markup.
 		const row = await db('ml_chunks').where('item', '1').first();
 		expect(row.content).not.toContain('<p>');
+	});
+
+	it('a background job meeting saves that continue (its wait for a pause ran out) indexes a small slice of items per wait; once they pause, the rest at once', async () => {
+		/** Items read per call: a slice reads, embeds and writes only its own items. */
+		const reads: number[] = [];
+		class CountingItems extends MemoryItemSource {
+			override async read(collection: string, keys: readonly string[], fields: readonly string[]) {
+				reads.push(keys.length);
+				return super.read(collection, keys, fields);
+			}
+		}
+		const counted = new CountingItems();
+		for (const [key, row] of items.collections.get('notes')!) counted.set('notes', key, row);
+		for (let i = 6; i <= 60; i++) counted.set('notes', String(i), { title: `Note ${i}`, kind: 'odd', body: `<p>Words of note ${i}.</p>` });
+		const keys = Array.from({ length: 60 }, (_, i) => String(i + 1));
+		const embeddings = new EmbeddingService({});
+		const serviceWith = (saves: SaveActivity): IndexingService =>
+			new IndexingService({
+				db,
+				items: counted,
+				storeFor: () => store,
+				saves,
+				resolveModel: async () => ({ key: EmbeddingService.cacheModelKey(model), dimensions: model.dimensions }),
+				embed: async (_index, texts) => (await embeddings.embed(texts, { model: { model, definition: { inputPricePerMillion: 0, outputPricePerMillion: 0 } }, origin })).embeddings,
+			});
+		// Saves never pause (quietMs is never reached) and a wait is bounded at 0 ms, so every wait runs out at once.
+		const busy = new SaveActivity({ quietMs: 3_600_000, maxDeferMs: 0 });
+		busy.touch();
+		const during = await serviceWith(busy).indexItems(index, keys, { origin, background: true });
+		expect(during.indexed).toBe(60);
+		expect(reads.length).toBeGreaterThan(1);
+		expect(Math.max(...reads)).toBeLessThanOrEqual(IndexingService.BUSY_ITEM_SLICE);
+		expect(reads.reduce((a, b) => a + b, 0)).toBe(60);
+		// A job started by hand (not background) does not slice, busy or not.
+		reads.length = 0;
+		await serviceWith(busy).indexItems(index, keys, { origin, force: true });
+		expect(reads).toEqual([60]);
+		// Saves have paused: one batch.
+		reads.length = 0;
+		const after = await serviceWith(new SaveActivity({ quietMs: 500, maxDeferMs: 0 })).indexItems(index, keys, { origin, background: true, force: true });
+		expect(after.indexed).toBe(60);
+		expect(reads).toEqual([60]);
 	});
 
 	it('costs no provider call for unchanged content, and re-embeds only what changed', async () => {

@@ -73,6 +73,12 @@ function addResult(into: IndexItemsResult, from: IndexItemsResult): void {
  * (a retried or recovered job) leaves the same vectors and rows.
  */
 export class IndexingService {
+	/**
+	 * Items a background job indexes per wait while saves continue in this process (its wait for
+	 * a pause ran out after `maxDeferMs`): a long import then meets one small slice of indexing
+	 * (reads, embedding, writes) per wait instead of a whole job's, and indexing still progresses.
+	 */
+	static readonly BUSY_ITEM_SLICE = 25;
 	readonly documents: DocumentStateRepository;
 	/** Namespaces known to exist with these dimensions in this process (saves a round trip per job). */
 	private readonly knownNamespaces = new Map<string, number>();
@@ -91,8 +97,21 @@ export class IndexingService {
 	 * instead; so however slow a provider call is, an older version never replaces a newer one.
 	 */
 	async indexItems(index: IndexDefinition, keys: readonly string[], options: IndexingOptions): Promise<IndexItemsResult> {
+		const unique = [...new Set(keys.map(String))];
+		if (!options.background || !this.deps.saves) return this.indexBatch(index, unique, options);
+		// A background job: while saves continue, one slice of items per wait; once they pause, the rest at once.
 		const result = emptyResult();
-		let pending = [...new Set(keys.map(String))];
+		for (let from = 0; from < unique.length; ) {
+			const to = this.deps.saves.busy() ? Math.min(unique.length, from + IndexingService.BUSY_ITEM_SLICE) : unique.length;
+			addResult(result, await this.indexBatch(index, unique.slice(from, to), options));
+			from = to;
+		}
+		return result;
+	}
+
+	private async indexBatch(index: IndexDefinition, keys: readonly string[], options: IndexingOptions): Promise<IndexItemsResult> {
+		const result = emptyResult();
+		let pending = [...keys];
 		let force = options.force ?? false;
 		for (let round = 0; pending.length > 0 && round < MAX_REPAIR_ROUNDS; round++) {
 			const { outcome, repair } = await this.indexOnce(index, pending, { ...options, force });

@@ -10,6 +10,18 @@ describe('SaveActivity', () => {
 		return state;
 	};
 
+	it('says whether saves are under way (one seen within quietMs)', () => {
+		let now = 1_000;
+		const activity = new SaveActivity({ quietMs: 500, maxDeferMs: 10_000, now: () => now });
+		expect(activity.busy()).toBe(false);
+		activity.touch();
+		now += 499;
+		expect(activity.busy()).toBe(true);
+		now += 1;
+		expect(activity.busy()).toBe(false);
+		expect(new SaveActivity({ quietMs: 0, maxDeferMs: 10_000 }).busy()).toBe(false);
+	});
+
 	it('lets background work through at once when no save was seen', async () => {
 		vi.useFakeTimers();
 		const activity = new SaveActivity({ quietMs: 500, maxDeferMs: 10_000 });

@@ -12,7 +12,9 @@ export interface SaveActivityOptions {
  * `quiet()` before they embed and before they write, so while a batch create or an import is
  * being saved, its indexing work does not take the event loop or (on SQLite) the database
  * connection from it. The save never waits on ML work; indexing starts once saves pause (or
- * after `maxDeferMs` at the latest). In a worker process that serves no saves it never waits.
+ * after `maxDeferMs` at the latest; while saves still continue it then indexes one small slice
+ * of items per wait, see `IndexingService.BUSY_ITEM_SLICE`). In a worker process that serves no
+ * saves it never waits.
  */
 export class SaveActivity {
 	private last = Number.NEGATIVE_INFINITY;
@@ -25,6 +27,11 @@ export class SaveActivity {
 	/** Notes that a save is under way (or just ended). Cheap: called once per saved item. */
 	touch(): void {
 		this.last = this.now();
+	}
+
+	/** True while saves are under way: one was noted less than `quietMs` ago (never when waiting is off). */
+	busy(): boolean {
+		return this.options.quietMs > 0 && this.now() - this.last < this.options.quietMs;
 	}
 
 	/** Resolves once no save has been noted for `quietMs`, or after `maxDeferMs` at most. */
