@@ -1,6 +1,6 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Browser } from 'playwright-core';
+import type { Browser, Locator } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { eventually } from '../support/content.js';
 import { axeViolations, describeViolations, launchBrowser, openApp, setUserPreferences, skipBrowser, type AppPage } from '../support/browser.js';
@@ -91,5 +91,41 @@ describe.skipIf(skipBrowser())('ML Evaluation in the browser', () => {
 		} finally {
 			await setUserPreferences(directus, { language: null });
 		}
+	});
+
+	/**
+	 * Picks an option of the dropdown labelled `name` in `scope` as a person does: one click opens
+	 * the menu (it must stay open: the dropdown sits in a <label>, whose own click used to close it
+	 * again), one click on an option other than the shown one, and the dropdown then shows it.
+	 */
+	async function choose(scope: Locator, name: string): Promise<void> {
+		const field = scope.locator('label.field').filter({ has: app.page.locator('.type-label').getByText(name, { exact: true }) });
+		const input = field.locator('.v-select input');
+		await expect.poll(() => input.isEnabled()).toBe(true);
+		const shown = await input.inputValue();
+		await field.locator('.v-select .v-input').click();
+		const options = app.page.locator('.v-menu-content .v-list-item');
+		const other = async () => (await options.allInnerTexts()).map((text) => text.trim()).find((text) => text !== '' && text !== shown) ?? '';
+		await expect.poll(other).not.toBe('');
+		const pick = await other();
+		await options.filter({ hasText: new RegExp(`^\\s*${pick.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}\\s*$`) }).click();
+		await expect.poll(() => input.inputValue()).toBe(pick);
+	}
+
+	it('takes a choice in each dropdown from a click to open it and a click on an option', async () => {
+		await app.open('/ml-evaluation');
+		const view = app.page.locator('.evaluation');
+		await view.getByText('Demo set:').waitFor();
+		// The view puts the shown set into the address and loads its runs, which redraws it (and
+		// closes an open menu): a person picks once the view has settled.
+		await app.page.waitForURL(/[?&]set=/);
+		await app.page.waitForLoadState('networkidle');
+		// The demo has one set and one embedding model: the dropdowns with a choice to make.
+		await choose(view.locator('.run-form'), 'Mode');
+
+		await app.page.locator('[aria-label="Import a BEIR set"]').first().click();
+		const drawer = app.page.locator('.import[data-ml-suite]');
+		await choose(drawer, 'Index');
+		await choose(drawer, 'Corpus id field');
 	});
 });

@@ -64,6 +64,24 @@ describe.skipIf(skipBrowser())('Playground in the browser', () => {
 		expect(summary).not.toMatch(/\d\.\d{3,}/);
 	});
 
+	it('takes a mode and a limit from a click to open each dropdown and a click on an option, and searches with them', async () => {
+		await app.open('/ml-playground');
+		// One click opens the menu; it must stay open although the dropdown sits in a <label>, whose
+		// own click used to close it again. One click on the option; the dropdown then shows it.
+		async function choose(label: string, option: string): Promise<void> {
+			const field = app.page.locator('.controls label.field').filter({ has: app.page.locator('.type-label').getByText(label, { exact: true }) });
+			await field.locator('.v-select .v-input').click();
+			await app.page.locator('.v-menu-content .v-list-item').filter({ hasText: new RegExp(`^\\s*${option.replace(/[()]/g, '\\$&')}\\s*$`) }).click();
+			await expect.poll(() => field.locator('.v-select input').inputValue()).toBe(option);
+		}
+		await choose('Mode', 'Semantic (meaning)');
+		await choose('Results', '5');
+		await question().fill('writing articles');
+		const sent = app.page.waitForRequest((r) => r.url().endsWith('/ml/search') && r.method() === 'POST');
+		await app.page.getByRole('button', { name: 'Search' }).click();
+		expect((await sent).postDataJSON()).toMatchObject({ mode: 'semantic', limit: 5 });
+	});
+
 	it('does not suggest hybrid mode when hybrid found nothing', async () => {
 		await app.open('/ml-playground');
 		await question().fill('writing articles');
