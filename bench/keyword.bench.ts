@@ -8,6 +8,7 @@ import { EmbeddedVectorStore } from '../extensions/ml-suite/src/core/vector-stor
 import { POSTGRES_URL, skipUnless } from '../test/support/services.js';
 import { intEnv } from './support/env.js';
 import { Report } from './support/report.js';
+import type { SearchService } from '../extensions/ml-suite/src/core/search/search-service.js';
 import { buildSearchFixture, type SearchFixture } from './support/search-fixture.js';
 import { percentile } from './support/stats.js';
 
@@ -27,6 +28,64 @@ const ROUNDS = intEnv('BENCH_KEYWORD_ROUNDS', 3);
 const WARMUP = 10;
 
 const noPostgres = await skipUnless('postgres');
+
+/**
+ * Warm-up, then interleaved rounds: every query runs the bare engine query and keyword search back
+ * to back, in an order that alternates by query and round, so a burst of load hits both sides
+ * alike; p95 is taken over every round's samples (ROUNDS × SEARCHES per side). Semantic and hybrid
+ * run once per query, in the first round. Queries starting `zzqx` must find nothing.
+ */
+async function timeInterleaved(f: SearchFixture, service: SearchService, queries: { text: string }[], bare: (text: string) => PromiseLike<unknown> | unknown[]): Promise<{ series: Record<string, number[]>; roundRatios: number[] }> {
+	const series: Record<string, number[]> = { bare: [], bareMatch: [], bareNone: [], keyword: [], keywordMatch: [], keywordNone: [], semantic: [], hybrid: [], rules: [] };
+	const roundRatios: number[] = [];
+	for (const q of queries.slice(0, WARMUP)) {
+		await bare(q.text);
+		for (const mode of ['keyword', 'semantic', 'hybrid'] as const) await service.search(f.request(q.text, { mode }));
+	}
+	for (let round = 0; round < ROUNDS; round++) {
+		const bareRound: number[] = [];
+		const keywordRound: number[] = [];
+		for (const [i, q] of queries.slice(WARMUP).entries()) {
+			const none = q.text.startsWith('zzqx');
+			let bareMs = 0;
+			let keywordMs = 0;
+			let kw: unknown[] = [];
+			const timeBare = async () => {
+				const t0 = performance.now();
+				await bare(q.text);
+				bareMs = performance.now() - t0;
+			};
+			const timeKeyword = async () => {
+				const t0 = performance.now();
+				kw = await service.search(f.request(q.text, { mode: 'keyword' }));
+				keywordMs = performance.now() - t0;
+			};
+			if ((i + round) % 2 === 0) {
+				await timeBare();
+				await timeKeyword();
+			} else {
+				await timeKeyword();
+				await timeBare();
+			}
+			if (none) expect(kw).toEqual([]);
+			bareRound.push(bareMs);
+			keywordRound.push(keywordMs);
+			series.bare!.push(bareMs);
+			series.keyword!.push(keywordMs);
+			(none ? series.bareNone! : series.bareMatch!).push(bareMs);
+			(none ? series.keywordNone! : series.keywordMatch!).push(keywordMs);
+			if (round > 0) continue;
+			const t2 = performance.now();
+			await service.search(f.request(q.text, { mode: 'semantic' }));
+			const t3 = performance.now();
+			await service.search(f.request(q.text, { mode: 'hybrid' }));
+			series.semantic!.push(t3 - t2);
+			series.hybrid!.push(performance.now() - t3);
+		}
+		roundRatios.push(percentile(keywordRound, 95) / percentile(bareRound, 95));
+	}
+	return { series, roundRatios };
+}
 
 describe('keyword', () => {
 	const report = new Report('keyword', { chunks: CHUNKS, searches: SEARCHES, rounds: ROUNDS });
@@ -66,57 +125,7 @@ describe('keyword', () => {
 			if (terms.length === 0) return [];
 			return fixture!.knex.raw(`SELECT rowid, bm25("${fts}") AS s FROM "${fts}" WHERE "${fts}" MATCH ? ORDER BY s LIMIT 10`, [terms.map((t) => `"${t}"`).join(' OR ')]);
 		};
-		const series: Record<string, number[]> = { bare: [], bareMatch: [], bareNone: [], keyword: [], keywordMatch: [], keywordNone: [], semantic: [], hybrid: [], rules: [] };
-		const roundRatios: number[] = [];
-		for (const q of queries.slice(0, WARMUP)) {
-			await bare(q.text);
-			for (const mode of ['keyword', 'semantic', 'hybrid'] as const) await service.search(fixture.request(q.text, { mode }));
-		}
-		// Interleaved rounds: every query runs the bare query and keyword search back to back, in an
-		// order that alternates by query and round, so a burst of load hits both sides alike; p95
-		// is taken over every round's samples (ROUNDS × SEARCHES per side).
-		for (let round = 0; round < ROUNDS; round++) {
-			const bareRound: number[] = [];
-			const keywordRound: number[] = [];
-			for (const [i, q] of queries.slice(WARMUP).entries()) {
-				const none = q.text.startsWith('zzqx');
-				let bareMs = 0;
-				let keywordMs = 0;
-				let kw: unknown[] = [];
-				const timeBare = async () => {
-					const t0 = performance.now();
-					await bare(q.text);
-					bareMs = performance.now() - t0;
-				};
-				const timeKeyword = async () => {
-					const t0 = performance.now();
-					kw = await service.search(fixture!.request(q.text, { mode: 'keyword' }));
-					keywordMs = performance.now() - t0;
-				};
-				if ((i + round) % 2 === 0) {
-					await timeBare();
-					await timeKeyword();
-				} else {
-					await timeKeyword();
-					await timeBare();
-				}
-				if (none) expect(kw).toEqual([]);
-				bareRound.push(bareMs);
-				keywordRound.push(keywordMs);
-				series.bare!.push(bareMs);
-				series.keyword!.push(keywordMs);
-				(none ? series.bareNone! : series.bareMatch!).push(bareMs);
-				(none ? series.keywordNone! : series.keywordMatch!).push(keywordMs);
-				if (round > 0) continue;
-				const t2 = performance.now();
-				await service.search(fixture!.request(q.text, { mode: 'semantic' }));
-				const t3 = performance.now();
-				await service.search(fixture!.request(q.text, { mode: 'hybrid' }));
-				series.semantic!.push(t3 - t2);
-				series.hybrid!.push(performance.now() - t3);
-			}
-			roundRatios.push(percentile(keywordRound, 95) / percentile(bareRound, 95));
-		}
+		const { series, roundRatios } = await timeInterleaved(fixture, service, queries, bare);
 		// The rules path on a sample (it reads every matching chunk).
 		fixture.access.restricted = true;
 		for (const q of queries.slice(WARMUP, WARMUP + Math.min(40, SEARCHES))) {
@@ -177,56 +186,7 @@ describe('keyword', () => {
 				SELECT p.item, sum(w.idf * p.tf * 2.2 / (p.tf + 1.2 * (0.25 + 0.75 * p.len / s.avg))) AS score FROM ${POSTGRES_FULL_TEXT_POSTINGS_TABLE} p JOIN w ON w.term = p.term, s WHERE p.index_id = ? GROUP BY p.item ORDER BY score DESC, p.item LIMIT 10`,
 				[indexId, indexId, text, indexId],
 			);
-		const series: Record<string, number[]> = { bare: [], bareMatch: [], bareNone: [], keyword: [], keywordMatch: [], keywordNone: [], semantic: [], hybrid: [] };
-		const roundRatios: number[] = [];
-		for (const q of queries.slice(0, WARMUP)) {
-			await bare(q.text);
-			for (const mode of ['keyword', 'semantic', 'hybrid'] as const) await service.search(fixture.request(q.text, { mode }));
-		}
-		// Interleaved rounds, as on SQLite: the bare query and keyword search back to back in an order
-		// that alternates by query and round; semantic and hybrid once, in the first round.
-		for (let round = 0; round < ROUNDS; round++) {
-			const bareRound: number[] = [];
-			const keywordRound: number[] = [];
-			for (const [i, q] of queries.slice(WARMUP).entries()) {
-				const none = q.text.startsWith('zzqx');
-				let bareMs = 0;
-				let keywordMs = 0;
-				let kw: unknown[] = [];
-				const timeBare = async () => {
-					const t0 = performance.now();
-					await bare(q.text);
-					bareMs = performance.now() - t0;
-				};
-				const timeKeyword = async () => {
-					const t0 = performance.now();
-					kw = await service.search(fixture!.request(q.text, { mode: 'keyword' }));
-					keywordMs = performance.now() - t0;
-				};
-				if ((i + round) % 2 === 0) {
-					await timeBare();
-					await timeKeyword();
-				} else {
-					await timeKeyword();
-					await timeBare();
-				}
-				if (none) expect(kw).toEqual([]);
-				bareRound.push(bareMs);
-				keywordRound.push(keywordMs);
-				series.bare!.push(bareMs);
-				series.keyword!.push(keywordMs);
-				(none ? series.bareNone! : series.bareMatch!).push(bareMs);
-				(none ? series.keywordNone! : series.keywordMatch!).push(keywordMs);
-				if (round > 0) continue;
-				const t2 = performance.now();
-				await service.search(fixture!.request(q.text, { mode: 'semantic' }));
-				const t3 = performance.now();
-				await service.search(fixture!.request(q.text, { mode: 'hybrid' }));
-				series.semantic!.push(t3 - t2);
-				series.hybrid!.push(performance.now() - t3);
-			}
-			roundRatios.push(percentile(keywordRound, 95) / percentile(bareRound, 95));
-		}
+		const { series, roundRatios } = await timeInterleaved(fixture, service, queries, bare);
 		const p95 = (name: string): number => percentile(series[name]!, 95);
 		report.add('postgres: bare BM25 postings query p95 (limit 10)', p95('bare'), 'ms');
 		report.add('postgres: keyword search p95 (limit 10)', p95('keyword'), 'ms');
