@@ -55,6 +55,10 @@ function items(container: Container, req: MlRequest): Promise<{
 
 async function indexNow(container: Container, req: MlRequest, key: string): Promise<number> {
 	const index = await container.indexes.byName(RAG_DOCUMENTS_INDEX);
+	// The save's hook only noted the item (the coalescer records it within its window). Record it
+	// now: its revision moves on, so a background job still working on the previous content sees it
+	// is stale and does not write over what is indexed here.
+	await container.changes.flush();
 	return container.indexing.indexItemNow(index, key, { origin: req.origin, signal: req.signal });
 }
 
