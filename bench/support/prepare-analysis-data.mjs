@@ -20,6 +20,7 @@ import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
+import { showAtCommit } from './pinned-git.mjs';
 
 const ROOT = resolve(import.meta.dirname, '..', '..');
 
@@ -40,11 +41,7 @@ const EXPECTED = {
 };
 
 function show(dir, commit, path) {
-	try {
-		return execFileSync('git', ['-C', dir, 'show', `${commit}:${path}`], { encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
-	} catch (error) {
-		throw new Error(`cannot read ${path} at ${commit} in ${dir} (is it a clone of the right repository?): ${error.message.split('\n')[0]}`);
-	}
+	return showAtCommit(dir, commit, path, { encoding: 'utf8' });
 }
 
 function list(dir, commit, path) {

@@ -18,7 +18,6 @@
 //   node bench/support/prepare-beir-data.mjs claimverifier projeto_final Hybrid-Information-Retrieval-System [out]
 // `out` defaults to BENCH_BEIR_DIR or bench/.data (ignored by git). Each written file is checked
 // against its expected SHA-256; the script fails if a source differs.
-import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -26,6 +25,7 @@ import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { inflateRawSync } from 'node:zlib';
 import { reexecUnderNode22 } from '../../scripts/lib/runtime.mjs';
+import { showAtCommit } from './pinned-git.mjs';
 
 const ROOT = resolve(import.meta.dirname, '..', '..');
 
@@ -46,11 +46,7 @@ const EXPECTED = {
 };
 
 function show(dir, commit, path) {
-	try {
-		return execFileSync('git', ['-C', dir, 'show', `${commit}:${path}`], { maxBuffer: 256 * 1024 * 1024 });
-	} catch (error) {
-		throw new Error(`cannot read ${path} at ${commit} in ${dir} (is it a clone of the right repository?): ${error.message.split('\n')[0]}`);
-	}
+	return showAtCommit(dir, commit, path);
 }
 
 /** One entry of a ZIP archive (stored or deflated), found through the central directory. */
