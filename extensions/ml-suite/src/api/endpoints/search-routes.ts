@@ -5,6 +5,7 @@ import { notFoundOrForbidden } from '../../core/errors.js';
 import { relatedQueryText } from '../../core/indexing/build-document.js';
 import { computeSettingsHash, namespaceOf, type IndexDefinition } from '../../core/indexing/index-definition.js';
 import { DirectusFilter } from '../../core/search/directus-filter.js';
+import { FusionOverrides } from '../../core/search/fusion.js';
 import type { Container } from '../container.js';
 import { collectionInactiveError, isCollectionInactive } from '../directus-runtime.js';
 import { route, type MlRequest } from '../http.js';
@@ -12,17 +13,6 @@ import { IndexesResponse, SearchResponse } from './response-schemas.js';
 
 const directusFilter = DirectusFilter;
 
-/** Hybrid fusion settings; unset fields take the index model's defaults. */
-export const FusionBody = z
-	.object({
-		method: z.enum(['rrf', 'weighted']).optional(),
-		k: z.number().min(0).max(10_000).optional(),
-		semanticWeight: z.number().min(0).max(100).optional(),
-		keywordWeight: z.number().min(0).max(100).optional(),
-		depth: z.number().int().min(1).max(1000).optional(),
-	})
-	.strict()
-	.refine((f) => f.semanticWeight !== 0 || f.keywordWeight !== 0, 'semanticWeight and keywordWeight must not both be 0');
 
 export const SearchBody = z.object({
 	query: z.string().trim().min(1, 'must not be empty').max(4000, 'must be at most 4000 characters'),
@@ -34,7 +24,7 @@ export const SearchBody = z.object({
 	limit: z.number().int().min(1).max(100).default(10),
 	/** Lowest cosine similarity a semantic candidate may have (semantic and hybrid). Default: none, results are rank-based. */
 	minScore: z.number().min(-1).max(1).optional(),
-	fusion: FusionBody.optional(),
+	fusion: FusionOverrides.optional(),
 	/** Rerank the first hits with the configured reranker (default: on for indexes in ML_RERANK_INDEXES). */
 	rerank: z.boolean().optional(),
 });

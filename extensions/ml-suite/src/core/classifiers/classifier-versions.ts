@@ -260,33 +260,14 @@ export class ClassifierVersions {
 	/** The latest test per model. */
 	async lastTests(): Promise<Map<string, ModelTestRecord>> {
 		const latest = this.knex(MODEL_TESTS_TABLE).select('model').max({ id: 'id' }).groupBy('model');
-		const rows = (await this.knex(MODEL_TESTS_TABLE).whereIn('id', this.knex.select('id').from(latest.as('l')))) as {
-			model: string;
-			ok: boolean | number;
-			latency_ms: number | string;
-			message: string | null;
-			details: string | null;
-			tested_at: Date | string | number;
-		}[];
-		return new Map(
-			rows.map((r) => [
-				r.model,
-				{ model: r.model, ok: r.ok === true || r.ok === 1, latencyMs: Number(r.latency_ms), message: r.message, details: r.details ? (JSON.parse(r.details) as Record<string, unknown>) : null, testedAt: iso(r.tested_at)! },
-			]),
-		);
+		const rows = (await this.knex(MODEL_TESTS_TABLE).whereIn('id', this.knex.select('id').from(latest.as('l')))) as ModelTestRow[];
+		return new Map(rows.map((r) => [r.model, toModelTest(r)]));
 	}
 
 	/** Recent failed tests of a model, newest first. */
 	async recentTests(model: string, limit = 20): Promise<ModelTestRecord[]> {
-		const rows = (await this.knex(MODEL_TESTS_TABLE).where({ model }).orderBy('id', 'desc').limit(limit)) as {
-			model: string;
-			ok: boolean | number;
-			latency_ms: number | string;
-			message: string | null;
-			details: string | null;
-			tested_at: Date | string | number;
-		}[];
-		return rows.map((r) => ({ model: r.model, ok: r.ok === true || r.ok === 1, latencyMs: Number(r.latency_ms), message: r.message, details: r.details ? (JSON.parse(r.details) as Record<string, unknown>) : null, testedAt: iso(r.tested_at)! }));
+		const rows = (await this.knex(MODEL_TESTS_TABLE).where({ model }).orderBy('id', 'desc').limit(limit)) as ModelTestRow[];
+		return rows.map(toModelTest);
 	}
 
 	/**
@@ -353,4 +334,18 @@ export class ClassifierVersions {
 		await this.write(() => this.knex(MODEL_TESTS_TABLE).where({ model }).delete());
 		await this.write(() => this.knex(LABEL_COUNTS_TABLE).where({ model }).delete());
 	}
+}
+
+/** A row of the model test table. */
+interface ModelTestRow {
+	model: string;
+	ok: boolean | number;
+	latency_ms: number | string;
+	message: string | null;
+	details: string | null;
+	tested_at: Date | string | number;
+}
+
+function toModelTest(r: ModelTestRow): ModelTestRecord {
+	return { model: r.model, ok: r.ok === true || r.ok === 1, latencyMs: Number(r.latency_ms), message: r.message, details: r.details ? (JSON.parse(r.details) as Record<string, unknown>) : null, testedAt: iso(r.tested_at)! };
 }

@@ -1,4 +1,5 @@
 import type { Knex } from 'knex';
+import { jsonColumn } from '../database/json-column.js';
 
 export type EnrichmentStatus = 'pending' | 'done' | 'failed' | 'skipped';
 
@@ -28,15 +29,6 @@ const TABLE = 'ml_enrichment_items';
 const BATCH = 400;
 const now = (): string => new Date().toISOString();
 
-function parseJson<T>(value: unknown, fallback: T): T {
-	if (value === null || value === undefined || value === '') return fallback;
-	if (typeof value !== 'string') return value as T;
-	try {
-		return JSON.parse(value) as T;
-	} catch {
-		return fallback;
-	}
-}
 
 function toState(row: Record<string, unknown>): EnrichmentItemState {
 	return {
@@ -46,8 +38,8 @@ function toState(row: Record<string, unknown>): EnrichmentItemState {
 		item: String(row.item),
 		status: row.status as EnrichmentStatus,
 		sourceHash: (row.source_hash as string | null) ?? null,
-		written: parseJson<Record<string, unknown>>(row.written, {}),
-		kept: parseJson<string[]>(row.kept_fields, []),
+		written: jsonColumn<Record<string, unknown>>(row.written, {}),
+		kept: jsonColumn<string[]>(row.kept_fields, []),
 		attempts: Number(row.attempts ?? 0),
 		error: (row.error as string | null) ?? null,
 		revision: Number(row.revision ?? 0),

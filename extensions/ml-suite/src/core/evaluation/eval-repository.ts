@@ -2,24 +2,13 @@ import { randomUUID } from 'node:crypto';
 import type { Knex } from 'knex';
 import { parseEvalQueries } from './eval-set.js';
 import type { EvalQueryResult, EvalRunMetrics, EvalRunRecord, EvalRunStatus, EvalRunTimings, EvalSetRecord } from './eval-records.js';
+import { jsonColumn } from '../database/json-column.js';
 
 const SETS = 'ml_eval_sets';
 const RUNS = 'ml_eval_runs';
 const now = (): string => new Date().toISOString();
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
-/** JSON columns come back as text on SQLite and parsed on PostgreSQL. */
-function json<T>(value: unknown, fallback: T): T {
-	if (value === null || value === undefined || value === '') return fallback;
-	if (typeof value === 'string') {
-		try {
-			return JSON.parse(value) as T;
-		} catch {
-			return fallback;
-		}
-	}
-	return value as T;
-}
 
 const text = (value: unknown): string | null => (value === null || value === undefined ? null : String(value));
 const num = (value: unknown): number | null => (value === null || value === undefined || value === '' ? null : Number(value));
@@ -45,7 +34,7 @@ function toSet(row: Row): EvalSetRecord {
 		source: (text(row.source) ?? 'manual') as EvalSetRecord['source'],
 		queries,
 		queryCount: queries.length,
-		importReport: json<Record<string, unknown> | null>(row.import_report, null),
+		importReport: jsonColumn<Record<string, unknown> | null>(row.import_report, null),
 		dateCreated: iso(row.date_created),
 		dateUpdated: iso(row.date_updated),
 	};
@@ -67,7 +56,7 @@ function toRun(row: Row): EvalRunRecord {
 		candidateModel: row.candidate_model === true || row.candidate_model === 1 || row.candidate_model === '1',
 		mode: String(row.mode ?? ''),
 		reranker: text(row.reranker),
-		searchOptions: json<Record<string, unknown>>(row.search_options, {}),
+		searchOptions: jsonColumn<Record<string, unknown>>(row.search_options, {}),
 		k: Number(row.k ?? 0),
 		queryCount: Number(row.query_count ?? 0),
 		progress: Number(row.progress ?? 0),
@@ -81,9 +70,9 @@ function toRun(row: Row): EvalRunRecord {
 						queries: Number(row.query_count ?? 0),
 						queriesWithHit: Number(row.queries_with_hit ?? 0),
 					},
-		perQuery: json<EvalQueryResult[] | null>(row.per_query, null),
-		timings: json<EvalRunTimings | null>(row.timings, null),
-		details: json<Record<string, unknown>>(row.details, {}),
+		perQuery: jsonColumn<EvalQueryResult[] | null>(row.per_query, null),
+		timings: jsonColumn<EvalRunTimings | null>(row.timings, null),
+		details: jsonColumn<Record<string, unknown>>(row.details, {}),
 		error: text(row.error),
 		jobId: text(row.job_id),
 		source: (text(row.source) ?? 'api') as EvalRunRecord['source'],

@@ -3,6 +3,7 @@ import { performance } from 'node:perf_hooks';
 import { z } from 'zod';
 import { InvalidPayloadError, isMlError, NotFoundError } from '../errors.js';
 import { namespaceOf, type IndexDefinition } from '../indexing/index-definition.js';
+import { FusionOverrides } from '../search/fusion.js';
 import type { CallOrigin } from '../usage/types.js';
 import { usageSource } from '../usage/usage-source.js';
 import type { BeirImportReport } from './beir-import.js';
@@ -21,16 +22,7 @@ export const EVAL_SEARCH_MODES = ['semantic', 'keyword', 'hybrid'] as const;
 export const EvalSearchOptions = z
 	.object({
 		/** Hybrid fusion; unset fields take the index model's defaults. */
-		fusion: z
-			.object({
-				method: z.enum(['rrf', 'weighted']).optional(),
-				k: z.number().min(0).max(10_000).optional(),
-				semanticWeight: z.number().min(0).max(100).optional(),
-				keywordWeight: z.number().min(0).max(100).optional(),
-				depth: z.number().int().min(1).max(1000).optional(),
-			})
-			.strict()
-			.optional(),
+		fusion: FusionOverrides.optional(),
 	})
 	.strict();
 export type EvalSearchOptions = z.infer<typeof EvalSearchOptions>;

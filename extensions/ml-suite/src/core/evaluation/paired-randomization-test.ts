@@ -1,24 +1,7 @@
-/**
- * Two-sided paired randomization (sign-flip permutation) test on per-query scores, the test
- * IR evaluation uses to say whether system B really differs from system A on the same queries
- * (Smucker, Allan & Carterette, CIKM 2007). Under the null hypothesis the sign of each
- * query's difference is arbitrary, so the p-value is the share of random sign assignments whose
- * mean difference is at least as far from 0 as the observed one.
- *
- * Deterministic for a given `seed`, so a comparison shows the same p-value every time it is viewed.
- */
-export interface PairedTestResult {
-	/** Mean of b - a over the paired queries. */
-	meanDifference: number;
-	/** Two-sided p-value, in (0, 1]. */
-	pValue: number;
-	/** Queries where b scored higher / lower / the same as a. */
-	wins: number;
-	losses: number;
-	ties: number;
-	/** Number of paired queries. */
-	queries: number;
-}
+import type { PairedTest } from '../../shared/eval-types.js';
+
+/** The result of `pairedRandomizationTest` (the wire type of `/ml/eval/compare`). */
+export type PairedTestResult = PairedTest;
 
 /** Small, fast, seedable PRNG (mulberry32). */
 function mulberry32(seed: number): () => number {
@@ -33,6 +16,14 @@ function mulberry32(seed: number): () => number {
 }
 
 /**
+ * Two-sided paired randomization (sign-flip permutation) test on per-query scores, the test
+ * IR evaluation uses to say whether system B really differs from system A on the same queries
+ * (Smucker, Allan & Carterette, CIKM 2007). Under the null hypothesis the sign of each
+ * query's difference is arbitrary, so the p-value is the share of random sign assignments whose
+ * mean difference is at least as far from 0 as the observed one.
+ *
+ * Deterministic for a given `seed`, so a comparison shows the same p-value every time it is viewed.
+ *
  * Compares per-query scores `a` and `b` (same queries, same order).
  * @param options.iterations random sign assignments. Default: 10000.
  * @param options.seed PRNG seed. Default: 42.

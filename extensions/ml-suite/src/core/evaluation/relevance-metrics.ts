@@ -13,6 +13,10 @@
  * item; duplicates would otherwise be rewarded twice).
  */
 
+import type { QueryScores } from '../../shared/eval-types.js';
+
+export type { QueryScores };
+
 /** Relevance judgements of one query: item key → grade (> 0 = relevant). */
 export type Judgements = ReadonlyMap<string, number>;
 
@@ -78,21 +82,6 @@ export function reciprocalRankAt(ranked: readonly string[], judgements: Judgemen
 	return rank === null ? 0 : 1 / rank;
 }
 
-/** The metrics of one query's ranking. */
-export interface QueryScores {
-	/** nDCG@10. */
-	ndcg10: number;
-	/** Recall@k. */
-	recall: number;
-	/** Reciprocal rank within k (its mean is MRR@k). */
-	reciprocalRank: number;
-	/** Rank of the first relevant result within k, or null. */
-	firstRelevantRank: number | null;
-	/** Relevant items of the query (grade > 0). */
-	relevant: number;
-	/** Relevant items found within k. */
-	relevantFound: number;
-}
 
 /** Depth of nDCG, fixed at 10 as in BEIR so runs with different `k` stay comparable. */
 export const NDCG_DEPTH = 10;

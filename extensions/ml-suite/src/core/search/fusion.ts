@@ -1,3 +1,5 @@
+import { z } from 'zod';
+
 /** How hybrid search combines its semantic and keyword lists. */
 export interface FusionOptions {
 	/**
@@ -18,6 +20,21 @@ export interface FusionOptions {
 	 */
 	depth: number;
 }
+
+/**
+ * A request's fusion settings (`fusion` of `POST /ml/search` and of an evaluation run's search
+ * options); unset fields take the index model's defaults.
+ */
+export const FusionOverrides = z
+	.object({
+		method: z.enum(['rrf', 'weighted']).optional(),
+		k: z.number().min(0).max(10_000).optional(),
+		semanticWeight: z.number().min(0).max(100).optional(),
+		keywordWeight: z.number().min(0).max(100).optional(),
+		depth: z.number().int().min(1).max(1000).optional(),
+	})
+	.strict()
+	.refine((f) => f.semanticWeight !== 0 || f.keywordWeight !== 0, 'semanticWeight and keywordWeight must not both be 0');
 
 /**
  * Defaults per embedding model. The local hashing embedder only sees surface overlap and is a

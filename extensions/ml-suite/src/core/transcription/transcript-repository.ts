@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Knex } from 'knex';
 import type { TranscriptSegment } from './types.js';
+import { jsonColumn } from '../database/json-column.js';
 
 export type TranscriptStatus = 'queued' | 'processing' | 'completed' | 'failed';
 
@@ -41,15 +42,6 @@ export interface CompletedTranscript {
 	timings: TranscriptTimings;
 }
 
-const parseJson = <T>(value: unknown, fallback: T): T => {
-	if (value === null || value === undefined || value === '') return fallback;
-	if (typeof value !== 'string') return value as T;
-	try {
-		return JSON.parse(value) as T;
-	} catch {
-		return fallback;
-	}
-};
 
 const iso = (value: unknown): string | null => (value instanceof Date ? value.toISOString() : typeof value === 'number' ? new Date(value).toISOString() : typeof value === 'string' ? value : null);
 
@@ -164,10 +156,10 @@ function toTranscript(row: Record<string, unknown>): Transcript {
 		duration: row.duration === null || row.duration === undefined ? null : Number(row.duration),
 		model: (row.model as string | null) ?? null,
 		text: (row.text as string | null) ?? null,
-		segments: parseJson<TranscriptSegment[]>(row.segments, []),
+		segments: jsonColumn<TranscriptSegment[]>(row.segments, []),
 		error: (row.error as string | null) ?? null,
 		attempts: Number(row.attempts ?? 0),
-		timings: parseJson<TranscriptTimings | null>(row.timings, null),
+		timings: jsonColumn<TranscriptTimings | null>(row.timings, null),
 		dateCompleted: iso(row.date_completed),
 		dateUpdated: iso(row.date_updated),
 	};

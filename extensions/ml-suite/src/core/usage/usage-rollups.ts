@@ -12,20 +12,11 @@ export type RollupDimension = (typeof ROLLUP_DIMENSIONS)[number];
 
 export const HOUR_MS = 3_600_000;
 
-export interface RollupRow {
+export interface RollupRow extends Pick<UsageRow, RollupDimension> {
 	/** Hours since the Unix epoch (UTC): the hour the calls started in. */
 	bucket: number;
 	/** Hash of the dimension values, unique per bucket. */
 	key: string;
-	user: string | null;
-	source_type: string;
-	source: string;
-	capability: string;
-	provider: string;
-	model: string;
-	collection: string | null;
-	status: string;
-	error_code: string | null;
 	calls: number;
 	input_tokens: number;
 	output_tokens: number;
@@ -64,13 +55,7 @@ async function createRollupTable(knex: Knex, table: string): Promise<void> {
 	await knex.schema.createTable(table, (t) => {
 		t.integer('bucket').notNullable();
 		t.string('key', 40).notNullable();
-		t.string('user', 36).nullable();
-		t.string('source_type', 32).notNullable();
-		t.string('source', 255).notNullable();
-		t.string('capability', 32).notNullable();
-		t.string('provider', 64).notNullable();
-		t.string('model', 255).notNullable();
-		t.string('collection', 64).nullable();
+		usageCallColumns(t);
 		t.string('status', 16).notNullable();
 		t.string('error_code', 64).nullable();
 		t.bigInteger('calls').notNullable().defaultTo(0);
@@ -298,4 +283,15 @@ export function toDate(value: unknown): Date {
 	const s = String(value);
 	if (/^\d+(\.\d+)?$/.test(s)) return new Date(Number(s));
 	return new Date(/[zZ]|[+-]\d\d:?\d\d$/.test(s) ? s : `${s.replace(' ', 'T')}Z`);
+}
+
+/** The columns naming who called what, for where (`ml_usage` and its rollups alike). */
+export function usageCallColumns(t: Knex.CreateTableBuilder): void {
+	t.string('user', 36).nullable();
+	t.string('source_type', 32).notNullable();
+	t.string('source', 255).notNullable();
+	t.string('capability', 32).notNullable();
+	t.string('provider', 64).notNullable();
+	t.string('model', 255).notNullable();
+	t.string('collection', 64).nullable();
 }

@@ -1,5 +1,5 @@
 import type { Knex } from 'knex';
-import { ensureUsageRollupTable } from './usage-rollups.js';
+import { ensureUsageRollupTable, usageCallColumns } from './usage-rollups.js';
 
 /**
  * Creates the usage table with the columns `KnexUsageRecorder` writes, if it is missing.
@@ -12,13 +12,7 @@ export async function createUsageTable(knex: Knex, table = 'ml_usage'): Promise<
 	await knex.schema.createTable(table, (t) => {
 		t.increments('id');
 		t.timestamp('timestamp').notNullable();
-		t.string('user', 36).nullable();
-		t.string('source_type', 32).notNullable();
-		t.string('source', 255).notNullable();
-		t.string('capability', 32).notNullable();
-		t.string('provider', 64).notNullable();
-		t.string('model', 255).notNullable();
-		t.string('collection', 64).nullable();
+		usageCallColumns(t);
 		t.string('item', 255).nullable();
 		t.integer('input_tokens').notNullable().defaultTo(0);
 		t.integer('output_tokens').notNullable().defaultTo(0);

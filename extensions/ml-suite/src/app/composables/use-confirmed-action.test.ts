@@ -1,0 +1,31 @@
+import { describe, expect, it } from 'vitest';
+import { ref } from 'vue';
+import { useConfirmedAction } from './use-confirmed-action.js';
+
+describe('useConfirmedAction', () => {
+	it('is busy while the action runs and closes the dialog when it succeeds', async () => {
+		const error = ref<string | null>(null);
+		const confirmed = useConfirmedAction(error);
+		confirmed.open.value = true;
+		let busyDuring = false;
+		await confirmed.run(async () => {
+			busyDuring = confirmed.busy.value;
+		});
+		expect(busyDuring).toBe(true);
+		expect(confirmed.busy.value).toBe(false);
+		expect(confirmed.open.value).toBe(false);
+		expect(error.value).toBeNull();
+	});
+
+	it('shows the failure, closes the dialog and is no longer busy', async () => {
+		const error = ref<string | null>(null);
+		const confirmed = useConfirmedAction(error);
+		confirmed.open.value = true;
+		await confirmed.run(async () => {
+			throw new Error('queue is paused');
+		});
+		expect(error.value).toContain('queue is paused');
+		expect(confirmed.busy.value).toBe(false);
+		expect(confirmed.open.value).toBe(false);
+	});
+});
