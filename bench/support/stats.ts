@@ -13,17 +13,8 @@ export function round(value: number, digits = 2): number {
 	return Math.round(value * f) / f;
 }
 
-/** Deterministic PRNG (mulberry32), so every run generates the same corpus and vectors. */
-export function seededRandom(seed: number): () => number {
-	let a = seed >>> 0;
-	return () => {
-		a = (a + 0x6d2b79f5) >>> 0;
-		let t = a;
-		t = Math.imul(t ^ (t >>> 15), t | 1);
-		t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-		return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-	};
-}
+/** Deterministic PRNG, so every run generates the same corpus and vectors. */
+export { seededRandom } from '../../extensions/ml-suite/src/core/seeded-random.js';
 
 /** Standard normal samples from a uniform source (Box–Muller). */
 export function gaussian(random: () => number): () => number {

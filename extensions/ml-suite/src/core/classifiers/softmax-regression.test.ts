@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { predictProba, seededRandom, trainSoftmax } from './softmax-regression.js';
+import { seededRandom } from '../seeded-random.js';
+import { predictProba, trainSoftmax } from './softmax-regression.js';
 import type { SparseVector } from './sparse-vector.js';
 
 /** Three classes, each marked by its own features plus shared noise features. */

@@ -1,4 +1,5 @@
 import type { SparseVector } from './sparse-vector.js';
+import { seededRandom } from '../seeded-random.js';
 
 /** Trained multinomial logistic regression: `weights[k * features + j]`, one bias per class. */
 export interface SoftmaxWeights {
@@ -27,18 +28,6 @@ export interface SoftmaxTrainOptions {
 	 * of training so training inside a Directus process does not hold up its requests.
 	 */
 	yieldEvery?: { ms: number; yield(): Promise<void> };
-}
-
-/** Deterministic PRNG (mulberry32) for shuffles. */
-export function seededRandom(seed: number): () => number {
-	let a = seed >>> 0;
-	return () => {
-		a = (a + 0x6d2b79f5) >>> 0;
-		let t = a;
-		t = Math.imul(t ^ (t >>> 15), t | 1);
-		t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-		return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-	};
 }
 
 /** Class probabilities (softmax of the scores). */

@@ -1,4 +1,4 @@
-import { seededRandom } from './softmax-regression.js';
+import { seededRandom } from '../seeded-random.js';
 
 /**
  * Splits example indices into train and test sets with the same class proportions: per class,

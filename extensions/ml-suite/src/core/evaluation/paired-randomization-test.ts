@@ -1,19 +1,8 @@
 import type { PairedTest } from '../../shared/eval-types.js';
+import { seededRandom } from '../seeded-random.js';
 
 /** The result of `pairedRandomizationTest` (the wire type of `/ml/eval/compare`). */
 export type PairedTestResult = PairedTest;
-
-/** Small, fast, seedable PRNG (mulberry32). */
-function mulberry32(seed: number): () => number {
-	let state = seed >>> 0;
-	return () => {
-		state = (state + 0x6d2b79f5) >>> 0;
-		let t = state;
-		t = Math.imul(t ^ (t >>> 15), t | 1);
-		t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-		return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-	};
-}
 
 /**
  * Two-sided paired randomization (sign-flip permutation) test on per-query scores, the test
@@ -48,7 +37,7 @@ export function pairedRandomizationTest(
 	if (n === 0 || wins + losses === 0) return { ...result, pValue: 1 };
 
 	const observed = Math.abs(observedSum) - 1e-9;
-	const random = mulberry32(options.seed ?? 42);
+	const random = seededRandom(options.seed ?? 42);
 	let atLeastAsExtreme = 0;
 	for (let i = 0; i < iterations; i++) {
 		let sum = 0;

@@ -6,20 +6,9 @@ import { EmbeddedVectorStore } from '../vector-stores/embedded-vector-store.js';
 import { namespaceOf, parseIndexRow, type IndexDefinition } from './index-definition.js';
 import { IndexingService } from './indexing-service.js';
 import { MemoryItemSource } from './memory-item-source.fixtures.js';
+import { seededRandom } from '../seeded-random.js';
 
 const origin = { user: null, sourceType: 'cli' as const, source: 'cli:test' };
-
-/** Deterministic PRNG (mulberry32), so a failing run can be replayed. */
-function prng(seed: number): () => number {
-	let a = seed >>> 0;
-	return () => {
-		a = (a + 0x6d2b79f5) >>> 0;
-		let t = a;
-		t = Math.imul(t ^ (t >>> 15), t | 1);
-		t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-		return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-	};
-}
 
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -81,7 +70,7 @@ export function lastWriterWinsSuite(getDb: () => Knex): void {
 	}
 
 	it('two saves of the same item with a slow first provider call: the final content is what is indexed', async () => {
-		const random = prng(14);
+		const random = seededRandom(14);
 		// The first save's call is slow (up to 300 ms), the second's fast: out-of-order completion.
 		const jobs: Promise<unknown>[] = [];
 		for (let i = 0; i < 20; i++) {
@@ -103,7 +92,7 @@ export function lastWriterWinsSuite(getDb: () => Knex): void {
 	});
 
 	it('random latencies and several saves per item converge on the last save', async () => {
-		const random = prng(1414);
+		const random = seededRandom(1414);
 		latency = () => Math.floor(random() * 120);
 		const jobs: Promise<unknown>[] = [];
 		const last = new Map<string, string>();

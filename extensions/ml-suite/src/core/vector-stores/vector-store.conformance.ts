@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { InvalidPayloadError, NotFoundError } from '../errors.js';
 import type { MetadataValue, VectorMatch, VectorRecord, VectorStore } from './types.js';
+import { seededRandom } from '../seeded-random.js';
 
 /** What a conformance run needs: a fresh store, and how to throw its backing state away. */
 export interface ConformanceSubject {
@@ -9,18 +10,6 @@ export interface ConformanceSubject {
 }
 
 const DIMS = 16;
-
-/** Seeded PRNG, so a failing ranking reproduces. */
-function rng(seed: number): () => number {
-	let state = seed >>> 0;
-	return () => {
-		state = (state + 0x6d2b79f5) >>> 0;
-		let t = state;
-		t = Math.imul(t ^ (t >>> 15), t | 1);
-		t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-		return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-	};
-}
 
 function randomVector(next: () => number, dims = DIMS): number[] {
 	return Array.from({ length: dims }, () => next() * 2 - 1);
@@ -44,7 +33,7 @@ const CATEGORIES = ['a', 'b', 'c'] as const;
 
 /** 300 records over 100 items (3 chunks each) with varied metadata, some keys missing or null. */
 function dataset(seed: number): VectorRecord[] {
-	const next = rng(seed);
+	const next = seededRandom(seed);
 	return Array.from({ length: 300 }, (_, i) => {
 		const metadata: Record<string, MetadataValue> = {
 			category: CATEGORIES[i % 3] as string,
@@ -84,7 +73,7 @@ export function describeVectorStoreConformance(name: string, factory: () => Prom
 		let store: VectorStore;
 		let counter = 0;
 		const records = dataset(42);
-		const queries = [randomVector(rng(7)), randomVector(rng(8)), randomVector(rng(9))];
+		const queries = [randomVector(seededRandom(7)), randomVector(seededRandom(8)), randomVector(seededRandom(9))];
 		let shared = '';
 		const fresh = (): string => `conf_${++counter}_${Date.now().toString(36)}`;
 
@@ -135,7 +124,7 @@ export function describeVectorStoreConformance(name: string, factory: () => Prom
 			await store.ensureNamespace(ns, DIMS);
 			const subset = records.slice(0, 30);
 			await store.upsert(ns, subset);
-			const replaced: VectorRecord = { ...(subset[5] as VectorRecord), vector: randomVector(rng(99)), content: 'replaced', metadata: { category: 'z' } };
+			const replaced: VectorRecord = { ...(subset[5] as VectorRecord), vector: randomVector(seededRandom(99)), content: 'replaced', metadata: { category: 'z' } };
 			await store.upsert(ns, [replaced]);
 			await store.upsert(ns, subset.slice(10, 20)); // same state again: idempotent
 			expect(await store.count(ns)).toBe(30);
@@ -164,7 +153,7 @@ export function describeVectorStoreConformance(name: string, factory: () => Prom
 		it('deleteChunksFrom trims one item from the given chunk on', async () => {
 			const ns = fresh();
 			await store.ensureNamespace(ns, DIMS);
-			const next = rng(5);
+			const next = seededRandom(5);
 			const chunks = (itemKey: string): VectorRecord[] =>
 				Array.from({ length: 5 }, (_, i) => ({ id: `${itemKey}:${i}`, itemKey, chunkIndex: i, vector: randomVector(next), content: `${itemKey} ${i}`, metadata: {} }));
 			await store.upsert(ns, [...chunks('long'), ...chunks('other')]);
@@ -228,7 +217,7 @@ export function describeVectorStoreConformance(name: string, factory: () => Prom
 			const two = fresh();
 			await store.ensureNamespace(one, DIMS);
 			await store.ensureNamespace(two, DIMS);
-			const next = rng(11);
+			const next = seededRandom(11);
 			const same = (content: string): VectorRecord => ({ id: 'shared-id', itemKey: 'k', chunkIndex: 0, vector: randomVector(next), content, metadata: {} });
 			const inOne = same('in one');
 			await store.upsert(one, [inOne, ...records.slice(0, 9)]);
