@@ -78,6 +78,32 @@ export function modeOption(name: string, defaultValue: 'semantic' | 'keyword' | 
 	);
 }
 
+/** The indexes a retrieval operation reads (empty: every index the permissions can read). */
+export function indexesOption(): OptionField {
+	return registryOption('indexes', 'Indexes', 'indexes', { multiple: true, note: 'Empty = every index the permissions can read.' });
+}
+
+/** How many results a retrieval operation takes. */
+export function limitOption(name: string, max: number, defaultValue: number, what: string): OptionField {
+	return {
+		field: 'limit',
+		name,
+		type: 'integer',
+		meta: { width: 'half', interface: 'input', options: { min: 1, max }, note: `${what} (1–${max}). Default ${defaultValue}.` },
+		schema: { default_value: defaultValue },
+	};
+}
+
+/** A Directus filter on the items a retrieval operation may return. */
+export function filterOption(): OptionField {
+	return {
+		field: 'filter',
+		name: 'Filter',
+		type: 'json',
+		meta: { width: 'full', interface: 'input-code', options: { language: 'json', placeholder: '{ "status": { "_eq": "published" } }' }, note: 'Directus filter on the items.' },
+	};
+}
+
 /** The text an analysis operation reads, usually a flow path. */
 export function textOption(placeholder = '{{$trigger.payload.body}}'): OptionField {
 	return {

@@ -1,6 +1,6 @@
 import { defineOperationApp } from '@directus/extensions-sdk';
 import { localizedDefinition, tr } from '../../i18n/localized-definition.js';
-import { modeOption, permissionsOption, registryOption } from '../shared-options.js';
+import { filterOption, indexesOption, limitOption, modeOption, permissionsOption, registryOption } from '../shared-options.js';
 
 export default defineOperationApp(
 	localizedDefinition({
@@ -20,22 +20,11 @@ export default defineOperationApp(
 				type: 'text',
 				meta: { width: 'full', interface: 'input-multiline', required: true, note: 'Use {{$trigger.payload.field}} or {{$last.field}} to ask about flow data.' },
 			},
-			registryOption('indexes', 'Indexes', 'indexes', { multiple: true, note: 'Empty = every index the permissions can read.' }),
+			indexesOption(),
 			modeOption('Retrieval', 'hybrid'),
-			{
-				field: 'limit',
-				name: 'Passages',
-				type: 'integer',
-				meta: { width: 'half', interface: 'input', options: { min: 1, max: 50 }, note: 'Passages retrieved (1–50). Default 5.' },
-				schema: { default_value: 5 },
-			},
+			limitOption('Passages', 50, 5, 'Passages retrieved'),
 			permissionsOption('Whose read permissions decide which items can be quoted.'),
-			{
-				field: 'filter',
-				name: 'Filter',
-				type: 'json',
-				meta: { width: 'full', interface: 'input-code', options: { language: 'json', placeholder: '{ "status": { "_eq": "published" } }' }, note: 'Directus filter on the items.' },
-			},
+			filterOption(),
 			registryOption('model', 'Chat model', 'models', { task: 'chat', note: 'Empty = the default; without a chat model the answer quotes passages.' }),
 			{
 				field: 'failWhenNoAnswer',

@@ -1,6 +1,6 @@
 import { defineOperationApp } from '@directus/extensions-sdk';
 import { localizedDefinition, tr } from '../../i18n/localized-definition.js';
-import { modeOption, permissionsOption, registryOption } from '../shared-options.js';
+import { filterOption, indexesOption, limitOption, modeOption, permissionsOption } from '../shared-options.js';
 
 export default defineOperationApp(
 	localizedDefinition({
@@ -11,7 +11,7 @@ export default defineOperationApp(
 		overview: ({ query, indexes, mode, limit }) => [
 			{ label: 'Query', text: String(query ?? '') },
 			{ label: 'Indexes', text: indexes ? String(indexes) : tr('All') },
-			{ label: 'Mode', text: String(mode ?? 'semantic') },
+			{ label: 'Mode', text: String(mode ?? 'hybrid') },
 			{ label: 'Limit', text: String(limit ?? 10) },
 		],
 		options: [
@@ -21,15 +21,9 @@ export default defineOperationApp(
 				type: 'text',
 				meta: { width: 'full', interface: 'input-multiline', required: true, note: 'Use {{$trigger.payload.title}} or {{$last.field}} to search for flow data.' },
 			},
-			registryOption('indexes', 'Indexes', 'indexes', { multiple: true, note: 'Empty = every index the permissions can read.' }),
+			indexesOption(),
 			modeOption('Mode', 'hybrid'),
-			{
-				field: 'limit',
-				name: 'Limit',
-				type: 'integer',
-				meta: { width: 'half', interface: 'input', options: { min: 1, max: 100 }, note: 'Results returned (1–100). Default 10.' },
-				schema: { default_value: 10 },
-			},
+			limitOption('Limit', 100, 10, 'Results returned'),
 			permissionsOption('Whose read permissions decide which items (and fields) are returned.'),
 			{
 				field: 'fields',
@@ -37,12 +31,7 @@ export default defineOperationApp(
 				type: 'string',
 				meta: { width: 'full', interface: 'input', options: { placeholder: 'title, status' }, note: 'Comma-separated item fields returned in each result’s data.' },
 			},
-			{
-				field: 'filter',
-				name: 'Filter',
-				type: 'json',
-				meta: { width: 'full', interface: 'input-code', options: { language: 'json', placeholder: '{ "status": { "_eq": "published" } }' }, note: 'Directus filter on the items.' },
-			},
+			filterOption(),
 		],
 	}),
 );
