@@ -285,7 +285,6 @@ export const DE_DE: Readonly<Record<string, string>> = {
 	'Name of an evaluation set (ML Evaluation module, ml_eval_sets).': 'Name eines Evaluationssets (Modul „ML-Evaluation“, ml_eval_sets).',
 	Index: 'Index',
 	'Empty: the index the set belongs to. Managed in Content → ML suite → Indexes.': 'Leer: der Index, zu dem das Set gehört. Verwaltet unter Inhalt → ML-Suite → Indizes.',
-	'Keyword (full-text engine)': 'Stichwort (Volltext-Engine)',
 	'Results per query (k)': 'Ergebnisse je Anfrage (k)',
 	'Recall@k and MRR@k use this depth (10–100); nDCG is at 10. Default 100.': 'Recall@k und MRR@k verwenden diese Tiefe (10–100); nDCG gilt bei 10. Standard 100.',
 	"Empty: the index's own model. Another model is evaluated on vectors built for the run. Managed in Content → ML suite → Models.":

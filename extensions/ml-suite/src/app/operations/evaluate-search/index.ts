@@ -1,6 +1,6 @@
 import { defineOperationApp } from '@directus/extensions-sdk';
 import { localizedDefinition, tr } from '../../i18n/localized-definition.js';
-import { registryOption, selectOption } from '../shared-options.js';
+import { modeOption, registryOption } from '../shared-options.js';
 
 export default defineOperationApp(
 	localizedDefinition({
@@ -22,16 +22,7 @@ export default defineOperationApp(
 				meta: { width: 'half', interface: 'input', required: true, options: { placeholder: 'demo-articles' }, note: 'Name of an evaluation set (ML Evaluation module, ml_eval_sets).' },
 			},
 			registryOption('index', 'Index', 'indexes', { note: "Empty: the index the set belongs to." }),
-			selectOption(
-				'mode',
-				'Mode',
-				[
-					{ text: 'Hybrid (vector + keyword)', value: 'hybrid' },
-					{ text: 'Semantic (vector only)', value: 'semantic' },
-					{ text: 'Keyword (full-text engine)', value: 'keyword' },
-				],
-				{ defaultValue: 'hybrid' },
-			),
+			modeOption('Mode', 'hybrid'),
 			{
 				field: 'limit',
 				name: 'Results per query (k)',
