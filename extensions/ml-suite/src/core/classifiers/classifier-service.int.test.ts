@@ -1,6 +1,6 @@
-import knexFactory, { type Knex } from 'knex';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { POSTGRES_URL, skipUnless } from '../../../../../test/support/services.js';
+import { beforeEach, describe, expect, it } from 'vitest';
+import { usePostgresSchema } from '../../../../../test/support/postgres-schema.js';
+import { skipUnless } from '../../../../../test/support/services.js';
 import { ClassifierService } from './classifier-service.js';
 import { ClassifierVersions, ensureClassifierTables, LABEL_COUNTS_TABLE, VERSIONS_TABLE } from './classifier-versions.js';
 import type { Example, TrainingSpec } from './types.js';
@@ -24,13 +24,17 @@ const EXAMPLES: Example[] = Array.from({ length: 16 }, (_, i) => {
  * new run once that many labels have been written to its collection.
  */
 describe.skipIf(await skipUnless('postgres'))('ClassifierService (PostgreSQL): pruning and automatic retraining', () => {
-	const schema = `ml_classifier_test_${process.pid}_${Date.now()}`;
-	let knex: Knex;
+	const db = usePostgresSchema('ml_classifier_test', {
+		async setUp(knex) {
+			await ensureClassifierTables(knex);
+			await ensureClassifierTables(knex); // idempotent
+		},
+	});
 	let enqueued: string[];
 
 	const service = (keepVersions = 10) =>
 		new ClassifierService({
-			versions: new ClassifierVersions(knex),
+			versions: new ClassifierVersions(db()),
 			getModel: async () => MODEL as never,
 			loadExamples: async () => EXAMPLES,
 			enqueueTraining: async (versionId) => {
@@ -50,22 +54,10 @@ describe.skipIf(await skipUnless('postgres'))('ClassifierService (PostgreSQL): p
 	};
 	const numbers = async (s: ClassifierService) => (await s.versions(MODEL.id)).map((v) => (v.active ? `${v.version}*` : String(v.version)));
 
-	beforeAll(async () => {
-		const admin = knexFactory({ client: 'pg', connection: POSTGRES_URL });
-		await admin.raw('CREATE SCHEMA ??', [schema]);
-		await admin.destroy();
-		knex = knexFactory({ client: 'pg', connection: POSTGRES_URL, searchPath: [schema], pool: { min: 0, max: 2 } });
-		await ensureClassifierTables(knex);
-		await ensureClassifierTables(knex); // idempotent
-	});
 	beforeEach(async () => {
 		enqueued = [];
-		await knex(VERSIONS_TABLE).delete();
-		await knex(LABEL_COUNTS_TABLE).delete();
-	});
-	afterAll(async () => {
-		await knex?.raw('DROP SCHEMA IF EXISTS ?? CASCADE', [schema]);
-		await knex?.destroy();
+		await db()(VERSIONS_TABLE).delete();
+		await db()(LABEL_COUNTS_TABLE).delete();
 	});
 
 	it('keeps the newest K versions and the active one; older versions and their weights are deleted', async () => {
@@ -81,7 +73,7 @@ describe.skipIf(await skipUnless('postgres'))('ClassifierService (PostgreSQL): p
 		await s.activate(MODEL.id, 4);
 		await train(s);
 		expect(await numbers(s)).toEqual(['5', '4*']);
-		expect(Number((await knex(VERSIONS_TABLE).where({ model: MODEL.id }).count({ n: '*' }))[0]!.n)).toBe(2);
+		expect(Number((await db()(VERSIONS_TABLE).where({ model: MODEL.id }).count({ n: '*' }))[0]!.n)).toBe(2);
 		// The active version still answers after the pruning.
 		expect((await s.predict(MODEL.id, 'the chef and the recipe')).version).toBe(4);
 	});

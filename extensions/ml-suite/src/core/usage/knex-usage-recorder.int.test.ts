@@ -1,27 +1,15 @@
-import knexFactory, { type Knex } from 'knex';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { POSTGRES_URL, skipUnless } from '../../../../../test/support/services.js';
+import { describe, expect, it } from 'vitest';
+import { usePostgresSchema } from '../../../../../test/support/postgres-schema.js';
+import { skipUnless } from '../../../../../test/support/services.js';
 import { KnexUsageRecorder } from './knex-usage-recorder.js';
 import { usageEvent } from './usage-recorder.fixtures.js';
 import { createUsageTable } from './usage-table.js';
 
 describe.skipIf(await skipUnless('postgres'))('KnexUsageRecorder (PostgreSQL)', () => {
-	const schema = `ml_usage_test_${process.pid}_${Date.now()}`;
-	let knex: Knex;
-
-	beforeAll(async () => {
-		const admin = knexFactory({ client: 'pg', connection: POSTGRES_URL });
-		await admin.raw('CREATE SCHEMA ??', [schema]);
-		await admin.destroy();
-		knex = knexFactory({ client: 'pg', connection: POSTGRES_URL, searchPath: [schema], pool: { min: 0, max: 2 } });
-		await createUsageTable(knex);
-	});
-	afterAll(async () => {
-		await knex?.raw('DROP SCHEMA IF EXISTS ?? CASCADE', [schema]);
-		await knex?.destroy();
-	});
+	const db = usePostgresSchema('ml_usage_test', { setUp: createUsageTable });
 
 	it('writes typed rows: uuid-like user, float cost, boolean cache_hit, timestamp', async () => {
+		const knex = db();
 		const recorder = new KnexUsageRecorder({ knex, flushIntervalMs: 60_000, maxBatchSize: 70 });
 		for (let i = 0; i < 140; i++) recorder.record(usageEvent({ item: String(i), cacheHit: i % 2 === 0, cost: i / 1e6 }));
 		recorder.record(usageEvent({ status: 'error', errorCode: 'PROVIDER_ERROR', user: null }));

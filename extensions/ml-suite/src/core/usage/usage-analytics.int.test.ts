@@ -1,25 +1,20 @@
-import knexFactory, { type Knex } from 'knex';
+import type { Knex } from 'knex';
 import { afterAll, describe } from 'vitest';
-import { POSTGRES_URL, skipUnless } from '../../../../../test/support/services.js';
+import { createPostgresSchema, type PostgresSchema } from '../../../../../test/support/postgres-schema.js';
+import { skipUnless } from '../../../../../test/support/services.js';
 import { createModelsTable, usageAnalyticsConformance } from './usage-analytics.conformance.js';
 import { createUsageTable } from './usage-table.js';
 
 describe.skipIf(await skipUnless('postgres'))('usage analytics (PostgreSQL)', () => {
-	const schemas: string[] = [];
+	const schemas: PostgresSchema[] = [];
 	afterAll(async () => {
-		const admin = knexFactory({ client: 'pg', connection: POSTGRES_URL });
-		for (const schema of schemas) await admin.raw('DROP SCHEMA IF EXISTS ?? CASCADE', [schema]);
-		await admin.destroy();
+		for (const schema of schemas) await schema.drop();
 	});
 	usageAnalyticsConformance(async (): Promise<Knex> => {
-		const schema = `ml_usage_analytics_${process.pid}_${schemas.length}_${Date.now()}`;
+		const schema = await createPostgresSchema('ml_usage_analytics');
 		schemas.push(schema);
-		const admin = knexFactory({ client: 'pg', connection: POSTGRES_URL });
-		await admin.raw('CREATE SCHEMA ??', [schema]);
-		await admin.destroy();
-		const knex = knexFactory({ client: 'pg', connection: POSTGRES_URL, searchPath: [schema], pool: { min: 0, max: 2 } });
-		await createUsageTable(knex);
-		await createModelsTable(knex);
-		return knex;
+		await createUsageTable(schema.knex);
+		await createModelsTable(schema.knex);
+		return schema.knex;
 	});
 });
