@@ -1,6 +1,8 @@
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { createDirectus, rest, staticToken } from '@directus/sdk';
+import { mlTranscribe, mlTranscribeBase64, mlTranscript, mlTranscriptExport, mlTranscriptRetry } from 'directus-extension-ml-suite/sdk';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startFakeTranscriptionServer, type FakeTranscriptionServer } from './fakes/transcription-server.js';
 import { ffmpegPath, speech, speechWithPauses, toneWords } from './support/audio.js';
@@ -235,6 +237,53 @@ describe('transcription', () => {
 		expect(srt.body.errors[0].message).toMatch(/failed, not completed/);
 		const hits = await directus.request('POST', '/ml/search', { body: { query: 'w1 w2', indexes: ['transcripts'], mode: 'keyword' } });
 		expect(hits.body.data.filter((h: { media?: { file: string } }) => h.media?.file === fileId)).toEqual([]);
+	});
+
+	it('a content app transcribes and reads transcripts with the @directus/sdk commands, and reads them through /graphql as a restricted user', async () => {
+		const fileId = await upload(speech(dir, 'sdk', 'Transcribed through the SDK commands.', 'wav'), 'audio/wav');
+		const reader = await directus.createUser({
+			email: 'sdk-transcripts@example.com',
+			permissions: [
+				{ collection: 'ml_models', action: 'read' },
+				{ collection: 'directus_files', action: 'read' },
+				{ collection: 'ml_transcripts', action: 'read' },
+			],
+		});
+		const client = createDirectus(directus.url).with(staticToken(reader)).with(rest());
+
+		const made = await client.request(mlTranscribe({ fileId, language: 'en' }));
+		expect(made.file_id).toBe(fileId);
+		expect(made.transcription.text).toMatch(/^speech0( speech\d+)*$/);
+		const stored = await client.request(mlTranscript(fileId));
+		expect(stored).toMatchObject({ id: made.transcript_id, file: fileId, status: 'completed', text: made.transcription.text, segments: made.transcription.segments });
+		const vtt = await client.request(mlTranscriptExport(fileId, 'vtt'));
+		expect(vtt).toMatch(/^WEBVTT\n\n00:00:\d\d\.\d{3} --> /);
+		const txt = await client.request(mlTranscriptExport(fileId, 'txt'));
+		expect(txt.split('\n')).toHaveLength(made.transcription.segments.length);
+
+		const audio = readFileSync(speech(dir, 'sdk-base64', 'Sent inline.', 'wav')).toString('base64');
+		const inline = await client.request(mlTranscribeBase64({ audio, filename: 'inline.wav' }));
+		expect(inline.transcription.duration).toBeGreaterThan(0.5);
+
+		const retried = await client.request(mlTranscriptRetry(fileId));
+		expect(retried).toMatchObject({ queued: true, file: fileId, job: { queue: expect.any(String) } });
+		await eventually(async () => (await client.request(mlTranscript(fileId))).status === 'completed', 120_000, 'the retried transcription');
+
+		// Bad input rejects with the Directus error body, as the SDK does for its own commands.
+		const failure = await client.request(mlTranscribe({ fileId: 'not-a-uuid' })).then(
+			() => null,
+			(error: { errors: { message: string }[]; response: Response }) => error,
+		);
+		expect(failure?.response.status).toBe(400);
+		expect(failure?.errors[0]?.message).toMatch(/fileId/);
+
+		// The stored transcript is an ordinary collection in Directus's GraphQL, under the caller's permissions.
+		const graphql = await directus.request('POST', '/graphql', { token: reader, body: { query: `{ ml_transcripts(filter: { file: { id: { _eq: "${fileId}" } } }) { status text language } }` } });
+		expect(graphql.status, graphql.text).toBe(200);
+		expect(graphql.body.data.ml_transcripts).toEqual([{ status: 'completed', text: made.transcription.text, language: 'en' }]);
+		const outsider = await directus.createUser({ email: 'sdk-no-transcripts@example.com', permissions: [{ collection: 'directus_files', action: 'read' }] });
+		const hidden = await directus.request('POST', '/graphql', { token: outsider, body: { query: '{ ml_transcripts { text } }' } });
+		expect(JSON.stringify(hidden.body.errors)).toMatch(/ml_transcripts/);
 	});
 
 	it('follows Directus permissions on the file: a caller who may not read it gets the same answer as for an unknown file', async () => {

@@ -22,6 +22,9 @@ import type { EstimateBody } from '../api/endpoints/complexity-routes.js';
 import type { GenerateEmbeddingBody, SimilarityBody } from '../api/endpoints/embeddings-routes.js';
 import type { AskRequest } from '../api/endpoints/rag-routes.js';
 import type { SearchBody } from '../api/endpoints/search-routes.js';
+import type { TranscribeBase64Body, TranscribeFileBody } from '../api/endpoints/transcription-routes.js';
+import type { TranscriptStatus, TranscriptTimings } from '../core/transcription/transcript-repository.js';
+import type { TranscriptSegment } from '../core/transcription/types.js';
 import type { AskResponse, IndexSummary, RagStreamEvent, SearchHit } from '../shared/rag-types.js';
 
 export type { AskResponse, Citation, IndexSummary, RagStreamEvent, SearchHit } from '../shared/rag-types.js';
@@ -32,6 +35,37 @@ export type MlEmbedInput = z.input<typeof GenerateEmbeddingBody>;
 export type MlEmbedBatchInput = Omit<MlEmbedInput, 'text'> & { texts: string[] };
 export type MlSimilarityInput = z.input<typeof SimilarityBody>;
 export type MlEstimateInput = z.input<typeof EstimateBody>;
+export type MlTranscribeInput = z.input<typeof TranscribeFileBody>;
+export type MlTranscribeBase64Input = z.input<typeof TranscribeBase64Body>;
+export type { TranscriptSegment, TranscriptStatus };
+
+/** What a transcription heard. */
+export interface MlTranscription {
+	text: string;
+	language: string | null;
+	/** Seconds of audio. */
+	duration: number;
+	model: string;
+	segments: TranscriptSegment[];
+}
+
+/** A file's stored transcript (`GET /ml/transcripts/:fileId`). */
+export interface MlTranscript {
+	id: string;
+	file: string;
+	status: TranscriptStatus;
+	progress: number;
+	language: string | null;
+	duration: number | null;
+	model: string | null;
+	text: string | null;
+	segments: TranscriptSegment[];
+	error: string | null;
+	attempts: number;
+	timings: TranscriptTimings | null;
+	date_completed: string | null;
+	date_updated: string | null;
+}
 
 /** The analyses of `POST /ml/analysis/<name>`, with their request and result types. */
 export interface MlAnalyses {
@@ -120,6 +154,36 @@ export function mlAnalyzeText(input: MlAnalyzeTextInput): RestCommand<Record<str
 /** `POST /ml/complexity/estimate`: complexity level, points and hours of a task. */
 export function mlEstimateComplexity(input: MlEstimateInput): RestCommand<Record<string, unknown>, never> {
 	return post('/ml/complexity/estimate', input);
+}
+
+/** `POST /ml/transcription/audio`: transcribes a file of `directus_files` the caller may read, and stores the transcript. */
+export function mlTranscribe(input: MlTranscribeInput): RestCommand<{ transcription: MlTranscription; transcript_id: string | null; file_id: string }, never> {
+	return post('/ml/transcription/audio', input);
+}
+
+/** `POST /ml/transcription/audio/base64`: transcribes audio sent in the request; nothing is stored. */
+export function mlTranscribeBase64(input: MlTranscribeBase64Input): RestCommand<{ transcription: MlTranscription }, never> {
+	return post('/ml/transcription/audio/base64', input);
+}
+
+/** `GET /ml/transcripts/:fileId`: a file's transcript with its timed segments. */
+export function mlTranscript(fileId: string): RestCommand<MlTranscript, never> {
+	return () => ({ method: 'GET', path: `/ml/transcripts/${segment(fileId)}` });
+}
+
+/** `POST /ml/transcripts/:fileId/retry`: queues a (new) transcription of a file. */
+export function mlTranscriptRetry(fileId: string, options: Omit<MlTranscribeInput, 'fileId'> = {}): RestCommand<{ queued: true; file: string; job: { id: string; queue: string } }, never> {
+	return post(`/ml/transcripts/${segment(fileId)}/retry`, options);
+}
+
+/** `GET /ml/transcripts/:fileId/{srt,vtt,txt}`: a completed transcript as subtitles or plain text. */
+export function mlTranscriptExport(fileId: string, format: 'srt' | 'vtt' | 'txt'): RestCommand<string, never> {
+	return () => ({
+		method: 'GET',
+		path: `/ml/transcripts/${segment(fileId)}/${format}`,
+		// The SDK hands over responses it does not parse (subtitle types) as they are.
+		onResponse: (response: unknown) => (response instanceof Response ? response.text() : response),
+	});
 }
 
 /** Decodes a `encoding_format: 'base64'` embedding (little-endian float32) into numbers. */
