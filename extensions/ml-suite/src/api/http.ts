@@ -7,7 +7,7 @@ import { usageSource } from '../core/usage/usage-source.js';
 import type { CallOrigin } from '../core/usage/types.js';
 import type { Container } from './container.js';
 import { projectLockedError } from './directus-runtime.js';
-import { sendError } from './errors.js';
+import { sendError, type ErrorLogger } from './errors.js';
 import { withUsageScope } from '../core/usage/usage-scope.js';
 
 /**
@@ -100,9 +100,11 @@ export function route<B extends z.ZodType = z.ZodUnknown, Q extends z.ZodType = 
 			clearTimeout(deadline);
 			if (!res.writableFinished) controller.abort();
 		});
+		let logger: ErrorLogger | undefined;
 		try {
 			const accountability = checkAccess(req, spec.access);
 			const container = await getContainer();
+			logger = container.host.logger;
 			// Before the input is looked at, as Directus's own lock middleware runs before its routes.
 			if (!spec.servedWhileLocked && (await container.directus.isLocked())) throw projectLockedError();
 			// Administrators are not limited; everyone else is counted per user (per role/IP without one).
@@ -144,7 +146,7 @@ export function route<B extends z.ZodType = z.ZodUnknown, Q extends z.ZodType = 
 		} catch (error) {
 			// A provider call cancelled by the deadline rejects with whatever it was doing; the deadline is the cause.
 			const reason: unknown = controller.signal.aborted ? controller.signal.reason : undefined;
-			sendError(res, reason instanceof DeadlineExceededError ? reason : error, req);
+			sendError(res, reason instanceof DeadlineExceededError ? reason : error, req, logger);
 		} finally {
 			clearTimeout(deadline);
 		}
