@@ -18,7 +18,6 @@ import type { Queue } from '../core/jobs/types.js';
 import { ModelEndpointPolicy } from '../core/providers/model-endpoint-policy.js';
 import { CircuitBreakers } from '../core/providers/circuit-breaker.js';
 import { ModelRegistry } from '../core/providers/model-registry.js';
-import type { EmbeddingModel } from '../core/providers/types.js';
 import { PromptStore } from '../core/prompts/prompt-store.js';
 import { RagService } from '../core/rag/rag-service.js';
 import { createFullTextIndex } from '../core/search/create-full-text-index.js';
@@ -62,7 +61,7 @@ import { createRagRetriever, type RagCaller } from './rag-retriever.js';
 import { createUserRateLimiter, type UserRateLimiter } from '../core/rate-limit/user-rate-limiter.js';
 import { chooseQueueBackend } from '../core/jobs/create-queue.js';
 import { emptySchemaStatus, type SchemaStatus } from './schema/apply-suite-schema.js';
-import { buildVectorStores, type VectorStores } from './vector-store-wiring.js';
+import { buildVectorStores } from './vector-store-wiring.js';
 import { buildTranscription, type TranscriptionWiring } from './transcription-wiring.js';
 import { buildBudgetGuard } from './budget-wiring.js';
 import type { BudgetGuard } from '../core/budgets/budget-guard.js';
@@ -120,11 +119,8 @@ export interface Container extends BaseContainer {
 	rerank: RerankPolicy;
 	/** What a caller may read, and which search indexes they may use. */
 	indexResolver: IndexResolver<DirectusCallerAccess>;
-	stores: VectorStores;
 	storeFor(index: IndexDefinition): VectorStore;
 	resolveIndexModel(index: IndexDefinition): Promise<IndexModel>;
-	/** Embeds with a registry model (default embedding model when `modelId` is omitted). */
-	embeddingModel(modelId?: string | null): Promise<{ model: EmbeddingModel; definition: { inputPricePerMillion: number; outputPricePerMillion: number } }>;
 	/** Embeds texts with a registry model (the default when `modelId` is omitted), cached and usage-recorded. */
 	embedTexts(texts: string[], options: { modelId?: string | null; origin: CallOrigin; signal?: AbortSignal }): Promise<EmbedResponse>;
 	prompts: PromptStore;
@@ -408,10 +404,8 @@ async function buildContainer(host: HostContext): Promise<Container> {
 		fullText,
 		rerank,
 		indexResolver,
-		stores,
 		storeFor,
 		resolveIndexModel,
-		embeddingModel,
 		embedTexts,
 		prompts,
 		rag,

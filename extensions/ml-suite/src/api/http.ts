@@ -81,7 +81,13 @@ export interface RouteInfo {
 	servedWhileLocked: boolean;
 }
 
-export const registeredRoutes: RouteInfo[] = [];
+/** Each router's routes, kept with the router (a second registration gets its own list). */
+const routesByRouter = new WeakMap<Router, RouteInfo[]>();
+
+/** The routes registered on `router` through `route()`, in registration order. */
+export function registeredRoutes(router: Router): readonly RouteInfo[] {
+	return routesByRouter.get(router) ?? [];
+}
 
 /** Registers a route on the `/ml` router. Returning `undefined` means the handler wrote the response itself. */
 export function route<B extends z.ZodType = z.ZodUnknown, Q extends z.ZodType = z.ZodUnknown>(
@@ -92,7 +98,9 @@ export function route<B extends z.ZodType = z.ZodUnknown, Q extends z.ZodType = 
 	handler: Handler<B, Q>,
 	getContainer: () => Promise<Container>,
 ): void {
-	registeredRoutes.push({ method, path, access: spec.access, body: spec.body, query: spec.query, status: spec.status ?? 200, response: spec.response, summary: spec.summary, servedWhileLocked: spec.servedWhileLocked ?? false });
+	const routes = routesByRouter.get(router) ?? [];
+	routesByRouter.set(router, routes);
+	routes.push({ method, path, access: spec.access, body: spec.body, query: spec.query, status: spec.status ?? 200, response: spec.response, summary: spec.summary, servedWhileLocked: spec.servedWhileLocked ?? false });
 	router[method](path, async (req: Request, res: Response) => {
 		const controller = new AbortController();
 		let deadline: ReturnType<typeof setTimeout> | undefined;
