@@ -66,9 +66,6 @@ import { buildTranscription, type TranscriptionWiring } from './transcription-wi
 import { buildBudgetGuard } from './budget-wiring.js';
 import type { BudgetGuard } from '../core/budgets/budget-guard.js';
 
-export type { HealthCheck } from './health-checks.js';
-export type { RagCaller } from './rag-retriever.js';
-
 /** Who calls a model: the caller's accountability and, in a request, its schema. */
 export interface ModelCaller {
 	accountability: Accountability;
