@@ -1,7 +1,7 @@
 import { PassThrough } from 'node:stream';
 import { describe, expect, it, vi } from 'vitest';
 import { InvalidPayloadError, ProviderError } from '../core/errors.js';
-import { sendError, setErrorLogger, toErrorBody } from './errors.js';
+import { sendError, toErrorBody } from './errors.js';
 
 describe('toErrorBody', () => {
 	it("maps the suite's errors to Directus's error format with their code and details", () => {
@@ -66,18 +66,17 @@ function fakeResponse(headersSent: boolean) {
 describe('sendError', () => {
 	it('answers with the mapped status and body, and logs only server-side failures', () => {
 		const log = vi.fn();
-		setErrorLogger(log);
+		const logger = { error: log };
 		const client = fakeResponse(false);
-		sendError(client.res as never, new InvalidPayloadError('bad'));
+		sendError(client.res as never, new InvalidPayloadError('bad'), undefined, logger);
 		expect(client.res.statusCode).toBe(400);
 		expect(log).not.toHaveBeenCalled();
 
 		const server = fakeResponse(false);
 		const cause = new ProviderError('upstream 500', { provider: 'openai', statusCode: 500, retryable: true });
-		sendError(server.res as never, cause, { method: 'POST', originalUrl: '/ml/search' } as never);
+		sendError(server.res as never, cause, { method: 'POST', originalUrl: '/ml/search' } as never, logger);
 		expect(server.res.statusCode).toBe(502);
 		expect(log).toHaveBeenCalledWith(cause, 'ML route failed: POST /ml/search');
-		setErrorLogger(() => undefined);
 	});
 
 	it('ends a stream that already started with an SSE error event instead of hanging', async () => {

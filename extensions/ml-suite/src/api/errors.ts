@@ -1,11 +1,9 @@
 import type { Request, Response } from 'express';
 import { isMlError } from '../core/errors.js';
 
-/** Logger the error mapper uses for unexpected failures; set by the container. */
-let logError: (error: unknown, message: string) => void = () => undefined;
-
-export function setErrorLogger(fn: (error: unknown, message: string) => void): void {
-	logError = fn;
+/** Where unexpected (5xx) failures are logged: the container's logger. */
+export interface ErrorLogger {
+	error(error: unknown, message: string): void;
 }
 
 interface DirectusLikeError {
@@ -45,9 +43,10 @@ export function toErrorBody(error: unknown): { status: number; body: { errors: {
 	return { status: 500, body: { errors: [{ message: 'An unexpected error occurred.', extensions: { code: 'INTERNAL_SERVER_ERROR' } }] } };
 }
 
-export function sendError(res: Response, error: unknown, req?: Request): void {
+/** Answers with the error's Directus-style body; server-side failures are logged to `logger`. */
+export function sendError(res: Response, error: unknown, req?: Request, logger?: ErrorLogger): void {
 	const { status, body } = toErrorBody(error);
-	if (status >= 500) logError(error, `ML route failed: ${req?.method ?? ''} ${req?.originalUrl ?? ''}`);
+	if (status >= 500) logger?.error(error, `ML route failed: ${req?.method ?? ''} ${req?.originalUrl ?? ''}`);
 	if (res.headersSent) {
 		// A streaming response already started: end it with an error event instead of hanging.
 		if (!res.writableEnded) {

@@ -7,7 +7,7 @@ import { usageSource } from '../core/usage/usage-source.js';
 import type { CallOrigin } from '../core/usage/types.js';
 import type { Container } from './container.js';
 import { projectLockedError } from './directus-runtime.js';
-import { sendError } from './errors.js';
+import { sendError, type ErrorLogger } from './errors.js';
 import { withUsageScope } from '../core/usage/usage-scope.js';
 
 /**
@@ -81,7 +81,13 @@ export interface RouteInfo {
 	servedWhileLocked: boolean;
 }
 
-export const registeredRoutes: RouteInfo[] = [];
+/** Each router's routes, kept with the router (a second registration gets its own list). */
+const routesByRouter = new WeakMap<Router, RouteInfo[]>();
+
+/** The routes registered on `router` through `route()`, in registration order. */
+export function registeredRoutes(router: Router): readonly RouteInfo[] {
+	return routesByRouter.get(router) ?? [];
+}
 
 /** Registers a route on the `/ml` router. Returning `undefined` means the handler wrote the response itself. */
 export function route<B extends z.ZodType = z.ZodUnknown, Q extends z.ZodType = z.ZodUnknown>(
@@ -92,7 +98,9 @@ export function route<B extends z.ZodType = z.ZodUnknown, Q extends z.ZodType = 
 	handler: Handler<B, Q>,
 	getContainer: () => Promise<Container>,
 ): void {
-	registeredRoutes.push({ method, path, access: spec.access, body: spec.body, query: spec.query, status: spec.status ?? 200, response: spec.response, summary: spec.summary, servedWhileLocked: spec.servedWhileLocked ?? false });
+	const routes = routesByRouter.get(router) ?? [];
+	routesByRouter.set(router, routes);
+	routes.push({ method, path, access: spec.access, body: spec.body, query: spec.query, status: spec.status ?? 200, response: spec.response, summary: spec.summary, servedWhileLocked: spec.servedWhileLocked ?? false });
 	router[method](path, async (req: Request, res: Response) => {
 		const controller = new AbortController();
 		let deadline: ReturnType<typeof setTimeout> | undefined;
@@ -100,9 +108,11 @@ export function route<B extends z.ZodType = z.ZodUnknown, Q extends z.ZodType = 
 			clearTimeout(deadline);
 			if (!res.writableFinished) controller.abort();
 		});
+		let logger: ErrorLogger | undefined;
 		try {
 			const accountability = checkAccess(req, spec.access);
 			const container = await getContainer();
+			logger = container.host.logger;
 			// Before the input is looked at, as Directus's own lock middleware runs before its routes.
 			if (!spec.servedWhileLocked && (await container.directus.isLocked())) throw projectLockedError();
 			// Administrators are not limited; everyone else is counted per user (per role/IP without one).
@@ -144,7 +154,7 @@ export function route<B extends z.ZodType = z.ZodUnknown, Q extends z.ZodType = 
 		} catch (error) {
 			// A provider call cancelled by the deadline rejects with whatever it was doing; the deadline is the cause.
 			const reason: unknown = controller.signal.aborted ? controller.signal.reason : undefined;
-			sendError(res, reason instanceof DeadlineExceededError ? reason : error, req);
+			sendError(res, reason instanceof DeadlineExceededError ? reason : error, req, logger);
 		} finally {
 			clearTimeout(deadline);
 		}

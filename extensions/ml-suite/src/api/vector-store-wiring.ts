@@ -2,7 +2,7 @@ import type { MlConfig } from '../core/config.js';
 import { createVectorStore, vectorStoreConfigFromMl } from '../core/vector-stores/create-vector-store.js';
 import type { VectorStore } from '../core/vector-stores/types.js';
 import type { HostContext } from './container-types.js';
-import type { HealthCheck } from './container.js';
+import type { HealthCheck } from './health-checks.js';
 
 type Kind = 'embedded' | 'pgvector' | 'qdrant';
 

@@ -42,7 +42,7 @@ export function registerComplexityRoutes(router: Router, getContainer: () => Pro
 		const { engine, model, collection, ...task } = req.body;
 		return c.enrichment.estimateComplexity(task, {
 			collection,
-			canRead: (name) => c.callerAccess(req.accountability).canRead(name),
+			canRead: (name) => c.indexResolver.callerAccess(req.accountability).canRead(name),
 			call: { origin: { ...req.origin, collection: collection ?? null }, engine, model, signal: req.signal },
 		});
 	}, getContainer);

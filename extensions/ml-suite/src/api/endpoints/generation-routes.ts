@@ -1,12 +1,8 @@
-import type { Accountability, SchemaOverview } from '@directus/types';
 import type { Router } from 'express';
 import { z } from 'zod';
-import { isMlError, PayloadTooLargeError } from '../../core/errors.js';
-import type { ChatMessage, ChatModel, ChatRequest, ChatResult, ModelDefinition, ProviderCallUsage } from '../../core/providers/types.js';
-import { assertPromptWithinCaps, capCompletionTokens } from '../../core/providers/model-caps.js';
+import { isMlError } from '../../core/errors.js';
+import type { ChatMessage, ProviderCallUsage } from '../../core/providers/types.js';
 import { estimateTokens } from '../../core/text/estimate-tokens.js';
-import { computeCost } from '../../core/usage/compute-cost.js';
-import type { CallOrigin, UsageEvent } from '../../core/usage/types.js';
 import type { Container } from '../container.js';
 import { route } from '../http.js';
 import { openSse } from '../sse.js';
@@ -32,102 +28,6 @@ export const ChatCompletionRequest = z.object({
 });
 export type ChatCompletionRequest = z.infer<typeof ChatCompletionRequest>;
 
-/**
- * The chat model to use (the default one when `modelId` is omitted). The registry throws
- * `NotConfiguredError` (503, naming ML_CHAT_PROVIDER, ML_CHAT_MODEL and the key variable) when
- * there is none, and `NotFoundError` for an unknown id: generation never falls back to made-up text.
- */
-export async function requireChatModel(
-	container: Pick<Container, 'models' | 'modelAccess'>,
-	modelId: string | undefined,
-	accountability: Accountability,
-	schema?: SchemaOverview,
-): Promise<{ model: ChatModel; definition: ModelDefinition }> {
-	const chat = await container.models.chatModel(modelId);
-	await container.modelAccess.assert(accountability, chat.definition, schema);
-	return chat;
-}
-
-/**
- * Records a chat call, priced from the model's registry row. Never throws and never delays the
- * response: pricing failures record the call at cost 0.
- */
-export function recordChatCall(
-	container: Pick<Container, 'models' | 'recordUsage'>,
-	origin: ChatCallOrigin,
-	call: ChatCall,
-	definition?: Pick<ModelDefinition, 'inputPricePerMillion' | 'outputPricePerMillion'>,
-): void {
-	const priced = async (): Promise<number> => {
-		const def = definition ?? (await container.models.get(call.model));
-		return computeCost(def, call.usage.inputTokens, call.usage.outputTokens);
-	};
-	void priced()
-		.catch(() => 0)
-		.then((cost) => container.recordUsage(chatUsageEvent(origin, call, cost)));
-}
-
-/** Who/where a chat call is made for (the same origin embeddings carry). */
-export type ChatCallOrigin = CallOrigin;
-
-export interface ChatCall {
-	provider: string;
-	model: string;
-	usage: ProviderCallUsage;
-	/** Set when the call failed. */
-	error?: unknown;
-	/** The caller cancelled it: recorded as `cancelled`, not as an error. */
-	cancelled?: boolean;
-}
-
-/** A chat call as a usage event. */
-export function chatUsageEvent(origin: ChatCallOrigin, call: ChatCall, cost: number): UsageEvent {
-	return {
-		timestamp: new Date(),
-		user: origin.user,
-		sourceType: origin.sourceType,
-		source: origin.source,
-		capability: 'chat',
-		provider: call.provider,
-		model: call.model,
-		collection: origin.collection ?? null,
-		item: origin.item ?? null,
-		inputTokens: call.usage.inputTokens,
-		outputTokens: call.usage.outputTokens,
-		cost,
-		latencyMs: call.usage.latencyMs,
-		status: call.error === undefined ? 'success' : call.cancelled ? 'cancelled' : 'error',
-		errorCode: call.error === undefined || call.cancelled ? null : isMlError(call.error) ? call.error.code : 'INTERNAL_SERVER_ERROR',
-		cacheHit: false,
-	};
-}
-
-/**
- * Refuses prompts that cannot fit with the completion, and requests over the model's caps in
- * `ml_models` (`max_output_tokens`, `max_input_chars`); returns the completion cap to ask for.
- */
-export function fitCompletion(
-	model: ChatModel,
-	messages: readonly ChatMessage[],
-	requested: number | undefined,
-	estimate: (text: string) => number,
-	definition?: ModelDefinition,
-): number {
-	if (definition) {
-		assertPromptWithinCaps(definition, messages);
-		requested = capCompletionTokens(definition, requested);
-	}
-	const maxTokens = Math.min(requested ?? model.maxOutputTokens, model.maxOutputTokens);
-	const promptTokens = messages.reduce((sum, m) => sum + estimate(m.content) + 4, 3);
-	if (promptTokens + maxTokens > model.contextWindow) {
-		throw new PayloadTooLargeError(
-			`The prompt is about ${promptTokens} tokens; with ${maxTokens} tokens for the answer it exceeds the ${model.contextWindow}-token context window of "${model.modelId}".`,
-			{ field: 'messages', promptTokens, contextWindow: model.contextWindow },
-		);
-	}
-	return maxTokens;
-}
-
 export function registerGenerationRoutes(router: Router, getContainer: () => Promise<Container>): void {
 	route(
 		router,
@@ -136,13 +36,13 @@ export function registerGenerationRoutes(router: Router, getContainer: () => Pro
 		{ access: 'user', body: GenerationTextRequest },
 		async (req, container) => {
 			const started = Date.now();
-			const chat = await requireChatModel(container, req.body.model, req.accountability, req.schema);
+			const chat = await container.chat.requireModel(req.body.model, req);
 			const messages: ChatMessage[] = [
 				...(req.body.system_prompt ? [{ role: 'system' as const, content: req.body.system_prompt }] : []),
 				{ role: 'user', content: req.body.prompt },
 			];
-			const maxTokens = fitCompletion(chat.model, messages, req.body.max_tokens, estimateTokens, chat.definition);
-			const result = await complete(container, req.origin, chat, { messages, maxTokens, temperature: req.body.temperature, signal: req.signal });
+			const maxTokens = container.chat.fit(chat, messages, req.body.max_tokens);
+			const result = await container.chat.complete(req.origin, chat, { messages, maxTokens, temperature: req.body.temperature, signal: req.signal });
 			return {
 				id: `gen-${globalThis.crypto.randomUUID()}`,
 				content: result.content,
@@ -176,17 +76,17 @@ export function registerGenerationRoutes(router: Router, getContainer: () => Pro
 		'/chat/completions',
 		{ access: 'user', body: ChatCompletionRequest },
 		async (req, container, res) => {
-			const chat = await requireChatModel(container, req.body.model, req.accountability, req.schema);
+			const chat = await container.chat.requireModel(req.body.model, req);
 			const { model } = chat;
 			const messages: ChatMessage[] = req.body.messages;
-			const maxTokens = fitCompletion(model, messages, req.body.max_tokens, estimateTokens, chat.definition);
+			const maxTokens = container.chat.fit(chat, messages, req.body.max_tokens);
 			const id = `chatcmpl-${globalThis.crypto.randomUUID()}`;
 			const created = Math.floor(Date.now() / 1000);
 			const request = { messages, maxTokens, temperature: req.body.temperature, signal: req.signal };
 			const from = req.origin;
 
 			if (!req.body.stream) {
-				const result = await complete(container, from, chat, request);
+				const result = await container.chat.complete(from, chat, request);
 				return {
 					id,
 					object: 'chat.completion',
@@ -217,14 +117,14 @@ export function registerGenerationRoutes(router: Router, getContainer: () => Pro
 						output += event.text;
 						if (event.text !== '') sse.send(chunk({ content: event.text }, null));
 					} else {
-						recordChatCall(container, from, { provider: model.provider, model: model.modelId, usage: event.usage }, chat.definition);
+						container.chat.record(from, { provider: model.provider, model: model.modelId, usage: event.usage }, chat.definition);
 						sse.send(chunk({}, event.finishReason, { usage: openAiUsage(event.usage) }));
 					}
 				}
 				sse.send('[DONE]');
 			} catch (error) {
 				const usage = { inputTokens: 0, outputTokens: estimateTokens(output), latencyMs: Date.now() - started };
-				recordChatCall(container, from, { provider: model.provider, model: model.modelId, usage, error }, chat.definition);
+				container.chat.record(from, { provider: model.provider, model: model.modelId, usage, error }, chat.definition);
 				const known = isMlError(error);
 				if (!req.signal.aborted && (!known || error.status >= 500)) container.host.logger.error(error, 'ML chat completion stream failed');
 				// OpenAI streams report failures as a data chunk with an `error` object.
@@ -236,26 +136,6 @@ export function registerGenerationRoutes(router: Router, getContainer: () => Pro
 		},
 		getContainer,
 	);
-}
-
-/** One non-streamed completion, recorded as usage whether it succeeds or fails. */
-export async function complete(
-	container: Pick<Container, 'models' | 'recordUsage'>,
-	from: ChatCallOrigin,
-	chat: { model: ChatModel; definition: ModelDefinition },
-	request: ChatRequest,
-): Promise<ChatResult> {
-	const { model, definition } = chat;
-	const started = Date.now();
-	try {
-		const result = await model.complete(request);
-		recordChatCall(container, from, { provider: model.provider, model: model.modelId, usage: result.usage }, definition);
-		return result;
-	} catch (error) {
-		const usage = { inputTokens: 0, outputTokens: 0, latencyMs: Date.now() - started };
-		recordChatCall(container, from, { provider: model.provider, model: model.modelId, usage, error }, definition);
-		throw error;
-	}
 }
 
 function openAiUsage(usage: ProviderCallUsage): { prompt_tokens: number; completion_tokens: number; total_tokens: number } {

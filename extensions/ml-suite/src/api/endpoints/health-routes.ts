@@ -2,7 +2,6 @@ import type { Router } from 'express';
 import { publicConfig } from '../../core/config.js';
 import type { Container } from '../container.js';
 import { route } from '../http.js';
-import { schemaStatus } from '../schema/apply-suite-schema.js';
 import { SUITE_VERSION } from '../version.js';
 
 type Check = { name: string; required: boolean; ok: boolean; message?: string; details?: Record<string, unknown> };
@@ -58,6 +57,7 @@ export function registerHealthRoutes(router: Router, getContainer: () => Promise
 					services: Object.fromEntries(checks.map(({ name, ok, required }) => [name, { status: ok ? 'ok' : 'error', required }])),
 				};
 			}
+			const { schemaStatus } = container;
 			checks.push({
 				name: 'schema',
 				required: false,

@@ -22,7 +22,12 @@ import { registerTranscriptionRoutes } from './transcription-routes.js';
 export default defineEndpoint({
 	id: 'ml',
 	handler: (router, context) => {
-		const container = () => getContainer(context as ApiExtensionContext);
+		// A route's own failures are logged with the container's logger; failing to build it, with Directus's.
+		const container = () =>
+			getContainer(context as ApiExtensionContext).catch((error: unknown) => {
+				context.logger.error(error, '[ml-suite] building the suite failed');
+				throw error;
+			});
 		registerHealthRoutes(router, container);
 		registerEmbeddingRoutes(router, container);
 		registerSearchRoutes(router, container);

@@ -53,11 +53,11 @@ function operation(info: RouteInfo): Record<string, unknown> {
 }
 
 /** The OpenAPI 3 document of the whole /ml surface, generated from the registered routes' zod schemas. */
-export function buildOpenApi(): Record<string, unknown> {
+export function buildOpenApi(routes: readonly RouteInfo[]): Record<string, unknown> {
 	const paths: Record<string, Record<string, unknown>> = {
 		'/ml/health/live': { get: { summary: 'Liveness (no auth)', security: [], responses: { '200': { description: 'Alive' } } } },
 	};
-	for (const info of registeredRoutes) {
+	for (const info of routes) {
 		const key = `/ml${toOpenApiPath(info.path)}`;
 		paths[key] ??= {};
 		paths[key][info.method] = operation(info);
@@ -92,5 +92,5 @@ export function buildOpenApi(): Record<string, unknown> {
 }
 
 export function registerOpenApiRoute(router: Router, getContainer: () => Promise<Container>): void {
-	route(router, 'get', '/openapi.json', { access: 'user', summary: 'This OpenAPI document', servedWhileLocked: true }, async () => buildOpenApi(), getContainer);
+	route(router, 'get', '/openapi.json', { access: 'user', summary: 'This OpenAPI document', servedWhileLocked: true }, async () => buildOpenApi(registeredRoutes(router)), getContainer);
 }

@@ -113,7 +113,7 @@ export function registerRagIndexRoutes(router: Router, getContainer: () => Promi
 			metadataFilter: req.body.collection ? { rag_collection: req.body.collection } : undefined,
 			fields: ['source', 'source_type', 'metadata', 'rag_collection', 'document_id', 'filename'],
 			minScore: req.body.minScore,
-			access: container.callerAccess(req.accountability, req.schema),
+			access: container.indexResolver.callerAccess(req.accountability, req.schema),
 			origin: req.origin,
 			signal: req.signal,
 		});

@@ -10,7 +10,6 @@ import { route, type MlRequest } from '../http.js';
 import { assertPromptWithinCaps, capCompletionTokens } from '../../core/providers/model-caps.js';
 import { DirectusFilter } from '../../core/search/directus-filter.js';
 import { openSse } from '../sse.js';
-import { recordChatCall } from './generation-routes.js';
 import { AskResponseBody } from './response-schemas.js';
 
 const filter = DirectusFilter;
@@ -61,7 +60,7 @@ function ragRequest(req: MlRequest, container: Container, body: Omit<AskRequest,
 			return true;
 		},
 		signal: req.signal,
-		onProviderCall: (call) => recordChatCall(container, req.origin, call),
+		onProviderCall: (call) => container.chat.record(req.origin, call),
 	};
 }
 

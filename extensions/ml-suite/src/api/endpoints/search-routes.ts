@@ -41,7 +41,7 @@ const RelatedQuery = z.object({
 const ReindexBody = z.object({ force: z.boolean().default(false) });
 
 function usableIndexes(container: Container, req: MlRequest, names?: string[]): Promise<IndexDefinition[]> {
-	return container.resolveIndexes(req.accountability, names, req.schema);
+	return container.indexResolver.resolve(req.accountability, names, req.schema);
 }
 
 async function coverage(container: Container, index: IndexDefinition): Promise<Record<string, unknown>> {
@@ -101,8 +101,8 @@ export function registerSearchRoutes(router: Router, getContainer: () => Promise
 	}, getContainer);
 
 	route(router, 'get', '/related/:index/:item', { access: 'user', query: RelatedQuery, response: SearchResponse, summary: 'Items similar to one item' }, async (req, container) => {
-		const access = container.callerAccess(req.accountability, req.schema);
-		const index = (await container.resolveIndexes(req.accountability, [req.params.index ?? ''], req.schema, access)).at(0);
+		const access = container.indexResolver.callerAccess(req.accountability, req.schema);
+		const index = (await container.indexResolver.resolve(req.accountability, [req.params.index ?? ''], req.schema, access)).at(0);
 		if (!index) throw notFoundOrForbidden(`index "${req.params.index}"`);
 		const item = req.params.item ?? '';
 		const visible = await access.readItems(index.collection, [item], null);
@@ -129,8 +129,8 @@ export function registerSearchRoutes(router: Router, getContainer: () => Promise
 
 export async function runSearch(container: Container, req: MlRequest, body: SearchBody): Promise<{ data: unknown[]; meta: Record<string, unknown> }> {
 	const started = Date.now();
-	const access = container.callerAccess(req.accountability, req.schema);
-	const indexes = await container.resolveIndexes(req.accountability, body.indexes, req.schema, access);
+	const access = container.indexResolver.callerAccess(req.accountability, req.schema);
+	const indexes = await container.indexResolver.resolve(req.accountability, body.indexes, req.schema, access);
 	const origin = req.origin;
 	// The query is embedded with each index's model: within that model's max_input_chars.
 	if (body.mode !== 'keyword') {
@@ -140,7 +140,7 @@ export async function runSearch(container: Container, req: MlRequest, body: Sear
 		query: body.query,
 		indexes,
 		mode: body.mode,
-		rerank: container.rerankFor(indexes, body.rerank, origin),
+		rerank: container.rerank.forSearch(indexes, body.rerank, origin),
 		limit: body.limit,
 		filter: body.filter ?? null,
 		fields: body.fields,
@@ -150,5 +150,5 @@ export async function runSearch(container: Container, req: MlRequest, body: Sear
 		origin,
 		signal: req.signal,
 	});
-	return { data: hits, meta: { mode: body.mode, reranked: Boolean(container.rerankFor(indexes, body.rerank, origin)), keywordEngine: container.fullText?.engine ?? null, indexes: indexes.map((i) => i.name), tookMs: Date.now() - started } };
+	return { data: hits, meta: { mode: body.mode, reranked: Boolean(container.rerank.forSearch(indexes, body.rerank, origin)), keywordEngine: container.fullText?.engine ?? null, indexes: indexes.map((i) => i.name), tookMs: Date.now() - started } };
 }

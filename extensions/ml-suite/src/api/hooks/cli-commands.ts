@@ -48,7 +48,7 @@ export function registerCliCommands(program: CommandLike, getContainer: () => Pr
 		.description('ML suite: enqueue every pending or stale document again')
 		.action(async () => {
 			const container = await getContainer();
-			const { requeued, diverged } = await container.reconcileNow(0);
+			const { requeued, diverged } = await container.sweeper.reconcileNow(0);
 			process.stdout.write(`[ml] requeued ${requeued} pending documents and ${diverged} whose indexed text differed from the item\n`);
 			await container.close();
 			process.exit(0);

@@ -32,9 +32,9 @@ export default defineHook(({ init, action, filter }, context) => {
 			if (c.config.ML_WORKERS_IN_PROCESS) await c.startWorkers();
 			// With workers elsewhere, Directus still takes part in the (lease-coordinated) sweep, so
 			// pending rows are found even when no worker is running.
-			else c.startSweeper();
+			else c.sweeper.start();
 			for (const index of await c.indexes.active()) await c.scheduleReindexIfStale(index);
-			const { requeued } = await c.reconcileNow(0);
+			const { requeued } = await c.sweeper.reconcileNow(0);
 			if (requeued > 0) c.host.logger.info(`[ml-suite] requeued ${requeued} documents left pending by a previous run`);
 			const enrichments = await requeuePendingEnrichments(c.enrichmentJobDeps, 0);
 			if (enrichments > 0) c.host.logger.info(`[ml-suite] requeued ${enrichments} items left pending for enrichment by a previous run`);

@@ -16,6 +16,7 @@ import { seedDemoEvalSet } from './seed-eval-set.js';
 import { DEMO_ENRICHMENTS, seedEnrichments } from './seed-enrichments.js';
 import { DEMO_INDEXES, seedIndexes, seedRagIndex } from './seed-indexes.js';
 
+/** Outcome of the start-up schema step, reported by /ml/health. */
 export interface SchemaStatus {
 	applied: boolean;
 	error: string | null;
@@ -29,15 +30,17 @@ export interface SchemaStatus {
 /** The suite's own collections (the demo's are content, not the suite's). */
 export const SUITE_COLLECTIONS = [...ML_COLLECTIONS, ...ENRICHMENT_COLLECTIONS, ...EVAL_COLLECTIONS];
 
-/** Outcome of the start-up schema step, reported by /ml/health. */
-export const schemaStatus: SchemaStatus = { applied: false, error: null, seeded: false, created: [], unregistered: [] };
+/** The schema step's outcome before it ran (the container holds one per process). */
+export function emptySchemaStatus(): SchemaStatus {
+	return { applied: false, error: null, seeded: false, created: [], unregistered: [] };
+}
 
 /**
  * Start-up step: make sure the ml_* collections exist and, on a fresh project, seed the demo.
  * A failure is logged and reported by /ml/health; Directus keeps running.
  */
 export async function applySuiteSchema(container: Container): Promise<void> {
-	const { host, config } = container;
+	const { host, config, schemaStatus } = container;
 	if (!config.ML_APPLY_SCHEMA) return;
 	try {
 		const ml = await ensureSchema(

@@ -1,7 +1,6 @@
 import { defineOperationApi } from '@directus/extensions-sdk';
 import { usageSource } from '../../../core/usage/usage-source.js';
 import { getContainer } from '../../container.js';
-import { recordChatCall } from '../../endpoints/generation-routes.js';
 import { runAskOperation } from './run-ask-operation.js';
 import { usageScopedHandler } from '../usage-scoped-handler.js';
 
@@ -15,7 +14,7 @@ export default defineOperationApi<Record<string, unknown>>({
 			accountability: context.accountability,
 			schema: await context.getSchema(),
 			origin,
-			onProviderCall: (call) => recordChatCall(container, origin, call),
+			onProviderCall: (call) => container.chat.record(origin, call),
 		});
 	}),
 });

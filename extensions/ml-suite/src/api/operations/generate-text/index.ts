@@ -1,7 +1,6 @@
 import { defineOperationApi } from '@directus/extensions-sdk';
 import { usageSource } from '../../../core/usage/usage-source.js';
 import { getContainer } from '../../container.js';
-import { complete } from '../../endpoints/generation-routes.js';
 import { runGenerateTextOperation } from './run-generate-text-operation.js';
 import { usageScopedHandler } from '../usage-scoped-handler.js';
 
@@ -12,8 +11,8 @@ export default defineOperationApi<Record<string, unknown>>({
 		const origin = { user: context.accountability?.user ?? null, ...usageSource.flow('ml-generate-text') };
 		return runGenerateTextOperation(options, {
 			prompts: container.prompts,
-			chatModel: (modelId) => container.models.chatModel(modelId),
-			complete: (chat, request) => complete(container, origin, chat, request),
+			chatModel: (modelId) => container.chat.model(modelId),
+			complete: (chat, request) => container.chat.complete(origin, chat, request),
 			data: context.data,
 		});
 	}),

@@ -5,7 +5,7 @@ import type { PromptSource } from '../../../core/prompts/prompt-store.js';
 import { renderTemplate } from '../../../core/prompts/render-template.js';
 import type { ChatModel, ChatRequest, ChatResult, ModelDefinition, ProviderCallUsage } from '../../../core/providers/types.js';
 import { estimateTokens } from '../../../core/text/estimate-tokens.js';
-import { fitCompletion } from '../../endpoints/generation-routes.js';
+import { fitCompletion } from '../../../core/chat/chat-service.js';
 import { parseInput } from '../../http.js';
 import { blank, jsonObject } from '../flow-options.js';
 

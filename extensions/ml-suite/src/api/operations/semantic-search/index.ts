@@ -9,8 +9,8 @@ export default defineOperationApi<Record<string, unknown>>({
 	handler: usageScopedHandler('ml-semantic-search', async (options, context) => {
 		const container = await getContainer(context);
 		return runSemanticSearchOperation(options, {
-			resolveIndexes: (accountability, names) => container.resolveIndexes(accountability, names),
-			callerAccess: (accountability) => container.callerAccess(accountability),
+			resolveIndexes: (accountability, names) => container.indexResolver.resolve(accountability, names),
+			callerAccess: (accountability) => container.indexResolver.callerAccess(accountability),
 			search: container.search,
 			accountability: context.accountability,
 			origin: { user: context.accountability?.user ?? null, ...usageSource.flow('ml-semantic-search') },
