@@ -1,16 +1,11 @@
 import { describe, expect, it } from 'vitest';
+import { seededRandom } from '../classifiers/softmax-regression.js';
 import { createDotKernel, scalarDots } from './simd-dot-kernel.js';
 
-/** Deterministic pseudo-random numbers in [-1, 1) (mulberry32), so a failure can be replayed. */
+/** Deterministic numbers in [-1, 1) (the suite's seeded PRNG), so a failure can be replayed. */
 function random(seed: number): () => number {
-	let a = seed >>> 0;
-	return () => {
-		a = (a + 0x6d2b79f5) >>> 0;
-		let t = a;
-		t = Math.imul(t ^ (t >>> 15), t | 1);
-		t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-		return (((t ^ (t >>> 14)) >>> 0) / 4294967296) * 2 - 1;
-	};
+	const next = seededRandom(seed);
+	return () => next() * 2 - 1;
 }
 
 function randomVectors(next: () => number, count: number): Float32Array {
