@@ -13,7 +13,7 @@ import { EnrichmentService } from '../extensions/ml-suite/src/core/enrichment/en
 import { EnrichmentStateRepository } from '../extensions/ml-suite/src/core/enrichment/enrichment-state.js';
 import { NotConfiguredError } from '../extensions/ml-suite/src/core/errors.js';
 import { LocalEmbeddingModel } from '../extensions/ml-suite/src/core/providers/local-embedding-model.js';
-import { splitSentences } from '../extensions/ml-suite/src/core/text/english-nlp.js';
+import { readDocument } from '../extensions/ml-suite/src/core/text/english-nlp.js';
 import { htmlToText } from '../extensions/ml-suite/src/core/text/html-to-text.js';
 import { KnexUsageRecorder } from '../extensions/ml-suite/src/core/usage/knex-usage-recorder.js';
 import demoTasks from '../snapshots/demo-content.json' with { type: 'json' };
@@ -135,7 +135,7 @@ function body(article: string): string {
 
 /** Lead-3: the first three sentences of the body, the standard news summarisation baseline. */
 function lead3(article: string): string {
-	return splitSentences(body(article).replace(/\n+/g, ' ')).slice(0, 3).join(' ');
+	return readDocument(body(article).replace(/\n+/g, ' ')).sentences.slice(0, 3).join(' ');
 }
 
 const mean = (xs: number[]): number => xs.reduce((a, b) => a + b, 0) / Math.max(1, xs.length);

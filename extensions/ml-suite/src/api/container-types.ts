@@ -1,4 +1,4 @@
-import type { SchemaOverview } from '@directus/types';
+import type { ExtensionsServices, SchemaOverview } from '@directus/types';
 import type { Knex } from 'knex';
 import type { ConfigIssue, MlConfig } from '../core/config.js';
 
@@ -15,8 +15,8 @@ export interface HostContext {
 	env: Record<string, unknown>;
 	database: Knex;
 	logger: Logger;
-	// Directus's service classes; typed loosely because @directus/types declares them as constructors.
-	services: Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+	/** Directus's service classes (the extension context's `services`). */
+	services: ExtensionsServices;
 	getSchema: (options?: { database?: Knex; bypassCache?: boolean }) => Promise<SchemaOverview>;
 }
 

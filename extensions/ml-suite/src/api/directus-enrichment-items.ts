@@ -1,4 +1,4 @@
-import type { Accountability, SchemaOverview } from '@directus/types';
+import type { Accountability, Filter, SchemaOverview } from '@directus/types';
 import { NotFoundError } from '../core/errors.js';
 import type { CallerItems, EnrichmentItems, TargetFieldInfo } from '../core/enrichment/enrichment-items.js';
 import type { HostContext } from './container-types.js';
@@ -21,7 +21,8 @@ export class DirectusEnrichmentItems extends DirectusItemSource implements Enric
 	async query(collection: string, options: { filter: Record<string, unknown> | null; fields: readonly string[]; limit: number }): Promise<Row[]> {
 		const schema = await this.directus.getSchema();
 		const service = new this.directus.services.ItemsService(collection, { schema, knex: this.directus.database, accountability: null });
-		return service.readByQuery({ fields: [...options.fields], ...(options.filter ? { filter: options.filter } : {}), limit: options.limit });
+		// A configured filter is checked by Directus itself when it runs.
+		return service.readByQuery({ fields: [...options.fields], ...(options.filter ? { filter: options.filter as Filter } : {}), limit: options.limit });
 	}
 
 	async write(collection: string, key: string, values: Row): Promise<void> {

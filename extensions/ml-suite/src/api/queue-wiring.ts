@@ -5,7 +5,7 @@ import { KnexInlineJournal } from '../core/jobs/knex-inline-journal.js';
 import type { AdministrableQueue } from '../core/jobs/queue-admin-backend.js';
 import { QueueDepthHistory } from '../core/jobs/queue-depth-history.js';
 import { QueueAdmin } from '../core/jobs/queue-admin.js';
-import type { JobDefinition } from '../core/jobs/types.js';
+import type { JobContext, JobDefinition } from '../core/jobs/types.js';
 import type { HostContext } from './container-types.js';
 import { withUsageScope } from '../core/usage/usage-scope.js';
 import { usageSource } from '../core/usage/usage-source.js';
@@ -46,13 +46,12 @@ export function buildQueue(config: MlConfig, host: HostContext): QueueWiring {
 		depth: new QueueDepthHistory(host.database),
 		reason: choice.reason,
 		warning: choice.warning,
-		register(definition, jobDeps) {
+		register<D extends object>(definition: JobDefinition<z.ZodType, D, unknown>, jobDeps: D): void {
 			Object.assign(deps, jobDeps);
 			admin.noteJob(definition.queue, definition.name);
 			// A job's provider calls are system work: no user or role (whoever enqueued it), `job:<name>`.
 			const scope = { user: null, role: null, source: usageSource.job(definition.name).source };
-			const scoped = { ...definition, process: (data: never, d: never, ctx: never) => withUsageScope(scope, () => definition.process(data, d, ctx)) };
-			queue.register(scoped as unknown as JobDefinition<z.ZodType, never, unknown>);
+			queue.register({ ...definition, process: (data: unknown, d: D, ctx: JobContext) => withUsageScope(scope, () => definition.process(data, d, ctx)) });
 		},
 	};
 }

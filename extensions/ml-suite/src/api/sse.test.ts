@@ -1,6 +1,6 @@
 import { createServer, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { openSse, type SseWriter } from './sse.js';
 
 const servers: Server[] = [];
@@ -35,12 +35,23 @@ describe('openSse', () => {
 	});
 
 	it('sends heartbeat comments while idle', async () => {
-		const url = await serve((res) => {
-			const sse = openSse(res, { heartbeatMs: 20 });
-			setTimeout(() => sse.end(), 90);
-		});
-		const body = await (await fetch(url)).text();
-		expect(body.match(/: ping\n\n/g)?.length ?? 0).toBeGreaterThanOrEqual(2);
+		// Only intervals are faked (the heartbeat): the HTTP exchange runs on real I/O, and 90 ms
+		// of idle time pass at once however loaded the machine is.
+		vi.useFakeTimers({ toFake: ['setInterval', 'clearInterval'] });
+		try {
+			const url = await serve((res) => {
+				const sse = openSse(res, { heartbeatMs: 20 });
+				vi.advanceTimersByTime(90);
+				sse.end();
+				vi.advanceTimersByTime(100);
+			});
+			const body = await (await fetch(url)).text();
+			expect(body.match(/: ping\n\n/g)?.length ?? 0).toBeGreaterThanOrEqual(2);
+			// Four intervals in 90 ms, none after the end.
+			expect(body).toBe(': ping\n\n'.repeat(4));
+		} finally {
+			vi.useRealTimers();
+		}
 	});
 
 	it('aborts its signal when the client disconnects, but not after a normal end', async () => {

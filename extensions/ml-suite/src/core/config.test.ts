@@ -25,6 +25,25 @@ describe('parseConfig', () => {
 	});
 });
 
+describe('parseConfig validation', () => {
+	it('checks key variable names and URLs, reports the offending value (key variables hold names, not secrets), and keeps the default', () => {
+		const { config, issues } = parseConfig({ ML_CHAT_API_KEY_ENV: 'my-key', ML_CHAT_BASE_URL: 'not a url', ML_EMBEDDING_BASE_URL: 'http://ollama:11434/v1' });
+		expect(config.ML_CHAT_API_KEY_ENV).toBe('OPENAI_API_KEY');
+		expect(config.ML_CHAT_BASE_URL).toBeUndefined();
+		expect(config.ML_EMBEDDING_BASE_URL).toBe('http://ollama:11434/v1');
+		expect(issues).toEqual([
+			{ variable: 'ML_CHAT_BASE_URL', value: 'not a url', message: expect.any(String) },
+			{ variable: 'ML_CHAT_API_KEY_ENV', value: 'my-key', message: expect.stringContaining('environment variable name') },
+		]);
+	});
+
+	it('treats blank URLs as unset and reports non-integers and out-of-range numbers', () => {
+		expect(parseConfig({ ML_CHAT_BASE_URL: '  ', ML_REDIS_URL: '' }).issues).toEqual([]);
+		expect(parseConfig({ ML_CHUNK_SIZE: '800.5' }).issues.map((i) => i.variable)).toEqual(['ML_CHUNK_SIZE']);
+		expect(parseConfig({ ML_PROVIDER_MAX_RETRIES: -1 }).issues).toMatchObject([{ variable: 'ML_PROVIDER_MAX_RETRIES', value: '-1' }]);
+	});
+});
+
 describe('publicConfig', () => {
 	it('shows connection URLs without their credentials', () => {
 		const { config } = parseConfig({ ML_REDIS_URL: 'redis://worker:s3cret@redis.internal:6379/2' });
@@ -32,5 +51,7 @@ describe('publicConfig', () => {
 		expect(shown.ML_REDIS_URL).toBe('redis://***:***@redis.internal:6379/2');
 		expect(JSON.stringify(shown)).not.toContain('s3cret');
 		expect(publicConfig(parseConfig({ ML_REDIS_URL: 'not a url' }).config).ML_REDIS_URL).toBe('[unparseable]');
+		expect(publicConfig(parseConfig({ ML_PGVECTOR_URL: 'postgres://ml:pw@db:5432/vectors' }).config).ML_PGVECTOR_URL).toBe('postgres://***:***@db:5432/vectors');
+		expect(publicConfig(parseConfig({}).config)).toMatchObject({ ML_REDIS_URL: undefined, ML_PGVECTOR_URL: undefined, ML_QUEUE: 'auto' });
 	});
 });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ForbiddenError, InvalidPayloadError, isRetryableStatus, MlError, notFoundOrForbidden, ProviderError, retryAfterOf } from './errors.js';
+import { ForbiddenError, InvalidPayloadError, isMlError, isRetryableStatus, MlError, NotConfiguredError, NotFoundError, notFoundOrForbidden, PayloadTooLargeError, ProviderError, retryAfterOf } from './errors.js';
 
 describe('ProviderError status mapping', () => {
 	const statusOf = (options: Partial<ConstructorParameters<typeof ProviderError>[1]>) =>
@@ -47,5 +47,27 @@ describe('client errors', () => {
 		const error = notFoundOrForbidden('index "secrets"');
 		expect(error).toBeInstanceOf(ForbiddenError);
 		expect(error).toMatchObject({ status: 403, code: 'FORBIDDEN', message: `You don't have permission to access index "secrets" or it does not exist.` });
+	});
+});
+
+describe('MlError and its subclasses', () => {
+	it('default to not retryable, keep their cause, and map to one code and status each', () => {
+		const cause = new Error('socket hang up');
+		const error = new MlError('wrapped', { code: 'X', status: 500, cause });
+		expect(error).toMatchObject({ name: 'MlError', code: 'X', status: 500, retryable: false, retryAfterMs: undefined });
+		expect(error.cause).toBe(cause);
+		expect([new NotFoundError('no index'), new NotConfiguredError('no chat model'), new PayloadTooLargeError('too long'), new ForbiddenError()].map((e) => [e.name, e.code, e.status])).toEqual([
+			['NotFoundError', 'NOT_FOUND', 404],
+			['NotConfiguredError', 'NOT_CONFIGURED', 503],
+			['PayloadTooLargeError', 'PAYLOAD_TOO_LARGE', 413],
+			['ForbiddenError', 'FORBIDDEN', 403],
+		]);
+	});
+
+	it('isMlError tells the suite’s errors from anything else', () => {
+		expect(isMlError(new InvalidPayloadError('bad'))).toBe(true);
+		expect(isMlError(new ProviderError('down', { provider: 'openai', retryable: true }))).toBe(true);
+		expect(isMlError(new Error('plain'))).toBe(false);
+		expect(isMlError({ code: 'NOT_FOUND', status: 404 })).toBe(false);
 	});
 });

@@ -1,3 +1,4 @@
+import type { AbstractService } from '@directus/types';
 import type { Router } from 'express';
 import { z } from 'zod';
 import { notFoundOrForbidden } from '../../core/errors.js';
@@ -42,12 +43,7 @@ export const RagSearchBody = z.object({
 
 type Row = Record<string, unknown>;
 
-function items(container: Container, req: MlRequest): Promise<{
-	createOne(data: Row): Promise<string>;
-	updateOne(key: string, data: Row): Promise<string>;
-	readByQuery(query: Row): Promise<Row[]>;
-	deleteMany(keys: string[]): Promise<string[]>;
-}> {
+function items(container: Container, req: MlRequest): Promise<AbstractService> {
 	return container.host.getSchema().then(
 		(schema) => new container.host.services.ItemsService(RAG_DOCUMENTS_COLLECTION, { schema, knex: container.host.database, accountability: req.accountability }),
 	);

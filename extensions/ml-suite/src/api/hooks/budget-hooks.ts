@@ -3,16 +3,14 @@ import type { Knex } from 'knex';
 import { Budget } from '../../core/budgets/budget.js';
 import { BUDGETS_COLLECTION } from '../budget-wiring.js';
 import type { Container } from '../container.js';
-
-type Filter = (event: string, handler: (payload: unknown, meta: Record<string, unknown>, context: Record<string, unknown>) => unknown) => void;
-type Action = (event: string, handler: (meta: Record<string, unknown>) => unknown) => void;
+import type { HookRegister } from './hook-register.js';
 
 /**
  * Keeps `ml_budgets` rows enforceable however they are edited (admin app, REST, import): each
  * saved row, merged with what is stored, must parse as a `Budget`, else the save is a 400 naming
  * the field. Edits take effect at once in this process (other instances within the guard's cache time).
  */
-export function registerBudgetHooks(hooks: { filter: Filter; action: Action }, getContainer: () => Promise<Container>): void {
+export function registerBudgetHooks(hooks: HookRegister, getContainer: () => Promise<Container>): void {
 	for (const event of [`${BUDGETS_COLLECTION}.items.create`, `${BUDGETS_COLLECTION}.items.update`]) {
 		hooks.filter(event, async (payload, meta, context) => {
 			const changes = (payload ?? {}) as Record<string, unknown>;

@@ -1,6 +1,5 @@
 import type { Container } from '../container.js';
-
-type Action = (event: string, handler: (meta: Record<string, unknown>, context: Record<string, unknown>) => void | Promise<void>) => void;
+import type { ActionRegister } from './hook-register.js';
 
 function keyCount(meta: Record<string, unknown>): number {
 	if (Array.isArray(meta.keys)) return meta.keys.length;
@@ -15,7 +14,7 @@ function keyCount(meta: Record<string, unknown>): number {
  * - a deleted classifier's versions, tests and label count go with it.
  * A save never waits on or fails because of this.
  */
-export function registerClassifierHooks(action: Action, getContainer: () => Promise<Container>): void {
+export function registerClassifierHooks(action: ActionRegister, getContainer: () => Promise<Container>): void {
 	const onSaved = async (meta: Record<string, unknown>, context: Record<string, unknown>): Promise<void> => {
 		const collection = String(meta.collection ?? '');
 		if (!collection || collection.startsWith('directus_') || collection.startsWith('ml_')) return;

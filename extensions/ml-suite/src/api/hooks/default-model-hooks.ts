@@ -1,7 +1,6 @@
 import type { Container } from '../container.js';
 import { systemAdmin } from '../schema/ensure-schema.js';
-
-type Action = (event: string, handler: (meta: Record<string, unknown>, context: Record<string, unknown>) => void | Promise<void>) => void;
+import type { ActionRegister } from './hook-register.js';
 
 function keysOf(meta: Record<string, unknown>): string[] {
 	if (Array.isArray(meta.keys)) return meta.keys.map(String);
@@ -19,7 +18,7 @@ function keysOf(meta: Record<string, unknown>): string[] {
  * all, during which indexing and RAG would fail. The previous default stays in the registry,
  * active, and can be made the default again with one click.
  */
-export function registerDefaultModelHooks(action: Action, getContainer: () => Promise<Container>): void {
+export function registerDefaultModelHooks(action: ActionRegister, getContainer: () => Promise<Container>): void {
 	const onWrite = async (meta: Record<string, unknown>, context: Record<string, unknown>): Promise<void> => {
 		const payload = (meta.payload ?? {}) as Record<string, unknown>;
 		if (payload.is_default === undefined && payload.task === undefined) return;

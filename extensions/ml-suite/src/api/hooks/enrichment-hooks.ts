@@ -2,11 +2,7 @@ import { InvalidPayloadError } from '@directus/errors';
 import type { SchemaOverview } from '@directus/types';
 import { readFields, targetFields, toEnrichmentDefinition, type EnrichmentDefinition } from '../../core/enrichment/enrichment-definition.js';
 import type { Container } from '../container.js';
-
-type Register = {
-	action: (event: string, handler: (meta: Record<string, unknown>, context: Record<string, unknown>) => void | Promise<void>) => void;
-	filter: (event: string, handler: (payload: unknown, meta: Record<string, unknown>, context: Record<string, unknown>) => unknown) => void;
-};
+import type { HookRegister } from './hook-register.js';
 
 function keysOf(meta: Record<string, unknown>): string[] {
 	if (Array.isArray(meta.keys)) return meta.keys.map(String);
@@ -21,7 +17,7 @@ function keysOf(meta: Record<string, unknown>): string[] {
  * fields the pipeline reads, so the suite's own writes (target fields only, never read by the
  * same pipeline) cannot trigger it again; the job also skips items whose source hash is unchanged.
  */
-export function registerEnrichmentHooks({ action, filter }: Register, getContainer: () => Promise<Container>): void {
+export function registerEnrichmentHooks({ action, filter }: HookRegister, getContainer: () => Promise<Container>): void {
 	const enqueue = async (container: Container, def: EnrichmentDefinition, keys: string[]): Promise<void> => {
 		await container.enrichment.state.markPending(def.id, def.collection, keys);
 		try {

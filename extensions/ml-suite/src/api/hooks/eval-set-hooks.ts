@@ -4,8 +4,7 @@ import type { Knex } from 'knex';
 import { parseEvalQueries } from '../../core/evaluation/eval-set.js';
 import { isMlError } from '../../core/errors.js';
 import type { Container } from '../container.js';
-
-type Filter = (event: string, handler: (payload: unknown, meta: Record<string, unknown>, context: Record<string, unknown>) => unknown) => void;
+import type { FilterRegister } from './hook-register.js';
 
 /** Whether `key` can be a value of a primary key of this Directus type. */
 function keyFits(type: string | undefined, key: string): boolean {
@@ -31,7 +30,7 @@ const NAMED = 5;
  * queries must parse, the index must exist (its collection is copied onto the set), and every
  * relevant item must exist in that collection. `query_count` is kept in step.
  */
-export function registerEvalSetHooks(filter: Filter, getContainer: () => Promise<Container>): void {
+export function registerEvalSetHooks(filter: FilterRegister, getContainer: () => Promise<Container>): void {
 	const validate = async (payload: unknown, meta: Record<string, unknown>, context: Record<string, unknown>): Promise<unknown> => {
 		const container = await getContainer();
 		// Inside Directus's transaction: on SQLite its one connection is held until the save ends.

@@ -54,14 +54,14 @@ export default defineHook(({ init, action, filter }, context) => {
 		registerCliCommands(program, container);
 	});
 
-	registerIndexingHooks({ action: action as never, filter: filter as never }, container);
-	registerEvalSetHooks(filter as never, container);
-	registerEnrichmentHooks({ action: action as never, filter: filter as never }, container);
-	registerDefaultModelHooks(action as never, container);
-	registerTranscriptionHooks(action as never, filter as never, container);
-	registerClassifierHooks(action as never, container);
-	registerBudgetHooks({ action: action as never, filter: filter as never }, container);
-	registerSchemaTranslationHooks(action as never, container);
+	registerIndexingHooks({ action, filter }, container);
+	registerEvalSetHooks(filter, container);
+	registerEnrichmentHooks({ action, filter }, container);
+	registerDefaultModelHooks(action, container);
+	registerTranscriptionHooks(action, filter, container);
+	registerClassifierHooks(action, container);
+	registerBudgetHooks({ action, filter }, container);
+	registerSchemaTranslationHooks(action, container);
 
 	// A model row may only name allowed key variables and http(s) servers (on the host allowlist
 	// when one is set): otherwise whoever may write ml_models could send any secret anywhere.

@@ -3,11 +3,7 @@ import type { SchemaOverview } from '@directus/types';
 import { removeOrphanChunks } from '../../core/indexing/chunk-table.js';
 import type { IndexDefinition } from '../../core/indexing/index-definition.js';
 import type { Container } from '../container.js';
-
-type Register = {
-	action: (event: string, handler: (meta: Record<string, unknown>, context: Record<string, unknown>) => void | Promise<void>) => void;
-	filter: (event: string, handler: (payload: unknown, meta: Record<string, unknown>, context: Record<string, unknown>) => unknown) => void;
-};
+import type { HookRegister } from './hook-register.js';
 
 function keysOf(meta: Record<string, unknown>): string[] {
 	if (Array.isArray(meta.keys)) return meta.keys.map(String);
@@ -22,7 +18,7 @@ function keysOf(meta: Record<string, unknown>): string[] {
  * them in batches (a batch create emits one event per item); if the queue is unavailable the
  * rows stay pending and the reconcile sweep enqueues them later.
  */
-export function registerIndexingHooks({ action, filter }: Register, getContainer: () => Promise<Container>): void {
+export function registerIndexingHooks({ action, filter }: HookRegister, getContainer: () => Promise<Container>): void {
 	const indexable = (collection: string): boolean => Boolean(collection) && !collection.startsWith('directus_') && collection !== 'ml_documents' && collection !== 'ml_chunks' && collection !== 'ml_usage';
 	// Notes a save under way (Directus runs the filter per item before the write), so background
 	// indexing in this process waits until saves pause; the action below notes its end.

@@ -1,13 +1,12 @@
 import type { Container } from '../container.js';
 import { translateSuiteSchema } from '../schema/apply-suite-schema.js';
-
-type Action = (event: string, handler: (meta: Record<string, unknown>) => void | Promise<void>) => void;
+import type { ActionRegister } from './hook-register.js';
 
 /**
  * Directus loads custom translations for the user's language only, and shows a bare key where one
  * is missing: when a user or the project picks a language, the suite's keys get rows in it.
  */
-export function registerSchemaTranslationHooks(action: Action, getContainer: () => Promise<Container>): void {
+export function registerSchemaTranslationHooks(action: ActionRegister, getContainer: () => Promise<Container>): void {
 	const ensure = async (language: unknown): Promise<void> => {
 		if (typeof language !== 'string' || language === '') return;
 		const container = await getContainer();

@@ -1,9 +1,7 @@
 import { NotConfiguredError } from '../../core/errors.js';
 import { autoTranscribeSkipReason, type AutoTranscribeRules } from '../../core/transcription/transcription-jobs.js';
 import type { Container } from '../container.js';
-
-type Action = (event: string, handler: (meta: Record<string, unknown>, context: Record<string, unknown>) => void | Promise<void>) => void;
-type Filter = (event: string, handler: (payload: unknown, meta: Record<string, unknown>, context: Record<string, unknown>) => unknown) => void;
+import type { ActionRegister, FilterRegister } from './hook-register.js';
 
 /** The upload rules from the config (ML_TRANSCRIPTION_AUTO*). */
 export function autoTranscribeRules(container: Container): AutoTranscribeRules {
@@ -28,7 +26,7 @@ export async function enqueueTranscription(container: Container, fileId: string,
  * because of transcription: with no transcription model configured, or a file outside the rules,
  * nothing happens; a queue failure is logged and recorded on the transcript row.
  */
-export function registerTranscriptionHooks(action: Action, filter: Filter, getContainer: () => Promise<Container>): void {
+export function registerTranscriptionHooks(action: ActionRegister, filter: FilterRegister, getContainer: () => Promise<Container>): void {
 	// A deleted file takes its transcript with it (foreign key cascade, no item event): note the
 	// transcripts before, and have the indexes drop their chunks after.
 	const deleting = new Map<string, string[]>();

@@ -66,7 +66,7 @@ export async function applySuiteSchema(container: Container): Promise<void> {
 		await container.models.seedFromConfig(config);
 		await offerDirectusAiSettings(container);
 		await container.prompts.seedDefaults();
-		await ensureModuleBar(host.database, ['ml-models', 'ml-playground', 'ml-queue', 'ml-evaluation', 'ml-usage'], container.directus.major);
+		await ensureModuleBar(host, ['ml-models', 'ml-playground', 'ml-queue', 'ml-evaluation', 'ml-usage'], container.directus.major);
 		await seedRagIndex(host.database, defaults);
 		container.indexes.invalidate();
 		if (config.ML_SEED_DEMO) {

@@ -1,6 +1,6 @@
 import type { HostContext } from '../container-types.js';
 import { systemAdmin } from './ensure-schema.js';
-import { presentation } from './field-builders.js';
+import { fieldToCreate, presentation } from './field-builders.js';
 
 /** The transcript panel in a file's detail view: a presentation field of directus_files, shown for audio and video only. */
 export const FILE_TRANSCRIPT_FIELD = presentation('ml_transcript', 'ml-file-transcript', {
@@ -17,6 +17,6 @@ export async function ensureFileTranscriptField(host: HostContext): Promise<bool
 	const fields = new FieldsService({ accountability: systemAdmin(), schema: await host.getSchema({ bypassCache: true }), knex: host.database });
 	const present = ((await fields.readAll('directus_files')) as { field: string }[]).some((f) => f.field === FILE_TRANSCRIPT_FIELD.field);
 	if (present) return false;
-	await fields.createField('directus_files', FILE_TRANSCRIPT_FIELD);
+	await fields.createField('directus_files', fieldToCreate(FILE_TRANSCRIPT_FIELD));
 	return true;
 }

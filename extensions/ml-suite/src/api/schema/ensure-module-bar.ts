@@ -1,4 +1,4 @@
-import type { Knex } from 'knex';
+import type { HostContext } from '../container-types.js';
 
 export interface ModuleBarEntry {
 	type: 'module' | 'link';
@@ -42,10 +42,13 @@ const INSERT_BEFORE = ['deployments', 'docs', 'settings'];
 /**
  * Directus only shows extension modules that are listed in the project's module bar. This adds
  * the suite's modules once, before the docs/settings entries; a module an admin has since turned
- * off (still listed, `enabled: false`) is left alone.
+ * off (still listed, `enabled: false`) is left alone. It goes through Directus's
+ * `SettingsService` as the system (no accountability), so Directus casts the JSON, creates the
+ * settings row when there is none, clears its caches and emits `settings.update` as for any save.
  */
-export async function ensureModuleBar(db: Knex, moduleIds: string[], directusMajor: number | null): Promise<string[]> {
-	const row = await db('directus_settings').select('id', 'module_bar').first();
+export async function ensureModuleBar(host: Pick<HostContext, 'services' | 'database' | 'getSchema'>, moduleIds: string[], directusMajor: number | null): Promise<string[]> {
+	const settings = new host.services.SettingsService({ knex: host.database, schema: await host.getSchema() });
+	const row = (await settings.readSingleton({ fields: ['module_bar'] })) as { module_bar?: unknown } | null;
 	const raw: unknown = row?.module_bar ?? null;
 	const current: ModuleBarEntry[] = raw === null ? defaultModuleBar(directusMajor) : ((typeof raw === 'string' ? JSON.parse(raw) : raw) as ModuleBarEntry[]);
 	const added: string[] = [];
@@ -55,8 +58,6 @@ export async function ensureModuleBar(db: Knex, moduleIds: string[], directusMaj
 		current.splice(before === -1 ? current.length : before, 0, { type: 'module', id, enabled: true });
 		added.push(id);
 	}
-	if (added.length === 0) return added;
-	if (row) await db('directus_settings').update({ module_bar: JSON.stringify(current) }).where('id', row.id);
-	else await db('directus_settings').insert({ module_bar: JSON.stringify(current) });
+	if (added.length > 0) await settings.upsertSingleton({ module_bar: current });
 	return added;
 }

@@ -1,7 +1,7 @@
 import type { Accountability } from '@directus/types';
 import { MlError } from '../../core/errors.js';
 import type { HostContext } from '../container-types.js';
-import type { CollectionDef, RelationDef } from './field-builders.js';
+import { collectionToCreate, fieldToCreate, relationToCreate, type CollectionDef, type RelationDef } from './field-builders.js';
 
 /** Admin accountability for system work (schema changes need an admin, not `null`). */
 export function systemAdmin(): Accountability {
@@ -35,7 +35,7 @@ export async function ensureSchema(
 	for (const def of collections) {
 		if (!existing.has(def.collection)) {
 			try {
-				await collectionsService.createOne({ collection: def.collection, meta: def.meta, schema: def.schema, fields: def.schema ? def.fields : undefined });
+				await collectionsService.createOne(collectionToCreate(def));
 			} catch (error) {
 				if ((error as { code?: string }).code !== 'LIMIT_EXCEEDED') throw error;
 				const missing = collections.filter((c) => c.schema && !existing.has(c.collection) && !result.createdCollections.includes(c.collection)).map((c) => c.collection);
@@ -53,7 +53,7 @@ export async function ensureSchema(
 		const present = new Set<string>((await fieldsService.readAll(def.collection)).map((f: { field: string }) => f.field));
 		for (const field of def.fields) {
 			if (present.has(field.field)) continue;
-			await fieldsService.createField(def.collection, field);
+			await fieldsService.createField(def.collection, fieldToCreate(field));
 			result.createdFields.push(`${def.collection}.${field.field}`);
 		}
 	}
@@ -63,7 +63,7 @@ export async function ensureSchema(
 	for (const relation of relations) {
 		const known = schema.relations.some((r) => r.collection === relation.collection && r.field === relation.field);
 		if (known) continue;
-		await relationsService.createOne(relation);
+		await relationsService.createOne(relationToCreate(relation));
 		result.createdRelations.push(`${relation.collection}.${relation.field}`);
 	}
 

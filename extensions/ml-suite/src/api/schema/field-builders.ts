@@ -1,3 +1,5 @@
+import type { ApiCollection, ExtensionsServices, RawCollection, RawField, Relation } from '@directus/types';
+
 /**
  * Small builders for Directus collection/field definitions in the shape CollectionsService,
  * FieldsService and RelationsService accept. They keep the schema definitions readable.
@@ -152,3 +154,27 @@ export interface LayoutDef {
 export function collection(name: string, meta: Meta, fields: FieldDef[]): CollectionDef {
 	return { collection: name, meta: { collection: name, ...meta }, schema: {}, fields };
 }
+
+/*
+ * Directus's services take partial `meta` and `schema` objects and complete them with their
+ * defaults, but `@directus/types` declares several parameters as complete rows (`createField`
+ * wants a whole `FieldMeta`, `updateField` a `type`, `RelationsService.createOne` a whole
+ * `RelationMeta`). The definitions above are handed over through these views, in one place.
+ */
+type CreateFieldInput = Parameters<InstanceType<ExtensionsServices['FieldsService']>['createField']>[1];
+
+/** A field definition as `FieldsService.createField` declares its input. */
+export const fieldToCreate = (def: FieldDef): CreateFieldInput => def as unknown as CreateFieldInput;
+
+/** A field change (`field` plus a partial `meta`) as `FieldsService.updateField` declares its input. */
+export const fieldChange = (change: { field: string; meta: Record<string, unknown> }): RawField => change as unknown as RawField;
+
+/** A collection definition as `CollectionsService.createOne` declares its input (fields only for a table, not a folder). */
+export const collectionToCreate = (def: CollectionDef): RawCollection =>
+	({ collection: def.collection, meta: def.meta, schema: def.schema, fields: def.schema ? def.fields : undefined }) as unknown as RawCollection;
+
+/** A partial collection `meta` as `CollectionsService.updateOne` declares its input. */
+export const collectionChange = (meta: Record<string, unknown>): Partial<ApiCollection> => ({ meta }) as unknown as Partial<ApiCollection>;
+
+/** A relation definition as `RelationsService.createOne` declares its input. */
+export const relationToCreate = (def: RelationDef): Partial<Relation> => def as unknown as Partial<Relation>;

@@ -4,7 +4,7 @@ import { CATALOGUES, localizeText, SHOWN_TEXT_KEYS, shownTexts, TRANSLATED_LOCAL
 import { DE_DE_FIELD_NAMES } from '../../shared/i18n/de-DE.js';
 import type { HostContext } from '../container-types.js';
 import { systemAdmin } from './ensure-schema.js';
-import type { CollectionDef } from './field-builders.js';
+import { collectionChange, fieldChange, type CollectionDef } from './field-builders.js';
 
 /**
  * The suite's collections in the admin user's language, the Directus way:
@@ -171,7 +171,7 @@ export async function upgradeUntranslatedMeta(host: HostContext, collections: Co
 		if (!current) continue;
 		const patch = changedParts(current, def.meta, target.meta, ['note', 'translations']);
 		if (patch) {
-			await collectionsService.updateOne(def.collection, { meta: patch });
+			await collectionsService.updateOne(def.collection, collectionChange(patch));
 			updated.push(def.collection);
 		}
 		if (!def.schema) continue;
@@ -181,7 +181,7 @@ export async function upgradeUntranslatedMeta(host: HostContext, collections: Co
 			if (!present) continue;
 			const fieldPatch = changedParts(present, field.meta, target.fields[position]!.meta, ['note', 'options', 'display_options', 'translations']);
 			if (!fieldPatch) continue;
-			await fieldsService.updateField(def.collection, { field: field.field, meta: fieldPatch });
+			await fieldsService.updateField(def.collection, fieldChange({ field: field.field, meta: fieldPatch }));
 			updated.push(`${def.collection}.${field.field}`);
 		}
 	}

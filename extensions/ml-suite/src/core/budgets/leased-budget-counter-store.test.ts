@@ -1,5 +1,5 @@
 import knexFactory, { type Knex } from 'knex';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, onTestFinished, vi } from 'vitest';
 import type { BudgetCounterStore, GrantEntry, ReserveEntry } from './budget-counter-store.js';
 import { ensureBudgetCounterTable, KnexBudgetCounterStore } from './knex-budget-counter-store.js';
 import { LeasedBudgetCounterStore } from './leased-budget-counter-store.js';
@@ -84,13 +84,25 @@ describe('LeasedBudgetCounterStore', () => {
 	});
 
 	it('gives an idle lease back to the shared counter', async () => {
-		const inner = new KnexBudgetCounterStore(knex);
-		const store = new LeasedBudgetCounterStore(inner, { leaseCalls: 50, idleMs: 50, flushMs: 20, onError: fail });
-		await store.reserve([entry(10, 1_000_000)]);
-		expect((await inner.read([key]))[0]).toBeGreaterThan(10);
-		await new Promise((r) => setTimeout(r, 300));
-		expect((await inner.read([key]))[0]).toBe(10);
-		await store.close();
+		// The clock and the flush interval are faked, the database is real: idleness is decided by
+		// the faked clock, not by how fast a loaded machine gets through the steps.
+		vi.useFakeTimers({ toFake: ['Date', 'setInterval', 'clearInterval'] });
+		try {
+			const inner = new KnexBudgetCounterStore(knex);
+			const store = new LeasedBudgetCounterStore(inner, { leaseCalls: 50, idleMs: 50, flushMs: 20, onError: fail });
+			await store.reserve([entry(10, 1_000_000)]);
+			expect((await inner.read([key]))[0]).toBeGreaterThan(10);
+			vi.advanceTimersByTime(40);
+			await store.flush();
+			// Not idle for 50 ms yet: the lease is kept.
+			expect((await inner.read([key]))[0]).toBeGreaterThan(10);
+			// 60 ms unused: the flush interval gives it back (waited for, with no wall-clock deadline).
+			vi.advanceTimersByTime(20);
+			await vi.waitFor(async () => expect((await inner.read([key]))[0]).toBe(10), { timeout: 30_000 });
+			await store.close();
+		} finally {
+			vi.useRealTimers();
+		}
 	});
 
 	it('refuses once the limit is reached, reports the counter, and admits again after a give-back', async () => {
@@ -105,12 +117,16 @@ describe('LeasedBudgetCounterStore', () => {
 	});
 
 	it('writes spend without a limit in batches', async () => {
+		vi.useFakeTimers({ toFake: ['setInterval', 'clearInterval'] });
+		onTestFinished(() => void vi.useRealTimers());
 		const inner = new CountingStore(knex);
 		const store = new LeasedBudgetCounterStore(inner, { flushMs: 20, onError: fail });
 		for (let i = 0; i < 50; i++) expect((await store.reserve([entry(3, null)]))[0]).toEqual({ admitted: true, spent: 3 * (i + 1) });
 		expect(inner.grants).toBe(0);
-		await new Promise((r) => setTimeout(r, 100));
-		expect((await inner.read([key]))[0]).toBe(150);
+		expect((await inner.read([key]))[0]).toBe(0);
+		// The batch is written when the flush interval fires (waited for, with no wall-clock deadline).
+		vi.advanceTimersByTime(20);
+		await vi.waitFor(async () => expect((await inner.read([key]))[0]).toBe(150), { timeout: 30_000 });
 		await store.close();
 	});
 });

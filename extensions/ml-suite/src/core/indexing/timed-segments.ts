@@ -1,5 +1,5 @@
 import { chunkText } from '../text/chunk-text.js';
-import { ENGLISH_STOP_WORDS } from '../text/analyze-text.js';
+import { queryTerms, tokenize } from '../text/tokenize.js';
 
 /** A stretch of text with its time range in seconds (a transcript segment, a subtitle cue). */
 export interface TimedSegment {
@@ -90,11 +90,11 @@ export function timedText(segments: readonly TimedSegment[]): string {
  * where the words were said rather than where its chunk begins.
  */
 export function bestSegment(chunk: TimedChunk, query: string): TimedSegment {
-	const terms = [...new Set(query.toLowerCase().normalize('NFKC').split(/[^\p{L}\p{N}]+/u))].filter((t) => t.length > 1 && !ENGLISH_STOP_WORDS.has(t));
+	const terms = queryTerms(query);
 	let best = chunk.segments[0]!;
 	let bestScore = 0;
 	for (const segment of chunk.segments) {
-		const words = new Set(segment.text.toLowerCase().normalize('NFKC').split(/[^\p{L}\p{N}]+/u));
+		const words = new Set(tokenize(segment.text));
 		const score = terms.reduce((sum, term) => sum + (words.has(term) ? 1 : 0), 0);
 		if (score > bestScore) {
 			bestScore = score;

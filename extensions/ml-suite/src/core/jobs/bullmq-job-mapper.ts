@@ -1,6 +1,6 @@
 import type { Job } from 'bullmq';
 import type { DeadLetterEntry, JobItemRef } from '../../shared/queue-types.js';
-import type { AnyJobDefinition } from './job-registry.js';
+import type { ErasedJobDefinition } from './job-registry.js';
 import type { JobDetail, JobState, JobSummary, QueueName } from './types.js';
 
 /** What the dead-letter queue stores per failed job (the entry minus its own id). */
@@ -10,9 +10,9 @@ function iso(ms: number | undefined | null): string | null {
 	return ms ? new Date(ms).toISOString() : null;
 }
 
-export function describeItem(definition: AnyJobDefinition | undefined, data: unknown): JobItemRef | null {
+export function describeItem(definition: ErasedJobDefinition | undefined, data: unknown): JobItemRef | null {
 	try {
-		return definition?.describeItem?.(data as never) ?? null;
+		return definition?.describeItem(data) ?? null;
 	} catch {
 		// A payload from an older schema may not fit describeItem; the link is optional.
 		return null;
@@ -25,7 +25,7 @@ function mapState(state: string): JobState | 'unknown' {
 	return known.includes(state) ? (state as JobState) : 'unknown';
 }
 
-export function toJobSummary(job: Job, queue: QueueName, state: string, definition: AnyJobDefinition | undefined): JobSummary {
+export function toJobSummary(job: Job, queue: QueueName, state: string, definition: ErasedJobDefinition | undefined): JobSummary {
 	const progress = job.progress;
 	return {
 		id: String(job.id),
@@ -45,7 +45,7 @@ export function toJobSummary(job: Job, queue: QueueName, state: string, definiti
 	};
 }
 
-export function toJobDetail(job: Job, queue: QueueName, state: string, definition: AnyJobDefinition | undefined, logs: string[]): JobDetail {
+export function toJobDetail(job: Job, queue: QueueName, state: string, definition: ErasedJobDefinition | undefined, logs: string[]): JobDetail {
 	return {
 		...toJobSummary(job, queue, state, definition),
 		options: { ...job.opts } as Record<string, unknown>,

@@ -4,7 +4,6 @@ import type { DeadLetterRecord } from './bullmq-job-mapper.js';
 import { describeItem } from './bullmq-job-mapper.js';
 import { failureMessage, failureStack, isUnrecoverable } from './job-failure.js';
 import type { JobRegistry } from './job-registry.js';
-import { validateAtProcess } from './parse-job-payload.js';
 import type { JobDepsResolver } from './queue-options.js';
 import type { JobContext, QueueName } from './types.js';
 import { UnrecoverableJobError } from './unrecoverable-job-error.js';
@@ -36,7 +35,6 @@ export function createProcessor(deps: ProcessorDeps): Processor {
 		const definition = deps.registry.find(job.name);
 		try {
 			if (!definition) throw new UnrecoverableJobError(`No job "${job.name}" is registered in this worker.`);
-			const data = validateAtProcess(definition, job.data);
 			const ctx: JobContext = {
 				jobId: String(job.id),
 				attempt,
@@ -46,7 +44,7 @@ export function createProcessor(deps: ProcessorDeps): Processor {
 					await job.log(message);
 				},
 			};
-			return await definition.process(data as never, (await deps.jobDeps()) as never, ctx);
+			return await definition.process(job.data, await deps.jobDeps(), ctx);
 		} catch (error) {
 			const unrecoverable = isUnrecoverable(error);
 			const thrown = unrecoverable ? toUnrecoverable(error) : error instanceof Error ? error : new Error(failureMessage(error), { cause: error });

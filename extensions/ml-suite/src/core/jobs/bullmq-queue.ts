@@ -11,7 +11,7 @@ import { createProcessor, writeDeadLetter } from './bullmq-processor.js';
 import { retryDelay } from './compute-backoff-delay.js';
 import { priorityValue } from './job-priority.js';
 import { JobRegistry } from './job-registry.js';
-import type { AnyJobDefinition } from './job-registry.js';
+import type { ErasedJobDefinition } from './job-registry.js';
 import { nextCronRun } from './next-cron-run.js';
 import { parseJobPayload } from './parse-job-payload.js';
 import type { QueueAdminBackend } from './queue-admin-backend.js';
@@ -92,11 +92,11 @@ export class BullmqQueue implements Queue {
 		this.admin = guardRedisAdmin(new BullmqAdmin(this));
 	}
 
-	register(definition: JobDefinition<z.ZodType, never, unknown>): void {
+	register<Deps>(definition: JobDefinition<z.ZodType, Deps, unknown>): void {
 		this.registry.register(definition);
 	}
 
-	definition(name: string): AnyJobDefinition | undefined {
+	definition(name: string): ErasedJobDefinition | undefined {
 		return this.registry.find(name);
 	}
 
@@ -190,7 +190,7 @@ export class BullmqQueue implements Queue {
 		}
 	}
 
-	private jobOptions(definition: AnyJobDefinition, options: EnqueueOptions): JobsOptions {
+	private jobOptions(definition: ErasedJobDefinition, options: EnqueueOptions): JobsOptions {
 		return {
 			priority: priorityValue(options.priority ?? definition.priority),
 			attempts: Math.max(1, options.attempts ?? definition.attempts ?? this.tuning.defaultAttempts),

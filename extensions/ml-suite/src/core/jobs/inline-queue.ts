@@ -7,11 +7,11 @@ import { InlineJobStore } from './inline-job-store.js';
 import type { InlineJournal, InlineJournalSnapshot } from './inline-journal.js';
 import { failureMessage, failureStack, isUnrecoverable } from './job-failure.js';
 import { priorityValue } from './job-priority.js';
-import type { AnyJobDefinition } from './job-registry.js';
+import type { ErasedJobDefinition } from './job-registry.js';
 import { JobRegistry } from './job-registry.js';
 import { MinuteCounter } from './minute-counter.js';
 import { nextCronRun } from './next-cron-run.js';
-import { parseJobPayload, validateAtProcess } from './parse-job-payload.js';
+import { parseJobPayload } from './parse-job-payload.js';
 import type { QueueAdminBackend } from './queue-admin-backend.js';
 import type { JobDepsResolver, QueueTuning, ResolvedTuning } from './queue-options.js';
 import { concurrencyFor, resolveTuning } from './queue-options.js';
@@ -110,11 +110,11 @@ export class InlineQueue implements Queue {
 		for (const point of snapshot.throughput) this.counter(point.queue).restore(point.minute, point.completed, point.failed);
 	}
 
-	register(definition: JobDefinition<z.ZodType, never, unknown>): void {
+	register<Deps>(definition: JobDefinition<z.ZodType, Deps, unknown>): void {
 		this.registry.register(definition);
 	}
 
-	definition(name: string): AnyJobDefinition | undefined {
+	definition(name: string): ErasedJobDefinition | undefined {
 		return this.registry.find(name);
 	}
 
@@ -207,7 +207,7 @@ export class InlineQueue implements Queue {
 		return this.started && !this.closed;
 	}
 
-	private createRecord(definition: AnyJobDefinition, payload: unknown, options: EnqueueOptions, repeatKey: string | null, runAt?: number): InlineJobRecord {
+	private createRecord(definition: ErasedJobDefinition, payload: unknown, options: EnqueueOptions, repeatKey: string | null, runAt?: number): InlineJobRecord {
 		const now = Date.now();
 		const record: InlineJobRecord = {
 			id: String(++this.nextId),
@@ -231,7 +231,7 @@ export class InlineQueue implements Queue {
 			failedReason: null,
 			stacktrace: [],
 			returnValue: undefined,
-			item: definition.describeItem?.(payload as never) ?? null,
+			item: definition.describeItem(payload),
 		};
 		this.store.add(record);
 		const dueAt = runAt ?? (options.delayMs && options.delayMs > 0 ? now + options.delayMs : undefined);
@@ -243,7 +243,7 @@ export class InlineQueue implements Queue {
 		return record;
 	}
 
-	private schedule(definition: AnyJobDefinition, payload: unknown, options: EnqueueOptions): EnqueuedJob {
+	private schedule(definition: ErasedJobDefinition, payload: unknown, options: EnqueueOptions): EnqueuedJob {
 		const repeat = options.repeat!;
 		const key = repeat.key ?? definition.name;
 		nextCronRun(repeat.pattern, Date.now()); // validates the pattern before anything changes
@@ -303,8 +303,7 @@ export class InlineQueue implements Queue {
 		try {
 			const definition = this.registry.find(record.name);
 			if (!definition) throw new UnrecoverableJobError(`No job "${record.name}" is registered in this process.`);
-			const data = validateAtProcess(definition, record.data);
-			const result = await definition.process(data as never, (await this.jobDeps()) as never, ctx);
+			const result = await definition.process(record.data, await this.jobDeps(), ctx);
 			record.attemptsMade = attempt;
 			record.returnValue = result;
 			record.failedReason = null;

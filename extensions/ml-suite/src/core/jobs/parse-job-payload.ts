@@ -7,8 +7,8 @@ import { UnrecoverableJobError } from './unrecoverable-job-error.js';
  * Validates a job payload against its definition's schema. The error names each offending
  * field (`details.problems[].field`) so an enqueue route can answer with a useful 400.
  */
-export function parseJobPayload(definition: Pick<JobDefinition, 'name' | 'schema'>, data: unknown): unknown {
-	const parsed = (definition.schema as z.ZodType).safeParse(data);
+export function parseJobPayload<Schema extends z.ZodType>(definition: Pick<JobDefinition<Schema>, 'name' | 'schema'>, data: unknown): z.output<Schema> {
+	const parsed = definition.schema.safeParse(data);
 	if (parsed.success) return parsed.data;
 	const problems = parsed.error.issues.map((issue) => ({
 		field: issue.path.length > 0 ? issue.path.map(String).join('.') : 'data',
@@ -22,7 +22,7 @@ export function parseJobPayload(definition: Pick<JobDefinition, 'name' | 'schema
  * Payloads are checked again when run: a schema may have changed since the job was stored, and
  * retrying cannot fix that, so the failure is unrecoverable.
  */
-export function validateAtProcess(definition: Pick<JobDefinition, 'name' | 'schema'>, data: unknown): unknown {
+export function validateAtProcess<Schema extends z.ZodType>(definition: Pick<JobDefinition<Schema>, 'name' | 'schema'>, data: unknown): z.output<Schema> {
 	try {
 		return parseJobPayload(definition, data);
 	} catch (error) {

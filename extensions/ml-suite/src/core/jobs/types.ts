@@ -61,7 +61,7 @@ export interface EnqueueOptions {
 export interface Queue {
 	readonly backend: 'inline' | 'bullmq';
 	/** Makes a job type known to producers and workers. */
-	register(definition: JobDefinition<z.ZodType, never, unknown>): void;
+	register<Deps>(definition: JobDefinition<z.ZodType, Deps, unknown>): void;
 	/** Validates and enqueues. Throws `InvalidPayloadError` for a bad payload, `QueueUnavailableError` if the backend is down. */
 	enqueue(name: string, data: unknown, options?: EnqueueOptions): Promise<EnqueuedJob>;
 	/** Starts processing registered jobs (workers). Idempotent. */

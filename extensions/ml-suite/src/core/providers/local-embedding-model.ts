@@ -1,5 +1,7 @@
 import { InvalidPayloadError } from '../errors.js';
 import { estimateTokens } from '../text/estimate-tokens.js';
+import { LOCAL_EMBEDDER_STOP_WORDS } from '../text/stop-words.js';
+import { foldText, forEachEmbedderWord } from '../text/tokenize.js';
 import { combineHashes, fmix32, FNV_OFFSET, fnvStep, hashRange } from './hash32.js';
 import type { EmbeddingModel, EmbeddingResult } from './types.js';
 
@@ -30,7 +32,6 @@ const WEIGHT_BIGRAM = 0.5;
 const WEIGHT_CHAR = 1.0;
 /** Function words carry little meaning; they are kept, at a fraction of the weight. */
 const STOPWORD_FACTOR = 0.3;
-const STOPWORDS = 'a an and are as at be but by for from has have he her his i in is it its of on or our she so that the their they this to was we were will with you your'.split(' ');
 
 /**
  * Offline, deterministic embedder by feature hashing (the "hashing trick"). Each text becomes
@@ -71,7 +72,7 @@ export class LocalEmbeddingModel implements EmbeddingModel {
 		this.maxBatchSize = options.maxBatchSize ?? 256;
 		this.minGram = Math.max(1, options.minGram ?? 3);
 		this.maxGram = Math.max(this.minGram, options.maxGram ?? 5);
-		this.stopwordHashes = new Set(STOPWORDS.map((w) => hashRange(w, 0, w.length, SEED_WORD)));
+		this.stopwordHashes = new Set(LOCAL_EMBEDDER_STOP_WORDS.map((w) => hashRange(w, 0, w.length, SEED_WORD)));
 		this.acc = new Float64Array(dimensions);
 	}
 
@@ -89,23 +90,15 @@ export class LocalEmbeddingModel implements EmbeddingModel {
 
 	/** Embeds one text synchronously. A text with no letters or digits is hashed as one word; whitespace-only text gives a fixed unit vector. */
 	embedOne(text: string): number[] {
-		const norm = text.normalize('NFKD').replace(/[\u0300-\u036f]/g, '').toLowerCase();
+		const norm = foldText(text, 'accents');
 		this.words.clear();
 		this.bigrams.clear();
 		this.grams.clear();
 		let prev = -1;
-		let found = false;
-		const n = norm.length;
-		let i = 0;
-		while (i < n) {
-			while (i < n && !isWordChar(norm.charCodeAt(i))) i++;
-			if (i >= n) break;
-			const start = i;
-			while (i < n && isWordChar(norm.charCodeAt(i))) i++;
-			prev = this.addWord(norm, start, i, prev);
-			found = true;
-		}
-		if (!found) {
+		const words = forEachEmbedderWord(norm, (start, end) => {
+			prev = this.addWord(norm, start, end, prev);
+		});
+		if (words === 0) {
 			const trimmed = norm.trim();
 			if (trimmed.length > 0) this.addWord(trimmed, 0, trimmed.length, -1);
 		}
@@ -184,17 +177,4 @@ function increment(map: Map<number, number>, key: number): void {
 
 function termWeight(tf: number): number {
 	return 1 + Math.log(tf);
-}
-
-/** Letters and digits: ASCII alphanumerics, and any non-ASCII character outside the common punctuation and space blocks. */
-function isWordChar(c: number): boolean {
-	if (c < 0x80) return (c >= 0x61 && c <= 0x7a) || (c >= 0x30 && c <= 0x39) || (c >= 0x41 && c <= 0x5a);
-	if (c <= 0xbf) return c === 0xaa || c === 0xb5 || c === 0xba;
-	if (c === 0xd7 || c === 0xf7) return false;
-	if (c >= 0x2000 && c <= 0x2bff) return false; // punctuation, symbols, arrows, box drawing
-	if (c >= 0x3000 && c <= 0x303f) return false; // CJK punctuation
-	if (c >= 0xfe30 && c <= 0xfe6f) return false; // CJK compatibility forms, small forms
-	if (c >= 0xff00 && c <= 0xff0f) return false; // full-width punctuation
-	if (c >= 0xd800 && c <= 0xdfff) return false; // emoji and other astral symbols are separators
-	return true;
 }

@@ -1,4 +1,7 @@
 import type { Citation } from '../../shared/rag-types.js';
+import { splitSentences } from '../text/sentences.js';
+import { ENGLISH_STOP_WORDS, REQUEST_WORDS } from '../text/stop-words.js';
+import { tokenize } from '../text/tokenize.js';
 import { sanitizePassageText } from './context-markers.js';
 import type { RagPassage } from './types.js';
 
@@ -111,18 +114,14 @@ function notFound(): ExtractiveAnswer {
 	return { mode: 'extractive', answer: NO_ANSWER_TEXT, citations: [], found: false, sentences: [] };
 }
 
-const STOPWORDS = new Set(
-	(
-		'a an and are as at be been but by can could did do does for from had has have how i if in into is it its me my no not of on or our ' +
-		'should so than that the their them then there these they this those to was we were what when where which who whom why will with would ' +
-		'you your about tell please give list explain describe any some all more most much many'
-	).split(' '),
-);
+/** Words a question is made of besides its subject. */
+const IGNORED = new Set([...ENGLISH_STOP_WORDS, ...REQUEST_WORDS]);
 
-/** Lower-cased word terms without stopwords, lightly stemmed so "policies"/"policy" and "refunds"/"refund" meet. */
+/** Word terms without stop and request words, lightly stemmed so "policies"/"policy" and "refunds"/"refund" meet. */
 function terms(text: string): string[] {
-	const words = text.toLowerCase().normalize('NFKC').match(/[\p{L}\p{N}]+/gu) ?? [];
-	return words.filter((w) => !STOPWORDS.has(w) && (w.length > 1 || /\d/.test(w))).map(stem);
+	return tokenize(text)
+		.filter((w) => !IGNORED.has(w) && (w.length > 1 || /\d/.test(w)))
+		.map(stem);
 }
 
 function stem(word: string): string {
@@ -132,19 +131,11 @@ function stem(word: string): string {
 	return word;
 }
 
-const segmenter = new Intl.Segmenter('en', { granularity: 'sentence' });
-
-/** Sentences of a passage; line breaks also end a sentence (list items, headings). Over-long ones are cut. */
+/** Sentences of a passage worth quoting; over-long ones are cut. */
 function sentences(text: string): string[] {
-	const out: string[] = [];
-	for (const line of text.split(/\n+/)) {
-		for (const { segment } of segmenter.segment(line)) {
-			const sentence = segment.trim();
-			if (sentence.length < 3) continue;
-			out.push(sentence.length > 500 ? `${sentence.slice(0, 500).replace(/\s\S*$/, '')}…` : sentence);
-		}
-	}
-	return out;
+	return splitSentences(text)
+		.filter((sentence) => sentence.length >= 3)
+		.map((sentence) => (sentence.length > 500 ? `${sentence.slice(0, 500).replace(/\s\S*$/, '')}…` : sentence));
 }
 
 function similar(a: Candidate, b: Candidate): boolean {

@@ -1,5 +1,6 @@
 import type { Knex } from 'knex';
 import { analyzeText } from '../text/analyze-text.js';
+import { tokenize } from '../text/tokenize.js';
 import { BM25_B, BM25_K1, bm25Idf, bm25TermBound } from './bm25.js';
 import { byRankThenItem, rankWithPassages, type FullTextChunk, type FullTextDocument, type FullTextIndex, type FullTextMatch, type FullTextPassage, type FullTextRanked, type FullTextTerms } from './full-text-index.js';
 
@@ -350,7 +351,7 @@ export class PostgresFullTextIndex implements FullTextIndex {
 
 /** The query's words (letters and digits only, so nothing needs escaping), at most 32. */
 function toWords(query: string): string[] {
-	return [...new Set(query.normalize('NFKC').toLowerCase().split(/[^\p{L}\p{N}]+/u).filter((w) => w.length > 0 && w.length <= 64))].slice(0, 32);
+	return [...new Set(tokenize(query, { spaceless: 'runs', maxLength: 64 }))].slice(0, 32);
 }
 
 /** `w1 | w2 | …` over the query's words; the configuration stems and drops stop words. */

@@ -1,5 +1,6 @@
 import { htmlToText } from '../text/html-to-text.js';
-import { ENGLISH_STOP_WORDS } from '../text/analyze-text.js';
+import { splitSentences } from '../text/sentences.js';
+import { queryTerms } from '../text/tokenize.js';
 
 /**
  * Best passage of up to `maxLength` characters from `text` for a query (sentence with most query
@@ -9,18 +10,8 @@ import { ENGLISH_STOP_WORDS } from '../text/analyze-text.js';
 export function bestSnippet(text: string, query: string, maxLength = 320, options: { plain?: boolean } = {}): string {
 	const plain = (options.plain ? text : htmlToText(text)).replace(/\s+/g, ' ').trim();
 	if (plain.length <= maxLength) return plain;
-	const terms = [...new Set(query.toLowerCase().normalize('NFKC').split(/[^\p{L}\p{N}]+/u))].filter((t) => t.length > 1 && !ENGLISH_STOP_WORDS.has(t));
-	// Sentences end at . ! or ? before a space (whitespace is single spaces by now).
-	const sentences: string[] = [];
-	let start = 0;
-	for (let space = plain.indexOf(' '); space !== -1; space = plain.indexOf(' ', space + 1)) {
-		const before = plain.charCodeAt(space - 1);
-		if (before === 46 || before === 33 || before === 63) {
-			sentences.push(plain.slice(start, space));
-			start = space + 1;
-		}
-	}
-	sentences.push(plain.slice(start));
+	const terms = queryTerms(query);
+	const sentences = splitSentences(plain);
 	let best = 0;
 	let bestScore = -1;
 	sentences.forEach((sentence, i) => {

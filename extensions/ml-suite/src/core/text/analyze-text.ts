@@ -1,12 +1,6 @@
 import { stemmer } from 'stemmer';
-
-/**
- * English function words. They match almost every document, so the full-text engines would
- * score them near zero anyway; leaving them out of queries keeps the match sets small.
- */
-export const ENGLISH_STOP_WORDS: ReadonlySet<string> = new Set(
-	'a an and are as at be but by can do does for from had has have he her his how i if in into is it its me my no not of on or our she so such than that the their them then there these they this those to was we were what when where which who whom why will with would you your'.split(' '),
-);
+import { ENGLISH_STOP_WORDS } from './stop-words.js';
+import { tokenize } from './tokenize.js';
 
 /** Languages the full-text analyzer stems. Others are case- and accent-folded only. */
 export type TextLanguage = 'english' | 'simple';
@@ -15,21 +9,18 @@ export type TextLanguage = 'english' | 'simple';
 const MAX_TOKEN = 64;
 
 /**
- * The one analyzer behind keyword search: NFKD with accents stripped, lower case, split on
- * anything that is not a letter or digit, stop words dropped, Porter-stemmed for English.
+ * The one analyzer behind keyword search: the suite's tokenizer (accents folded, spaceless
+ * scripts kept as runs, words ended at combining marks), stop words dropped, Porter-stemmed for English.
  * SQLite stores its output in the FTS5 index and scores restricted callers with it, so both
  * always see the same terms.
  */
 export function analyzeText(text: string, language: TextLanguage = 'english'): string[] {
-	const folded = text.normalize('NFKD').replace(/[\u0300-\u036f]/g, '').toLowerCase();
+	// The terms are stored in SQLite's index: spaceless scripts stay whole runs and words end at
+	// combining marks, as when existing indexes were built (a different stream needs a reindex).
+	const tokens = tokenize(text, { folding: 'accents', spaceless: 'runs', splitAtMarks: true, maxLength: MAX_TOKEN });
+	if (language !== 'english') return tokens;
 	const out: string[] = [];
-	for (const raw of folded.split(/[^\p{L}\p{N}]+/u)) {
-		if (raw.length === 0 || raw.length > MAX_TOKEN) continue;
-		if (language === 'english') {
-			if (ENGLISH_STOP_WORDS.has(raw)) continue;
-			out.push(stemmer(raw));
-		} else out.push(raw);
-	}
+	for (const token of tokens) if (!ENGLISH_STOP_WORDS.has(token)) out.push(stemmer(token));
 	return out;
 }
 

@@ -2,10 +2,12 @@ import winkNLP, { type WinkMethods } from 'wink-nlp';
 import model from 'wink-eng-lite-web-model';
 
 /**
- * The suite's one linguistic toolkit: tokens (with part of speech, lemma and stop-word flag),
- * sentences, sentiment, readability statistics and numeric/date entities, all from wink-nlp with
- * its English "lite web" model (MIT, ~4 MB, no native code, no network). Analyses build on this
- * instead of keeping their own tokenizers, stop-word lists or sentence splitters.
+ * The suite's linguistic analysis of English: tokens (with part of speech, lemma and stop-word
+ * flag), sentences, sentiment, readability statistics and numeric/date entities, all from
+ * wink-nlp with its English "lite web" model (MIT, ~4 MB, no native code, no network). The
+ * analyses (sentiment, keywords, summaries, readability) read one document from it; plain
+ * tokens, stop words and sentences for search and answers come from `tokenize.ts`,
+ * `stop-words.ts` and `sentences.ts`, which need no model.
  */
 export interface NlpToken {
 	/** The token as written. */
@@ -118,11 +120,6 @@ function parse(text: string): NlpDocument {
 			readingTimeSeconds: stats.readingTimeMins * 60 + stats.readingTimeSecs,
 		},
 	};
-}
-
-/** Sentences of `text` (wink's sentence boundary detection: abbreviations, decimals, quotes). */
-export function splitSentences(text: string): string[] {
-	return engine().readDoc(text).sentences().out();
 }
 
 /** Content words of `text`: lower-cased lemmas of words that are not stop words or punctuation. */

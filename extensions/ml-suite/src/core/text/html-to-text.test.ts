@@ -51,3 +51,22 @@ describe('decodeEntities', () => {
 		expect(decodeEntities('&#65;&#x42;&#X1F600;&#0;&#xD800;&#1114112;')).toBe('AB😀\ufffd\ufffd\ufffd');
 	});
 });
+
+describe('decodeEntities (full HTML entity table)', () => {
+	it('decodes named entities beyond the common ones', () => {
+		expect(decodeEntities('&Eacute;cole &hellip; &frac13; &Omega;&rarr;&alefsym; &NotEqualTilde; &#x1F600;')).toBe('École … ⅓ Ω→ℵ ≂̸ 😀');
+	});
+
+	it('decodes &nbsp; to a no-break space, which htmlToText then folds into a space', () => {
+		expect(decodeEntities('a&nbsp;b')).toBe('a\u00a0b');
+		expect(htmlToText('<p>a&nbsp;&nbsp;b&ensp;c</p>')).toBe('a b c');
+	});
+
+	it('needs the semicolon and leaves unknown names and bare ampersands alone', () => {
+		expect(decodeEntities('AT&T &copy 2024 &notanentity; R&amp;D')).toBe('AT&T &copy 2024 &notanentity; R&D');
+	});
+
+	it('drops soft hyphens, written or as &shy;', () => {
+		expect(decodeEntities('hy&shy;phen\u00adated')).toBe('hyphenated');
+	});
+});

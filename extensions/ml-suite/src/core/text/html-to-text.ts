@@ -1,3 +1,5 @@
+import { decodeHTMLStrict } from 'entities/decode';
+
 export interface HtmlToTextOptions {
 	/**
 	 * Also strip Markdown syntax (headings, emphasis, links, images, code fences, block quotes),
@@ -21,16 +23,6 @@ const LINE_TAGS = new Set(['br', 'div', 'li', 'tr', 'dt', 'dd', 'figcaption', 'c
 
 /** Table cells: a separator between cells on the same line. */
 const CELL_TAGS = new Set(['td', 'th']);
-
-const NAMED_ENTITIES: Record<string, string> = {
-	amp: '&', lt: '<', gt: '>', quot: '"', apos: "'", nbsp: ' ', ensp: ' ', emsp: ' ', thinsp: ' ',
-	ndash: '–', mdash: '—', hellip: '…', lsquo: '‘', rsquo: '’', sbquo: '‚', ldquo: '“', rdquo: '”', bdquo: '„',
-	laquo: '«', raquo: '»', lsaquo: '‹', rsaquo: '›', bull: '•', middot: '·', copy: '©', reg: '®', trade: '™',
-	euro: '€', pound: '£', yen: '¥', cent: '¢', sect: '§', para: '¶', deg: '°', plusmn: '±', times: '×', divide: '÷',
-	frac12: '½', frac14: '¼', frac34: '¾', shy: '', zwj: '\u200d', zwnj: '\u200c', iexcl: '¡', iquest: '¿',
-	auml: 'ä', ouml: 'ö', uuml: 'ü', Auml: 'Ä', Ouml: 'Ö', Uuml: 'Ü', szlig: 'ß', eacute: 'é', egrave: 'è',
-	ecirc: 'ê', aacute: 'á', agrave: 'à', acirc: 'â', ccedil: 'ç', ntilde: 'ñ', oacute: 'ó', iacute: 'í', uacute: 'ú',
-};
 
 /**
  * Turns HTML (including WYSIWYG output from Directus) into readable plain text: drops scripts,
@@ -66,16 +58,14 @@ export function htmlToText(input: string, options: HtmlToTextOptions = {}): stri
 	return normaliseWhitespace(text);
 }
 
-/** Decodes named (common ones), decimal and hex character references. Unknown names are left as they are. */
+/**
+ * Decodes HTML character references: every named entity of the HTML spec, decimal and hex
+ * references (invalid code points become U+FFFD). A reference needs its semicolon, so text such
+ * as `AT&T` or `&copy` stays as written. Soft hyphens (written or as `&shy;`) are dropped: they
+ * are invisible and would split words for search.
+ */
 export function decodeEntities(text: string): string {
-	return text.replace(/&(#[xX][0-9a-fA-F]{1,6}|#[0-9]{1,7}|[a-zA-Z][a-zA-Z0-9]{1,31});/g, (match, body: string) => {
-		if (body.startsWith('#')) {
-			const code = body[1] === 'x' || body[1] === 'X' ? Number.parseInt(body.slice(2), 16) : Number.parseInt(body.slice(1), 10);
-			const valid = code > 0 && code <= 0x10ffff && !(code >= 0xd800 && code <= 0xdfff);
-			return valid ? String.fromCodePoint(code) : '\ufffd';
-		}
-		return NAMED_ENTITIES[body] ?? match;
-	});
+	return (text.includes('&') ? decodeHTMLStrict(text) : text).replace(/\u00ad/g, '');
 }
 
 function dropComments(text: string): string {

@@ -1,4 +1,4 @@
-import { createDotKernel, type DotKernel } from './simd-dot-kernel.js';
+import { createDotKernel, scalarDots, type DotKernel } from './simd-dot-kernel.js';
 import { TopK } from './top-k.js';
 import type { MetadataValue } from './types.js';
 import { decodeFloat32Into, normaliseInPlace } from './vector-codec.js';
@@ -145,26 +145,7 @@ export class NamespaceMatrix {
 			this.kernel.dots(0, this.vectorsOffset, this.rows, dims * 4, scoresOffset);
 			return new Float32Array(buffer, scoresOffset, this.rows);
 		}
-		const vectors = this.vectors;
-		const scores = new Float32Array(this.rows);
-		for (let row = 0; row < this.rows; row++) {
-			// Four accumulators let the CPU overlap the multiply-adds.
-			const base = row * dims;
-			let d0 = 0;
-			let d1 = 0;
-			let d2 = 0;
-			let d3 = 0;
-			let i = 0;
-			for (; i + 3 < dims; i += 4) {
-				d0 += (vectors[base + i] as number) * (query[i] as number);
-				d1 += (vectors[base + i + 1] as number) * (query[i + 1] as number);
-				d2 += (vectors[base + i + 2] as number) * (query[i + 2] as number);
-				d3 += (vectors[base + i + 3] as number) * (query[i + 3] as number);
-			}
-			for (; i < dims; i++) d0 += (vectors[base + i] as number) * (query[i] as number);
-			scores[row] = d0 + d1 + d2 + d3;
-		}
-		return scores;
+		return scalarDots(this.vectors, this.rows, dims, query);
 	}
 
 	private rowFor(id: string): number {

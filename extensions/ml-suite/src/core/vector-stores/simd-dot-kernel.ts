@@ -108,3 +108,29 @@ export function createDotKernel(initialBytes: number): DotKernel | null {
 	const dots = instance.exports.dots as DotKernel['dots'];
 	return { memory, dots };
 }
+
+/**
+ * The JavaScript fallback of the kernel, for any dimension count: dot products of `query` with
+ * the first `rows` rows of `vectors` (row-major, `dims` floats per row).
+ */
+export function scalarDots(vectors: Float32Array, rows: number, dims: number, query: Float32Array): Float32Array {
+	const scores = new Float32Array(rows);
+	for (let row = 0; row < rows; row++) {
+		// Four accumulators let the CPU overlap the multiply-adds.
+		const base = row * dims;
+		let d0 = 0;
+		let d1 = 0;
+		let d2 = 0;
+		let d3 = 0;
+		let i = 0;
+		for (; i + 3 < dims; i += 4) {
+			d0 += (vectors[base + i] as number) * (query[i] as number);
+			d1 += (vectors[base + i + 1] as number) * (query[i + 1] as number);
+			d2 += (vectors[base + i + 2] as number) * (query[i + 2] as number);
+			d3 += (vectors[base + i + 3] as number) * (query[i + 3] as number);
+		}
+		for (; i < dims; i++) d0 += (vectors[base + i] as number) * (query[i] as number);
+		scores[row] = d0 + d1 + d2 + d3;
+	}
+	return scores;
+}

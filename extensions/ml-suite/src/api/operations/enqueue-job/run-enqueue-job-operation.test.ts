@@ -2,7 +2,6 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { INDEXING_JOBS } from '../../../core/indexing/indexing-jobs.js';
 import { InlineQueue } from '../../../core/jobs/inline-queue.js';
 import { QueueAdmin } from '../../../core/jobs/queue-admin.js';
-import type { JobDefinition } from '../../../core/jobs/types.js';
 import { runEnqueueJobOperation } from './run-enqueue-job-operation.js';
 
 // A real inline queue with the real job definitions, workers not started: enqueued jobs stay
@@ -10,7 +9,7 @@ import { runEnqueueJobOperation } from './run-enqueue-job-operation.js';
 let queue: InlineQueue;
 function setup(): { queue: InlineQueue; admin: QueueAdmin } {
 	queue = new InlineQueue();
-	for (const job of INDEXING_JOBS) queue.register(job as unknown as JobDefinition<never, never, unknown>);
+	for (const job of INDEXING_JOBS) queue.register(job);
 	return { queue, admin: new QueueAdmin(queue) };
 }
 afterEach(async () => {

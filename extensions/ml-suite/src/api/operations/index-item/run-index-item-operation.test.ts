@@ -4,7 +4,6 @@ import type { IndexDefinition } from '../../../core/indexing/index-definition.js
 import { indexItemsJob } from '../../../core/indexing/indexing-jobs.js';
 import type { IndexItemsResult } from '../../../core/indexing/indexing-service.js';
 import { InlineQueue } from '../../../core/jobs/inline-queue.js';
-import type { JobDefinition } from '../../../core/jobs/types.js';
 import { runIndexItemOperation, type IndexItemOperationDeps } from './run-index-item-operation.js';
 
 function index(name: string, status: IndexDefinition['status'] = 'active'): IndexDefinition {
@@ -35,7 +34,7 @@ const INDEXES = [index('articles'), index('archive', 'paused')];
  */
 function setup(): { deps: IndexItemOperationDeps; queue: InlineQueue; enqueued: { name: string; data: unknown }[]; indexed: { keys: readonly string[]; force?: boolean }[] } {
 	const queue = new InlineQueue();
-	queue.register(indexItemsJob as unknown as JobDefinition<never, never, unknown>);
+	queue.register(indexItemsJob);
 	const enqueued: { name: string; data: unknown }[] = [];
 	const indexed: { keys: readonly string[]; force?: boolean }[] = [];
 	return {

@@ -1,5 +1,5 @@
 import type { AskRequestBody, RagStreamEvent } from '../../../shared/rag-types.js';
-import { readSse } from './sse-parser.js';
+import { createParser } from 'eventsource-parser';
 
 export interface StreamAskOptions {
 	/** Absolute or root-relative URL of `POST /ml/ask`. */
@@ -32,7 +32,7 @@ export async function streamAsk(options: StreamAskOptions): Promise<void> {
 	if (!response.body || !(response.headers.get('content-type') ?? '').includes('text/event-stream')) {
 		throw new Error(`Expected an event stream, got ${response.headers.get('content-type') ?? 'no content type'}.`);
 	}
-	await readSse(response.body, ({ data }) => {
+	await readEvents(response.body, (data) => {
 		let parsed: unknown;
 		try {
 			parsed = JSON.parse(data);
@@ -43,6 +43,27 @@ export async function streamAsk(options: StreamAskOptions): Promise<void> {
 			options.onEvent(parsed as RagStreamEvent);
 		}
 	});
+}
+
+/**
+ * Reads a fetch body as Server-Sent Events (`eventsource-parser`, the parser the SDK uses too),
+ * calling `onData` with each event's data. UTF-8 split across network chunks is decoded whole;
+ * a last event the server left without its blank line is still delivered.
+ */
+async function readEvents(body: ReadableStream<Uint8Array>, onData: (data: string) => void): Promise<void> {
+	const parser = createParser({ onEvent: (event) => onData(event.data) });
+	const decoder = new TextDecoder();
+	const reader = body.getReader();
+	try {
+		for (;;) {
+			const { done, value } = await reader.read();
+			if (done) break;
+			parser.feed(decoder.decode(value, { stream: true }));
+		}
+		parser.feed(`${decoder.decode()}\n\n`);
+	} finally {
+		reader.releaseLock();
+	}
 }
 
 /** The message of a Directus error body (`{errors: [{message}]}`), else the status line. */
