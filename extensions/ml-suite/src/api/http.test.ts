@@ -32,7 +32,7 @@ async function serve<B extends z.ZodType = z.ZodUnknown, Q extends z.ZodType = z
 	spec: RouteSpec<B, Q>,
 	handler: Handler<B, Q>,
 	options: { accountability?: Accountability | null; fake?: Partial<Fake> } = {},
-): Promise<{ url: string; fake: Fake }> {
+): Promise<{ url: string; fake: Fake; router: express.Router }> {
 	const fake: Fake = { locked: false, consumed: [], limit: Number.POSITIVE_INFINITY, deadlineMs: 0, ...options.fake };
 	const container = {
 		directus: { isLocked: async () => fake.locked },
@@ -42,6 +42,7 @@ async function serve<B extends z.ZodType = z.ZodUnknown, Q extends z.ZodType = z
 				if (fake.consumed.length > fake.limit) throw new RateLimitedError(fake.limit, 60, 1500);
 			},
 		}),
+		host: { logger: { error: () => undefined } },
 		config: { ML_INTERACTIVE_TIMEOUT_MS: 1234, ML_INTERACTIVE_MAX_RETRIES: 1, ML_INTERACTIVE_DEADLINE_MS: fake.deadlineMs },
 	} as unknown as Container;
 	const app = express();
@@ -56,7 +57,7 @@ async function serve<B extends z.ZodType = z.ZodUnknown, Q extends z.ZodType = z
 	const server = app.listen(0, '127.0.0.1');
 	servers.push(server);
 	await new Promise<void>((resolve) => server.once('listening', () => resolve()));
-	return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/ml/thing/7`, fake };
+	return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/ml/thing/7`, fake, router };
 }
 
 const post = (url: string, body: unknown): Promise<Response> => fetch(url, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(body) });
@@ -208,8 +209,8 @@ describe('route()', () => {
 
 	it('records every route for the OpenAPI document', async () => {
 		const body = z.object({ q: z.string() });
-		await serve('post', { access: 'admin', body, status: 201, summary: 'Makes a thing.' }, async () => ({}));
-		expect(registeredRoutes.at(-1)).toEqual({ method: 'post', path: '/thing/:id', access: 'admin', body, query: undefined, status: 201, response: undefined, summary: 'Makes a thing.', servedWhileLocked: false });
+		const { router } = await serve('post', { access: 'admin', body, status: 201, summary: 'Makes a thing.' }, async () => ({}));
+		expect(registeredRoutes(router).at(-1)).toEqual({ method: 'post', path: '/thing/:id', access: 'admin', body, query: undefined, status: 201, response: undefined, summary: 'Makes a thing.', servedWhileLocked: false });
 	});
 });
 

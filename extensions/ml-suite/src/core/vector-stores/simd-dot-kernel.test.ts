@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { seededRandom } from '../classifiers/softmax-regression.js';
+import { seededRandom } from '../seeded-random.js';
 import { createDotKernel, scalarDots } from './simd-dot-kernel.js';
 
 /** Deterministic numbers in [-1, 1) (the suite's seeded PRNG), so a failure can be replayed. */
