@@ -55,6 +55,7 @@ import type { EnrichmentJobDeps } from '../core/enrichment/enrichment-jobs.js';
 import type { AnalysisService } from '../core/analysis/analysis-service.js';
 import type { ComplexityService } from '../core/complexity/complexity-service.js';
 import { buildHealthChecks, type HealthCheck } from './health-checks.js';
+import { CallerSearch } from './caller-search.js';
 import { IndexResolver } from './index-resolver.js';
 import { buildQueue, type QueueWiring } from './queue-wiring.js';
 import { createRagRetriever, type RagCaller } from './rag-retriever.js';
@@ -116,6 +117,8 @@ export interface Container extends BaseContainer {
 	rerank: RerankPolicy;
 	/** What a caller may read, and which search indexes they may use. */
 	indexResolver: IndexResolver<DirectusCallerAccess>;
+	/** Search on behalf of a caller (routes, the Semantic search operation, RAG retrieval). */
+	callerSearch: CallerSearch;
 	storeFor(index: IndexDefinition): VectorStore;
 	resolveIndexModel(index: IndexDefinition): Promise<IndexModel>;
 	/** Embeds texts with a registry model (the default when `modelId` is omitted), cached and usage-recorded. */
@@ -292,10 +295,11 @@ async function buildContainer(host: HostContext): Promise<Container> {
 	});
 	const rerank = new RerankPolicy({ reranker: configuredReranker(config, host.env), indexes: config.ML_RERANK_INDEXES, depth: config.ML_RERANK_DEPTH, record: recordUsage });
 	const indexResolver = new IndexResolver({ indexes, access: (accountability, schema) => new DirectusCallerAccess(host, accountability, schema) });
+	const callerSearch = new CallerSearch({ indexResolver, search, rerank, queryCaps: async (index) => (await models.embeddingModel(index.embeddingModel ?? undefined)).definition });
 
 	const prompts = new PromptStore(db);
 	const rag = new RagService<RagCaller>({
-		retrieve: createRagRetriever({ indexResolver, search, rerank }),
+		retrieve: createRagRetriever(callerSearch),
 		getChatModel: (modelId) => models.getChatModel(modelId),
 		prompts,
 		estimateTokens,
@@ -401,6 +405,7 @@ async function buildContainer(host: HostContext): Promise<Container> {
 		fullText,
 		rerank,
 		indexResolver,
+		callerSearch,
 		storeFor,
 		resolveIndexModel,
 		embedTexts,

@@ -1,5 +1,4 @@
 import type { Router } from 'express';
-import { assertInputsWithinCaps } from '../../core/providers/model-caps.js';
 import { z } from 'zod';
 import { notFoundOrForbidden } from '../../core/errors.js';
 import { relatedQueryText } from '../../core/indexing/build-document.js';
@@ -129,26 +128,9 @@ export function registerSearchRoutes(router: Router, getContainer: () => Promise
 
 export async function runSearch(container: Container, req: MlRequest, body: SearchBody): Promise<{ data: unknown[]; meta: Record<string, unknown> }> {
 	const started = Date.now();
-	const access = container.indexResolver.callerAccess(req.accountability, req.schema);
-	const indexes = await container.indexResolver.resolve(req.accountability, body.indexes, req.schema, access);
-	const origin = req.origin;
-	// The query is embedded with each index's model: within that model's max_input_chars.
-	if (body.mode !== 'keyword') {
-		for (const index of indexes) assertInputsWithinCaps((await container.models.embeddingModel(index.embeddingModel ?? undefined)).definition, [body.query], 'query');
-	}
-	const hits = await container.search.search({
-		query: body.query,
-		indexes,
-		mode: body.mode,
-		rerank: container.rerank.forSearch(indexes, body.rerank, origin),
-		limit: body.limit,
-		filter: body.filter ?? null,
-		fields: body.fields,
-		minScore: body.minScore,
-		fusion: body.fusion,
-		access,
-		origin,
-		signal: req.signal,
-	});
-	return { data: hits, meta: { mode: body.mode, reranked: Boolean(container.rerank.forSearch(indexes, body.rerank, origin)), keywordEngine: container.fullText?.engine ?? null, indexes: indexes.map((i) => i.name), tookMs: Date.now() - started } };
+	const { hits, indexes, reranked } = await container.callerSearch.search(
+		{ accountability: req.accountability, schema: req.schema, origin: req.origin, signal: req.signal },
+		{ query: body.query, indexes: body.indexes, mode: body.mode, rerank: body.rerank, limit: body.limit, filter: body.filter ?? null, fields: body.fields, minScore: body.minScore, fusion: body.fusion },
+	);
+	return { data: hits, meta: { mode: body.mode, reranked, keywordEngine: container.fullText?.engine ?? null, indexes: indexes.map((i) => i.name), tookMs: Date.now() - started } };
 }

@@ -1,7 +1,7 @@
 import { MlError } from '../errors.js';
 import type { ChatMessage, ModelDefinition } from './types.js';
 
-type Caps = Pick<ModelDefinition, 'name' | 'modelId' | 'maxOutputTokens' | 'maxRequestInputs' | 'maxInputChars'>;
+export type Caps = Pick<ModelDefinition, 'name' | 'modelId' | 'maxOutputTokens' | 'maxRequestInputs' | 'maxInputChars'>;
 
 /**
  * A request over one of a model's caps (the `ml_models` columns `max_output_tokens`,

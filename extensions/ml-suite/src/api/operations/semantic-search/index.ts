@@ -9,9 +9,7 @@ export default defineOperationApi<Record<string, unknown>>({
 	handler: usageScopedHandler('ml-semantic-search', async (options, context) => {
 		const container = await getContainer(context);
 		return runSemanticSearchOperation(options, {
-			resolveIndexes: (accountability, names) => container.indexResolver.resolve(accountability, names),
-			callerAccess: (accountability) => container.indexResolver.callerAccess(accountability),
-			search: container.search,
+			search: container.callerSearch,
 			accountability: context.accountability,
 			origin: { user: context.accountability?.user ?? null, ...usageSource.flow('ml-semantic-search') },
 		});

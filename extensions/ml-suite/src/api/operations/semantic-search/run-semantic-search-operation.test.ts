@@ -11,6 +11,7 @@ import { LocalEmbeddingModel } from '../../../core/providers/local-embedding-mod
 import type { CallerAccess } from '../../../core/search/caller-access.js';
 import { SearchService, type SearchRequest } from '../../../core/search/search-service.js';
 import { EmbeddedVectorStore } from '../../../core/vector-stores/embedded-vector-store.js';
+import { CallerSearch } from '../../caller-search.js';
 import { runSemanticSearchOperation, type SemanticSearchOperationDeps } from './run-semantic-search-operation.js';
 
 type Row = Record<string, unknown>;
@@ -83,21 +84,30 @@ describe('runSemanticSearchOperation', () => {
 		embedQuery: async (_index, text) => (await embeddings.embed([text], { model, origin })).embeddings[0]!,
 	});
 
-	function deps(accountability: Accountability | null, overrides: Partial<SemanticSearchOperationDeps> = {}): SemanticSearchOperationDeps {
-		return {
-			async resolveIndexes(who, names) {
-				if (names) return INDEXES.filter((i) => names.includes(i.name));
-				const access = new FakeAccess(who);
-				const usable: IndexDefinition[] = [];
-				for (const i of INDEXES) if (await access.canRead(i.collection)) usable.push(i);
-				return usable;
+	/** The container's caller search over the fake permissions, with no reranker and no model caps. */
+	function callerSearch(searchService: Pick<SearchService, 'search'> = search): CallerSearch {
+		return new CallerSearch({
+			indexResolver: {
+				callerAccess: (who) => Object.assign(new FakeAccess(who), { inactive: new Set<string>() }),
+				async resolve(who, names, _schema, access = Object.assign(new FakeAccess(who), { inactive: new Set<string>() })) {
+					const usable: IndexDefinition[] = [];
+					for (const i of INDEXES) if (await access.canRead(i.collection)) usable.push(i);
+					if (names) {
+						const missing = names.find((n) => !usable.some((i) => i.name === n));
+						if (missing) throw new ForbiddenError(`Index "${missing}" does not exist or you cannot read it.`);
+						return usable.filter((i) => names.includes(i.name));
+					}
+					return usable;
+				},
 			},
-			callerAccess: (who) => new FakeAccess(who),
-			search,
-			accountability,
-			origin,
-			...overrides,
-		};
+			search: searchService,
+			rerank: { forSearch: () => undefined },
+			queryCaps: async () => null,
+		});
+	}
+
+	function deps(accountability: Accountability | null, searchService?: Pick<SearchService, 'search'>): SemanticSearchOperationDeps {
+		return { search: callerSearch(searchService), accountability, origin };
 	}
 
 	beforeAll(async () => {
@@ -150,7 +160,7 @@ describe('runSemanticSearchOperation', () => {
 	it('passes mode and defaults through to the search service', async () => {
 		const seen: SearchRequest[] = [];
 		const recording = { search: async (request: SearchRequest) => (seen.push(request), []) };
-		const result = await runSemanticSearchOperation({ query: 'q', mode: 'hybrid', limit: '', filter: '', fields: null }, deps(editor, { search: recording }));
+		const result = await runSemanticSearchOperation({ query: 'q', mode: 'hybrid', limit: '', filter: '', fields: null }, deps(editor, recording));
 		expect(result).toMatchObject({ data: [], count: 0, meta: { mode: 'hybrid' } });
 		expect(seen[0]).toMatchObject({ mode: 'hybrid', limit: 10, filter: null, fields: [] });
 		expect(seen[0]?.indexes.map((i) => i.name)).toEqual(['articles']);

@@ -1,9 +1,8 @@
 import type { Accountability } from '@directus/types';
 import { z } from 'zod';
-import type { IndexDefinition } from '../../../core/indexing/index-definition.js';
-import type { CallerAccess } from '../../../core/search/caller-access.js';
-import type { SearchHit, SearchRequest } from '../../../core/search/search-service.js';
+import type { SearchHit } from '../../../core/search/search-service.js';
 import type { CallOrigin } from '../../../core/usage/types.js';
+import type { CallerSearch } from '../../caller-search.js';
 import { parseInput } from '../../http.js';
 import { accountabilityFor } from '../ask/run-ask-operation.js';
 import { blank, jsonObject, optionalInt, permissionsOption, requiredText, stringList } from '../flow-options.js';
@@ -24,10 +23,8 @@ export const SemanticSearchOperationOptions = z.object({
 export type SemanticSearchOperationOptions = z.infer<typeof SemanticSearchOperationOptions>;
 
 export interface SemanticSearchOperationDeps {
-	/** Active indexes by name (404 naming unknown ones), or every active index the caller can read. */
-	resolveIndexes(accountability: Accountability, names?: string[]): Promise<IndexDefinition[]>;
-	callerAccess(accountability: Accountability): CallerAccess;
-	search: { search(request: SearchRequest): Promise<SearchHit[]> };
+	/** Search on behalf of the chosen caller (the container's `callerSearch`). */
+	search: Pick<CallerSearch, 'search'>;
 	/** The flow's accountability; null means the flow runs with full access (as in Directus services). */
 	accountability: Accountability | null;
 	origin: CallOrigin;
@@ -45,16 +42,9 @@ export async function runSemanticSearchOperation(rawOptions: unknown, deps: Sema
 	const options = parseInput(SemanticSearchOperationOptions, rawOptions ?? {}, 'options');
 	const started = Date.now();
 	const accountability = accountabilityFor(options.permissions, deps.accountability);
-	const indexes = await deps.resolveIndexes(accountability, options.indexes);
-	const hits = await deps.search.search({
-		query: options.query,
-		indexes,
-		mode: options.mode,
-		limit: options.limit,
-		filter: options.filter ?? null,
-		fields: options.fields ?? [],
-		access: deps.callerAccess(accountability),
-		origin: deps.origin,
-	});
+	const { hits, indexes } = await deps.search.search(
+		{ accountability, origin: deps.origin },
+		{ query: options.query, indexes: options.indexes, mode: options.mode, limit: options.limit, filter: options.filter ?? null, fields: options.fields ?? [] },
+	);
 	return { data: hits, count: hits.length, meta: { mode: options.mode, indexes: indexes.map((i) => i.name), tookMs: Date.now() - started } };
 }
