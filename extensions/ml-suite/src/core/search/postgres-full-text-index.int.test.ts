@@ -99,4 +99,16 @@ describe.skipIf(await skipUnless('postgres'))('PostgresFullTextIndex', () => {
 		const plan = (await knex.raw(`EXPLAIN SELECT * FROM ml_fulltext WHERE index_id = ? AND item = ANY(?)`, [index, ['i1', 'i2']])).rows.map((r: { 'QUERY PLAN': string }) => r['QUERY PLAN']).join('\n');
 		expect(plan).toMatch(/Index Cond: .*item/);
 	});
+
+	it('parses the query as it parses the items: a hyphenated compound ranks the items holding it first', async () => {
+		const { fts } = open2();
+		const index = '8b2c3d4e-5f6a-4b7c-9d8e-0f1a2b3c4d5e';
+		const docs = [
+			{ item: 'compound', text: 'covid-19 outcomes in adults' },
+			{ item: 'parts', text: 'covid outcomes 19 covid 19 cases' },
+			{ item: 'other', text: 'influenza outcomes' },
+		];
+		await fts.replaceItems(index, docs.map((d) => d.item), docs.map((d) => ({ item: d.item, chunk: 0, field: 'body', position: 0, text: d.text, content: d.text })));
+		expect((await fts.rank(index, 'COVID-19', { limit: 3 })).map((r) => r.item)).toEqual(['compound', 'parts']);
+	});
 });

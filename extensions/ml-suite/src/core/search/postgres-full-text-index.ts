@@ -23,6 +23,8 @@ const TERMS = POSTGRES_FULL_TEXT_TERMS_TABLE;
 const STATS = POSTGRES_FULL_TEXT_STATS_TABLE;
 
 const BATCH = 500;
+/** Query text parsed for ranking, at most (a query is a few words; this bounds a pasted document). */
+const MAX_QUERY_CHARS = 2000;
 /** Items an index must hold before the engine refreshes planner statistics itself (see `keepStatisticsCurrent`). */
 const ANALYZE_MIN_ITEMS = 1000;
 /** Items of the rarest query term scored to find the score the top results must beat. */
@@ -248,11 +250,13 @@ export class PostgresFullTextIndex implements FullTextIndex {
 		const limit = Math.floor(page.limit);
 		const offset = Math.floor(page.offset ?? 0);
 		const want = limit + offset;
-		// The query's lexemes (the configuration stems and drops stop words) that occur in the index, with their frequencies.
+		// The query's lexemes that occur in the index, with their frequencies. The query text is
+		// parsed as the items were (not its split words): PostgreSQL's parser keeps tokens such as
+		// `covid-19` (`covid`, `-19`) or `0.5` that splitting on punctuation would turn into other lexemes.
 		const found = (
 			await this.deps.knex.raw(
 				`SELECT t.term, t.df, s.docs, s.total FROM ${STATS} s JOIN ${TERMS} t ON t.index_id = s.index_id WHERE s.index_id = ? AND t.df > 0 AND t.term IN (SELECT lexeme FROM unnest(to_tsvector(?::regconfig, ?)))`,
-				[indexId, this.config, words.join(' ')],
+				[indexId, this.config, query.normalize('NFKC').slice(0, MAX_QUERY_CHARS)],
 			)
 		).rows as { term: string; df: number | string; docs: number | string; total: number | string }[];
 		if (found.length === 0) return [];
