@@ -100,7 +100,7 @@ describe.skipIf(await skipUnless('postgres'))('PostgresFullTextIndex', () => {
 		expect(plan).toMatch(/Index Cond: .*item/);
 	});
 
-	it('parses the query as it parses the items: a hyphenated compound ranks the items holding it first', async () => {
+	it('parses the query as it parses the items: `covid-19` ranks the items holding its `-19` first', async () => {
 		const { fts } = open2();
 		const index = '8b2c3d4e-5f6a-4b7c-9d8e-0f1a2b3c4d5e';
 		const docs = [
