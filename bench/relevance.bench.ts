@@ -12,7 +12,7 @@ import { LocalEmbeddingModel } from '../extensions/ml-suite/src/core/providers/l
 import type { CallerAccess } from '../extensions/ml-suite/src/core/search/caller-access.js';
 import type { FullTextIndex } from '../extensions/ml-suite/src/core/search/full-text-index.js';
 import { defaultFusion, type FusionOptions } from '../extensions/ml-suite/src/core/search/fusion.js';
-import { PostgresFullTextIndex, POSTGRES_FULL_TEXT_ITEMS_TABLE } from '../extensions/ml-suite/src/core/search/postgres-full-text-index.js';
+import { PostgresFullTextIndex, POSTGRES_FULL_TEXT_ITEMS_TABLE, POSTGRES_FULL_TEXT_POSTINGS_TABLE, POSTGRES_FULL_TEXT_STATS_TABLE, POSTGRES_FULL_TEXT_TERMS_TABLE } from '../extensions/ml-suite/src/core/search/postgres-full-text-index.js';
 import { SearchService, type SearchMode } from '../extensions/ml-suite/src/core/search/search-service.js';
 import { SqliteFullTextIndex } from '../extensions/ml-suite/src/core/search/sqlite-full-text-index.js';
 import { analyzeQuery, analyzeText } from '../extensions/ml-suite/src/core/text/analyze-text.js';
@@ -28,7 +28,8 @@ import { Report } from './support/report.js';
  * PostgreSQL with its tsvector engine, when reachable; BENCH_RELEVANCE_DATABASES picks):
  * nDCG@10 of the default search mode (hybrid) against plain BM25 (a bare FTS5 `bm25()` index
  * over the same documents, same analyzer) at every limit from 5 to 100, semantic-only and
- * keyword-only beside them (and on PostgreSQL its bare `ts_rank_cd` ranking); whether any mode's
+ * keyword-only beside them (and on PostgreSQL its bare `ts_rank_cd` ranking and its bare BM25
+ * with PostgreSQL's own analyzer, whose stemming differs from the suite's); whether any mode's
  * results depend on the limit beyond truncation; indexing throughput against the raw embedder.
  *
  * Data: BENCH_BEIR_DIR (default bench/.data) holding `<set>/corpus.jsonl`, `queries.jsonl`,
@@ -87,6 +88,8 @@ interface Database {
 	fullText: FullTextIndex;
 	/** The engine's own item ranking alone (no suite code around it), for the record. */
 	bare(query: string, limit: number): Promise<string[]>;
+	/** On PostgreSQL: BM25 over every posting of the query's terms (its own analyzer), one statement, no suite code. */
+	bareBm25?(query: string, limit: number): Promise<string[]>;
 	remove(): Promise<void>;
 }
 
@@ -113,6 +116,16 @@ async function openPostgresDatabase(set: BeirSet): Promise<Database> {
 			const words = query.toLowerCase().split(/[^\p{L}\p{N}]+/u).filter(Boolean);
 			if (words.length === 0) return [];
 			const { rows } = await knex.raw(`SELECT item, ts_rank_cd(tsv, q, 1) AS score FROM ${POSTGRES_FULL_TEXT_ITEMS_TABLE}, to_tsquery('english', ?) q WHERE tsv @@ q ORDER BY score DESC, item LIMIT ?`, [words.join(' | '), limit]);
+			return (rows as { item: string }[]).map((r) => String(r.item));
+		},
+		// BM25 with PostgreSQL's analyzer (stemming of the text search configuration), as keyword.bench.ts's bare query.
+		bareBm25: async (query, limit) => {
+			const { rows } = await knex.raw(
+				`WITH s AS (SELECT docs, total::float8 / greatest(docs, 1) AS avg FROM ${POSTGRES_FULL_TEXT_STATS_TABLE}),
+				w AS (SELECT t.term, ln(1 + (s.docs - t.df + 0.5) / (t.df + 0.5)) AS idf FROM ${POSTGRES_FULL_TEXT_TERMS_TABLE} t, s WHERE t.term IN (SELECT lexeme FROM unnest(to_tsvector('english', ?))))
+				SELECT p.item, sum(w.idf * p.tf * 2.2 / (p.tf + 1.2 * (0.25 + 0.75 * p.len / s.avg))) AS score FROM ${POSTGRES_FULL_TEXT_POSTINGS_TABLE} p JOIN w ON w.term = p.term, s GROUP BY p.item ORDER BY score DESC, p.item LIMIT ?`,
+				[query, limit],
+			);
 			return (rows as { item: string }[]).map((r) => String(r.item));
 		},
 		async remove() {
@@ -223,6 +236,11 @@ async function runSet(set: BeirSet, database: Database, bm25: (query: string, li
 			report.add(`${label} limit ${limit}: keyword (pipeline) nDCG@10`, byMode.keyword, '');
 			report.add(`${label} limit ${limit}: semantic nDCG@10`, byMode.semantic, '');
 			if (database.name === 'postgres') report.add(`${label} limit ${limit}: bare ts_rank_cd (engine alone) nDCG@10`, await mean((q) => database.bare(q, limit)), '');
+			if (database.bareBm25) {
+				const engineBm25 = await mean((q) => database.bareBm25!(q, limit));
+				report.add(`${label} limit ${limit}: bare BM25 with the engine's analyzer nDCG@10`, engineBm25, '');
+				report.add(`${label} limit ${limit}: hybrid / BM25 with the engine's analyzer`, byMode.hybrid / engineBm25, 'x');
+			}
 			report.add(`${label} limit ${limit}: hybrid / BM25`, byMode.hybrid / base, 'x', { min: 1 });
 			worstRatio = Math.min(worstRatio, byMode.hybrid / base);
 		}

@@ -289,19 +289,11 @@ export class DocumentStateRepository {
 		return (await this.db('ml_documents').select('item').where('index', indexId)).map((row: { item: unknown }) => String(row.item));
 	}
 
-	private async ensureRows(db: Knex, indexId: string, collection: string, items: readonly string[]): Promise<void> {
-		for (const part of chunked(items)) {
-			const present = new Set((await db('ml_documents').select('item').where('index', indexId).whereIn('item', part)).map((r: { item: unknown }) => String(r.item)));
-			const missing = part.filter((item) => !present.has(item));
-			if (missing.length === 0) continue;
-			const stamp = now();
-			await db('ml_documents')
-				.insert(missing.map((item) => ({ index: indexId, collection, item, status: 'pending', chunk_count: 0, attempts: 0, revision: 0, date_updated: stamp })))
-				.onConflict(['index', 'item'])
-				.ignore();
-		}
-	}
-
+	/**
+	 * One statement per part: rows are created in the given state or updated to it. A save hook
+	 * marks every saved batch pending this way, on SQLite over the one connection the saves use
+	 * too, so it must not cost a read and two writes per part.
+	 */
 	private async upsertStatus(
 		indexId: string,
 		collection: string,
@@ -310,15 +302,24 @@ export class DocumentStateRepository {
 		options: { error?: string; incrementAttempts?: boolean; bumpRevision?: boolean; retryable?: boolean } = {},
 	): Promise<void> {
 		if (items.length === 0) return;
-		await this.ensureRows(this.db, indexId, collection, items);
-		for (const part of chunked(items)) {
-			const update: Record<string, unknown> = { status, date_updated: now() };
-			if (options.error !== undefined) update.error = options.error;
-			if (options.incrementAttempts) update.attempts = this.db.raw('COALESCE(attempts, 0) + 1');
-			if (options.bumpRevision) update.revision = this.db.raw('COALESCE(revision, 0) + 1');
-			if (options.retryable !== undefined) update.retryable = options.retryable;
-			await this.db('ml_documents').where('index', indexId).whereIn('item', part).update(update);
-		}
+		const stamp = now();
+		const created: Record<string, unknown> = { index: indexId, collection, status, chunk_count: 0, attempts: options.incrementAttempts ? 1 : 0, revision: options.bumpRevision ? 1 : 0, date_updated: stamp };
+		const update: Record<string, unknown> = { status, date_updated: stamp };
+		if (options.error !== undefined) created.error = update.error = options.error;
+		if (options.retryable !== undefined) created.retryable = update.retryable = options.retryable;
+		if (options.incrementAttempts) update.attempts = this.db.raw('COALESCE(??, 0) + 1', ['ml_documents.attempts']);
+		if (options.bumpRevision) update.revision = this.db.raw('COALESCE(??, 0) + 1', ['ml_documents.revision']);
+		const write = async (db: Knex): Promise<void> => {
+			for (const part of chunked(items)) {
+				await db('ml_documents')
+					.insert(part.map((item) => ({ ...created, item })))
+					.onConflict(['index', 'item'])
+					.merge(update);
+			}
+		};
+		// One commit for all parts (on SQLite each commit is a journal sync).
+		if (items.length > BATCH) await this.db.transaction(write);
+		else await write(this.db);
 	}
 }
 

@@ -52,6 +52,11 @@ describe.skipIf(await skipUnless('postgres'))('PostgresFullTextIndex', () => {
 		// The statistics equal a count over what is stored.
 		const stats = (await knex.raw(`SELECT docs, total FROM ${POSTGRES_FULL_TEXT_STATS_TABLE} WHERE index_id = ?`, [index])).rows[0];
 		expect(Number(stats.docs)).toBe(397);
+		const lengths = (await knex.raw(`SELECT sum(len) AS total, count(*) FILTER (WHERE len <> (SELECT coalesce(sum(coalesce(array_length(u.positions, 1), 1)), 0) FROM unnest(tsv) u)) AS wrong FROM ml_fulltext_items WHERE index_id = ?`, [index])).rows[0];
+		expect(Number(stats.total)).toBe(Number(lengths.total));
+		expect(Number(lengths.wrong)).toBe(0);
+		const postingLengths = (await knex.raw(`SELECT count(*) AS n FROM ${POSTGRES_FULL_TEXT_POSTINGS_TABLE} p JOIN ml_fulltext_items i USING (index_id, item) WHERE p.index_id = ? AND p.len <> i.len`, [index])).rows[0];
+		expect(Number(postingLengths.n)).toBe(0);
 		const df = (await knex.raw(`SELECT count(*) AS n FROM ${POSTGRES_FULL_TEXT_TERMS_TABLE} t WHERE index_id = ? AND df <> (SELECT count(*) FROM ${POSTGRES_FULL_TEXT_POSTINGS_TABLE} p WHERE p.index_id = t.index_id AND p.term = t.term)`, [index])).rows[0];
 		expect(Number(df.n)).toBe(0);
 		// Counts the rankings that scored every posting (no term could be left out).
@@ -76,5 +81,34 @@ describe.skipIf(await skipUnless('postgres'))('PostgresFullTextIndex', () => {
 		// than the rarest term's probe finds, and any where no term could be left out.
 		const everyTerm = scoring.mock.calls.filter((call) => (call[3] as { from: unknown }).from === null).length;
 		expect(42 - everyTerm).toBeGreaterThanOrEqual(15);
+	});
+
+	it('refreshes the planner statistics of its tables as an index grows (per-item lookups stay index scans without autovacuum)', async () => {
+		const { knex, fts } = open2();
+		const index = '7a1b2c3d-4e5f-4a6b-8c7d-9e0f1a2b3c4d';
+		const analyzed = async (): Promise<number> =>
+			Number((await knex.raw(`SELECT count(*) AS n FROM pg_stat_user_tables WHERE schemaname = current_schema() AND relname LIKE 'ml_fulltext%' AND last_analyze IS NOT NULL`)).rows[0].n);
+		const write = (from: number, to: number) => {
+			const items = Array.from({ length: to - from }, (_, i) => `i${from + i}`);
+			return fts.replaceItems(index, items, items.map((item) => ({ item, chunk: 0, field: 'body', position: 0, text: `alpha beta ${item}`, content: `alpha beta ${item}` })));
+		};
+		await write(0, 900);
+		expect(await analyzed()).toBe(0);
+		await write(900, 1000);
+		expect(await analyzed()).toBe(5);
+		const plan = (await knex.raw(`EXPLAIN SELECT * FROM ml_fulltext WHERE index_id = ? AND item = ANY(?)`, [index, ['i1', 'i2']])).rows.map((r: { 'QUERY PLAN': string }) => r['QUERY PLAN']).join('\n');
+		expect(plan).toMatch(/Index Cond: .*item/);
+	});
+
+	it('parses the query as it parses the items: `covid-19` ranks the items holding its `-19` first', async () => {
+		const { fts } = open2();
+		const index = '8b2c3d4e-5f6a-4b7c-9d8e-0f1a2b3c4d5e';
+		const docs = [
+			{ item: 'compound', text: 'covid-19 outcomes in adults' },
+			{ item: 'parts', text: 'covid outcomes 19 covid 19 cases' },
+			{ item: 'other', text: 'influenza outcomes' },
+		];
+		await fts.replaceItems(index, docs.map((d) => d.item), docs.map((d) => ({ item: d.item, chunk: 0, field: 'body', position: 0, text: d.text, content: d.text })));
+		expect((await fts.rank(index, 'COVID-19', { limit: 3 })).map((r) => r.item)).toEqual(['compound', 'parts']);
 	});
 });
