@@ -102,7 +102,7 @@ const LITTLE_ENDIAN = endianness() === 'LE';
  */
 export function encodeVector(vector: readonly number[]): Buffer {
 	if (LITTLE_ENDIAN) {
-		const floats = Float32Array.from(vector);
+		const floats = new Float32Array(vector);
 		return Buffer.from(floats.buffer, floats.byteOffset, floats.byteLength);
 	}
 	const buffer = Buffer.allocUnsafe(vector.length * 4);

@@ -147,7 +147,7 @@ export class EmbeddedVectorStore implements VectorStore {
 			itemKeys || matches
 				? (r: number): boolean => (!itemKeys || itemKeys.has(matrix.itemKey(r))) && (!matches || matches(matrix.metadataOf(r)))
 				: undefined;
-		const unit = Float32Array.from(query.vector);
+		const unit = new Float32Array(query.vector);
 		normaliseInPlace(unit, 0, unit.length);
 		const hits = matrix
 			.search(unit, query.limit, accept, query.minScore, { perItem: query.perItem })
