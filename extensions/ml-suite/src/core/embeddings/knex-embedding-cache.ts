@@ -44,11 +44,11 @@ export class KnexEmbeddingCache implements EmbeddingCache {
 		if (hashes.length === 0) return found;
 		if (this.options.createTable !== false) await this.ensureTable();
 		for (let i = 0; i < hashes.length; i += HASHES_PER_QUERY) {
-			const rows: { content_hash: string; dimensions: number; vector: Uint8Array }[] = await this.knex(this.table)
-				.select('content_hash', 'dimensions', 'vector')
-				.where('model', model)
-				.whereIn('content_hash', hashes.slice(i, i + HASHES_PER_QUERY));
-			for (const row of rows) {
+			const chunk = hashes.slice(i, i + HASHES_PER_QUERY);
+			// Runs for every text not in the memory cache (each new text of a request): one raw
+			// statement instead of knex's query compiler (≈ 0.05 of ≈ 0.11 ms CPU per lookup).
+			const result: unknown = await this.knex.raw(`select content_hash, dimensions, vector from ?? where model = ? and content_hash in (${placeholders(chunk.length)})`, [this.table, model, ...chunk]);
+			for (const row of rowsOf<{ content_hash: string; dimensions: number; vector: Uint8Array }>(result)) {
 				const vector = decodeVector(row.vector);
 				// Bytes that do not match the stored dimensions (a truncated write) count as a miss.
 				if (vector.length === Number(row.dimensions)) found.set(row.content_hash, vector);
@@ -71,6 +71,18 @@ export class KnexEmbeddingCache implements EmbeddingCache {
 			await this.knex(this.table).insert(rows.slice(i, i + ROWS_PER_INSERT)).onConflict(['model', 'content_hash']).ignore();
 		}
 	}
+}
+
+const PLACEHOLDERS: string[] = [];
+/** `?, ?, …` for `count` values (cached: the lookup of one new text runs per request). */
+function placeholders(count: number): string {
+	return (PLACEHOLDERS[count] ??= Array.from({ length: count }, () => '?').join(', '));
+}
+
+/** Rows of a `knex.raw` select: an array (SQLite), `{ rows }` (PostgreSQL) or `[rows, fields]` (MySQL). */
+function rowsOf<T>(result: unknown): T[] {
+	if (Array.isArray(result)) return (Array.isArray(result[0]) ? result[0] : result) as T[];
+	return ((result as { rows?: T[] } | null)?.rows ?? []) as T[];
 }
 
 /** Creates the cache table when missing (a plain table, not a Directus collection). Safe when processes race. */

@@ -18,13 +18,13 @@ export function vectorJson(vector: ArrayLike<number>): string {
 		pos = writeFloat32(out, pos, vector[i]!);
 	}
 	out[pos++] = 0x5d; // ]
-	return out.latin1Slice(0, pos);
+	return out.toString('latin1', 0, pos);
 }
 
 /** One float32 value (given as a number) as JSON with at most 9 significant digits. */
 export function float32Text(x: number): string {
 	const out = Buffer.allocUnsafe(MAX_CHARS);
-	return out.latin1Slice(0, writeFloat32(out, 0, x));
+	return out.toString('latin1', 0, writeFloat32(out, 0, x));
 }
 
 /** Longest text of one number: a sign and 21 digits (below 1e21 numbers are written in full), or a sign, `0.000000` and 9 digits. */
@@ -42,7 +42,7 @@ function writeFloat32(out: Buffer, start: number, x: number): number {
 		out[pos++] = ZERO;
 		return pos;
 	}
-	if (!Number.isFinite(x)) return pos + out.latin1Write('null', pos);
+	if (!Number.isFinite(x)) return pos + out.write('null', pos, 'latin1');
 	let a = x;
 	if (x < 0) {
 		out[pos++] = MINUS;

@@ -100,14 +100,14 @@ export function createNodeHttpFetch(options: NodeHttpFetchOptions = {}): typeof 
 		}
 		if ((response.headers['content-type'] ?? '').includes('text/event-stream')) {
 			const onAbort = (): void => {
-				stream.destroy(abortReason(signal!));
+				stream.destroy(abortReason(signal!) as Error);
 			};
 			signal?.addEventListener('abort', onAbort, { once: true });
 			stream.once('close', () => signal?.removeEventListener('abort', onAbort));
 			return withUrl(new Response(Readable.toWeb(stream) as ReadableStream<Uint8Array>, init2), url);
 		}
 		const bytes = await readAll(stream, signal);
-		return withUrl(new Response(bytes, init2), url);
+		return withUrl(new Response(new Uint8Array(bytes.buffer as ArrayBuffer, bytes.byteOffset, bytes.byteLength), init2), url);
 	};
 }
 
