@@ -84,11 +84,16 @@ export interface RouteInfo {
 export const registeredRoutes: RouteInfo[] = [];
 
 /**
- * A success body already serialised as JSON, sent as it is: for bodies whose bulk the suite
- * writes faster than `JSON.stringify` (float vectors, `vectorJson`).
+ * A success body already serialised as JSON (UTF-8 bytes, or strings joined), sent as it is: for
+ * bodies whose bulk the suite writes faster than `JSON.stringify` (float vectors,
+ * `vectorJsonBytes`). Sent with `res.end`, so express computes no ETag over it — a hash of the
+ * whole body (≈ 0.7 MB for a batch of 32 vectors) that no client of these POST routes can use.
  */
 export class JsonText {
-	constructor(readonly text: string) {}
+	readonly bytes: Buffer;
+	constructor(parts: string | readonly (string | Buffer)[]) {
+		this.bytes = typeof parts === 'string' ? Buffer.from(parts) : Buffer.concat(parts.map((p) => (typeof p === 'string' ? Buffer.from(p) : p)));
+	}
 }
 
 /** Registers a route on the `/ml` router. Returning `undefined` means the handler wrote the response itself. */
@@ -148,8 +153,12 @@ export function route<B extends z.ZodType = z.ZodUnknown, Q extends z.ZodType = 
 			const scoped = (): Promise<unknown> => withUsageScope({ user: accountability.user ?? null, role: accountability.role ?? null, source: usageSource.route(method, path).source }, run);
 			const result = budget ? await withCallBudget(budget, scoped) : await scoped();
 			if (result === undefined || res.headersSent) return;
-			if (result instanceof JsonText) res.status(spec.status ?? 200).type('application/json').send(result.text);
-			else res.status(spec.status ?? 200).json(result);
+			if (result instanceof JsonText) {
+				res.status(spec.status ?? 200);
+				res.setHeader('Content-Type', 'application/json; charset=utf-8');
+				res.setHeader('Content-Length', result.bytes.byteLength);
+				res.end(result.bytes);
+			} else res.status(spec.status ?? 200).json(result);
 		} catch (error) {
 			// A provider call cancelled by the deadline rejects with whatever it was doing; the deadline is the cause.
 			const reason: unknown = controller.signal.aborted ? controller.signal.reason : undefined;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { float32Text, vectorJson } from './vector-json.js';
+import { float32Text, vectorJson, vectorJsonBytes } from './vector-json.js';
 
 describe('vectorJson', () => {
 	it('writes every float32 so that it reads back as the same float32', () => {
@@ -35,6 +35,7 @@ describe('vectorJson', () => {
 		];
 		for (const [x, text] of cases) expect(float32Text(x), String(x)).toBe(text);
 		expect(vectorJson([])).toBe('[]');
+		expect(vectorJsonBytes([0.5, -1]).toString()).toBe('[0.5,-1]');
 		expect(vectorJson([1, Number.NaN, Number.POSITIVE_INFINITY, -0.5])).toBe('[1,null,null,-0.5]');
 		expect(JSON.parse(vectorJson(new Float32Array([0.25, -1, 3])))).toEqual([0.25, -1, 3]);
 	});

@@ -8,8 +8,13 @@
  * vector. Non-finite values are written as `null`, as `JSON.stringify` does.
  */
 export function vectorJson(vector: ArrayLike<number>): string {
+	return vectorJsonBytes(vector).toString('latin1');
+}
+
+/** The same text as ASCII bytes, for a response body (no string round trip). */
+export function vectorJsonBytes(vector: ArrayLike<number>): Buffer {
 	const n = vector.length;
-	if (n === 0) return '[]';
+	if (n === 0) return Buffer.from('[]');
 	const out = Buffer.allocUnsafe(n * MAX_CHARS + 2);
 	let pos = 0;
 	out[pos++] = 0x5b; // [
@@ -18,7 +23,7 @@ export function vectorJson(vector: ArrayLike<number>): string {
 		pos = writeFloat32(out, pos, vector[i]!);
 	}
 	out[pos++] = 0x5d; // ]
-	return out.toString('latin1', 0, pos);
+	return out.subarray(0, pos);
 }
 
 /** One float32 value (given as a number) as JSON with at most 9 significant digits. */
