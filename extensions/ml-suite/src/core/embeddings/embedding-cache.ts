@@ -1,3 +1,4 @@
+import { toFloat32Array } from './knex-embedding-cache.js';
 /**
  * Cache of embeddings by (model key, content hash). The model key names the model and its
  * dimensions, so a model whose output changes gets a fresh key instead of stale vectors.
@@ -47,8 +48,7 @@ export class MemoryEmbeddingCache implements EmbeddingCache {
 		for (const { hash, vector } of entries) {
 			const key = cacheKey(model, hash);
 			this.entries.delete(key);
-			// The constructor copies an array of numbers directly; `Float32Array.from` goes through the iterator.
-			this.entries.set(key, new Float32Array(vector));
+			this.entries.set(key, toFloat32Array(vector));
 		}
 		while (this.entries.size > this.maxEntries) {
 			const oldest = this.entries.keys().next().value;

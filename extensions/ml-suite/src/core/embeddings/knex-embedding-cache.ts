@@ -120,6 +120,19 @@ export function shortInLogs(bytes: Buffer): Buffer {
 const LITTLE_ENDIAN = endianness() === 'LE';
 
 /**
+ * A Float32Array copy of the numbers, filled with `set` (an array-like copy). Not
+ * `new Float32Array(array)` or `Float32Array.from`: those iterate the array, and once anything in
+ * the process has replaced an array-iterator method (V8's "array iterator protector"; it is so in
+ * the Directus process) that is the slow generic path — ≈ 70–90 µs instead of ≈ 3–6 µs per 1,536
+ * numbers, ≈ a quarter of a 32-text /ml/embeddings/batch call's CPU in the profile.
+ */
+export function toFloat32Array(vector: ArrayLike<number>): Float32Array {
+	const floats = new Float32Array(vector.length);
+	floats.set(vector);
+	return floats;
+}
+
+/**
  * Float32 little-endian bytes, independent of the host's byte order. On little-endian hosts
  * (all Node targets in practice) the bytes are one typed-array copy, not a write per number:
  * this runs for every vector the cache stores, every vector answered as base64, and (decoding)
@@ -127,7 +140,7 @@ const LITTLE_ENDIAN = endianness() === 'LE';
  */
 export function encodeVector(vector: readonly number[]): Buffer {
 	if (LITTLE_ENDIAN) {
-		const floats = new Float32Array(vector);
+		const floats = toFloat32Array(vector);
 		return Buffer.from(floats.buffer, floats.byteOffset, floats.byteLength);
 	}
 	const buffer = Buffer.allocUnsafe(vector.length * 4);
