@@ -15,11 +15,16 @@ import { runLoad } from './support/http-load.js';
  * BENCH_PROFILE_CONNECTIONS keep-alive connections, and the profile (written when Directus stops)
  * is summarised with bench/summarize-cpu-profile.mjs, skipping start-up and warm-up.
  * BENCH_PROFILE_ROUTE: generate (default), batch, similarity, trivial (the floor), users-me.
+ * BENCH_PROFILE_SQL=true also logs every knex query (DEBUG=knex:query, which costs CPU of its
+ * own) and prints the statements run during the measured load, per response: which database work
+ * a route causes, including the write-behind and batched writes whose stacks the profile cannot
+ * tie to a request.
  * The .cpuprofile stays in bench/.data/profiles/ for Chrome DevTools.
  */
 const ROUTE = process.env.BENCH_PROFILE_ROUTE ?? 'generate';
 const DURATION_MS = intEnv('BENCH_PROFILE_MS', 20_000);
 const CONNECTIONS = intEnv('BENCH_PROFILE_CONNECTIONS', 4);
+const SQL = process.env.BENCH_PROFILE_SQL === 'true';
 const ROOT = join(import.meta.dirname, '..');
 
 let seq = 0;
@@ -49,7 +54,6 @@ describe('request-profile', () => {
 		symlinkSync(join(ROOT, 'extensions', 'ml-suite'), join(extensions, 'ml-suite'));
 		const profileDir = join(ROOT, 'bench', '.data', 'profiles', `${ROUTE}-${Date.now()}`);
 		mkdirSync(profileDir, { recursive: true });
-		const spawned = Date.now();
 		const d = await startDirectus({
 			env: {
 				NODE_OPTIONS: `--cpu-prof --cpu-prof-dir=${profileDir}`,
@@ -61,25 +65,50 @@ describe('request-profile', () => {
 				ML_EMBEDDING_DIMENSIONS: '1536',
 				ML_EMBEDDING_BASE_URL: fake.baseUrl,
 				OPENAI_API_KEY: 'sk-bench',
+				...(SQL ? { DEBUG: 'knex:query' } : {}),
 			},
 		});
 		const request = { method: spec.method, path: spec.path, headers: { authorization: `Bearer ${d.adminToken}` }, ...(spec.body ? { body: spec.body } : {}) };
-		let skipMs = 0;
+		let loadMs = 0;
 		try {
 			await runLoad(d.url, request, { connections: CONNECTIONS, maxRequests: 200 });
-			skipMs = Date.now() - spawned;
+			const logged = d.logs().length;
+			const started = Date.now();
 			const r = await runLoad(d.url, request, { connections: CONNECTIONS, durationMs: DURATION_MS, serverPid: d.pid });
+			loadMs = Date.now() - started;
 			expect(r.errors).toBe(0);
 			console.log(`${ROUTE}: ${r.requests} requests, ${r.rps.toFixed(1)} req/s, server CPU ${r.cpuMsPerResponse?.toFixed(2)} ms per response`);
+			if (SQL) printStatements(d.logs().slice(logged), r.requests);
 		} finally {
 			await d.stop();
 		}
 		const files = readdirSync(profileDir).filter((f) => f.endsWith('.cpuprofile'));
 		expect(files.length).toBeGreaterThan(0);
-		// The profile's clock starts at process start, before the server was up: skip from there.
+		// Directus stops right after the measured load, so its last DURATION_MS are that load (the
+		// profile's clock starts after this process spawned it, so a skip from the spawn time cut
+		// seconds off the load).
 		for (const file of files) {
-			const out = spawnSync(process.execPath, [join(ROOT, 'bench', 'summarize-cpu-profile.mjs'), join(profileDir, file), `--skip-ms=${skipMs}`], { encoding: 'utf8' });
+			const out = spawnSync(process.execPath, [join(ROOT, 'bench', 'summarize-cpu-profile.mjs'), join(profileDir, file), `--last-ms=${Math.round(loadMs)}`], { encoding: 'utf8' });
 			console.log(out.stdout, out.stderr);
 		}
 	});
 });
+
+/** Statements knex logged (DEBUG=knex:query), by shape (literals and placeholder lists folded), per response. */
+function printStatements(log: string, responses: number): void {
+	const counts = new Map<string, number>();
+	for (const line of log.split('\n')) {
+		const at = line.indexOf('knex:query ');
+		if (at < 0) continue;
+		const shape = line
+			.slice(at + 11)
+			.replace(/\s+\+\d+m?s$/, '')
+			.replace(/(\?|\$\d+)(\s*,\s*(\?|\$\d+))+/g, '?…')
+			.replace(/\((\?…|\?)\)(\s*,\s*\((\?…|\?)\))+/g, '(…)…')
+			.replace(/trx\d+/g, 'trx')
+			.slice(0, 160);
+		counts.set(shape, (counts.get(shape) ?? 0) + 1);
+	}
+	console.log(`SQL statements during the load (${responses} responses):`);
+	for (const [shape, count] of [...counts].sort((a, b) => b[1] - a[1]).slice(0, 15)) console.log(`  ${(count / responses).toFixed(3).padStart(7)} per response  ${shape}`);
+}

@@ -10,7 +10,9 @@ export default defineConfig({
 	root: fileURLToPath(new URL('..', import.meta.url)),
 	test: {
 		include: ['bench/**/*.bench.ts'],
-		exclude: ['**/node_modules/**', '**/dist/**'],
+		// bench/.data holds downloaded data and scratch builds (e.g. a baseline checkout for
+		// request-cost.bench.ts), whose own bench files must not run.
+		exclude: ['**/node_modules/**', '**/dist/**', 'bench/.data/**'],
 		pool: 'forks',
 		fileParallelism: false,
 		maxWorkers: 1,

@@ -89,6 +89,19 @@ export function registeredRoutes(router: Router): readonly RouteInfo[] {
 	return routesByRouter.get(router) ?? [];
 }
 
+/**
+ * A success body already serialised as JSON (UTF-8 bytes, or strings joined), sent as it is: for
+ * bodies whose bulk the suite writes faster than `JSON.stringify` (float vectors,
+ * `vectorJsonBytes`). Sent with `res.end`, so express computes no ETag over it — a hash of the
+ * whole body (≈ 0.7 MB for a batch of 32 vectors) that no client of these POST routes can use.
+ */
+export class JsonText {
+	readonly bytes: Buffer;
+	constructor(parts: string | readonly (string | Buffer)[]) {
+		this.bytes = typeof parts === 'string' ? Buffer.from(parts) : Buffer.concat(parts.map((p) => (typeof p === 'string' ? Buffer.from(p) : p)));
+	}
+}
+
 /** Registers a route on the `/ml` router. Returning `undefined` means the handler wrote the response itself. */
 export function route<B extends z.ZodType = z.ZodUnknown, Q extends z.ZodType = z.ZodUnknown>(
 	router: Router,
@@ -150,7 +163,12 @@ export function route<B extends z.ZodType = z.ZodUnknown, Q extends z.ZodType = 
 			const scoped = (): Promise<unknown> => withUsageScope({ user: accountability.user ?? null, role: accountability.role ?? null, source: usageSource.route(method, path).source }, run);
 			const result = budget ? await withCallBudget(budget, scoped) : await scoped();
 			if (result === undefined || res.headersSent) return;
-			res.status(spec.status ?? 200).json(result);
+			if (result instanceof JsonText) {
+				res.status(spec.status ?? 200);
+				res.setHeader('Content-Type', 'application/json; charset=utf-8');
+				res.setHeader('Content-Length', result.bytes.byteLength);
+				res.end(result.bytes);
+			} else res.status(spec.status ?? 200).json(result);
 		} catch (error) {
 			// A provider call cancelled by the deadline rejects with whatever it was doing; the deadline is the cause.
 			const reason: unknown = controller.signal.aborted ? controller.signal.reason : undefined;

@@ -1,9 +1,10 @@
 import type { Router } from 'express';
 import { z } from 'zod';
 import { encodeBase64Vector } from '../../core/embeddings/encode-base64-vector.js';
+import { vectorJsonBytes } from '../../core/embeddings/vector-json.js';
 import { assertInputsWithinCaps } from '../../core/providers/model-caps.js';
 import type { Container } from '../container.js';
-import { parseInput, route, type MlRequest } from '../http.js';
+import { JsonText, parseInput, route, type MlRequest } from '../http.js';
 import { EmbeddingBatchResponse, EmbeddingResponse, SimilarityResponse } from './response-schemas.js';
 
 const text = z.string({ error: 'must be a string' }).refine((s) => s.trim().length > 0, 'must not be empty');
@@ -13,7 +14,26 @@ const encodingFormat = z.enum(['float', 'base64'], { error: 'must be "float" or 
 
 export const GenerateEmbeddingBody = z.object({ text, model, encoding_format: encodingFormat });
 
-const encode = (vector: number[], format: 'float' | 'base64'): number[] | string => (format === 'base64' ? encodeBase64Vector(vector) : vector);
+/**
+ * The body with its vector(s) first under `key`: numbers written by `vectorJsonBytes` (9
+ * significant digits, the same float32 values, a fraction of `JSON.stringify`'s cost), or base64
+ * strings; the rest of the fields after them.
+ */
+function vectorBody(key: string, vectors: readonly (string | Buffer)[], rest: Record<string, unknown>): JsonText {
+	const tail = JSON.stringify(rest);
+	return new JsonText([`{${JSON.stringify(key)}:`, ...vectors, tail === '{}' ? '}' : `,${tail.slice(1)}`]);
+}
+const vectorText = (vector: number[], format: 'float' | 'base64'): string | Buffer => (format === 'base64' ? JSON.stringify(encodeBase64Vector(vector)) : vectorJsonBytes(vector));
+/** A JSON array of vectors, as parts for `vectorBody`. */
+function vectorList(vectors: readonly number[][], format: 'float' | 'base64'): (string | Buffer)[] {
+	const parts: (string | Buffer)[] = ['['];
+	vectors.forEach((v, i) => {
+		if (i > 0) parts.push(',');
+		parts.push(vectorText(v, format));
+	});
+	parts.push(']');
+	return parts;
+}
 export const SimilarityBody = z.object({ text1: text, text2: text, model });
 /** For the OpenAPI document: the route checks the batch size against ML_MAX_BATCH_INPUTS itself. */
 export const EmbeddingBatchBody = z.object({ texts: z.array(text).min(1, 'must contain at least one text'), model, encoding_format: encodingFormat });
@@ -45,7 +65,7 @@ export function registerEmbeddingRoutes(router: Router, getContainer: () => Prom
 
 	route(router, 'post', '/embeddings/generate', { access: 'user', body: GenerateEmbeddingBody, response: EmbeddingResponse, summary: 'Embedding of one text' }, async (req, container) => {
 		const result = await embed(container, [req.body.text], req.body.model, req, 'text');
-		return { embedding: encode(result.embeddings[0] ?? [], req.body.encoding_format), model: result.model, dimensions: result.dimensions, tokensUsed: result.usage.inputTokens };
+		return vectorBody('embedding', [vectorText(result.embeddings[0] ?? [], req.body.encoding_format)], { model: result.model, dimensions: result.dimensions, tokensUsed: result.usage.inputTokens });
 	}, getContainer);
 
 	route(router, 'post', '/embeddings/batch', { access: 'user', body: EmbeddingBatchBody, response: EmbeddingBatchResponse, summary: 'Embeddings of several texts, in order' }, async (req, container) => {
@@ -53,7 +73,12 @@ export function registerEmbeddingRoutes(router: Router, getContainer: () => Prom
 		const schema = z.object({ texts: z.array(text).min(1, 'must contain at least one text').max(max, `must contain at most ${max} texts`), model, encoding_format: encodingFormat });
 		const body = parseInput(schema, req.body ?? {}, 'body');
 		const result = await embed(container, body.texts, body.model, req, 'texts');
-		return { embeddings: result.embeddings.map((v) => encode(v, body.encoding_format)), model: result.model, dimensions: result.dimensions, count: result.embeddings.length, tokensUsed: result.usage.inputTokens };
+		return vectorBody('embeddings', vectorList(result.embeddings, body.encoding_format), {
+			model: result.model,
+			dimensions: result.dimensions,
+			count: result.embeddings.length,
+			tokensUsed: result.usage.inputTokens,
+		});
 	}, getContainer);
 
 	route(router, 'post', '/embeddings/similarity', { access: 'user', body: SimilarityBody, response: SimilarityResponse, summary: 'Cosine similarity of two texts' }, async (req, container) => {

@@ -2,7 +2,7 @@ import knexFactory, { type Knex } from 'knex';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { MemoryEmbeddingCache } from './embedding-cache.js';
 import { knexEmbeddingCacheSuite } from './knex-embedding-cache.conformance.js';
-import { decodeVector, encodeVector } from './knex-embedding-cache.js';
+import { decodeVector, encodeVector, shortInLogs, toFloat32Array } from './knex-embedding-cache.js';
 
 let knex: Knex;
 
@@ -14,6 +14,27 @@ describe('KnexEmbeddingCache (sqlite3)', () => {
 		await knex.destroy();
 	});
 	knexEmbeddingCacheSuite(() => knex);
+});
+
+describe('toFloat32Array', () => {
+	it('copies numbers to float32 precision, the source left as it was', () => {
+		const source = [0.1, -2, 3.5];
+		const floats = toFloat32Array(source);
+		expect(floats).toBeInstanceOf(Float32Array);
+		expect(Array.from(floats)).toEqual(source.map(Math.fround));
+		expect(source).toEqual([0.1, -2, 3.5]);
+	});
+});
+
+describe('shortInLogs', () => {
+	it('keeps the bytes and every encoding, and joins into a log line as a short text', () => {
+		const bytes = shortInLogs(encodeVector([0.5, -1, 2]));
+		expect(Buffer.isBuffer(bytes)).toBe(true);
+		expect(decodeVector(bytes)).toEqual([0.5, -1, 2]);
+		expect(bytes.toString('hex')).toBe(encodeVector([0.5, -1, 2]).toString('hex'));
+		expect(bytes.toString('base64')).toBe(encodeVector([0.5, -1, 2]).toString('base64'));
+		expect(['model', bytes].join(', ')).toBe('model, <12 bytes>');
+	});
 });
 
 describe('MemoryEmbeddingCache', () => {

@@ -103,6 +103,30 @@ describe('KnexUsageRecorder (sqlite3)', () => {
 });
 
 describe('computeCost', () => {
+	it('leaves events recorded while a flush writes for the next flush: one transaction per interval under load, not one per commit', async () => {
+		const recorder = new KnexUsageRecorder({ knex, flushIntervalMs: 60_000, rollupTable: null });
+		let transactions = 0;
+		knex.on('query', (q: { sql?: string }) => {
+			if (/^begin/i.test(q.sql ?? '')) {
+				transactions++;
+				// Calls keep arriving while the transaction runs.
+				for (let i = 0; i < 5; i++) recorder.record(usageEvent({ item: `during-${transactions}-${i}` }));
+			}
+		});
+		recorder.record(usageEvent({ item: 'before' }));
+		await recorder.flush();
+		expect(transactions).toBe(1);
+		expect(await knex('ml_usage').pluck('item')).toEqual(['before']);
+		expect(recorder.pending).toBe(5);
+		await recorder.flush();
+		expect(transactions).toBe(2);
+		expect(recorder.pending).toBe(5);
+		knex.removeAllListeners('query');
+		await recorder.close();
+		expect(recorder.pending).toBe(0);
+		expect(await knex('ml_usage').count({ n: '*' })).toEqual([{ n: 11 }]);
+	});
+
 	it('prices input and output tokens per million', () => {
 		expect(computeCost({ inputPricePerMillion: 0.15, outputPricePerMillion: 0.6 }, 1000, 500)).toBeCloseTo(0.00045, 12);
 		expect(computeCost({ inputPricePerMillion: 0.02, outputPricePerMillion: 0 }, 1_000_000, 0)).toBe(0.02);

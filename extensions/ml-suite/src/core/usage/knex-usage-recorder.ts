@@ -60,6 +60,8 @@ export class KnexUsageRecorder implements UsageRecorder {
 	private flushQueued = false;
 	private dropped = 0;
 	private closed = false;
+	/** Whether the last flush wrote anything (close() flushes again while it does). */
+	private lastFlushWrote = false;
 	private readonly timer: ReturnType<typeof setInterval>;
 	private readonly knex: Knex;
 	private readonly table: string;
@@ -117,7 +119,9 @@ export class KnexUsageRecorder implements UsageRecorder {
 
 	async close(): Promise<void> {
 		clearInterval(this.timer);
-		await this.flush();
+		// Events recorded while the last flush wrote are written too, as long as writing succeeds.
+		do await this.flush();
+		while (this.buffer.length > 0 && this.lastFlushWrote);
 		this.closed = true;
 	}
 
@@ -127,8 +131,13 @@ export class KnexUsageRecorder implements UsageRecorder {
 			this.logger?.warn(`Dropped ${this.dropped} usage events: the buffer was full while ${this.table} could not be written.`);
 			this.dropped = 0;
 		}
-		while (this.buffer.length > 0) {
-			const batch = this.buffer.slice(0, this.maxBatchSize);
+		// What is buffered now. Events recorded while it is written wait for the next flush: a
+		// busy process then writes one transaction per interval (or per maxBatchSize events), not
+		// a new one each time a commit returns (≈ one per 5 calls at 100 calls/s on SQLite).
+		let remaining = this.buffer.length;
+		this.lastFlushWrote = false;
+		while (remaining > 0 && this.buffer.length > 0) {
+			const batch = this.buffer.slice(0, Math.min(this.maxBatchSize, remaining));
 			try {
 				const rows = batch.map(toRow);
 				// Raw rows and their rollups commit together: the reports never count a call twice or not at all.
@@ -143,6 +152,8 @@ export class KnexUsageRecorder implements UsageRecorder {
 			// The cap may have dropped events from the front meanwhile: remove exactly the ones written.
 			const written = new Set(batch);
 			this.buffer = this.buffer.filter((event) => !written.has(event));
+			remaining -= batch.length;
+			this.lastFlushWrote = true;
 		}
 	}
 }

@@ -147,7 +147,9 @@ export class EmbeddedVectorStore implements VectorStore {
 			itemKeys || matches
 				? (r: number): boolean => (!itemKeys || itemKeys.has(matrix.itemKey(r))) && (!matches || matches(matrix.metadataOf(r)))
 				: undefined;
-		const unit = Float32Array.from(query.vector);
+		// Filled with set, not the constructor: that iterates, slow once the array-iterator protector is gone (see toFloat32Array).
+		const unit = new Float32Array(query.vector.length);
+		unit.set(query.vector);
 		normaliseInPlace(unit, 0, unit.length);
 		const hits = matrix
 			.search(unit, query.limit, accept, query.minScore, { perItem: query.perItem })

@@ -1,0 +1,106 @@
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { gzipSync } from 'node:zlib';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createNodeHttpFetch } from './node-http-fetch.js';
+
+/** The lean fetch answers as the global fetch does for what the model clients send. */
+describe('createNodeHttpFetch', () => {
+	let server: Server;
+	let base: string;
+	const seen: { method: string; url: string; headers: IncomingMessage['headers']; body: string }[] = [];
+
+	beforeAll(async () => {
+		server = createServer((req: IncomingMessage, res: ServerResponse) => {
+			let body = '';
+			req.on('data', (c: Buffer) => (body += c.toString()));
+			req.on('end', () => {
+				seen.push({ method: req.method ?? '', url: req.url ?? '', headers: req.headers, body });
+				if (req.url === '/gzip') {
+					res.writeHead(200, { 'content-type': 'application/json', 'content-encoding': 'gzip' }).end(gzipSync('{"zipped":true}'));
+				} else if (req.url === '/slow') {
+					setTimeout(() => res.writeHead(200).end('late'), 2000).unref();
+				} else if (req.url === '/moved') {
+					res.writeHead(307, { location: '/json' }).end();
+				} else if (req.url === '/stream') {
+					res.writeHead(200, { 'content-type': 'text/event-stream' });
+					res.write('data: 1\n\n');
+					setTimeout(() => res.end('data: 2\n\n'), 20);
+				} else {
+					res.writeHead(req.url === '/missing' ? 404 : 200, { 'content-type': 'application/json', 'x-answer': '42' }).end(JSON.stringify({ echo: body }));
+				}
+			});
+		});
+		await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+		base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+	});
+	afterAll(async () => {
+		server.closeAllConnections();
+		await new Promise<void>((resolve) => server.close(() => resolve()));
+	});
+
+	it('sends method, headers and a string body, and answers status, headers, url and body', async () => {
+		const fetch = createNodeHttpFetch();
+		const response = await fetch(`${base}/json`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: 'Bearer k' }, body: '{"input":["a"]}' });
+		expect(response.status).toBe(200);
+		expect(response.ok).toBe(true);
+		expect(response.url).toBe(`${base}/json`);
+		expect(response.headers.get('x-answer')).toBe('42');
+		expect(await response.json()).toEqual({ echo: '{"input":["a"]}' });
+		const request = seen.at(-1)!;
+		expect(request).toMatchObject({ method: 'POST', url: '/json', body: '{"input":["a"]}' });
+		expect(request.headers).toMatchObject({ authorization: 'Bearer k', 'content-length': '15' });
+		const missing = await fetch(`${base}/missing`, { method: 'GET' });
+		expect(missing.status).toBe(404);
+		expect(missing.ok).toBe(false);
+	});
+
+	it('decodes a gzip body and drops its encoding header', async () => {
+		const response = await createNodeHttpFetch()(`${base}/gzip`);
+		expect(response.headers.get('content-encoding')).toBeNull();
+		expect(await response.json()).toEqual({ zipped: true });
+	});
+
+	it('rejects with the signal’s reason when it aborts', async () => {
+		const controller = new AbortController();
+		const reason = new Error('deadline');
+		setTimeout(() => controller.abort(reason), 50);
+		await expect(createNodeHttpFetch()(`${base}/slow`, { signal: controller.signal })).rejects.toBe(reason);
+		const aborted = AbortSignal.abort();
+		await expect(createNodeHttpFetch()(`${base}/json`, { signal: aborted })).rejects.toMatchObject({ name: 'AbortError' });
+	});
+
+	it('reports an unreachable server as fetch does (TypeError "fetch failed" with the cause)', async () => {
+		const closed = createServer();
+		await new Promise<void>((resolve) => closed.listen(0, '127.0.0.1', resolve));
+		const port = (closed.address() as AddressInfo).port;
+		await new Promise<void>((resolve) => closed.close(() => resolve()));
+		const error = await createNodeHttpFetch()(`http://127.0.0.1:${port}/`).catch((e: unknown) => e);
+		expect(error).toBeInstanceOf(TypeError);
+		expect((error as TypeError).message).toBe('fetch failed');
+		expect(((error as TypeError).cause as { code?: string }).code).toBe('ECONNREFUSED');
+	});
+
+	it('streams event-stream bodies as they arrive', async () => {
+		const response = await createNodeHttpFetch()(`${base}/stream`);
+		const reader = response.body!.getReader();
+		const first = await reader.read();
+		expect(Buffer.from(first.value!).toString()).toBe('data: 1\n\n');
+		let rest = '';
+		for (let chunk = await reader.read(); !chunk.done; chunk = await reader.read()) rest += Buffer.from(chunk.value).toString();
+		expect(rest).toBe('data: 2\n\n');
+	});
+
+	it('leaves redirects, Request objects and other bodies to the fallback fetch', async () => {
+		const calls: string[] = [];
+		const fallback: typeof fetch = async (input) => {
+			calls.push(input instanceof Request ? `request ${input.url}` : String(input));
+			return new Response('from fallback');
+		};
+		const fetch = createNodeHttpFetch({ fallback });
+		expect(await (await fetch(`${base}/moved`)).text()).toBe('from fallback');
+		expect(await (await fetch(new Request(`${base}/json`))).text()).toBe('from fallback');
+		expect(await (await fetch(`${base}/json`, { method: 'POST', body: new FormData() })).text()).toBe('from fallback');
+		expect(calls).toEqual([`${base}/moved`, `request ${base}/json`, `${base}/json`]);
+	});
+});
