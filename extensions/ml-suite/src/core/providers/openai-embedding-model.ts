@@ -1,7 +1,7 @@
 import { decodeVector } from '../embeddings/knex-embedding-cache.js';
 import { InvalidPayloadError, ProviderError } from '../errors.js';
 import { estimateTokens } from '../text/estimate-tokens.js';
-import { sharedNodeHttpFetch } from './node-http-fetch.js';
+import { sharedModelServerFetch } from './model-server-fetch.js';
 import { abortable, LazyOpenAIClient, toProviderError, type OpenAIConnectionOptions } from './openai-client.js';
 import type { EmbeddingModel, EmbeddingResult } from './types.js';
 
@@ -48,9 +48,9 @@ export class OpenAIEmbeddingModel implements EmbeddingModel {
 		this.maxInputTokens = options.maxInputTokens ?? 8191;
 		this.dims = options.dimensions ?? NATIVE_DIMENSIONS[options.modelId] ?? 0;
 		this.sendDimensions = options.provider === 'openai' && options.dimensions != null && options.modelId.startsWith('text-embedding-3');
-		// Embedding calls are small JSON requests on the request path: the lean keep-alive fetch
-		// (node-http-fetch.ts) instead of the global one, unless a fetch is given.
-		this.client = new LazyOpenAIClient({ ...options, fetch: options.fetch ?? sharedNodeHttpFetch() });
+		// Embedding calls are small JSON requests on the request path: undici's request API with a
+		// keep-alive agent (model-server-fetch.ts) instead of the global fetch, unless a fetch is given.
+		this.client = new LazyOpenAIClient({ ...options, fetch: options.fetch ?? sharedModelServerFetch() });
 	}
 
 	get dimensions(): number {

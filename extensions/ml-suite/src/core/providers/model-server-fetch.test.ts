@@ -2,10 +2,10 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import { gzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createNodeHttpFetch } from './node-http-fetch.js';
+import { createModelServerFetch } from './model-server-fetch.js';
 
-/** The lean fetch answers as the global fetch does for what the model clients send. */
-describe('createNodeHttpFetch', () => {
+/** The model-server fetch answers as the global fetch does for what the model clients send. */
+describe('createModelServerFetch', () => {
 	let server: Server;
 	let base: string;
 	const seen: { method: string; url: string; headers: IncomingMessage['headers']; body: string }[] = [];
@@ -40,7 +40,7 @@ describe('createNodeHttpFetch', () => {
 	});
 
 	it('sends method, headers and a string body, and answers status, headers, url and body', async () => {
-		const fetch = createNodeHttpFetch();
+		const fetch = createModelServerFetch();
 		const response = await fetch(`${base}/json`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: 'Bearer k' }, body: '{"input":["a"]}' });
 		expect(response.status).toBe(200);
 		expect(response.ok).toBe(true);
@@ -50,13 +50,15 @@ describe('createNodeHttpFetch', () => {
 		const request = seen.at(-1)!;
 		expect(request).toMatchObject({ method: 'POST', url: '/json', body: '{"input":["a"]}' });
 		expect(request.headers).toMatchObject({ authorization: 'Bearer k', 'content-length': '15' });
+		// Nothing asks for compression: the answer is not compressed only to be decoded again.
+		expect(request.headers['accept-encoding']).toBeUndefined();
 		const missing = await fetch(`${base}/missing`, { method: 'GET' });
 		expect(missing.status).toBe(404);
 		expect(missing.ok).toBe(false);
 	});
 
 	it('decodes a gzip body and drops its encoding header', async () => {
-		const response = await createNodeHttpFetch()(`${base}/gzip`);
+		const response = await createModelServerFetch()(`${base}/gzip`);
 		expect(response.headers.get('content-encoding')).toBeNull();
 		expect(await response.json()).toEqual({ zipped: true });
 	});
@@ -65,9 +67,9 @@ describe('createNodeHttpFetch', () => {
 		const controller = new AbortController();
 		const reason = new Error('deadline');
 		setTimeout(() => controller.abort(reason), 50);
-		await expect(createNodeHttpFetch()(`${base}/slow`, { signal: controller.signal })).rejects.toBe(reason);
+		await expect(createModelServerFetch()(`${base}/slow`, { signal: controller.signal })).rejects.toBe(reason);
 		const aborted = AbortSignal.abort();
-		await expect(createNodeHttpFetch()(`${base}/json`, { signal: aborted })).rejects.toMatchObject({ name: 'AbortError' });
+		await expect(createModelServerFetch()(`${base}/json`, { signal: aborted })).rejects.toMatchObject({ name: 'AbortError' });
 	});
 
 	it('reports an unreachable server as fetch does (TypeError "fetch failed" with the cause)', async () => {
@@ -75,14 +77,14 @@ describe('createNodeHttpFetch', () => {
 		await new Promise<void>((resolve) => closed.listen(0, '127.0.0.1', resolve));
 		const port = (closed.address() as AddressInfo).port;
 		await new Promise<void>((resolve) => closed.close(() => resolve()));
-		const error = await createNodeHttpFetch()(`http://127.0.0.1:${port}/`).catch((e: unknown) => e);
+		const error = await createModelServerFetch()(`http://127.0.0.1:${port}/`).catch((e: unknown) => e);
 		expect(error).toBeInstanceOf(TypeError);
 		expect((error as TypeError).message).toBe('fetch failed');
 		expect(((error as TypeError).cause as { code?: string }).code).toBe('ECONNREFUSED');
 	});
 
 	it('streams event-stream bodies as they arrive', async () => {
-		const response = await createNodeHttpFetch()(`${base}/stream`);
+		const response = await createModelServerFetch()(`${base}/stream`);
 		const reader = response.body!.getReader();
 		const first = await reader.read();
 		expect(Buffer.from(first.value!).toString()).toBe('data: 1\n\n');
@@ -97,7 +99,7 @@ describe('createNodeHttpFetch', () => {
 			calls.push(input instanceof Request ? `request ${input.url}` : String(input));
 			return new Response('from fallback');
 		};
-		const fetch = createNodeHttpFetch({ fallback });
+		const fetch = createModelServerFetch({ fallback });
 		expect(await (await fetch(`${base}/moved`)).text()).toBe('from fallback');
 		expect(await (await fetch(new Request(`${base}/json`))).text()).toBe('from fallback');
 		expect(await (await fetch(`${base}/json`, { method: 'POST', body: new FormData() })).text()).toBe('from fallback');
