@@ -23,7 +23,7 @@ import type { GenerateEmbeddingBody, SimilarityBody } from '../api/endpoints/emb
 import type { AskRequest } from '../api/endpoints/rag-routes.js';
 import type { SearchBody } from '../api/endpoints/search-routes.js';
 import type { TranscribeBase64Body, TranscribeFileBody } from '../api/endpoints/transcription-routes.js';
-import type { TranscriptStatus, TranscriptTimings } from '../core/transcription/transcript-repository.js';
+import type { Transcript, TranscriptStatus } from '../core/transcription/transcript-repository.js';
 import type { TranscriptSegment } from '../core/transcription/types.js';
 import type { AskResponse, IndexSummary, RagStreamEvent, SearchHit } from '../shared/rag-types.js';
 
@@ -50,22 +50,7 @@ export interface MlTranscription {
 }
 
 /** A file's stored transcript (`GET /ml/transcripts/:fileId`). */
-export interface MlTranscript {
-	id: string;
-	file: string;
-	status: TranscriptStatus;
-	progress: number;
-	language: string | null;
-	duration: number | null;
-	model: string | null;
-	text: string | null;
-	segments: TranscriptSegment[];
-	error: string | null;
-	attempts: number;
-	timings: TranscriptTimings | null;
-	date_completed: string | null;
-	date_updated: string | null;
-}
+export type MlTranscript = Omit<Transcript, 'dateCompleted' | 'dateUpdated'> & { date_completed: string | null; date_updated: string | null };
 
 /** The analyses of `POST /ml/analysis/<name>`, with their request and result types. */
 export interface MlAnalyses {
