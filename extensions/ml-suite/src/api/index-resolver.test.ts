@@ -2,26 +2,9 @@ import type { Accountability } from '@directus/types';
 import { describe, expect, it } from 'vitest';
 import type { IndexDefinition } from '../core/indexing/index-definition.js';
 import { IndexResolver, type RequestAccess } from './index-resolver.js';
+import { testIndex } from '../core/indexing/index-definition.fixtures.js';
 
-function index(name: string, collection: string): IndexDefinition {
-	return {
-		id: `id-${name}`,
-		name,
-		label: name,
-		status: 'active',
-		collection,
-		titleField: null,
-		contentFields: ['body'],
-		contextFields: [],
-		metadataFields: [],
-		filter: null,
-		chunkSize: 800,
-		chunkOverlap: 100,
-		embeddingModel: null,
-		vectorStore: 'default',
-		settingsHash: null,
-	};
-}
+const index = (name: string, collection: string): IndexDefinition => testIndex(name, collection, { titleField: null, chunkSize: 800, chunkOverlap: 100, vectorStore: 'default' });
 
 /** Directus's answer per collection: readable, not readable, or readable but inactive (noted as such, not readable). */
 class FakeAccess implements RequestAccess {

@@ -13,6 +13,7 @@ import { SearchService, type SearchRequest } from '../../../core/search/search-s
 import { EmbeddedVectorStore } from '../../../core/vector-stores/embedded-vector-store.js';
 import { CallerSearch } from '../../caller-search.js';
 import { runSemanticSearchOperation, type SemanticSearchOperationDeps } from './run-semantic-search-operation.js';
+import { testIndex } from '../../../core/indexing/index-definition.fixtures.js';
 
 type Row = Record<string, unknown>;
 
@@ -25,25 +26,7 @@ const CONTENT: Record<string, Row[]> = {
 	salaries: [{ id: 1, title: 'Payroll', body: 'Salary bands and payroll bonus for the bakery staff and the sourdough bakers.' }],
 };
 
-function index(name: string, collection: string): IndexDefinition {
-	return {
-		id: `id-${name}`,
-		name,
-		label: name,
-		status: 'active',
-		collection,
-		titleField: 'title',
-		contentFields: ['body'],
-		contextFields: [],
-		metadataFields: [],
-		filter: null,
-		chunkSize: 1000,
-		chunkOverlap: 0,
-		embeddingModel: null,
-		vectorStore: 'embedded',
-		settingsHash: null,
-	};
-}
+const index = (name: string, collection: string): IndexDefinition => testIndex(name, collection);
 const INDEXES = [index('articles', 'articles'), index('salaries', 'salaries')];
 
 const editor: Accountability = { user: 'u1', role: 'editor', roles: ['editor'], admin: false, app: true, ip: null };
