@@ -1,3 +1,4 @@
+import { cosineSimilarity } from '../../core/embeddings/cosine-similarity.js';
 import type { Router } from 'express';
 import { z } from 'zod';
 import { encodeBase64Vector } from '../../core/embeddings/encode-base64-vector.js';
@@ -38,20 +39,6 @@ export const SimilarityBody = z.object({ text1: text, text2: text, model });
 /** For the OpenAPI document: the route checks the batch size against ML_MAX_BATCH_INPUTS itself. */
 export const EmbeddingBatchBody = z.object({ texts: z.array(text).min(1, 'must contain at least one text'), model, encoding_format: encodingFormat });
 
-/** Cosine similarity of two vectors (the local and OpenAI embeddings are unit length, but do not rely on it). */
-export function cosine(a: readonly number[], b: readonly number[]): number {
-	let dot = 0;
-	let na = 0;
-	let nb = 0;
-	for (let i = 0; i < a.length; i++) {
-		const x = a[i] ?? 0;
-		const y = b[i] ?? 0;
-		dot += x * y;
-		na += x * x;
-		nb += y * y;
-	}
-	return na === 0 || nb === 0 ? 0 : dot / Math.sqrt(na * nb);
-}
 
 /** SynthStack-compatible embedding routes. */
 export function registerEmbeddingRoutes(router: Router, getContainer: () => Promise<Container>): void {
@@ -84,7 +71,7 @@ export function registerEmbeddingRoutes(router: Router, getContainer: () => Prom
 	route(router, 'post', '/embeddings/similarity', { access: 'user', body: SimilarityBody, response: SimilarityResponse, summary: 'Cosine similarity of two texts' }, async (req, container) => {
 		const result = await embed(container, [req.body.text1, req.body.text2], req.body.model, req, 'text1');
 		const [a, b] = result.embeddings;
-		return { similarity: cosine(a ?? [], b ?? []), model: result.model };
+		return { similarity: cosineSimilarity(a ?? [], b ?? []), model: result.model };
 	}, getContainer);
 
 	route(router, 'get', '/embeddings/models', { access: 'user' }, async (_req, container) => {

@@ -1,20 +1,12 @@
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { startFakeOpenAIServer, type FakeOpenAIServer } from '../../../../../test/fakes/openai-server.js';
+import { afterEach, describe, expect, it } from 'vitest';
+import { useFakeOpenAIServer } from '../../../../../test/fakes/use-openai-server.js';
 import { OpenAIChatModel } from '../providers/openai-chat-model.js';
 import { LlmAnalysisEngine } from './llm-analysis-engine.js';
 
 /** Replies the fake model gives, in order; each request takes the next one. */
 let replies: string[] = [];
-let server: FakeOpenAIServer;
-
-beforeAll(async () => {
-	server = await startFakeOpenAIServer({ reply: () => replies.shift() ?? '{}' });
-});
-afterAll(async () => {
-	await server.close();
-});
+const server = useFakeOpenAIServer({ reply: () => replies.shift() ?? '{}' });
 afterEach(() => {
-	server.requests.length = 0;
 	replies = [];
 });
 

@@ -1,3 +1,4 @@
+import { cosineSimilarity } from '../embeddings/cosine-similarity.js';
 import nlp from 'compromise';
 import { francAll } from 'franc-min';
 import { NotConfiguredError } from '../errors.js';
@@ -108,7 +109,7 @@ export class LocalAnalysisEngine implements AnalysisEngine {
 		const sims = terms.map((list) => {
 			const termVectors = embedded.embeddings.slice(next, next + list.length);
 			next += list.length;
-			const best = termVectors.map((t) => Math.max(...phraseVectors.map((p) => cosine(p, t))));
+			const best = termVectors.map((t) => Math.max(...phraseVectors.map((p) => cosineSimilarity(p, t))));
 			return best.reduce((a, b) => a + b, 0) / Math.max(1, best.length);
 		});
 		const best = Math.max(...sims);
@@ -243,19 +244,6 @@ async function timed<T>(fn: () => T): Promise<EngineCall<T>> {
 	return { result, usage: { inputTokens: 0, outputTokens: 0, latencyMs: performance.now() - started }, provider: 'local', model: MODEL };
 }
 
-function cosine(a: readonly number[], b: readonly number[]): number {
-	let dot = 0;
-	let na = 0;
-	let nb = 0;
-	for (let i = 0; i < a.length; i++) {
-		const x = a[i] ?? 0;
-		const y = b[i] ?? 0;
-		dot += x * y;
-		na += x * x;
-		nb += y * y;
-	}
-	return na === 0 || nb === 0 ? 0 : dot / Math.sqrt(na * nb);
-}
 
 function round(value: number): number {
 	return Math.round(value * 1000) / 1000;

@@ -1,21 +1,10 @@
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { startFakeOpenAIServer, type FakeOpenAIServer } from '../../../../../test/fakes/openai-server.js';
+import { describe, expect, it } from 'vitest';
+import { useFakeOpenAIServer } from '../../../../../test/fakes/use-openai-server.js';
 import { DeadlineExceededError, deadlineSignal, withCallBudget } from './call-budget.js';
 import { OpenAIChatModel } from './openai-chat-model.js';
 import { OpenAIEmbeddingModel } from './openai-embedding-model.js';
 
-let server: FakeOpenAIServer;
-
-beforeAll(async () => {
-	server = await startFakeOpenAIServer({ dimensions: 8 });
-});
-afterAll(async () => {
-	await server.close();
-});
-afterEach(() => {
-	server.requests.length = 0;
-	server.script();
-});
+const server = useFakeOpenAIServer({ dimensions: 8 });
 
 /** A provider that never answers (each scripted fault holds one request). */
 const hang = (requests: number): void => server.script(...Array.from({ length: requests }, () => ({ kind: 'delay' as const, ms: 120_000 })));

@@ -1,20 +1,9 @@
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { startFakeOpenAIServer, type FakeOpenAIServer } from '../../../../../test/fakes/openai-server.js';
+import { describe, expect, it } from 'vitest';
+import { useFakeOpenAIServer } from '../../../../../test/fakes/use-openai-server.js';
 import { CircuitBreakers } from './circuit-breaker.js';
 import { OpenAIEmbeddingModel } from './openai-embedding-model.js';
 
-let server: FakeOpenAIServer;
-
-beforeAll(async () => {
-	server = await startFakeOpenAIServer({ dimensions: 8 });
-});
-afterAll(async () => {
-	await server.close();
-});
-afterEach(() => {
-	server.requests.length = 0;
-	server.script();
-});
+const server = useFakeOpenAIServer({ dimensions: 8 });
 
 describe('per-provider circuit breaker (real openai SDK against an OpenAI-compatible server)', () => {
 	it('opens after consecutive outages, refuses at once with a Retry-After, lets one trial through after the cool-down, and reports recovery', async () => {

@@ -1,22 +1,13 @@
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { startFakeOpenAIServer, type FakeOpenAIServer } from '../../../../../test/fakes/openai-server.js';
+import { describe, expect, it } from 'vitest';
+import { startFakeOpenAIServer } from '../../../../../test/fakes/openai-server.js';
+import { useFakeOpenAIServer } from '../../../../../test/fakes/use-openai-server.js';
 import { ProviderError } from '../errors.js';
 import { OpenAIChatModel, type OpenAIChatModelOptions } from './openai-chat-model.js';
 import type { ChatStreamEvent } from './types.js';
 
-let server: FakeOpenAIServer;
-
-beforeAll(async () => {
-	server = await startFakeOpenAIServer({
-		streamChunkDelayMs: 5,
-		reply: (messages) => (messages.at(-1)?.content === 'long' ? Array.from({ length: 200 }, (_, i) => `w${i}`).join(' ') : `You said: ${messages.at(-1)?.content ?? ''}`),
-	});
-});
-afterAll(async () => {
-	await server.close();
-});
-afterEach(() => {
-	server.requests.length = 0;
+const server = useFakeOpenAIServer({
+	streamChunkDelayMs: 5,
+	reply: (messages) => (messages.at(-1)?.content === 'long' ? Array.from({ length: 200 }, (_, i) => `w${i}`).join(' ') : `You said: ${messages.at(-1)?.content ?? ''}`),
 });
 
 function model(overrides: Partial<OpenAIChatModelOptions> = {}): OpenAIChatModel {

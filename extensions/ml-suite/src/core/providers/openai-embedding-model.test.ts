@@ -1,19 +1,10 @@
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { fakeEmbedding, startFakeOpenAIServer, type FakeOpenAIServer } from '../../../../../test/fakes/openai-server.js';
+import { describe, expect, it } from 'vitest';
+import { fakeEmbedding } from '../../../../../test/fakes/openai-server.js';
+import { useFakeOpenAIServer } from '../../../../../test/fakes/use-openai-server.js';
 import { NotConfiguredError, ProviderError } from '../errors.js';
 import { OpenAIEmbeddingModel, type OpenAIEmbeddingModelOptions } from './openai-embedding-model.js';
 
-let server: FakeOpenAIServer;
-
-beforeAll(async () => {
-	server = await startFakeOpenAIServer({ dimensions: 8, apiKey: 'sk-test' });
-});
-afterAll(async () => {
-	await server.close();
-});
-afterEach(() => {
-	server.requests.length = 0;
-});
+const server = useFakeOpenAIServer({ dimensions: 8, apiKey: 'sk-test' });
 
 function model(overrides: Partial<OpenAIEmbeddingModelOptions> = {}): OpenAIEmbeddingModel {
 	return new OpenAIEmbeddingModel({

@@ -1,3 +1,4 @@
+import { cosineSimilarity } from '../embeddings/cosine-similarity.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { InvalidPayloadError, NotFoundError } from '../errors.js';
 import type { MetadataValue, VectorMatch, VectorRecord, VectorStore } from './types.js';
@@ -15,19 +16,6 @@ function randomVector(next: () => number, dims = DIMS): number[] {
 	return Array.from({ length: dims }, () => next() * 2 - 1);
 }
 
-function cosine(a: readonly number[], b: readonly number[]): number {
-	let dot = 0;
-	let na = 0;
-	let nb = 0;
-	for (let i = 0; i < a.length; i++) {
-		const x = a[i] as number;
-		const y = b[i] as number;
-		dot += x * y;
-		na += x * x;
-		nb += y * y;
-	}
-	return dot / Math.sqrt(na * nb);
-}
 
 const CATEGORIES = ['a', 'b', 'c'] as const;
 
@@ -51,7 +39,7 @@ function dataset(seed: number): VectorRecord[] {
 function bruteForce(records: readonly VectorRecord[], vector: number[], limit: number, keep: (r: VectorRecord) => boolean = () => true): { id: string; score: number }[] {
 	return records
 		.filter(keep)
-		.map((r) => ({ id: r.id, score: cosine(r.vector, vector) }))
+		.map((r) => ({ id: r.id, score: cosineSimilarity(r.vector, vector) }))
 		.sort((a, b) => b.score - a.score)
 		.slice(0, limit);
 }
