@@ -42,18 +42,11 @@ export function registerEvalRoutes(router: Router, getContainer: () => Promise<C
 		return { data: await container.evaluation.set(req.params.id ?? '') };
 	}, getContainer);
 
-	route(
-		router,
-		'post',
-		'/eval/sets/import',
-		{ access: 'admin', body: BeirImportRequest, status: 201, summary: 'Import a BEIR-format set (queries.jsonl + qrels), mapping corpus ids to items through a field' },
-		async (req, container): Promise<{ data: EvalImportResult }> => {
-			const { set, report } = await container.evaluation.importBeir(req.body, { user: req.accountability.user ?? null });
-			const { queries: _queries, ...summary } = set;
-			return { data: { set: { ...summary, index: req.body.index }, report: { ...report } } };
-		},
-		getContainer,
-	);
+	route(router, 'post', '/eval/sets/import', { access: 'admin', body: BeirImportRequest, status: 201, summary: 'Import a BEIR-format set (queries.jsonl + qrels), mapping corpus ids to items through a field' }, async (req, container): Promise<{ data: EvalImportResult }> => {
+		const { set, report } = await container.evaluation.importBeir(req.body, { user: req.accountability.user ?? null });
+		const { queries: _queries, ...summary } = set;
+		return { data: { set: { ...summary, index: req.body.index }, report: { ...report } } };
+	}, getContainer);
 
 	route(router, 'get', '/eval/runs', { access: 'admin', query: ListRunsQuery, summary: 'Evaluation runs, newest first, without per-query results' }, async (req, container): Promise<{ data: EvalRunSummary[] }> => {
 		const setId = req.query.set ? (await container.evaluation.set(req.query.set)).id : undefined;
@@ -61,17 +54,10 @@ export function registerEvalRoutes(router: Router, getContainer: () => Promise<C
 		return { data: runs.map(({ perQuery: _perQuery, ...run }) => run) };
 	}, getContainer);
 
-	route(
-		router,
-		'post',
-		'/eval/runs',
-		{ access: 'admin', body: EvalRunRequest, status: 202, summary: 'Start an evaluation run (a job on the evaluation queue)' },
-		async (req, container): Promise<{ data: EvalRunSummary }> => {
-			const { perQuery: _perQuery, ...run } = await container.evaluation.createRun(req.body, { user: req.accountability.user ?? null, source: 'api' });
-			return { data: run };
-		},
-		getContainer,
-	);
+	route(router, 'post', '/eval/runs', { access: 'admin', body: EvalRunRequest, status: 202, summary: 'Start an evaluation run (a job on the evaluation queue)' }, async (req, container): Promise<{ data: EvalRunSummary }> => {
+		const { perQuery: _perQuery, ...run } = await container.evaluation.createRun(req.body, { user: req.accountability.user ?? null, source: 'api' });
+		return { data: run };
+	}, getContainer);
 
 	route(router, 'get', '/eval/runs/:id', { access: 'admin', summary: 'An evaluation run with its per-query results' }, async (req, container): Promise<{ data: EvalRunDetail }> => {
 		return { data: await container.evaluation.run(req.params.id ?? '') };

@@ -92,45 +92,31 @@ export async function pipeRagStream(events: AsyncIterable<RagStreamEvent>, res: 
 }
 
 export function registerRagRoutes(router: Router, getContainer: () => Promise<Container>): void {
-	route(
-		router,
-		'post',
-		'/ask',
-		{ access: 'user', body: AskRequest, response: AskResponseBody, summary: 'Answer a question from the items the caller may read, with citations (JSON, or Server-Sent Events with stream: true)' },
-		async (req, container, res) => {
-			const { stream, ...body } = req.body;
-			const request = ragRequest(req, container, body);
-			if (!stream) return { data: await container.rag.answer(request) };
-			await pipeRagStream(container.rag.stream(request), res);
-			return undefined;
-		},
-		getContainer,
-	);
+	route(router, 'post', '/ask', { access: 'user', body: AskRequest, response: AskResponseBody, summary: 'Answer a question from the items the caller may read, with citations (JSON, or Server-Sent Events with stream: true)' }, async (req, container, res) => {
+		const { stream, ...body } = req.body;
+		const request = ragRequest(req, container, body);
+		if (!stream) return { data: await container.rag.answer(request) };
+		await pipeRagStream(container.rag.stream(request), res);
+		return undefined;
+	}, getContainer);
 
-	route(
-		router,
-		'post',
-		'/rag/query',
-		{ access: 'user', body: RagQueryRequest },
-		async (req, container) => {
-			const { query, collection, contextLimit, model, systemPrompt } = req.body;
-			// A SynthStack "collection" is a RAG collection of /ml/rag/index documents; an index name
-			// (e.g. "articles") also works. No collection: everything the caller can read.
-			let indexes: string[] | undefined;
-			let filter: Record<string, unknown> | undefined;
-			if (collection) {
-				const known = (await container.indexes.active()).some((index) => index.name === collection);
-				if (known) indexes = [collection];
-				else {
-					indexes = [RAG_DOCUMENTS_INDEX];
-					filter = { rag_collection: { _eq: collection } };
-				}
+	route(router, 'post', '/rag/query', { access: 'user', body: RagQueryRequest }, async (req, container) => {
+		const { query, collection, contextLimit, model, systemPrompt } = req.body;
+		// A SynthStack "collection" is a RAG collection of /ml/rag/index documents; an index name
+		// (e.g. "articles") also works. No collection: everything the caller can read.
+		let indexes: string[] | undefined;
+		let filter: Record<string, unknown> | undefined;
+		if (collection) {
+			const known = (await container.indexes.active()).some((index) => index.name === collection);
+			if (known) indexes = [collection];
+			else {
+				indexes = [RAG_DOCUMENTS_INDEX];
+				filter = { rag_collection: { _eq: collection } };
 			}
-			const result = await container.rag.answer(ragRequest(req, container, { question: query, indexes, filter, limit: contextLimit, model, systemPrompt }));
-			return toRagQueryResponse(result);
-		},
-		getContainer,
-	);
+		}
+		const result = await container.rag.answer(ragRequest(req, container, { question: query, indexes, filter, limit: contextLimit, model, systemPrompt }));
+		return toRagQueryResponse(result);
+	}, getContainer);
 }
 
 /** SynthStack's response fields, plus the suite's own (mode, citations, notices). */

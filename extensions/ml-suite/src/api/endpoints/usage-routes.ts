@@ -90,94 +90,52 @@ function csvCell(value: unknown): string {
 }
 
 export function registerUsageRoutes(router: Router, getContainer: () => Promise<Container>): void {
-	route(
-		router,
-		'get',
-		'/usage/summary',
-		{ access: 'user', query: UsageScopeQuery, summary: 'Usage totals and latency percentiles for a time range (non-admins: their own calls)' },
-		async (req, container) => {
-			const scope = toScope(req.query, req.accountability);
-			const [totals, latency] = await Promise.all([container.usageAnalytics.totals(scope), container.usageAnalytics.latency(scope)]);
-			return { from: scope.from.toISOString(), to: scope.to.toISOString(), scope: req.accountability.admin ? 'all' : 'own', totals, latency: latency[0] ?? { calls: 0, p50: null, p95: null, p99: null } };
-		},
-		getContainer,
-	);
+	route(router, 'get', '/usage/summary', { access: 'user', query: UsageScopeQuery, summary: 'Usage totals and latency percentiles for a time range (non-admins: their own calls)' }, async (req, container) => {
+		const scope = toScope(req.query, req.accountability);
+		const [totals, latency] = await Promise.all([container.usageAnalytics.totals(scope), container.usageAnalytics.latency(scope)]);
+		return { from: scope.from.toISOString(), to: scope.to.toISOString(), scope: req.accountability.admin ? 'all' : 'own', totals, latency: latency[0] ?? { calls: 0, p50: null, p95: null, p99: null } };
+	}, getContainer);
 
-	route(
-		router,
-		'get',
-		'/usage/timeseries',
-		{ access: 'user', query: TimeseriesQuery, summary: 'Usage per hour or day, optionally per dimension' },
-		async (req, container) => {
-			const scope = toScope(req.query, req.accountability);
-			const interval = req.query.interval ?? defaultInterval(scope);
-			return { from: scope.from.toISOString(), to: scope.to.toISOString(), interval, groupBy: req.query.group_by ?? null, buckets: await container.usageAnalytics.timeseries(scope, interval, req.query.group_by ?? null) };
-		},
-		getContainer,
-	);
+	route(router, 'get', '/usage/timeseries', { access: 'user', query: TimeseriesQuery, summary: 'Usage per hour or day, optionally per dimension' }, async (req, container) => {
+		const scope = toScope(req.query, req.accountability);
+		const interval = req.query.interval ?? defaultInterval(scope);
+		return { from: scope.from.toISOString(), to: scope.to.toISOString(), interval, groupBy: req.query.group_by ?? null, buckets: await container.usageAnalytics.timeseries(scope, interval, req.query.group_by ?? null) };
+	}, getContainer);
 
-	route(
-		router,
-		'get',
-		'/usage/breakdown',
-		{ access: 'user', query: BreakdownQuery, summary: 'Usage per model, user, role, collection, source, … (top N); format=csv for a CSV file' },
-		async (req, container, res) => {
-			const scope = toScope(req.query, req.accountability);
-			const groups = await container.usageAnalytics.breakdown(scope, req.query.group_by, { orderBy: req.query.order_by, limit: req.query.limit });
-			if (req.query.format === 'csv') {
-				const lines = [CSV_COLUMNS.map((c) => (c === 'group' ? req.query.group_by : c)).join(','), ...groups.map((g) => CSV_COLUMNS.map((c) => csvCell(g[c])).join(','))];
-				res
-					.status(200)
-					.type('text/csv; charset=utf-8')
-					.attachment(`ml-usage-by-${req.query.group_by}-${scope.from.toISOString().slice(0, 10)}-${scope.to.toISOString().slice(0, 10)}.csv`)
-					.send(`${lines.join('\r\n')}\r\n`);
-				return undefined;
-			}
-			return { from: scope.from.toISOString(), to: scope.to.toISOString(), groupBy: req.query.group_by, orderBy: req.query.order_by, groups };
-		},
-		getContainer,
-	);
+	route(router, 'get', '/usage/breakdown', { access: 'user', query: BreakdownQuery, summary: 'Usage per model, user, role, collection, source, … (top N); format=csv for a CSV file' }, async (req, container, res) => {
+		const scope = toScope(req.query, req.accountability);
+		const groups = await container.usageAnalytics.breakdown(scope, req.query.group_by, { orderBy: req.query.order_by, limit: req.query.limit });
+		if (req.query.format === 'csv') {
+			const lines = [CSV_COLUMNS.map((c) => (c === 'group' ? req.query.group_by : c)).join(','), ...groups.map((g) => CSV_COLUMNS.map((c) => csvCell(g[c])).join(','))];
+			res
+				.status(200)
+				.type('text/csv; charset=utf-8')
+				.attachment(`ml-usage-by-${req.query.group_by}-${scope.from.toISOString().slice(0, 10)}-${scope.to.toISOString().slice(0, 10)}.csv`)
+				.send(`${lines.join('\r\n')}\r\n`);
+			return undefined;
+		}
+		return { from: scope.from.toISOString(), to: scope.to.toISOString(), groupBy: req.query.group_by, orderBy: req.query.order_by, groups };
+	}, getContainer);
 
-	route(
-		router,
-		'get',
-		'/usage/latency',
-		{ access: 'user', query: LatencyQuery, summary: 'Exact latency percentiles (p50, p95, p99) of provider calls, from raw usage rows' },
-		async (req, container) => {
-			const scope = toScope(req.query, req.accountability);
-			const interval = req.query.interval ?? null;
-			return { from: scope.from.toISOString(), to: scope.to.toISOString(), interval, groupBy: req.query.group_by ?? null, percentiles: await container.usageAnalytics.latency(scope, { groupBy: req.query.group_by ?? null, interval }) };
-		},
-		getContainer,
-	);
+	route(router, 'get', '/usage/latency', { access: 'user', query: LatencyQuery, summary: 'Exact latency percentiles (p50, p95, p99) of provider calls, from raw usage rows' }, async (req, container) => {
+		const scope = toScope(req.query, req.accountability);
+		const interval = req.query.interval ?? null;
+		return { from: scope.from.toISOString(), to: scope.to.toISOString(), interval, groupBy: req.query.group_by ?? null, percentiles: await container.usageAnalytics.latency(scope, { groupBy: req.query.group_by ?? null, interval }) };
+	}, getContainer);
 
-	route(
-		router,
-		'post',
-		'/usage/recompute-cost',
-		{ access: 'admin', body: RecomputeCostBody, summary: 'Recompute ml_usage.cost from the current ml_models prices (and the rollups of those hours)' },
-		async (req, container) => {
-			await container.usage.flush();
-			const from = req.body.from ? new Date(req.body.from) : undefined;
-			const to = req.body.to ? new Date(req.body.to) : undefined;
-			if (from && to && from >= to) throw new InvalidPayloadError('"from" must be before "to".', { field: 'from' });
-			return recomputeCosts(container.host.database, { from, to, model: req.body.model });
-		},
-		getContainer,
-	);
+	route(router, 'post', '/usage/recompute-cost', { access: 'admin', body: RecomputeCostBody, summary: 'Recompute ml_usage.cost from the current ml_models prices (and the rollups of those hours)' }, async (req, container) => {
+		await container.usage.flush();
+		const from = req.body.from ? new Date(req.body.from) : undefined;
+		const to = req.body.to ? new Date(req.body.to) : undefined;
+		if (from && to && from >= to) throw new InvalidPayloadError('"from" must be before "to".', { field: 'from' });
+		return recomputeCosts(container.host.database, { from, to, model: req.body.model });
+	}, getContainer);
 
-	route(
-		router,
-		'post',
-		'/usage/prune',
-		{ access: 'admin', summary: 'Delete raw usage rows older than ML_USAGE_RETENTION_DAYS now (rollups are kept)' },
-		async (_req, container) => {
-			const days = container.config.ML_USAGE_RETENTION_DAYS;
-			if (days <= 0) throw new InvalidPayloadError('ML_USAGE_RETENTION_DAYS is 0: raw usage rows are kept forever, nothing to prune.', { field: 'ML_USAGE_RETENTION_DAYS' });
-			const before = new Date(Date.now() - days * 86_400_000);
-			const deleted = await pruneUsage(container.host.database, before);
-			return { deleted, retentionDays: days };
-		},
-		getContainer,
-	);
+	route(router, 'post', '/usage/prune', { access: 'admin', summary: 'Delete raw usage rows older than ML_USAGE_RETENTION_DAYS now (rollups are kept)' }, async (_req, container) => {
+		const days = container.config.ML_USAGE_RETENTION_DAYS;
+		if (days <= 0) throw new InvalidPayloadError('ML_USAGE_RETENTION_DAYS is 0: raw usage rows are kept forever, nothing to prune.', { field: 'ML_USAGE_RETENTION_DAYS' });
+		const before = new Date(Date.now() - days * 86_400_000);
+		const deleted = await pruneUsage(container.host.database, before);
+		return { deleted, retentionDays: days };
+	}, getContainer);
 }
