@@ -46,21 +46,21 @@ export function retryAfterOf(error: unknown): number | undefined {
 	return undefined;
 }
 
-/** Bad input from a caller: 400. */
-export class InvalidPayloadError extends MlError {
-	constructor(message: string, details?: Record<string, unknown>) {
-		super(message, { code: 'INVALID_PAYLOAD', status: 400, details });
-		this.name = 'InvalidPayloadError';
-	}
+/** The base of an error with one code and HTTP status, built from a message and optional details. */
+function errorKind(name: string, code: string, status: number) {
+	return class extends MlError {
+		constructor(message: string, details?: Record<string, unknown>) {
+			super(message, { code, status, details });
+			this.name = name;
+		}
+	};
 }
 
+/** Bad input from a caller: 400. */
+export class InvalidPayloadError extends errorKind('InvalidPayloadError', 'INVALID_PAYLOAD', 400) {}
+
 /** A referenced thing (index, collection, model, job) does not exist: 404. */
-export class NotFoundError extends MlError {
-	constructor(message: string, details?: Record<string, unknown>) {
-		super(message, { code: 'NOT_FOUND', status: 404, details });
-		this.name = 'NotFoundError';
-	}
-}
+export class NotFoundError extends errorKind('NotFoundError', 'NOT_FOUND', 404) {}
 
 /** The caller may not do this: 403. */
 export class ForbiddenError extends MlError {
@@ -80,20 +80,10 @@ export function notFoundOrForbidden(what: string): ForbiddenError {
 }
 
 /** A capability is not configured (e.g. no chat model): 503 with a message saying what to set. */
-export class NotConfiguredError extends MlError {
-	constructor(message: string, details?: Record<string, unknown>) {
-		super(message, { code: 'NOT_CONFIGURED', status: 503, details });
-		this.name = 'NotConfiguredError';
-	}
-}
+export class NotConfiguredError extends errorKind('NotConfiguredError', 'NOT_CONFIGURED', 503) {}
 
 /** Input too large for the model or the route: 413. */
-export class PayloadTooLargeError extends MlError {
-	constructor(message: string, details?: Record<string, unknown>) {
-		super(message, { code: 'PAYLOAD_TOO_LARGE', status: 413, details });
-		this.name = 'PayloadTooLargeError';
-	}
-}
+export class PayloadTooLargeError extends errorKind('PayloadTooLargeError', 'PAYLOAD_TOO_LARGE', 413) {}
 
 /** A remote provider failed. `retryable` follows the HTTP status (408/409/429/5xx, network errors). */
 export class ProviderError extends MlError {

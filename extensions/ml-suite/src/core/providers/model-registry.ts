@@ -132,37 +132,34 @@ export class ModelRegistry {
 	}
 
 	/** The embedding model for `idOrModelId`, or the default one; built once and reused. */
-	async embeddingModel(idOrModelId?: string): Promise<{ definition: ModelDefinition; model: EmbeddingModel }> {
-		const definition = await this.resolve('embedding', idOrModelId);
-		let model = this.embeddingModels.get(definition.id);
-		if (!model) {
-			model = createEmbeddingModel(definition, this.options.factory);
-			if (this.options.guard) model = guardEmbeddingModel(model, definition, this.options.guard);
-			this.embeddingModels.set(definition.id, model);
-		}
-		return { definition, model };
+	embeddingModel(idOrModelId?: string): Promise<{ definition: ModelDefinition; model: EmbeddingModel }> {
+		return this.built('embedding', idOrModelId, this.embeddingModels, createEmbeddingModel, guardEmbeddingModel);
 	}
 
 	/** The chat model for `idOrModelId`, or the default one; built once and reused. */
-	async chatModel(idOrModelId?: string): Promise<{ definition: ModelDefinition; model: ChatModel }> {
-		const definition = await this.resolve('chat', idOrModelId);
-		let model = this.chatModels.get(definition.id);
-		if (!model) {
-			model = createChatModel(definition, this.options.factory);
-			if (this.options.guard) model = guardChatModel(model, definition, this.options.guard);
-			this.chatModels.set(definition.id, model);
-		}
-		return { definition, model };
+	chatModel(idOrModelId?: string): Promise<{ definition: ModelDefinition; model: ChatModel }> {
+		return this.built('chat', idOrModelId, this.chatModels, createChatModel, guardChatModel);
 	}
 
 	/** The transcription model for `idOrModelId`, or the default one; built once and reused. */
-	async transcriptionModel(idOrModelId?: string): Promise<{ definition: ModelDefinition; model: TranscriptionModel }> {
-		const definition = await this.resolve('transcription', idOrModelId);
-		let model = this.transcriptionModels.get(definition.id);
+	transcriptionModel(idOrModelId?: string): Promise<{ definition: ModelDefinition; model: TranscriptionModel }> {
+		return this.built('transcription', idOrModelId, this.transcriptionModels, createTranscriptionModel, guardTranscriptionModel);
+	}
+
+	/** The model of `task` a definition describes, built (and guarded) on first use and kept per row id. */
+	private async built<M>(
+		task: Task,
+		idOrModelId: string | undefined,
+		cache: Map<string, M>,
+		create: (definition: ModelDefinition, deps: ModelFactoryDeps) => M,
+		guard: (model: M, definition: ModelDefinition, guard: ProviderCallGuard) => M,
+	): Promise<{ definition: ModelDefinition; model: M }> {
+		const definition = await this.resolve(task, idOrModelId);
+		let model = cache.get(definition.id);
 		if (!model) {
-			model = createTranscriptionModel(definition, this.options.factory);
-			if (this.options.guard) model = guardTranscriptionModel(model, definition, this.options.guard);
-			this.transcriptionModels.set(definition.id, model);
+			model = create(definition, this.options.factory);
+			if (this.options.guard) model = guard(model, definition, this.options.guard);
+			cache.set(definition.id, model);
 		}
 		return { definition, model };
 	}
