@@ -1,6 +1,7 @@
 import { usageSource } from '../../core/usage/usage-source.js';
 import type { Container } from '../container.js';
 import { containRedisOutages } from '../redis-outage.js';
+import { command } from './cli-action.js';
 import { registerEvalCommands } from './eval-cli-commands.js';
 
 export interface CommandLike {
@@ -23,36 +24,34 @@ export function registerCliCommands(program: CommandLike, getContainer: () => Pr
 		.description('ML suite: re-index an index now, printing progress (use --force to re-embed unchanged items)')
 		.argument('<index>', 'index name (ml_indexes.name)')
 		.option('--force', 're-embed items whose content did not change')
-		.action(async (name: unknown, options: unknown) => {
-			const container = await getContainer();
-			const index = await container.indexes.byName(String(name));
-			const force = Boolean((options as { force?: boolean } | undefined)?.force);
-			const started = Date.now();
-			const outcome = await container.indexing.reindex(index, {
-				force,
-				origin: { user: null, ...usageSource.cli('ml:reindex') },
-				onProgress: (p) => {
-					process.stdout.write(`\r[ml] ${index.name}: ${p.processed}/${p.total} items, ${p.result.indexed} indexed, ${p.result.unchanged} unchanged`);
-				},
-			});
-			const seconds = (Date.now() - started) / 1000;
-			process.stdout.write(
-				`\n[ml] done in ${seconds.toFixed(1)} s: ${outcome.result.indexed} indexed, ${outcome.result.unchanged} unchanged, ${outcome.result.removed} removed, ${outcome.result.chunks} chunks\n`,
-			);
-			await container.close();
-			process.exit(0);
-		});
+		.action(
+			command(getContainer, async (container, name, options) => {
+				const index = await container.indexes.byName(String(name));
+				const force = Boolean((options as { force?: boolean } | undefined)?.force);
+				const started = Date.now();
+				const outcome = await container.indexing.reindex(index, {
+					force,
+					origin: { user: null, ...usageSource.cli('ml:reindex') },
+					onProgress: (p) => {
+						process.stdout.write(`\r[ml] ${index.name}: ${p.processed}/${p.total} items, ${p.result.indexed} indexed, ${p.result.unchanged} unchanged`);
+					},
+				});
+				const seconds = (Date.now() - started) / 1000;
+				process.stdout.write(
+					`\n[ml] done in ${seconds.toFixed(1)} s: ${outcome.result.indexed} indexed, ${outcome.result.unchanged} unchanged, ${outcome.result.removed} removed, ${outcome.result.chunks} chunks\n`,
+				);
+			}),
+		);
 
 	program
 		.command('ml:reconcile')
 		.description('ML suite: enqueue every pending or stale document again')
-		.action(async () => {
-			const container = await getContainer();
-			const { requeued, diverged } = await container.sweeper.reconcileNow(0);
-			process.stdout.write(`[ml] requeued ${requeued} pending documents and ${diverged} whose indexed text differed from the item\n`);
-			await container.close();
-			process.exit(0);
-		});
+		.action(
+			command(getContainer, async (container) => {
+				const { requeued, diverged } = await container.sweeper.reconcileNow(0);
+				process.stdout.write(`[ml] requeued ${requeued} pending documents and ${diverged} whose indexed text differed from the item\n`);
+			}),
+		);
 
 	program
 		.command('ml:worker')

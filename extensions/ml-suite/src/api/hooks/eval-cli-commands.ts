@@ -4,26 +4,10 @@ import type { EvalRunRecord } from '../../core/evaluation/eval-records.js';
 import { EvalRunRequest } from '../../core/evaluation/evaluation-service.js';
 import type { Container } from '../container.js';
 import { parseInput } from '../http.js';
+import { command } from './cli-action.js';
 import type { CommandLike } from './cli-commands.js';
 
 type Options = Record<string, string | boolean | undefined>;
-
-/** Runs a CLI action with the container; failures print one line and exit 1. */
-function command(getContainer: () => Promise<Container>, fn: (container: Container, ...args: unknown[]) => Promise<void>): (...args: unknown[]) => Promise<void> {
-	return async (...args) => {
-		let container: Container | null = null;
-		let code = 0;
-		try {
-			container = await getContainer();
-			await fn(container, ...args);
-		} catch (error) {
-			process.stderr.write(`\n[ml] error: ${error instanceof Error ? error.message : String(error)}\n`);
-			code = 1;
-		}
-		await container?.close().catch(() => undefined);
-		process.exit(code);
-	};
-}
 
 function formatRun(run: EvalRunRecord): string {
 	const m = run.metrics;
