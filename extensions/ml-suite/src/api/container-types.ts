@@ -1,14 +1,10 @@
 import type { ExtensionsServices, SchemaOverview } from '@directus/types';
 import type { Knex } from 'knex';
 import type { ConfigIssue, MlConfig } from '../core/config.js';
+import type { Logger } from '../core/logger.js';
 
 /** Logger shape shared by Directus (pino) and the standalone worker. */
-export interface Logger {
-	info(obj: unknown, msg?: string): void;
-	warn(obj: unknown, msg?: string): void;
-	error(obj: unknown, msg?: string): void;
-	debug(obj: unknown, msg?: string): void;
-}
+export type { Logger };
 
 /** What the container needs from Directus (or from the standalone worker's equivalent). */
 export interface HostContext {

@@ -1,6 +1,6 @@
 import type { Knex } from 'knex';
 import { MlError } from '../errors.js';
-import type { VectorStoreLogger } from './vector-store-deps.js';
+import type { Logger } from '../logger.js';
 
 /** Table names of the embedded store for a given prefix. */
 export interface EmbeddedTables {
@@ -17,7 +17,7 @@ export function embeddedTableNames(prefix: string): EmbeddedTables {
  * each table is created in its own transaction (so a table never exists without its index), and
  * losing the race to another process is not an error.
  */
-export async function ensureEmbeddedTables(knex: Knex, tables: EmbeddedTables, logger: VectorStoreLogger): Promise<void> {
+export async function ensureEmbeddedTables(knex: Knex, tables: EmbeddedTables, logger: Logger): Promise<void> {
 	await createTableIfMissing(knex, tables.namespaces, logger, (table) => {
 		table.string('name', 200).primary();
 		table.integer('dimensions').notNullable();
@@ -43,7 +43,7 @@ export async function ensureEmbeddedTables(knex: Knex, tables: EmbeddedTables, l
 async function createTableIfMissing(
 	knex: Knex,
 	name: string,
-	logger: VectorStoreLogger,
+	logger: Logger,
 	build: (table: Knex.CreateTableBuilder) => void,
 ): Promise<void> {
 	if (await knex.schema.hasTable(name)) return;

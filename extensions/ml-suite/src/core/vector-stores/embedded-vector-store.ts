@@ -6,7 +6,8 @@ import { compileMetadataFilter, filterMatchesNothing, parseMetadataFilter } from
 import { NamespaceMatrix } from './namespace-matrix.js';
 import type { MetadataValue, NamespaceInfo, VectorMatch, VectorQuery, VectorRecord, VectorStore } from './types.js';
 import { encodeFloat32, normaliseInPlace } from './vector-codec.js';
-import { silentLogger, type VectorStoreDeps, type VectorStoreLogger } from './vector-store-deps.js';
+import { silentLogger, type Logger } from '../logger.js';
+import type { VectorStoreDeps } from './vector-store-deps.js';
 import { assertDimensions, assertNamespaceName, assertQuery, assertRecords } from './vector-store-validation.js';
 
 export interface EmbeddedVectorStoreConfig {
@@ -39,7 +40,7 @@ export class EmbeddedVectorStore implements VectorStore {
 	readonly kind = 'embedded';
 	private readonly knex: Knex;
 	private readonly tables: EmbeddedTables;
-	private readonly logger: VectorStoreLogger;
+	private readonly logger: Logger;
 	private ready: Promise<void> | undefined;
 	private readonly matrices = new Map<string, NamespaceMatrix>();
 	private readonly loads = new Map<string, Promise<NamespaceMatrix>>();

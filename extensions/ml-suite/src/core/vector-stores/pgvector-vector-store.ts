@@ -4,7 +4,8 @@ import { InvalidPayloadError, MlError, NotConfiguredError, NotFoundError } from 
 import { filterMatchesNothing, parseMetadataFilter } from './metadata-filter.js';
 import { metadataFilterToSql } from './pgvector-filter-sql.js';
 import type { MetadataValue, NamespaceInfo, VectorMatch, VectorQuery, VectorRecord, VectorStore } from './types.js';
-import { silentLogger, type VectorStoreDeps, type VectorStoreLogger } from './vector-store-deps.js';
+import { silentLogger, type Logger } from '../logger.js';
+import type { VectorStoreDeps } from './vector-store-deps.js';
 import { assertDimensions, assertNamespaceName, assertQuery, assertRecords } from './vector-store-validation.js';
 
 /** HNSW settings. */
@@ -58,7 +59,7 @@ export class PgvectorVectorStore implements VectorStore {
 	private readonly ownsKnex: boolean;
 	private readonly schema: string;
 	private readonly hnsw: PgvectorHnswOptions;
-	private readonly logger: VectorStoreLogger;
+	private readonly logger: Logger;
 	private ready: Promise<{ iterativeScan: boolean }> | undefined;
 
 	constructor(

@@ -4,7 +4,8 @@ import { filterMatchesNothing, parseMetadataFilter } from './metadata-filter.js'
 import { toQdrantFilter } from './qdrant-filter.js';
 import { qdrantPointId } from './qdrant-point-id.js';
 import type { MetadataValue, NamespaceInfo, VectorMatch, VectorQuery, VectorRecord, VectorStore } from './types.js';
-import { silentLogger, type VectorStoreDeps, type VectorStoreLogger } from './vector-store-deps.js';
+import { silentLogger, type Logger } from '../logger.js';
+import type { VectorStoreDeps } from './vector-store-deps.js';
 import { assertDimensions, assertNamespaceName, assertQuery, assertRecords } from './vector-store-validation.js';
 
 export interface QdrantVectorStoreConfig {
@@ -36,7 +37,7 @@ export class QdrantVectorStore implements VectorStore {
 	readonly kind = 'qdrant';
 	private readonly client: QdrantClient;
 	private readonly prefix: string;
-	private readonly logger: VectorStoreLogger;
+	private readonly logger: Logger;
 
 	constructor(config: QdrantVectorStoreConfig, deps: VectorStoreDeps = {}) {
 		let parsed: URL;
