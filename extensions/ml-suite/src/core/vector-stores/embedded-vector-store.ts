@@ -1,6 +1,6 @@
 import { randomInt } from 'node:crypto';
 import type { Knex } from 'knex';
-import { InvalidPayloadError, MlError, NotFoundError } from '../errors.js';
+import { MlError } from '../errors.js';
 import { ensureEmbeddedTables, embeddedTableNames, type EmbeddedTables } from './embedded-schema.js';
 import { compileMetadataFilter, filterMatchesNothing, parseMetadataFilter } from './metadata-filter.js';
 import { NamespaceMatrix } from './namespace-matrix.js';
@@ -8,7 +8,7 @@ import type { MetadataValue, NamespaceInfo, VectorMatch, VectorQuery, VectorReco
 import { encodeFloat32, normaliseInPlace } from './vector-codec.js';
 import { silentLogger, type Logger } from '../logger.js';
 import type { VectorStoreDeps } from './vector-store-deps.js';
-import { assertDimensions, assertNamespaceName, assertQuery, assertRecords } from './vector-store-validation.js';
+import { assertDimensions, assertNamespaceName, assertQuery, assertRecords, assertSameDimensions, namespaceNotFound } from './vector-store-validation.js';
 
 export interface EmbeddedVectorStoreConfig {
 	/** The Directus database (SQLite or PostgreSQL). Not closed by `close()`: it is not ours. */
@@ -61,13 +61,7 @@ export class EmbeddedVectorStore implements VectorStore {
 			.onConflict('name')
 			.ignore();
 		const row = await this.namespaceRow(this.knex, namespace);
-		if (row && row.dimensions !== dimensions) {
-			throw new InvalidPayloadError(`Vector namespace "${namespace}" exists with ${row.dimensions} dimensions, not ${dimensions}.`, {
-				namespace,
-				expected: row.dimensions,
-				actual: dimensions,
-			});
-		}
+		if (row) assertSameDimensions(namespace, row.dimensions, dimensions);
 	}
 
 	async upsert(namespace: string, records: readonly VectorRecord[]): Promise<void> {
@@ -94,7 +88,7 @@ export class EmbeddedVectorStore implements VectorStore {
 					.merge(['item_key', 'chunk_index', 'content', 'metadata', 'vector']);
 			}
 		});
-		if (version === undefined) throw new NotFoundError(`Vector namespace "${namespace}" does not exist; call ensureNamespace first.`, { namespace });
+		if (version === undefined) throw namespaceNotFound(namespace);
 		this.applyOwnWrite(namespace, version, dimensions, (matrix) => {
 			for (const r of unique) matrix.setFromVector(r.id, r.itemKey, r.chunkIndex, { ...r.metadata }, r.vector);
 		});

@@ -1,12 +1,12 @@
 import { createHash } from 'node:crypto';
 import type { Knex } from 'knex';
-import { InvalidPayloadError, MlError, NotConfiguredError, NotFoundError } from '../errors.js';
+import { InvalidPayloadError, MlError, NotConfiguredError } from '../errors.js';
 import { filterMatchesNothing, parseMetadataFilter } from './metadata-filter.js';
 import { metadataFilterToSql } from './pgvector-filter-sql.js';
 import type { MetadataValue, NamespaceInfo, VectorMatch, VectorQuery, VectorRecord, VectorStore } from './types.js';
 import { silentLogger, type Logger } from '../logger.js';
 import type { VectorStoreDeps } from './vector-store-deps.js';
-import { assertDimensions, assertNamespaceName, assertQuery, assertRecords } from './vector-store-validation.js';
+import { assertDimensions, assertNamespaceName, assertQuery, assertRecords, assertSameDimensions, namespaceNotFound } from './vector-store-validation.js';
 
 /** HNSW settings. */
 export interface PgvectorHnswOptions {
@@ -102,20 +102,14 @@ export class PgvectorVectorStore implements VectorStore {
 				return { table, dimensions };
 			}),
 		);
-		if (existing.dimensions !== dimensions) {
-			throw new InvalidPayloadError(`Vector namespace "${namespace}" exists with ${existing.dimensions} dimensions, not ${dimensions}.`, {
-				namespace,
-				expected: existing.dimensions,
-				actual: dimensions,
-			});
-		}
+		assertSameDimensions(namespace, existing.dimensions, dimensions);
 	}
 
 	async upsert(namespace: string, records: readonly VectorRecord[]): Promise<void> {
 		assertNamespaceName(namespace);
 		const db = await this.db();
 		const target = await this.resolve(db, namespace);
-		if (!target) throw new NotFoundError(`Vector namespace "${namespace}" does not exist; call ensureNamespace first.`, { namespace });
+		if (!target) throw namespaceNotFound(namespace);
 		assertRecords(records, target.dimensions);
 		// One INSERT .. ON CONFLICT cannot touch a row twice, so the last record per id wins here.
 		const unique = [...new Map(records.map((r) => [r.id, r])).values()];

@@ -1,12 +1,12 @@
 import { QdrantClient } from '@qdrant/js-client-rest';
-import { InvalidPayloadError, isRetryableStatus, MlError, NotFoundError } from '../errors.js';
+import { InvalidPayloadError, isRetryableStatus, MlError } from '../errors.js';
 import { filterMatchesNothing, parseMetadataFilter } from './metadata-filter.js';
 import { toQdrantFilter } from './qdrant-filter.js';
 import { qdrantPointId } from './qdrant-point-id.js';
 import type { MetadataValue, NamespaceInfo, VectorMatch, VectorQuery, VectorRecord, VectorStore } from './types.js';
 import { silentLogger, type Logger } from '../logger.js';
 import type { VectorStoreDeps } from './vector-store-deps.js';
-import { assertDimensions, assertNamespaceName, assertQuery, assertRecords } from './vector-store-validation.js';
+import { assertDimensions, assertNamespaceName, assertQuery, assertRecords, assertSameDimensions, namespaceNotFound } from './vector-store-validation.js';
 
 export interface QdrantVectorStoreConfig {
 	/** Qdrant REST URL, e.g. `http://qdrant:6333` (a path becomes the client's prefix). */
@@ -70,16 +70,14 @@ export class QdrantVectorStore implements VectorStore {
 			await this.call(namespace, () => this.client.createPayloadIndex(name, { field_name: 'chunk_index', field_schema: 'integer', wait: true }));
 			size = await this.dimensionsOf(name);
 		}
-		if (size !== dimensions) {
-			throw new InvalidPayloadError(`Vector namespace "${namespace}" exists with ${size} dimensions, not ${dimensions}.`, { namespace, expected: size, actual: dimensions });
-		}
+		assertSameDimensions(namespace, size, dimensions);
 	}
 
 	async upsert(namespace: string, records: readonly VectorRecord[]): Promise<void> {
 		assertNamespaceName(namespace);
 		const name = this.collection(namespace);
 		const size = await this.dimensionsOf(name);
-		if (size === undefined) throw new NotFoundError(`Vector namespace "${namespace}" does not exist; call ensureNamespace first.`, { namespace });
+		if (size === undefined) throw namespaceNotFound(namespace);
 		assertRecords(records, size);
 		for (let i = 0; i < records.length; i += UPSERT_BATCH) {
 			const points = records.slice(i, i + UPSERT_BATCH).map((r) => ({

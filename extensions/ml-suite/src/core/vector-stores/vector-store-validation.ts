@@ -1,4 +1,4 @@
-import { InvalidPayloadError } from '../errors.js';
+import { InvalidPayloadError, NotFoundError } from '../errors.js';
 import type { MetadataFilter, VectorQuery, VectorRecord } from './types.js';
 
 /**
@@ -22,6 +22,18 @@ export function assertDimensions(dimensions: number): void {
 	if (!Number.isInteger(dimensions) || dimensions < 1 || dimensions > 16_000) {
 		throw new InvalidPayloadError(`Vector dimensions must be an integer from 1 to 16000, got ${dimensions}.`, { dimensions });
 	}
+}
+
+/** Rejects a second `ensureNamespace` with other dimensions than the namespace was made with. */
+export function assertSameDimensions(namespace: string, existing: number | undefined, dimensions: number): void {
+	if (existing !== dimensions) {
+		throw new InvalidPayloadError(`Vector namespace "${namespace}" exists with ${existing} dimensions, not ${dimensions}.`, { namespace, expected: existing, actual: dimensions });
+	}
+}
+
+/** The error for an operation on a namespace that was never ensured (or was dropped). */
+export function namespaceNotFound(namespace: string): NotFoundError {
+	return new NotFoundError(`Vector namespace "${namespace}" does not exist; call ensureNamespace first.`, { namespace });
 }
 
 /** Rejects vectors of the wrong length, with non-finite values, or of zero length (no direction). */
