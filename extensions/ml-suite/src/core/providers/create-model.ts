@@ -31,12 +31,17 @@ export interface ModelFactoryDeps {
 	breakers?: CircuitBreakers;
 }
 
+/** The row's provider, once the row is known to describe a model of `task` (else a 400). */
+function ofTask(def: ModelDefinition, task: ModelDefinition['task']): ModelDefinition['provider'] {
+	if (def.task !== task) {
+		throw new InvalidPayloadError(`Model "${def.name}" is a ${def.task} model, not ${task === 'embedding' ? 'an' : 'a'} ${task} model.`, { model: def.id });
+	}
+	return def.provider;
+}
+
 /** Builds the embedding model a `ml_models` row describes. */
 export function createEmbeddingModel(def: ModelDefinition, deps: ModelFactoryDeps): EmbeddingModel {
-	if (def.task !== 'embedding') {
-		throw new InvalidPayloadError(`Model "${def.name}" is a ${def.task} model, not an embedding model.`, { model: def.id });
-	}
-	const provider = def.provider;
+	const provider = ofTask(def, 'embedding');
 	switch (provider) {
 		case 'local':
 			return new LocalEmbeddingModel({
@@ -60,10 +65,7 @@ export function createEmbeddingModel(def: ModelDefinition, deps: ModelFactoryDep
 
 /** Builds the chat model a `ml_models` row describes. */
 export function createChatModel(def: ModelDefinition, deps: ModelFactoryDeps): ChatModel {
-	if (def.task !== 'chat') {
-		throw new InvalidPayloadError(`Model "${def.name}" is a ${def.task} model, not a chat model.`, { model: def.id });
-	}
-	const provider = def.provider;
+	const provider = ofTask(def, 'chat');
 	switch (provider) {
 		case 'local':
 			throw new NotConfiguredError(
@@ -80,10 +82,7 @@ export function createChatModel(def: ModelDefinition, deps: ModelFactoryDeps): C
 
 /** Builds the speech-to-text model a `ml_models` row describes (`max_input_tokens` is not used; uploads are capped at 25 MB). */
 export function createTranscriptionModel(def: ModelDefinition, deps: ModelFactoryDeps): TranscriptionModel {
-	if (def.task !== 'transcription') {
-		throw new InvalidPayloadError(`Model "${def.name}" is a ${def.task} model, not a transcription model.`, { model: def.id });
-	}
-	const provider = def.provider;
+	const provider = ofTask(def, 'transcription');
 	switch (provider) {
 		case 'local':
 			throw new NotConfiguredError(
