@@ -1,7 +1,8 @@
-import { InvalidPayloadError, isMlError, PayloadTooLargeError } from '../errors.js';
+import { InvalidPayloadError, PayloadTooLargeError } from '../errors.js';
 import type { ModelDefinition } from '../providers/types.js';
 import { computeCost } from '../usage/compute-cost.js';
 import type { CallOrigin, UsageEvent } from '../usage/types.js';
+import { callOutcome, callUsageEvent } from '../usage/usage-event.js';
 import type {
 	AnalysisEngine,
 	AnalysisName,
@@ -255,24 +256,19 @@ export class AnalysisService {
 		call: { provider: string; model: string; usage: { inputTokens: number; outputTokens: number; latencyMs: number }; cost: number; error?: unknown },
 	): void {
 		try {
-			this.options.record({
-				timestamp: new Date(),
-				user: origin.user,
-				sourceType: origin.sourceType,
-				source: `${origin.source} (${analysis})`,
-				capability: analysis === 'classification' ? 'classification' : 'analysis',
-				provider: call.provider,
-				model: call.model,
-				collection: origin.collection ?? null,
-				item: origin.item ?? null,
-				inputTokens: call.usage.inputTokens,
-				outputTokens: call.usage.outputTokens,
-				cost: call.cost,
-				latencyMs: Math.round(call.usage.latencyMs),
-				status: call.error === undefined ? 'success' : 'error',
-				errorCode: call.error === undefined ? null : isMlError(call.error) ? call.error.code : 'INTERNAL_SERVER_ERROR',
-				cacheHit: false,
-			});
+			this.options.record(
+				callUsageEvent(origin, {
+					source: `${origin.source} (${analysis})`,
+					capability: analysis === 'classification' ? 'classification' : 'analysis',
+					provider: call.provider,
+					model: call.model,
+					inputTokens: call.usage.inputTokens,
+					outputTokens: call.usage.outputTokens,
+					cost: call.cost,
+					latencyMs: Math.round(call.usage.latencyMs),
+					...callOutcome(call.error),
+				}),
+			);
 		} catch {
 			// Usage accounting never fails an analysis.
 		}

@@ -1,9 +1,10 @@
-import { isMlError, PayloadTooLargeError } from '../errors.js';
+import { PayloadTooLargeError } from '../errors.js';
 import { assertPromptWithinCaps, capCompletionTokens } from '../providers/model-caps.js';
 import type { ChatMessage, ChatModel, ChatRequest, ChatResult, ModelDefinition, ProviderCallUsage } from '../providers/types.js';
 import { estimateTokens } from '../text/estimate-tokens.js';
 import { computeCost } from '../usage/compute-cost.js';
 import type { CallOrigin, UsageEvent } from '../usage/types.js';
+import { callOutcome, callUsageEvent } from '../usage/usage-event.js';
 
 /** A chat model with its registry row (prices, caps). */
 export interface ResolvedChat {
@@ -106,24 +107,16 @@ export class ChatService<Caller> {
 
 /** A chat call as a usage event. */
 export function chatUsageEvent(origin: ChatCallOrigin, call: ChatCall, cost: number): UsageEvent {
-	return {
-		timestamp: new Date(),
-		user: origin.user,
-		sourceType: origin.sourceType,
-		source: origin.source,
+	return callUsageEvent(origin, {
 		capability: 'chat',
 		provider: call.provider,
 		model: call.model,
-		collection: origin.collection ?? null,
-		item: origin.item ?? null,
 		inputTokens: call.usage.inputTokens,
 		outputTokens: call.usage.outputTokens,
 		cost,
 		latencyMs: call.usage.latencyMs,
-		status: call.error === undefined ? 'success' : call.cancelled ? 'cancelled' : 'error',
-		errorCode: call.error === undefined || call.cancelled ? null : isMlError(call.error) ? call.error.code : 'INTERNAL_SERVER_ERROR',
-		cacheHit: false,
-	};
+		...callOutcome(call.error, call.cancelled),
+	});
 }
 
 /**

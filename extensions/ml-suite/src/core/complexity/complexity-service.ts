@@ -2,13 +2,14 @@ import { z } from 'zod';
 import type { AnalysisService, AnalysisCall } from '../analysis/analysis-service.js';
 import { completeStructured } from '../analysis/structured-output.js';
 import type { EngineName } from '../analysis/types.js';
-import { InvalidPayloadError, isMlError } from '../errors.js';
+import { InvalidPayloadError } from '../errors.js';
 import type { ChatModel, ModelDefinition } from '../providers/types.js';
 import { computeCost } from '../usage/compute-cost.js';
 import type { UsageEvent } from '../usage/types.js';
 import { calibratedHours, type Calibration } from './calibration.js';
 import { levelForHours, levelInfo, typicalHours } from './complexity-scale.js';
 import { estimateComplexity, type ComplexityEstimate, type TaskDescription } from './estimate-complexity.js';
+import { callOutcome, callUsageEvent } from '../usage/usage-event.js';
 
 export const LlmComplexity = z.strictObject({
 	complexityScore: z.number().int().min(1).max(5),
@@ -105,24 +106,19 @@ export class ComplexityService {
 
 	private record(call: AnalysisCall, c: { provider: string; model: string; inputTokens: number; outputTokens: number; latencyMs: number; cost: number; error?: unknown }): void {
 		try {
-			this.options.record({
-				timestamp: new Date(),
-				user: call.origin.user,
-				sourceType: call.origin.sourceType,
-				source: `${call.origin.source} (complexity)`,
-				capability: 'analysis',
-				provider: c.provider,
-				model: c.model,
-				collection: call.origin.collection ?? null,
-				item: call.origin.item ?? null,
-				inputTokens: c.inputTokens,
-				outputTokens: c.outputTokens,
-				cost: c.cost,
-				latencyMs: Math.round(c.latencyMs),
-				status: c.error === undefined ? 'success' : 'error',
-				errorCode: c.error === undefined ? null : isMlError(c.error) ? c.error.code : 'INTERNAL_SERVER_ERROR',
-				cacheHit: false,
-			});
+			this.options.record(
+				callUsageEvent(call.origin, {
+					source: `${call.origin.source} (complexity)`,
+					capability: 'analysis',
+					provider: c.provider,
+					model: c.model,
+					inputTokens: c.inputTokens,
+					outputTokens: c.outputTokens,
+					cost: c.cost,
+					latencyMs: Math.round(c.latencyMs),
+					...callOutcome(c.error),
+				}),
+			);
 		} catch {
 			// Usage accounting never fails an estimate.
 		}

@@ -7,6 +7,7 @@ import type { CoreLogger } from '../usage/logger.js';
 import type { CallOrigin, UsageEvent, UsageRecorder } from '../usage/types.js';
 import type { EmbeddingCache } from './embedding-cache.js';
 import { withUsageScope } from '../usage/usage-scope.js';
+import { callUsageEvent } from '../usage/usage-event.js';
 
 /** A model instance together with the registry row it came from (for prices). */
 export interface ResolvedEmbeddingModel {
@@ -164,19 +165,7 @@ export class EmbeddingService {
 	private record(request: EmbedRequest, fields: Pick<UsageEvent, 'inputTokens' | 'latencyMs' | 'cost' | 'status' | 'errorCode' | 'cacheHit'>): void {
 		const { origin } = request;
 		const { model } = request.model;
-		this.options.usage?.record({
-			timestamp: new Date(),
-			user: origin.user,
-			sourceType: origin.sourceType,
-			source: origin.source,
-			capability: 'embedding',
-			provider: model.provider,
-			model: model.modelId,
-			collection: origin.collection ?? null,
-			item: origin.item ?? null,
-			outputTokens: 0,
-			...fields,
-		});
+		this.options.usage?.record(callUsageEvent(origin, { capability: 'embedding', provider: model.provider, model: model.modelId, ...fields }));
 	}
 
 	private async readCache(key: string, hashes: string[]): Promise<Map<string, number[]>> {

@@ -3,6 +3,7 @@ import type { IndexDefinition } from '../indexing/index-definition.js';
 import type { CallOrigin, UsageEvent } from '../usage/types.js';
 import type { Reranker } from './reranker.js';
 import type { SearchRequest } from './search-service.js';
+import { callUsageEvent } from '../usage/usage-event.js';
 
 export interface RerankPolicyOptions {
 	/** The configured reranker (ML_RERANK_*), or null. */
@@ -44,24 +45,18 @@ export class RerankPolicy {
 			reranker,
 			depth: this.options.depth,
 			onCall: ({ response, error }) =>
-				this.options.record({
-					timestamp: new Date(),
-					user: origin.user,
-					sourceType: origin.sourceType,
-					source: origin.source,
-					capability: 'rerank',
-					provider: reranker.provider,
-					model: reranker.modelId,
-					collection: list.length === 1 ? list[0]!.collection : null,
-					item: null,
-					inputTokens: response?.usage.inputTokens ?? 0,
-					outputTokens: 0,
-					cost: 0,
-					latencyMs: response?.usage.latencyMs ?? 0,
-					status: error ? 'error' : 'success',
-					errorCode: error ? ((error as { code?: string }).code ?? 'RERANK_FAILED') : null,
-					cacheHit: false,
-				}),
+				this.options.record(
+					callUsageEvent(origin, {
+						capability: 'rerank',
+						provider: reranker.provider,
+						model: reranker.modelId,
+						collection: list.length === 1 ? list[0]!.collection : null,
+						item: null,
+						inputTokens: response?.usage.inputTokens ?? 0,
+						latencyMs: response?.usage.latencyMs ?? 0,
+						...(error ? { status: 'error', errorCode: (error as { code?: string }).code ?? 'RERANK_FAILED' } : {}),
+					}),
+				),
 		};
 	}
 }

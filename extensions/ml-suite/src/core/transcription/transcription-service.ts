@@ -8,6 +8,7 @@ import type { AudioProbe, Ffmpeg } from './ffmpeg.js';
 import { planPieces, segmentsToText, stitchPieces, type PieceTranscript } from './split-and-stitch.js';
 import type { TranscriptTimings } from './transcript-repository.js';
 import type { TranscriptionModel, TranscriptSegment } from './types.js';
+import { callUsageEvent } from '../usage/usage-event.js';
 
 export interface TranscriptionServiceOptions {
 	/** The ffmpeg to use; null when none was found (transcription then answers 503 saying what to install). */
@@ -144,25 +145,18 @@ export class TranscriptionService {
 
 	private recordCall(model: TranscriptionModel, definition: ModelDefinition, origin: CallOrigin, seconds: number, latencyMs: number, error: unknown): void {
 		const aborted = error instanceof Error && error.name === 'AbortError';
-		this.options.record({
-			timestamp: new Date(),
-			user: origin.user,
-			sourceType: origin.sourceType,
-			source: origin.source,
-			capability: 'transcription',
-			provider: model.provider,
-			model: model.modelId,
-			collection: origin.collection ?? 'directus_files',
-			item: origin.item ?? null,
-			inputTokens: 0,
-			outputTokens: 0,
-			audioSeconds: Math.round(seconds * 1000) / 1000,
-			cost: error ? 0 : Math.round((seconds / 60) * (definition.audioPricePerMinute ?? 0) * 1e9) / 1e9,
-			latencyMs,
-			status: error ? (aborted ? 'cancelled' : 'error') : 'success',
-			errorCode: error ? ((error as { code?: string }).code ?? 'TRANSCRIPTION_FAILED') : null,
-			cacheHit: false,
-		});
+		this.options.record(
+			callUsageEvent(origin, {
+				capability: 'transcription',
+				provider: model.provider,
+				model: model.modelId,
+				collection: origin.collection ?? 'directus_files',
+				audioSeconds: Math.round(seconds * 1000) / 1000,
+				cost: error ? 0 : Math.round((seconds / 60) * (definition.audioPricePerMinute ?? 0) * 1e9) / 1e9,
+				latencyMs,
+				...(error ? { status: aborted ? 'cancelled' : 'error', errorCode: (error as { code?: string }).code ?? 'TRANSCRIPTION_FAILED' } : {}),
+			}),
+		);
 	}
 }
 
