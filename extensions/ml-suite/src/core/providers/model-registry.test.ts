@@ -25,6 +25,7 @@ async function createModelsTable(db: Knex): Promise<void> {
 		t.integer('context_window');
 		t.decimal('input_price_per_million', 12, 6);
 		t.decimal('output_price_per_million', 12, 6);
+		t.decimal('audio_price_per_minute', 12, 6);
 		t.boolean('is_default').defaultTo(false);
 		t.string('status').defaultTo('active');
 		t.text('description');
@@ -80,6 +81,17 @@ describe('ModelRegistry', () => {
 		expect(await registry.seedFromConfig({ ...config, ML_CHAT_MODEL: 'gpt-4o' })).toEqual([]);
 		registry.invalidate();
 		expect(await registry.get(chat.id)).toMatchObject({ name: 'Edited', inputPricePerMillion: 9, modelId: 'gpt-4o-mini' });
+	});
+
+	it('seeds one default row per configured task, named and described after its settings', async () => {
+		const { config } = parseConfig({ ML_CHAT_PROVIDER: 'openai-compatible', ML_CHAT_MODEL: 'llama3', ML_CHAT_BASE_URL: 'http://127.0.0.1:11434/v1', ML_TRANSCRIPTION_PROVIDER: 'openai', ML_TRANSCRIPTION_MODEL: 'whisper-1' });
+		expect(await registry.seedFromConfig(config)).toHaveLength(3);
+		const rows = await knex('ml_models').orderBy('task').select('name', 'task', 'provider', 'base_url', 'api_key_env', 'max_input_tokens', 'input_price_per_million', 'output_price_per_million', 'audio_price_per_minute', 'description');
+		expect(rows).toMatchObject([
+			{ name: 'Default chat (llama3)', task: 'chat', provider: 'openai-compatible', base_url: 'http://127.0.0.1:11434/v1', input_price_per_million: 0, output_price_per_million: 0, description: expect.stringContaining('ML_CHAT_*') },
+			{ name: 'Default embeddings (local-hash-384)', task: 'embedding', provider: 'local', base_url: null, api_key_env: null, max_input_tokens: 8192, description: expect.stringContaining('ML_EMBEDDING_*') },
+			{ name: 'Default transcription (whisper-1)', task: 'transcription', provider: 'openai', api_key_env: 'OPENAI_API_KEY', input_price_per_million: 0, audio_price_per_minute: 0.006, description: expect.stringContaining('ML_TRANSCRIPTION_*') },
+		]);
 	});
 
 	it('finds models by id or model id, lists by task, and rejects unknown, disabled or wrong-task models', async () => {

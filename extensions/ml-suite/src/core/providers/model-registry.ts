@@ -185,63 +185,43 @@ export class ModelRegistry {
 	 * of the rows it created.
 	 */
 	async seedFromConfig(config: MlConfig): Promise<string[]> {
-		const seeds: Omit<ModelRow, 'id' | 'date_created' | 'date_updated' | 'sort'>[] = [];
-		const embeddingLocal = config.ML_EMBEDDING_PROVIDER === 'local';
-		seeds.push({
-			name: `Default embeddings (${config.ML_EMBEDDING_MODEL})`,
-			provider: config.ML_EMBEDDING_PROVIDER,
-			task: 'embedding',
-			model_id: config.ML_EMBEDDING_MODEL,
-			base_url: embeddingLocal ? null : (config.ML_EMBEDDING_BASE_URL ?? null),
-			api_key_env: embeddingLocal ? null : config.ML_EMBEDDING_API_KEY_ENV,
-			dimensions: config.ML_EMBEDDING_DIMENSIONS,
-			max_input_tokens: embeddingLocal ? 8192 : null,
+		type Seed = Omit<ModelRow, 'id' | 'date_created' | 'date_updated' | 'sort'>;
+		/** A default row for `task` from its ML_<TASK>_* settings; the overrides say what differs by task. */
+		const seed = (task: Task, modelId: string, provider: ModelRow['provider'], connection: Pick<Seed, 'base_url' | 'api_key_env'>, overrides: Partial<Seed>): Seed => ({
+			name: `Default ${task === 'embedding' ? 'embeddings' : task} (${modelId})`,
+			provider,
+			task,
+			model_id: modelId,
+			...connection,
+			dimensions: null,
+			max_input_tokens: null,
 			max_batch_size: null,
 			context_window: null,
-			input_price_per_million: KNOWN_PRICES[config.ML_EMBEDDING_MODEL]?.[0] ?? 0,
+			input_price_per_million: KNOWN_PRICES[modelId]?.[0] ?? 0,
 			output_price_per_million: 0,
 			is_default: true,
 			status: 'active',
-			description: 'Created from the ML_EMBEDDING_* settings at first start. Edit freely: it is not overwritten.',
+			description: `Created from the ML_${task.toUpperCase()}_* settings at first start. Edit freely: it is not overwritten.`,
+			...overrides,
 		});
+		const embeddingLocal = config.ML_EMBEDDING_PROVIDER === 'local';
+		const seeds: Seed[] = [
+			seed(
+				'embedding',
+				config.ML_EMBEDDING_MODEL,
+				config.ML_EMBEDDING_PROVIDER,
+				{ base_url: embeddingLocal ? null : (config.ML_EMBEDDING_BASE_URL ?? null), api_key_env: embeddingLocal ? null : config.ML_EMBEDDING_API_KEY_ENV },
+				{ dimensions: config.ML_EMBEDDING_DIMENSIONS, max_input_tokens: embeddingLocal ? 8192 : null },
+			),
+		];
 		if (config.ML_CHAT_PROVIDER !== 'none') {
-			seeds.push({
-				name: `Default chat (${config.ML_CHAT_MODEL})`,
-				provider: config.ML_CHAT_PROVIDER,
-				task: 'chat',
-				model_id: config.ML_CHAT_MODEL,
-				base_url: config.ML_CHAT_BASE_URL ?? null,
-				api_key_env: config.ML_CHAT_API_KEY_ENV,
-				dimensions: null,
-				max_input_tokens: null,
-				max_batch_size: null,
-				context_window: null,
-				input_price_per_million: KNOWN_PRICES[config.ML_CHAT_MODEL]?.[0] ?? 0,
-				output_price_per_million: KNOWN_PRICES[config.ML_CHAT_MODEL]?.[1] ?? 0,
-				is_default: true,
-				status: 'active',
-				description: 'Created from the ML_CHAT_* settings at first start. Edit freely: it is not overwritten.',
-			});
+			const connection = { base_url: config.ML_CHAT_BASE_URL ?? null, api_key_env: config.ML_CHAT_API_KEY_ENV };
+			seeds.push(seed('chat', config.ML_CHAT_MODEL, config.ML_CHAT_PROVIDER, connection, { output_price_per_million: KNOWN_PRICES[config.ML_CHAT_MODEL]?.[1] ?? 0 }));
 		}
 		if (config.ML_TRANSCRIPTION_PROVIDER !== 'none') {
-			seeds.push({
-				name: `Default transcription (${config.ML_TRANSCRIPTION_MODEL})`,
-				provider: config.ML_TRANSCRIPTION_PROVIDER,
-				task: 'transcription',
-				model_id: config.ML_TRANSCRIPTION_MODEL,
-				base_url: config.ML_TRANSCRIPTION_BASE_URL ?? null,
-				api_key_env: config.ML_TRANSCRIPTION_API_KEY_ENV,
-				dimensions: null,
-				max_input_tokens: null,
-				max_batch_size: null,
-				context_window: null,
-				input_price_per_million: 0,
-				output_price_per_million: 0,
-				audio_price_per_minute: KNOWN_AUDIO_PRICES[config.ML_TRANSCRIPTION_MODEL] ?? 0,
-				is_default: true,
-				status: 'active',
-				description: 'Created from the ML_TRANSCRIPTION_* settings at first start. Edit freely: it is not overwritten.',
-			});
+			const connection = { base_url: config.ML_TRANSCRIPTION_BASE_URL ?? null, api_key_env: config.ML_TRANSCRIPTION_API_KEY_ENV };
+			const prices = { input_price_per_million: 0, audio_price_per_minute: KNOWN_AUDIO_PRICES[config.ML_TRANSCRIPTION_MODEL] ?? 0 };
+			seeds.push(seed('transcription', config.ML_TRANSCRIPTION_MODEL, config.ML_TRANSCRIPTION_PROVIDER, connection, prices));
 		}
 		const created: string[] = [];
 		await this.knex.transaction(async (trx) => {
