@@ -3,7 +3,7 @@ import knexFactory, { type Knex } from 'knex';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { POSTGRES_URL, skipUnless } from '../../../../../test/support/services.js';
 import { EmbeddedVectorStore } from './embedded-vector-store.js';
-import { describeVectorStoreConformance } from './vector-store.conformance.js';
+import { conformanceSubject, describeVectorStoreConformance } from './vector-store.conformance.js';
 
 const skip = await skipUnless('postgres');
 
@@ -27,15 +27,7 @@ describe.skipIf(skip)('embedded vector store on PostgreSQL', () => {
 	describeVectorStoreConformance('embedded on PostgreSQL', async () => {
 		const db = await freshDatabase();
 		const knex = knexFactory({ client: 'pg', connection: db.url, pool: { min: 0, max: 4 } });
-		const store = new EmbeddedVectorStore({ knex });
-		return {
-			store,
-			cleanup: async () => {
-				await store.close();
-				await knex.destroy();
-				await db.drop();
-			},
-		};
+		return conformanceSubject(new EmbeddedVectorStore({ knex }), () => knex.destroy(), () => db.drop());
 	});
 
 	describe('two instances sharing the database', () => {

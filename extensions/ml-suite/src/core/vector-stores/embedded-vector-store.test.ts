@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import knexFactory, { type Knex } from 'knex';
 import { afterAll, describe, expect, it } from 'vitest';
 import { EmbeddedVectorStore } from './embedded-vector-store.js';
-import { describeVectorStoreConformance } from './vector-store.conformance.js';
+import { conformanceSubject, describeVectorStoreConformance } from './vector-store.conformance.js';
 
 function sqlite(file: string): Knex {
 	return knexFactory({ client: 'sqlite3', connection: { filename: file }, useNullAsDefault: true });
@@ -13,15 +13,7 @@ function sqlite(file: string): Knex {
 describeVectorStoreConformance('embedded on SQLite', async () => {
 	const dir = mkdtempSync(join(tmpdir(), 'ml-embedded-'));
 	const knex = sqlite(join(dir, 'db.sqlite'));
-	const store = new EmbeddedVectorStore({ knex });
-	return {
-		store,
-		cleanup: async () => {
-			await store.close();
-			await knex.destroy();
-			rmSync(dir, { recursive: true, force: true });
-		},
-	};
+	return conformanceSubject(new EmbeddedVectorStore({ knex }), () => knex.destroy(), () => rmSync(dir, { recursive: true, force: true }));
 });
 
 describe('EmbeddedVectorStore on SQLite shared by two processes', () => {

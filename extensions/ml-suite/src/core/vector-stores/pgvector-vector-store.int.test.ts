@@ -2,18 +2,11 @@ import knexFactory from 'knex';
 import { describe, expect, it } from 'vitest';
 import { startPgliteServer } from '../../../../../test/fakes/pglite-server.js';
 import { PgvectorVectorStore, pgvectorTableName } from './pgvector-vector-store.js';
-import { describeVectorStoreConformance } from './vector-store.conformance.js';
+import { conformanceSubject, describeVectorStoreConformance } from './vector-store.conformance.js';
 
 describeVectorStoreConformance('pgvector via PGlite', async () => {
 	const server = await startPgliteServer();
-	const store = new PgvectorVectorStore({ connectionString: server.url, schema: 'ml_vectors_test' });
-	return {
-		store,
-		cleanup: async () => {
-			await store.close();
-			await server.close();
-		},
-	};
+	return conformanceSubject(new PgvectorVectorStore({ connectionString: server.url, schema: 'ml_vectors_test' }), () => server.close());
 });
 
 describe('PgvectorVectorStore specifics', () => {

@@ -2,18 +2,11 @@ import { describe, expect, it } from 'vitest';
 import { startFakeQdrant } from '../../../../../test/fakes/qdrant-server.js';
 import { qdrantPointId } from './qdrant-point-id.js';
 import { QdrantVectorStore } from './qdrant-vector-store.js';
-import { describeVectorStoreConformance } from './vector-store.conformance.js';
+import { conformanceSubject, describeVectorStoreConformance } from './vector-store.conformance.js';
 
 describeVectorStoreConformance('qdrant (fake REST server, real client)', async () => {
 	const server = await startFakeQdrant();
-	const store = new QdrantVectorStore({ url: server.url, collectionPrefix: 'conf_' });
-	return {
-		store,
-		cleanup: async () => {
-			await store.close();
-			await server.close();
-		},
-	};
+	return conformanceSubject(new QdrantVectorStore({ url: server.url, collectionPrefix: 'conf_' }), () => server.close());
 });
 
 describe('QdrantVectorStore specifics', () => {

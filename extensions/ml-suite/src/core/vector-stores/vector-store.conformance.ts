@@ -51,6 +51,17 @@ function expectSameRanking(actual: VectorMatch[], expected: { id: string; score:
 
 const meta = (r: VectorRecord, key: string): MetadataValue => (key in r.metadata ? (r.metadata[key] ?? null) : null);
 
+/** A store under test that, on cleanup, is closed and then whatever it runs on (`closeAfter`, in order). */
+export function conformanceSubject(store: VectorStore, ...closeAfter: (() => Promise<unknown> | unknown)[]): ConformanceSubject {
+	return {
+		store,
+		cleanup: async () => {
+			await store.close();
+			for (const close of closeAfter) await close();
+		},
+	};
+}
+
 /**
  * Registers the VectorStore conformance suite. Every implementation must pass it; the
  * reference results are brute-force cosine computed here, not constants.

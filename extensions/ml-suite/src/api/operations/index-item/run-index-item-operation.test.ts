@@ -1,31 +1,12 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import { InvalidPayloadError, NotFoundError } from '../../../core/errors.js';
-import type { IndexDefinition } from '../../../core/indexing/index-definition.js';
+import { testIndex } from '../../../core/indexing/index-definition.fixtures.js';
 import { indexItemsJob } from '../../../core/indexing/indexing-jobs.js';
 import type { IndexItemsResult } from '../../../core/indexing/indexing-service.js';
 import { InlineQueue } from '../../../core/jobs/inline-queue.js';
 import { runIndexItemOperation, type IndexItemOperationDeps } from './run-index-item-operation.js';
 
-function index(name: string, status: IndexDefinition['status'] = 'active'): IndexDefinition {
-	return {
-		id: `id-${name}`,
-		name,
-		label: name,
-		status,
-		collection: name,
-		titleField: 'title',
-		contentFields: ['body'],
-		contextFields: [],
-		metadataFields: [],
-		filter: null,
-		chunkSize: 1000,
-		chunkOverlap: 0,
-		embeddingModel: null,
-		vectorStore: 'embedded',
-		settingsHash: null,
-	};
-}
-const INDEXES = [index('articles'), index('archive', 'paused')];
+const INDEXES = [testIndex('articles', 'articles'), testIndex('archive', 'archive', { status: 'paused' })];
 
 /**
  * A real inline queue with the real `index-items` job registered (workers not started), so every
