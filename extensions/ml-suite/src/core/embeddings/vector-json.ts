@@ -11,7 +11,7 @@
  * `/ml/embeddings/batch` call's CPU): the decimal exponent comes from comparisons with a table of
  * powers of ten, not `Math.log10`, and the nine digits are written two at a time from a table, the
  * trailing zeros then dropped from the bytes: ≈ 73 instead of ≈ 175 µs per 1,536 numbers
- * (the same bytes; `bench/vector-json.bench.ts`).
+ * (the same bytes; `npm run bench -- bench/vector-json.bench.ts`).
  */
 export function vectorJson(vector: ArrayLike<number>): string {
 	return vectorJsonBytes(vector).toString('latin1');
@@ -19,17 +19,30 @@ export function vectorJson(vector: ArrayLike<number>): string {
 
 /** The same text as ASCII bytes, for a response body (no string round trip). */
 export function vectorJsonBytes(vector: ArrayLike<number>): Buffer {
+	const out = Buffer.allocUnsafe(vectorJsonMaxBytes(vector.length));
+	return out.subarray(0, writeVectorJson(out, 0, vector));
+}
+
+/** Most bytes `writeVectorJson` writes for a vector of `length` numbers. */
+export function vectorJsonMaxBytes(length: number): number {
+	return length * (MAX_CHARS + 1) + 2;
+}
+
+/**
+ * Writes the vector's JSON at `out[start …]` and returns the end: for a body of several vectors
+ * written into one buffer (no buffer per vector, no concatenation). `out` must have
+ * `vectorJsonMaxBytes(vector.length)` bytes from `start`.
+ */
+export function writeVectorJson(out: Buffer, start: number, vector: ArrayLike<number>): number {
 	const n = vector.length;
-	if (n === 0) return Buffer.from('[]');
-	const out = Buffer.allocUnsafe(n * MAX_CHARS + 2);
-	let pos = 0;
+	let pos = start;
 	out[pos++] = 0x5b; // [
 	for (let i = 0; i < n; i++) {
 		if (i > 0) out[pos++] = 0x2c; // ,
 		pos = writeFloat32(out, pos, vector[i]!);
 	}
 	out[pos++] = 0x5d; // ]
-	return out.subarray(0, pos);
+	return pos;
 }
 
 /** One float32 value (given as a number) as JSON with at most 9 significant digits. */
