@@ -97,8 +97,10 @@ export function registeredRoutes(router: Router): readonly RouteInfo[] {
  */
 export class JsonText {
 	readonly bytes: Buffer;
-	constructor(parts: string | readonly (string | Buffer)[]) {
-		this.bytes = typeof parts === 'string' ? Buffer.from(parts) : Buffer.concat(parts.map((p) => (typeof p === 'string' ? Buffer.from(p) : p)));
+	/** A Buffer is taken as it is (not copied); strings and parts are joined as UTF-8. */
+	constructor(parts: string | Buffer | readonly (string | Buffer)[]) {
+		if (Buffer.isBuffer(parts)) this.bytes = parts;
+		else this.bytes = typeof parts === 'string' ? Buffer.from(parts) : Buffer.concat(parts.map((p) => (typeof p === 'string' ? Buffer.from(p) : p)));
 	}
 }
 

@@ -2,10 +2,11 @@ import { cosineSimilarity } from '../../core/embeddings/cosine-similarity.js';
 import type { Router } from 'express';
 import { z } from 'zod';
 import { encodeBase64Vector } from '../../core/embeddings/encode-base64-vector.js';
-import { vectorJsonBytes } from '../../core/embeddings/vector-json.js';
+import { vectorJsonMaxBytes, writeVectorJson } from '../../core/embeddings/vector-json.js';
+import { InvalidPayloadError } from '../../core/errors.js';
 import { assertInputsWithinCaps } from '../../core/providers/model-caps.js';
 import type { Container } from '../container.js';
-import { JsonText, parseInput, route, type MlRequest } from '../http.js';
+import { JsonText, route, type MlRequest } from '../http.js';
 import { EmbeddingBatchResponse, EmbeddingResponse, SimilarityResponse } from './response-schemas.js';
 
 const text = z.string({ error: 'must be a string' }).refine((s) => s.trim().length > 0, 'must not be empty');
@@ -16,25 +17,31 @@ const encodingFormat = z.enum(['float', 'base64'], { error: 'must be "float" or 
 export const GenerateEmbeddingBody = z.object({ text, model, encoding_format: encodingFormat });
 
 /**
- * The body with its vector(s) first under `key`: numbers written by `vectorJsonBytes` (9
- * significant digits, the same float32 values, a fraction of `JSON.stringify`'s cost), or base64
- * strings; the rest of the fields after them.
+ * The body with its vector(s) first under `key` — one vector, or a list when `list` — and the
+ * rest of the fields after them. `float`: numbers written by `writeVectorJson` (9 significant
+ * digits, the same float32 values, a fraction of `JSON.stringify`'s cost) straight into the one
+ * buffer that is sent; `base64`: base64 strings of the float32 bytes, as OpenAI's API returns.
  */
-function vectorBody(key: string, vectors: readonly (string | Buffer)[], rest: Record<string, unknown>): JsonText {
-	const tail = JSON.stringify(rest);
-	return new JsonText([`{${JSON.stringify(key)}:`, ...vectors, tail === '{}' ? '}' : `,${tail.slice(1)}`]);
-}
-const vectorText = (vector: number[], format: 'float' | 'base64'): string | Buffer => (format === 'base64' ? JSON.stringify(encodeBase64Vector(vector)) : vectorJsonBytes(vector));
-/** A JSON array of vectors, as parts for `vectorBody`. */
-function vectorList(vectors: readonly number[][], format: 'float' | 'base64'): (string | Buffer)[] {
-	const parts: (string | Buffer)[] = ['['];
+function vectorBody(key: string, vectors: readonly number[][], list: boolean, format: 'float' | 'base64', rest: Record<string, unknown>): JsonText {
+	const tailFields = JSON.stringify(rest);
+	const head = `{${JSON.stringify(key)}:${list ? '[' : ''}`;
+	const tail = `${list ? ']' : ''}${tailFields === '{}' ? '}' : `,${tailFields.slice(1)}`}`;
+	if (format === 'base64') {
+		// Base64 needs no JSON escaping: quotes around it are the string.
+		return new JsonText(`${head}${vectors.map((v) => `"${encodeBase64Vector(v)}"`).join(',')}${tail}`);
+	}
+	let size = Buffer.byteLength(head) + Buffer.byteLength(tail) + vectors.length;
+	for (const v of vectors) size += vectorJsonMaxBytes(v.length);
+	const out = Buffer.allocUnsafe(size);
+	let pos = out.write(head, 0);
 	vectors.forEach((v, i) => {
-		if (i > 0) parts.push(',');
-		parts.push(vectorText(v, format));
+		if (i > 0) out[pos++] = 0x2c; // ,
+		pos = writeVectorJson(out, pos, v);
 	});
-	parts.push(']');
-	return parts;
+	pos += out.write(tail, pos);
+	return new JsonText(out.subarray(0, pos));
 }
+
 export const SimilarityBody = z.object({ text1: text, text2: text, model });
 /** For the OpenAPI document: the route checks the batch size against ML_MAX_BATCH_INPUTS itself. */
 export const EmbeddingBatchBody = z.object({ texts: z.array(text).min(1, 'must contain at least one text'), model, encoding_format: encodingFormat });
@@ -52,15 +59,20 @@ export function registerEmbeddingRoutes(router: Router, getContainer: () => Prom
 
 	route(router, 'post', '/embeddings/generate', { access: 'user', body: GenerateEmbeddingBody, response: EmbeddingResponse, summary: 'Embedding of one text' }, async (req, container) => {
 		const result = await embed(container, [req.body.text], req.body.model, req, 'text');
-		return vectorBody('embedding', [vectorText(result.embeddings[0] ?? [], req.body.encoding_format)], { model: result.model, dimensions: result.dimensions, tokensUsed: result.usage.inputTokens });
+		return vectorBody('embedding', [result.embeddings[0] ?? []], false, req.body.encoding_format, { model: result.model, dimensions: result.dimensions, tokensUsed: result.usage.inputTokens });
 	}, getContainer);
 
 	route(router, 'post', '/embeddings/batch', { access: 'user', body: EmbeddingBatchBody, response: EmbeddingBatchResponse, summary: 'Embeddings of several texts, in order' }, async (req, container) => {
+		// The spec's schema checked the body; the size limit is configuration, checked here (a zod
+		// schema built and run again per request cost more than the check).
+		const body = req.body;
 		const max = container.config.ML_MAX_BATCH_INPUTS;
-		const schema = z.object({ texts: z.array(text).min(1, 'must contain at least one text').max(max, `must contain at most ${max} texts`), model, encoding_format: encodingFormat });
-		const body = parseInput(schema, req.body ?? {}, 'body');
+		if (body.texts.length > max) {
+			const message = `must contain at most ${max} texts`;
+			throw new InvalidPayloadError(`Invalid body: "texts": ${message}`, { problems: [{ field: 'texts', message }] });
+		}
 		const result = await embed(container, body.texts, body.model, req, 'texts');
-		return vectorBody('embeddings', vectorList(result.embeddings, body.encoding_format), {
+		return vectorBody('embeddings', result.embeddings, true, body.encoding_format, {
 			model: result.model,
 			dimensions: result.dimensions,
 			count: result.embeddings.length,

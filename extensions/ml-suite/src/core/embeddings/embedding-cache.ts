@@ -9,7 +9,18 @@ export interface EmbeddingCache {
 	/** Cached vectors for those hashes that have one; absent hashes are misses. */
 	getMany(model: string, hashes: readonly string[]): Promise<Map<string, number[]>>;
 	/** Stores vectors; an existing entry for the same key is kept. */
-	setMany(model: string, entries: readonly { hash: string; vector: readonly number[] }[]): Promise<void>;
+	setMany(model: string, entries: readonly CacheEntry[]): Promise<void>;
+}
+
+/**
+ * A vector to store. A `Float32Array` is handed over: caches keep it (memory) or view its bytes
+ * (database rows) instead of copying it, so the caller must not change it afterwards — the
+ * embedding service makes one per new vector for all layers (issue 16: the copies per layer were
+ * ≈ 6% of a 32-text /ml/embeddings/batch call's CPU, plus their garbage).
+ */
+export interface CacheEntry {
+	hash: string;
+	vector: readonly number[] | Float32Array;
 }
 
 export interface MemoryEmbeddingCacheOptions {
@@ -39,16 +50,16 @@ export class MemoryEmbeddingCache implements EmbeddingCache {
 			// Re-insert to mark as most recently used (Map keeps insertion order).
 			this.entries.delete(key);
 			this.entries.set(key, vector);
-			found.set(hash, toNumbers(vector));
+			found.set(hash, vectorToNumbers(vector));
 		}
 		return found;
 	}
 
-	async setMany(model: string, entries: readonly { hash: string; vector: readonly number[] }[]): Promise<void> {
+	async setMany(model: string, entries: readonly CacheEntry[]): Promise<void> {
 		for (const { hash, vector } of entries) {
 			const key = cacheKey(model, hash);
 			this.entries.delete(key);
-			this.entries.set(key, toFloat32Array(vector));
+			this.entries.set(key, vector instanceof Float32Array ? vector : toFloat32Array(vector));
 		}
 		while (this.entries.size > this.maxEntries) {
 			const oldest = this.entries.keys().next().value;
@@ -77,17 +88,20 @@ export class LayeredEmbeddingCache implements EmbeddingCache {
 		return found;
 	}
 
-	async setMany(model: string, entries: readonly { hash: string; vector: readonly number[] }[]): Promise<void> {
+	async setMany(model: string, entries: readonly CacheEntry[]): Promise<void> {
 		await this.front.setMany(model, entries);
 		await this.back.setMany(model, entries);
 	}
 }
 
 /**
- * The vector as plain numbers. A loop: `Array.from(float32Array)` takes ≈ 100 µs for 1,536
- * dimensions (the iterator protocol per element), this ≈ 5 µs — it runs for every memory-cache hit.
+ * A fresh array of the vector's numbers. A loop: `Array.from(float32Array)` takes ≈ 100 µs for
+ * 1,536 dimensions (the iterator protocol per element), this ≈ 5 µs — it runs for every
+ * memory-cache hit. (`slice`, not a spread, for arrays: a spread iterates, slow once the
+ * array-iterator protector is gone, see toFloat32Array.)
  */
-function toNumbers(vector: Float32Array): number[] {
+export function vectorToNumbers(vector: readonly number[] | Float32Array): number[] {
+	if (!(vector instanceof Float32Array)) return vector.slice();
 	const out = new Array<number>(vector.length);
 	for (let i = 0; i < vector.length; i++) out[i] = vector[i]!;
 	return out;

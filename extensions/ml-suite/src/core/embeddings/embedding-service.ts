@@ -5,7 +5,8 @@ import { estimateTokens } from '../text/estimate-tokens.js';
 import { computeCost } from '../usage/compute-cost.js';
 import type { CoreLogger } from '../usage/logger.js';
 import type { CallOrigin, UsageEvent, UsageRecorder } from '../usage/types.js';
-import type { EmbeddingCache } from './embedding-cache.js';
+import type { CacheEntry, EmbeddingCache } from './embedding-cache.js';
+import { toFloat32Array } from './knex-embedding-cache.js';
 import { withUsageScope } from '../usage/usage-scope.js';
 import { callUsageEvent } from '../usage/usage-event.js';
 
@@ -99,7 +100,8 @@ export class EmbeddingService {
 				// The arrays are the model's fresh output: rounded in place, not copied.
 				const rounded = result.embeddings.map(roundToFloat32);
 				batch.forEach((h, i) => vectors.set(h, rounded[i]!));
-				await this.writeCache(cacheKey, batch.map((h, i) => ({ hash: h, vector: rounded[i]! })));
+				// One float32 copy per new vector, handed to every cache layer (none copies it again).
+				await this.writeCache(cacheKey, batch.map((h, i) => ({ hash: h, vector: toFloat32Array(rounded[i]!) })));
 			}
 		};
 		let failure: { error: unknown } | undefined;
@@ -178,7 +180,7 @@ export class EmbeddingService {
 		}
 	}
 
-	private async writeCache(key: string, entries: { hash: string; vector: number[] }[]): Promise<void> {
+	private async writeCache(key: string, entries: CacheEntry[]): Promise<void> {
 		if (!this.options.cache) return;
 		try {
 			await this.options.cache.setMany(key, entries);

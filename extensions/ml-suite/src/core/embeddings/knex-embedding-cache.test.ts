@@ -1,8 +1,9 @@
 import knexFactory, { type Knex } from 'knex';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { MemoryEmbeddingCache } from './embedding-cache.js';
+import { LayeredEmbeddingCache, MemoryEmbeddingCache } from './embedding-cache.js';
 import { knexEmbeddingCacheSuite } from './knex-embedding-cache.conformance.js';
-import { decodeVector, encodeVector, shortInLogs, toFloat32Array } from './knex-embedding-cache.js';
+import { decodeVector, encodeVector, KnexEmbeddingCache, shortInLogs, toFloat32Array } from './knex-embedding-cache.js';
+import { WriteBehindEmbeddingCache } from './write-behind-embedding-cache.js';
 
 let knex: Knex;
 
@@ -14,6 +15,34 @@ describe('KnexEmbeddingCache (sqlite3)', () => {
 		await knex.destroy();
 	});
 	knexEmbeddingCacheSuite(() => knex);
+});
+
+describe('one Float32Array handed to every layer', () => {
+	it('is stored by the memory, write-behind and database layers alike, and every read is a copy of its own', async () => {
+		const db = knexFactory({ client: 'sqlite3', connection: { filename: ':memory:' }, useNullAsDefault: true });
+		try {
+			const writeBehind = new WriteBehindEmbeddingCache(new KnexEmbeddingCache({ knex: db }), { flushIntervalMs: 60_000 });
+			const memory = new MemoryEmbeddingCache();
+			const cache = new LayeredEmbeddingCache(memory, writeBehind);
+			const vector = toFloat32Array([0.25, -0.5, 0.125]);
+			await cache.setMany('m', [{ hash: 'h', vector }]);
+
+			const pending = (await writeBehind.getMany('m', ['h'])).get('h')!;
+			const fromMemory = (await memory.getMany('m', ['h'])).get('h')!;
+			expect(pending).toEqual([0.25, -0.5, 0.125]);
+			expect(fromMemory).toEqual([0.25, -0.5, 0.125]);
+			// Reads are plain arrays the caller may change without touching what is cached.
+			pending[0] = 9;
+			fromMemory[1] = 9;
+			expect((await writeBehind.getMany('m', ['h'])).get('h')).toEqual([0.25, -0.5, 0.125]);
+			expect((await memory.getMany('m', ['h'])).get('h')).toEqual([0.25, -0.5, 0.125]);
+
+			await writeBehind.close();
+			expect((await new KnexEmbeddingCache({ knex: db }).getMany('m', ['h'])).get('h')).toEqual([0.25, -0.5, 0.125]);
+		} finally {
+			await db.destroy();
+		}
+	});
 });
 
 describe('toFloat32Array', () => {

@@ -1,6 +1,6 @@
 import { endianness } from 'node:os';
 import type { Knex } from 'knex';
-import type { EmbeddingCache } from './embedding-cache.js';
+import type { CacheEntry, EmbeddingCache } from './embedding-cache.js';
 
 export interface KnexEmbeddingCacheOptions {
 	/** Database for the cache table (the Directus database). */
@@ -57,7 +57,7 @@ export class KnexEmbeddingCache implements EmbeddingCache {
 		return found;
 	}
 
-	async setMany(model: string, entries: readonly { hash: string; vector: readonly number[] }[]): Promise<void> {
+	async setMany(model: string, entries: readonly CacheEntry[]): Promise<void> {
 		if (entries.length === 0) return;
 		if (this.options.createTable !== false) await this.ensureTable();
 		const rows = entries.map(({ hash, vector }) => ({
@@ -136,11 +136,12 @@ export function toFloat32Array(vector: ArrayLike<number>): Float32Array {
  * Float32 little-endian bytes, independent of the host's byte order. On little-endian hosts
  * (all Node targets in practice) the bytes are one typed-array copy, not a write per number:
  * this runs for every vector the cache stores, every vector answered as base64, and (decoding)
- * every vector an OpenAI-format upstream answers.
+ * every vector an OpenAI-format upstream answers. A `Float32Array` is not copied there: the
+ * bytes are a view of it.
  */
-export function encodeVector(vector: readonly number[]): Buffer {
+export function encodeVector(vector: readonly number[] | Float32Array): Buffer {
 	if (LITTLE_ENDIAN) {
-		const floats = toFloat32Array(vector);
+		const floats = vector instanceof Float32Array ? vector : toFloat32Array(vector);
 		return Buffer.from(floats.buffer, floats.byteOffset, floats.byteLength);
 	}
 	const buffer = Buffer.allocUnsafe(vector.length * 4);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { EmbeddingCache } from './embedding-cache.js';
+import type { CacheEntry, EmbeddingCache } from './embedding-cache.js';
 import { WriteBehindEmbeddingCache } from './write-behind-embedding-cache.js';
 
 class RecordingCache implements EmbeddingCache {
@@ -14,7 +14,7 @@ class RecordingCache implements EmbeddingCache {
 		}
 		return out;
 	}
-	async setMany(model: string, entries: readonly { hash: string; vector: readonly number[] }[]): Promise<void> {
+	async setMany(model: string, entries: readonly CacheEntry[]): Promise<void> {
 		this.writes++;
 		if (this.fail) throw new Error('SQLITE_BUSY: database is locked');
 		for (const e of entries) this.rows.set(`${model}/${e.hash}`, [...e.vector]);

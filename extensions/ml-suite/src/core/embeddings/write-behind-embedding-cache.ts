@@ -1,5 +1,5 @@
 import type { CoreLogger } from '../usage/logger.js';
-import type { EmbeddingCache } from './embedding-cache.js';
+import { vectorToNumbers, type CacheEntry, type EmbeddingCache } from './embedding-cache.js';
 
 export interface WriteBehindEmbeddingCacheOptions {
 	/** Most time a written vector waits before it is stored. Default: 250 ms. */
@@ -19,7 +19,7 @@ export interface WriteBehindEmbeddingCacheOptions {
 export class WriteBehindEmbeddingCache implements EmbeddingCache {
 	private readonly flushIntervalMs: number;
 	private readonly maxPending: number;
-	private pending = new Map<string, Map<string, readonly number[]>>();
+	private pending = new Map<string, Map<string, CacheEntry['vector']>>();
 	private pendingCount = 0;
 	private timer: NodeJS.Timeout | null = null;
 	private writing: Promise<void> = Promise.resolve();
@@ -38,8 +38,7 @@ export class WriteBehindEmbeddingCache implements EmbeddingCache {
 		const rest: string[] = [];
 		for (const hash of hashes) {
 			const vector = waiting?.get(hash);
-			// slice, not a spread: a spread iterates (slow once the array-iterator protector is gone, see toFloat32Array).
-			if (vector) found.set(hash, vector.slice());
+			if (vector) found.set(hash, vectorToNumbers(vector));
 			else rest.push(hash);
 		}
 		if (rest.length === 0) return found;
@@ -47,7 +46,7 @@ export class WriteBehindEmbeddingCache implements EmbeddingCache {
 		return found;
 	}
 
-	async setMany(model: string, entries: readonly { hash: string; vector: readonly number[] }[]): Promise<void> {
+	async setMany(model: string, entries: readonly CacheEntry[]): Promise<void> {
 		if (entries.length === 0) return;
 		let forModel = this.pending.get(model);
 		if (!forModel) {
