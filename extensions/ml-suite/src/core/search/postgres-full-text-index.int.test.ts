@@ -44,23 +44,23 @@ describe.skipIf(await skipUnless('postgres'))('PostgresFullTextIndex', () => {
 		const everyPosting = async (query: string, limit: number, offset: number) =>
 			(
 				await knex.raw(
-					`WITH s AS (SELECT docs, total::float8 / docs AS avg FROM ${POSTGRES_FULL_TEXT_STATS_TABLE} WHERE index_id = ?),
-					w AS (SELECT t.term, ln(1 + (s.docs - t.df + 0.5) / (t.df + 0.5)) AS idf FROM ${POSTGRES_FULL_TEXT_TERMS_TABLE} t, s WHERE t.index_id = ? AND t.term = ANY(?::text[]))
-					SELECT p.item, round(sum(w.idf * p.tf * 2.2 / (p.tf + 1.2 * (0.25 + 0.75 * p.len / s.avg))) * 1e9) / 1e9 AS score FROM ${POSTGRES_FULL_TEXT_POSTINGS_TABLE} p JOIN w ON w.term = p.term, s WHERE p.index_id = ? GROUP BY p.item ORDER BY score DESC, p.item LIMIT ? OFFSET ?`,
-					[index, index, analyzeQuery(query), index, limit, offset],
+					`WITH s AS (SELECT key, docs, total::float8 / docs AS avg FROM ${POSTGRES_FULL_TEXT_STATS_TABLE} WHERE index_id = ?),
+					w AS (SELECT t.term, ln(1 + (s.docs - t.df + 0.5) / (t.df + 0.5)) AS idf FROM ${POSTGRES_FULL_TEXT_TERMS_TABLE} t, s WHERE t.index_key = s.key AND t.term = ANY(?::text[]))
+					SELECT p.item, round(sum(w.idf * p.tf * 2.2 / (p.tf + 1.2 * (0.25 + 0.75 * p.len / s.avg))) * 1e9) / 1e9 AS score FROM ${POSTGRES_FULL_TEXT_POSTINGS_TABLE} p JOIN w ON w.term = p.term, s WHERE p.index_key = s.key GROUP BY p.item ORDER BY score DESC, p.item LIMIT ? OFFSET ?`,
+					[index, analyzeQuery(query), limit, offset],
 				)
 			).rows.map((r: { item: string; score: number }) => ({ item: r.item, score: Number(r.score) }));
 		// The statistics equal a count over what is stored.
-		const stats = (await knex.raw(`SELECT docs, total FROM ${POSTGRES_FULL_TEXT_STATS_TABLE} WHERE index_id = ?`, [index])).rows[0];
+		const stats = (await knex.raw(`SELECT key, docs, total FROM ${POSTGRES_FULL_TEXT_STATS_TABLE} WHERE index_id = ?`, [index])).rows[0];
 		expect(Number(stats.docs)).toBe(397);
 		const lengths = (
-			await knex.raw(`SELECT sum(len) AS total, count(*) FILTER (WHERE len <> (SELECT coalesce(sum(p.tf), 0) FROM ${POSTGRES_FULL_TEXT_POSTINGS_TABLE} p WHERE p.index_id = i.index_id AND p.item = i.item)) AS wrong FROM ml_fulltext_items i WHERE index_id = ?`, [index])
+			await knex.raw(`SELECT sum(len) AS total, count(*) FILTER (WHERE len <> (SELECT coalesce(sum(p.tf), 0) FROM ${POSTGRES_FULL_TEXT_POSTINGS_TABLE} p WHERE p.index_key = ? AND p.item = i.item)) AS wrong FROM ml_fulltext_items i WHERE index_id = ?`, [stats.key, index])
 		).rows[0];
 		expect(Number(stats.total)).toBe(Number(lengths.total));
 		expect(Number(lengths.wrong)).toBe(0);
-		const postingLengths = (await knex.raw(`SELECT count(*) AS n FROM ${POSTGRES_FULL_TEXT_POSTINGS_TABLE} p JOIN ml_fulltext_items i USING (index_id, item) WHERE p.index_id = ? AND p.len <> i.len`, [index])).rows[0];
+		const postingLengths = (await knex.raw(`SELECT count(*) AS n FROM ${POSTGRES_FULL_TEXT_POSTINGS_TABLE} p JOIN ml_fulltext_items i ON i.index_id = ? AND i.item = p.item WHERE p.index_key = ? AND p.len <> i.len`, [index, stats.key])).rows[0];
 		expect(Number(postingLengths.n)).toBe(0);
-		const df = (await knex.raw(`SELECT count(*) AS n FROM ${POSTGRES_FULL_TEXT_TERMS_TABLE} t WHERE index_id = ? AND df <> (SELECT count(*) FROM ${POSTGRES_FULL_TEXT_POSTINGS_TABLE} p WHERE p.index_id = t.index_id AND p.term = t.term)`, [index])).rows[0];
+		const df = (await knex.raw(`SELECT count(*) AS n FROM ${POSTGRES_FULL_TEXT_TERMS_TABLE} t WHERE index_key = ? AND df <> (SELECT count(*) FROM ${POSTGRES_FULL_TEXT_POSTINGS_TABLE} p WHERE p.index_key = t.index_key AND p.term = t.term)`, [stats.key])).rows[0];
 		expect(Number(df.n)).toBe(0);
 		// Counts the rankings that scored every posting (no term could be left out).
 		const scoring = vi.spyOn(fts as unknown as { score: (...args: unknown[]) => Promise<unknown> }, 'score');

@@ -22,10 +22,8 @@ const TERMS = POSTGRES_FULL_TEXT_TERMS_TABLE;
 const STATS = POSTGRES_FULL_TEXT_STATS_TABLE;
 
 const BATCH = 500;
-/** Postings written per statement, about (whole items; parameters are arrays, so this bounds memory, not placeholders). */
-const POSTINGS_PER_STATEMENT = 40_000;
-/** Chunk rows written per statement. */
-const CHUNKS_PER_STATEMENT = 1000;
+/** Chunks per write group, about (whole items): small enough that analysing one group overlaps writing the previous. */
+const CHUNKS_PER_GROUP = 250;
 /** Items an index must hold before the engine refreshes planner statistics itself (see `keepStatisticsCurrent`). */
 const ANALYZE_MIN_ITEMS = 1000;
 /** Items of the rarest query term scored to find the score the top results must beat. */
@@ -80,10 +78,27 @@ export class PostgresFullTextIndex implements FullTextIndex {
 	private readonly analyzedAt = new Map<string, number>();
 	private readonly lexer: PostgresLexer;
 
-	constructor(private readonly deps: { knex: Knex; textSearchConfig?: string }) {
+	constructor(
+		private readonly deps: {
+			knex: Knex;
+			/** PostgreSQL text search configuration (`english`, `simple`, `german`, …). Default: `english`. */
+			textSearchConfig?: string;
+			/**
+			 * `auto`: the suite's analyzer for `english` and `simple`, PostgreSQL's parser for the rest.
+			 * `postgres`: PostgreSQL's parser for every configuration (Snowball `english` instead of
+			 * Porter; an index must be rebuilt when this changes). Default: `auto`.
+			 */
+			analyzer?: 'auto' | 'postgres';
+		},
+	) {
 		const config = deps.textSearchConfig ?? 'english';
 		if (!/^[a-z_][a-z0-9_]*$/i.test(config)) throw new Error(`Invalid text search configuration "${config}".`);
-		this.lexer = createPostgresLexer(config);
+		this.lexer = createPostgresLexer(config, deps.analyzer);
+	}
+
+	/** The query's terms as this engine indexes them (what its postings are keyed by). */
+	queryTerms(query: string): Promise<string[]> {
+		return this.lexer.query(query, this.deps.knex);
 	}
 
 	/** `suite` when the suite's analyzer makes the terms, `postgres` when the text search configuration does. */
@@ -103,10 +118,12 @@ export class PostgresFullTextIndex implements FullTextIndex {
 
 	/**
 	 * Takes the index's statistics row for this transaction: writers of one index run one after
-	 * another from here, so term frequencies are updated in one order and never deadlock.
+	 * another from here, so term frequencies are updated in one order and never deadlock. Returns
+	 * the index's key in the postings and terms tables.
 	 */
-	private async lockStats(trx: Knex.Transaction, indexId: string): Promise<void> {
-		await trx.raw(`INSERT INTO ${STATS} (index_id, docs, total) VALUES (?, 0, 0) ON CONFLICT (index_id) DO UPDATE SET docs = ${STATS}.docs`, [indexId]);
+	private async lockStats(trx: Knex.Transaction, indexId: string): Promise<number> {
+		const row = (await trx.raw(`INSERT INTO ${STATS} (index_id, docs, total) VALUES (?, 0, 0) ON CONFLICT (index_id) DO UPDATE SET docs = ${STATS}.docs RETURNING key`, [indexId])).rows[0] as { key: number };
+		return Number(row.key);
 	}
 
 	/**
@@ -125,16 +142,16 @@ export class PostgresFullTextIndex implements FullTextIndex {
 	}
 
 	/** Removes items' item rows, postings and their share of the statistics (chunk rows are the caller's). */
-	private async deleteItemRows(trx: Knex.Transaction, indexId: string, items: readonly string[]): Promise<void> {
+	private async deleteItemRows(trx: Knex.Transaction, indexId: string, key: number, items: readonly string[]): Promise<void> {
 		for (let i = 0; i < items.length; i += BATCH) {
 			const part = items.slice(i, i + BATCH);
 			await trx.raw(
-				`WITH gone AS (DELETE FROM ${POSTINGS} p USING (SELECT item, unnest(terms) AS term FROM ${ITEMS} WHERE index_id = ? AND item = ANY(?)) o WHERE p.index_id = ? AND p.term = o.term AND p.item = o.item RETURNING p.term),
+				`WITH gone AS (DELETE FROM ${POSTINGS} p USING (SELECT item, unnest(terms) AS term FROM ${ITEMS} WHERE index_id = ? AND item = ANY(?)) o WHERE p.index_key = ? AND p.term = o.term AND p.item = o.item RETURNING p.term),
 				counted AS (SELECT term, count(*) AS n FROM gone GROUP BY term ORDER BY term)
-				UPDATE ${TERMS} t SET df = t.df - counted.n FROM counted WHERE t.index_id = ? AND t.term = counted.term`,
-				[indexId, part, indexId, indexId],
+				UPDATE ${TERMS} t SET df = t.df - counted.n FROM counted WHERE t.index_key = ? AND t.term = counted.term`,
+				[indexId, part, key, key],
 			);
-			await trx.raw(`DELETE FROM ${TERMS} WHERE index_id = ? AND df <= 0 AND term IN (SELECT unnest(terms) FROM ${ITEMS} WHERE index_id = ? AND item = ANY(?))`, [indexId, indexId, part]);
+			await trx.raw(`DELETE FROM ${TERMS} WHERE index_key = ? AND df <= 0 AND term IN (SELECT unnest(terms) FROM ${ITEMS} WHERE index_id = ? AND item = ANY(?))`, [key, indexId, part]);
 			await trx.raw(
 				`WITH gone AS (DELETE FROM ${ITEMS} WHERE index_id = ? AND item = ANY(?) RETURNING len) UPDATE ${STATS} SET docs = docs - (SELECT count(*) FROM gone), total = total - (SELECT coalesce(sum(len), 0) FROM gone) WHERE index_id = ?`,
 				[indexId, part, indexId],
@@ -149,14 +166,14 @@ export class PostgresFullTextIndex implements FullTextIndex {
 	}
 
 	/**
-	 * Each chunk's terms, and each item's: from its whole text in `documents`, else its chunks'
+	 * Each chunk's terms, and each item's: from its whole text in `wholeTexts`, else its chunks'
 	 * terms in order (the item's text is its chunks joined, so nothing is analysed twice). Items
 	 * without chunks get no row.
 	 */
-	private async analyze(db: Knex.Transaction, chunks: readonly FullTextChunk[], documents?: readonly FullTextDocument[]): Promise<{ chunkTerms: string[][]; items: ItemTerms[] }> {
+	private async analyze(db: Knex.Transaction, chunks: readonly FullTextChunk[], documents: ReadonlyMap<string, string>): Promise<{ chunkTerms: string[][]; items: ItemTerms[] }> {
 		const withChunks = new Set(chunks.map((c) => c.item));
 		const wholeTexts = new Map<string, string>();
-		for (const d of documents ?? []) if (withChunks.has(d.item)) wholeTexts.set(d.item, d.text);
+		for (const item of withChunks) if (documents.has(item)) wholeTexts.set(item, documents.get(item)!);
 		const analysed = await this.lexer.terms([...chunks.map((c) => c.text), ...wholeTexts.values()], db);
 		const chunkTerms = analysed.slice(0, chunks.length);
 		const wholeTerms = new Map([...wholeTexts.keys()].map((item, i) => [item, analysed[chunks.length + i]!]));
@@ -184,33 +201,40 @@ export class PostgresFullTextIndex implements FullTextIndex {
 		return { chunkTerms, items };
 	}
 
-	/** Replaces these items' rows inside `trx`; returns the index's item count afterwards. */
+	/**
+	 * Replaces these items' rows inside `trx`; returns the index's item count afterwards. Items are
+	 * written in groups, and a group's terms are worked out while PostgreSQL writes the previous
+	 * group (with the suite's analyzer, JavaScript and the database then work at the same time).
+	 */
 	private async write(trx: Knex.Transaction, indexId: string, items: readonly string[], chunks: readonly FullTextChunk[], documents?: readonly FullTextDocument[]): Promise<number> {
 		const all = [...new Set([...items, ...chunks.map((c) => c.item)])];
-		const { chunkTerms, items: analysed } = await this.analyze(trx, chunks, documents);
-		await this.lockStats(trx, indexId);
-		await this.deleteItemRows(trx, indexId, all);
+		const wholeTexts = new Map((documents ?? []).map((d) => [d.item, d.text]));
+		const key = await this.lockStats(trx, indexId);
+		await this.deleteItemRows(trx, indexId, key, all);
 		for (let i = 0; i < all.length; i += BATCH) await trx(CHUNKS).where('index_id', indexId).whereIn('item', all.slice(i, i + BATCH)).delete();
 		let docs = 0;
-		for (let first = 0; first < analysed.length; ) {
-			let postings = 0;
-			let end = first;
-			while (end < analysed.length && (end === first || postings + analysed[end]!.tf.size <= POSTINGS_PER_STATEMENT)) postings += analysed[end++]!.tf.size;
-			docs = await this.writeItems(trx, indexId, analysed.slice(first, end));
-			first = end;
+		let writing: Promise<number> | null = null;
+		for (const group of groupByItem(chunks, CHUNKS_PER_GROUP)) {
+			const analysed = await this.analyze(trx, group, wholeTexts);
+			if (writing) docs = await writing;
+			writing = this.writeGroup(trx, indexId, key, group, analysed);
 		}
-		for (let i = 0; i < chunks.length; i += CHUNKS_PER_STATEMENT) {
-			const part = chunks.slice(i, i + CHUNKS_PER_STATEMENT);
-			await trx.raw(`INSERT INTO ${CHUNKS} (index_id, item, chunk, field, position, content, terms) SELECT ?, * FROM unnest(?::text[], ?::int[], ?::text[], ?::int[], ?::text[], ?::text[])`, [
-				indexId,
-				part.map((c) => c.item),
-				part.map((c) => c.chunk),
-				part.map((c) => c.field),
-				part.map((c) => c.position),
-				part.map((c) => c.content),
-				part.map((_, j) => chunkTerms[i + j]!.join(' ')),
-			]);
-		}
+		if (writing) docs = await writing;
+		return docs;
+	}
+
+	/** A group's item rows, postings, frequencies and statistics, then its chunk rows. */
+	private async writeGroup(trx: Knex.Transaction, indexId: string, key: number, chunks: readonly FullTextChunk[], analysed: { chunkTerms: string[][]; items: ItemTerms[] }): Promise<number> {
+		const docs = await this.writeItems(trx, indexId, key, analysed.items);
+		await trx.raw(`INSERT INTO ${CHUNKS} (index_id, item, chunk, field, position, content, terms) SELECT ?, * FROM unnest(?::text[], ?::int[], ?::text[], ?::int[], ?::text[], ?::text[])`, [
+			indexId,
+			chunks.map((c) => c.item),
+			chunks.map((c) => c.chunk),
+			chunks.map((c) => c.field),
+			chunks.map((c) => c.position),
+			chunks.map((c) => c.content),
+			analysed.chunkTerms.map((terms) => terms.join(' ')),
+		]);
 		return docs;
 	}
 
@@ -218,7 +242,7 @@ export class PostgresFullTextIndex implements FullTextIndex {
 	 * One statement for a group of items: their item rows, postings (in term order, so index pages
 	 * are visited in order), document frequencies and the index statistics, from ready terms.
 	 */
-	private async writeItems(trx: Knex.Transaction, indexId: string, items: readonly ItemTerms[]): Promise<number> {
+	private async writeItems(trx: Knex.Transaction, indexId: string, key: number, items: readonly ItemTerms[]): Promise<number> {
 		const postings: { term: string; item: string; tf: number; len: number }[] = [];
 		const df = new Map<string, number>();
 		const extraItems: string[] = [];
@@ -241,8 +265,8 @@ export class PostgresFullTextIndex implements FullTextIndex {
 			`WITH p AS MATERIALIZED (SELECT * FROM unnest(?::text[], ?::text[], ?::int[], ?::int[]) AS p(term, item, tf, len)),
 			e AS (SELECT e.item, array_agg(e.term) AS extra FROM unnest(?::text[], ?::text[]) AS e(item, term) GROUP BY e.item),
 			added_items AS (INSERT INTO ${ITEMS} (index_id, item, terms, extra, len) SELECT ?, i.item, coalesce(g.terms, '{}'), e.extra, i.len FROM unnest(?::text[], ?::int[]) AS i(item, len) LEFT JOIN (SELECT p.item, array_agg(p.term) AS terms FROM p GROUP BY p.item) g ON g.item = i.item LEFT JOIN e ON e.item = i.item),
-			added_postings AS (INSERT INTO ${POSTINGS} (index_id, term, item, tf, len) SELECT ?, p.term, p.item, p.tf, p.len FROM p),
-			added_terms AS (INSERT INTO ${TERMS} (index_id, term, df) SELECT ?, t.term, t.df FROM unnest(?::text[], ?::int[]) AS t(term, df) ON CONFLICT (index_id, term) DO UPDATE SET df = ${TERMS}.df + excluded.df)
+			added_postings AS (INSERT INTO ${POSTINGS} (index_key, term, item, tf, len) SELECT ?, p.term, p.item, p.tf, p.len FROM p),
+			added_terms AS (INSERT INTO ${TERMS} (index_key, term, df) SELECT ?, t.term, t.df FROM unnest(?::text[], ?::int[]) AS t(term, df) ON CONFLICT (index_key, term) DO UPDATE SET df = ${TERMS}.df + excluded.df)
 			UPDATE ${STATS} SET docs = docs + ?, total = total + ? WHERE index_id = ? RETURNING docs`,
 			[
 				postings.map((p) => p.term),
@@ -254,8 +278,8 @@ export class PostgresFullTextIndex implements FullTextIndex {
 				indexId,
 				items.map((i) => i.item),
 				items.map((i) => i.len),
-				indexId,
-				indexId,
+				key,
+				key,
 				terms,
 				terms.map((t) => df.get(t)!),
 				items.length,
@@ -270,8 +294,8 @@ export class PostgresFullTextIndex implements FullTextIndex {
 		if (items.length === 0) return;
 		await this.ensure();
 		await this.deps.knex.transaction(async (trx) => {
-			await this.lockStats(trx, indexId);
-			await this.deleteItemRows(trx, indexId, items);
+			const key = await this.lockStats(trx, indexId);
+			await this.deleteItemRows(trx, indexId, key, items);
 			for (let i = 0; i < items.length; i += BATCH) await trx(CHUNKS).where('index_id', indexId).whereIn('item', items.slice(i, i + BATCH)).delete();
 		});
 	}
@@ -279,7 +303,9 @@ export class PostgresFullTextIndex implements FullTextIndex {
 	async drop(indexId: string): Promise<void> {
 		await this.ensure();
 		await this.deps.knex.transaction(async (trx) => {
-			for (const table of POSTGRES_FULL_TEXT_TABLES) await trx(table).where('index_id', indexId).delete();
+			const key = (await trx(STATS).where('index_id', indexId).first('key')) as { key: number } | undefined;
+			if (key) for (const table of [POSTINGS, TERMS]) await trx(table).where('index_key', key.key).delete();
+			for (const table of [CHUNKS, ITEMS, STATS]) await trx(table).where('index_id', indexId).delete();
 		});
 	}
 
@@ -297,9 +323,10 @@ export class PostgresFullTextIndex implements FullTextIndex {
 		const want = limit + offset;
 		// The query's terms that occur in the index, with their frequencies.
 		const found = (
-			await this.deps.knex.raw(`SELECT t.term, t.df, s.docs, s.total FROM ${STATS} s JOIN ${TERMS} t ON t.index_id = s.index_id WHERE s.index_id = ? AND t.df > 0 AND t.term = ANY(?::text[])`, [indexId, queryTerms])
-		).rows as { term: string; df: number | string; docs: number | string; total: number | string }[];
+			await this.deps.knex.raw(`SELECT s.key, t.term, t.df, s.docs, s.total FROM ${STATS} s JOIN ${TERMS} t ON t.index_key = s.key WHERE s.index_id = ? AND t.df > 0 AND t.term = ANY(?::text[])`, [indexId, queryTerms])
+		).rows as { key: number; term: string; df: number | string; docs: number | string; total: number | string }[];
 		if (found.length === 0) return [];
+		const key = Number(found[0]!.key);
 		const docs = Number(found[0]!.docs);
 		const avgLength = Number(found[0]!.total) / docs || 1;
 		// Rarest first (highest IDF, so highest bound); ties by term, so the order is fixed.
@@ -310,7 +337,7 @@ export class PostgresFullTextIndex implements FullTextIndex {
 		if (terms.length > 1) {
 			// A lower bound of the want-th best score: the want-th best full score among the rarest term's best items.
 			const rarest = terms[0]!;
-			const probe = await this.score(indexId, terms, avgLength, { from: [rarest.term], probe: true, limit: want, offset: 0 });
+			const probe = await this.score(key, terms, avgLength, { from: [rarest.term], probe: true, limit: want, offset: 0 });
 			if (probe.length >= want) {
 				const threshold = probe[want - 1]!.score - 1 / SCALE;
 				// Terms whose bounds, summed from the least, stay at or under the threshold cannot carry an item into the top results alone.
@@ -322,7 +349,7 @@ export class PostgresFullTextIndex implements FullTextIndex {
 				if (cut === 1 && rarest.df <= PROBE) return probe.slice(offset, want);
 			}
 		}
-		return this.score(indexId, terms, avgLength, { from: essential.length < terms.length ? essential.map((t) => t.term) : null, probe: false, limit, offset });
+		return this.score(key, terms, avgLength, { from: essential.length < terms.length ? essential.map((t) => t.term) : null, probe: false, limit, offset });
 	}
 
 	/**
@@ -331,7 +358,7 @@ export class PostgresFullTextIndex implements FullTextIndex {
 	 * contributes most to.
 	 */
 	private async score(
-		indexId: string,
+		key: number,
 		terms: readonly QueryTerm[],
 		avgLength: number,
 		options: { from: readonly string[] | null; probe: boolean; limit: number; offset: number },
@@ -343,19 +370,19 @@ export class PostgresFullTextIndex implements FullTextIndex {
 			// Every posting of the query's terms, summed per item.
 			rows = (
 				await this.deps.knex.raw(
-					`SELECT p.item, round(sum(${TERM_SCORE}) * ${SCALE}) / ${SCALE} AS score FROM ${POSTINGS} p JOIN unnest(?::text[], ?::float8[]) AS w(term, idf) ON w.term = p.term WHERE p.index_id = ? AND p.term = ANY(?::text[]) GROUP BY p.item ORDER BY score DESC, p.item LIMIT ? OFFSET ?`,
-					[avgLength, names, idfs, indexId, names, options.limit, options.offset],
+					`SELECT p.item, round(sum(${TERM_SCORE}) * ${SCALE}) / ${SCALE} AS score FROM ${POSTINGS} p JOIN unnest(?::text[], ?::float8[]) AS w(term, idf) ON w.term = p.term WHERE p.index_key = ? AND p.term = ANY(?::text[]) GROUP BY p.item ORDER BY score DESC, p.item LIMIT ? OFFSET ?`,
+					[avgLength, names, idfs, key, names, options.limit, options.offset],
 				)
 			).rows;
 		} else {
 			// Candidates first, then each candidate's postings of every query term by key (an index probe per candidate).
 			const candidates = options.probe
-				? `SELECT item FROM ${POSTINGS} WHERE index_id = ? AND term = ANY(?::text[]) ORDER BY tf::float8 / (tf + ${BM25_K1} * (${1 - BM25_B} + ${BM25_B} * len / ?::float8)) DESC, item LIMIT ${PROBE}`
-				: `SELECT DISTINCT item FROM ${POSTINGS} WHERE index_id = ? AND term = ANY(?::text[])`;
+				? `SELECT item FROM ${POSTINGS} WHERE index_key = ? AND term = ANY(?::text[]) ORDER BY tf::float8 / (tf + ${BM25_K1} * (${1 - BM25_B} + ${BM25_B} * len / ?::float8)) DESC, item LIMIT ${PROBE}`
+				: `SELECT DISTINCT item FROM ${POSTINGS} WHERE index_key = ? AND term = ANY(?::text[])`;
 			rows = (
 				await this.deps.knex.raw(
-					`SELECT c.item, s.score FROM (${candidates}) c CROSS JOIN LATERAL (SELECT round(sum(${TERM_SCORE}) * ${SCALE}) / ${SCALE} AS score FROM ${POSTINGS} p JOIN unnest(?::text[], ?::float8[]) AS w(term, idf) ON w.term = p.term WHERE p.index_id = ? AND p.item = c.item AND p.term = ANY(?::text[])) s ORDER BY s.score DESC, c.item LIMIT ? OFFSET ?`,
-					[indexId, options.from, ...(options.probe ? [avgLength] : []), avgLength, names, idfs, indexId, names, options.limit, options.offset],
+					`SELECT c.item, s.score FROM (${candidates}) c CROSS JOIN LATERAL (SELECT round(sum(${TERM_SCORE}) * ${SCALE}) / ${SCALE} AS score FROM ${POSTINGS} p JOIN unnest(?::text[], ?::float8[]) AS w(term, idf) ON w.term = p.term WHERE p.index_key = ? AND p.item = c.item AND p.term = ANY(?::text[])) s ORDER BY s.score DESC, c.item LIMIT ? OFFSET ?`,
+					[key, options.from, ...(options.probe ? [avgLength] : []), avgLength, names, idfs, key, names, options.limit, options.offset],
 				)
 			).rows;
 		}
@@ -381,7 +408,7 @@ export class PostgresFullTextIndex implements FullTextIndex {
 		await this.ensure();
 		const rows = (
 			await this.deps.knex.raw(
-				`SELECT item, chunk, field, position, terms, content FROM ${CHUNKS} WHERE index_id = ? AND item IN (SELECT item FROM ${POSTINGS} WHERE index_id = ? AND term = ANY(?::text[]) UNION SELECT item FROM ${ITEMS} WHERE index_id = ? AND extra IS NOT NULL AND extra && ?::text[])`,
+				`SELECT item, chunk, field, position, terms, content FROM ${CHUNKS} WHERE index_id = ? AND item IN (SELECT p.item FROM ${STATS} s JOIN ${POSTINGS} p ON p.index_key = s.key WHERE s.index_id = ? AND p.term = ANY(?::text[]) UNION SELECT item FROM ${ITEMS} WHERE index_id = ? AND extra IS NOT NULL AND extra && ?::text[])`,
 				[indexId, indexId, queryTerms, indexId, queryTerms],
 			)
 		).rows as ChunkTermsRow[];
@@ -399,4 +426,25 @@ export class PostgresFullTextIndex implements FullTextIndex {
 		const row = await this.deps.knex(CHUNKS).where('index_id', indexId).count({ n: '*' }).first();
 		return Number(row?.n ?? 0);
 	}
+}
+
+/** Chunks in groups of whole items (an item's chunks are never split), about `size` chunks each. */
+function groupByItem(chunks: readonly FullTextChunk[], size: number): FullTextChunk[][] {
+	const byItem = new Map<string, FullTextChunk[]>();
+	for (const c of chunks) {
+		const list = byItem.get(c.item);
+		if (list) list.push(c);
+		else byItem.set(c.item, [c]);
+	}
+	const groups: FullTextChunk[][] = [];
+	let current: FullTextChunk[] = [];
+	for (const list of byItem.values()) {
+		if (current.length > 0 && current.length + list.length > size) {
+			groups.push(current);
+			current = [];
+		}
+		current.push(...list);
+	}
+	if (current.length > 0) groups.push(current);
+	return groups;
 }

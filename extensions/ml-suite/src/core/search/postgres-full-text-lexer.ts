@@ -28,10 +28,13 @@ export interface PostgresLexer {
 	query(query: string, db: Knex | Knex.Transaction): Promise<string[]>;
 }
 
-/** The lexer for a text search configuration: the suite's analyzer where it covers the language, else PostgreSQL's parser. */
-export function createPostgresLexer(config: string): PostgresLexer {
+/**
+ * The lexer for a text search configuration: the suite's analyzer where it covers the language,
+ * else PostgreSQL's parser; `analyzer: 'postgres'` takes PostgreSQL's parser for every language.
+ */
+export function createPostgresLexer(config: string, analyzer: 'auto' | 'postgres' = 'auto'): PostgresLexer {
 	const language = SUITE_LANGUAGES[config];
-	return language ? suiteLexer(language) : postgresLexer(config);
+	return language && analyzer === 'auto' ? suiteLexer(language) : postgresLexer(config);
 }
 
 function suiteLexer(language: TextLanguage): PostgresLexer {
