@@ -12,7 +12,7 @@ import { LocalEmbeddingModel } from '../extensions/ml-suite/src/core/providers/l
 import type { CallerAccess } from '../extensions/ml-suite/src/core/search/caller-access.js';
 import type { FullTextIndex } from '../extensions/ml-suite/src/core/search/full-text-index.js';
 import { defaultFusion, type FusionOptions } from '../extensions/ml-suite/src/core/search/fusion.js';
-import { PostgresFullTextIndex, POSTGRES_FULL_TEXT_ITEMS_TABLE, POSTGRES_FULL_TEXT_POSTINGS_TABLE, POSTGRES_FULL_TEXT_STATS_TABLE, POSTGRES_FULL_TEXT_TERMS_TABLE } from '../extensions/ml-suite/src/core/search/postgres-full-text-index.js';
+import { PostgresFullTextIndex, POSTGRES_FULL_TEXT_POSTINGS_TABLE, POSTGRES_FULL_TEXT_TABLES, POSTGRES_FULL_TEXT_STATS_TABLE, POSTGRES_FULL_TEXT_TERMS_TABLE } from '../extensions/ml-suite/src/core/search/postgres-full-text-index.js';
 import { SearchService, type SearchMode } from '../extensions/ml-suite/src/core/search/search-service.js';
 import { SqliteFullTextIndex } from '../extensions/ml-suite/src/core/search/sqlite-full-text-index.js';
 import { analyzeQuery, analyzeText } from '../extensions/ml-suite/src/core/text/analyze-text.js';
@@ -25,11 +25,12 @@ import { Report } from './support/report.js';
 /**
  * Issue 9 quality targets on public BEIR sets, through the real pipeline on the embedded default
  * (local hashing embedder, embedded store) on each database the suite runs on (SQLite with FTS5;
- * PostgreSQL with its tsvector engine, when reachable; BENCH_RELEVANCE_DATABASES picks):
+ * PostgreSQL with its BM25 postings engine, when reachable; BENCH_RELEVANCE_DATABASES picks):
  * nDCG@10 of the default search mode (hybrid) against plain BM25 (a bare FTS5 `bm25()` index
  * over the same documents, same analyzer) at every limit from 5 to 100, semantic-only and
- * keyword-only beside them (and on PostgreSQL its bare `ts_rank_cd` ranking and its bare BM25
- * with PostgreSQL's own analyzer, whose stemming differs from the suite's); whether any mode's
+ * keyword-only beside them (and on PostgreSQL the engine's bare BM25 as one statement over its
+ * postings; BENCH_PG_ANALYZER=postgres indexes with PostgreSQL's own parser and Snowball
+ * `english` instead of the suite's analyzer); whether any mode's
  * results depend on the limit beyond truncation; indexing throughput against the raw embedder.
  *
  * Data: BENCH_BEIR_DIR (default bench/.data) holding `<set>/corpus.jsonl`, `queries.jsonl`,
@@ -87,7 +88,6 @@ interface Database {
 	knex: Knex;
 	fullText: FullTextIndex;
 	/** The engine's own item ranking alone (no suite code around it), for the record. */
-	bare(query: string, limit: number): Promise<string[]>;
 	/** On PostgreSQL: BM25 over every posting of the query's terms (its own analyzer), one statement, no suite code. */
 	bareBm25?(query: string, limit: number): Promise<string[]>;
 	remove(): Promise<void>;
@@ -96,7 +96,7 @@ interface Database {
 async function openSqliteDatabase(set: BeirSet): Promise<Database> {
 	const db = openSqlite(`relevance-${set.name}`);
 	const fullText = new SqliteFullTextIndex({ knex: db.knex });
-	return { name: 'sqlite', knex: db.knex, fullText, bare: async () => [], remove: () => db.remove() };
+	return { name: 'sqlite', knex: db.knex, fullText, remove: () => db.remove() };
 }
 
 async function openPostgresDatabase(set: BeirSet): Promise<Database> {
@@ -106,25 +106,19 @@ async function openPostgresDatabase(set: BeirSet): Promise<Database> {
 	await admin.raw('CREATE SCHEMA ??', [schema]);
 	await admin.destroy();
 	const knex = knexFactory({ client: 'pg', connection: POSTGRES_URL, searchPath: [schema], pool: { min: 0, max: 4 } });
-	const fullText = new PostgresFullTextIndex({ knex });
+	// BENCH_PG_ANALYZER=postgres: PostgreSQL's own parser (Snowball `english`) instead of the suite's analyzer, for comparison.
+	const fullText = new PostgresFullTextIndex({ knex, analyzer: process.env.BENCH_PG_ANALYZER === 'postgres' ? 'postgres' : 'auto' });
 	return {
 		name: 'postgres',
 		knex,
 		fullText,
-		// ts_rank_cd over each item's whole tsvector: the PostgreSQL engine's ranking without the suite.
-		bare: async (query, limit) => {
-			const words = query.toLowerCase().split(/[^\p{L}\p{N}]+/u).filter(Boolean);
-			if (words.length === 0) return [];
-			const { rows } = await knex.raw(`SELECT item, ts_rank_cd(tsv, q, 1) AS score FROM ${POSTGRES_FULL_TEXT_ITEMS_TABLE}, to_tsquery('english', ?) q WHERE tsv @@ q ORDER BY score DESC, item LIMIT ?`, [words.join(' | '), limit]);
-			return (rows as { item: string }[]).map((r) => String(r.item));
-		},
-		// BM25 with PostgreSQL's analyzer (stemming of the text search configuration), as keyword.bench.ts's bare query.
+		// The engine's ranking as one statement: BM25 over every posting of the query's terms (its own analyzer), as keyword.bench.ts's bare query.
 		bareBm25: async (query, limit) => {
 			const { rows } = await knex.raw(
 				`WITH s AS (SELECT docs, total::float8 / greatest(docs, 1) AS avg FROM ${POSTGRES_FULL_TEXT_STATS_TABLE}),
-				w AS (SELECT t.term, ln(1 + (s.docs - t.df + 0.5) / (t.df + 0.5)) AS idf FROM ${POSTGRES_FULL_TEXT_TERMS_TABLE} t, s WHERE t.term IN (SELECT lexeme FROM unnest(to_tsvector('english', ?))))
+				w AS (SELECT t.term, ln(1 + (s.docs - t.df + 0.5) / (t.df + 0.5)) AS idf FROM ${POSTGRES_FULL_TEXT_TERMS_TABLE} t, s WHERE t.term = ANY(?::text[]))
 				SELECT p.item, sum(w.idf * p.tf * 2.2 / (p.tf + 1.2 * (0.25 + 0.75 * p.len / s.avg))) AS score FROM ${POSTGRES_FULL_TEXT_POSTINGS_TABLE} p JOIN w ON w.term = p.term, s GROUP BY p.item ORDER BY score DESC, p.item LIMIT ?`,
-				[query, limit],
+				[await fullText.queryTerms(query), limit],
 			);
 			return (rows as { item: string }[]).map((r) => String(r.item));
 		},
@@ -199,7 +193,7 @@ async function runSet(set: BeirSet, database: Database, bm25: (query: string, li
 		report.add(`${label}: raw local embedder`, rawPerSecond, 'chunks/s');
 		report.add(`${label}: indexing pipeline with the keyword engine`, pipelinePerSecond, 'chunks/s');
 		report.add(`${label}: indexing with the keyword engine / raw embedder`, pipelinePerSecond / rawPerSecond, 'x', { min: 0.5 });
-		if (database.name === 'postgres') await knex.raw(`ANALYZE ${POSTGRES_FULL_TEXT_ITEMS_TABLE}`);
+		if (database.name === 'postgres') for (const table of POSTGRES_FULL_TEXT_TABLES) await knex.raw(`ANALYZE ${table}`);
 
 		const search = new SearchService({
 			fullText,
@@ -235,7 +229,6 @@ async function runSet(set: BeirSet, database: Database, bm25: (query: string, li
 			report.add(`${label} limit ${limit}: hybrid (default) nDCG@10`, byMode.hybrid, '');
 			report.add(`${label} limit ${limit}: keyword (pipeline) nDCG@10`, byMode.keyword, '');
 			report.add(`${label} limit ${limit}: semantic nDCG@10`, byMode.semantic, '');
-			if (database.name === 'postgres') report.add(`${label} limit ${limit}: bare ts_rank_cd (engine alone) nDCG@10`, await mean((q) => database.bare(q, limit)), '');
 			if (database.bareBm25) {
 				const engineBm25 = await mean((q) => database.bareBm25!(q, limit));
 				report.add(`${label} limit ${limit}: bare BM25 with the engine's analyzer nDCG@10`, engineBm25, '');

@@ -29,7 +29,7 @@ export interface SearchFixture {
 	load(store: VectorStore, options?: { namespace?: string; from?: number; to?: number }): Promise<number>;
 	/** The text of chunk `c` (what `load` and `loadFullText` write for it). */
 	chunkText(c: number): string;
-	/** Writes every chunk's text into a keyword index (items whole, in batches of 1,000 chunks); returns the milliseconds taken. */
+	/** Writes every chunk's text into a keyword index (items whole, in batches of 1,000 chunks); returns the milliseconds the writes took (generating the batches is not counted). */
 	loadFullText(fullText: FullTextIndex): Promise<number>;
 	/** `count` query texts with the synthetic vectors that stand for their embeddings. */
 	queries(count: number, seed: number): { text: string; vector: number[] }[];
@@ -95,16 +95,17 @@ export async function buildSearchFixture(name: string, chunks: number): Promise<
 	}
 
 	async function loadFullText(fullText: FullTextIndex): Promise<number> {
-		const started = performance.now();
+		let spent = 0;
 		for (let first = 0; first < chunks; first += UPSERT_BATCH) {
+			// Generating a batch (its texts and the vectors `record` also draws) is the fixture's cost, not the engine's: only the write is timed.
 			const batch = Array.from({ length: Math.min(UPSERT_BATCH, chunks - first) }, (_, i) => record(first + i));
-			await fullText.replaceItems(
-				index.id,
-				[...new Set(batch.map((r) => r.itemKey))],
-				batch.map((r) => ({ item: r.itemKey, chunk: r.chunkIndex, field: 'body', position: r.chunkIndex, text: r.content, content: r.content })),
-			);
+			const items = [...new Set(batch.map((r) => r.itemKey))];
+			const rows = batch.map((r) => ({ item: r.itemKey, chunk: r.chunkIndex, field: 'body', position: r.chunkIndex, text: r.content, content: r.content }));
+			const started = performance.now();
+			await fullText.replaceItems(index.id, items, rows);
+			spent += performance.now() - started;
 		}
-		return performance.now() - started;
+		return spent;
 	}
 
 	function queries(count: number, seed: number): { text: string; vector: number[] }[] {

@@ -5,14 +5,17 @@ import { PostgresFullTextIndex } from './postgres-full-text-index.js';
 import { SqliteFullTextIndex } from './sqlite-full-text-index.js';
 
 export interface FullTextOptions {
-	/** PostgreSQL text search configuration (`english`, `german`, `simple`, …). Default: `english`. */
+	/**
+	 * Keyword language. `english` (default) and `simple`: the suite's analyzer on both databases; on
+	 * PostgreSQL any other installed text search configuration (`german`, …) is parsed by PostgreSQL.
+	 */
 	language?: string;
 	/** Told the names of keyword-index tables before they are created (SQLite creates tables per search index). */
 	onTables?: (tables: string[]) => void;
 }
 
 /**
- * The keyword engine of the database knex talks to: FTS5 on SQLite, tsvector on PostgreSQL.
+ * The keyword engine of the database knex talks to: FTS5 on SQLite, BM25 postings on PostgreSQL.
  * Null for other databases (MySQL, MSSQL, Oracle): search then runs semantic-only.
  */
 export function createFullTextIndex(knex: Knex, options: FullTextOptions = {}): FullTextIndex | null {

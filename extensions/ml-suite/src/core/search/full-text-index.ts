@@ -1,7 +1,7 @@
 /**
  * Full-text engine contract: one keyword index per search index, kept by the indexing pipeline
  * beside the vectors (same chunks, same item keys). Implementations: SQLite FTS5 with `bm25()`
- * (`sqlite-full-text-index.ts`) and PostgreSQL `tsvector` + GIN with `ts_rank_cd`
+ * (`sqlite-full-text-index.ts`) and PostgreSQL BM25 over postings the engine keeps
  * (`postgres-full-text-index.ts`). Both pass `full-text-index.conformance.ts`.
  */
 export interface FullTextChunk {
@@ -29,7 +29,7 @@ export interface FullTextMatch {
 	chunk: number;
 	field: string;
 	position: number;
-	/** Engine relevance, higher is better (BM25 on SQLite, cover density on PostgreSQL). */
+	/** Engine relevance, higher is better (BM25 on both engines). */
 	score: number;
 	content: string;
 }
@@ -74,7 +74,7 @@ export interface FullTextIndex {
 	 * Matches of any term of the query, best first (ties by item, then chunk), exact over the
 	 * whole index: `offset`/`limit` page through one fixed ranking. Engines rank whole items (an
 	 * item cut into several chunks scores as the document it is: BM25 over the item's whole text
-	 * on SQLite, `ts_rank_cd` over its whole `tsvector` on PostgreSQL) and return one match per
+	 * on SQLite, BM25 over the item's postings on PostgreSQL) and return one match per
 	 * item, with its chunk that best matches the query as the passage.
 	 */
 	search(indexId: string, query: string, page: { limit: number; offset?: number }): Promise<FullTextMatch[]>;

@@ -90,7 +90,7 @@ describe.skipIf(await skipUnless('postgres'))('hybrid search exactness on Postgr
 		await knex.raw('DROP SCHEMA IF EXISTS ?? CASCADE', [schema]);
 		await knex.destroy();
 	});
-	exactnessSuite('PostgreSQL tsvector', () => {
+	exactnessSuite('PostgreSQL BM25 postings', () => {
 		knex ??= knexFactory({
 			client: 'pg',
 			connection: POSTGRES_URL,

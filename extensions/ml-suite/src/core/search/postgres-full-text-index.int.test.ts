@@ -1,8 +1,9 @@
 import knexFactory, { type Knex } from 'knex';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { POSTGRES_URL, skipUnless } from '../../../../../test/support/services.js';
+import { analyzeQuery, analyzeText } from '../text/analyze-text.js';
 import { fullTextIndexSuite } from './full-text-index.conformance.js';
-import { PostgresFullTextIndex, POSTGRES_FULL_TEXT_POSTINGS_TABLE, POSTGRES_FULL_TEXT_STATS_TABLE, POSTGRES_FULL_TEXT_TERMS_TABLE } from './postgres-full-text-index.js';
+import { PostgresFullTextIndex, POSTGRES_FULL_TEXT_POSTINGS_TABLE, POSTGRES_FULL_TEXT_TABLE, POSTGRES_FULL_TEXT_STATS_TABLE, POSTGRES_FULL_TEXT_TERMS_TABLE } from './postgres-full-text-index.js';
 
 describe.skipIf(await skipUnless('postgres'))('PostgresFullTextIndex', () => {
 	const prefix = `ml_fts_test_${process.pid}_${Date.now()}`;
@@ -19,11 +20,11 @@ describe.skipIf(await skipUnless('postgres'))('PostgresFullTextIndex', () => {
 		await admin.destroy();
 	});
 
-	const open2 = (): { knex: Knex; fts: PostgresFullTextIndex } => {
+	const open2 = (textSearchConfig?: string): { knex: Knex; fts: PostgresFullTextIndex } => {
 		const schema = `${prefix}_${n++}`;
 		const knex = knexFactory({ client: 'pg', connection: POSTGRES_URL, searchPath: [schema], pool: { min: 0, max: 2, afterCreate: (conn: { query(sql: string, cb: (error: Error | null) => void): void }, done: (error: Error | null, conn: unknown) => void) => conn.query(`CREATE SCHEMA IF NOT EXISTS "${schema}"`, (error) => done(error, conn)) } });
 		open.push(knex);
-		return { knex, fts: new PostgresFullTextIndex({ knex }) };
+		return { knex, fts: new PostgresFullTextIndex({ knex, ...(textSearchConfig ? { textSearchConfig } : {}) }) };
 	};
 
 	fullTextIndexSuite(() => open2().fts);
@@ -43,21 +44,23 @@ describe.skipIf(await skipUnless('postgres'))('PostgresFullTextIndex', () => {
 		const everyPosting = async (query: string, limit: number, offset: number) =>
 			(
 				await knex.raw(
-					`WITH s AS (SELECT docs, total::float8 / docs AS avg FROM ${POSTGRES_FULL_TEXT_STATS_TABLE} WHERE index_id = ?),
-					w AS (SELECT t.term, ln(1 + (s.docs - t.df + 0.5) / (t.df + 0.5)) AS idf FROM ${POSTGRES_FULL_TEXT_TERMS_TABLE} t, s WHERE t.index_id = ? AND t.term IN (SELECT lexeme FROM unnest(to_tsvector('english', ?))))
-					SELECT p.item, round(sum(w.idf * p.tf * 2.2 / (p.tf + 1.2 * (0.25 + 0.75 * p.len / s.avg))) * 1e9) / 1e9 AS score FROM ${POSTGRES_FULL_TEXT_POSTINGS_TABLE} p JOIN w ON w.term = p.term, s WHERE p.index_id = ? GROUP BY p.item ORDER BY score DESC, p.item LIMIT ? OFFSET ?`,
-					[index, index, query, index, limit, offset],
+					`WITH s AS (SELECT key, docs, total::float8 / docs AS avg FROM ${POSTGRES_FULL_TEXT_STATS_TABLE} WHERE index_id = ?),
+					w AS (SELECT t.term, ln(1 + (s.docs - t.df + 0.5) / (t.df + 0.5)) AS idf FROM ${POSTGRES_FULL_TEXT_TERMS_TABLE} t, s WHERE t.index_key = s.key AND t.term = ANY(?::text[]))
+					SELECT p.item, round(sum(w.idf * p.tf * 2.2 / (p.tf + 1.2 * (0.25 + 0.75 * p.len / s.avg))) * 1e9) / 1e9 AS score FROM ${POSTGRES_FULL_TEXT_POSTINGS_TABLE} p JOIN w ON w.term = p.term, s WHERE p.index_key = s.key GROUP BY p.item ORDER BY score DESC, p.item LIMIT ? OFFSET ?`,
+					[index, analyzeQuery(query), limit, offset],
 				)
 			).rows.map((r: { item: string; score: number }) => ({ item: r.item, score: Number(r.score) }));
 		// The statistics equal a count over what is stored.
-		const stats = (await knex.raw(`SELECT docs, total FROM ${POSTGRES_FULL_TEXT_STATS_TABLE} WHERE index_id = ?`, [index])).rows[0];
+		const stats = (await knex.raw(`SELECT key, docs, total FROM ${POSTGRES_FULL_TEXT_STATS_TABLE} WHERE index_id = ?`, [index])).rows[0];
 		expect(Number(stats.docs)).toBe(397);
-		const lengths = (await knex.raw(`SELECT sum(len) AS total, count(*) FILTER (WHERE len <> (SELECT coalesce(sum(coalesce(array_length(u.positions, 1), 1)), 0) FROM unnest(tsv) u)) AS wrong FROM ml_fulltext_items WHERE index_id = ?`, [index])).rows[0];
+		const lengths = (
+			await knex.raw(`SELECT sum(len) AS total, count(*) FILTER (WHERE len <> (SELECT coalesce(sum(p.tf), 0) FROM ${POSTGRES_FULL_TEXT_POSTINGS_TABLE} p WHERE p.index_key = ? AND p.item = i.item)) AS wrong FROM ml_fulltext_items i WHERE index_id = ?`, [stats.key, index])
+		).rows[0];
 		expect(Number(stats.total)).toBe(Number(lengths.total));
 		expect(Number(lengths.wrong)).toBe(0);
-		const postingLengths = (await knex.raw(`SELECT count(*) AS n FROM ${POSTGRES_FULL_TEXT_POSTINGS_TABLE} p JOIN ml_fulltext_items i USING (index_id, item) WHERE p.index_id = ? AND p.len <> i.len`, [index])).rows[0];
+		const postingLengths = (await knex.raw(`SELECT count(*) AS n FROM ${POSTGRES_FULL_TEXT_POSTINGS_TABLE} p JOIN ml_fulltext_items i ON i.index_id = ? AND i.item = p.item WHERE p.index_key = ? AND p.len <> i.len`, [index, stats.key])).rows[0];
 		expect(Number(postingLengths.n)).toBe(0);
-		const df = (await knex.raw(`SELECT count(*) AS n FROM ${POSTGRES_FULL_TEXT_TERMS_TABLE} t WHERE index_id = ? AND df <> (SELECT count(*) FROM ${POSTGRES_FULL_TEXT_POSTINGS_TABLE} p WHERE p.index_id = t.index_id AND p.term = t.term)`, [index])).rows[0];
+		const df = (await knex.raw(`SELECT count(*) AS n FROM ${POSTGRES_FULL_TEXT_TERMS_TABLE} t WHERE index_key = ? AND df <> (SELECT count(*) FROM ${POSTGRES_FULL_TEXT_POSTINGS_TABLE} p WHERE p.index_key = t.index_key AND p.term = t.term)`, [stats.key])).rows[0];
 		expect(Number(df.n)).toBe(0);
 		// Counts the rankings that scored every posting (no term could be left out).
 		const scoring = vi.spyOn(fts as unknown as { score: (...args: unknown[]) => Promise<unknown> }, 'score');
@@ -100,15 +103,93 @@ describe.skipIf(await skipUnless('postgres'))('PostgresFullTextIndex', () => {
 		expect(plan).toMatch(/Index Cond: .*item/);
 	});
 
-	it('parses the query as it parses the items: `covid-19` ranks the items holding its `-19` first', async () => {
-		const { fts } = open2();
+	it('indexes English with the suite analyzer (the SQLite engine\'s terms): PostgreSQL parses nothing', async () => {
+		const { knex, fts } = open2();
+		expect(fts.analyzer).toBe('suite');
 		const index = '8b2c3d4e-5f6a-4b7c-9d8e-0f1a2b3c4d5e';
-		const docs = [
-			{ item: 'compound', text: 'covid-19 outcomes in adults' },
-			{ item: 'parts', text: 'covid outcomes 19 covid 19 cases' },
-			{ item: 'other', text: 'influenza outcomes' },
+		const text = 'Boundary-layer flows over Café surfaces, COVID-19 studies';
+		await fts.replaceItems(index, ['a'], [{ item: 'a', chunk: 0, field: 'body', position: 0, text, content: text }], [{ item: 'a', text: `Title. ${text}` }]);
+		const chunk = (await knex.raw(`SELECT terms FROM ${POSTGRES_FULL_TEXT_TABLE} WHERE index_id = ?`, [index])).rows[0];
+		expect(chunk.terms).toBe(analyzeText(text).join(' '));
+		const item = (await knex.raw(`SELECT terms, len FROM ml_fulltext_items WHERE index_id = ?`, [index])).rows[0];
+		expect([...item.terms].sort()).toEqual([...new Set(analyzeText(`Title. ${text}`))].sort());
+		expect(item.len).toBe(analyzeText(`Title. ${text}`).length);
+		// Stemmed and folded as SQLite does: `layers` meets `layer`, `cafe` meets `Café`, `covid 19` meets `COVID-19`.
+		for (const query of ['layers', 'cafe', 'covid 19', 'studied']) expect((await fts.rank(index, query, { limit: 5 })).map((r) => r.item), query).toEqual(['a']);
+		expect((await fts.matchAll(index, 'boundary')).chunks.map((c) => c.terms)).toEqual([analyzeText(text)]);
+	});
+
+	it('finds the chunk holding a term its item\'s whole text lacks (a chunk cut inside a word)', async () => {
+		const { fts } = open2();
+		const index = '9c3d4e5f-6a7b-4c8d-9e0f-1a2b3c4d5e6f';
+		const whole = 'supercalifragilistic words';
+		await fts.replaceItems(index, ['a'], [
+			{ item: 'a', chunk: 0, field: 'body', position: 0, text: 'supercali', content: 'supercali' },
+			{ item: 'a', chunk: 1, field: 'body', position: 1, text: 'fragilistic words', content: 'fragilistic words' },
+		], [{ item: 'a', text: whole }]);
+		expect((await fts.matchAll(index, 'supercali')).chunks.map((c) => c.chunk)).toEqual([0]);
+		expect((await fts.matchAll(index, 'words')).chunks.map((c) => c.chunk)).toEqual([1]);
+		// Ranking is over the whole text, which does not hold the fragment.
+		expect(await fts.rank(index, 'supercali', { limit: 5 })).toEqual([]);
+		await fts.replaceItems(index, ['a'], [{ item: 'a', chunk: 0, field: 'body', position: 0, text: whole, content: whole }], [{ item: 'a', text: whole }]);
+		expect((await fts.matchAll(index, 'supercali')).chunks).toEqual([]);
+	});
+
+	describe('with a text search configuration the suite does not analyse (german)', () => {
+		it('parses with PostgreSQL: German stemming, and the query parsed like the items (`covid-19` keeps its `-19`)', async () => {
+			const { fts } = open2('german');
+			expect(fts.analyzer).toBe('postgres');
+			const index = '8b2c3d4e-5f6a-4b7c-9d8e-0f1a2b3c4d5e';
+			const docs = [
+				{ item: 'compound', text: 'covid-19 Verläufe bei Erwachsenen' },
+				{ item: 'parts', text: 'covid Verläufe 19 covid 19 Fälle' },
+				{ item: 'houses', text: 'Die Häuser am See' },
+			];
+			await fts.replaceItems(index, docs.map((d) => d.item), docs.map((d) => ({ item: d.item, chunk: 0, field: 'body', position: 0, text: d.text, content: d.text })));
+			expect((await fts.rank(index, 'COVID-19', { limit: 3 })).map((r) => r.item)).toEqual(['compound', 'parts']);
+			expect((await fts.rank(index, 'Haus', { limit: 3 })).map((r) => r.item)).toEqual(['houses']);
+			expect((await fts.matchAll(index, 'Hauses')).chunks.map((c) => c.item)).toEqual(['houses']);
+		});
+	});
+
+	it('converts the tsvector layout of earlier versions on first use: the same answers as an index built from scratch', async () => {
+		const { knex } = open2();
+		const index = 'ab4d5e6f-7a8b-4c9d-8e0f-1a2b3c4d5e6f';
+		const chunks = [
+			{ item: 'a', chunk: 0, field: 'body', position: 0, text: 'Title A. Volcanoes erupt lava.', content: 'Volcanoes erupt lava.' },
+			{ item: 'a', chunk: 1, field: 'body', position: 1, text: 'Title A. The volcano erupted twice.', content: 'The volcano erupted twice.' },
+			{ item: 'b', chunk: 0, field: 'body', position: 0, text: 'Title B. A quiet lake with a dormant volcano.', content: 'A quiet lake with a dormant volcano.' },
+			{ item: 'c', chunk: 0, field: 'summary', position: 0, text: 'Title C. Cooking pasta.', content: 'Cooking pasta.' },
 		];
-		await fts.replaceItems(index, docs.map((d) => d.item), docs.map((d) => ({ item: d.item, chunk: 0, field: 'body', position: 0, text: d.text, content: d.text })));
-		expect((await fts.rank(index, 'COVID-19', { limit: 3 })).map((r) => r.item)).toEqual(['compound', 'parts']);
+		// The previous version's tables and rows, as it wrote them.
+		await knex.raw(`CREATE TABLE ml_fulltext (index_id varchar(64) NOT NULL, item varchar(255) NOT NULL, chunk integer NOT NULL, field varchar(255) NOT NULL, position integer NOT NULL, content text NOT NULL, matched text NOT NULL, tsv tsvector NOT NULL, PRIMARY KEY (index_id, item, chunk))`);
+		await knex.raw(`CREATE INDEX ml_fulltext_tsv_idx ON ml_fulltext USING gin (tsv)`);
+		await knex.raw(`CREATE TABLE ml_fulltext_items (index_id varchar(64) NOT NULL, item varchar(255) NOT NULL, tsv tsvector NOT NULL, len integer, PRIMARY KEY (index_id, item))`);
+		await knex.raw(`CREATE TABLE ml_fulltext_postings (index_id varchar(64) NOT NULL, term text NOT NULL, item varchar(255) NOT NULL, tf integer NOT NULL, len integer NOT NULL, PRIMARY KEY (index_id, term, item))`);
+		await knex.raw(`CREATE TABLE ml_fulltext_terms (index_id varchar(64) NOT NULL, term text NOT NULL, df integer NOT NULL, PRIMARY KEY (index_id, term))`);
+		await knex.raw(`CREATE TABLE ml_fulltext_stats (index_id varchar(64) PRIMARY KEY, docs bigint NOT NULL, total bigint NOT NULL)`);
+		for (const c of chunks) await knex.raw(`INSERT INTO ml_fulltext VALUES (?, ?, ?, ?, ?, ?, ?, to_tsvector('english', ?))`, [index, c.item, c.chunk, c.field, c.position, c.content, c.text, c.text]);
+		await knex.raw(`INSERT INTO ml_fulltext_items SELECT index_id, item, to_tsvector('english', string_agg(matched, ' ' ORDER BY chunk)), 0 FROM ml_fulltext GROUP BY index_id, item`);
+		await knex.raw(`INSERT INTO ml_fulltext_postings SELECT i.index_id, u.lexeme, i.item, 1, 1 FROM ml_fulltext_items i, unnest(i.tsv) u`);
+		await knex.raw(`INSERT INTO ml_fulltext_stats VALUES (?, 3, 3)`, [index]);
+
+		// Two engines start together: one converts, the other waits for it and finds the new layout.
+		const [converted, alsoStarted] = [new PostgresFullTextIndex({ knex }), new PostgresFullTextIndex({ knex })];
+		const [counted] = await Promise.all([converted.count(index), alsoStarted.count(index)]);
+		expect(counted).toBe(4);
+		const columns = (await knex.raw(`SELECT column_name FROM information_schema.columns WHERE table_schema = current_schema() AND table_name = 'ml_fulltext' ORDER BY column_name`)).rows.map((r: { column_name: string }) => r.column_name);
+		expect(columns).toEqual(['chunk', 'content', 'field', 'index_id', 'item', 'position', 'terms']);
+
+		const { fts: fresh } = open2();
+		await fresh.replaceItems(index, ['a', 'b', 'c'], chunks);
+		for (const query of ['volcano eruption', 'lava', 'pasta lake', 'title']) {
+			expect(await converted.search(index, query, { limit: 10 }), query).toEqual(await fresh.search(index, query, { limit: 10 }));
+			expect(await converted.matchAll(index, query), query).toEqual(await fresh.matchAll(index, query));
+		}
+		// Writes after the conversion keep it exact.
+		await converted.replaceItems(index, ['c'], [{ item: 'c', chunk: 0, field: 'summary', position: 0, text: 'Title C. Lava cake.', content: 'Lava cake.' }]);
+		await fresh.replaceItems(index, ['c'], [{ item: 'c', chunk: 0, field: 'summary', position: 0, text: 'Title C. Lava cake.', content: 'Lava cake.' }]);
+		expect(await converted.search(index, 'lava', { limit: 10 })).toEqual(await fresh.search(index, 'lava', { limit: 10 }));
 	});
 });
+

@@ -1,5 +1,6 @@
 import type { Knex } from 'knex';
 import { analyzeQuery, analyzeText, type TextLanguage } from '../text/analyze-text.js';
+import { bestPassages, type ChunkTermsRow as ChunkRow } from './best-passages.js';
 import { byRankThenItem, byScoreThenKey, type FullTextChunk, type FullTextDocument, type FullTextIndex, type FullTextMatch, type FullTextPassage, type FullTextRanked, type FullTextTerms } from './full-text-index.js';
 
 /** SQLite caps bound variables per statement. */
@@ -231,40 +232,6 @@ async function deleteItems(trx: Knex.Transaction, tables: ReturnType<typeof sqli
 		}
 		if (old.length > 0) await trx(rows).whereIn('item', part).delete();
 	}
-}
-
-interface ChunkRow {
-	item: string;
-	chunk: number;
-	field: string;
-	position: number;
-	terms: string;
-	content: string;
-}
-
-/** Each item's chunk holding the most of `wanted` (distinct terms, then occurrences; then the first chunk). */
-function bestPassages(chunkRows: readonly ChunkRow[], wanted: ReadonlySet<string>): Map<string, FullTextPassage> {
-	const best = new Map<string, FullTextPassage & { distinct: number; hits: number }>();
-	// Occurrences of each wanted term as a whole word of the space-separated terms (no split per chunk).
-	const needles = [...wanted].map((term) => ` ${term} `);
-	for (const r of chunkRows) {
-		const terms = ` ${r.terms} `;
-		let distinct = 0;
-		let hits = 0;
-		for (const needle of needles) {
-			let count = 0;
-			for (let at = terms.indexOf(needle); at !== -1; at = terms.indexOf(needle, at + needle.length - 1)) count++;
-			if (count > 0) distinct++;
-			hits += count;
-		}
-		const key = String(r.item);
-		const chunk = Number(r.chunk);
-		const current = best.get(key);
-		if (!current || distinct > current.distinct || (distinct === current.distinct && (hits > current.hits || (hits === current.hits && chunk < current.chunk)))) {
-			best.set(key, { chunk, field: String(r.field), position: Number(r.position), content: String(r.content), distinct, hits });
-		}
-	}
-	return new Map([...best].map(([item, { chunk, field, position, content }]) => [item, { chunk, field, position, content }]));
 }
 
 /** `"a" OR "b"`: analyzed terms hold only letters and digits, so quoting makes them literal. */
