@@ -242,6 +242,34 @@ describe('IndexingService', () => {
 		expect(await service.indexItemNow(index, '5', { origin })).toBe(0);
 	});
 
+	it('the reconcile sweep gives way to saves in this process: it reads items to verify only once they pause', async () => {
+		await service.indexItems(index, ['1', '2', '3', '4', '5'], { origin });
+		const reads: number[] = [];
+		class TimedItems extends MemoryItemSource {
+			override async read(collection: string, keys: readonly string[], fields: readonly string[]) {
+				reads.push(Date.now());
+				return items.read(collection, keys, fields);
+			}
+		}
+		const saves = new SaveActivity({ quietMs: 100, maxDeferMs: 10_000 });
+		const sweeping = new IndexingService({ db, items: new TimedItems(), storeFor: () => store, saves, resolveModel: async () => ({ key: EmbeddingService.cacheModelKey(model), dimensions: model.dimensions }), embed: async () => [] });
+		// A batch save under way for 300 ms (its hooks note it every few milliseconds).
+		saves.touch();
+		let lastTouch = Date.now();
+		const saving = setInterval(() => {
+			saves.touch();
+			lastTouch = Date.now();
+		}, 10);
+		setTimeout(() => clearInterval(saving), 300);
+		const queue = { enqueue: async () => ({ id: 'x', name: 'index-items', queue: 'indexing' }) } as unknown as Queue;
+		const indexes = { active: async () => [index] } as unknown as IndexRepository;
+		const outcome = await reconcile({ indexes, indexing: sweeping, queue }, { olderThanSeconds: 0, verifyPerIndex: 100 });
+		clearInterval(saving);
+		expect(outcome.diverged).toBe(0);
+		expect(reads.length).toBeGreaterThan(0);
+		expect(reads[0]!).toBeGreaterThanOrEqual(lastTouch + 90);
+	});
+
 	it('items that failed in a provider outage are requeued automatically (up to a cap); permanent failures are not', async () => {
 		let fault: Error = new ProviderError('timed out', { provider: 'openai', retryable: true, code: 'PROVIDER_TIMEOUT' });
 		const flaky = new IndexingService({
