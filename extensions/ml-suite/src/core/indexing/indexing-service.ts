@@ -269,7 +269,15 @@ export class IndexingService {
 
 	/** Background work waits while this process serves item saves (see `SaveActivity`). */
 	private async giveWayToSaves(options: IndexingOptions): Promise<void> {
-		if (options.background) await this.deps.saves?.quiet(options.signal);
+		if (options.background) await this.waitForSavesToPause(options.signal);
+	}
+
+	/**
+	 * Resolves once item saves in this process pause (at most `ML_INDEXING_MAX_DEFER_MS`): other
+	 * background work over the index tables (the reconcile sweep) waits here as indexing jobs do.
+	 */
+	async waitForSavesToPause(signal?: AbortSignal): Promise<void> {
+		await this.deps.saves?.quiet(signal);
 	}
 
 	/**
