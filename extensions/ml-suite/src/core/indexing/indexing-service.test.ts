@@ -124,6 +124,38 @@ describe('IndexingService', () => {
 		expect(reads).toEqual([60]);
 	});
 
+	it('runs background work of one index one batch at a time in this process (jobs of the same index take turns; other indexes do not wait)', async () => {
+		let active = 0;
+		let most = 0;
+		const embeddings = new EmbeddingService({});
+		const turns = new IndexingService({
+			db,
+			items,
+			storeFor: () => store,
+			resolveModel: async () => ({ key: EmbeddingService.cacheModelKey(model), dimensions: model.dimensions }),
+			embed: async (_index, texts) => {
+				active++;
+				most = Math.max(most, active);
+				await new Promise((resolve) => setTimeout(resolve, 30));
+				active--;
+				return (await embeddings.embed(texts, { model: { model, definition: { inputPricePerMillion: 0, outputPricePerMillion: 0 } }, origin })).embeddings;
+			},
+		});
+		const results = await Promise.all([
+			turns.indexItems(index, ['1', '2'], { origin, background: true }),
+			turns.indexItems(index, ['3', '4'], { origin, background: true }),
+			turns.indexItems(index, ['5'], { origin, background: true }),
+		]);
+		expect(results.map((r) => r.indexed)).toEqual([2, 2, 1]);
+		expect(most).toBe(1);
+		// Another index's background work runs beside it.
+		const other = makeIndex({ id: randomUUID(), name: 'other' });
+		await db('ml_indexes').insert({ id: other.id, name: other.name, collection: other.collection });
+		most = 0;
+		await Promise.all([turns.indexItems(index, ['1'], { origin, background: true, force: true }), turns.indexItems(other, ['2'], { origin, background: true, force: true })]);
+		expect(most).toBe(2);
+	});
+
 	it('costs no provider call for unchanged content, and re-embeds only what changed', async () => {
 		await service.indexItems(index, ['1', '2', '3'], { origin });
 		const calls = model.texts;
