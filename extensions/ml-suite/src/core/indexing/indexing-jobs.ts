@@ -134,6 +134,9 @@ export async function reconcile(deps: IndexingJobDeps, options: ReconcileOptions
 	const olderThan = new Date(Date.now() - options.olderThanSeconds * 1000);
 	const verify = options.verifyPerIndex ?? 500;
 	for (const index of await deps.indexes.active()) {
+		// Its reads (and the verify page's item reads and hashing) share the event loop and, on
+		// SQLite, the one connection with item saves: like indexing jobs, it waits for them to pause.
+		await deps.indexing.waitForSavesToPause();
 		if (options.retryFailed) {
 			const failed = await deps.indexing.documents.listRetryableFailures(index.id, {
 				limit: 20_000,

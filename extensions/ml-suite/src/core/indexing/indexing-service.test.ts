@@ -124,6 +124,38 @@ describe('IndexingService', () => {
 		expect(reads).toEqual([60]);
 	});
 
+	it('runs background work of one index one batch at a time in this process (jobs of the same index take turns; other indexes do not wait)', async () => {
+		let active = 0;
+		let most = 0;
+		const embeddings = new EmbeddingService({});
+		const turns = new IndexingService({
+			db,
+			items,
+			storeFor: () => store,
+			resolveModel: async () => ({ key: EmbeddingService.cacheModelKey(model), dimensions: model.dimensions }),
+			embed: async (_index, texts) => {
+				active++;
+				most = Math.max(most, active);
+				await new Promise((resolve) => setTimeout(resolve, 30));
+				active--;
+				return (await embeddings.embed(texts, { model: { model, definition: { inputPricePerMillion: 0, outputPricePerMillion: 0 } }, origin })).embeddings;
+			},
+		});
+		const results = await Promise.all([
+			turns.indexItems(index, ['1', '2'], { origin, background: true }),
+			turns.indexItems(index, ['3', '4'], { origin, background: true }),
+			turns.indexItems(index, ['5'], { origin, background: true }),
+		]);
+		expect(results.map((r) => r.indexed)).toEqual([2, 2, 1]);
+		expect(most).toBe(1);
+		// Another index's background work runs beside it.
+		const other = makeIndex({ id: randomUUID(), name: 'other' });
+		await db('ml_indexes').insert({ id: other.id, name: other.name, collection: other.collection });
+		most = 0;
+		await Promise.all([turns.indexItems(index, ['1'], { origin, background: true, force: true }), turns.indexItems(other, ['2'], { origin, background: true, force: true })]);
+		expect(most).toBe(2);
+	});
+
 	it('costs no provider call for unchanged content, and re-embeds only what changed', async () => {
 		await service.indexItems(index, ['1', '2', '3'], { origin });
 		const calls = model.texts;
@@ -240,6 +272,34 @@ describe('IndexingService', () => {
 		expect(await racing.indexItemNow(index, '5', { origin })).toBe(1);
 		items.delete('notes', '5');
 		expect(await service.indexItemNow(index, '5', { origin })).toBe(0);
+	});
+
+	it('the reconcile sweep gives way to saves in this process: it reads items to verify only once they pause', async () => {
+		await service.indexItems(index, ['1', '2', '3', '4', '5'], { origin });
+		const reads: number[] = [];
+		class TimedItems extends MemoryItemSource {
+			override async read(collection: string, keys: readonly string[], fields: readonly string[]) {
+				reads.push(Date.now());
+				return items.read(collection, keys, fields);
+			}
+		}
+		const saves = new SaveActivity({ quietMs: 100, maxDeferMs: 10_000 });
+		const sweeping = new IndexingService({ db, items: new TimedItems(), storeFor: () => store, saves, resolveModel: async () => ({ key: EmbeddingService.cacheModelKey(model), dimensions: model.dimensions }), embed: async () => [] });
+		// A batch save under way for 300 ms (its hooks note it every few milliseconds).
+		saves.touch();
+		let lastTouch = Date.now();
+		const saving = setInterval(() => {
+			saves.touch();
+			lastTouch = Date.now();
+		}, 10);
+		setTimeout(() => clearInterval(saving), 300);
+		const queue = { enqueue: async () => ({ id: 'x', name: 'index-items', queue: 'indexing' }) } as unknown as Queue;
+		const indexes = { active: async () => [index] } as unknown as IndexRepository;
+		const outcome = await reconcile({ indexes, indexing: sweeping, queue }, { olderThanSeconds: 0, verifyPerIndex: 100 });
+		clearInterval(saving);
+		expect(outcome.diverged).toBe(0);
+		expect(reads.length).toBeGreaterThan(0);
+		expect(reads[0]!).toBeGreaterThanOrEqual(lastTouch + 90);
 	});
 
 	it('items that failed in a provider outage are requeued automatically (up to a cap); permanent failures are not', async () => {
