@@ -65,33 +65,33 @@ export function createEmbeddingModel(def: ModelDefinition, deps: ModelFactoryDep
 
 /** Builds the chat model a `ml_models` row describes. */
 export function createChatModel(def: ModelDefinition, deps: ModelFactoryDeps): ChatModel {
-	const provider = ofTask(def, 'chat');
-	switch (provider) {
-		case 'local':
-			throw new NotConfiguredError(
-				`There is no local chat model. Point "${def.name}" at an openai or openai-compatible server (e.g. Ollama), or set ML_CHAT_PROVIDER and ML_CHAT_MODEL.`,
-				{ model: def.id },
-			);
-		case 'openai':
-		case 'openai-compatible':
-			return new OpenAIChatModel({ ...connection(def, provider, deps), contextWindow: def.contextWindow });
-		default:
-			return unknownProvider(provider);
-	}
+	ofTask(def, 'chat');
+	return remoteOnly(
+		def,
+		`There is no local chat model. Point "${def.name}" at an openai or openai-compatible server (e.g. Ollama), or set ML_CHAT_PROVIDER and ML_CHAT_MODEL.`,
+		(provider) => new OpenAIChatModel({ ...connection(def, provider, deps), contextWindow: def.contextWindow }),
+	);
 }
 
 /** Builds the speech-to-text model a `ml_models` row describes (`max_input_tokens` is not used; uploads are capped at 25 MB). */
 export function createTranscriptionModel(def: ModelDefinition, deps: ModelFactoryDeps): TranscriptionModel {
-	const provider = ofTask(def, 'transcription');
+	ofTask(def, 'transcription');
+	return remoteOnly(
+		def,
+		`There is no local transcription model (no speech model can be installed from the package registries). Point "${def.name}" at OpenAI or an openai-compatible Whisper server (faster-whisper/speaches, whisper.cpp, LocalAI, vLLM), or set ML_TRANSCRIPTION_PROVIDER, ML_TRANSCRIPTION_MODEL and ML_TRANSCRIPTION_BASE_URL.`,
+		(provider) => new OpenAITranscriptionModel(connection(def, provider, deps)),
+	);
+}
+
+/** A model only remote servers provide: the `local` provider is refused with what to configure instead. */
+function remoteOnly<M>(def: ModelDefinition, noLocalModel: string, build: (provider: 'openai' | 'openai-compatible') => M): M {
+	const provider = def.provider;
 	switch (provider) {
 		case 'local':
-			throw new NotConfiguredError(
-				`There is no local transcription model (no speech model can be installed from the package registries). Point "${def.name}" at OpenAI or an openai-compatible Whisper server (faster-whisper/speaches, whisper.cpp, LocalAI, vLLM), or set ML_TRANSCRIPTION_PROVIDER, ML_TRANSCRIPTION_MODEL and ML_TRANSCRIPTION_BASE_URL.`,
-				{ model: def.id },
-			);
+			throw new NotConfiguredError(noLocalModel, { model: def.id });
 		case 'openai':
 		case 'openai-compatible':
-			return new OpenAITranscriptionModel(connection(def, provider, deps));
+			return build(provider);
 		default:
 			return unknownProvider(provider);
 	}

@@ -5,6 +5,7 @@ import { byRankThenItem, rankWithPassages, type FullTextChunk, type FullTextDocu
 import { createPostgresLexer, type PostgresLexer } from './postgres-full-text-lexer.js';
 import {
 	ensurePostgresFullTextSchema,
+	FT,
 	POSTGRES_FULL_TEXT_ITEMS_TABLE,
 	POSTGRES_FULL_TEXT_POSTINGS_TABLE,
 	POSTGRES_FULL_TEXT_STATS_TABLE,
@@ -15,11 +16,7 @@ import {
 
 export { POSTGRES_FULL_TEXT_ITEMS_TABLE, POSTGRES_FULL_TEXT_POSTINGS_TABLE, POSTGRES_FULL_TEXT_STATS_TABLE, POSTGRES_FULL_TEXT_TABLE, POSTGRES_FULL_TEXT_TABLES, POSTGRES_FULL_TEXT_TERMS_TABLE };
 
-const CHUNKS = POSTGRES_FULL_TEXT_TABLE;
-const ITEMS = POSTGRES_FULL_TEXT_ITEMS_TABLE;
-const POSTINGS = POSTGRES_FULL_TEXT_POSTINGS_TABLE;
-const TERMS = POSTGRES_FULL_TEXT_TERMS_TABLE;
-const STATS = POSTGRES_FULL_TEXT_STATS_TABLE;
+const { CHUNKS, ITEMS, POSTINGS, TERMS, STATS } = FT;
 
 const BATCH = 500;
 /** Chunks per write group, about (whole items): small enough that analysing one group overlaps writing the previous. */
