@@ -14,3 +14,22 @@ export function useConfirmedAction(onError: ErrorSink): { open: Ref<boolean>; bu
 	}
 	return { open, busy, run };
 }
+
+/**
+ * A confirmed action on something the user picked (a row, a queue): `ask(subject)` remembers it
+ * and opens the dialog; `run` runs the action on it (nothing when nothing was asked).
+ */
+export function useConfirmedActionOn<T>(onError: ErrorSink): { open: Ref<boolean>; busy: Ref<boolean>; asked: Ref<T | null>; ask(subject: T): void; run(action: (subject: T) => Promise<void>): Promise<void> } {
+	const confirmed = useConfirmedAction(onError);
+	const asked = ref(null) as Ref<T | null>;
+	function ask(subject: T): void {
+		asked.value = subject;
+		confirmed.open.value = true;
+	}
+	async function run(action: (subject: T) => Promise<void>): Promise<void> {
+		const subject = asked.value;
+		if (subject === null) return;
+		await confirmed.run(() => action(subject));
+	}
+	return { open: confirmed.open, busy: confirmed.busy, asked, ask, run };
+}

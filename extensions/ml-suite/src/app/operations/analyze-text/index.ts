@@ -2,15 +2,8 @@ import { tr } from '../../i18n/localized-definition.js';
 import { defineSuiteOperationApp } from '../define-suite-operation-app.js';
 import { engineOptions, textOption } from '../shared-options.js';
 
-const ANALYSES = [
-	{ text: 'Sentiment', value: 'sentiment' },
-	{ text: 'Summary', value: 'summary' },
-	{ text: 'Keywords', value: 'keywords' },
-	{ text: 'Classification', value: 'classification' },
-	{ text: 'Entities', value: 'entities' },
-	{ text: 'Language', value: 'language' },
-	{ text: 'Readability', value: 'readability' },
-];
+/** The analyses the api side runs, each shown by its name. */
+const ANALYSES = ['sentiment', 'summary', 'keywords', 'classification', 'entities', 'language', 'readability'].map((value) => ({ text: value.charAt(0).toUpperCase() + value.slice(1), value }));
 
 export default defineSuiteOperationApp({
 	id: 'ml-analyze-text',
