@@ -1,4 +1,4 @@
-import { STATUS_COLORS as C, collection, csv, dateCreated, dateUpdated, float, integer, intPk, longText, presentation, select, text, timestamp, type CollectionDef } from './field-builders.js';
+import { STATUS_COLORS as C, STATES as S, archivedAs, collection, csv, dateCreated, dateUpdated, float, integer, intPk, longText, presentation, select, status, text, timestamp, type CollectionDef } from './field-builders.js';
 
 export const ARTICLE_CATEGORIES = ['technology', 'science', 'health', 'travel', 'food', 'business', 'culture', 'environment'];
 const categoryChoices = ARTICLE_CATEGORIES.map((value) => ({ text: value.charAt(0).toUpperCase() + value.slice(1), value }));
@@ -11,22 +11,12 @@ export const DEMO_COLLECTIONS: CollectionDef[] = [
 			icon: 'article',
 			note: 'Demo: articles on varied topics, indexed for semantic search and RAG by the ML suite.',
 			display_template: '{{title}}',
-			archive_field: 'status',
-			archive_value: 'archived',
-			unarchive_value: 'draft',
+			...archivedAs('archived', 'draft'),
 			sort: 1,
 		},
 		[
 			intPk(),
-			select(
-				'status',
-				[
-					{ text: 'Published', value: 'published', ...C.success },
-					{ text: 'Draft', value: 'draft', ...C.muted },
-					{ text: 'Archived', value: 'archived', ...C.warning },
-				],
-				'draft',
-			),
+			status([S.published, S.draft, { ...S.archived, ...C.warning }], 'draft'),
 			text('title', { required: true, width: 'full' }),
 			text('slug', { width: 'half', options: { slug: true, font: 'monospace' } }),
 			text('author', { width: 'half' }),
@@ -64,15 +54,7 @@ export const DEMO_COLLECTIONS: CollectionDef[] = [
 		},
 		[
 			intPk(),
-			select(
-				'status',
-				[
-					{ text: 'To do', value: 'todo', ...C.muted },
-					{ text: 'In progress', value: 'in_progress', ...C.primary },
-					{ text: 'Done', value: 'done', ...C.success },
-				],
-				'todo',
-			),
+			status([S.todo, S.inProgress, S.done], 'todo'),
 			text('title', { required: true, width: 'full' }),
 			longText('description'),
 			select(

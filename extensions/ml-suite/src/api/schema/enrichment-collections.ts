@@ -1,26 +1,23 @@
-import { STATUS_COLORS as C, bool, collection, csv, dateCreated, dateUpdated, integer, intPk, json, longText, manyToOne, named, select, text, timestamp, uuidPk, type CollectionDef, type RelationDef } from './field-builders.js';
+import { STATES as S, archivedAs, bool, csv, dateCreated, dateUpdated, integer, intPk, json, longText, manyToOne, select, status, suiteCollection, text, timestamp, uuidPk, type CollectionDef, type RelationDef } from './field-builders.js';
 
 /**
  * Enrichment pipelines (`ml_enrichments`, admin-managed) and their per-item state
  * (`ml_enrichment_items`, read-only: status, error, what the suite wrote).
  */
 export const ENRICHMENT_COLLECTIONS: CollectionDef[] = [
-	collection(
+	suiteCollection(
 		'ml_enrichments',
+		['Enrichment pipelines', 'Enrichment pipeline'],
 		{
-			group: 'ml_suite',
-			translations: named('Enrichment pipelines', 'Enrichment pipeline'),
 			icon: 'auto_fix_high',
 			note: 'Enrichment pipelines: which collection, which source fields, which analyses, and the field each result is written to. They run on create/update when a source field changes, and as a backfill.',
 			display_template: '{{name}} ({{collection}})',
-			archive_field: 'status',
-			archive_value: 'disabled',
-			unarchive_value: 'active',
+			...archivedAs('disabled', 'active'),
 			sort: 8,
 		},
 		[
 			uuidPk(),
-			select('status', [{ text: 'Active', value: 'active', ...C.success }, { text: 'Disabled', value: 'disabled', ...C.muted }], 'active'),
+			status([S.active, S.disabled], 'active'),
 			text('name', { required: true, width: 'half' }),
 			text('collection', { required: true, width: 'half', interface: 'system-collection', note: 'The collection whose items are enriched.' }),
 			csv('source_fields', { required: true, interface: 'tags', note: 'Fields whose text is analysed (joined; HTML becomes text). A change to any of them re-runs the pipeline.' }),
@@ -38,11 +35,10 @@ export const ENRICHMENT_COLLECTIONS: CollectionDef[] = [
 			dateUpdated(),
 		],
 	),
-	collection(
+	suiteCollection(
 		'ml_enrichment_items',
+		['Enrichment states', 'Enrichment state'],
 		{
-			group: 'ml_suite',
-			translations: named('Enrichment states', 'Enrichment state'),
 			icon: 'fact_check',
 			note: 'Enrichment state per item: pending, done, failed (with the error) or skipped; the source hash analysed; the values the suite wrote and the fields it left to the editor.',
 			display_template: '{{collection}} #{{item}}',
@@ -53,17 +49,7 @@ export const ENRICHMENT_COLLECTIONS: CollectionDef[] = [
 			manyToOne('enrichment', 'uuid', { options: { template: '{{name}}' }, readonly: true }),
 			text('collection', { width: 'half', readonly: true }),
 			text('item', { width: 'half', readonly: true }),
-			select(
-				'status',
-				[
-					{ text: 'Pending', value: 'pending', ...C.primary },
-					{ text: 'Done', value: 'done', ...C.success },
-					{ text: 'Failed', value: 'failed', ...C.danger },
-					{ text: 'Skipped', value: 'skipped', ...C.muted },
-				],
-				'pending',
-				{ readonly: true },
-			),
+			status([S.pending, S.done, S.failed, S.skipped], 'pending', { readonly: true }),
 			text('source_hash', { readonly: true, hidden: true }, { max_length: 64 }),
 			json('written', { readonly: true, note: 'Values the suite wrote, by field.' }),
 			json('kept_fields', { readonly: true, note: 'Fields left alone because an editor had set them.' }),

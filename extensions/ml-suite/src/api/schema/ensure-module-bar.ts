@@ -20,17 +20,8 @@ const DIRECTUS_12_DEFAULT: ModuleBarEntry[] = [
 	{ type: 'module', id: 'settings', enabled: true, locked: true },
 ];
 
-/** Directus 11's (`@directus/app` 11.17): flows live under Settings, docs at docs.directus.io. */
-const DIRECTUS_11_DEFAULT: ModuleBarEntry[] = [
-	{ type: 'module', id: 'content', enabled: true },
-	{ type: 'module', id: 'visual', enabled: false },
-	{ type: 'module', id: 'users', enabled: true },
-	{ type: 'module', id: 'files', enabled: true },
-	{ type: 'module', id: 'insights', enabled: true },
-	{ type: 'module', id: 'deployments', enabled: false },
-	{ type: 'link', id: 'docs', enabled: true, name: '$t:documentation', icon: 'help', url: 'https://docs.directus.io' },
-	{ type: 'module', id: 'settings', enabled: true, locked: true },
-];
+/** Directus 11's (`@directus/app` 11.17): the same but for flows, which live under Settings, and the docs at docs.directus.io. */
+const DIRECTUS_11_DEFAULT: ModuleBarEntry[] = DIRECTUS_12_DEFAULT.filter((entry) => entry.id !== 'flows').map((entry) => (entry.id === 'docs' ? { ...entry, url: 'https://docs.directus.io' } : entry));
 
 /** The app's default module bar of a Directus major (12's when unknown). */
 export function defaultModuleBar(major: number | null): ModuleBarEntry[] {

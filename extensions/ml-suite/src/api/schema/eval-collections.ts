@@ -1,7 +1,7 @@
 import {
 	STATUS_COLORS as C,
+	STATES as S,
 	bool,
-	collection,
 	dateCreated,
 	dateUpdated,
 	float,
@@ -9,8 +9,9 @@ import {
 	json,
 	longText,
 	manyToOne,
-	named,
 	select,
+	status,
+	suiteCollection,
 	text,
 	timestamp,
 	uuidPk,
@@ -18,18 +19,15 @@ import {
 	type RelationDef,
 } from './field-builders.js';
 
-const GROUP = 'ml_suite';
-
 /**
  * Relevance evaluation: sets of judged queries and the runs that scored search against them.
  * Both collections have no permissions for other roles, so only administrators see them.
  */
 export const EVAL_COLLECTIONS: CollectionDef[] = [
-	collection(
+	suiteCollection(
 		'ml_eval_sets',
+		['Eval sets', 'Eval set'],
 		{
-			group: GROUP,
-			translations: named('Eval sets', 'Eval set'),
 			icon: 'fact_check',
 			note: 'Relevance evaluation sets: queries with the items judged relevant to them (grade 1 = relevant, higher = more). Import BEIR files or edit by hand; run and compare them in the ML Evaluation module.',
 			display_template: '{{name}}',
@@ -89,11 +87,10 @@ export const EVAL_COLLECTIONS: CollectionDef[] = [
 			dateUpdated(),
 		],
 	),
-	collection(
+	suiteCollection(
 		'ml_eval_runs',
+		['Eval runs', 'Eval run'],
 		{
-			group: GROUP,
-			translations: named('Eval runs', 'Eval run'),
 			icon: 'leaderboard',
 			note: 'Evaluation runs: one evaluation set searched with an index × model × mode (× reranker), with nDCG@10, Recall@k, MRR@k, per-query results and timings. Written by the evaluation job.',
 			display_template: '{{set_name}} · {{index_name}} · {{mode}} · {{model_label}}',
@@ -101,18 +98,7 @@ export const EVAL_COLLECTIONS: CollectionDef[] = [
 		},
 		[
 			uuidPk(),
-			select(
-				'status',
-				[
-					{ text: 'Queued', value: 'queued', ...C.muted },
-					{ text: 'Running', value: 'running', ...C.primary },
-					{ text: 'Completed', value: 'completed', ...C.success },
-					{ text: 'Failed', value: 'failed', ...C.danger },
-					{ text: 'Cancelled', value: 'cancelled', ...C.warning },
-				],
-				'queued',
-				{ readonly: true },
-			),
+			status([{ ...S.queued, ...C.muted }, S.running, S.completed, S.failed, { ...S.cancelled, ...C.warning }], 'queued', { readonly: true }),
 			manyToOne('eval_set', 'uuid', { readonly: true, options: { template: '{{name}}' } }),
 			text('set_name', { readonly: true, width: 'half' }),
 			text('set_hash', { readonly: true, hidden: true }, { max_length: 64 }),

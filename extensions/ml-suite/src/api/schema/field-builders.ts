@@ -155,6 +155,52 @@ export function collection(name: string, meta: Meta, fields: FieldDef[]): Collec
 	return { collection: name, meta: { collection: name, ...meta }, schema: {}, fields };
 }
 
+/** The suite's folder in the admin app's navigation. */
+export const SUITE_GROUP = 'ml_suite';
+
+/** One of the suite's collections: in its folder, named in English as `[plural, singular]`. */
+export function suiteCollection(name: string, [plural, singular]: [string, string], meta: Meta, fields: FieldDef[]): CollectionDef {
+	return collection(name, { group: SUITE_GROUP, translations: named(plural, singular), ...meta }, fields);
+}
+
+/** Directus's archive settings for a collection whose `status` has an archived value. */
+export const archivedAs = (archiveValue: string, unarchiveValue: string): Meta => ({ archive_field: 'status', archive_value: archiveValue, unarchive_value: unarchiveValue });
+
+const state = (text: string, value: string, color: { foreground: string; background: string }): Choice => ({ text, value, ...color });
+
+/**
+ * The states a `status` field takes across the suite's and the demo's collections, each with one
+ * text and colour; a collection that tints a state differently spreads another colour over it
+ * where it lists it (`{ ...STATES.draft, ...STATUS_COLORS.primary }`).
+ */
+export const STATES = {
+	active: state('Active', 'active', STATUS_COLORS.success),
+	disabled: state('Disabled', 'disabled', STATUS_COLORS.muted),
+	paused: state('Paused', 'paused', STATUS_COLORS.warning),
+	archived: state('Archived', 'archived', STATUS_COLORS.muted),
+	draft: state('Draft', 'draft', STATUS_COLORS.muted),
+	published: state('Published', 'published', STATUS_COLORS.success),
+	todo: state('To do', 'todo', STATUS_COLORS.muted),
+	inProgress: state('In progress', 'in_progress', STATUS_COLORS.primary),
+	done: state('Done', 'done', STATUS_COLORS.success),
+	pending: state('Pending', 'pending', STATUS_COLORS.primary),
+	queued: state('Queued', 'queued', STATUS_COLORS.primary),
+	running: state('Running', 'running', STATUS_COLORS.primary),
+	processing: state('Processing', 'processing', STATUS_COLORS.warning),
+	indexed: state('Indexed', 'indexed', STATUS_COLORS.success),
+	stale: state('Stale', 'stale', STATUS_COLORS.warning),
+	completed: state('Completed', 'completed', STATUS_COLORS.success),
+	success: state('Success', 'success', STATUS_COLORS.success),
+	failed: state('Failed', 'failed', STATUS_COLORS.danger),
+	error: state('Error', 'error', STATUS_COLORS.danger),
+	cancelled: state('Cancelled', 'cancelled', STATUS_COLORS.muted),
+	excluded: state('Excluded', 'excluded', STATUS_COLORS.muted),
+	skipped: state('Skipped', 'skipped', STATUS_COLORS.muted),
+} as const satisfies Record<string, Choice>;
+
+/** A collection's `status` dropdown over some of the STATES. */
+export const status = (states: Choice[], defaultValue: string, meta: Meta = {}): FieldDef => select('status', states, defaultValue, meta);
+
 /*
  * Directus's services take partial `meta` and `schema` objects and complete them with their
  * defaults, but `@directus/types` declares several parameters as complete rows (`createField`

@@ -1,7 +1,9 @@
 import {
 	STATUS_COLORS as C,
+	STATES as S,
+	SUITE_GROUP,
+	archivedAs,
 	bool,
-	collection,
 	csv,
 	dateCreated,
 	dateUpdated,
@@ -15,6 +17,8 @@ import {
 	presentation,
 	select,
 	sortField,
+	status,
+	suiteCollection,
 	text,
 	timestamp,
 	uuidPk,
@@ -25,12 +29,9 @@ import {
 	type RelationDef,
 } from './field-builders.js';
 
-/** The suite's folder in the admin app's navigation. */
-const GROUP = 'ml_suite';
-
 const groupFolder: CollectionDef = {
-	collection: GROUP,
-	meta: { collection: GROUP, translations: named('ML suite', 'ML suite'), icon: 'psychology', note: 'ML suite: models, indexes, usage and prompts', color: '#6644FF', collapse: 'closed', sort: 100 },
+	collection: SUITE_GROUP,
+	meta: { collection: SUITE_GROUP, translations: named('ML suite', 'ML suite'), icon: 'psychology', note: 'ML suite: models, indexes, usage and prompts', color: '#6644FF', collapse: 'closed', sort: 100 },
 	schema: null,
 	fields: [],
 };
@@ -69,23 +70,20 @@ const VECTOR_STORES: Choice[] = [
 
 export const ML_COLLECTIONS: CollectionDef[] = [
 	groupFolder,
-	collection(
+	suiteCollection(
 		'ml_models',
+		['Models', 'Model'],
 		{
-			group: GROUP,
-			translations: named('Models', 'Model'),
 			icon: 'model_training',
 			note: 'Model registry: providers, model ids, limits, prices and the default model per task. API keys are never stored here, only the name of the environment variable that holds one.',
 			display_template: '{{name}}',
 			sort_field: 'sort',
-			archive_field: 'status',
-			archive_value: 'disabled',
-			unarchive_value: 'active',
+			...archivedAs('disabled', 'active'),
 			sort: 1,
 		},
 		[
 			uuidPk(),
-			select('status', [{ text: 'Active', value: 'active', ...C.success }, { text: 'Disabled', value: 'disabled', ...C.muted }], 'active'),
+			status([S.active, S.disabled], 'active'),
 			sortField(),
 			text('name', { required: true, width: 'half', note: 'Shown in the admin app and in usage reports.' }),
 			select('task', TASKS, 'embedding', { required: true }),
@@ -128,30 +126,19 @@ export const ML_COLLECTIONS: CollectionDef[] = [
 			dateUpdated(),
 		],
 	),
-	collection(
+	suiteCollection(
 		'ml_indexes',
+		['Indexes', 'Index'],
 		{
-			group: GROUP,
-			translations: named('Indexes', 'Index'),
 			icon: 'manage_search',
 			note: 'Which collections are indexed for semantic search and RAG: fields, item filter, chunking, model and vector store.',
 			display_template: '{{name}}',
-			archive_field: 'status',
-			archive_value: 'archived',
-			unarchive_value: 'active',
+			...archivedAs('archived', 'active'),
 			sort: 2,
 		},
 		[
 			uuidPk(),
-			select(
-				'status',
-				[
-					{ text: 'Active', value: 'active', ...C.success },
-					{ text: 'Paused', value: 'paused', ...C.warning },
-					{ text: 'Archived', value: 'archived', ...C.muted },
-				],
-				'active',
-			),
+			status([S.active, S.paused, S.archived], 'active'),
 			text('name', { required: true, width: 'half', note: 'Unique slug used by the API (e.g. articles).', options: { slug: true, font: 'monospace' } }, { is_unique: true, is_nullable: false }),
 			text('label', { width: 'half' }),
 			text('collection', { required: true, width: 'half', interface: 'system-collection', note: 'The collection to index.' }),
@@ -175,11 +162,10 @@ export const ML_COLLECTIONS: CollectionDef[] = [
 			dateUpdated(),
 		],
 	),
-	collection(
+	suiteCollection(
 		'ml_documents',
+		['Indexed documents', 'Indexed document'],
 		{
-			group: GROUP,
-			translations: named('Indexed documents', 'Indexed document'),
 			icon: 'description',
 			note: 'Indexing state per item: content hash, status, chunk count and the last error. The source of truth for what still needs work.',
 			display_template: '{{collection}} #{{item}}',
@@ -194,18 +180,7 @@ export const ML_COLLECTIONS: CollectionDef[] = [
 			presentation('open_item', 'presentation-links', {
 				options: { links: [{ label: 'Open the indexed item', icon: 'open_in_new', type: 'normal', actionType: 'url', url: '/content/{{collection}}/{{item}}' }] },
 			}),
-			select(
-				'status',
-				[
-					{ text: 'Pending', value: 'pending', ...C.primary },
-					{ text: 'Indexed', value: 'indexed', ...C.success },
-					{ text: 'Stale', value: 'stale', ...C.warning },
-					{ text: 'Failed', value: 'failed', ...C.danger },
-					{ text: 'Excluded', value: 'excluded', ...C.muted },
-				],
-				'pending',
-				{ readonly: true },
-			),
+			status([S.pending, S.indexed, S.stale, S.failed, S.excluded], 'pending', { readonly: true }),
 			text('content_hash', { readonly: true, width: 'half', options: { font: 'monospace' } }, { max_length: 64 }),
 			text('settings_hash', { readonly: true, hidden: true }, { max_length: 64 }),
 			integer('chunk_count', { readonly: true, width: 'half' }, { default_value: 0 }),
@@ -219,11 +194,10 @@ export const ML_COLLECTIONS: CollectionDef[] = [
 			dateUpdated(),
 		],
 	),
-	collection(
+	suiteCollection(
 		'ml_usage',
+		['Usage', 'Usage record'],
 		{
-			group: GROUP,
-			translations: named('Usage', 'Usage record'),
 			icon: 'monitoring',
 			note: 'One row per provider call: who, where from, which model, tokens, cost, latency and outcome.',
 			display_template: '{{source}} · {{model}}',
@@ -249,36 +223,25 @@ export const ML_COLLECTIONS: CollectionDef[] = [
 			integer('output_tokens', { readonly: true, width: 'half', display: 'formatted-value', display_options: { format: true } }, { default_value: 0 }),
 			float('cost', { readonly: true, width: 'half', display: 'formatted-value', display_options: { prefix: '$', format: true, minimumFractionDigits: 2, maximumFractionDigits: 6 } }, { default_value: 0 }),
 			integer('latency_ms', { readonly: true, width: 'half', display: 'formatted-value', display_options: { suffix: ' ms' } }),
-			select('status', [{ text: 'Success', value: 'success', ...C.success }, { text: 'Error', value: 'error', ...C.danger }, { text: 'Cancelled', value: 'cancelled', ...C.muted }], 'success', { readonly: true }),
+			status([S.success, S.error, S.cancelled], 'success', { readonly: true }),
 			text('error_code', { readonly: true, width: 'half' }),
 			bool('cache_hit', false, { readonly: true }),
 			float('audio_seconds', { readonly: true, width: 'half', note: 'Transcription: seconds of audio sent.', display: 'formatted-value', display_options: { suffix: ' s' } }),
 		],
 	),
-	collection(
+	suiteCollection(
 		'ml_prompts',
+		['Prompts', 'Prompt'],
 		{
-			group: GROUP,
-			translations: named('Prompts', 'Prompt'),
 			icon: 'edit_note',
 			note: 'Prompt templates with {{variables}} for RAG and generation. The active version with the highest number is used; edits keep revisions.',
 			display_template: '{{name}} v{{version}}',
-			archive_field: 'status',
-			archive_value: 'archived',
-			unarchive_value: 'draft',
+			...archivedAs('archived', 'draft'),
 			sort: 6,
 		},
 		[
 			uuidPk(),
-			select(
-				'status',
-				[
-					{ text: 'Active', value: 'active', ...C.success },
-					{ text: 'Draft', value: 'draft', ...C.primary },
-					{ text: 'Archived', value: 'archived', ...C.muted },
-				],
-				'draft',
-			),
+			status([S.active, { ...S.draft, ...C.primary }, S.archived], 'draft'),
 			text('name', { required: true, width: 'half', options: { font: 'monospace' } }),
 			select(
 				'task',
@@ -303,11 +266,10 @@ export const ML_COLLECTIONS: CollectionDef[] = [
 
 /** Documents indexed through the SynthStack-compatible `/ml/rag/*` routes (not tied to another collection). */
 ML_COLLECTIONS.push(
-	collection(
+	suiteCollection(
 		'ml_rag_documents',
+		['RAG documents', 'RAG document'],
 		{
-			group: GROUP,
-			translations: named('RAG documents', 'RAG document'),
 			icon: 'library_books',
 			note: 'Free-form documents indexed through the /ml/rag routes, grouped in RAG collections. Searchable like any indexed collection, with Directus permissions.',
 			display_template: '{{rag_collection}} · {{source}}',
@@ -334,11 +296,10 @@ ML_COLLECTIONS.push(
 
 /** Timed transcripts of audio and video files (one row per file). */
 ML_COLLECTIONS.push(
-	collection(
+	suiteCollection(
 		'ml_transcripts',
+		['Transcripts', 'Transcript'],
 		{
-			group: GROUP,
-			translations: named('Transcripts', 'Transcript'),
 			icon: 'subtitles',
 			note: 'Timed transcripts of audio and video files: status, language, duration, text and segments. Export as SRT, VTT or text through /ml/transcripts/<file>.',
 			display_template: '{{file.title}}',
@@ -347,17 +308,7 @@ ML_COLLECTIONS.push(
 		[
 			uuidPk(),
 			manyToOne('file', 'uuid', { readonly: true, interface: 'file', display: 'file' }),
-			select(
-				'status',
-				[
-					{ text: 'Queued', value: 'queued', ...C.primary },
-					{ text: 'Processing', value: 'processing', ...C.warning },
-					{ text: 'Completed', value: 'completed', ...C.success },
-					{ text: 'Failed', value: 'failed', ...C.danger },
-				],
-				'queued',
-				{ readonly: true },
-			),
+			status([S.queued, S.processing, S.completed, S.failed], 'queued', { readonly: true }),
 			integer('progress', { readonly: true, width: 'half', note: 'Percent of the audio transcribed.' }, { default_value: 0 }),
 			text('language', { readonly: true, width: 'half' }),
 			float('duration', { readonly: true, width: 'half', note: 'Seconds.', display: 'formatted-value', display_options: { suffix: ' s' } }),
@@ -411,30 +362,19 @@ export const ML_LAYOUTS: LayoutDef[] = [
 
 /** Spend limits on provider calls (checked before every call; see core/budgets). */
 ML_COLLECTIONS.push(
-	collection(
+	suiteCollection(
 		'ml_budgets',
+		['Budgets', 'Budget'],
 		{
-			group: GROUP,
-			translations: named('Budgets', 'Budget'),
 			icon: 'savings',
 			note: 'Spend limits per day or month on provider calls, globally or per role, user, collection, flow or model. Block: calls fail with 429 until the period resets. Warn: admins are notified at 80% and 100%. Spent so far: Usage module.',
 			display_template: '{{name}}',
-			archive_field: 'status',
-			archive_value: 'disabled',
-			unarchive_value: 'active',
+			...archivedAs('disabled', 'active'),
 			sort: 11,
 		},
 		[
 			uuidPk(),
-			select(
-				'status',
-				[
-					{ text: 'Active', value: 'active', ...C.success },
-					{ text: 'Disabled', value: 'disabled', ...C.muted },
-				],
-				'active',
-				{ width: 'half' },
-			),
+			status([S.active, S.disabled], 'active', { width: 'half' }),
 			text('name', { required: true, width: 'half' }),
 			select(
 				'scope',

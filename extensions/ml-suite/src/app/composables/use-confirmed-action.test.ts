@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { ref } from 'vue';
-import { useConfirmedAction } from './use-confirmed-action.js';
+import { useConfirmedAction, useConfirmedActionOn } from './use-confirmed-action.js';
 
 describe('useConfirmedAction', () => {
 	it('is busy while the action runs and closes the dialog when it succeeds', async () => {
@@ -27,5 +27,25 @@ describe('useConfirmedAction', () => {
 		expect(error.value).toContain('queue is paused');
 		expect(confirmed.busy.value).toBe(false);
 		expect(confirmed.open.value).toBe(false);
+	});
+});
+
+describe('useConfirmedActionOn', () => {
+	it('opens the dialog for the subject asked about and runs the action on it', async () => {
+		const error = ref<string | null>(null);
+		const confirmed = useConfirmedActionOn<{ queue: string }>(error);
+		const ran: string[] = [];
+		await confirmed.run(async (subject) => {
+			ran.push(subject.queue);
+		});
+		expect(ran).toEqual([]);
+		confirmed.ask({ queue: 'ml-indexing' });
+		expect(confirmed.open.value).toBe(true);
+		await confirmed.run(async (subject) => {
+			ran.push(subject.queue);
+		});
+		expect(ran).toEqual(['ml-indexing']);
+		expect(confirmed.open.value).toBe(false);
+		expect(confirmed.busy.value).toBe(false);
 	});
 });

@@ -94,6 +94,14 @@ export function limitOption(name: string, max: number, defaultValue: number, wha
 	};
 }
 
+/**
+ * What every retrieval operation asks, in this order: which indexes, the retrieval mode, how many
+ * results (`limit`: name, most, default, what they are) and whose read permissions apply.
+ */
+export function retrievalOptions(mode: string, limit: { name: string; max: number; defaultValue: number; what: string }, permissionsNote: string): OptionField[] {
+	return [indexesOption(), modeOption(mode, 'hybrid'), limitOption(limit.name, limit.max, limit.defaultValue, limit.what), permissionsOption(permissionsNote)];
+}
+
 /** A Directus filter on the items a retrieval operation may return. */
 export function filterOption(): OptionField {
 	return {
@@ -120,4 +128,20 @@ export function engineOptions(): OptionField[] {
 		selectOption('engine', 'Engine', [{ text: 'Local (offline NLP)', value: 'local' }, { text: 'LLM (chat model)', value: 'llm' }], { note: 'Empty: ML_ANALYSIS_ENGINE (local by default).' }),
 		{ field: 'model', name: 'Chat model', type: 'string', meta: { width: 'half', interface: 'input', note: 'LLM engine: a model id from ML Models. Empty = the default chat model.' } },
 	];
+}
+
+/** The text a flow operation works on (a question, a query, a text to embed), usually filled from flow data. */
+export function flowTextOption(field: string, name: string, note: string): OptionField {
+	return { field, name, type: 'text', meta: { width: 'full', interface: 'input-multiline', required: true, note } };
+}
+
+/** An on/off option with its checkbox label. */
+export function toggleOption(field: string, name: string, label: string, extra: { note?: string; defaultValue: boolean }): OptionField {
+	return {
+		field,
+		name,
+		type: 'boolean',
+		meta: { width: 'half', interface: 'boolean', options: { label }, ...(extra.note ? { note: extra.note } : {}) },
+		schema: { default_value: extra.defaultValue },
+	};
 }

@@ -1,12 +1,4 @@
-import { defineOperationApi } from '@directus/extensions-sdk';
-import { getContainer } from '../../container.js';
+import { defineSuiteOperation } from '../define-suite-operation.js';
 import { runEnqueueJobOperation } from './run-enqueue-job-operation.js';
-import { usageScopedHandler } from '../usage-scoped-handler.js';
 
-export default defineOperationApi<Record<string, unknown>>({
-	id: 'ml-enqueue-job',
-	handler: usageScopedHandler('ml-enqueue-job', async (options, context) => {
-		const container = await getContainer(context);
-		return runEnqueueJobOperation(options, { queue: container.queue });
-	}),
-});
+export default defineSuiteOperation('ml-enqueue-job', (options, { container }) => runEnqueueJobOperation(options, { queue: container.queue }));

@@ -1,12 +1,6 @@
-import { defineOperationApi } from '@directus/extensions-sdk';
-import { getContainer } from '../../container.js';
+import { defineSuiteOperation } from '../define-suite-operation.js';
 import { runEvaluateSearchOperation } from './run-evaluate-search-operation.js';
-import { usageScopedHandler } from '../usage-scoped-handler.js';
 
-export default defineOperationApi<Record<string, unknown>>({
-	id: 'ml-evaluate-search',
-	handler: usageScopedHandler('ml-evaluate-search', async (options, context) => {
-		const container = await getContainer(context);
-		return runEvaluateSearchOperation(options, { evaluation: container.evaluation, accountability: context.accountability });
-	}),
-});
+export default defineSuiteOperation('ml-evaluate-search', (options, { container, context }) =>
+	runEvaluateSearchOperation(options, { evaluation: container.evaluation, accountability: context.accountability }),
+);

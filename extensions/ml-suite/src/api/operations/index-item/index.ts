@@ -1,18 +1,11 @@
-import { defineOperationApi } from '@directus/extensions-sdk';
-import { usageSource } from '../../../core/usage/usage-source.js';
-import { getContainer } from '../../container.js';
+import { defineSuiteOperation } from '../define-suite-operation.js';
 import { runIndexItemOperation } from './run-index-item-operation.js';
-import { usageScopedHandler } from '../usage-scoped-handler.js';
 
-export default defineOperationApi<Record<string, unknown>>({
-	id: 'ml-index-item',
-	handler: usageScopedHandler('ml-index-item', async (options, context) => {
-		const container = await getContainer(context);
-		return runIndexItemOperation(options, {
-			indexes: container.indexes,
-			indexing: container.indexing,
-			queue: container.queue,
-			origin: { user: context.accountability?.user ?? null, ...usageSource.flow('ml-index-item') },
-		});
+export default defineSuiteOperation('ml-index-item', (options, { container, origin }) =>
+	runIndexItemOperation(options, {
+		indexes: container.indexes,
+		indexing: container.indexing,
+		queue: container.queue,
+		origin,
 	}),
-});
+);

@@ -1,10 +1,4 @@
 import { defineSuiteModule } from '../define-suite-module.js';
 import EvaluationView from './evaluation-view.vue';
 
-export default defineSuiteModule({
-	id: 'ml-evaluation',
-	title: (m) => m.evaluation.title,
-	icon: 'leaderboard',
-	routes: [{ path: '', component: EvaluationView }],
-	adminOnly: true,
-});
+export default defineSuiteModule('evaluation', { icon: 'leaderboard', view: EvaluationView, adminOnly: true });

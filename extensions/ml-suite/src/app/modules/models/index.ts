@@ -2,9 +2,7 @@ import { defineSuiteModule } from '../define-suite-module.js';
 import ModelForm from './model-form.vue';
 import ModelList from './model-list.vue';
 
-export default defineSuiteModule({
-	id: 'ml-models',
-	title: (m) => m.models.title,
+export default defineSuiteModule('models', {
 	icon: 'model_training',
 	routes: [
 		{ path: '', component: ModelList },
