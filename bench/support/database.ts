@@ -4,6 +4,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import knexFactory, { type Knex } from 'knex';
 import { createIndexingTables } from '../../extensions/ml-suite/src/core/indexing/indexing-tables.fixtures.js';
+import { testIndex } from '../../extensions/ml-suite/src/core/indexing/index-definition.fixtures.js';
 import type { IndexDefinition } from '../../extensions/ml-suite/src/core/indexing/index-definition.js';
 import type { ItemSource } from '../../extensions/ml-suite/src/core/indexing/item-source.js';
 import type { CallerAccess } from '../../extensions/ml-suite/src/core/search/caller-access.js';
@@ -76,23 +77,7 @@ export async function createIndex(knex: Knex, name: string, collection: string, 
 		vector_store: options.vectorStore ?? 'embedded',
 	};
 	await knex('ml_indexes').insert(row);
-	return {
-		id,
-		name,
-		label: name,
-		status: 'active',
-		collection,
-		titleField: 'title',
-		contentFields: ['body'],
-		contextFields: ['title'],
-		metadataFields: ['category'],
-		filter: null,
-		chunkSize: 1000,
-		chunkOverlap: 150,
-		embeddingModel: null,
-		vectorStore: options.vectorStore ?? 'embedded',
-		settingsHash: null,
-	};
+	return testIndex(name, collection, { id, contextFields: ['title'], metadataFields: ['category'], chunkOverlap: 150, vectorStore: options.vectorStore ?? 'embedded' });
 }
 
 const IN_LIST = 500;
