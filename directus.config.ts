@@ -46,6 +46,28 @@ export interface DirectusDefaults {
 	SERVE_APP: string;
 	/** Which marketplace extensions may be installed. Default: sandbox */
 	MARKETPLACE_TRUST: string;
+	/**
+	 * Node options of the Directus process: the given `NODE_OPTIONS` plus
+	 * `--experimental-async-context-frame` on Node 22 (Node 24 has it on by default). The suite
+	 * keeps per-call context (usage scope, call budget) in `AsyncLocalStorage`; on Node 22 without
+	 * the flag, its first use turns on async hooks for the whole process, a hook on every promise
+	 * of every request, Directus's own included (≈ 0.15 µs per promise here; see the README's
+	 * performance section). With it, `AsyncLocalStorage` needs no hooks. Left as given when
+	 * `NODE_OPTIONS` already names the option (e.g. `--no-experimental-async-context-frame`).
+	 */
+	NODE_OPTIONS: string;
+}
+
+const ASYNC_CONTEXT_FRAME = '--experimental-async-context-frame';
+
+/** `NODE_OPTIONS` with the async-context-frame option added where Node 22 needs it (see above). */
+export function nodeOptions(given: string | undefined, nodeVersion: string = process.versions.node): string {
+	const current = given?.trim() ?? '';
+	const [major = 0, minor = 0] = nodeVersion.split('.').map(Number);
+	// The option exists from 22.7; from Node 24 it is the default.
+	const needed = major === 22 && minor >= 7;
+	if (!needed || current.includes('async-context-frame')) return current;
+	return current ? `${current} ${ASYNC_CONTEXT_FRAME}` : ASYNC_CONTEXT_FRAME;
 }
 
 export function directusDefaults(root: string, env: Record<string, string | undefined> = {}): DirectusDefaults {
@@ -66,5 +88,6 @@ export function directusDefaults(root: string, env: Record<string, string | unde
 		EXTENSIONS_ROLLDOWN: 'true',
 		SERVE_APP: 'true',
 		MARKETPLACE_TRUST: 'sandbox',
+		NODE_OPTIONS: nodeOptions(env.NODE_OPTIONS),
 	};
 }

@@ -3,6 +3,7 @@
 // any AsyncLocalStorage has been used, on Node 22 without --experimental-async-context-frame).
 // Printed on SIGUSR2 as one line the bench reads from the process's stdout.
 import { executionAsyncId } from 'node:async_hooks';
+import { setImmediate } from 'node:timers';
 import { PerformanceObserver } from 'node:perf_hooks';
 
 const tally = { count: 0, ms: 0 };

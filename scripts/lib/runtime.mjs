@@ -93,7 +93,10 @@ export async function resolveEnv(overrides = {}) {
 	const { directusDefaults } = await import(pathToFileURL(join(ROOT, 'directus.config.ts')).href);
 	const fileEnv = readDotenv(process.env.CONFIG_PATH ?? join(ROOT, '.env'));
 	const merged = { ...fileEnv, ...process.env, ...overrides };
-	const env = { ...directusDefaults(ROOT, merged), ...merged };
+	const defaults = directusDefaults(ROOT, merged);
+	// NODE_OPTIONS is the one default built from the given value (it adds to it, see directus.config.ts).
+	const env = { ...defaults, ...merged, NODE_OPTIONS: defaults.NODE_OPTIONS };
+	if (!env.NODE_OPTIONS) delete env.NODE_OPTIONS;
 	if (!env.SECRET) env.SECRET = persistentSecret(env);
 	return env;
 }
