@@ -9,6 +9,7 @@ import { generateItems } from './support/corpus.js';
 import { BENCH_TMP } from './support/database.js';
 import { intEnv } from './support/env.js';
 import { runLoad, type LoadResult } from './support/http-load.js';
+import { pingRounds, roundRatios } from './support/ping-ab.js';
 import { Report } from './support/report.js';
 import { median } from './support/stats.js';
 
@@ -20,7 +21,8 @@ import { median } from './support/stats.js';
  *   and server CPU per response (the Directus process's CPU time, /proc) vs a trivial
  *   authenticated extension route (bench/fixtures); also generate as a non-admin user;
  * - /ml/embeddings/batch (32 new texts) RPS, float and base64;
- * - GET /server/ping RPS with the suite installed vs a Directus without it (interleaved rounds);
+ * - GET /server/ping RPS with the suite installed vs a Directus without it (BENCH_PING_ROUNDS short
+ *   interleaved rounds, median of per-round ratios; bench/ping.bench.ts measures it alone);
  * - search and ask p50 over ~10k chunks.
  * With BENCH_BASELINE_EXTENSIONS=<dir holding an older ml-suite build>, the same figures are
  * measured for that build in the same run, both instances up at once and measured in
@@ -32,6 +34,8 @@ const SEQUENTIAL = intEnv('BENCH_REQ_SEQUENTIAL', 300);
 const LOAD_MS = intEnv('BENCH_REQ_LOAD_MS', 10_000);
 const CHUNK_ITEMS = intEnv('BENCH_REQ_ITEMS', 2000);
 const ROUNDS = intEnv('BENCH_REQ_ROUNDS', 3);
+const PING_ROUNDS = intEnv('BENCH_PING_ROUNDS', 16);
+const PING_ROUND_MS = intEnv('BENCH_PING_ROUND_MS', 750);
 const ROOT = join(import.meta.dirname, '..');
 
 function extensionsDir(name: string, suite: string | null): string {
@@ -238,25 +242,26 @@ describe('request-cost', () => {
 			report.add('ask p50, this build / baseline', after.askP50 / before.askP50, '×');
 		}
 
-		// Directus's own floor with and without the suite, interleaved so drift hits both alike.
+		// Directus's own floor with and without the suite, as bench/ping.bench.ts measures it: both
+		// instances started fresh the same way (the suite at its embedded default), many short
+		// interleaved rounds, the median of per-round ratios.
 		const withSuite = await startDirectus({ env: { EXTENSIONS_PATH: extensionsDir('ping-with', join(ROOT, 'extensions', 'ml-suite')), LOG_LEVEL: 'error', PRESSURE_LIMITER_ENABLED: 'false' } });
 		const without = await startDirectus({ env: { EXTENSIONS_PATH: extensionsDir('ping-without', null), LOG_LEVEL: 'error', PRESSURE_LIMITER_ENABLED: 'false' } });
 		try {
-			const rps = { with: [] as number[], without: [] as number[] };
-			const cpu = { with: [] as number[], without: [] as number[] };
-			const pair = [['with', withSuite], ['without', without]] as const;
-			for (let round = 0; round < 2 * ROUNDS; round++) {
-				// ABBA order: neither side always goes first.
-				for (const [key, d] of round % 2 === 0 ? pair : [...pair].reverse()) {
-					const r = await runLoad(d.url, { method: 'GET', path: '/server/ping' }, { connections: 8, durationMs: LOAD_MS / 4, serverPid: d.pid });
-					rps[key].push(r.rps);
-					cpu[key].push(r.cpuMsPerResponse ?? Number.NaN);
-				}
-			}
-			report.add('GET /server/ping with the suite', median(rps.with), 'req/s');
-			report.add('GET /server/ping without the suite', median(rps.without), 'req/s');
-			report.add('/server/ping RPS with / without the suite', median(rps.with) / median(rps.without), '×', { min: 0.9 });
-			report.add('/server/ping server CPU per response with / without the suite', median(cpu.with) / median(cpu.without), '×');
+			const rounds = await pingRounds(
+				[
+					{ label: 'with', d: withSuite },
+					{ label: 'without', d: without },
+				],
+				{ rounds: PING_ROUNDS, roundMs: PING_ROUND_MS, connections: 8 },
+			);
+			const rps = (label: string): number => median((rounds.get(label) ?? []).map((r) => r.rps));
+			const ratio = roundRatios(rounds, 'with', 'without', (r) => r.rps);
+			const cpu = roundRatios(rounds, 'with', 'without', (r) => r.cpuMs);
+			report.add('GET /server/ping with the suite', rps('with'), 'req/s');
+			report.add('GET /server/ping without the suite', rps('without'), 'req/s');
+			report.add('/server/ping RPS with / without the suite', ratio.median, '×', { min: 0.9 }, `median of ${PING_ROUNDS} per-round ratios, rounds ${ratio.min.toFixed(2)}–${ratio.max.toFixed(2)}`);
+			report.add('/server/ping server CPU per response with / without the suite', cpu.median, '×', undefined, `rounds ${cpu.min.toFixed(2)}–${cpu.max.toFixed(2)}`);
 			report.note(`load average at end: ${loadavg().map((l) => l.toFixed(1)).join(' ')}`);
 		} finally {
 			await withSuite.stop();
