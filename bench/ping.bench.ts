@@ -7,7 +7,7 @@ import { startDirectus } from '../test/support/directus.js';
 import { BENCH_TMP } from './support/database.js';
 import { intEnv } from './support/env.js';
 import { processCpuMs } from './support/http-load.js';
-import { pingRounds, processState, roundRatios, rssMb, type PingSide } from './support/ping-ab.js';
+import { pingRounds, processState, roundRatios, rssMb, type PingRound, type PingSide } from './support/ping-ab.js';
 import { Report } from './support/report.js';
 import { median } from './support/stats.js';
 
@@ -31,8 +31,8 @@ import { median } from './support/stats.js';
  * whether async hooks track promises. BENCH_PING_ALS_TOGGLE=true adds a second test: one Directus
  * without the suite, async hooks switched on and off between rounds (same process, same heap).
  */
-const ROUNDS = intEnv('BENCH_PING_ROUNDS', 16);
-const ROUND_MS = intEnv('BENCH_PING_ROUND_MS', 1000);
+const ROUNDS = intEnv('BENCH_PING_ROUNDS', 24);
+const ROUND_MS = intEnv('BENCH_PING_ROUND_MS', 750);
 const CONNECTIONS = intEnv('BENCH_PING_CONNECTIONS', 8);
 const GC = process.env.BENCH_PING_GC === 'true';
 const IDLE_MS = intEnv('BENCH_PING_IDLE_MS', 10_000);
@@ -93,7 +93,9 @@ describe('ping', () => {
 				report.add(`${label}: server CPU per response (median)`, median(r.map((x) => x.cpuMs)), 'ms');
 				if (GC) {
 					const pings = r.reduce((s, x) => s + x.rps * (ROUND_MS / 1000), 0);
-					report.add(`${label}: GC per 10k pings (count / pause ms)`, (r.reduce((s, x) => s + (x.gcCount ?? 0), 0) / pings) * 10_000, '', undefined, `${((r.reduce((s, x) => s + (x.gcMs ?? 0), 0) / pings) * 10_000).toFixed(1)} ms`);
+					const per10k = (pick: (x: PingRound) => number | undefined): number => (r.reduce((s, x) => s + (pick(x) ?? 0), 0) / pings) * 10_000;
+					report.add(`${label}: GC per 10k pings (count / pause ms)`, per10k((x) => x.gcCount), '', undefined, `${per10k((x) => x.gcMs).toFixed(1)} ms`);
+					report.add(`${label}: full GCs per 10k pings (count / pause ms)`, per10k((x) => x.majorGcCount), '', undefined, `${per10k((x) => x.majorGcMs).toFixed(1)} ms`);
 				}
 				if (label === 'none' || !rounds.has('none')) continue;
 				const rps = roundRatios(rounds, label, 'none', (x) => x.rps);

@@ -34,7 +34,7 @@ const SEQUENTIAL = intEnv('BENCH_REQ_SEQUENTIAL', 300);
 const LOAD_MS = intEnv('BENCH_REQ_LOAD_MS', 10_000);
 const CHUNK_ITEMS = intEnv('BENCH_REQ_ITEMS', 2000);
 const ROUNDS = intEnv('BENCH_REQ_ROUNDS', 3);
-const PING_ROUNDS = intEnv('BENCH_PING_ROUNDS', 16);
+const PING_ROUNDS = intEnv('BENCH_PING_ROUNDS', 24);
 const PING_ROUND_MS = intEnv('BENCH_PING_ROUND_MS', 750);
 const ROOT = join(import.meta.dirname, '..');
 

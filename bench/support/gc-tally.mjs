@@ -4,13 +4,17 @@
 // Printed on SIGUSR2 as one line the bench reads from the process's stdout.
 import { executionAsyncId } from 'node:async_hooks';
 import { setImmediate } from 'node:timers';
-import { PerformanceObserver } from 'node:perf_hooks';
+import { PerformanceObserver, constants } from 'node:perf_hooks';
 
-const tally = { count: 0, ms: 0 };
+const tally = { count: 0, ms: 0, majorCount: 0, majorMs: 0 };
 new PerformanceObserver((list) => {
 	for (const entry of list.getEntries()) {
 		tally.count++;
 		tally.ms += entry.duration;
+		if (entry.detail?.kind === constants.NODE_PERFORMANCE_GC_MAJOR) {
+			tally.majorCount++;
+			tally.majorMs += entry.duration;
+		}
 	}
 }).observe({ entryTypes: ['gc'] });
 
@@ -20,5 +24,5 @@ const promiseHooksOn = () => new Promise((resolve) => setImmediate(() => Promise
 process.on('SIGUSR2', async () => {
 	const hooks = await promiseHooksOn();
 	const { heapUsed } = process.memoryUsage();
-	process.stdout.write(`\n[gc-tally] ${tally.count} ${tally.ms.toFixed(3)} ${heapUsed} ${hooks}\n`);
+	process.stdout.write(`\n[gc-tally] ${tally.count} ${tally.ms.toFixed(3)} ${heapUsed} ${hooks} ${tally.majorCount} ${tally.majorMs.toFixed(3)}\n`);
 });

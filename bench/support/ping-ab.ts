@@ -16,6 +16,9 @@ export interface PingRound {
 	/** Garbage collections during the round and their summed pause (only with the gc tally preloaded). */
 	gcCount?: number;
 	gcMs?: number;
+	/** Of those, full (mark-compact) collections and their pause. */
+	majorGcCount?: number;
+	majorGcMs?: number;
 }
 
 export interface PingOptions {
@@ -35,14 +38,14 @@ export function rssMb(pid: number): number {
 }
 
 /** Asks a process that preloaded gc-tally.mjs for its running GC totals. */
-async function readGcTally(d: DirectusInstance): Promise<{ count: number; ms: number; heapUsed: number; promiseHooks: boolean }> {
+async function readGcTally(d: DirectusInstance): Promise<{ count: number; ms: number; heapUsed: number; promiseHooks: boolean; majorCount: number; majorMs: number }> {
 	const before = d.logs().split('[gc-tally]').length;
 	process.kill(d.pid, 'SIGUSR2');
 	for (let i = 0; i < 200; i++) {
 		const parts = d.logs().split('[gc-tally]');
 		if (parts.length > before) {
-			const [count, ms, heapUsed, hooks] = (parts.at(-1) ?? '').trim().split(/\s+/).map(Number);
-			return { count: count ?? Number.NaN, ms: ms ?? Number.NaN, heapUsed: heapUsed ?? Number.NaN, promiseHooks: hooks === 1 };
+			const [count, ms, heapUsed, hooks, majorCount, majorMs] = (parts.at(-1) ?? '').trim().split(/\s+/).map(Number);
+			return { count: count ?? Number.NaN, ms: ms ?? Number.NaN, heapUsed: heapUsed ?? Number.NaN, promiseHooks: hooks === 1, majorCount: majorCount ?? Number.NaN, majorMs: majorMs ?? Number.NaN };
 		}
 		await new Promise((resolve) => setTimeout(resolve, 10));
 	}
@@ -79,6 +82,8 @@ export async function pingRounds(sides: PingSide[], options: PingOptions & { bef
 				const gcAfter = await readGcTally(d);
 				entry.gcCount = gcAfter.count - gcBefore.count;
 				entry.gcMs = gcAfter.ms - gcBefore.ms;
+				entry.majorGcCount = gcAfter.majorCount - gcBefore.majorCount;
+				entry.majorGcMs = gcAfter.majorMs - gcBefore.majorMs;
 			}
 			out.get(label)!.push(entry);
 		}
