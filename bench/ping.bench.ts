@@ -25,7 +25,9 @@ import { median } from './support/stats.js';
  * - `als`: no suite, one AsyncLocalStorage used once with Node's async-context frame off, i.e.
  *   async hooks on for the whole process, as the suite has them on Node 22 without the flag;
  * - `suite-quiet`: the suite with its queue-depth sampler and reconcile sweep off;
- * - `suite-hooks`: the suite with `--no-experimental-async-context-frame` (as before the flag).
+ * - `suite-hooks`: the suite with `--no-experimental-async-context-frame` (as before the flag);
+ * - `schema`: no suite, on a database the suite has set up once (its collections and fields in
+ *   Directus's schema, no extension loaded).
  * Before the rounds every instance's CPU while idle (its own timers) is measured for
  * BENCH_PING_IDLE_MS. BENCH_PING_GC=true also counts garbage collections per round and reports
  * whether async hooks track promises. BENCH_PING_ALS_TOGGLE=true adds a second test: one Directus
@@ -49,6 +51,7 @@ function variantEnv(variant: string): Record<string, string> {
 	mkdirSync(dir, { recursive: true });
 	const withSuite = variant.startsWith('suite');
 	if (withSuite) symlinkSync(SUITE, join(dir, 'ml-suite'));
+	if (variant === 'suite-setup' || variant === 'schema') return { EXTENSIONS_PATH: dir, LOG_LEVEL: 'error', PRESSURE_LIMITER_ENABLED: 'false', ...(GC ? { NODE_OPTIONS: preload('gc-tally.mjs') } : {}) };
 	const imports = GC ? [preload('gc-tally.mjs')] : [];
 	const env: Record<string, string> = { EXTENSIONS_PATH: dir, LOG_LEVEL: 'error', PRESSURE_LIMITER_ENABLED: 'false' };
 	if (variant === 'libs') imports.push(preload('ping-preload-libs.mjs'));
@@ -58,7 +61,7 @@ function variantEnv(variant: string): Record<string, string> {
 		env.BENCH_PING_BUNDLE_URL = pathToFileURL(join(SUITE, 'dist', 'api.js')).href;
 	}
 	if (variant === 'suite-quiet') Object.assign(env, { ML_QUEUE_DEPTH_SAMPLE_SECONDS: '0', ML_RECONCILE_INTERVAL_SECONDS: '0' });
-	if (!['none', 'libs', 'bundle', 'als', 'suite', 'suite-quiet', 'suite-hooks'].includes(variant)) throw new Error(`unknown BENCH_PING_VARIANTS entry "${variant}"`);
+	if (!['none', 'libs', 'bundle', 'als', 'suite', 'suite-quiet', 'suite-hooks', 'schema'].includes(variant)) throw new Error(`unknown BENCH_PING_VARIANTS entry "${variant}"`);
 	if (variant === 'suite-hooks') imports.push(NO_CONTEXT_FRAME);
 	if (imports.length > 0) env.NODE_OPTIONS = imports.join(' ');
 	return env;
@@ -72,7 +75,16 @@ describe('ping', () => {
 		report.note(`load average at start: ${loadavg().map((l) => l.toFixed(1)).join(' ')}; variants ${VARIANTS.join(', ')}`);
 		const sides: PingSide[] = [];
 		try {
-			for (const variant of VARIANTS) sides.push({ label: variant, d: await startDirectus({ env: variantEnv(variant) }) });
+			for (const variant of VARIANTS) {
+				if (variant !== 'schema') {
+					sides.push({ label: variant, d: await startDirectus({ env: variantEnv(variant) }) });
+					continue;
+				}
+				// The suite sets the database up once; then Directus runs on it without the suite.
+				const sqliteFile = join(BENCH_TMP, 'ping-schema.db');
+				await (await startDirectus({ env: variantEnv('suite-setup'), sqliteFile })).stop();
+				sides.push({ label: variant, d: await startDirectus({ env: variantEnv('schema'), sqliteFile }) });
+			}
 			// Settle after start-up (the suite's schema step, first sweeps) before measuring.
 			await new Promise((resolve) => setTimeout(resolve, 3000));
 			for (const { label, d } of sides) {
