@@ -339,7 +339,8 @@ function toState(row: Record<string, unknown>): DocumentState {
 	};
 }
 
-function isPostgres(db: Knex): boolean {
+/** Whether `db` talks to PostgreSQL. */
+export function isPostgres(db: Knex): boolean {
 	const client = String(db.client.config?.client ?? '');
 	return client === 'pg' || client === 'postgres' || client === 'postgresql';
 }
