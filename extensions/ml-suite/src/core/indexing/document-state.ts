@@ -54,9 +54,9 @@ function chunked<T>(list: readonly T[], size = BATCH): T[][] {
  */
 const POSTGRES_BOUND = 30_000;
 
-/** Rows of `columns` bound values per multi-row insert on this database. */
-function rowsPerInsert(db: Knex, columns: number): number {
-	return Math.floor((isPostgres(db) ? POSTGRES_BOUND : BATCH) / columns);
+/** Rows of `columns` bound values per multi-row insert: `sqliteRows` on SQLite, as many as fit on PostgreSQL. */
+function rowsPerInsert(db: Knex, columns: number, sqliteRows: number): number {
+	return isPostgres(db) ? Math.floor(POSTGRES_BOUND / columns) : sqliteRows;
 }
 
 const now = (): string => new Date().toISOString();
@@ -185,7 +185,7 @@ export class DocumentStateRepository {
 				date_indexed: stamp,
 				date_updated: stamp,
 			}));
-			for (const part of chunked(rows, rowsPerInsert(trx, 11))) {
+			for (const part of chunked(rows, rowsPerInsert(trx, 11, 60))) {
 				await trx('ml_documents')
 					.insert(part)
 					.onConflict(['index', 'item'])
@@ -207,7 +207,7 @@ export class DocumentStateRepository {
 					content: c.content,
 				})),
 			);
-			for (const part of chunked(chunkRows, rowsPerInsert(trx, 6))) await trx('ml_chunks').insert(part);
+			for (const part of chunked(chunkRows, rowsPerInsert(trx, 6, Math.floor(BATCH / 6)))) await trx('ml_chunks').insert(part);
 			return outcome;
 		});
 	}
