@@ -13,7 +13,7 @@ import { LocalEmbeddingModel } from '../extensions/ml-suite/src/core/providers/l
 import type { FullTextIndex } from '../extensions/ml-suite/src/core/search/full-text-index.js';
 import type { CallOrigin } from '../extensions/ml-suite/src/core/usage/types.js';
 import { generateItems, Vocabulary } from './support/corpus.js';
-import { CountingModel } from './support/counting-model.js';
+import { CountingModel, rawEmbeddingMs } from './support/counting-model.js';
 import { EmbeddedVectorStore } from '../extensions/ml-suite/src/core/vector-stores/embedded-vector-store.js';
 import { POSTGRES_URL, skipUnless } from '../test/support/services.js';
 import { intEnv } from './support/env.js';
@@ -277,13 +277,7 @@ async function measurePipeline(db: Knex): Promise<{ items: number; chunks: numbe
 	model.keepTexts = false;
 	expect(withFullText.chunks).toBe(vectorsOnly.chunks);
 	const texts = [...model.texts];
-	const raw = new LocalEmbeddingModel();
-	let rawMs = Number.POSITIVE_INFINITY;
-	for (let pass = 0; pass < 2; pass++) {
-		const t0 = performance.now();
-		for (let i = 0; i < texts.length; i += raw.maxBatchSize) await raw.embed(texts.slice(i, i + raw.maxBatchSize));
-		rawMs = Math.min(rawMs, performance.now() - t0);
-	}
+	const rawMs = await rawEmbeddingMs(new LocalEmbeddingModel(), texts);
 	return {
 		items: INDEXING_ITEMS,
 		chunks: withFullText.chunks,
