@@ -9,7 +9,7 @@ import { KnexUsageRecorder } from '../extensions/ml-suite/src/core/usage/knex-us
 import type { CallOrigin } from '../extensions/ml-suite/src/core/usage/types.js';
 import { EmbeddedVectorStore } from '../extensions/ml-suite/src/core/vector-stores/embedded-vector-store.js';
 import { generateItems, prose, Vocabulary } from './support/corpus.js';
-import { CountingModel } from './support/counting-model.js';
+import { CountingModel, rawEmbeddingMs } from './support/counting-model.js';
 import { createIndex, createItemsTable, createSuiteTables, openSqlite, SqliteItems } from './support/database.js';
 import { intEnv } from './support/env.js';
 import { Report } from './support/report.js';
@@ -86,13 +86,7 @@ describe('ingest', () => {
 		const texts = [...model.texts];
 
 		// The bare embedder on the very texts the pipeline sent, in batches of the same size (best of two passes).
-		const raw = new LocalEmbeddingModel();
-		let rawMs = Number.POSITIVE_INFINITY;
-		for (let pass = 0; pass < 2; pass++) {
-			const t0 = performance.now();
-			for (let i = 0; i < texts.length; i += raw.maxBatchSize) await raw.embed(texts.slice(i, i + raw.maxBatchSize));
-			rawMs = Math.min(rawMs, performance.now() - t0);
-		}
+		const rawMs = await rawEmbeddingMs(new LocalEmbeddingModel(), texts);
 		const pipelineChunksPerS = chunks / (firstMs / 1000);
 		const rawChunksPerS = texts.length / (rawMs / 1000);
 		const minimumCalls = Math.ceil(texts.length / model.maxBatchSize);

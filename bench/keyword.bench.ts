@@ -3,7 +3,17 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { PostgresFullTextIndex, POSTGRES_FULL_TEXT_POSTINGS_TABLE, POSTGRES_FULL_TEXT_STATS_TABLE, POSTGRES_FULL_TEXT_TABLES, POSTGRES_FULL_TEXT_TERMS_TABLE } from '../extensions/ml-suite/src/core/search/postgres-full-text-index.js';
 import { SqliteFullTextIndex, sqliteFullTextTables } from '../extensions/ml-suite/src/core/search/sqlite-full-text-index.js';
 import { analyzeQuery } from '../extensions/ml-suite/src/core/text/analyze-text.js';
+import { randomUUID } from 'node:crypto';
+import { EmbeddingService } from '../extensions/ml-suite/src/core/embeddings/embedding-service.js';
+import { testIndex } from '../extensions/ml-suite/src/core/indexing/index-definition.fixtures.js';
+import { IndexingService } from '../extensions/ml-suite/src/core/indexing/indexing-service.js';
+import { createIndexingTables } from '../extensions/ml-suite/src/core/indexing/indexing-tables.fixtures.js';
+import { MemoryItemSource } from '../extensions/ml-suite/src/core/indexing/memory-item-source.fixtures.js';
 import { LocalEmbeddingModel } from '../extensions/ml-suite/src/core/providers/local-embedding-model.js';
+import type { FullTextIndex } from '../extensions/ml-suite/src/core/search/full-text-index.js';
+import type { CallOrigin } from '../extensions/ml-suite/src/core/usage/types.js';
+import { generateItems, Vocabulary } from './support/corpus.js';
+import { CountingModel, rawEmbeddingMs } from './support/counting-model.js';
 import { EmbeddedVectorStore } from '../extensions/ml-suite/src/core/vector-stores/embedded-vector-store.js';
 import { POSTGRES_URL, skipUnless } from '../test/support/services.js';
 import { intEnv } from './support/env.js';
@@ -163,16 +173,8 @@ describe('keyword', () => {
 		pg = knexFactory({ client: 'pg', connection: POSTGRES_URL, searchPath: [schema], pool: { min: 0, max: 4 } });
 		const fullText = new PostgresFullTextIndex({ knex: pg });
 		const ms = await fixture.loadFullText(fullText);
-		const ftsPerSecond = CHUNKS / (ms / 1000);
-		report.add('postgres: full-text writes (terms + postings) throughput', ftsPerSecond, 'chunks/s');
-		// The raw local embedder on the same chunk texts (a sample): indexing pays both, one after the other.
-		const model = new LocalEmbeddingModel();
-		const sample = Array.from({ length: Math.min(CHUNKS, 5000) }, (_, c) => fixture!.chunkText(c));
-		const e0 = performance.now();
-		for (let i = 0; i < sample.length; i += model.maxBatchSize) await model.embed(sample.slice(i, i + model.maxBatchSize));
-		const rawPerSecond = sample.length / ((performance.now() - e0) / 1000);
-		report.add('postgres: raw local embedder (5,000 of the chunks)', rawPerSecond, 'chunks/s');
-		report.add('postgres: embedding + PostgreSQL full-text writes / raw embedder', 1 / (1 / rawPerSecond + 1 / ftsPerSecond) / rawPerSecond, 'x', { min: 0.5 });
+		// The engine alone (no embedding, no vectors): what the pipeline's keyword writes cost at most.
+		report.add('postgres: full-text writes alone (terms + postings) throughput', CHUNKS / (ms / 1000), 'chunks/s');
 		for (const table of POSTGRES_FULL_TEXT_TABLES) await pg.raw(`ANALYZE ${table}`);
 		const store = new EmbeddedVectorStore({ knex: fixture.knex });
 		const queries = keywordQueries(fixture, SEARCHES + WARMUP);
@@ -201,4 +203,92 @@ describe('keyword', () => {
 		report.add('postgres: hybrid search p95 (limit 10, PostgreSQL keyword engine)', p95('hybrid'), 'ms');
 		report.add('postgres: hybrid p95 / semantic p95', p95('hybrid') / p95('semantic'), 'x', { max: 2 });
 	});
+
+	it.skipIf(noPostgres)('PostgreSQL indexing pipeline against the raw embedder', async () => {
+		const ixSchema = `ml_bench_ix_${process.pid}`;
+		const admin = knexFactory({ client: 'pg', connection: POSTGRES_URL, pool: { min: 0, max: 1 } });
+		await admin.raw('DROP SCHEMA IF EXISTS ?? CASCADE', [ixSchema]);
+		await admin.raw('CREATE SCHEMA ??', [ixSchema]);
+		await admin.destroy();
+		const db = knexFactory({ client: 'pg', connection: POSTGRES_URL, searchPath: [ixSchema], pool: { min: 0, max: 4 } });
+		try {
+			const result = await measurePipeline(db);
+			report.add('postgres indexing: items / chunks indexed through the pipeline', result.items, 'items', undefined, `${result.chunks} chunks`);
+			report.add('postgres indexing: pipeline with vectors only (no keyword engine)', result.vectorsOnly, 'chunks/s');
+			report.add('postgres indexing: pipeline with vectors + PostgreSQL full text', result.withFullText, 'chunks/s');
+			report.add('postgres indexing: raw local embedder (the same texts, batch 256)', result.raw, 'chunks/s');
+			report.add('postgres indexing: embedding + PostgreSQL full-text indexing / raw embedder', result.withFullText / result.raw, 'x', { min: 0.5 });
+			report.add('postgres indexing: vectors-only pipeline / raw embedder', result.vectorsOnly / result.raw, 'x');
+			report.add('postgres indexing: pipeline with full text, two pages in flight (reindexPagesInFlight: 2)', result.overlapped, 'chunks/s');
+			report.add('postgres indexing: two pages in flight / one page at a time (with full text)', result.overlapped / result.withFullText, 'x');
+			report.add('postgres indexing: with full text / vectors only (what the keyword engine costs the pipeline)', result.withFullText / result.vectorsOnly, 'x');
+		} finally {
+			await db.raw('DROP SCHEMA IF EXISTS ?? CASCADE', [ixSchema]);
+			await db.destroy();
+		}
+	});
 });
+
+const INDEXING_ITEMS = intEnv('BENCH_INDEXING_ITEMS', 5000);
+
+/**
+ * A full reindex through the real pipeline on PostgreSQL, as a Directus on PostgreSQL runs it:
+ * IndexingService → EmbeddingService → the local embedder, vectors in the embedded store and the
+ * document state in the same database, keyword rows by the PostgreSQL engine; items are read from
+ * memory (the CMS read is not what is measured), into a new index per run over the same items:
+ * vectors only; then with the keyword engine, one page at a time (the default) and two pages in
+ * flight, twice each. The raw embedder then embeds the very texts the first default run sent, in
+ * batches of its own size (best of two passes).
+ */
+async function measurePipeline(db: Knex): Promise<{ items: number; chunks: number; vectorsOnly: number; overlapped: number; withFullText: number; raw: number }> {
+	await createIndexingTables(db);
+	const source = new MemoryItemSource();
+	for (const item of generateItems(INDEXING_ITEMS, 42, new Vocabulary())) source.set('articles', String(item.id), { title: item.title, body: item.body, category: item.category });
+	const model = new CountingModel(new LocalEmbeddingModel());
+	const embeddings = new EmbeddingService({ cache: null });
+	const resolved = { model, definition: { inputPricePerMillion: 0, outputPricePerMillion: 0 } };
+	const store = new EmbeddedVectorStore({ knex: db });
+	const origin: CallOrigin = { user: null, sourceType: 'job', source: 'bench reindex', collection: 'articles' };
+	const run = async (name: string, fullText: FullTextIndex | null, reindexPagesInFlight?: number): Promise<{ chunks: number; ms: number }> => {
+		const index = testIndex(name, 'articles', { id: randomUUID(), metadataFields: ['category'] });
+		await db('ml_indexes').insert({ id: index.id, name: index.name, collection: index.collection });
+		const indexing = new IndexingService({
+			db,
+			items: source,
+			resolveModel: async () => ({ key: EmbeddingService.cacheModelKey(model), dimensions: model.dimensions }),
+			storeFor: () => store,
+			fullText,
+			reindexPagesInFlight,
+			async embed(_index, texts, callOrigin, signal) {
+				return (await embeddings.embed(texts, { model: resolved, origin: callOrigin, signal })).embeddings;
+			},
+		});
+		const started = performance.now();
+		const progress = await indexing.reindex(index, { origin });
+		const ms = performance.now() - started;
+		expect(progress.result.indexed).toBe(INDEXING_ITEMS);
+		return { chunks: progress.result.chunks, ms };
+	};
+	const vectorsOnly = await run('articles_vectors', null);
+	// With the keyword engine, one page at a time (the default) and two pages in flight (the next
+	// embedded while the previous is written), in the order A B B A so that neither gains from
+	// running second (warmer code, larger tables) or from a quieter minute; each sums its two runs.
+	const both = (a: { chunks: number; ms: number }, b: { chunks: number; ms: number }) => ({ chunks: a.chunks + b.chunks, ms: a.ms + b.ms });
+	model.keepTexts = true;
+	const defaultFirst = await run('articles_fulltext_1', new PostgresFullTextIndex({ knex: db }));
+	model.keepTexts = false;
+	const overlappedFirst = await run('articles_overlapped_1', new PostgresFullTextIndex({ knex: db }), 2);
+	const overlapped = both(overlappedFirst, await run('articles_overlapped_2', new PostgresFullTextIndex({ knex: db }), 2));
+	const withFullText = both(defaultFirst, await run('articles_fulltext_2', new PostgresFullTextIndex({ knex: db })));
+	expect(defaultFirst.chunks).toBe(vectorsOnly.chunks);
+	const texts = [...model.texts];
+	const rawMs = await rawEmbeddingMs(new LocalEmbeddingModel(), texts);
+	return {
+		items: INDEXING_ITEMS,
+		chunks: vectorsOnly.chunks,
+		vectorsOnly: vectorsOnly.chunks / (vectorsOnly.ms / 1000),
+		overlapped: overlapped.chunks / (overlapped.ms / 1000),
+		withFullText: withFullText.chunks / (withFullText.ms / 1000),
+		raw: texts.length / (rawMs / 1000),
+	};
+}

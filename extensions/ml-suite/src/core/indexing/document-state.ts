@@ -1,4 +1,5 @@
 import type { Knex } from 'knex';
+import { isPostgres } from '../database/db-client.js';
 
 /** Status of one item in one index (`ml_documents.status`). */
 export type DocumentStatus = 'pending' | 'indexed' | 'stale' | 'failed' | 'excluded';
@@ -45,6 +46,17 @@ function chunked<T>(list: readonly T[], size = BATCH): T[][] {
 	const out: T[][] = [];
 	for (let i = 0; i < list.length; i += size) out.push(list.slice(i, i + size));
 	return out;
+}
+
+/**
+ * Bound variables per statement on PostgreSQL (its cap is 65,535): multi-row writes there take
+ * far larger batches, so a page of an indexing job costs a few round trips, not dozens.
+ */
+const POSTGRES_BOUND = 30_000;
+
+/** Rows of `columns` bound values per multi-row insert: `sqliteRows` on SQLite, as many as fit on PostgreSQL. */
+function rowsPerInsert(db: Knex, columns: number, sqliteRows: number): number {
+	return isPostgres(db) ? Math.floor(POSTGRES_BOUND / columns) : sqliteRows;
 }
 
 const now = (): string => new Date().toISOString();
@@ -173,7 +185,7 @@ export class DocumentStateRepository {
 				date_indexed: stamp,
 				date_updated: stamp,
 			}));
-			for (const part of chunked(rows, 60)) {
+			for (const part of chunked(rows, rowsPerInsert(trx, 11, 60))) {
 				await trx('ml_documents')
 					.insert(part)
 					.onConflict(['index', 'item'])
@@ -195,7 +207,7 @@ export class DocumentStateRepository {
 					content: c.content,
 				})),
 			);
-			for (const part of chunked(chunkRows, Math.floor(BATCH / 6))) await trx('ml_chunks').insert(part);
+			for (const part of chunked(chunkRows, rowsPerInsert(trx, 6, Math.floor(BATCH / 6)))) await trx('ml_chunks').insert(part);
 			return outcome;
 		});
 	}
@@ -337,9 +349,4 @@ function toState(row: Record<string, unknown>): DocumentState {
 		error: (row.error as string | null) ?? null,
 		revision: Number(row.revision ?? 0),
 	};
-}
-
-function isPostgres(db: Knex): boolean {
-	const client = String(db.client.config?.client ?? '');
-	return client === 'pg' || client === 'postgres' || client === 'postgresql';
 }

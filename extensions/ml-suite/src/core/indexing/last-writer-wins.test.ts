@@ -1,5 +1,7 @@
 import knexFactory, { type Knex } from 'knex';
 import { afterAll, beforeAll, describe } from 'vitest';
+import { SqliteFullTextIndex } from '../search/sqlite-full-text-index.js';
+import { indexingOverlapSuite } from './indexing-overlap.conformance.js';
 import { createIndexingTables } from './indexing-tables.fixtures.js';
 import { lastWriterWinsSuite } from './last-writer-wins.conformance.js';
 
@@ -13,4 +15,10 @@ describe('last-writer-wins indexing (SQLite)', () => {
 		await db.destroy();
 	});
 	lastWriterWinsSuite(() => db);
+	describe('overlapping index writes (FTS5)', () => {
+		indexingOverlapSuite(
+			() => db,
+			(knex) => new SqliteFullTextIndex({ knex }),
+		);
+	});
 });

@@ -19,8 +19,12 @@ export { POSTGRES_FULL_TEXT_ITEMS_TABLE, POSTGRES_FULL_TEXT_POSTINGS_TABLE, POST
 const { CHUNKS, ITEMS, POSTINGS, TERMS, STATS } = FT;
 
 const BATCH = 500;
-/** Chunks per write group, about (whole items): small enough that analysing one group overlaps writing the previous. */
-const CHUNKS_PER_GROUP = 250;
+/**
+ * Chunks per write group, about (whole items): one statement each. Large, because each statement
+ * is a round trip that waits for the event loop (an indexing job embeds its next page meanwhile);
+ * a group's terms are still worked out while PostgreSQL writes the previous group.
+ */
+const CHUNKS_PER_GROUP = 1000;
 /** Items an index must hold before the engine refreshes planner statistics itself (see `keepStatisticsCurrent`). */
 const ANALYZE_MIN_ITEMS = 1000;
 /** Items of the rarest query term scored to find the score the top results must beat. */
@@ -138,7 +142,12 @@ export class PostgresFullTextIndex implements FullTextIndex {
 		for (const table of POSTGRES_FULL_TEXT_TABLES) await this.deps.knex.raw(`ANALYZE ${table}`);
 	}
 
-	/** Removes items' item rows, postings and their share of the statistics (chunk rows are the caller's). */
+	/**
+	 * Removes items' rows: postings (with their share of the document frequencies), then in one
+	 * statement the terms no item holds any more, the item and chunk rows and their share of the
+	 * statistics. Two statements per BATCH items (each statement is a round trip, and an indexing
+	 * job's next page is embedded meanwhile on the same event loop, so round trips are what a write waits on).
+	 */
 	private async deleteItemRows(trx: Knex.Transaction, indexId: string, key: number, items: readonly string[]): Promise<void> {
 		for (let i = 0; i < items.length; i += BATCH) {
 			const part = items.slice(i, i + BATCH);
@@ -148,10 +157,13 @@ export class PostgresFullTextIndex implements FullTextIndex {
 				UPDATE ${TERMS} t SET df = t.df - counted.n FROM counted WHERE t.index_key = ? AND t.term = counted.term`,
 				[indexId, part, key, key],
 			);
-			await trx.raw(`DELETE FROM ${TERMS} WHERE index_key = ? AND df <= 0 AND term IN (SELECT unnest(terms) FROM ${ITEMS} WHERE index_id = ? AND item = ANY(?))`, [key, indexId, part]);
+			// One snapshot: the item rows the last CTEs delete still give the first their terms.
 			await trx.raw(
-				`WITH gone AS (DELETE FROM ${ITEMS} WHERE index_id = ? AND item = ANY(?) RETURNING len) UPDATE ${STATS} SET docs = docs - (SELECT count(*) FROM gone), total = total - (SELECT coalesce(sum(len), 0) FROM gone) WHERE index_id = ?`,
-				[indexId, part, indexId],
+				`WITH dead AS (DELETE FROM ${TERMS} WHERE index_key = ? AND df <= 0 AND term IN (SELECT unnest(terms) FROM ${ITEMS} WHERE index_id = ? AND item = ANY(?))),
+				chunks AS (DELETE FROM ${CHUNKS} WHERE index_id = ? AND item = ANY(?)),
+				gone AS (DELETE FROM ${ITEMS} WHERE index_id = ? AND item = ANY(?) RETURNING len)
+				UPDATE ${STATS} SET docs = docs - (SELECT count(*) FROM gone), total = total - (SELECT coalesce(sum(len), 0) FROM gone) WHERE index_id = ?`,
+				[key, indexId, part, indexId, part, indexId, part, indexId],
 			);
 		}
 	}
@@ -208,7 +220,6 @@ export class PostgresFullTextIndex implements FullTextIndex {
 		const wholeTexts = new Map((documents ?? []).map((d) => [d.item, d.text]));
 		const key = await this.lockStats(trx, indexId);
 		await this.deleteItemRows(trx, indexId, key, all);
-		for (let i = 0; i < all.length; i += BATCH) await trx(CHUNKS).where('index_id', indexId).whereIn('item', all.slice(i, i + BATCH)).delete();
 		let docs = 0;
 		let writing: Promise<number> | null = null;
 		for (const group of groupByItem(chunks, CHUNKS_PER_GROUP)) {
@@ -220,26 +231,13 @@ export class PostgresFullTextIndex implements FullTextIndex {
 		return docs;
 	}
 
-	/** A group's item rows, postings, frequencies and statistics, then its chunk rows. */
-	private async writeGroup(trx: Knex.Transaction, indexId: string, key: number, chunks: readonly FullTextChunk[], analysed: { chunkTerms: string[][]; items: ItemTerms[] }): Promise<number> {
-		const docs = await this.writeItems(trx, indexId, key, analysed.items);
-		await trx.raw(`INSERT INTO ${CHUNKS} (index_id, item, chunk, field, position, content, terms) SELECT ?, * FROM unnest(?::text[], ?::int[], ?::text[], ?::int[], ?::text[], ?::text[])`, [
-			indexId,
-			chunks.map((c) => c.item),
-			chunks.map((c) => c.chunk),
-			chunks.map((c) => c.field),
-			chunks.map((c) => c.position),
-			chunks.map((c) => c.content),
-			analysed.chunkTerms.map((terms) => terms.join(' ')),
-		]);
-		return docs;
-	}
-
 	/**
-	 * One statement for a group of items: their item rows, postings (in term order, so index pages
-	 * are visited in order), document frequencies and the index statistics, from ready terms.
+	 * One statement for a group of whole items: their item rows, postings (in term order, so index
+	 * pages are visited in order), document frequencies, chunk rows and the index statistics, from
+	 * ready terms.
 	 */
-	private async writeItems(trx: Knex.Transaction, indexId: string, key: number, items: readonly ItemTerms[]): Promise<number> {
+	private async writeGroup(trx: Knex.Transaction, indexId: string, key: number, chunks: readonly FullTextChunk[], analysed: { chunkTerms: string[][]; items: ItemTerms[] }): Promise<number> {
+		const items = analysed.items;
 		const postings: { term: string; item: string; tf: number; len: number }[] = [];
 		const df = new Map<string, number>();
 		const extraItems: string[] = [];
@@ -263,7 +261,8 @@ export class PostgresFullTextIndex implements FullTextIndex {
 			e AS (SELECT e.item, array_agg(e.term) AS extra FROM unnest(?::text[], ?::text[]) AS e(item, term) GROUP BY e.item),
 			added_items AS (INSERT INTO ${ITEMS} (index_id, item, terms, extra, len) SELECT ?, i.item, coalesce(g.terms, '{}'), e.extra, i.len FROM unnest(?::text[], ?::int[]) AS i(item, len) LEFT JOIN (SELECT p.item, array_agg(p.term) AS terms FROM p GROUP BY p.item) g ON g.item = i.item LEFT JOIN e ON e.item = i.item),
 			added_postings AS (INSERT INTO ${POSTINGS} (index_key, term, item, tf, len) SELECT ?, p.term, p.item, p.tf, p.len FROM p),
-			added_terms AS (INSERT INTO ${TERMS} (index_key, term, df) SELECT ?, t.term, t.df FROM unnest(?::text[], ?::int[]) AS t(term, df) ON CONFLICT (index_key, term) DO UPDATE SET df = ${TERMS}.df + excluded.df)
+			added_terms AS (INSERT INTO ${TERMS} (index_key, term, df) SELECT ?, t.term, t.df FROM unnest(?::text[], ?::int[]) AS t(term, df) ON CONFLICT (index_key, term) DO UPDATE SET df = ${TERMS}.df + excluded.df),
+			added_chunks AS (INSERT INTO ${CHUNKS} (index_id, item, chunk, field, position, content, terms) SELECT ?, * FROM unnest(?::text[], ?::int[], ?::text[], ?::int[], ?::text[], ?::text[]))
 			UPDATE ${STATS} SET docs = docs + ?, total = total + ? WHERE index_id = ? RETURNING docs`,
 			[
 				postings.map((p) => p.term),
@@ -279,6 +278,13 @@ export class PostgresFullTextIndex implements FullTextIndex {
 				key,
 				terms,
 				terms.map((t) => df.get(t)!),
+				indexId,
+				chunks.map((c) => c.item),
+				chunks.map((c) => c.chunk),
+				chunks.map((c) => c.field),
+				chunks.map((c) => c.position),
+				chunks.map((c) => c.content),
+				analysed.chunkTerms.map((chunkTerms) => chunkTerms.join(' ')),
 				items.length,
 				total,
 				indexId,
@@ -293,7 +299,6 @@ export class PostgresFullTextIndex implements FullTextIndex {
 		await this.deps.knex.transaction(async (trx) => {
 			const key = await this.lockStats(trx, indexId);
 			await this.deleteItemRows(trx, indexId, key, items);
-			for (let i = 0; i < items.length; i += BATCH) await trx(CHUNKS).where('index_id', indexId).whereIn('item', items.slice(i, i + BATCH)).delete();
 		});
 	}
 

@@ -1,5 +1,6 @@
 import { randomInt } from 'node:crypto';
 import type { Knex } from 'knex';
+import { isPostgres } from '../database/db-client.js';
 import { MlError } from '../errors.js';
 import { ensureEmbeddedTables, embeddedTableNames, type EmbeddedTables } from './embedded-schema.js';
 import { compileMetadataFilter, filterMatchesNothing, parseMetadataFilter } from './metadata-filter.js';
@@ -19,6 +20,8 @@ export interface EmbeddedVectorStoreConfig {
 
 /** Rows per INSERT: 7 bound columns each keeps a batch under SQLite's oldest 999-variable limit. */
 const INSERT_BATCH = 100;
+/** Rows per INSERT on PostgreSQL (65,535 bound values at most): an indexing page in a round trip or two. */
+const POSTGRES_INSERT_BATCH = 2000;
 /** Values per `IN (...)` list, for the same reason. */
 const IN_BATCH = 500;
 /** Rows fetched per page when loading a namespace into memory. */
@@ -72,8 +75,9 @@ export class EmbeddedVectorStore implements VectorStore {
 		const version = await this.write(namespace, async (trx, row) => {
 			dimensions = row.dimensions;
 			assertRecords(unique, row.dimensions);
-			for (let i = 0; i < unique.length; i += INSERT_BATCH) {
-				const rows = unique.slice(i, i + INSERT_BATCH).map((record) => ({
+			const batch = isPostgres(this.knex) ? POSTGRES_INSERT_BATCH : INSERT_BATCH;
+			for (let i = 0; i < unique.length; i += batch) {
+				const rows = unique.slice(i, i + batch).map((record) => ({
 					namespace,
 					id: record.id,
 					item_key: record.itemKey,
@@ -299,3 +303,4 @@ export class EmbeddedVectorStore implements VectorStore {
 		return matrix;
 	}
 }
+

@@ -1,0 +1,7 @@
+import type { Knex } from 'knex';
+
+/** Whether `db` talks to PostgreSQL (Directus's `pg` client). */
+export function isPostgres(db: Knex): boolean {
+	const client = String(db.client.config?.client ?? '');
+	return client === 'pg' || client === 'postgres' || client === 'postgresql';
+}
