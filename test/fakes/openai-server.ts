@@ -140,13 +140,7 @@ export async function startFakeOpenAIServer(options: FakeOpenAIServerOptions = {
 			return send(fault.status, fault.body ?? { error: { message: `Scripted ${fault.status}`, type: 'server_error', code: null } }, fault.headers);
 		}
 		if (record.method !== 'POST') return send(405, { error: { message: 'Method not allowed' } });
-		if (record.path === '/v1/embeddings') {
-			if (options.embeddings !== 'pool') return send(200, embeddings(record.body));
-			record.status = 200;
-			const text = pooledEmbeddings(record.body);
-			res.writeHead(200, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text) });
-			return void res.end(text);
-		}
+		if (record.path === '/v1/embeddings') return options.embeddings === 'pool' ? sendPooledEmbeddings(record, res) : send(200, embeddings(record.body));
 		if (record.path === '/v1/chat/completions') {
 			if (record.body.stream === true) return stream(record, res, fault, destroy);
 			return send(200, completion(record.body));
@@ -154,14 +148,14 @@ export async function startFakeOpenAIServer(options: FakeOpenAIServerOptions = {
 		return send(404, { error: { message: `Unknown path ${record.path}` } });
 	}
 
-	const pool = new Map<number, { float: string; base64: string }[]>();
-	/** The pool's answer for `text`: JSON text of the vector, as numbers or as a base64 string. */
-	function pooled(text: string, dims: number, base64: boolean): string {
+	const pool = new Map<number, { float: Buffer; base64: Buffer }[]>();
+	/** The pool's answer for `text`: JSON bytes of the vector, as numbers or as a base64 string. */
+	function pooled(text: string, dims: number, base64: boolean): Buffer {
 		let vectors = pool.get(dims);
 		if (!vectors) {
 			vectors = Array.from({ length: POOL_SIZE }, (_, i) => {
 				const vector = fakeEmbedding(`pool ${i}`, dims);
-				return { float: JSON.stringify(vector), base64: JSON.stringify(Buffer.from(new Float32Array(vector).buffer).toString('base64')) };
+				return { float: Buffer.from(JSON.stringify(vector)), base64: Buffer.from(JSON.stringify(Buffer.from(new Float32Array(vector).buffer).toString('base64'))) };
 			});
 			pool.set(dims, vectors);
 		}
@@ -169,14 +163,23 @@ export async function startFakeOpenAIServer(options: FakeOpenAIServerOptions = {
 		return base64 ? entry.base64 : entry.float;
 	}
 
-	/** The embeddings answer with pooled vectors, written as text (no per-request stringify of numbers). */
-	function pooledEmbeddings(body: Record<string, unknown>): string {
+	/** The embeddings answer with pooled vectors, as the prepared bytes in one corked write (no per-request stringify or copy of the numbers). */
+	function sendPooledEmbeddings(record: RecordedRequest, res: http.ServerResponse): void {
+		const body = record.body;
 		const input = typeof body.input === 'string' ? [body.input] : (body.input as string[]);
 		const dims = typeof body.dimensions === 'number' ? body.dimensions : (options.dimensions ?? 8);
 		const base64 = body.encoding_format === 'base64';
 		const tokens = input.reduce((sum, t) => sum + fakeTokens(t), 0);
-		const data = input.map((text, index) => `{"object":"embedding","index":${index},"embedding":${pooled(text, dims, base64)}}`);
-		return `{"object":"list","model":${JSON.stringify(body.model)},"data":[${data.join(',')}],"usage":{"prompt_tokens":${tokens},"total_tokens":${tokens}}}`;
+		const parts: Buffer[] = [Buffer.from(`{"object":"list","model":${JSON.stringify(body.model)},"data":[`)];
+		input.forEach((text, index) => {
+			parts.push(Buffer.from(`${index > 0 ? ',' : ''}{"object":"embedding","index":${index},"embedding":`), pooled(text, dims, base64), CLOSE_BRACE);
+		});
+		parts.push(Buffer.from(`],"usage":{"prompt_tokens":${tokens},"total_tokens":${tokens}}}`));
+		record.status = 200;
+		res.writeHead(200, { 'content-type': 'application/json', 'content-length': parts.reduce((sum, p) => sum + p.length, 0) });
+		res.cork();
+		for (const part of parts) res.write(part);
+		res.end();
 	}
 
 	function embeddings(body: Record<string, unknown>): unknown {
@@ -272,6 +275,7 @@ export async function startFakeOpenAIServer(options: FakeOpenAIServerOptions = {
 }
 
 const POOL_SIZE = 64;
+const CLOSE_BRACE = Buffer.from('}');
 
 /** FNV-1a over the UTF-16 code units: picks a pooled vector. */
 function cheapHash(text: string): number {
