@@ -77,18 +77,18 @@ export function createModelServerFetch(options: ModelServerFetchOptions = {}): t
  * `arrayBuffer`, `clone`, a second read failing) is the standard `Response`'s.
  */
 class BufferedResponse extends Response {
-	readonly #bytes: Buffer;
-
-	constructor(bytes: Buffer, init: ResponseInit) {
-		super(bytes, init);
-		this.#bytes = bytes;
+	constructor(
+		private readonly buffered: Buffer<ArrayBuffer>,
+		init: ResponseInit,
+	) {
+		super(buffered, init);
 	}
 
 	override text(): Promise<string> {
 		if (this.bodyUsed || this.body === null || this.body.locked) return super.text();
 		// Marks the body used, as reading it would: a second read fails as with any Response.
 		void this.body.cancel();
-		return Promise.resolve(this.#bytes.toString('utf8'));
+		return Promise.resolve(this.buffered.toString('utf8'));
 	}
 
 	override async json(): Promise<unknown> {
