@@ -27,8 +27,8 @@ export interface KnexEmbeddingCacheOptions {
 /** Hashes per `IN (...)` query, and rows per INSERT (6 columns each, under SQLite's 999 parameters). */
 const HASHES_PER_QUERY = 500;
 const ROWS_PER_INSERT = 100;
-/** A table with more rows than this gets no key filter (its bits would exceed 16 MB); lookups query. */
-const MAX_FILTERED_KEYS = 8_000_000;
+/** A table with more rows than this gets no key filter (sized for twice the rows, its bits would exceed 16 MB); lookups query. */
+const MAX_FILTERED_KEYS = 4_000_000;
 
 /**
  * Embedding cache in a database table shared by every process (Directus instances and
