@@ -16,10 +16,13 @@ import { median } from './support/stats.js';
 /**
  * Issue 16, request-path cost: what an /ml call costs on top of Directus's own floor, on the
  * embedded default with an OpenAI-compatible upstream that answers at once (the fake server in
- * this process, 1,536 dimensions), all on loopback:
+ * this process, 1,536 dimensions, answers from a pool of 64 vectors prepared at start so it costs
+ * the shared CPU little), all on loopback:
  * - sequential keep-alive calls: /ml/embeddings/generate (a new text each call) vs GET /users/me,
  *   and server CPU per response (the Directus process's CPU time, /proc) vs a trivial
- *   authenticated extension route (bench/fixtures); also generate as a non-admin user;
+ *   authenticated extension route (bench/fixtures) and a minimal proxy route there that makes the
+ *   same upstream call with undici and returns its body (the floor of any embedding proxy); also
+ *   generate as a non-admin user;
  * - /ml/embeddings/batch (32 new texts) RPS, float and base64;
  * - GET /server/ping RPS with the suite installed vs a Directus without it (BENCH_PING_ROUNDS short
  *   interleaved rounds, median of per-round ratios; bench/ping.bench.ts measures it alone);
@@ -50,6 +53,7 @@ interface Figures {
 	usersMeMs: number;
 	generateMs: number;
 	trivialCpu: number;
+	proxyCpu: number;
 	generateCpu: number;
 	userGenerateCpu: number;
 	batchRps: number;
@@ -87,6 +91,8 @@ interface Suite {
 	userToken: string;
 	usersMe: Tally;
 	trivial: Tally;
+	/** The minimal proxy route (bench fixture): the same upstream call, its body returned. */
+	proxy: Tally;
 	generate: Tally;
 	userGenerate: Tally;
 	batch: { requests: number; ms: number };
@@ -107,6 +113,7 @@ async function measureInterleaved(suites: Suite[]): Promise<void> {
 		for (let i = 0; i < 30; i++) {
 			await s.d.request('GET', '/users/me');
 			await s.d.request('GET', '/bench-trivial');
+			await s.d.request('POST', '/bench-trivial/proxy', { body: { text: newText() } });
 			await s.d.request('POST', '/ml/embeddings/generate', { body: { text: newText() } });
 			await s.d.request('POST', '/ml/embeddings/generate', { body: { text: newText() }, token: s.userToken });
 		}
@@ -118,6 +125,7 @@ async function measureInterleaved(suites: Suite[]): Promise<void> {
 			const admin = s.d.adminToken;
 			s.usersMe.add(await sequential(s.d, admin, 'GET', '/users/me', perRound));
 			s.trivial.add(await sequential(s.d, admin, 'GET', '/bench-trivial', perRound));
+			s.proxy.add(await sequential(s.d, admin, 'POST', '/bench-trivial/proxy', perRound, () => ({ text: newText() })));
 			s.generate.add(await sequential(s.d, admin, 'POST', '/ml/embeddings/generate', perRound, () => ({ text: newText() })));
 			s.userGenerate.add(await sequential(s.d, s.userToken, 'POST', '/ml/embeddings/generate', perRound, () => ({ text: newText() })));
 		}
@@ -150,6 +158,7 @@ function reportSuite(s: Suite, extra: { searchP50: number; askP50: number }, rep
 		usersMeMs: s.usersMe.msPerRequest,
 		generateMs: s.generate.msPerRequest,
 		trivialCpu: s.trivial.cpuPerRequest,
+		proxyCpu: s.proxy.cpuPerRequest,
 		generateCpu: s.generate.cpuPerRequest,
 		userGenerateCpu: s.userGenerate.cpuPerRequest,
 		batchRps: (s.batch.requests / s.batch.ms) * 1000,
@@ -164,6 +173,9 @@ function reportSuite(s: Suite, extra: { searchP50: number; askP50: number }, rep
 	report.add(`${label}: server CPU per trivial authenticated route`, f.trivialCpu, 'ms');
 	report.add(`${label}: server CPU per generate`, f.generateCpu, 'ms');
 	report.add(`${label}: generate / trivial route CPU`, f.generateCpu / f.trivialCpu, '×', now ? { max: 1.5 } : undefined);
+	report.add(`${label}: server CPU per minimal proxy route (same upstream call, undici, body returned)`, f.proxyCpu, 'ms');
+	report.add(`${label}: minimal proxy / trivial route CPU (the upstream round trip's floor)`, f.proxyCpu / f.trivialCpu, '×');
+	report.add(`${label}: generate / minimal proxy CPU (the suite's own work)`, f.generateCpu / f.proxyCpu, '×');
 	report.add(`${label}: server CPU per generate, non-admin user (model permission check)`, f.userGenerateCpu, 'ms');
 	report.add(`${label}: /ml/embeddings/batch (32 texts), 4 connections`, f.batchRps, 'req/s');
 	report.add(`${label}: same, encoding_format base64`, f.batchBase64Rps, 'req/s');
@@ -212,7 +224,7 @@ describe('request-cost', () => {
 	});
 
 	it('an /ml call vs Directus floor, batch RPS, /server/ping with and without the suite, search and ask p50', async () => {
-		fake = await startFakeOpenAIServer({ dimensions: 1536 });
+		fake = await startFakeOpenAIServer({ dimensions: 1536, embeddings: 'pool' });
 		report.note(`load average at start: ${loadavg().map((l) => l.toFixed(1)).join(' ')}`);
 		const builds: [string, string][] = [['this build', join(ROOT, 'extensions', 'ml-suite')]];
 		if (process.env.BENCH_BASELINE_EXTENSIONS) builds.unshift(['baseline build', process.env.BENCH_BASELINE_EXTENSIONS]);
@@ -225,7 +237,7 @@ describe('request-cost', () => {
 				const baselineEnv = { CACHE_SCHEMA_FREEZE_ENABLED: process.env.BENCH_BASELINE_SCHEMA_FREEZE === 'true' ? 'true' : 'false' };
 				const d = await startSuite(label.replace(/\W/g, '-'), suite, fake, label === 'baseline build' ? baselineEnv : {});
 				const userToken = await d.createUser({ email: `bench-${suites.length}@example.com`, permissions: [{ collection: 'ml_models', action: 'read' }] });
-				suites.push({ label, d, userToken, usersMe: new Tally(), trivial: new Tally(), generate: new Tally(), userGenerate: new Tally(), batch: { requests: 0, ms: 0 }, batch64: { requests: 0, ms: 0 } });
+				suites.push({ label, d, userToken, usersMe: new Tally(), trivial: new Tally(), proxy: new Tally(), generate: new Tally(), userGenerate: new Tally(), batch: { requests: 0, ms: 0 }, batch64: { requests: 0, ms: 0 } });
 			}
 			await measureInterleaved(suites);
 			for (const s of suites) results.set(s.label, reportSuite(s, await searchAndAsk(s, report), report));

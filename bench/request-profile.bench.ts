@@ -14,7 +14,8 @@ import { runLoad } from './support/http-load.js';
  * 1,536 dimensions, new texts each call), the route is driven for BENCH_PROFILE_MS with
  * BENCH_PROFILE_CONNECTIONS keep-alive connections, and the profile (written when Directus stops)
  * is summarised with bench/summarize-cpu-profile.mjs, skipping start-up and warm-up.
- * BENCH_PROFILE_ROUTE: generate (default), batch, similarity, trivial (the floor), users-me.
+ * BENCH_PROFILE_ROUTE: generate (default), batch, similarity, trivial (the floor), proxy (the same
+ * upstream call from a minimal route), users-me.
  * BENCH_PROFILE_SQL=true also logs every knex query (DEBUG=knex:query, which costs CPU of its
  * own) and prints the statements run during the measured load, per response: which database work
  * a route causes, including the write-behind and batched writes whose stacks the profile cannot
@@ -35,6 +36,7 @@ const routes: Record<string, { method: 'GET' | 'POST'; path: string; body?: () =
 	batch: { method: 'POST', path: '/ml/embeddings/batch', body: () => ({ texts: Array.from({ length: 32 }, newText) }) },
 	similarity: { method: 'POST', path: '/ml/embeddings/similarity', body: () => ({ text1: newText(), text2: newText() }) },
 	trivial: { method: 'GET', path: '/bench-trivial' },
+	proxy: { method: 'POST', path: '/bench-trivial/proxy', body: () => ({ text: newText() }) },
 	'users-me': { method: 'GET', path: '/users/me' },
 };
 
@@ -47,7 +49,7 @@ describe('request-profile', () => {
 	it(`CPU profile of ${ROUTE}`, async () => {
 		const spec = routes[ROUTE];
 		if (!spec) throw new Error(`BENCH_PROFILE_ROUTE must be one of ${Object.keys(routes).join(', ')}`);
-		fake = await startFakeOpenAIServer({ dimensions: 1536 });
+		fake = await startFakeOpenAIServer({ dimensions: 1536, embeddings: 'pool' });
 		const extensions = join(BENCH_TMP, 'extensions-profile');
 		mkdirSync(extensions, { recursive: true });
 		symlinkSync(join(ROOT, 'bench', 'fixtures', 'bench-trivial-endpoint'), join(extensions, 'bench-trivial-endpoint'));

@@ -42,6 +42,13 @@ export interface FakeOpenAIServerOptions {
 	streamChunkDelayMs?: number;
 	/** When set, requests must carry `Authorization: Bearer <apiKey>` or get a 401. */
 	apiKey?: string;
+	/**
+	 * `derived` (default): each text's own vector (`fakeEmbedding`, SHA-256 blocks, ≈ 1 ms per
+	 * 1,536 dimensions). `pool`: one of 64 vectors made at start, picked by a cheap hash of the
+	 * text, with its base64 and JSON text ready — an upstream that answers at once, for benchmarks
+	 * where the fake shares the CPU with the server measured (equal texts still get equal vectors).
+	 */
+	embeddings?: 'derived' | 'pool';
 }
 
 export interface FakeOpenAIServer {
@@ -133,12 +140,46 @@ export async function startFakeOpenAIServer(options: FakeOpenAIServerOptions = {
 			return send(fault.status, fault.body ?? { error: { message: `Scripted ${fault.status}`, type: 'server_error', code: null } }, fault.headers);
 		}
 		if (record.method !== 'POST') return send(405, { error: { message: 'Method not allowed' } });
-		if (record.path === '/v1/embeddings') return send(200, embeddings(record.body));
+		if (record.path === '/v1/embeddings') return options.embeddings === 'pool' ? sendPooledEmbeddings(record, res) : send(200, embeddings(record.body));
 		if (record.path === '/v1/chat/completions') {
 			if (record.body.stream === true) return stream(record, res, fault, destroy);
 			return send(200, completion(record.body));
 		}
 		return send(404, { error: { message: `Unknown path ${record.path}` } });
+	}
+
+	const pool = new Map<number, { float: Buffer; base64: Buffer }[]>();
+	/** The pool's answer for `text`: JSON bytes of the vector, as numbers or as a base64 string. */
+	function pooled(text: string, dims: number, base64: boolean): Buffer {
+		let vectors = pool.get(dims);
+		if (!vectors) {
+			vectors = Array.from({ length: POOL_SIZE }, (_, i) => {
+				const vector = fakeEmbedding(`pool ${i}`, dims);
+				return { float: Buffer.from(JSON.stringify(vector)), base64: Buffer.from(JSON.stringify(Buffer.from(new Float32Array(vector).buffer).toString('base64'))) };
+			});
+			pool.set(dims, vectors);
+		}
+		const entry = vectors[cheapHash(text) % POOL_SIZE]!;
+		return base64 ? entry.base64 : entry.float;
+	}
+
+	/** The embeddings answer with pooled vectors, as the prepared bytes in one corked write (no per-request stringify or copy of the numbers). */
+	function sendPooledEmbeddings(record: RecordedRequest, res: http.ServerResponse): void {
+		const body = record.body;
+		const input = typeof body.input === 'string' ? [body.input] : (body.input as string[]);
+		const dims = typeof body.dimensions === 'number' ? body.dimensions : (options.dimensions ?? 8);
+		const base64 = body.encoding_format === 'base64';
+		const tokens = input.reduce((sum, t) => sum + fakeTokens(t), 0);
+		const parts: Buffer[] = [Buffer.from(`{"object":"list","model":${JSON.stringify(body.model)},"data":[`)];
+		input.forEach((text, index) => {
+			parts.push(Buffer.from(`${index > 0 ? ',' : ''}{"object":"embedding","index":${index},"embedding":`), pooled(text, dims, base64), CLOSE_BRACE);
+		});
+		parts.push(Buffer.from(`],"usage":{"prompt_tokens":${tokens},"total_tokens":${tokens}}}`));
+		record.status = 200;
+		res.writeHead(200, { 'content-type': 'application/json', 'content-length': parts.reduce((sum, p) => sum + p.length, 0) });
+		res.cork();
+		for (const part of parts) res.write(part);
+		res.end();
 	}
 
 	function embeddings(body: Record<string, unknown>): unknown {
@@ -231,6 +272,16 @@ export async function startFakeOpenAIServer(options: FakeOpenAIServerOptions = {
 			await new Promise<void>((resolve) => server.close(() => resolve()));
 		},
 	};
+}
+
+const POOL_SIZE = 64;
+const CLOSE_BRACE = Buffer.from('}');
+
+/** FNV-1a over the UTF-16 code units: picks a pooled vector. */
+function cheapHash(text: string): number {
+	let h = 0x811c9dc5;
+	for (let i = 0; i < text.length; i++) h = Math.imul(h ^ text.charCodeAt(i), 0x01000193);
+	return h >>> 0;
 }
 
 function sleep(ms: number): Promise<void> {

@@ -9,7 +9,7 @@ import { currentCallBudget } from '../core/providers/call-budget.js';
 import { RateLimitedError } from '../core/rate-limit/user-rate-limiter.js';
 import { currentUsageScope } from '../core/usage/usage-scope.js';
 import type { Container } from './container.js';
-import { parseInput, registeredRoutes, route, type Handler, type RouteSpec } from './http.js';
+import { BodyBuffers, JsonText, parseInput, registeredRoutes, route, type Handler, type RouteSpec } from './http.js';
 
 const USER: Accountability = { user: 'u1', role: 'r1', roles: ['r1'], admin: false, app: true, ip: '10.0.0.1' };
 const ADMIN: Accountability = { ...USER, user: 'a1', admin: true };
@@ -138,6 +138,19 @@ describe('route()', () => {
 		expect(JSON.stringify(await failed.json())).not.toContain('secret internals');
 	});
 
+	it('sends a JsonText body as its bytes, and gives a pooled buffer back once the response has finished', async () => {
+		const buffers = new BodyBuffers();
+		const { url } = await serve('post', { access: 'user' }, async () => {
+			const { buffer, release } = buffers.acquire(16);
+			return new JsonText(buffer.subarray(0, buffer.write('{"ok":true}')), release);
+		});
+		const response = await fetch(url, { method: 'POST' });
+		expect(response.headers.get('content-type')).toBe('application/json; charset=utf-8');
+		expect(response.headers.get('content-length')).toBe('11');
+		expect(await response.json()).toEqual({ ok: true });
+		expect(buffers.pooled).toBe(1);
+	});
+
 	it('lets a handler that returns undefined write its own response', async () => {
 		const { url } = await serve('get', { access: 'user' }, async (_req, _container, res) => {
 			res.status(202).type('text/plain').send('streamed');
@@ -211,6 +224,30 @@ describe('route()', () => {
 		const body = z.object({ q: z.string() });
 		const { router } = await serve('post', { access: 'admin', body, status: 201, summary: 'Makes a thing.' }, async () => ({}));
 		expect(registeredRoutes(router).at(-1)).toEqual({ method: 'post', path: '/thing/:id', access: 'admin', body, query: undefined, status: 201, response: undefined, summary: 'Makes a thing.', servedWhileLocked: false });
+	});
+});
+
+describe('BodyBuffers', () => {
+	it('hands a buffer out once until it is given back, then reuses it; keeps a bounded number', () => {
+		const buffers = new BodyBuffers(2, 1 << 20);
+		const first = buffers.acquire(100);
+		const second = buffers.acquire(100);
+		expect(second.buffer).not.toBe(first.buffer);
+		first.release();
+		first.release();
+		expect(buffers.pooled).toBe(1);
+		expect(buffers.acquire(100).buffer).toBe(first.buffer);
+		// Too small for the size asked: a new one, and the pooled one stays.
+		second.release();
+		const larger = buffers.acquire(second.buffer.length + 1);
+		expect(larger.buffer.length).toBeGreaterThan(second.buffer.length);
+		expect(buffers.pooled).toBe(1);
+		// Larger than maxBytes: not kept.
+		const huge = buffers.acquire((1 << 20) + 1);
+		huge.release();
+		larger.release();
+		buffers.acquire(10).release();
+		expect(buffers.pooled).toBe(2);
 	});
 });
 

@@ -97,10 +97,61 @@ export function registeredRoutes(router: Router): readonly RouteInfo[] {
  */
 export class JsonText {
 	readonly bytes: Buffer;
-	/** A Buffer is taken as it is (not copied); strings and parts are joined as UTF-8. */
-	constructor(parts: string | Buffer | readonly (string | Buffer)[]) {
+	/**
+	 * A Buffer is taken as it is (not copied); strings and parts are joined as UTF-8. `release` is
+	 * called once the response has finished (the bytes were handed to the socket), not when it
+	 * was cut off: for bytes written into a pooled buffer (`BodyBuffers`).
+	 */
+	constructor(
+		parts: string | Buffer | readonly (string | Buffer)[],
+		readonly release?: () => void,
+	) {
 		if (Buffer.isBuffer(parts)) this.bytes = parts;
 		else this.bytes = typeof parts === 'string' ? Buffer.from(parts) : Buffer.concat(parts.map((p) => (typeof p === 'string' ? Buffer.from(p) : p)));
+	}
+}
+
+/**
+ * Reused buffers for response bodies written by the suite (issue 16). A 32-vector float body
+ * needs ≈ 1.2 MB of room (≈ 0.7 MB written): a fresh buffer of that size per call is fresh
+ * memory from the system each time (page faults) and external memory that drives V8's full
+ * collections. A buffer comes back with `release` once its response has finished; one whose
+ * response was cut off is left to the garbage collector (the socket may still hold it).
+ */
+export class BodyBuffers {
+	private readonly free: Buffer[] = [];
+
+	constructor(
+		/** Buffers kept for reuse. */
+		private readonly keep = 8,
+		/** Larger buffers are not kept (they are rare). */
+		private readonly maxBytes = 4 * 1024 * 1024,
+	) {}
+
+	/** A buffer of at least `size` bytes (contents undefined) and the function that gives it back. */
+	acquire(size: number): { buffer: Buffer; release: () => void } {
+		const at = this.free.findIndex((b) => b.length >= size);
+		let buffer: Buffer;
+		if (at >= 0) buffer = this.free.splice(at, 1)[0]!;
+		else {
+			let length = 64 * 1024;
+			while (length < size) length *= 2;
+			buffer = Buffer.allocUnsafeSlow(length);
+		}
+		let released = false;
+		const release = (): void => {
+			if (released) return;
+			released = true;
+			if (buffer.length > this.maxBytes) return;
+			if (this.free.length >= this.keep) this.free.shift();
+			this.free.push(buffer);
+		};
+		return { buffer, release };
+	}
+
+	/** Buffers waiting for reuse (for tests). */
+	get pooled(): number {
+		return this.free.length;
 	}
 }
 
@@ -169,6 +220,7 @@ export function route<B extends z.ZodType = z.ZodUnknown, Q extends z.ZodType = 
 				res.status(spec.status ?? 200);
 				res.setHeader('Content-Type', 'application/json; charset=utf-8');
 				res.setHeader('Content-Length', result.bytes.byteLength);
+				if (result.release) res.once('finish', result.release);
 				res.end(result.bytes);
 			} else res.status(spec.status ?? 200).json(result);
 		} catch (error) {

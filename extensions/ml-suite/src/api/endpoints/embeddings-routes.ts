@@ -6,7 +6,7 @@ import { vectorJsonMaxBytes, writeVectorJson } from '../../core/embeddings/vecto
 import { InvalidPayloadError } from '../../core/errors.js';
 import { assertInputsWithinCaps } from '../../core/providers/model-caps.js';
 import type { Container } from '../container.js';
-import { JsonText, route, type MlRequest } from '../http.js';
+import { BodyBuffers, JsonText, route, type MlRequest } from '../http.js';
 import { EmbeddingBatchResponse, EmbeddingResponse, SimilarityResponse } from './response-schemas.js';
 
 const text = z.string({ error: 'must be a string' }).refine((s) => s.trim().length > 0, 'must not be empty');
@@ -16,30 +16,36 @@ const encodingFormat = z.enum(['float', 'base64'], { error: 'must be "float" or 
 
 export const GenerateEmbeddingBody = z.object({ text, model, encoding_format: encodingFormat });
 
+/** Buffers the vector bodies are written into, reused once a response has been sent. */
+const bodyBuffers = new BodyBuffers();
+
 /**
  * The body with its vector(s) first under `key` — one vector, or a list when `list` — and the
- * rest of the fields after them. `float`: numbers written by `writeVectorJson` (9 significant
- * digits, the same float32 values, a fraction of `JSON.stringify`'s cost) straight into the one
- * buffer that is sent; `base64`: base64 strings of the float32 bytes, as OpenAI's API returns.
+ * rest of the fields after them, written straight into one pooled buffer that is sent. `float`:
+ * numbers written by `writeVectorJson` (9 significant digits, the same float32 values, a fraction
+ * of `JSON.stringify`'s cost); `base64`: base64 strings of the float32 bytes, as OpenAI's API
+ * returns (no JSON escaping needed: quotes around it are the string).
  */
-function vectorBody(key: string, vectors: readonly number[][], list: boolean, format: 'float' | 'base64', rest: Record<string, unknown>): JsonText {
+export function vectorBody(key: string, vectors: readonly (readonly number[])[], list: boolean, format: 'float' | 'base64', rest: Record<string, unknown>, buffers = bodyBuffers): JsonText {
 	const tailFields = JSON.stringify(rest);
 	const head = `{${JSON.stringify(key)}:${list ? '[' : ''}`;
 	const tail = `${list ? ']' : ''}${tailFields === '{}' ? '}' : `,${tailFields.slice(1)}`}`;
-	if (format === 'base64') {
-		// Base64 needs no JSON escaping: quotes around it are the string.
-		return new JsonText(`${head}${vectors.map((v) => `"${encodeBase64Vector(v)}"`).join(',')}${tail}`);
-	}
+	const encoded = format === 'base64' ? vectors.map(encodeBase64Vector) : null;
 	let size = Buffer.byteLength(head) + Buffer.byteLength(tail) + vectors.length;
-	for (const v of vectors) size += vectorJsonMaxBytes(v.length);
-	const out = Buffer.allocUnsafe(size);
+	if (encoded) for (const text of encoded) size += text.length + 2;
+	else for (const v of vectors) size += vectorJsonMaxBytes(v.length);
+	const { buffer: out, release } = buffers.acquire(size);
 	let pos = out.write(head, 0);
-	vectors.forEach((v, i) => {
+	for (let i = 0; i < vectors.length; i++) {
 		if (i > 0) out[pos++] = 0x2c; // ,
-		pos = writeVectorJson(out, pos, v);
-	});
+		if (encoded) {
+			out[pos++] = 0x22; // "
+			pos += out.write(encoded[i]!, pos, 'latin1');
+			out[pos++] = 0x22;
+		} else pos = writeVectorJson(out, pos, vectors[i]!);
+	}
 	pos += out.write(tail, pos);
-	return new JsonText(out.subarray(0, pos));
+	return new JsonText(out.subarray(0, pos), release);
 }
 
 export const SimilarityBody = z.object({ text1: text, text2: text, model });

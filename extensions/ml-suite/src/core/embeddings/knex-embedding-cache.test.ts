@@ -17,6 +17,91 @@ describe('KnexEmbeddingCache (sqlite3)', () => {
 	knexEmbeddingCacheSuite(() => knex);
 });
 
+describe('KnexEmbeddingCache key filter', () => {
+	const vector = (seed: number): number[] => [Math.fround(seed / 3), Math.fround(-seed / 7)];
+	let db: Knex;
+	let queries: string[];
+	beforeEach(() => {
+		db = knexFactory({ client: 'sqlite3', connection: { filename: ':memory:' }, useNullAsDefault: true });
+		queries = [];
+		db.on('query', (q: { sql: string }) => void queries.push(q.sql));
+	});
+	afterEach(async () => {
+		await db.destroy();
+	});
+	const lookups = (): number => queries.filter((sql) => sql.includes('content_hash in')).length;
+
+	it('once read, looks up only keys the table may hold: a text never cached costs no query', async () => {
+		const writer = new KnexEmbeddingCache({ knex: db });
+		await writer.setMany('m', [{ hash: 'old', vector: vector(1) }]);
+		const cache = new KnexEmbeddingCache({ knex: db });
+		expect((await cache.getMany('m', ['old'])).get('old')).toEqual(vector(1));
+		await cache.keyFilterReady;
+		queries = [];
+		expect(await cache.getMany('m', ['new-1', 'new-2'])).toEqual(new Map());
+		expect(lookups()).toBe(0);
+		// A key in the table is still read from it, and only that key is asked for.
+		const found = await cache.getMany('m', ['old', 'new-3']);
+		expect([...found]).toEqual([['old', vector(1)]]);
+		expect(lookups()).toBe(1);
+		expect(queries.at(-1)).toContain('content_hash in (?)');
+		// Keys it writes itself are looked up (the row exists).
+		await cache.setMany('m', [{ hash: 'new-1', vector: vector(2) }]);
+		expect((await cache.getMany('m', ['new-1'])).get('new-1')).toEqual(vector(2));
+	});
+
+	it('a row another process writes after the read is a miss here, never a wrong vector, and keeps its value', async () => {
+		const here = new KnexEmbeddingCache({ knex: db });
+		const other = new KnexEmbeddingCache({ knex: db });
+		await other.setMany('m', [{ hash: 'before', vector: vector(1) }]);
+		await here.getMany('m', ['x']);
+		await here.keyFilterReady;
+		await other.setMany('m', [{ hash: 'after', vector: vector(2) }]);
+		expect((await here.getMany('m', ['before'])).get('before')).toEqual(vector(1));
+		// Not seen: the caller embeds the text again and stores it; the other process's row stays.
+		expect((await here.getMany('m', ['after'])).has('after')).toBe(false);
+		await here.setMany('m', [{ hash: 'after', vector: vector(3) }]);
+		expect((await here.getMany('m', ['after'])).get('after')).toEqual(vector(2));
+		expect((await new KnexEmbeddingCache({ knex: db }).getMany('m', ['after'])).get('after')).toEqual(vector(2));
+	});
+
+	it('queries every lookup until the keys are read, and keeps the keys written while they are read', async () => {
+		const other = new KnexEmbeddingCache({ knex: db });
+		await other.setMany('m', Array.from({ length: 250 }, (_, i) => ({ hash: `k${i}`, vector: vector(i) })));
+		const cache = new KnexEmbeddingCache({ knex: db, keyFilterPageSize: 10 });
+		// Started by the first use; before the read is complete every key is looked up.
+		const first = cache.getMany('m', ['k3', 'nothing']);
+		const written = cache.setMany('m', [{ hash: 'mine', vector: vector(7) }]);
+		expect((await first).get('k3')).toEqual(vector(3));
+		await written;
+		await cache.keyFilterReady;
+		queries = [];
+		expect((await cache.getMany('m', ['k249', 'k0', 'mine'])).size).toBe(3);
+		expect((await cache.getMany('m', ['nothing'])).size).toBe(0);
+		expect(lookups()).toBe(1);
+	});
+
+	it('reads the keys again, into a larger filter, once it holds more than it was sized for', async () => {
+		const cache = new KnexEmbeddingCache({ knex: db, keyFilterMinKeys: 4 });
+		await cache.getMany('m', ['x']);
+		await cache.keyFilterReady;
+		for (let i = 0; i < 6; i++) await cache.setMany('m', [{ hash: `k${i}`, vector: vector(i) }]);
+		const refill = queries.filter((sql) => sql.includes('count(*)')).length;
+		expect(refill).toBe(2);
+		await cache.keyFilterReady;
+		const found = await cache.getMany('m', Array.from({ length: 6 }, (_, i) => `k${i}`));
+		expect(found.size).toBe(6);
+	});
+
+	it('can be turned off: every lookup queries', async () => {
+		const cache = new KnexEmbeddingCache({ knex: db, keyFilter: false });
+		await cache.getMany('m', ['a']);
+		await cache.keyFilterReady;
+		await cache.getMany('m', ['b']);
+		expect(lookups()).toBe(2);
+	});
+});
+
 describe('one Float32Array handed to every layer', () => {
 	it('is stored by the memory, write-behind and database layers alike, and every read is a copy of its own', async () => {
 		const db = knexFactory({ client: 'sqlite3', connection: { filename: ':memory:' }, useNullAsDefault: true });

@@ -57,6 +57,26 @@ describe('createModelServerFetch', () => {
 		expect(missing.ok).toBe(false);
 	});
 
+	it('reads a body once, as text or JSON or bytes, UTF-8 decoded; a second read fails as with any Response', async () => {
+		const fetch = createModelServerFetch();
+		const body = '{"input":["größe ✓ 😀"]}';
+		const asText = await fetch(`${base}/json`, { method: 'POST', body });
+		expect(await asText.text()).toBe(JSON.stringify({ echo: body }));
+		expect(asText.bodyUsed).toBe(true);
+		await expect(asText.text()).rejects.toBeInstanceOf(TypeError);
+		await expect(asText.json()).rejects.toBeInstanceOf(TypeError);
+		const asJson = await fetch(`${base}/json`, { method: 'POST', body });
+		expect(await asJson.json()).toEqual({ echo: body });
+		const asBytes = await fetch(`${base}/json`, { method: 'POST', body });
+		expect(Buffer.from(await asBytes.clone().arrayBuffer()).toString('utf8')).toBe(JSON.stringify({ echo: body }));
+		expect(await asBytes.text()).toBe(JSON.stringify({ echo: body }));
+		const streamed = await fetch(`${base}/json`, { method: 'POST', body });
+		const reader = streamed.body!.getReader();
+		expect((await reader.read()).done).toBe(false);
+		reader.releaseLock();
+		await expect(streamed.text()).rejects.toBeInstanceOf(TypeError);
+	});
+
 	it('decodes a gzip body and drops its encoding header', async () => {
 		const response = await createModelServerFetch()(`${base}/gzip`);
 		expect(response.headers.get('content-encoding')).toBeNull();

@@ -133,3 +133,23 @@ describe('OpenAIEmbeddingModel against an OpenAI-compatible server', () => {
 		expect(server.requests).toHaveLength(1);
 	});
 });
+
+describe('the fake upstream with pooled vectors (benchmarks)', () => {
+	const pooled = useFakeOpenAIServer({ dimensions: 16, embeddings: 'pool' });
+	const pooledModel = (): OpenAIEmbeddingModel => new OpenAIEmbeddingModel({ provider: 'openai-compatible', modelId: 'fake-embed', baseUrl: pooled.baseUrl, resolveSecret: () => undefined, maxRetries: 0, timeoutMs: 2000 });
+
+	it('answers in the OpenAI format: one unit vector per input, equal texts equal vectors, base64 and float the same numbers', async () => {
+		const m = pooledModel();
+		const texts = ['alpha', 'beta', 'alpha', 'gamma delta'];
+		const result = await m.embed(texts);
+		expect(result.embeddings).toHaveLength(4);
+		expect(result.embeddings[0]).toEqual(result.embeddings[2]);
+		for (const v of result.embeddings) {
+			expect(v).toHaveLength(16);
+			expect(Math.hypot(...v)).toBeCloseTo(1, 5);
+		}
+		expect(result.usage.inputTokens).toBe(5);
+		const float = await fetch(`${pooled.baseUrl}/embeddings`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ model: 'x', input: texts, encoding_format: 'float' }) });
+		expect(((await float.json()) as { data: { embedding: number[] }[] }).data.map((d) => d.embedding)).toEqual(result.embeddings);
+	});
+});
