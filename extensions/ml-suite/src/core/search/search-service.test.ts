@@ -102,6 +102,54 @@ describe('SearchService', () => {
 		expect(short.map((h) => h.item)).toEqual(reranked.slice(0, 2).map((h) => h.item));
 	});
 
+	describe('when one of the reads made at the same time fails', () => {
+		const failing = (what: string) => new Error(`${what} failed`);
+		/** The world's engine, with some of its calls failing (after a turn of the event loop, as a database would). */
+		const engine = (fail: { rank?: boolean; passages?: boolean }) => ({
+			...world.fullText,
+			engine: world.fullText.engine,
+			corpusStatistics: world.fullText.corpusStatistics,
+			rank: async (...args: Parameters<typeof world.fullText.rank>) => {
+				await new Promise((resolve) => setImmediate(resolve));
+				if (fail.rank) throw failing('keyword');
+				return world.fullText.rank(...args);
+			},
+			passages: async (...args: Parameters<typeof world.fullText.passages>) => {
+				await new Promise((resolve) => setImmediate(resolve));
+				if (fail.passages) throw failing('passages');
+				return world.fullText.passages(...args);
+			},
+		});
+		/** A caller whose rules hide nothing (hits' rows are read once the ranking is known), whose row reads may fail. */
+		const reader = (failRows: boolean): CallerAccess => {
+			const access = new RuleAccess(world.items, { canRead: true });
+			return Object.assign(access, {
+				readItems: async (...args: Parameters<RuleAccess['readItems']>) => {
+					if (failRows) throw failing('rows');
+					return RuleAccess.prototype.readItems.apply(access, args);
+				},
+			});
+		};
+		const hybrid = (deps: Partial<ConstructorParameters<typeof SearchService>[0]>, access: CallerAccess, fusion?: SearchRequest['fusion']) =>
+			new SearchService({ ...world.deps, ...deps }).search({ query: 'volcano crater', indexes: [world.index], mode: 'hybrid', limit: 3, filter: null, fields: ['title'], access, origin, fusion });
+
+		it('rejects with the keyword engine\'s error while the semantic side succeeds, and with the semantic error the other way round', async () => {
+			await expect(hybrid({ fullText: engine({ rank: true }) }, reader(false))).rejects.toThrow('keyword failed');
+			const embedFails = { embedQuery: async () => Promise.reject(failing('embedding')) };
+			await expect(hybrid({ fullText: engine({}), ...embedFails }, reader(false))).rejects.toThrow('embedding failed');
+			expect((await hybrid({ fullText: engine({}) }, reader(false))).length).toBe(3);
+		});
+
+		it('reports the passages\' error before the rows\' one, whichever fails first', async () => {
+			// Keyword hits only: every hit needs the engine's passage.
+			const keywordOnly = { semanticWeight: 0 };
+			await expect(hybrid({ fullText: engine({ passages: true }) }, reader(true), keywordOnly)).rejects.toThrow('passages failed');
+			await expect(hybrid({ fullText: engine({ passages: true }) }, reader(false), keywordOnly)).rejects.toThrow('passages failed');
+			await expect(hybrid({ fullText: engine({}) }, reader(true), keywordOnly)).rejects.toThrow('rows failed');
+			expect((await hybrid({ fullText: engine({}) }, reader(false), keywordOnly)).map((h) => h.passage)).not.toContain('');
+		});
+	});
+
 	it('embeds the query once per model, however many indexes share it', async () => {
 		const calls: string[] = [];
 		const counting = new SearchService({

@@ -194,11 +194,17 @@ export class SearchService {
 		const perIndex = await Promise.all(request.indexes.map((index) => this.searchIndex(index, request, embed)));
 		const merged = perIndex.flat().sort((a, b) => b.candidate.score - a.candidate.score || compareKeys(a.index.name, b.index.name) || compareKeys(a.candidate.item, b.candidate.item));
 		const top = merged.slice(0, Math.max(request.limit, request.rerank?.depth ?? 0));
-		await this.fillPassages(top, request);
-		// Rows of items that ranked without reads (callers whose rules hide nothing).
-		for (const readable of new Set(top.map((t) => t.readable))) {
-			if (readable.rankWithoutReads) await readable.load(top.filter((t) => t.readable === readable).map((t) => t.candidate.item));
-		}
+		// The keyword engine's passages and the rows of items that ranked without reads (callers
+		// whose rules hide nothing) are read at the same time; a failure of the passages is the one
+		// reported when both fail, as when they were read one after the other.
+		const rows = async (): Promise<void> => {
+			for (const readable of new Set(top.map((t) => t.readable))) {
+				if (readable.rankWithoutReads) await readable.load(top.filter((t) => t.readable === readable).map((t) => t.candidate.item));
+			}
+		};
+		const [passages, loaded] = await Promise.allSettled([this.fillPassages(top, request), rows()]);
+		if (passages.status === 'rejected') throw passages.reason;
+		if (loaded.status === 'rejected') throw loaded.reason;
 		const hits: SearchHit[] = [];
 		for (const { index, candidate, readable } of top) {
 			const row = readable.row(candidate.item);

@@ -150,9 +150,7 @@ export class EmbeddedVectorStore implements VectorStore {
 		const unit = new Float32Array(query.vector.length);
 		unit.set(query.vector);
 		normaliseInPlace(unit, 0, unit.length);
-		const hits = matrix
-			.search(unit, query.limit, accept, query.minScore, { perItem: query.perItem })
-			.map((hit) => ({ id: matrix.id(hit.row), itemKey: matrix.itemKey(hit.row), chunkIndex: matrix.chunkIndex(hit.row), score: hit.score, metadata: { ...matrix.metadataOf(hit.row) } }));
+		const hits = (await matrix.search(unit, query.limit, accept, query.minScore, { perItem: query.perItem })).map((hit) => ({ id: matrix.id(hit.row), itemKey: matrix.itemKey(hit.row), chunkIndex: matrix.chunkIndex(hit.row), score: hit.score, metadata: { ...matrix.metadataOf(hit.row) } }));
 
 		const contents = new Map<string, string>();
 		for (let i = 0; i < hits.length; i += IN_BATCH) {

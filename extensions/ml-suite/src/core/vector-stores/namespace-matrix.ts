@@ -1,3 +1,4 @@
+import { setImmediate as nextTick } from 'node:timers/promises';
 import { createDotKernel, scalarDots, type DotKernel } from './simd-dot-kernel.js';
 import { TopK } from './top-k.js';
 import type { MetadataValue } from './types.js';
@@ -6,6 +7,9 @@ import { decodeFloat32Into, normaliseInPlace } from './vector-codec.js';
 type Metadata = Readonly<Record<string, MetadataValue>>;
 
 const NO_METADATA: Metadata = Object.freeze({});
+
+/** Vector floats scored between two yields to the event loop (8 MB: about a millisecond with the SIMD kernel). */
+const SLICE_FLOATS = 2 ** 21;
 
 /** One search hit: the row it came from and its cosine similarity. */
 export interface MatrixHit {
@@ -36,6 +40,10 @@ export class NamespaceMatrix {
 	 */
 	private readonly kernel: DotKernel | null;
 	private readonly vectorsOffset: number;
+	/** Bumped by every change of rows or storage: a sliced search that sees it move starts again. */
+	private changes = 0;
+	/** The last search queued (searches run one at a time). */
+	private searching: Promise<unknown> = Promise.resolve();
 
 	constructor(dimensions: number, version: number, initialCapacity = 64) {
 		this.dimensions = dimensions;
@@ -102,11 +110,27 @@ export class NamespaceMatrix {
 	 * Exact cosine search. `query` must be unit length. Rows failing `accept` or scoring below
 	 * `minScore` are skipped. Returns at most `limit` hits, best first; with `perItem`, at most
 	 * one hit per item key (its best row) and `limit` counts items.
+	 *
+	 * The dot products are computed in slices with a yield to the event loop between them, so a
+	 * search of a large namespace never holds the loop for long (other requests, and replies to
+	 * queries sent before it, e.g. hybrid search's keyword query, are handled meanwhile). Searches
+	 * of one matrix run one after another (they share the score buffer); a write landing during a
+	 * yield makes the search start again without yielding, so the result is always that of one
+	 * consistent state — the same as if it had run in one go.
 	 */
-	search(query: Float32Array, limit: number, accept?: (row: number) => boolean, minScore?: number, options: { perItem?: boolean } = {}): MatrixHit[] {
-		if (limit <= 0 || this.rows === 0) return [];
+	search(query: Float32Array, limit: number, accept?: (row: number) => boolean, minScore?: number, options: { perItem?: boolean } = {}): Promise<MatrixHit[]> {
+		const run = this.searching.then(async () => {
+			if (limit <= 0 || this.rows === 0) return [];
+			const scores = (await this.scoreAllSliced(query)) ?? this.scoreAll(query);
+			return this.select(scores, limit, accept, minScore, options);
+		});
+		this.searching = run.catch(() => undefined);
+		return run;
+	}
+
+	/** The search's choice of rows from the scores of every row. */
+	private select(scores: Float32Array, limit: number, accept: ((row: number) => boolean) | undefined, minScore: number | undefined, options: { perItem?: boolean }): MatrixHit[] {
 		const floor = minScore ?? Number.NEGATIVE_INFINITY;
-		const scores = this.scoreAll(query);
 		const best = (k: number): MatrixHit[] => {
 			const top = new TopK(k);
 			for (let row = 0; row < this.rows; row++) {
@@ -135,15 +159,46 @@ export class NamespaceMatrix {
 		}
 	}
 
+	/**
+	 * `scoreAll` in slices of rows, yielding to the event loop between them. Null when the matrix
+	 * changed during a yield (rows may have moved): the caller then scores it in one go.
+	 */
+	private async scoreAllSliced(query: Float32Array): Promise<Float32Array | null> {
+		const dims = this.dimensions;
+		const step = Math.max(1, Math.floor(SLICE_FLOATS / dims));
+		const rows = this.rows;
+		if (rows <= step) return this.scoreAll(query);
+		const changes = this.changes;
+		const scalar = this.kernel ? null : new Float32Array(rows);
+		for (let from = 0; from < rows; from += step) {
+			if (from > 0) {
+				await nextTick();
+				if (this.changes !== changes) return null;
+			}
+			const count = Math.min(step, rows - from);
+			if (this.kernel) {
+				new Float32Array(this.kernel.memory.buffer, 0, dims).set(query);
+				this.kernel.dots(0, this.vectorsOffset + from * dims * 4, count, dims * 4, this.scoresOffset + from * 4);
+			} else {
+				scalar!.set(scalarDots(this.vectors.subarray(from * dims, (from + count) * dims), count, dims, query), from);
+			}
+		}
+		return scalar ?? new Float32Array(this.kernel!.memory.buffer, this.scoresOffset, rows);
+	}
+
+	/** Where the kernel writes scores: after the vectors (moves when the matrix grows). */
+	private get scoresOffset(): number {
+		return this.vectorsOffset + this.capacity * this.dimensions * 4;
+	}
+
 	/** Dot product of `query` with every row (SIMD kernel when available). */
 	private scoreAll(query: Float32Array): Float32Array {
 		const dims = this.dimensions;
 		if (this.kernel) {
 			const buffer = this.kernel.memory.buffer;
 			new Float32Array(buffer, 0, dims).set(query);
-			const scoresOffset = this.vectorsOffset + this.capacity * dims * 4;
-			this.kernel.dots(0, this.vectorsOffset, this.rows, dims * 4, scoresOffset);
-			return new Float32Array(buffer, scoresOffset, this.rows);
+			this.kernel.dots(0, this.vectorsOffset, this.rows, dims * 4, this.scoresOffset);
+			return new Float32Array(buffer, this.scoresOffset, this.rows);
 		}
 		return scalarDots(this.vectors, this.rows, dims, query);
 	}
@@ -156,6 +211,7 @@ export class NamespaceMatrix {
 	}
 
 	private finishRow(row: number, id: string, itemKey: string, chunkIndex: number, metadata: Metadata): void {
+		this.changes++;
 		normaliseInPlace(this.vectors, row * this.dimensions, this.dimensions);
 		this.ids[row] = id;
 		this.itemKeys[row] = itemKey;
@@ -165,6 +221,7 @@ export class NamespaceMatrix {
 	}
 
 	private removeRow(row: number): void {
+		this.changes++;
 		const last = this.rows - 1;
 		this.rowById.delete(this.ids[row] as string);
 		if (row !== last) {
@@ -185,6 +242,7 @@ export class NamespaceMatrix {
 	}
 
 	private grow(): void {
+		this.changes++;
 		this.capacity *= 2;
 		if (this.kernel) {
 			// Growing WebAssembly memory keeps its bytes in place (rows start at the same offset)
