@@ -31,6 +31,11 @@ function canConnect(url: string, defaultPort: number): Promise<boolean> {
 	});
 }
 
+/** True when the machine's PostgreSQL answers (a TCP connect, 1 s at most). */
+export function postgresReachable(): Promise<boolean> {
+	return canConnect(POSTGRES_URL, 5432);
+}
+
 /** True when the suite should be skipped (service down and not in CI). Prints why. */
 export async function skipUnless(service: 'postgres' | 'redis'): Promise<boolean> {
 	const up = service === 'postgres' ? await canConnect(POSTGRES_URL, 5432) : await canConnect(REDIS_URL, 6379);
