@@ -26,6 +26,8 @@ import { median, percentile } from './support/stats.js';
  * (proxy, undici 7 of the project; proxy8, the suite's undici 8) → generate of a cached text (the
  * suite's glue without an upstream call) → generate of a new text, float and base64 out.
  * BENCH_FLOOR_ROUTES (comma-separated names) narrows the list; `trivial` is always measured.
+ * BENCH_FLOOR_BASELINE=<dir of another ml-suite build> starts a second Directus with it and
+ * measures both in the same rounds (each route's CPU this build / baseline, median of rounds).
  * BENCH_FLOOR_STRACE=true then counts the system calls each route makes per response (`strace -f
  * -c` attached to Directus for BENCH_FLOOR_PER_ROUND calls): independent of the machine's load,
  * and socket writes on loopback carry the receiving side's TCP work too.
@@ -58,65 +60,85 @@ function selectedRoutes(): string[] {
 describe('request-floor', () => {
 	const report = new Report('request-floor', { rounds: ROUNDS, perRound: PER_ROUND });
 	let fake: FakeOpenAIServer | undefined;
-	let d: DirectusInstance | undefined;
+	const instances: { label: string; d: DirectusInstance }[] = [];
 	afterAll(async () => {
 		report.save();
-		await d?.stop();
+		for (const { d } of instances) await d.stop();
 		await fake?.close();
 	});
 
 	it('server CPU per response, route by route, against the trivial route', async () => {
 		fake = await startFakeOpenAIServer({ dimensions: 1536, embeddings: 'pool' });
-		const extensions = join(BENCH_TMP, 'extensions-floor');
-		mkdirSync(extensions, { recursive: true });
-		symlinkSync(join(ROOT, 'bench', 'fixtures', 'bench-trivial-endpoint'), join(extensions, 'bench-trivial-endpoint'));
-		symlinkSync(join(ROOT, 'extensions', 'ml-suite'), join(extensions, 'ml-suite'));
-		d = await startDirectus({
-			env: {
-				EXTENSIONS_PATH: extensions,
-				LOG_LEVEL: 'error',
-				PRESSURE_LIMITER_ENABLED: 'false',
-				ML_EMBEDDING_PROVIDER: 'openai-compatible',
-				ML_EMBEDDING_MODEL: 'bench-embed',
-				ML_EMBEDDING_DIMENSIONS: '1536',
-				ML_EMBEDDING_BASE_URL: fake.baseUrl,
-				OPENAI_API_KEY: 'sk-bench',
-			},
-		});
-		const instance = d;
+		const builds: [string, string][] = [['this build', join(ROOT, 'extensions', 'ml-suite')]];
+		if (process.env.BENCH_FLOOR_BASELINE) builds.unshift(['baseline', process.env.BENCH_FLOOR_BASELINE]);
+		for (const [label, suite] of builds) {
+			const extensions = join(BENCH_TMP, `extensions-floor-${label.replace(/\W/g, '-')}`);
+			mkdirSync(extensions, { recursive: true });
+			symlinkSync(join(ROOT, 'bench', 'fixtures', 'bench-trivial-endpoint'), join(extensions, 'bench-trivial-endpoint'));
+			symlinkSync(suite, join(extensions, 'ml-suite'));
+			const d = await startDirectus({
+				env: {
+					EXTENSIONS_PATH: extensions,
+					LOG_LEVEL: 'error',
+					PRESSURE_LIMITER_ENABLED: 'false',
+					ML_EMBEDDING_PROVIDER: 'openai-compatible',
+					ML_EMBEDDING_MODEL: 'bench-embed',
+					ML_EMBEDDING_DIMENSIONS: '1536',
+					ML_EMBEDDING_BASE_URL: fake.baseUrl,
+					OPENAI_API_KEY: 'sk-bench',
+				},
+			});
+			instances.push({ label, d });
+		}
 		report.note(`load average at start: ${loadavg().map((l) => l.toFixed(1)).join(' ')}`);
 		const names = selectedRoutes();
-		const call = (name: string, requests: number) =>
-			runLoad(instance.url, { ...ROUTES[name]!, headers: { authorization: `Bearer ${instance.adminToken}` } }, { connections: 1, maxRequests: requests, serverPid: instance.pid });
-		for (const name of names) expect((await call(name, 100)).errors, name).toBe(0);
-		const cpu = new Map<string, number[]>(names.map((n) => [n, []]));
-		// CPU by thread name (main "node", libuv pool "libuv-worker", V8's "V8 DefaultWorke" GC and
-		// compiler helpers…), summed over the rounds: a CPU profile samples the main thread only.
-		const byThread = new Map<string, Map<string, number>>(names.map((n) => [n, new Map()]));
+		const call = (d: DirectusInstance, name: string, requests: number) =>
+			runLoad(d.url, { ...ROUTES[name]!, headers: { authorization: `Bearer ${d.adminToken}` } }, { connections: 1, maxRequests: requests, serverPid: d.pid });
+		for (const { d } of instances) for (const name of names) expect((await call(d, name, 100)).errors, name).toBe(0);
+		// Every (build, route) pair takes its turn in every round, the order rotating (and reversed
+		// every other round).
+		const pairs = instances.flatMap((instance) => names.map((name) => ({ instance, name, key: `${instance.label}: ${name}` })));
+		const cpu = new Map<string, number[]>(pairs.map((p) => [p.key, []]));
+		// CPU by thread ("main"; libuv pool "libuv-worker"; V8's GC and compiler helpers, named
+		// "node" like the process), summed over the rounds: a CPU profile samples the main thread only.
+		const byThread = new Map<string, Map<string, number>>(pairs.map((p) => [p.key, new Map()]));
 		for (let round = 0; round < ROUNDS; round++) {
-			const rotated = names.map((_, i) => names[(i + round) % names.length]!);
-			for (const name of round % 2 === 0 ? rotated : rotated.reverse()) {
-				const threadsBefore = threadCpuMs(instance.pid);
-				const r = await call(name, PER_ROUND);
-				expect(r.errors, name).toBe(0);
-				const tally = byThread.get(name)!;
-				for (const [thread, ms] of threadCpuMs(instance.pid)) tally.set(thread, (tally.get(thread) ?? 0) + (ms - (threadsBefore.get(thread) ?? 0)) / r.requests / ROUNDS);
-				cpu.get(name)!.push(r.cpuMsPerResponse ?? Number.NaN);
+			const rotated = pairs.map((_, i) => pairs[(i + round) % pairs.length]!);
+			for (const { instance, name, key } of round % 2 === 0 ? rotated : rotated.reverse()) {
+				const threadsBefore = threadCpuMs(instance.d.pid);
+				const r = await call(instance.d, name, PER_ROUND);
+				expect(r.errors, key).toBe(0);
+				const tally = byThread.get(key)!;
+				for (const [thread, ms] of threadCpuMs(instance.d.pid)) tally.set(thread, (tally.get(thread) ?? 0) + (ms - (threadsBefore.get(thread) ?? 0)) / r.requests / ROUNDS);
+				cpu.get(key)!.push(r.cpuMsPerResponse ?? Number.NaN);
 			}
 		}
-		const trivial = cpu.get('trivial')!;
-		for (const name of names) {
-			const values = cpu.get(name)!;
-			const ratios = values.map((v, i) => v / trivial[i]!);
-			report.add(`${name}: server CPU per response (median of rounds)`, median(values), 'ms');
-			const threads = [...byThread.get(name)!].sort((a, b) => b[1] - a[1]).map(([thread, ms]) => `${thread} ${ms.toFixed(3)}`);
-			report.note(`${name}: mean CPU per response by thread (ms): ${threads.join(', ')}`);
-			if (name !== 'trivial') report.add(`${name} / trivial CPU`, median(ratios), '×', name.startsWith('generate') && name !== 'generate-cached' ? { max: 1.5 } : undefined, `rounds ${percentile(ratios, 0).toFixed(2)}–${percentile(ratios, 100).toFixed(2)}`);
+		for (const { label } of instances) {
+			const trivial = cpu.get(`${label}: trivial`)!;
+			for (const name of names) {
+				const key = `${label}: ${name}`;
+				const values = cpu.get(key)!;
+				const ratios = values.map((v, i) => v / trivial[i]!);
+				report.add(`${key}: server CPU per response (median of rounds)`, median(values), 'ms');
+				const threads = [...byThread.get(key)!].sort((a, b) => b[1] - a[1]).map(([thread, ms]) => `${thread} ${ms.toFixed(3)}`);
+				report.note(`${key}: mean CPU per response by thread (ms): ${threads.join(', ')}`);
+				const target = label === 'this build' && name.startsWith('generate') && name !== 'generate-cached' ? { max: 1.5 } : undefined;
+				if (name !== 'trivial') report.add(`${key} / trivial CPU`, median(ratios), '×', target, `rounds ${percentile(ratios, 0).toFixed(2)}–${percentile(ratios, 100).toFixed(2)}`);
+			}
+		}
+		if (instances.length > 1) {
+			for (const name of names) {
+				const before = cpu.get(`baseline: ${name}`)!;
+				const ratios = cpu.get(`this build: ${name}`)!.map((v, i) => v / before[i]!);
+				report.add(`${name}: server CPU, this build / baseline`, median(ratios), '×', undefined, `rounds ${percentile(ratios, 0).toFixed(2)}–${percentile(ratios, 100).toFixed(2)}`);
+			}
 		}
 		if (process.env.BENCH_FLOOR_STRACE === 'true') {
-			for (const name of names) {
-				const counts = await syscallsPerResponse(instance.pid, PER_ROUND, () => call(name, PER_ROUND));
-				report.note(`${name}: system calls per response: ${counts}`);
+			for (const { label, d } of instances) {
+				for (const name of names) {
+					const counts = await syscallsPerResponse(d.pid, PER_ROUND, () => call(d, name, PER_ROUND));
+					report.note(`${label}: ${name}: system calls per response: ${counts}`);
+				}
 			}
 		}
 		report.note(`load average at end: ${loadavg().map((l) => l.toFixed(1)).join(' ')}`);
