@@ -29,7 +29,7 @@ const CHUNKS_PER_GROUP = 1000;
 const ANALYZE_MIN_ITEMS = 1000;
 /** Items of the rarest query term scored to find the score the top results must beat. */
 const PROBE = 256;
-/** What an index probe per candidate and term costs, in postings read in order (see `candidatesCheaper`). */
+/** What scoring a candidate costs per query term, in postings read in order (see `candidatesCheaper`). */
 const PROBE_COST = 2;
 /** Scores are rounded to this many decimals, so summation order never reorders equal scores. */
 const SCALE = 1e9;
@@ -58,16 +58,19 @@ interface ItemTerms {
  * JavaScript — the SQLite engine's token stream (Porter stemming, stop words, accent folding) —
  * so PostgreSQL stores ready terms and parses nothing on writes; for any other installed text
  * search configuration (`german`, `french`, … with their Snowball stemmers), PostgreSQL's
- * `to_tsvector`. In one transaction per write the engine keeps each item's postings (term, item,
- * term frequency, item length), each term's document frequency and the index's item count and
- * total length, so a query reads only the postings of its terms.
+ * `to_tsvector`. In one transaction per write the engine keeps the items' postings packed per
+ * term and block (a write group's items are a block: one row per term holding the block's items
+ * that contain it, with their term frequencies and lengths), each item's terms with their
+ * frequencies and its block, each term's document frequency and the index's item count and total
+ * length, so a query reads only the rows of its terms, and a write adds a few rows per chunk
+ * instead of one per term and item.
  *
  * Ranking is exact top-k with early termination (MaxScore): a term adds at most
  * `idf × (k1 + 1)` to a score, so once the k-th best score among the rarest term's best items is
  * known (a lower bound of the true k-th best), items holding only terms whose bounds sum to no
  * more than it cannot enter the top k and are never scored; the remaining candidates are scored
- * in full. Frequent terms (low IDF) thus cost index probes for the candidates, not a pass over
- * their postings. The chunk table keeps each chunk's terms: it gives each hit its passage and,
+ * in full, each from its item row. Frequent terms (low IDF) thus cost an index probe per
+ * candidate, not a pass over their postings. The chunk table keeps each chunk's terms: it gives each hit its passage and,
  * reached through the postings, serves `matchAll`.
  *
  * Scores use corpus statistics, so callers whose rules may hide content are re-scored by the
@@ -454,10 +457,11 @@ export class PostgresFullTextIndex implements FullTextIndex {
 }
 
 /**
- * Whether scoring the items of `from` one by one (an index probe per item and query term) costs
- * less than a full pass over every posting of `terms`: a probe costs about PROBE_COST postings read
- * in order (measured at 100k chunks: 1,800 candidates of 3 terms took 5× the 2,800-posting pass;
- * 1,800 candidates against a 17,000-posting pass, a fifth of it).
+ * Whether scoring the items of `from` one by one (an index probe of each item's row) costs
+ * less than a full pass over every posting of `terms`: a candidate costs about PROBE_COST postings
+ * read in order per query term (measured at 100k chunks with one row per posting: 1,800 candidates
+ * of 3 terms took 5× the 2,800-posting pass; 1,800 candidates against a 17,000-posting pass, a
+ * fifth of it; kept for packed rows, where the keyword bench still meets its query targets).
  */
 function candidatesCheaper(from: readonly QueryTerm[], terms: readonly QueryTerm[]): boolean {
 	const postings = (list: readonly QueryTerm[]): number => list.reduce((n, t) => n + t.df, 0);
