@@ -50,6 +50,8 @@ export async function ensurePostgresFullTextSchema(knex: Knex, rebuild: RebuildI
 			await trx.raw(`DROP INDEX IF EXISTS ${CHUNKS}_tsv_idx`);
 			await trx.raw(`ALTER TABLE ${CHUNKS} ADD COLUMN IF NOT EXISTS terms text, ALTER COLUMN tsv DROP NOT NULL, ALTER COLUMN matched DROP NOT NULL`);
 		}
+		// The packed postings table stands already: its statistics targets were set when it was made.
+		const packed = Boolean((await trx.raw(`SELECT 1 FROM information_schema.columns WHERE table_schema = current_schema() AND table_name = ? AND column_name = 'items'`, [POSTINGS])).rows[0]);
 		// One posting row per (term, item), as versions before packed postings wrote them: packed below, from its rows.
 		const unpacked = Boolean((await trx.raw(`SELECT 1 FROM information_schema.columns WHERE table_schema = current_schema() AND table_name = ? AND column_name = 'item'`, [POSTINGS])).rows[0]);
 		if (unpacked) {
@@ -85,10 +87,13 @@ export async function ensurePostgresFullTextSchema(knex: Knex, rebuild: RebuildI
 		);
 		if (unpacked) await packPostings(trx);
 		// No query filters on these columns: ANALYZE (the engine runs it as an index grows) skips them instead of
-		// gathering element statistics of every sampled array and text, which made it cost seconds per run.
-		await trx.raw(`ALTER TABLE ${CHUNKS} ALTER COLUMN content SET STATISTICS 0, ALTER COLUMN terms SET STATISTICS 0`);
-		await trx.raw(`ALTER TABLE ${ITEMS} ALTER COLUMN terms SET STATISTICS 0, ALTER COLUMN tfs SET STATISTICS 0, ALTER COLUMN extra SET STATISTICS 0`);
-		await trx.raw(`ALTER TABLE ${POSTINGS} ALTER COLUMN items SET STATISTICS 0, ALTER COLUMN tfs SET STATISTICS 0, ALTER COLUMN lens SET STATISTICS 0`);
+		// gathering element statistics of every sampled array and text, which made it cost seconds per run. Set
+		// once, with the tables (an ALTER at every start would wait on a running autovacuum of the table).
+		if (!packed) {
+			await trx.raw(`ALTER TABLE ${CHUNKS} ALTER COLUMN content SET STATISTICS 0, ALTER COLUMN terms SET STATISTICS 0`);
+			await trx.raw(`ALTER TABLE ${ITEMS} ALTER COLUMN terms SET STATISTICS 0, ALTER COLUMN tfs SET STATISTICS 0, ALTER COLUMN extra SET STATISTICS 0`);
+			await trx.raw(`ALTER TABLE ${POSTINGS} ALTER COLUMN items SET STATISTICS 0, ALTER COLUMN tfs SET STATISTICS 0, ALTER COLUMN lens SET STATISTICS 0`);
+		}
 		if (!legacy) return unpacked;
 		const keys = (await trx.raw(`SELECT DISTINCT index_id, item FROM ${CHUNKS} ORDER BY index_id, item`)).rows as { index_id: string; item: string }[];
 		const byIndex = new Map<string, string[]>();
@@ -122,7 +127,7 @@ export async function ensurePostgresFullTextSchema(knex: Knex, rebuild: RebuildI
  * PACK_BLOCK in item order, each item row gets its terms' frequencies, each (term, block) one row.
  */
 async function packPostings(trx: Knex.Transaction): Promise<void> {
-	await trx.raw(`ALTER TABLE ${ITEMS} ADD COLUMN IF NOT EXISTS tfs integer[], ADD COLUMN IF NOT EXISTS block integer`);
+	await trx.raw(`ALTER TABLE ${ITEMS} ADD COLUMN IF NOT EXISTS tfs integer[], ADD COLUMN IF NOT EXISTS block integer, SET (toast_tuple_target = 8160)`);
 	await trx.raw(`ALTER TABLE ${STATS} ADD COLUMN IF NOT EXISTS blocks integer NOT NULL DEFAULT 0`);
 	await trx.raw(
 		`UPDATE ${ITEMS} i SET block = n.block FROM (SELECT index_id, item, (row_number() OVER (PARTITION BY index_id ORDER BY item) - 1) / ${PACK_BLOCK} + 1 AS block FROM ${ITEMS}) n WHERE i.index_id = n.index_id AND i.item = n.item`,
