@@ -77,6 +77,30 @@ describe('createModelServerFetch', () => {
 		await expect(streamed.text()).rejects.toBeInstanceOf(TypeError);
 	});
 
+	it('answers a buffered body through every Response reader, clones before a read, and refuses a clone after one', async () => {
+		const fetch = createModelServerFetch();
+		const body = '{"input":["größe"]}';
+		const expected = JSON.stringify({ echo: body });
+		const read = async (how: (r: Response) => Promise<string>): Promise<string> => how(await fetch(`${base}/json`, { method: 'POST', body }));
+		expect(await read(async (r) => Buffer.from(await r.arrayBuffer()).toString('utf8'))).toBe(expected);
+		expect(await read(async (r) => Buffer.from(await r.bytes()).toString('utf8'))).toBe(expected);
+		expect(await read(async (r) => (await r.blob()).text())).toBe(expected);
+		const response = await fetch(`${base}/json`, { method: 'POST', body });
+		expect(response).toBeInstanceOf(Response);
+		expect(response.bodyUsed).toBe(false);
+		expect(response.body).not.toBeNull();
+		const copy = response.clone();
+		expect(copy.status).toBe(200);
+		expect(copy.headers.get('x-answer')).toBe('42');
+		expect(await copy.json()).toEqual({ echo: body });
+		expect(await response.text()).toBe(expected);
+		expect(() => response.clone()).toThrow(TypeError);
+		const once = await fetch(`${base}/json`, { method: 'POST', body });
+		expect(await once.json()).toEqual({ echo: body });
+		await expect(once.arrayBuffer()).rejects.toBeInstanceOf(TypeError);
+		expect(once.bodyUsed).toBe(true);
+	});
+
 	it('decodes a gzip body and drops its encoding header', async () => {
 		const response = await createModelServerFetch()(`${base}/gzip`);
 		expect(response.headers.get('content-encoding')).toBeNull();

@@ -35,7 +35,8 @@ export function createModelServerFetch(options: ModelServerFetchOptions = {}): t
 		try {
 			answer = await request(url, {
 				method: (init?.method ?? 'GET') as Dispatcher.HttpMethod,
-				headers: Object.fromEntries(new Headers(init?.headers)),
+				// The SDK passes a Headers: its entries as they are (no copy into a second Headers first).
+				headers: Object.fromEntries(init?.headers instanceof Headers ? init.headers : new Headers(init?.headers)),
 				body: body ?? undefined,
 				signal,
 				dispatcher,
@@ -70,29 +71,70 @@ export function createModelServerFetch(options: ModelServerFetchOptions = {}): t
 }
 
 /**
- * A `Response` over a body already read into memory whose `text()` and `json()` decode the bytes
- * with `Buffer` instead of reading them back through the body stream and a `TextDecoder` (the
- * SDK reads every answer with `text()`): in a 32-text `/ml/embeddings/batch` profile that
- * stream read and decode were ≈ 11% of the call's CPU (issue 16). Everything else (`body`,
- * `arrayBuffer`, `clone`, a second read failing) is the standard `Response`'s.
+ * A `Response` over a body already read into memory (issue 16). The SDK reads every answer with
+ * `text()`: that decodes the bytes with `Buffer` — no body stream, no `TextDecoder` (≈ 11% of a
+ * 32-text `/ml/embeddings/batch` call before) — and no web `ReadableStream` is built for a body
+ * nobody streams (a standard `Response` over bytes costs ≈ 30–45 µs with its stream, ≈ 5 µs
+ * without; `node` micro-benchmark). Everything else — `body`, `arrayBuffer`, `bytes`, `blob`,
+ * `formData`, `clone` — goes to a standard `Response` over the same bytes, built on first use, so
+ * the contract (one read, a second read or a clone after it fails) is the standard one.
  */
 class BufferedResponse extends Response {
+	private standard: Response | null = null;
+	private consumed = false;
+
 	constructor(
 		private readonly buffered: Buffer<ArrayBuffer>,
-		init: ResponseInit,
+		private readonly responseInit: ResponseInit,
 	) {
-		super(buffered, init);
+		super(null, responseInit);
+	}
+
+	/** The standard Response over the bytes, once anything but `text()`/`json()` is asked of the body. */
+	private full(): Response {
+		this.standard ??= new Response(this.buffered, this.responseInit);
+		if (this.consumed && !this.standard.bodyUsed) void this.standard.body?.cancel();
+		return this.standard;
+	}
+
+	override get body(): ReadableStream<Uint8Array<ArrayBuffer>> | null {
+		return this.full().body;
+	}
+
+	override get bodyUsed(): boolean {
+		return this.consumed || (this.standard?.bodyUsed ?? false);
 	}
 
 	override text(): Promise<string> {
-		if (this.bodyUsed || this.body === null || this.body.locked) return super.text();
-		// Marks the body used, as reading it would: a second read fails as with any Response.
-		void this.body.cancel();
+		if (this.standard || this.consumed) return this.full().text();
+		this.consumed = true;
 		return Promise.resolve(this.buffered.toString('utf8'));
 	}
 
 	override async json(): Promise<unknown> {
 		return JSON.parse(await this.text()) as unknown;
+	}
+
+	override arrayBuffer(): Promise<ArrayBuffer> {
+		return this.full().arrayBuffer();
+	}
+
+	override bytes(): Promise<Uint8Array<ArrayBuffer>> {
+		return this.full().bytes();
+	}
+
+	override blob(): Promise<Blob> {
+		return this.full().blob();
+	}
+
+	override formData(): Promise<FormData> {
+		return this.full().formData();
+	}
+
+	override clone(): Response {
+		if (this.bodyUsed) throw new TypeError('Response.clone: Body has already been consumed.');
+		if (this.standard) return withUrl(this.standard.clone(), this.url);
+		return withUrl(new BufferedResponse(this.buffered, this.responseInit), this.url);
 	}
 }
 
