@@ -30,11 +30,12 @@ export interface IndexingDeps {
 	/** Item saves served by this process: background indexing (`background: true`) gives way to them. */
 	saves?: SaveActivity;
 	/**
-	 * Pages a reindex works on at once (see `reindex`). Default 1. With 2, the next page is read
-	 * and embedded while the previous one is written: measured on PostgreSQL under load (keyword
-	 * bench, pipeline runs in the order A B B A), it was slower (0.33–0.65×, once 1.03×), because
-	 * the keyword engine's writes of one index run one after another and each of their round trips
-	 * then waits for an event loop busy embedding; so it is left off.
+	 * Pages a reindex works on at once (see `reindex`). Default `IndexingService.DEFAULT_PAGES_IN_FLIGHT`
+	 * (2): the next page is read and embedded while the previous one is written, so the database
+	 * works on its own core while this process embeds. That pays only because the local embedder
+	 * yields to the event loop every few milliseconds (`sliceMs`): while it computed a whole batch
+	 * in one piece, each write round trip of the other page waited for the batch, and two pages
+	 * measured slower than one. Figures: README "Performance", keyword bench.
 	 */
 	reindexPagesInFlight?: number;
 }
@@ -87,6 +88,8 @@ export class IndexingService {
 	 * (reads, embedding, writes) per wait instead of a whole job's, and indexing still progresses.
 	 */
 	static readonly BUSY_ITEM_SLICE = 25;
+	/** Pages of one reindex in flight when `reindexPagesInFlight` is not given. */
+	static readonly DEFAULT_PAGES_IN_FLIGHT = 2;
 	readonly documents: DocumentStateRepository;
 	/** Namespaces known to exist with these dimensions in this process (saves a round trip per job). */
 	private readonly knownNamespaces = new Map<string, number>();
@@ -98,7 +101,7 @@ export class IndexingService {
 
 	constructor(private readonly deps: IndexingDeps) {
 		this.documents = new DocumentStateRepository(deps.db);
-		this.pagesInFlight = Math.max(1, Math.floor(deps.reindexPagesInFlight ?? 1));
+		this.pagesInFlight = Math.max(1, Math.floor(deps.reindexPagesInFlight ?? IndexingService.DEFAULT_PAGES_IN_FLIGHT));
 	}
 
 	/**
