@@ -31,11 +31,11 @@ export interface IndexingDeps {
 	saves?: SaveActivity;
 	/**
 	 * Pages a reindex works on at once (see `reindex`). Default `IndexingService.DEFAULT_PAGES_IN_FLIGHT`
-	 * (2): the next page is read and embedded while the previous one is written, so the database
-	 * works on its own core while this process embeds. That pays only because the local embedder
-	 * yields to the event loop every few milliseconds (`sliceMs`): while it computed a whole batch
-	 * in one piece, each write round trip of the other page waited for the batch, and two pages
-	 * measured slower than one. Figures: README "Performance", keyword bench.
+	 * (1). With 2, the next page is read and embedded while the previous one is written. Before
+	 * the local embedder yielded (`sliceMs`), each write round trip of the other page waited for a
+	 * whole batch and two pages measured 0.33–0.65× one page. With it yielding, two pages still
+	 * measured slower under the shared machine's load (keyword bench, runs A B C C B A: 0.47× with
+	 * the keyword engine, load 17–20), so the default stays one page. See README "Performance".
 	 */
 	reindexPagesInFlight?: number;
 }
@@ -89,7 +89,7 @@ export class IndexingService {
 	 */
 	static readonly BUSY_ITEM_SLICE = 25;
 	/** Pages of one reindex in flight when `reindexPagesInFlight` is not given. */
-	static readonly DEFAULT_PAGES_IN_FLIGHT = 2;
+	static readonly DEFAULT_PAGES_IN_FLIGHT: number = 1;
 	readonly documents: DocumentStateRepository;
 	/** Namespaces known to exist with these dimensions in this process (saves a round trip per job). */
 	private readonly knownNamespaces = new Map<string, number>();
