@@ -10,7 +10,6 @@ import { IndexingService } from '../extensions/ml-suite/src/core/indexing/indexi
 import { createIndexingTables } from '../extensions/ml-suite/src/core/indexing/indexing-tables.fixtures.js';
 import { MemoryItemSource } from '../extensions/ml-suite/src/core/indexing/memory-item-source.fixtures.js';
 import { LocalEmbeddingModel } from '../extensions/ml-suite/src/core/providers/local-embedding-model.js';
-import type { FullTextIndex } from '../extensions/ml-suite/src/core/search/full-text-index.js';
 import type { CallOrigin } from '../extensions/ml-suite/src/core/usage/types.js';
 import { generateItems, Vocabulary } from './support/corpus.js';
 import { CountingModel, rawEmbeddingMs } from './support/counting-model.js';
