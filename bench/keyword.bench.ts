@@ -10,7 +10,6 @@ import { IndexingService } from '../extensions/ml-suite/src/core/indexing/indexi
 import { createIndexingTables } from '../extensions/ml-suite/src/core/indexing/indexing-tables.fixtures.js';
 import { MemoryItemSource } from '../extensions/ml-suite/src/core/indexing/memory-item-source.fixtures.js';
 import { LocalEmbeddingModel } from '../extensions/ml-suite/src/core/providers/local-embedding-model.js';
-import type { FullTextIndex } from '../extensions/ml-suite/src/core/search/full-text-index.js';
 import type { CallOrigin } from '../extensions/ml-suite/src/core/usage/types.js';
 import { generateItems, Vocabulary } from './support/corpus.js';
 import { CountingModel, rawEmbeddingMs } from './support/counting-model.js';
@@ -214,16 +213,22 @@ describe('keyword', () => {
 		await admin.destroy();
 		const db = knexFactory({ client: 'pg', connection: POSTGRES_URL, searchPath: [ixSchema], pool: { min: 0, max: 4 } });
 		try {
-			const result = await measurePipeline(db);
-			report.add('postgres indexing: items / chunks indexed through the pipeline', result.items, 'items', undefined, `${result.chunks} chunks`);
-			report.add('postgres indexing: pipeline with vectors only (no keyword engine)', result.vectorsOnly, 'chunks/s');
-			report.add('postgres indexing: pipeline with vectors + PostgreSQL full text', result.withFullText, 'chunks/s');
-			report.add('postgres indexing: raw local embedder (the same texts, batch 256)', result.raw, 'chunks/s');
-			report.add('postgres indexing: embedding + PostgreSQL full-text indexing / raw embedder', result.withFullText / result.raw, 'x', { min: 0.5 });
-			report.add('postgres indexing: vectors-only pipeline / raw embedder', result.vectorsOnly / result.raw, 'x');
-			report.add('postgres indexing: pipeline with full text, two pages in flight (reindexPagesInFlight: 2)', result.overlapped, 'chunks/s');
-			report.add('postgres indexing: two pages in flight / one page at a time (with full text)', result.overlapped / result.withFullText, 'x');
-			report.add('postgres indexing: with full text / vectors only (what the keyword engine costs the pipeline)', result.withFullText / result.vectorsOnly, 'x');
+			const r = await measurePipeline(db);
+			const raw = r.raw;
+			report.add('postgres indexing: items / chunks indexed through the pipeline', r.items, 'items', undefined, `${r.chunks} chunks`);
+			report.add("postgres indexing: raw local embedder, the pipeline's own instance (yields every 10 ms)", raw, 'chunks/s');
+			report.add('postgres indexing: raw local embedder in one synchronous pass per batch (sliceMs Infinity)', r.rawUnsliced, 'chunks/s');
+			report.add('postgres indexing: before — vectors only, embedder in one pass, one page at a time', r.vectorsOnly.before, 'chunks/s', undefined, `${(r.vectorsOnly.before / r.rawUnsliced).toFixed(2)}× its raw embedder`);
+			report.add('postgres indexing: after — vectors only, default pipeline', r.vectorsOnly.after, 'chunks/s');
+			report.add('postgres indexing: after — vectors-only pipeline / raw embedder', r.vectorsOnly.after / raw, 'x');
+			report.add('postgres indexing: before — with full text, embedder in one pass, one page at a time', r.withFullText.before, 'chunks/s', undefined, `${(r.withFullText.before / r.rawUnsliced).toFixed(2)}× its raw embedder`);
+			report.add('postgres indexing: with full text, yielding embedder, one page at a time', r.withFullText.onePage, 'chunks/s', undefined, `${(r.withFullText.onePage / raw).toFixed(2)}× raw`);
+			report.add('postgres indexing: with full text, yielding embedder, two pages in flight', r.withFullText.twoPages, 'chunks/s', undefined, `${(r.withFullText.twoPages / raw).toFixed(2)}× raw`);
+			report.add('postgres indexing: after — with full text, default pipeline', r.withFullText.after, 'chunks/s', undefined, `reindexPagesInFlight default ${IndexingService.DEFAULT_PAGES_IN_FLIGHT}`);
+			report.add('postgres indexing: embedding + PostgreSQL full-text indexing / raw embedder', r.withFullText.after / raw, 'x', { min: 0.5 });
+			report.add('postgres indexing: after / before, with full text (same run)', r.withFullText.after / r.withFullText.before, 'x');
+			report.add('postgres indexing: two pages in flight / one page at a time (with full text, yielding embedder)', r.withFullText.twoPages / r.withFullText.onePage, 'x');
+			report.add('postgres indexing: with full text / vectors only (what the keyword engine costs the pipeline)', r.withFullText.after / r.vectorsOnly.after, 'x');
 		} finally {
 			await db.raw('DROP SCHEMA IF EXISTS ?? CASCADE', [ixSchema]);
 			await db.destroy();
@@ -233,33 +238,55 @@ describe('keyword', () => {
 
 const INDEXING_ITEMS = intEnv('BENCH_INDEXING_ITEMS', 5000);
 
+interface PipelineFigures {
+	items: number;
+	chunks: number;
+	/** The pipeline's own embedder instance on the texts it sent (chunks/s). */
+	raw: number;
+	/** The same embedder computing each batch in one synchronous pass: what the pipeline used before it yielded. */
+	rawUnsliced: number;
+	vectorsOnly: { before: number; after: number };
+	withFullText: { before: number; onePage: number; twoPages: number; after: number };
+}
+
 /**
  * A full reindex through the real pipeline on PostgreSQL, as a Directus on PostgreSQL runs it:
  * IndexingService → EmbeddingService → the local embedder, vectors in the embedded store and the
  * document state in the same database, keyword rows by the PostgreSQL engine; items are read from
- * memory (the CMS read is not what is measured), into a new index per run over the same items:
- * vectors only; then with the keyword engine, one page at a time (the default) and two pages in
- * flight, twice each. The raw embedder then embeds the very texts the first default run sent, in
- * batches of its own size (best of two passes).
+ * memory (the CMS read is not what is measured), into a new index per run over the same items.
+ *
+ * "Before" is the pipeline as it was: the embedder computes each batch in one synchronous pass
+ * (`sliceMs: Infinity`) and a reindex works on one page at a time. "After" is the default
+ * pipeline (the embedder yields every 10 ms; `reindexPagesInFlight` at its default). Runs are
+ * interleaved so that neither side gains from running second (warmer code, larger tables) or
+ * from a quieter minute: vectors only A B B A; with the keyword engine A B C C B A (before, one
+ * page, two pages; the default is one of the last two). The raw embedder is then timed on the
+ * very texts the pipeline sent, through the pipeline's own embedder instance and, beside it, in
+ * one synchronous pass (best of two passes each).
  */
-async function measurePipeline(db: Knex): Promise<{ items: number; chunks: number; vectorsOnly: number; overlapped: number; withFullText: number; raw: number }> {
+async function measurePipeline(db: Knex): Promise<PipelineFigures> {
 	await createIndexingTables(db);
 	const source = new MemoryItemSource();
 	for (const item of generateItems(INDEXING_ITEMS, 42, new Vocabulary())) source.set('articles', String(item.id), { title: item.title, body: item.body, category: item.category });
-	const model = new CountingModel(new LocalEmbeddingModel());
+	const local = new LocalEmbeddingModel();
+	const unsliced = new LocalEmbeddingModel({ sliceMs: Number.POSITIVE_INFINITY });
+	const counting = { sliced: new CountingModel(local), unsliced: new CountingModel(unsliced) };
 	const embeddings = new EmbeddingService({ cache: null });
-	const resolved = { model, definition: { inputPricePerMillion: 0, outputPricePerMillion: 0 } };
 	const store = new EmbeddedVectorStore({ knex: db });
 	const origin: CallOrigin = { user: null, sourceType: 'job', source: 'bench reindex', collection: 'articles' };
-	const run = async (name: string, fullText: FullTextIndex | null, reindexPagesInFlight?: number): Promise<{ chunks: number; ms: number }> => {
-		const index = testIndex(name, 'articles', { id: randomUUID(), metadataFields: ['category'] });
+	type Run = { chunks: number; ms: number };
+	let runs = 0;
+	const run = async (embedder: 'sliced' | 'unsliced', withFullText: boolean, reindexPagesInFlight?: number): Promise<Run> => {
+		const model = counting[embedder];
+		const resolved = { model, definition: { inputPricePerMillion: 0, outputPricePerMillion: 0 } };
+		const index = testIndex(`articles_${++runs}`, 'articles', { id: randomUUID(), metadataFields: ['category'] });
 		await db('ml_indexes').insert({ id: index.id, name: index.name, collection: index.collection });
 		const indexing = new IndexingService({
 			db,
 			items: source,
 			resolveModel: async () => ({ key: EmbeddingService.cacheModelKey(model), dimensions: model.dimensions }),
 			storeFor: () => store,
-			fullText,
+			fullText: withFullText ? new PostgresFullTextIndex({ knex: db }) : null,
 			reindexPagesInFlight,
 			async embed(_index, texts, callOrigin, signal) {
 				return (await embeddings.embed(texts, { model: resolved, origin: callOrigin, signal })).embeddings;
@@ -271,26 +298,34 @@ async function measurePipeline(db: Knex): Promise<{ items: number; chunks: numbe
 		expect(progress.result.indexed).toBe(INDEXING_ITEMS);
 		return { chunks: progress.result.chunks, ms };
 	};
-	const vectorsOnly = await run('articles_vectors', null);
-	// With the keyword engine, one page at a time (the default) and two pages in flight (the next
-	// embedded while the previous is written), in the order A B B A so that neither gains from
-	// running second (warmer code, larger tables) or from a quieter minute; each sums its two runs.
-	const both = (a: { chunks: number; ms: number }, b: { chunks: number; ms: number }) => ({ chunks: a.chunks + b.chunks, ms: a.ms + b.ms });
-	model.keepTexts = true;
-	const defaultFirst = await run('articles_fulltext_1', new PostgresFullTextIndex({ knex: db }));
-	model.keepTexts = false;
-	const overlappedFirst = await run('articles_overlapped_1', new PostgresFullTextIndex({ knex: db }), 2);
-	const overlapped = both(overlappedFirst, await run('articles_overlapped_2', new PostgresFullTextIndex({ knex: db }), 2));
-	const withFullText = both(defaultFirst, await run('articles_fulltext_2', new PostgresFullTextIndex({ knex: db })));
-	expect(defaultFirst.chunks).toBe(vectorsOnly.chunks);
-	const texts = [...model.texts];
-	const rawMs = await rawEmbeddingMs(new LocalEmbeddingModel(), texts);
+	const rate = (...parts: Run[]): number => parts.reduce((sum, p) => sum + p.chunks, 0) / (parts.reduce((sum, p) => sum + p.ms, 0) / 1000);
+
+	counting.sliced.keepTexts = true;
+	const vAfter1 = await run('sliced', false);
+	counting.sliced.keepTexts = false;
+	const vBefore1 = await run('unsliced', false, 1);
+	const vBefore2 = await run('unsliced', false, 1);
+	const vAfter2 = await run('sliced', false);
+
+	const before1 = await run('unsliced', true, 1);
+	const one1 = await run('sliced', true, 1);
+	const two1 = await run('sliced', true, 2);
+	const two2 = await run('sliced', true, 2);
+	const one2 = await run('sliced', true, 1);
+	const before2 = await run('unsliced', true, 1);
+	expect(one1.chunks).toBe(vAfter1.chunks);
+
+	const texts = [...counting.sliced.texts];
+	const rawMs = await rawEmbeddingMs(local, texts);
+	const rawUnslicedMs = await rawEmbeddingMs(unsliced, texts);
+	const onePage = rate(one1, one2);
+	const twoPages = rate(two1, two2);
 	return {
 		items: INDEXING_ITEMS,
-		chunks: vectorsOnly.chunks,
-		vectorsOnly: vectorsOnly.chunks / (vectorsOnly.ms / 1000),
-		overlapped: overlapped.chunks / (overlapped.ms / 1000),
-		withFullText: withFullText.chunks / (withFullText.ms / 1000),
+		chunks: vAfter1.chunks,
 		raw: texts.length / (rawMs / 1000),
+		rawUnsliced: texts.length / (rawUnslicedMs / 1000),
+		vectorsOnly: { before: rate(vBefore1, vBefore2), after: rate(vAfter1, vAfter2) },
+		withFullText: { before: rate(before1, before2), onePage, twoPages, after: IndexingService.DEFAULT_PAGES_IN_FLIGHT === 2 ? twoPages : onePage },
 	};
 }

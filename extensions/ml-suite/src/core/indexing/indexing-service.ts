@@ -30,11 +30,12 @@ export interface IndexingDeps {
 	/** Item saves served by this process: background indexing (`background: true`) gives way to them. */
 	saves?: SaveActivity;
 	/**
-	 * Pages a reindex works on at once (see `reindex`). Default 1. With 2, the next page is read
-	 * and embedded while the previous one is written: measured on PostgreSQL under load (keyword
-	 * bench, pipeline runs in the order A B B A), it was slower (0.33–0.65×, once 1.03×), because
-	 * the keyword engine's writes of one index run one after another and each of their round trips
-	 * then waits for an event loop busy embedding; so it is left off.
+	 * Pages a reindex works on at once (see `reindex`). Default `IndexingService.DEFAULT_PAGES_IN_FLIGHT`
+	 * (1). With 2, the next page is read and embedded while the previous one is written. Before
+	 * the local embedder yielded (`sliceMs`), each write round trip of the other page waited for a
+	 * whole batch and two pages measured 0.33–0.65× one page. With it yielding, two pages still
+	 * measured slower under the shared machine's load (keyword bench, runs A B C C B A: 0.47× with
+	 * the keyword engine, load 17–20), so the default stays one page. See README "Performance".
 	 */
 	reindexPagesInFlight?: number;
 }
@@ -87,6 +88,8 @@ export class IndexingService {
 	 * (reads, embedding, writes) per wait instead of a whole job's, and indexing still progresses.
 	 */
 	static readonly BUSY_ITEM_SLICE = 25;
+	/** Pages of one reindex in flight when `reindexPagesInFlight` is not given. */
+	static readonly DEFAULT_PAGES_IN_FLIGHT: number = 1;
 	readonly documents: DocumentStateRepository;
 	/** Namespaces known to exist with these dimensions in this process (saves a round trip per job). */
 	private readonly knownNamespaces = new Map<string, number>();
@@ -98,7 +101,7 @@ export class IndexingService {
 
 	constructor(private readonly deps: IndexingDeps) {
 		this.documents = new DocumentStateRepository(deps.db);
-		this.pagesInFlight = Math.max(1, Math.floor(deps.reindexPagesInFlight ?? 1));
+		this.pagesInFlight = Math.max(1, Math.floor(deps.reindexPagesInFlight ?? IndexingService.DEFAULT_PAGES_IN_FLIGHT));
 	}
 
 	/**

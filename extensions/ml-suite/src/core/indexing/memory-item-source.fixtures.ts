@@ -2,6 +2,9 @@ import type { ItemSource } from './item-source.js';
 
 type Row = Record<string, unknown>;
 
+/** Key order of `listKeys` (numeric-aware); one collator, not `localeCompare`'s per call (benchmarks page through 5,000+ keys). */
+const keyOrder = new Intl.Collator('en', { numeric: true });
+
 /**
  * An ItemSource over in-memory rows, for tests and benchmarks. Filters support the subset used
  * there: `{ field: { _eq: value } }` combined with `_and`.
@@ -42,7 +45,7 @@ export class MemoryItemSource implements ItemSource {
 	}
 
 	async listKeys(collection: string, page: { offset: number; limit: number }): Promise<string[]> {
-		const keys = [...(this.collections.get(collection)?.keys() ?? [])].sort((a, b) => a.localeCompare(b, 'en', { numeric: true }));
+		const keys = [...(this.collections.get(collection)?.keys() ?? [])].sort(keyOrder.compare);
 		return keys.slice(page.offset, page.offset + page.limit);
 	}
 

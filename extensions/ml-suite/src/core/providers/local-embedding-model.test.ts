@@ -75,4 +75,42 @@ describe('LocalEmbeddingModel', () => {
 		await expect(model.embed(['a'], { signal: controller.signal })).rejects.toThrow(/abort/i);
 		expect(() => new LocalEmbeddingModel({ dimensions: 4 })).toThrow(InvalidPayloadError);
 	});
+
+	it('yields to the event loop while a large batch embeds, so timers and I/O keep running', async () => {
+		// About 1,000 texts of 2,000 characters: several hundred milliseconds of embedding here.
+		const words = 'directus collection index vector search chunk item field schema embedding'.split(' ');
+		const texts = Array.from({ length: 1000 }, (_, i) => Array.from({ length: 300 }, (_, w) => words[(i * 7 + w * 3) % words.length]).join(' ') + ` item${i}`);
+		const gaps: number[] = [];
+		let last = performance.now();
+		const timer = setInterval(() => {
+			const now = performance.now();
+			gaps.push(now - last);
+			last = now;
+		}, 2);
+		const started = performance.now();
+		const { embeddings } = await model.embed(texts);
+		const elapsed = performance.now() - started;
+		clearInterval(timer);
+		gaps.push(performance.now() - last);
+		expect(embeddings).toHaveLength(texts.length);
+		// The batch took long enough that one synchronous pass would have starved the timer.
+		expect(elapsed).toBeGreaterThan(100);
+		// The timer ran all along: at least once per 50 ms, and 95% of its gaps under 50 ms. The
+		// longest gap gets slack, because on a loaded machine the OS may hold the thread itself.
+		expect(gaps.length).toBeGreaterThan(elapsed / 50);
+		gaps.sort((a, b) => a - b);
+		expect(gaps[Math.floor(gaps.length * 0.95)]!).toBeLessThan(50);
+		expect(gaps[gaps.length - 1]!).toBeLessThan(200);
+		// Yielding changes nothing in the vectors.
+		expect(embeddings[3]).toEqual(new LocalEmbeddingModel().embedOne(texts[3]!));
+	});
+
+	it('embeds a batch in one synchronous pass when slices are unbounded', async () => {
+		const unsliced = new LocalEmbeddingModel({ sliceMs: Number.POSITIVE_INFINITY });
+		let ticked = false;
+		const timer = setTimeout(() => (ticked = true), 0);
+		await unsliced.embed(Array.from({ length: 50 }, (_, i) => `text number ${i}`));
+		clearTimeout(timer);
+		expect(ticked).toBe(false);
+	});
 });

@@ -1,3 +1,4 @@
+import { setImmediate as nextTurn } from 'node:timers/promises';
 import { InvalidPayloadError } from '../errors.js';
 import { estimateTokens } from '../text/estimate-tokens.js';
 import { LOCAL_EMBEDDER_STOP_WORDS } from '../text/stop-words.js';
@@ -12,8 +13,15 @@ export interface LocalEmbeddingModelOptions {
 	dimensions?: number;
 	/** Longest input accepted, in estimated tokens. Default: 8192. */
 	maxInputTokens?: number;
-	/** Inputs per call. Default: 256 (it is in-process; this only bounds event-loop blocking per call). */
+	/** Inputs per call. Default: 256. */
 	maxBatchSize?: number;
+	/**
+	 * Longest stretch, in milliseconds, that `embed` computes before it yields to the event loop
+	 * (between two texts). Default: 10. A batch of 256 chunks is 70–150 ms of computing here; in
+	 * one piece it stalls every request and every database round trip of the process (indexing
+	 * writes of the previous page included) for that long. `Infinity`: one synchronous pass.
+	 */
+	sliceMs?: number;
 	/** Shortest character n-gram. Default: 3. */
 	minGram?: number;
 	/** Longest character n-gram. Default: 5. */
@@ -54,6 +62,7 @@ export class LocalEmbeddingModel implements EmbeddingModel {
 	readonly maxInputTokens: number;
 	private readonly minGram: number;
 	private readonly maxGram: number;
+	private readonly sliceMs: number;
 	private readonly stopwordHashes: Set<number>;
 	// Reused across calls: embedding is synchronous per text, so no two texts share them at once.
 	private readonly words = new Map<number, number>();
@@ -72,6 +81,7 @@ export class LocalEmbeddingModel implements EmbeddingModel {
 		this.maxBatchSize = options.maxBatchSize ?? 256;
 		this.minGram = Math.max(1, options.minGram ?? 3);
 		this.maxGram = Math.max(this.minGram, options.maxGram ?? 5);
+		this.sliceMs = Math.max(0, options.sliceMs ?? 10);
 		this.stopwordHashes = new Set(LOCAL_EMBEDDER_STOP_WORDS.map((w) => hashRange(w, 0, w.length, SEED_WORD)));
 		this.acc = new Float64Array(dimensions);
 	}
@@ -80,10 +90,17 @@ export class LocalEmbeddingModel implements EmbeddingModel {
 		const started = performance.now();
 		const embeddings: number[][] = [];
 		let inputTokens = 0;
+		let sliceStarted = started;
 		for (const text of texts) {
 			options.signal?.throwIfAborted();
 			embeddings.push(this.embedOne(text));
 			inputTokens += estimateTokens(text);
+			if (performance.now() - sliceStarted >= this.sliceMs) {
+				// Timers, requests and database replies waiting meanwhile run now (setImmediate
+				// comes after pending I/O callbacks); each text is still embedded in one piece.
+				await nextTurn();
+				sliceStarted = performance.now();
+			}
 		}
 		return { embeddings, usage: { inputTokens, outputTokens: 0, latencyMs: performance.now() - started } };
 	}
