@@ -32,6 +32,10 @@ const integration = {
 	testTimeout: 120_000,
 	hookTimeout: 180_000,
 	fileParallelism: false,
+	// `expect.poll` waits 1 s by default; a Directus or a browser on a loaded 2-core machine can
+	// take longer to show what it will show, so a poll waits up to 15 s (it returns as soon as
+	// the condition holds, so a passing run is not slower).
+	expect: { poll: { timeout: 15_000 } },
 };
 
 /**
