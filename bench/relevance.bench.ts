@@ -117,7 +117,7 @@ async function openPostgresDatabase(set: BeirSet): Promise<Database> {
 			const { rows } = await knex.raw(
 				`WITH s AS (SELECT docs, total::float8 / greatest(docs, 1) AS avg FROM ${POSTGRES_FULL_TEXT_STATS_TABLE}),
 				w AS (SELECT t.term, ln(1 + (s.docs - t.df + 0.5) / (t.df + 0.5)) AS idf FROM ${POSTGRES_FULL_TEXT_TERMS_TABLE} t, s WHERE t.term = ANY(?::text[]))
-				SELECT p.item, sum(w.idf * p.tf * 2.2 / (p.tf + 1.2 * (0.25 + 0.75 * p.len / s.avg))) AS score FROM ${POSTGRES_FULL_TEXT_POSTINGS_TABLE} r JOIN w ON w.term = r.term CROSS JOIN LATERAL unnest(r.items, r.tfs, r.lens) AS p(item, tf, len), s GROUP BY p.item ORDER BY score DESC, p.item LIMIT ?`,
+				SELECT p.item, sum(w.idf * p.tf * 2.2 / (p.tf + 1.2 * (0.25 + 0.75 * p.len / s.avg))) AS score FROM ${POSTGRES_FULL_TEXT_POSTINGS_TABLE} p JOIN w ON w.term = p.term, s GROUP BY p.item ORDER BY score DESC, p.item LIMIT ?`,
 				[await fullText.queryTerms(query), limit],
 			);
 			return (rows as { item: string }[]).map((r) => String(r.item));

@@ -29,13 +29,13 @@ const CHUNKS_PER_GROUP = 1000;
 const ANALYZE_MIN_ITEMS = 1000;
 /** Items of the rarest query term scored to find the score the top results must beat. */
 const PROBE = 256;
-/** What scoring a candidate costs per query term, in postings read in order (see `candidatesCheaper`). */
+/** What an index probe per candidate and term costs, in postings read in order (see `candidatesCheaper`). */
 const PROBE_COST = 2;
 /** Scores are rounded to this many decimals, so summation order never reorders equal scores. */
 const SCALE = 1e9;
 
-/** One BM25 term contribution of term frequency `tf` in an item of length `len`, with IDF `w.idf`, given the average length bound as `?`. */
-const termScore = (tf: string, len: string): string => `w.idf * ${tf} * ${BM25_K1 + 1} / (${tf} + ${BM25_K1} * (${1 - BM25_B} + ${BM25_B} * ${len} / ?::float8))`;
+/** One BM25 term contribution of a posting `p` with IDF `w.idf`, given the average length bound as `?`. */
+const TERM_SCORE = `w.idf * p.tf * ${BM25_K1 + 1} / (p.tf + ${BM25_K1} * (${1 - BM25_B} + ${BM25_B} * p.len / ?::float8))`;
 
 interface QueryTerm {
 	term: string;
@@ -58,19 +58,16 @@ interface ItemTerms {
  * JavaScript — the SQLite engine's token stream (Porter stemming, stop words, accent folding) —
  * so PostgreSQL stores ready terms and parses nothing on writes; for any other installed text
  * search configuration (`german`, `french`, … with their Snowball stemmers), PostgreSQL's
- * `to_tsvector`. In one transaction per write the engine keeps the items' postings packed per
- * term and block (a write group's items are a block: one row per term holding the block's items
- * that contain it, with their term frequencies and lengths), each item's terms with their
- * frequencies and its block, each term's document frequency and the index's item count and total
- * length, so a query reads only the rows of its terms, and a write adds a few rows per chunk
- * instead of one per term and item.
+ * `to_tsvector`. In one transaction per write the engine keeps each item's postings (term, item,
+ * term frequency, item length), each term's document frequency and the index's item count and
+ * total length, so a query reads only the postings of its terms.
  *
  * Ranking is exact top-k with early termination (MaxScore): a term adds at most
  * `idf × (k1 + 1)` to a score, so once the k-th best score among the rarest term's best items is
  * known (a lower bound of the true k-th best), items holding only terms whose bounds sum to no
  * more than it cannot enter the top k and are never scored; the remaining candidates are scored
- * in full, each from its item row. Frequent terms (low IDF) thus cost an index probe per
- * candidate, not a pass over their postings. The chunk table keeps each chunk's terms: it gives each hit its passage and,
+ * in full. Frequent terms (low IDF) thus cost index probes for the candidates, not a pass over
+ * their postings. The chunk table keeps each chunk's terms: it gives each hit its passage and,
  * reached through the postings, serves `matchAll`.
  *
  * Scores use corpus statistics, so callers whose rules may hide content are re-scored by the
@@ -148,33 +145,27 @@ export class PostgresFullTextIndex implements FullTextIndex {
 	}
 
 	/**
-	 * Removes items' rows: each item from the rows of its terms in its block (with its share of
-	 * the document frequencies), then in one statement the rows left empty, the terms no item holds
-	 * any more, the item and chunk rows and their share of the statistics. Two statements per BATCH
-	 * items (each statement is a round trip, and an indexing job's next page is embedded meanwhile
-	 * on the same event loop, so round trips are what a write waits on).
+	 * Removes items' rows: postings (with their share of the document frequencies), then in one
+	 * statement the terms no item holds any more, the item and chunk rows and their share of the
+	 * statistics. Two statements per BATCH items (each statement is a round trip, and an indexing
+	 * job's next page is embedded meanwhile on the same event loop, so round trips are what a write waits on).
 	 */
 	private async deleteItemRows(trx: Knex.Transaction, indexId: string, key: number, items: readonly string[]): Promise<void> {
 		for (let i = 0; i < items.length; i += BATCH) {
 			const part = items.slice(i, i + BATCH);
 			await trx.raw(
-				`WITH o AS (SELECT block, unnest(terms) AS term, item FROM ${ITEMS} WHERE index_id = ? AND item = ANY(?)),
-				g AS (SELECT block, term, array_agg(item) AS gone FROM o GROUP BY block, term),
-				packed AS (UPDATE ${POSTINGS} p SET (items, tfs, lens) = (SELECT array_agg(x.item ORDER BY x.n), array_agg(x.tf ORDER BY x.n), array_agg(x.len ORDER BY x.n) FROM unnest(p.items, p.tfs, p.lens) WITH ORDINALITY AS x(item, tf, len, n) WHERE x.item <> ALL(g.gone))
-					FROM g WHERE p.index_key = ? AND p.term = g.term AND p.block = g.block),
-				counted AS (SELECT term, count(*) AS n FROM o GROUP BY term ORDER BY term)
+				`WITH gone AS (DELETE FROM ${POSTINGS} p USING (SELECT item, unnest(terms) AS term FROM ${ITEMS} WHERE index_id = ? AND item = ANY(?)) o WHERE p.index_key = ? AND p.term = o.term AND p.item = o.item RETURNING p.term),
+				counted AS (SELECT term, count(*) AS n FROM gone GROUP BY term ORDER BY term)
 				UPDATE ${TERMS} t SET df = t.df - counted.n FROM counted WHERE t.index_key = ? AND t.term = counted.term`,
 				[indexId, part, key, key],
 			);
-			// One snapshot: the item rows the last CTEs delete still give the first ones their terms.
+			// One snapshot: the item rows the last CTEs delete still give the first their terms.
 			await trx.raw(
-				`WITH o AS (SELECT DISTINCT block, unnest(terms) AS term FROM ${ITEMS} WHERE index_id = ? AND item = ANY(?)),
-				emptied AS (DELETE FROM ${POSTINGS} p USING o WHERE p.index_key = ? AND p.term = o.term AND p.block = o.block AND p.items IS NULL),
-				dead AS (DELETE FROM ${TERMS} WHERE index_key = ? AND df <= 0 AND term IN (SELECT term FROM o)),
+				`WITH dead AS (DELETE FROM ${TERMS} WHERE index_key = ? AND df <= 0 AND term IN (SELECT unnest(terms) FROM ${ITEMS} WHERE index_id = ? AND item = ANY(?))),
 				chunks AS (DELETE FROM ${CHUNKS} WHERE index_id = ? AND item = ANY(?)),
 				gone AS (DELETE FROM ${ITEMS} WHERE index_id = ? AND item = ANY(?) RETURNING len)
 				UPDATE ${STATS} SET docs = docs - (SELECT count(*) FROM gone), total = total - (SELECT coalesce(sum(len), 0) FROM gone) WHERE index_id = ?`,
-				[indexId, part, key, key, indexId, part, indexId, part, indexId],
+				[key, indexId, part, indexId, part, indexId, part, indexId],
 			);
 		}
 	}
@@ -243,66 +234,52 @@ export class PostgresFullTextIndex implements FullTextIndex {
 	}
 
 	/**
-	 * One statement for a group of whole items, which becomes the next block of the index: their
-	 * item rows, one postings row per term (the block's items holding it, in item order), document
-	 * frequencies, chunk rows and the index statistics, from ready terms.
+	 * One statement for a group of whole items: their item rows, postings (in term order, so index
+	 * pages are visited in order), document frequencies, chunk rows and the index statistics, from
+	 * ready terms.
 	 */
 	private async writeGroup(trx: Knex.Transaction, indexId: string, key: number, chunks: readonly FullTextChunk[], analysed: { chunkTerms: string[][]; items: ItemTerms[] }): Promise<number> {
-		const items = [...analysed.items].sort((a, b) => (a.item < b.item ? -1 : a.item > b.item ? 1 : 0));
-		const byTerm = new Map<string, { items: string[]; tfs: number[]; lens: number[] }>();
-		const itemTerms: string[] = [];
-		const itemTfs: string[] = [];
+		const items = analysed.items;
+		const postings: { term: string; item: string; tf: number; len: number }[] = [];
+		const df = new Map<string, number>();
 		const extraItems: string[] = [];
 		const extraTerms: string[] = [];
 		let total = 0;
 		for (const i of items) {
 			total += i.len;
-			const terms = [...i.tf.keys()].sort();
-			for (const term of terms) {
-				const tf = i.tf.get(term)!;
-				const postings = byTerm.get(term);
-				if (postings) {
-					postings.items.push(i.item);
-					postings.tfs.push(tf);
-					postings.lens.push(i.len);
-				} else byTerm.set(term, { items: [i.item], tfs: [tf], lens: [i.len] });
+			for (const [term, tf] of i.tf) {
+				postings.push({ term, item: i.item, tf, len: i.len });
+				df.set(term, (df.get(term) ?? 0) + 1);
 			}
-			itemTerms.push(arrayLiteral(terms));
-			itemTfs.push(`{${terms.map((t) => i.tf.get(t)!).join(',')}}`);
 			for (const term of i.extra) {
 				extraItems.push(i.item);
 				extraTerms.push(term);
 			}
 		}
-		const terms = [...byTerm.keys()].sort();
-		const postings = terms.map((t) => byTerm.get(t)!);
+		postings.sort((a, b) => (a.term < b.term ? -1 : a.term > b.term ? 1 : a.item < b.item ? -1 : a.item > b.item ? 1 : 0));
+		const terms = [...df.keys()].sort();
 		const result = await trx.raw(
-			`WITH b AS (UPDATE ${STATS} SET docs = docs + ?, total = total + ?, blocks = blocks + 1 WHERE index_id = ? RETURNING docs, blocks),
+			`WITH p AS MATERIALIZED (SELECT * FROM unnest(?::text[], ?::text[], ?::int[], ?::int[]) AS p(term, item, tf, len)),
 			e AS (SELECT e.item, array_agg(e.term) AS extra FROM unnest(?::text[], ?::text[]) AS e(item, term) GROUP BY e.item),
-			added_items AS (INSERT INTO ${ITEMS} (index_id, item, terms, tfs, extra, len, block) SELECT ?, i.item, i.terms::text[], i.tfs::int[], e.extra, i.len, b.blocks FROM unnest(?::text[], ?::text[], ?::text[], ?::int[]) AS i(item, terms, tfs, len) CROSS JOIN b LEFT JOIN e ON e.item = i.item),
-			added_postings AS (INSERT INTO ${POSTINGS} (index_key, term, block, items, tfs, lens) SELECT ?, p.term, b.blocks, p.items::text[], p.tfs::int[], p.lens::int[] FROM unnest(?::text[], ?::text[], ?::text[], ?::text[]) AS p(term, items, tfs, lens) CROSS JOIN b),
+			added_items AS (INSERT INTO ${ITEMS} (index_id, item, terms, extra, len) SELECT ?, i.item, coalesce(g.terms, '{}'), e.extra, i.len FROM unnest(?::text[], ?::int[]) AS i(item, len) LEFT JOIN (SELECT p.item, array_agg(p.term) AS terms FROM p GROUP BY p.item) g ON g.item = i.item LEFT JOIN e ON e.item = i.item),
+			added_postings AS (INSERT INTO ${POSTINGS} (index_key, term, item, tf, len) SELECT ?, p.term, p.item, p.tf, p.len FROM p),
 			added_terms AS (INSERT INTO ${TERMS} (index_key, term, df) SELECT ?, t.term, t.df FROM unnest(?::text[], ?::int[]) AS t(term, df) ON CONFLICT (index_key, term) DO UPDATE SET df = ${TERMS}.df + excluded.df),
 			added_chunks AS (INSERT INTO ${CHUNKS} (index_id, item, chunk, field, position, content, terms) SELECT ?, * FROM unnest(?::text[], ?::int[], ?::text[], ?::int[], ?::text[], ?::text[]))
-			SELECT docs FROM b`,
+			UPDATE ${STATS} SET docs = docs + ?, total = total + ? WHERE index_id = ? RETURNING docs`,
 			[
-				items.length,
-				total,
-				indexId,
+				postings.map((p) => p.term),
+				postings.map((p) => p.item),
+				postings.map((p) => p.tf),
+				postings.map((p) => p.len),
 				extraItems,
 				extraTerms,
 				indexId,
 				items.map((i) => i.item),
-				itemTerms,
-				itemTfs,
 				items.map((i) => i.len),
 				key,
-				terms,
-				postings.map((p) => arrayLiteral(p.items)),
-				postings.map((p) => `{${p.tfs.join(',')}}`),
-				postings.map((p) => `{${p.lens.join(',')}}`),
 				key,
 				terms,
-				postings.map((p) => p.items.length),
+				terms.map((t) => df.get(t)!),
 				indexId,
 				chunks.map((c) => c.item),
 				chunks.map((c) => c.chunk),
@@ -310,6 +287,9 @@ export class PostgresFullTextIndex implements FullTextIndex {
 				chunks.map((c) => c.position),
 				chunks.map((c) => c.content),
 				analysed.chunkTerms.map((chunkTerms) => chunkTerms.join(' ')),
+				items.length,
+				total,
+				indexId,
 			],
 		);
 		return Number(result.rows[0]?.docs ?? 0);
@@ -362,7 +342,7 @@ export class PostgresFullTextIndex implements FullTextIndex {
 		if (terms.length > 1 && candidatesCheaper(terms.slice(0, 1), terms)) {
 			// A lower bound of the want-th best score: the want-th best full score among the rarest term's best items.
 			const rarest = terms[0]!;
-			const probe = await this.score(indexId, key, terms, avgLength, { from: [rarest.term], probe: true, limit: want, offset: 0 });
+			const probe = await this.score(key, terms, avgLength, { from: [rarest.term], probe: true, limit: want, offset: 0 });
 			if (probe.length >= want) {
 				const threshold = probe[want - 1]!.score - 1 / SCALE;
 				// Terms whose bounds, summed from the least, stay at or under the threshold cannot carry an item into the top results alone.
@@ -376,7 +356,7 @@ export class PostgresFullTextIndex implements FullTextIndex {
 				if (!candidatesCheaper(essential, terms)) essential = terms;
 			}
 		}
-		return this.score(indexId, key, terms, avgLength, { from: essential.length < terms.length ? essential.map((t) => t.term) : null, probe: false, limit, offset });
+		return this.score(key, terms, avgLength, { from: essential.length < terms.length ? essential.map((t) => t.term) : null, probe: false, limit, offset });
 	}
 
 	/**
@@ -385,7 +365,6 @@ export class PostgresFullTextIndex implements FullTextIndex {
 	 * contributes most to.
 	 */
 	private async score(
-		indexId: string,
 		key: number,
 		terms: readonly QueryTerm[],
 		avgLength: number,
@@ -398,19 +377,19 @@ export class PostgresFullTextIndex implements FullTextIndex {
 			// Every posting of the query's terms, summed per item.
 			rows = (
 				await this.deps.knex.raw(
-					`SELECT p.item, round(sum(${termScore('p.tf', 'p.len')}) * ${SCALE}) / ${SCALE} AS score FROM ${POSTINGS} r JOIN unnest(?::text[], ?::float8[]) AS w(term, idf) ON w.term = r.term CROSS JOIN LATERAL unnest(r.items, r.tfs, r.lens) AS p(item, tf, len) WHERE r.index_key = ? AND r.term = ANY(?::text[]) GROUP BY p.item ORDER BY score DESC, p.item LIMIT ? OFFSET ?`,
+					`SELECT p.item, round(sum(${TERM_SCORE}) * ${SCALE}) / ${SCALE} AS score FROM ${POSTINGS} p JOIN unnest(?::text[], ?::float8[]) AS w(term, idf) ON w.term = p.term WHERE p.index_key = ? AND p.term = ANY(?::text[]) GROUP BY p.item ORDER BY score DESC, p.item LIMIT ? OFFSET ?`,
 					[avgLength, names, idfs, key, names, options.limit, options.offset],
 				)
 			).rows;
 		} else {
-			// Candidates first, then each candidate scored from its item row (an index probe per candidate).
+			// Candidates first, then each candidate's postings of every query term by key (an index probe per candidate).
 			const candidates = options.probe
-				? `SELECT p.item FROM ${POSTINGS} r CROSS JOIN LATERAL unnest(r.items, r.tfs, r.lens) AS p(item, tf, len) WHERE r.index_key = ? AND r.term = ANY(?::text[]) ORDER BY p.tf::float8 / (p.tf + ${BM25_K1} * (${1 - BM25_B} + ${BM25_B} * p.len / ?::float8)) DESC, p.item LIMIT ${PROBE}`
-				: `SELECT DISTINCT p.item FROM ${POSTINGS} r CROSS JOIN LATERAL unnest(r.items) AS p(item) WHERE r.index_key = ? AND r.term = ANY(?::text[])`;
+				? `SELECT item FROM ${POSTINGS} WHERE index_key = ? AND term = ANY(?::text[]) ORDER BY tf::float8 / (tf + ${BM25_K1} * (${1 - BM25_B} + ${BM25_B} * len / ?::float8)) DESC, item LIMIT ${PROBE}`
+				: `SELECT DISTINCT item FROM ${POSTINGS} WHERE index_key = ? AND term = ANY(?::text[])`;
 			rows = (
 				await this.deps.knex.raw(
-					`SELECT c.item, s.score FROM (${candidates}) c JOIN ${ITEMS} i ON i.index_id = ? AND i.item = c.item CROSS JOIN LATERAL (SELECT round(sum(${termScore('p.tf', 'i.len')}) * ${SCALE}) / ${SCALE} AS score FROM unnest(i.terms, i.tfs) AS p(term, tf) JOIN unnest(?::text[], ?::float8[]) AS w(term, idf) ON w.term = p.term) s ORDER BY s.score DESC, c.item LIMIT ? OFFSET ?`,
-					[key, options.from, ...(options.probe ? [avgLength] : []), indexId, avgLength, names, idfs, options.limit, options.offset],
+					`SELECT c.item, s.score FROM (${candidates}) c CROSS JOIN LATERAL (SELECT round(sum(${TERM_SCORE}) * ${SCALE}) / ${SCALE} AS score FROM ${POSTINGS} p JOIN unnest(?::text[], ?::float8[]) AS w(term, idf) ON w.term = p.term WHERE p.index_key = ? AND p.item = c.item AND p.term = ANY(?::text[])) s ORDER BY s.score DESC, c.item LIMIT ? OFFSET ?`,
+					[key, options.from, ...(options.probe ? [avgLength] : []), avgLength, names, idfs, key, names, options.limit, options.offset],
 				)
 			).rows;
 		}
@@ -436,7 +415,7 @@ export class PostgresFullTextIndex implements FullTextIndex {
 		await this.ensure();
 		const rows = (
 			await this.deps.knex.raw(
-				`SELECT item, chunk, field, position, terms, content FROM ${CHUNKS} WHERE index_id = ? AND item IN (SELECT unnest(p.items) FROM ${STATS} s JOIN ${POSTINGS} p ON p.index_key = s.key WHERE s.index_id = ? AND p.term = ANY(?::text[]) UNION SELECT item FROM ${ITEMS} WHERE index_id = ? AND extra IS NOT NULL AND extra && ?::text[]) ORDER BY item, chunk`,
+				`SELECT item, chunk, field, position, terms, content FROM ${CHUNKS} WHERE index_id = ? AND item IN (SELECT p.item FROM ${STATS} s JOIN ${POSTINGS} p ON p.index_key = s.key WHERE s.index_id = ? AND p.term = ANY(?::text[]) UNION SELECT item FROM ${ITEMS} WHERE index_id = ? AND extra IS NOT NULL AND extra && ?::text[])`,
 				[indexId, indexId, queryTerms, indexId, queryTerms],
 			)
 		).rows as ChunkTermsRow[];
@@ -457,11 +436,10 @@ export class PostgresFullTextIndex implements FullTextIndex {
 }
 
 /**
- * Whether scoring the items of `from` one by one (an index probe of each item's row) costs
- * less than a full pass over every posting of `terms`: a candidate costs about PROBE_COST postings
- * read in order per query term (measured at 100k chunks with one row per posting: 1,800 candidates
- * of 3 terms took 5× the 2,800-posting pass; 1,800 candidates against a 17,000-posting pass, a
- * fifth of it; kept for packed rows, where the keyword bench still meets its query targets).
+ * Whether scoring the items of `from` one by one (an index probe per item and query term) costs
+ * less than a full pass over every posting of `terms`: a probe costs about PROBE_COST postings read
+ * in order (measured at 100k chunks: 1,800 candidates of 3 terms took 5× the 2,800-posting pass;
+ * 1,800 candidates against a 17,000-posting pass, a fifth of it).
  */
 function candidatesCheaper(from: readonly QueryTerm[], terms: readonly QueryTerm[]): boolean {
 	const postings = (list: readonly QueryTerm[]): number => list.reduce((n, t) => n + t.df, 0);
@@ -487,9 +465,4 @@ function groupByItem(chunks: readonly FullTextChunk[], size: number): FullTextCh
 	}
 	if (current.length > 0) groups.push(current);
 	return groups;
-}
-
-/** A PostgreSQL array literal of these strings (each quoted, so any text round-trips). */
-function arrayLiteral(values: readonly string[]): string {
-	return `{${values.map((v) => `"${v.replace(/[\\"]/g, '\\$&')}"`).join(',')}}`;
 }
