@@ -3,6 +3,7 @@ import { loadavg } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { startFakeOpenAIServer, type FakeOpenAIServer } from '../test/fakes/openai-server.js';
+import { embeddingUpstreamEnv } from './support/upstream-env.js';
 import { createCollection, eventually } from '../test/support/content.js';
 import { startDirectus, type DirectusInstance } from '../test/support/directus.js';
 import { generateItems } from './support/corpus.js';
@@ -189,14 +190,7 @@ async function startSuite(name: string, suite: string, fake: FakeOpenAIServer, e
 		env: {
 			...extraEnv,
 			EXTENSIONS_PATH: extensionsDir(name, suite),
-			LOG_LEVEL: 'error',
-			// A shared, loaded benchmark machine trips Directus's event-loop pressure limiter (503).
-			PRESSURE_LIMITER_ENABLED: 'false',
-			ML_EMBEDDING_PROVIDER: 'openai-compatible',
-			ML_EMBEDDING_MODEL: 'bench-embed',
-			ML_EMBEDDING_DIMENSIONS: '1536',
-			ML_EMBEDDING_BASE_URL: fake.baseUrl,
-			OPENAI_API_KEY: 'sk-bench',
+			...embeddingUpstreamEnv(fake.baseUrl),
 			// The per-user limiter stays on (its check is part of a call's cost) but high enough that
 			// the non-admin series (hundreds of calls a minute) is never refused.
 			ML_RATE_LIMIT_REQUESTS: '1000000',

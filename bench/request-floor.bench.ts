@@ -4,6 +4,7 @@ import { loadavg } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { startFakeOpenAIServer, type FakeOpenAIServer } from '../test/fakes/openai-server.js';
+import { embeddingUpstreamEnv } from './support/upstream-env.js';
 import { startDirectus, type DirectusInstance } from '../test/support/directus.js';
 import { BENCH_TMP } from './support/database.js';
 import { intEnv } from './support/env.js';
@@ -79,13 +80,7 @@ describe('request-floor', () => {
 			const d = await startDirectus({
 				env: {
 					EXTENSIONS_PATH: extensions,
-					LOG_LEVEL: 'error',
-					PRESSURE_LIMITER_ENABLED: 'false',
-					ML_EMBEDDING_PROVIDER: 'openai-compatible',
-					ML_EMBEDDING_MODEL: 'bench-embed',
-					ML_EMBEDDING_DIMENSIONS: '1536',
-					ML_EMBEDDING_BASE_URL: fake.baseUrl,
-					OPENAI_API_KEY: 'sk-bench',
+					...embeddingUpstreamEnv(fake.baseUrl),
 				},
 			});
 			instances.push({ label, d });

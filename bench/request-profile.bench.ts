@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { spawnSync } from 'node:child_process';
 import { afterAll, describe, expect, it } from 'vitest';
 import { startFakeOpenAIServer, type FakeOpenAIServer } from '../test/fakes/openai-server.js';
+import { embeddingUpstreamEnv } from './support/upstream-env.js';
 import { startDirectus } from '../test/support/directus.js';
 import { BENCH_TMP } from './support/database.js';
 import { intEnv } from './support/env.js';
@@ -64,13 +65,7 @@ describe('request-profile', () => {
 			env: {
 				NODE_OPTIONS: `--cpu-prof --cpu-prof-dir=${profileDir}`,
 				EXTENSIONS_PATH: extensions,
-				LOG_LEVEL: 'error',
-				PRESSURE_LIMITER_ENABLED: 'false',
-				ML_EMBEDDING_PROVIDER: 'openai-compatible',
-				ML_EMBEDDING_MODEL: 'bench-embed',
-				ML_EMBEDDING_DIMENSIONS: '1536',
-				ML_EMBEDDING_BASE_URL: fake.baseUrl,
-				OPENAI_API_KEY: 'sk-bench',
+				...embeddingUpstreamEnv(fake.baseUrl),
 				...(SQL ? { DEBUG: 'knex:query' } : {}),
 			},
 		});
