@@ -3,7 +3,15 @@ import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { POSTGRES_URL, skipUnless } from '../../../../../test/support/services.js';
 import { analyzeQuery, analyzeText } from '../text/analyze-text.js';
 import { fullTextIndexSuite } from './full-text-index.conformance.js';
-import { PostgresFullTextIndex, POSTGRES_FULL_TEXT_POSTINGS_TABLE, POSTGRES_FULL_TEXT_TABLE, POSTGRES_FULL_TEXT_STATS_TABLE, POSTGRES_FULL_TEXT_TERMS_TABLE } from './postgres-full-text-index.js';
+import {
+	PostgresFullTextIndex,
+	POSTGRES_FULL_TEXT_POSTINGS_TABLE,
+	POSTGRES_FULL_TEXT_STAT_DELTAS_TABLE,
+	POSTGRES_FULL_TEXT_STATS_TABLE,
+	POSTGRES_FULL_TEXT_TABLE,
+	POSTGRES_FULL_TEXT_TABLES,
+	POSTGRES_FULL_TEXT_TERMS_TABLE,
+} from './postgres-full-text-index.js';
 
 describe.skipIf(await skipUnless('postgres'))('PostgresFullTextIndex', () => {
 	const prefix = `ml_fts_test_${process.pid}_${Date.now()}`;
@@ -29,6 +37,33 @@ describe.skipIf(await skipUnless('postgres'))('PostgresFullTextIndex', () => {
 
 	fullTextIndexSuite(() => open2().fts);
 
+	/** The index's statistics as queries see them: each count the sum of its rows. */
+	const STATS_SQL = `SELECT s.key, s.docs + coalesce((SELECT sum(docs) FROM ${POSTGRES_FULL_TEXT_STAT_DELTAS_TABLE} d WHERE d.index_key = s.key), 0) AS docs, s.total + coalesce((SELECT sum(total) FROM ${POSTGRES_FULL_TEXT_STAT_DELTAS_TABLE} d WHERE d.index_key = s.key), 0) AS total FROM ${POSTGRES_FULL_TEXT_STATS_TABLE} s WHERE s.index_id = ?`;
+	const TERMS_SQL = `SELECT index_key, term, sum(df) AS df FROM ${POSTGRES_FULL_TEXT_TERMS_TABLE} GROUP BY index_key, term`;
+
+	/** Checks the maintained statistics against a count over what is stored; returns the index's key. */
+	const expectExactStatistics = async (knex: Knex, index: string, items: number): Promise<number> => {
+		const stats = (await knex.raw(STATS_SQL, [index])).rows[0];
+		expect(Number(stats.docs)).toBe(items);
+		const lengths = (
+			await knex.raw(`SELECT coalesce(sum(len), 0) AS total, count(*) AS n, count(*) FILTER (WHERE len <> (SELECT coalesce(sum(p.tf), 0) FROM ${POSTGRES_FULL_TEXT_POSTINGS_TABLE} p WHERE p.index_key = ? AND p.item = i.item)) AS wrong FROM ml_fulltext_items i WHERE index_id = ?`, [stats.key, index])
+		).rows[0];
+		expect(Number(lengths.n)).toBe(items);
+		expect(Number(stats.total)).toBe(Number(lengths.total));
+		expect(Number(lengths.wrong)).toBe(0);
+		const postingLengths = (await knex.raw(`SELECT count(*) AS n FROM ${POSTGRES_FULL_TEXT_POSTINGS_TABLE} p JOIN ml_fulltext_items i ON i.index_id = ? AND i.item = p.item WHERE p.index_key = ? AND p.len <> i.len`, [index, stats.key])).rows[0];
+		expect(Number(postingLengths.n)).toBe(0);
+		// Every term's frequency is its number of postings (and terms no posting holds count 0).
+		const df = (
+			await knex.raw(
+				`SELECT count(*) AS n FROM (${TERMS_SQL}) t FULL JOIN (SELECT term, count(*) AS n FROM ${POSTGRES_FULL_TEXT_POSTINGS_TABLE} WHERE index_key = ? GROUP BY term) p ON p.term = t.term AND t.index_key = ? WHERE (t.index_key = ? OR t.index_key IS NULL) AND coalesce(t.df, 0) <> coalesce(p.n, 0)`,
+				[stats.key, stats.key, stats.key],
+			)
+		).rows[0];
+		expect(Number(df.n)).toBe(0);
+		return Number(stats.key);
+	};
+
 	it('ranks exactly as BM25 summed over every posting of every query term (early termination drops nothing)', async () => {
 		const { knex, fts } = open2();
 		const index = '6f0a3c8e-1b2d-4c5e-8f90-0123456789ab';
@@ -44,24 +79,14 @@ describe.skipIf(await skipUnless('postgres'))('PostgresFullTextIndex', () => {
 		const everyPosting = async (query: string, limit: number, offset: number) =>
 			(
 				await knex.raw(
-					`WITH s AS (SELECT key, docs, total::float8 / docs AS avg FROM ${POSTGRES_FULL_TEXT_STATS_TABLE} WHERE index_id = ?),
-					w AS (SELECT t.term, ln(1 + (s.docs - t.df + 0.5) / (t.df + 0.5)) AS idf FROM ${POSTGRES_FULL_TEXT_TERMS_TABLE} t, s WHERE t.index_key = s.key AND t.term = ANY(?::text[]))
+					`WITH s AS (SELECT key, docs, total::float8 / docs AS avg FROM (${STATS_SQL}) s),
+					w AS (SELECT t.term, ln(1 + (s.docs - t.df + 0.5) / (t.df + 0.5)) AS idf FROM (${TERMS_SQL}) t, s WHERE t.index_key = s.key AND t.df > 0 AND t.term = ANY(?::text[]))
 					SELECT p.item, round(sum(w.idf * p.tf * 2.2 / (p.tf + 1.2 * (0.25 + 0.75 * p.len / s.avg))) * 1e9) / 1e9 AS score FROM ${POSTGRES_FULL_TEXT_POSTINGS_TABLE} p JOIN w ON w.term = p.term, s WHERE p.index_key = s.key GROUP BY p.item ORDER BY score DESC, p.item LIMIT ? OFFSET ?`,
 					[index, analyzeQuery(query), limit, offset],
 				)
 			).rows.map((r: { item: string; score: number }) => ({ item: r.item, score: Number(r.score) }));
 		// The statistics equal a count over what is stored.
-		const stats = (await knex.raw(`SELECT key, docs, total FROM ${POSTGRES_FULL_TEXT_STATS_TABLE} WHERE index_id = ?`, [index])).rows[0];
-		expect(Number(stats.docs)).toBe(397);
-		const lengths = (
-			await knex.raw(`SELECT sum(len) AS total, count(*) FILTER (WHERE len <> (SELECT coalesce(sum(p.tf), 0) FROM ${POSTGRES_FULL_TEXT_POSTINGS_TABLE} p WHERE p.index_key = ? AND p.item = i.item)) AS wrong FROM ml_fulltext_items i WHERE index_id = ?`, [stats.key, index])
-		).rows[0];
-		expect(Number(stats.total)).toBe(Number(lengths.total));
-		expect(Number(lengths.wrong)).toBe(0);
-		const postingLengths = (await knex.raw(`SELECT count(*) AS n FROM ${POSTGRES_FULL_TEXT_POSTINGS_TABLE} p JOIN ml_fulltext_items i ON i.index_id = ? AND i.item = p.item WHERE p.index_key = ? AND p.len <> i.len`, [index, stats.key])).rows[0];
-		expect(Number(postingLengths.n)).toBe(0);
-		const df = (await knex.raw(`SELECT count(*) AS n FROM ${POSTGRES_FULL_TEXT_TERMS_TABLE} t WHERE index_key = ? AND df <> (SELECT count(*) FROM ${POSTGRES_FULL_TEXT_POSTINGS_TABLE} p WHERE p.index_key = t.index_key AND p.term = t.term)`, [stats.key])).rows[0];
-		expect(Number(df.n)).toBe(0);
+		await expectExactStatistics(knex, index, 397);
 		// Counts the rankings that scored every posting (no term could be left out).
 		const scoring = vi.spyOn(fts as unknown as { score: (...args: unknown[]) => Promise<unknown> }, 'score');
 		let answered = 0;
@@ -100,9 +125,83 @@ describe.skipIf(await skipUnless('postgres'))('PostgresFullTextIndex', () => {
 		await write(0, 900);
 		expect(await analyzed()).toBe(0);
 		await write(900, 1000);
-		expect(await analyzed()).toBe(5);
+		expect(await analyzed()).toBe(POSTGRES_FULL_TEXT_TABLES.length);
 		const plan = (await knex.raw(`EXPLAIN SELECT * FROM ml_fulltext WHERE index_id = ? AND item = ANY(?)`, [index, ['i1', 'i2']])).rows.map((r: { 'QUERY PLAN': string }) => r['QUERY PLAN']).join('\n');
 		expect(plan).toMatch(/Index Cond: .*item/);
+	});
+
+	it('lets a second writer of an index finish while the first one waits inside its transaction (writers only add rows)', async () => {
+		const { knex, fts } = open2();
+		const index = '1d2e3f4a-5b6c-4d7e-8f9a-0b1c2d3e4f5a';
+		const chunk = (item: string, text: string) => ({ item, chunk: 0, field: 'body', position: 0, text, content: text });
+		await fts.replaceItems(index, ['x'], [chunk('x', 'alpha beta')]);
+		// Another session holds item x's row: a rewrite of x waits for it inside its own transaction.
+		const blocker = knexFactory({ client: 'pg', connection: POSTGRES_URL, searchPath: [String(knex.client.config.searchPath[0])], pool: { min: 0, max: 1 } });
+		try {
+			const held = await blocker.transaction();
+			await held.raw(`SELECT 1 FROM ml_fulltext_items WHERE index_id = ? AND item = 'x' FOR UPDATE`, [index]);
+			let first = false;
+			const rewrite = fts.replaceItems(index, ['x'], [chunk('x', 'alpha gamma')]).then(() => (first = true));
+			await expect.poll(async () => Number((await admin.raw(`SELECT count(*) AS n FROM pg_locks WHERE NOT granted AND locktype = 'transactionid'`)).rows[0].n), { timeout: 15_000 }).toBeGreaterThan(0);
+			// The other writer adds item y meanwhile and is done before x's rewrite is.
+			await fts.replaceItems(index, ['y'], [chunk('y', 'beta delta')]);
+			expect(first).toBe(false);
+			await held.commit();
+			await rewrite;
+		} finally {
+			await blocker.destroy();
+		}
+		await expectExactStatistics(knex, index, 2);
+		expect((await fts.rank(index, 'gamma delta', { limit: 5 })).map((r) => r.item).sort()).toEqual(['x', 'y']);
+		expect(await fts.rank(index, 'alpha', { limit: 5 })).toEqual([expect.objectContaining({ item: 'x' })]);
+	});
+
+	it('runs writers of the same item side by side again after they meet: one version stands, statistics exact', async () => {
+		const { knex, fts } = open2();
+		const index = '3f4a5b6c-7d8e-4f9a-8b0c-2d3e4f5a6b7c';
+		const versions = ['red apple', 'green apple pie', 'blue plum', 'yellow plum cake tart'];
+		await fts.replaceItems(index, ['other'], [{ item: 'other', chunk: 0, field: 'body', position: 0, text: 'apple plum', content: 'apple plum' }]);
+		await Promise.all(versions.map((text) => fts.replaceItems(index, ['x', 'y'], [{ item: 'x', chunk: 0, field: 'body', position: 0, text, content: text }, { item: 'y', chunk: 0, field: 'body', position: 0, text, content: text }])));
+		await expectExactStatistics(knex, index, 3);
+		const stored = (await knex.raw(`SELECT item, content FROM ${POSTGRES_FULL_TEXT_TABLE} WHERE index_id = ? ORDER BY item`, [index])).rows as { item: string; content: string }[];
+		expect(stored.map((r) => r.item)).toEqual(['other', 'x', 'y']);
+		expect(versions).toContain(stored[1]!.content);
+		expect(stored[2]!.content).toBe(stored[1]!.content);
+	});
+
+	it('folds frequency rows into one per term without changing a ranking, also while writers run', async () => {
+		const { knex, fts } = open2();
+		const index = '2e3f4a5b-6c7d-4e8f-9a0b-1c2d3e4f5a6b';
+		let seed = 11;
+		const random = (): number => ((seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648);
+		const text = (): string => Array.from({ length: 3 + Math.floor(random() * 12) }, () => `t${Math.floor(random() * random() * 40)}z`).join(' ');
+		const write = (keys: string[]) => {
+			const items = [...new Set(keys)];
+			return fts.replaceItems(index, items, items.map((item) => ({ item, chunk: 0, field: 'body', position: 0, text: text(), content: 'c' })));
+		};
+		// Many small writes, rewrites and removals, some side by side, with compactions among them.
+		for (let round = 0; round < 6; round++) {
+			const base = round * 10;
+			await Promise.all([
+				write(Array.from({ length: 10 }, (_, i) => `i${base + i}`)),
+				write([`i${Math.floor(random() * (base + 1))}`]),
+				fts.removeItems(index, [`i${Math.floor(random() * (base + 1))}`]),
+				fts.compact(index),
+				write([`i${Math.floor(random() * (base + 1))}`, `i${Math.floor(random() * (base + 1))}`]),
+			]);
+		}
+		const count = Number((await knex.raw(`SELECT count(*) AS n FROM ml_fulltext_items WHERE index_id = ?`, [index])).rows[0].n);
+		const key = await expectExactStatistics(knex, index, count);
+		const rows = async () => Number((await knex.raw(`SELECT count(*) AS n FROM ${POSTGRES_FULL_TEXT_TERMS_TABLE} WHERE index_key = ?`, [key])).rows[0].n);
+		const queries = ['t0z t1z', 't3z t17z t30z', 't2z', 't39z t5z'];
+		const before = await Promise.all(queries.map((q) => fts.rank(index, q, { limit: 20 })));
+		expect(await rows()).toBeGreaterThan(Number((await knex.raw(`SELECT count(DISTINCT term) AS n FROM ${POSTGRES_FULL_TEXT_POSTINGS_TABLE} WHERE index_key = ?`, [key])).rows[0].n));
+		await fts.compact(index);
+		expect(await rows()).toBe(Number((await knex.raw(`SELECT count(DISTINCT term) AS n FROM ${POSTGRES_FULL_TEXT_POSTINGS_TABLE} WHERE index_key = ?`, [key])).rows[0].n));
+		expect(Number((await knex.raw(`SELECT count(*) AS n FROM ${POSTGRES_FULL_TEXT_STAT_DELTAS_TABLE} WHERE index_key = ?`, [key])).rows[0].n)).toBe(0);
+		await expectExactStatistics(knex, index, count);
+		expect(await Promise.all(queries.map((q) => fts.rank(index, q, { limit: 20 })))).toEqual(before);
+		expect(before.every((r) => r.length > 0)).toBe(true);
 	});
 
 	it('indexes English with the suite analyzer (the SQLite engine\'s terms): PostgreSQL parses nothing', async () => {

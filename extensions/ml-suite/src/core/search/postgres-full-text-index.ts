@@ -8,15 +8,24 @@ import {
 	FT,
 	POSTGRES_FULL_TEXT_ITEMS_TABLE,
 	POSTGRES_FULL_TEXT_POSTINGS_TABLE,
+	POSTGRES_FULL_TEXT_STAT_DELTAS_TABLE,
 	POSTGRES_FULL_TEXT_STATS_TABLE,
 	POSTGRES_FULL_TEXT_TABLE,
 	POSTGRES_FULL_TEXT_TABLES,
 	POSTGRES_FULL_TEXT_TERMS_TABLE,
 } from './postgres-full-text-schema.js';
 
-export { POSTGRES_FULL_TEXT_ITEMS_TABLE, POSTGRES_FULL_TEXT_POSTINGS_TABLE, POSTGRES_FULL_TEXT_STATS_TABLE, POSTGRES_FULL_TEXT_TABLE, POSTGRES_FULL_TEXT_TABLES, POSTGRES_FULL_TEXT_TERMS_TABLE };
+export {
+	POSTGRES_FULL_TEXT_ITEMS_TABLE,
+	POSTGRES_FULL_TEXT_POSTINGS_TABLE,
+	POSTGRES_FULL_TEXT_STAT_DELTAS_TABLE,
+	POSTGRES_FULL_TEXT_STATS_TABLE,
+	POSTGRES_FULL_TEXT_TABLE,
+	POSTGRES_FULL_TEXT_TABLES,
+	POSTGRES_FULL_TEXT_TERMS_TABLE,
+};
 
-const { CHUNKS, ITEMS, POSTINGS, TERMS, STATS } = FT;
+const { CHUNKS, ITEMS, POSTINGS, TERMS, STATS, STAT_DELTAS } = FT;
 
 const BATCH = 500;
 /**
@@ -33,6 +42,16 @@ const PROBE = 256;
 const PROBE_COST = 2;
 /** Scores are rounded to this many decimals, so summation order never reorders equal scores. */
 const SCALE = 1e9;
+/** Writes (groups written, removals) of an index in this process after which its frequency rows are folded (see `compact`). */
+const COMPACT_AFTER = 32;
+/**
+ * PostgreSQL errors after which a write runs again, from the start: a unique violation (another
+ * transaction wrote one of the same items meanwhile; its rows are now visible and get replaced)
+ * and a deadlock (two writers of the same items, in another order). Writers of different items
+ * never meet.
+ */
+const RETRIED = new Set(['23505', '40P01']);
+const WRITE_ATTEMPTS = 5;
 
 /** One BM25 term contribution of a posting `p` with IDF `w.idf`, given the average length bound as `?`. */
 const TERM_SCORE = `w.idf * p.tf * ${BM25_K1 + 1} / (p.tf + ${BM25_K1} * (${1 - BM25_B} + ${BM25_B} * p.len / ?::float8))`;
@@ -43,12 +62,10 @@ interface QueryTerm {
 	idf: number;
 }
 
-/** An item as it is written: its length in terms, term frequencies, and chunk terms its whole text lacks. */
+/** An item as it is written: its terms, every occurrence once, joined by spaces (PostgreSQL counts them). */
 interface ItemTerms {
 	item: string;
-	len: number;
-	tf: Map<string, number>;
-	extra: string[];
+	terms: string;
 }
 
 /**
@@ -60,7 +77,10 @@ interface ItemTerms {
  * search configuration (`german`, `french`, … with their Snowball stemmers), PostgreSQL's
  * `to_tsvector`. In one transaction per write the engine keeps each item's postings (term, item,
  * term frequency, item length), each term's document frequency and the index's item count and
- * total length, so a query reads only the postings of its terms.
+ * total length, so a query reads only the postings of its terms. Frequencies and counts are kept
+ * as rows to be summed (+n, -n), which writes only append: writers of one index never wait for one
+ * another (an indexing job writes one page while it embeds the next), and every
+ * COMPACT_AFTER writes a process folds each term's rows into one (`compact`).
  *
  * Ranking is exact top-k with early termination (MaxScore): a term adds at most
  * `idf × (k1 + 1)` to a score, so once the k-th best score among the rarest term's best items is
@@ -80,6 +100,8 @@ export class PostgresFullTextIndex implements FullTextIndex {
 	/** Item count of each index when this process last refreshed the planner statistics. */
 	private readonly analyzedAt = new Map<string, number>();
 	private readonly lexer: PostgresLexer;
+	/** Writes of each index by this process since it last compacted it. */
+	private readonly sinceCompaction = new Map<string, number>();
 
 	constructor(
 		private readonly deps: {
@@ -110,7 +132,7 @@ export class PostgresFullTextIndex implements FullTextIndex {
 	}
 
 	private ensure(): Promise<unknown> {
-		this.ready ??= ensurePostgresFullTextSchema(this.deps.knex, (trx, indexId, items, chunks) => this.write(trx, indexId, items, chunks)).then(async (converted) => {
+		this.ready ??= ensurePostgresFullTextSchema(this.deps.knex, async (trx, indexId, items, chunks) => this.write(trx, indexId, await this.indexKey(trx, indexId), items, chunks)).then(async (converted) => {
 			if (converted) for (const table of POSTGRES_FULL_TEXT_TABLES) await this.deps.knex.raw(`ANALYZE ${table}`);
 		}).catch((error: unknown) => {
 			this.ready = null;
@@ -120,13 +142,18 @@ export class PostgresFullTextIndex implements FullTextIndex {
 	}
 
 	/**
-	 * Takes the index's statistics row for this transaction: writers of one index run one after
-	 * another from here, so term frequencies are updated in one order and never deadlock. Returns
-	 * the index's key in the postings and terms tables.
+	 * The index's key in the postings and terms tables: its statistics row, created on first use.
+	 * Nothing is locked (a writer that only adds rows never waits for another).
 	 */
-	private async lockStats(trx: Knex.Transaction, indexId: string): Promise<number> {
-		const row = (await trx.raw(`INSERT INTO ${STATS} (index_id, docs, total) VALUES (?, 0, 0) ON CONFLICT (index_id) DO UPDATE SET docs = ${STATS}.docs RETURNING key`, [indexId])).rows[0] as { key: number };
-		return Number(row.key);
+	private async indexKey(db: Knex | Knex.Transaction, indexId: string): Promise<number> {
+		for (;;) {
+			// A row committed by another process between this statement's snapshot and its insert is
+			// neither inserted nor seen: the next round sees it.
+			const row = (
+				await db.raw(`WITH added AS (INSERT INTO ${STATS} (index_id, docs, total) VALUES (?, 0, 0) ON CONFLICT (index_id) DO NOTHING RETURNING key) SELECT key FROM added UNION ALL SELECT key FROM ${STATS} WHERE index_id = ?`, [indexId, indexId])
+			).rows[0] as { key: number } | undefined;
+			if (row) return Number(row.key);
+		}
 	}
 
 	/**
@@ -145,151 +172,133 @@ export class PostgresFullTextIndex implements FullTextIndex {
 	}
 
 	/**
-	 * Removes items' rows: postings (with their share of the document frequencies), then in one
-	 * statement the terms no item holds any more, the item and chunk rows and their share of the
-	 * statistics. Two statements per BATCH items (each statement is a round trip, and an indexing
-	 * job's next page is embedded meanwhile on the same event loop, so round trips are what a write waits on).
+	 * Removes items' rows: their postings (and, as rows to be summed, their share of the document
+	 * frequencies), item and chunk rows and their share of the statistics. Per BATCH items, one
+	 * statement reads which of them are stored and their terms, and, when any are, one more removes
+	 * them. The postings go by their keys (term, item) as read, so the plan never depends on
+	 * planner statistics (a new index has none: a join over the index's postings then took seconds).
 	 */
 	private async deleteItemRows(trx: Knex.Transaction, indexId: string, key: number, items: readonly string[]): Promise<void> {
 		for (let i = 0; i < items.length; i += BATCH) {
-			const part = items.slice(i, i + BATCH);
+			const stored = (await trx.raw(`SELECT item, terms FROM ${ITEMS} WHERE index_id = ? AND item = ANY(?)`, [indexId, items.slice(i, i + BATCH)])).rows as { item: string; terms: string[] }[];
+			if (stored.length === 0) continue;
+			const terms: string[] = [];
+			const owners: string[] = [];
+			for (const row of stored) {
+				for (const term of row.terms) {
+					terms.push(term);
+					owners.push(row.item);
+				}
+			}
+			const part = stored.map((row) => row.item);
 			await trx.raw(
-				`WITH gone AS (DELETE FROM ${POSTINGS} p USING (SELECT item, unnest(terms) AS term FROM ${ITEMS} WHERE index_id = ? AND item = ANY(?)) o WHERE p.index_key = ? AND p.term = o.term AND p.item = o.item RETURNING p.term),
-				counted AS (SELECT term, count(*) AS n FROM gone GROUP BY term ORDER BY term)
-				UPDATE ${TERMS} t SET df = t.df - counted.n FROM counted WHERE t.index_key = ? AND t.term = counted.term`,
-				[indexId, part, key, key],
-			);
-			// One snapshot: the item rows the last CTEs delete still give the first their terms.
-			await trx.raw(
-				`WITH dead AS (DELETE FROM ${TERMS} WHERE index_key = ? AND df <= 0 AND term IN (SELECT unnest(terms) FROM ${ITEMS} WHERE index_id = ? AND item = ANY(?))),
+				`WITH gone AS (DELETE FROM ${POSTINGS} p USING unnest(?::text[], ?::text[]) AS o(term, item) WHERE p.index_key = ? AND p.term = o.term AND p.item = o.item RETURNING p.term),
+				frequencies AS (INSERT INTO ${TERMS} (index_key, term, df) SELECT ?, term, -count(*) FROM gone GROUP BY term),
 				chunks AS (DELETE FROM ${CHUNKS} WHERE index_id = ? AND item = ANY(?)),
-				gone AS (DELETE FROM ${ITEMS} WHERE index_id = ? AND item = ANY(?) RETURNING len)
-				UPDATE ${STATS} SET docs = docs - (SELECT count(*) FROM gone), total = total - (SELECT coalesce(sum(len), 0) FROM gone) WHERE index_id = ?`,
-				[key, indexId, part, indexId, part, indexId, part, indexId],
+				removed AS (DELETE FROM ${ITEMS} WHERE index_id = ? AND item = ANY(?) RETURNING len)
+				INSERT INTO ${STAT_DELTAS} (index_key, docs, total) SELECT ?, -count(*), -coalesce(sum(len), 0) FROM removed`,
+				[terms, owners, key, key, indexId, part, indexId, part, key],
 			);
 		}
 	}
 
 	async replaceItems(indexId: string, items: readonly string[], chunks: readonly FullTextChunk[], documents?: readonly FullTextDocument[]): Promise<void> {
 		await this.ensure();
-		const docs = await this.deps.knex.transaction((trx) => this.write(trx, indexId, items, chunks, documents));
+		const key = await this.indexKey(this.deps.knex, indexId);
+		const { docs, groups } = await this.transaction((trx) => this.write(trx, indexId, key, items, chunks, documents));
 		await this.keepStatisticsCurrent(indexId, docs);
+		await this.compactWhenDue(indexId, Math.max(1, groups));
 	}
 
 	/**
 	 * Each chunk's terms, and each item's: from its whole text in `wholeTexts`, else its chunks'
-	 * terms in order (the item's text is its chunks joined, so nothing is analysed twice). Items
-	 * without chunks get no row.
+	 * terms in order (the item's text is its chunks joined, so nothing is analysed twice); each as
+	 * stored, every occurrence once, joined by spaces. Items without chunks get no row.
 	 */
-	private async analyze(db: Knex.Transaction, chunks: readonly FullTextChunk[], documents: ReadonlyMap<string, string>): Promise<{ chunkTerms: string[][]; items: ItemTerms[] }> {
+	private async analyze(db: Knex.Transaction, chunks: readonly FullTextChunk[], documents: ReadonlyMap<string, string>): Promise<{ chunkTerms: string[]; items: ItemTerms[] }> {
 		const withChunks = new Set(chunks.map((c) => c.item));
 		const wholeTexts = new Map<string, string>();
 		for (const item of withChunks) if (documents.has(item)) wholeTexts.set(item, documents.get(item)!);
 		const analysed = await this.lexer.terms([...chunks.map((c) => c.text), ...wholeTexts.values()], db);
-		const chunkTerms = analysed.slice(0, chunks.length);
-		const wholeTerms = new Map([...wholeTexts.keys()].map((item, i) => [item, analysed[chunks.length + i]!]));
+		const chunkTerms = chunks.map((_, i) => analysed[i]!.join(' '));
+		const wholeTerms = new Map([...wholeTexts.keys()].map((item, i) => [item, analysed[chunks.length + i]!.join(' ')]));
 		const joined = new Map<string, string[]>();
 		chunks.forEach((c, i) => {
-			if (wholeTerms.has(c.item)) return;
-			const terms = joined.get(c.item);
-			if (terms) terms.push(...chunkTerms[i]!);
-			else joined.set(c.item, [...chunkTerms[i]!]);
+			if (wholeTerms.has(c.item) || chunkTerms[i] === '') return;
+			const parts = joined.get(c.item);
+			if (parts) parts.push(chunkTerms[i]!);
+			else joined.set(c.item, [chunkTerms[i]!]);
 		});
-		const items = [...withChunks].map((item): ItemTerms => {
-			const terms = wholeTerms.get(item) ?? joined.get(item)!;
-			const tf = new Map<string, number>();
-			for (const term of terms) tf.set(term, (tf.get(term) ?? 0) + 1);
-			return { item, len: terms.length, tf, extra: [] };
-		});
-		if (wholeTerms.size > 0) {
-			const byItem = new Map(items.map((i) => [i.item, i]));
-			chunks.forEach((c, i) => {
-				if (!wholeTerms.has(c.item)) return;
-				const entry = byItem.get(c.item)!;
-				for (const term of chunkTerms[i]!) if (!entry.tf.has(term) && !entry.extra.includes(term)) entry.extra.push(term);
-			});
-		}
+		const items = [...withChunks].map((item): ItemTerms => ({ item, terms: wholeTerms.get(item) ?? joined.get(item)?.join(' ') ?? '' }));
 		return { chunkTerms, items };
 	}
 
 	/**
-	 * Replaces these items' rows inside `trx`; returns the index's item count afterwards. Items are
-	 * written in groups, and a group's terms are worked out while PostgreSQL writes the previous
-	 * group (with the suite's analyzer, JavaScript and the database then work at the same time).
+	 * Replaces these items' rows inside `trx`; returns the index's item count (what other writers
+	 * have committed, plus this write's last group) and the groups written. Items are written in groups, and a group's terms
+	 * are worked out while PostgreSQL writes the previous group (with the suite's analyzer,
+	 * JavaScript and the database then work at the same time).
 	 */
-	private async write(trx: Knex.Transaction, indexId: string, items: readonly string[], chunks: readonly FullTextChunk[], documents?: readonly FullTextDocument[]): Promise<number> {
+	private async write(
+		trx: Knex.Transaction,
+		indexId: string,
+		key: number,
+		items: readonly string[],
+		chunks: readonly FullTextChunk[],
+		documents?: readonly FullTextDocument[],
+	): Promise<{ docs: number; groups: number }> {
 		const all = [...new Set([...items, ...chunks.map((c) => c.item)])];
 		const wholeTexts = new Map((documents ?? []).map((d) => [d.item, d.text]));
-		const key = await this.lockStats(trx, indexId);
 		await this.deleteItemRows(trx, indexId, key, all);
 		let docs = 0;
+		let groups = 0;
 		let writing: Promise<number> | null = null;
 		for (const group of groupByItem(chunks, CHUNKS_PER_GROUP)) {
 			const analysed = await this.analyze(trx, group, wholeTexts);
 			if (writing) docs = await writing;
 			writing = this.writeGroup(trx, indexId, key, group, analysed);
+			groups++;
 		}
 		if (writing) docs = await writing;
-		return docs;
+		return { docs, groups };
 	}
 
 	/**
-	 * One statement for a group of whole items: their item rows, postings (in term order, so index
-	 * pages are visited in order), document frequencies, chunk rows and the index statistics, from
-	 * ready terms.
+	 * One statement for a group of whole items, from their terms as text: PostgreSQL splits and
+	 * counts them (term frequencies, item lengths, the chunk terms an item's whole text lacks) and
+	 * writes the item rows, postings (in key order, so index pages are visited in order), chunk
+	 * rows, and, as rows to be added to the index's, the group's document frequencies and
+	 * statistics. Only inserts: nothing another writer holds is touched.
 	 */
-	private async writeGroup(trx: Knex.Transaction, indexId: string, key: number, chunks: readonly FullTextChunk[], analysed: { chunkTerms: string[][]; items: ItemTerms[] }): Promise<number> {
-		const items = analysed.items;
-		const postings: { term: string; item: string; tf: number; len: number }[] = [];
-		const df = new Map<string, number>();
-		const extraItems: string[] = [];
-		const extraTerms: string[] = [];
-		let total = 0;
-		for (const i of items) {
-			total += i.len;
-			for (const [term, tf] of i.tf) {
-				postings.push({ term, item: i.item, tf, len: i.len });
-				df.set(term, (df.get(term) ?? 0) + 1);
-			}
-			for (const term of i.extra) {
-				extraItems.push(i.item);
-				extraTerms.push(term);
-			}
-		}
-		postings.sort((a, b) => (a.term < b.term ? -1 : a.term > b.term ? 1 : a.item < b.item ? -1 : a.item > b.item ? 1 : 0));
-		const terms = [...df.keys()].sort();
+	private async writeGroup(trx: Knex.Transaction, indexId: string, key: number, chunks: readonly FullTextChunk[], analysed: { chunkTerms: string[]; items: ItemTerms[] }): Promise<number> {
 		const result = await trx.raw(
-			`WITH p AS MATERIALIZED (SELECT * FROM unnest(?::text[], ?::text[], ?::int[], ?::int[]) AS p(term, item, tf, len)),
-			e AS (SELECT e.item, array_agg(e.term) AS extra FROM unnest(?::text[], ?::text[]) AS e(item, term) GROUP BY e.item),
-			added_items AS (INSERT INTO ${ITEMS} (index_id, item, terms, extra, len) SELECT ?, i.item, coalesce(g.terms, '{}'), e.extra, i.len FROM unnest(?::text[], ?::int[]) AS i(item, len) LEFT JOIN (SELECT p.item, array_agg(p.term) AS terms FROM p GROUP BY p.item) g ON g.item = i.item LEFT JOIN e ON e.item = i.item),
-			added_postings AS (INSERT INTO ${POSTINGS} (index_key, term, item, tf, len) SELECT ?, p.term, p.item, p.tf, p.len FROM p),
-			added_terms AS (INSERT INTO ${TERMS} (index_key, term, df) SELECT ?, t.term, t.df FROM unnest(?::text[], ?::int[]) AS t(term, df) ON CONFLICT (index_key, term) DO UPDATE SET df = ${TERMS}.df + excluded.df),
-			added_chunks AS (INSERT INTO ${CHUNKS} (index_id, item, chunk, field, position, content, terms) SELECT ?, * FROM unnest(?::text[], ?::int[], ?::text[], ?::int[], ?::text[], ?::text[]))
-			UPDATE ${STATS} SET docs = docs + ?, total = total + ? WHERE index_id = ? RETURNING docs`,
+			`WITH i AS MATERIALIZED (SELECT * FROM unnest(?::text[], ?::text[]) AS i(item, terms)),
+			tf AS MATERIALIZED (SELECT i.item, t.term, count(*)::int AS tf FROM i CROSS JOIN LATERAL string_to_table(i.terms, ' ') AS t(term) WHERE t.term <> '' GROUP BY i.item, t.term),
+			lengths AS MATERIALIZED (SELECT i.item, coalesce(sum(tf.tf), 0)::int AS len, coalesce(array_agg(tf.term) FILTER (WHERE tf.term IS NOT NULL), '{}') AS terms FROM i LEFT JOIN tf ON tf.item = i.item GROUP BY i.item),
+			c AS MATERIALIZED (SELECT * FROM unnest(?::text[], ?::int[], ?::text[], ?::int[], ?::text[], ?::text[]) AS c(item, chunk, field, position, content, terms)),
+			extra AS (SELECT c.item, array_agg(DISTINCT t.term) AS extra FROM c CROSS JOIN LATERAL string_to_table(c.terms, ' ') AS t(term) WHERE t.term <> '' AND NOT EXISTS (SELECT 1 FROM tf WHERE tf.item = c.item AND tf.term = t.term) GROUP BY c.item),
+			added_items AS (INSERT INTO ${ITEMS} (index_id, item, terms, extra, len) SELECT ?, l.item, l.terms, extra.extra, l.len FROM lengths l LEFT JOIN extra ON extra.item = l.item ORDER BY l.item COLLATE "C"),
+			added_postings AS (INSERT INTO ${POSTINGS} (index_key, term, item, tf, len) SELECT ?, tf.term, tf.item, tf.tf, l.len FROM tf JOIN lengths l ON l.item = tf.item ORDER BY tf.term COLLATE "C", tf.item COLLATE "C"),
+			added_terms AS (INSERT INTO ${TERMS} (index_key, term, df) SELECT ?, tf.term, count(*) FROM tf GROUP BY tf.term ORDER BY tf.term COLLATE "C"),
+			added_chunks AS (INSERT INTO ${CHUNKS} (index_id, item, chunk, field, position, content, terms) SELECT ?, c.item, c.chunk, c.field, c.position, c.content, c.terms FROM c ORDER BY c.item COLLATE "C", c.chunk),
+			added_stats AS (INSERT INTO ${STAT_DELTAS} (index_key, docs, total) SELECT ?, count(*), coalesce(sum(len), 0) FROM lengths)
+			SELECT (SELECT docs FROM ${STATS} WHERE key = ?) + (SELECT coalesce(sum(docs), 0) FROM ${STAT_DELTAS} WHERE index_key = ?) + (SELECT count(*) FROM lengths) AS docs`,
 			[
-				postings.map((p) => p.term),
-				postings.map((p) => p.item),
-				postings.map((p) => p.tf),
-				postings.map((p) => p.len),
-				extraItems,
-				extraTerms,
-				indexId,
-				items.map((i) => i.item),
-				items.map((i) => i.len),
-				key,
-				key,
-				terms,
-				terms.map((t) => df.get(t)!),
-				indexId,
+				analysed.items.map((i) => i.item),
+				analysed.items.map((i) => i.terms),
 				chunks.map((c) => c.item),
 				chunks.map((c) => c.chunk),
 				chunks.map((c) => c.field),
 				chunks.map((c) => c.position),
 				chunks.map((c) => c.content),
-				analysed.chunkTerms.map((chunkTerms) => chunkTerms.join(' ')),
-				items.length,
-				total,
+				analysed.chunkTerms,
 				indexId,
+				key,
+				key,
+				indexId,
+				key,
+				key,
+				key,
 			],
 		);
 		return Number(result.rows[0]?.docs ?? 0);
@@ -298,9 +307,57 @@ export class PostgresFullTextIndex implements FullTextIndex {
 	async removeItems(indexId: string, items: readonly string[]): Promise<void> {
 		if (items.length === 0) return;
 		await this.ensure();
+		const key = await this.indexKey(this.deps.knex, indexId);
+		await this.transaction((trx) => this.deleteItemRows(trx, indexId, key, items));
+		await this.compactWhenDue(indexId, 1);
+	}
+
+	/** Runs a write in a transaction, again after a conflict with another writer of the same items (RETRIED). */
+	private async transaction<T>(work: (trx: Knex.Transaction) => Promise<T>): Promise<T> {
+		for (let attempt = 1; ; attempt++) {
+			try {
+				return await this.deps.knex.transaction(work);
+			} catch (error) {
+				if (attempt >= WRITE_ATTEMPTS || !RETRIED.has(String((error as { code?: unknown }).code))) throw error;
+			}
+		}
+	}
+
+	/**
+	 * After COMPACT_AFTER writes of an index by this process, folds its frequency rows (`compact`).
+	 * Runs after the write's commit, outside its transaction.
+	 */
+	private async compactWhenDue(indexId: string, writes: number): Promise<void> {
+		const since = (this.sinceCompaction.get(indexId) ?? 0) + writes;
+		this.sinceCompaction.set(indexId, since >= COMPACT_AFTER ? 0 : since);
+		if (since >= COMPACT_AFTER) await this.compact(indexId);
+	}
+
+	/**
+	 * Folds each term's frequency rows into one (dropping terms no item holds any more) and the
+	 * statistics' change rows into the statistics row, in one transaction. A writer running
+	 * meanwhile only adds rows this transaction does not see, so nothing is counted twice or lost.
+	 * One process compacts an index at a time; another that finds it busy skips.
+	 */
+	async compact(indexId: string): Promise<void> {
+		await this.ensure();
 		await this.deps.knex.transaction(async (trx) => {
-			const key = await this.lockStats(trx, indexId);
-			await this.deleteItemRows(trx, indexId, key, items);
+			const row = (await trx.raw(`SELECT key FROM ${STATS} WHERE index_id = ?`, [indexId])).rows[0] as { key: number } | undefined;
+			if (!row) return;
+			const key = Number(row.key);
+			const locked = (await trx.raw(`SELECT pg_try_advisory_xact_lock(hashtext(?)) AS ok`, [`${TERMS} compact ${key}`])).rows[0] as { ok: boolean };
+			if (!locked.ok) return;
+			await trx.raw(
+				`WITH folded AS MATERIALIZED (SELECT term FROM ${TERMS} WHERE index_key = ? GROUP BY term HAVING count(*) > 1),
+				gone AS (DELETE FROM ${TERMS} t USING folded WHERE t.index_key = ? AND t.term = folded.term RETURNING t.term, t.df)
+				INSERT INTO ${TERMS} (index_key, term, df) SELECT ?, term, sum(df) FROM gone GROUP BY term HAVING sum(df) <> 0 ORDER BY term COLLATE "C"`,
+				[key, key, key],
+			);
+			await trx.raw(
+				`WITH gone AS (DELETE FROM ${STAT_DELTAS} WHERE index_key = ? RETURNING docs, total)
+				UPDATE ${STATS} SET docs = docs + (SELECT coalesce(sum(docs), 0) FROM gone), total = total + (SELECT coalesce(sum(total), 0) FROM gone) WHERE key = ?`,
+				[key, key],
+			);
 		});
 	}
 
@@ -308,9 +365,10 @@ export class PostgresFullTextIndex implements FullTextIndex {
 		await this.ensure();
 		await this.deps.knex.transaction(async (trx) => {
 			const key = (await trx(STATS).where('index_id', indexId).first('key')) as { key: number } | undefined;
-			if (key) for (const table of [POSTINGS, TERMS]) await trx(table).where('index_key', key.key).delete();
+			if (key) for (const table of [POSTINGS, TERMS, STAT_DELTAS]) await trx(table).where('index_key', key.key).delete();
 			for (const table of [CHUNKS, ITEMS, STATS]) await trx(table).where('index_id', indexId).delete();
 		});
+		this.sinceCompaction.delete(indexId);
 	}
 
 	search(indexId: string, query: string, page: { limit: number; offset?: number }): Promise<FullTextMatch[]> {
@@ -325,9 +383,15 @@ export class PostgresFullTextIndex implements FullTextIndex {
 		const limit = Math.floor(page.limit);
 		const offset = Math.floor(page.offset ?? 0);
 		const want = limit + offset;
-		// The query's terms that occur in the index, with their frequencies.
+		// The query's terms that occur in the index, with their frequencies and the index's counts (each a sum of rows).
 		const found = (
-			await this.deps.knex.raw(`SELECT s.key, t.term, t.df, s.docs, s.total FROM ${STATS} s JOIN ${TERMS} t ON t.index_key = s.key WHERE s.index_id = ? AND t.df > 0 AND t.term = ANY(?::text[])`, [indexId, queryTerms])
+			await this.deps.knex.raw(
+				`SELECT s.key, t.term, t.df, s.docs + coalesce(d.docs, 0) AS docs, s.total + coalesce(d.total, 0) AS total FROM ${STATS} s
+				CROSS JOIN LATERAL (SELECT sum(docs) AS docs, sum(total) AS total FROM ${STAT_DELTAS} WHERE index_key = s.key) d
+				JOIN LATERAL (SELECT term, sum(df) AS df FROM ${TERMS} WHERE index_key = s.key AND term = ANY(?::text[]) GROUP BY term) t ON t.df > 0
+				WHERE s.index_id = ?`,
+				[queryTerms, indexId],
+			)
 		).rows as { key: number; term: string; df: number | string; docs: number | string; total: number | string }[];
 		if (found.length === 0) return [];
 		const key = Number(found[0]!.key);

@@ -7,16 +7,36 @@ export const POSTGRES_FULL_TEXT_TABLE = 'ml_fulltext';
 export const POSTGRES_FULL_TEXT_ITEMS_TABLE = 'ml_fulltext_items';
 /** Postings: one row per (term, item) with the term's frequency in the item and the item's length. */
 export const POSTGRES_FULL_TEXT_POSTINGS_TABLE = 'ml_fulltext_postings';
-/** Document frequency of every term of an index. */
+/**
+ * Document frequencies of an index's terms as rows to be summed: a term's frequency is the sum of
+ * its rows. Writes only append rows (+n for items added, -n for items removed), so writers of one
+ * index never wait for one another; `compact` folds a term's rows into one.
+ */
 export const POSTGRES_FULL_TEXT_TERMS_TABLE = 'ml_fulltext_terms';
-/** Items and total length per index (BM25's N and average length). */
+/** One row per index: its key in the postings and terms tables, and its item count and total length as of the last compaction. */
 export const POSTGRES_FULL_TEXT_STATS_TABLE = 'ml_fulltext_stats';
+/** Changes of an index's item count and total length since the last compaction (summed with its statistics row). */
+export const POSTGRES_FULL_TEXT_STAT_DELTAS_TABLE = 'ml_fulltext_stat_deltas';
 /** Every table of this engine. */
-export const POSTGRES_FULL_TEXT_TABLES = [POSTGRES_FULL_TEXT_TABLE, POSTGRES_FULL_TEXT_ITEMS_TABLE, POSTGRES_FULL_TEXT_POSTINGS_TABLE, POSTGRES_FULL_TEXT_TERMS_TABLE, POSTGRES_FULL_TEXT_STATS_TABLE] as const;
+export const POSTGRES_FULL_TEXT_TABLES = [
+	POSTGRES_FULL_TEXT_TABLE,
+	POSTGRES_FULL_TEXT_ITEMS_TABLE,
+	POSTGRES_FULL_TEXT_POSTINGS_TABLE,
+	POSTGRES_FULL_TEXT_TERMS_TABLE,
+	POSTGRES_FULL_TEXT_STATS_TABLE,
+	POSTGRES_FULL_TEXT_STAT_DELTAS_TABLE,
+] as const;
 
 /** The engine's tables by role, for its SQL. */
-export const FT = { CHUNKS: POSTGRES_FULL_TEXT_TABLE, ITEMS: POSTGRES_FULL_TEXT_ITEMS_TABLE, POSTINGS: POSTGRES_FULL_TEXT_POSTINGS_TABLE, TERMS: POSTGRES_FULL_TEXT_TERMS_TABLE, STATS: POSTGRES_FULL_TEXT_STATS_TABLE } as const;
-const { CHUNKS, ITEMS, POSTINGS, TERMS, STATS } = FT;
+export const FT = {
+	CHUNKS: POSTGRES_FULL_TEXT_TABLE,
+	ITEMS: POSTGRES_FULL_TEXT_ITEMS_TABLE,
+	POSTINGS: POSTGRES_FULL_TEXT_POSTINGS_TABLE,
+	TERMS: POSTGRES_FULL_TEXT_TERMS_TABLE,
+	STATS: POSTGRES_FULL_TEXT_STATS_TABLE,
+	STAT_DELTAS: POSTGRES_FULL_TEXT_STAT_DELTAS_TABLE,
+} as const;
+const { CHUNKS, ITEMS, POSTINGS, TERMS, STATS, STAT_DELTAS } = FT;
 
 /** Items rebuilt per statement group when an older layout is converted. */
 const REBUILD_BATCH = 500;
@@ -38,7 +58,7 @@ export async function ensurePostgresFullTextSchema(knex: Knex, rebuild: RebuildI
 		const legacy = Boolean((await trx.raw(`SELECT 1 FROM information_schema.columns WHERE table_schema = current_schema() AND table_name = ? AND column_name = 'tsv'`, [CHUNKS])).rows[0]);
 		if (legacy) {
 			// Item-level rows of these versions hold the configuration's lexemes: rebuilt below.
-			for (const table of [ITEMS, POSTINGS, TERMS, STATS]) await trx.raw(`DROP TABLE IF EXISTS ${table}`);
+			for (const table of [ITEMS, POSTINGS, TERMS, STATS, STAT_DELTAS]) await trx.raw(`DROP TABLE IF EXISTS ${table}`);
 			await trx.raw(`DROP INDEX IF EXISTS ${CHUNKS}_tsv_idx`);
 			await trx.raw(`ALTER TABLE ${CHUNKS} ADD COLUMN IF NOT EXISTS terms text, ALTER COLUMN tsv DROP NOT NULL, ALTER COLUMN matched DROP NOT NULL`);
 		}
@@ -54,9 +74,16 @@ export async function ensurePostgresFullTextSchema(knex: Knex, rebuild: RebuildI
 		await trx.raw(`CREATE TABLE IF NOT EXISTS ${ITEMS} (index_id varchar(64) COLLATE "C" NOT NULL, item varchar(255) COLLATE "C" NOT NULL, terms text[] NOT NULL, extra text[], len integer NOT NULL, PRIMARY KEY (index_id, item))`);
 		await trx.raw(`CREATE INDEX IF NOT EXISTS ${ITEMS}_extra_idx ON ${ITEMS} (index_id) WHERE extra IS NOT NULL`);
 		await trx.raw(`CREATE TABLE IF NOT EXISTS ${POSTINGS} (index_key integer NOT NULL, term text COLLATE "C" NOT NULL, item varchar(255) COLLATE "C" NOT NULL, tf integer NOT NULL, len integer NOT NULL, PRIMARY KEY (index_key, term, item))`);
-		// Every write updates the frequencies of thousands of terms: free space on their pages keeps those updates HOT (no new index entries).
-		await trx.raw(`CREATE TABLE IF NOT EXISTS ${TERMS} (index_key integer NOT NULL, term text COLLATE "C" NOT NULL, df integer NOT NULL, PRIMARY KEY (index_key, term)) WITH (fillfactor = 70)`);
-		await trx.raw(`CREATE TABLE IF NOT EXISTS ${STATS} (index_id varchar(64) COLLATE "C" PRIMARY KEY, key integer GENERATED ALWAYS AS IDENTITY UNIQUE, docs bigint NOT NULL, total bigint NOT NULL) WITH (fillfactor = 50)`);
+		// Rows to be summed per term (see POSTGRES_FULL_TEXT_TERMS_TABLE). Earlier versions kept one
+		// row per term, updated in place by every write (writers of an index took turns on its
+		// statistics row): their rows are each term's sum, so only the key changes.
+		await trx.raw(`CREATE TABLE IF NOT EXISTS ${TERMS} (index_key integer NOT NULL, term text COLLATE "C" NOT NULL, df integer NOT NULL)`);
+		const keyed = Boolean((await trx.raw(`SELECT 1 FROM pg_constraint WHERE conrelid = to_regclass(?) AND contype = 'p'`, [TERMS])).rows[0]);
+		if (keyed) await trx.raw(`ALTER TABLE ${TERMS} DROP CONSTRAINT ${TERMS}_pkey`);
+		await trx.raw(`CREATE INDEX IF NOT EXISTS ${TERMS}_term_idx ON ${TERMS} (index_key, term) INCLUDE (df)`);
+		await trx.raw(`CREATE TABLE IF NOT EXISTS ${STATS} (index_id varchar(64) COLLATE "C" PRIMARY KEY, key integer GENERATED ALWAYS AS IDENTITY UNIQUE, docs bigint NOT NULL, total bigint NOT NULL)`);
+		await trx.raw(`CREATE TABLE IF NOT EXISTS ${STAT_DELTAS} (index_key integer NOT NULL, docs integer NOT NULL, total bigint NOT NULL)`);
+		await trx.raw(`CREATE INDEX IF NOT EXISTS ${STAT_DELTAS}_key_idx ON ${STAT_DELTAS} (index_key)`);
 		if (!legacy) return false;
 		const keys = (await trx.raw(`SELECT DISTINCT index_id, item FROM ${CHUNKS} ORDER BY index_id, item`)).rows as { index_id: string; item: string }[];
 		const byIndex = new Map<string, string[]>();
@@ -76,6 +103,7 @@ export async function ensurePostgresFullTextSchema(knex: Knex, rebuild: RebuildI
 					content: string;
 					matched: string;
 				}[];
+				await trx.raw(`DELETE FROM ${CHUNKS} WHERE index_id = ? AND item = ANY(?)`, [indexId, part]);
 				await rebuild(trx, indexId, part, rows.map((r) => ({ item: String(r.item), chunk: Number(r.chunk), field: String(r.field), position: Number(r.position), text: String(r.matched), content: String(r.content) })));
 			}
 		}
