@@ -52,6 +52,8 @@ const COMPACT_AFTER = 32;
  */
 const RETRIED = new Set(['23505', '40P01']);
 const WRITE_ATTEMPTS = 5;
+/** Sort and hash memory of a write transaction: a group of CHUNKS_PER_GROUP chunks counts ≈ 70,000 terms. */
+const WRITE_WORK_MEM = '64MB';
 
 /** One BM25 term contribution of a posting `p` with IDF `w.idf`, given the average length bound as `?`. */
 const TERM_SCORE = `w.idf * p.tf * ${BM25_K1 + 1} / (p.tf + ${BM25_K1} * (${1 - BM25_B} + ${BM25_B} * p.len / ?::float8))`;
@@ -62,10 +64,11 @@ interface QueryTerm {
 	idf: number;
 }
 
-/** An item as it is written: its terms, every occurrence once, joined by spaces (PostgreSQL counts them). */
+/** An item as it is written: its terms, every occurrence once, joined by spaces (PostgreSQL counts them), and the terms of its chunks its whole text lacks. */
 interface ItemTerms {
 	item: string;
 	terms: string;
+	extra: string[];
 }
 
 /**
@@ -221,15 +224,29 @@ export class PostgresFullTextIndex implements FullTextIndex {
 		for (const item of withChunks) if (documents.has(item)) wholeTexts.set(item, documents.get(item)!);
 		const analysed = await this.lexer.terms([...chunks.map((c) => c.text), ...wholeTexts.values()], db);
 		const chunkTerms = chunks.map((_, i) => analysed[i]!.join(' '));
-		const wholeTerms = new Map([...wholeTexts.keys()].map((item, i) => [item, analysed[chunks.length + i]!.join(' ')]));
+		const wholeTerms = new Map([...wholeTexts.keys()].map((item, i) => [item, analysed[chunks.length + i]!]));
 		const joined = new Map<string, string[]>();
+		const extra = new Map<string, Set<string>>();
+		const held = new Map<string, Set<string>>();
 		chunks.forEach((c, i) => {
-			if (wholeTerms.has(c.item) || chunkTerms[i] === '') return;
+			const whole = wholeTerms.get(c.item);
+			if (whole) {
+				let terms = held.get(c.item);
+				if (!terms) held.set(c.item, (terms = new Set(whole)));
+				for (const term of analysed[i]!) {
+					if (terms.has(term)) continue;
+					const lacking = extra.get(c.item);
+					if (lacking) lacking.add(term);
+					else extra.set(c.item, new Set([term]));
+				}
+				return;
+			}
+			if (chunkTerms[i] === '') return;
 			const parts = joined.get(c.item);
 			if (parts) parts.push(chunkTerms[i]!);
 			else joined.set(c.item, [chunkTerms[i]!]);
 		});
-		const items = [...withChunks].map((item): ItemTerms => ({ item, terms: wholeTerms.get(item) ?? joined.get(item)?.join(' ') ?? '' }));
+		const items = [...withChunks].map((item): ItemTerms => ({ item, terms: wholeTerms.get(item)?.join(' ') ?? joined.get(item)?.join(' ') ?? '', extra: [...(extra.get(item) ?? [])] }));
 		return { chunkTerms, items };
 	}
 
@@ -249,6 +266,8 @@ export class PostgresFullTextIndex implements FullTextIndex {
 	): Promise<{ docs: number; groups: number }> {
 		const all = [...new Set([...items, ...chunks.map((c) => c.item)])];
 		const wholeTexts = new Map((documents ?? []).map((d) => [d.item, d.text]));
+		// A group's terms are counted and ordered in memory (the default 4 MB spilled them to disk).
+		await trx.raw(`SET LOCAL work_mem = '${WRITE_WORK_MEM}'`);
 		await this.deleteItemRows(trx, indexId, key, all);
 		let docs = 0;
 		let groups = 0;
@@ -265,22 +284,22 @@ export class PostgresFullTextIndex implements FullTextIndex {
 
 	/**
 	 * One statement for a group of whole items, from their terms as text: PostgreSQL splits and
-	 * counts them (term frequencies, item lengths, the chunk terms an item's whole text lacks) and
+	 * counts them (term frequencies, item lengths) and
 	 * writes the item rows, postings (in key order, so index pages are visited in order), chunk
 	 * rows, and, as rows to be added to the index's, the group's document frequencies and
 	 * statistics. Only inserts: nothing another writer holds is touched.
 	 */
 	private async writeGroup(trx: Knex.Transaction, indexId: string, key: number, chunks: readonly FullTextChunk[], analysed: { chunkTerms: string[]; items: ItemTerms[] }): Promise<number> {
 		const result = await trx.raw(
-			`WITH i AS MATERIALIZED (SELECT * FROM unnest(?::text[], ?::text[]) AS i(item, terms)),
-			tf AS MATERIALIZED (SELECT i.item, t.term, count(*)::int AS tf FROM i CROSS JOIN LATERAL string_to_table(i.terms, ' ') AS t(term) WHERE t.term <> '' GROUP BY i.item, t.term),
+			`WITH i AS MATERIALIZED (SELECT i.item COLLATE "C" AS item, i.terms FROM unnest(?::text[], ?::text[]) AS i(item, terms)),
+			tf AS MATERIALIZED (SELECT i.item, t.term COLLATE "C" AS term, count(*)::int AS tf FROM i CROSS JOIN LATERAL string_to_table(i.terms, ' ') AS t(term) WHERE t.term <> '' GROUP BY 1, 2),
 			lengths AS MATERIALIZED (SELECT i.item, coalesce(sum(tf.tf), 0)::int AS len, coalesce(array_agg(tf.term) FILTER (WHERE tf.term IS NOT NULL), '{}') AS terms FROM i LEFT JOIN tf ON tf.item = i.item GROUP BY i.item),
-			c AS MATERIALIZED (SELECT * FROM unnest(?::text[], ?::int[], ?::text[], ?::int[], ?::text[], ?::text[]) AS c(item, chunk, field, position, content, terms)),
-			extra AS (SELECT c.item, array_agg(DISTINCT t.term) AS extra FROM c CROSS JOIN LATERAL string_to_table(c.terms, ' ') AS t(term) WHERE t.term <> '' AND NOT EXISTS (SELECT 1 FROM tf WHERE tf.item = c.item AND tf.term = t.term) GROUP BY c.item),
-			added_items AS (INSERT INTO ${ITEMS} (index_id, item, terms, extra, len) SELECT ?, l.item, l.terms, extra.extra, l.len FROM lengths l LEFT JOIN extra ON extra.item = l.item ORDER BY l.item COLLATE "C"),
-			added_postings AS (INSERT INTO ${POSTINGS} (index_key, term, item, tf, len) SELECT ?, tf.term, tf.item, tf.tf, l.len FROM tf JOIN lengths l ON l.item = tf.item ORDER BY tf.term COLLATE "C", tf.item COLLATE "C"),
-			added_terms AS (INSERT INTO ${TERMS} (index_key, term, df) SELECT ?, tf.term, count(*) FROM tf GROUP BY tf.term ORDER BY tf.term COLLATE "C"),
-			added_chunks AS (INSERT INTO ${CHUNKS} (index_id, item, chunk, field, position, content, terms) SELECT ?, c.item, c.chunk, c.field, c.position, c.content, c.terms FROM c ORDER BY c.item COLLATE "C", c.chunk),
+			c AS (SELECT c.item COLLATE "C" AS item, c.chunk, c.field, c.position, c.content, c.terms FROM unnest(?::text[], ?::int[], ?::text[], ?::int[], ?::text[], ?::text[]) AS c(item, chunk, field, position, content, terms)),
+			extra AS (SELECT e.item COLLATE "C" AS item, array_agg(e.term) AS extra FROM unnest(?::text[], ?::text[]) AS e(item, term) GROUP BY 1),
+			added_items AS (INSERT INTO ${ITEMS} (index_id, item, terms, extra, len) SELECT ?, l.item, l.terms, extra.extra, l.len FROM lengths l LEFT JOIN extra ON extra.item = l.item ORDER BY l.item),
+			added_postings AS (INSERT INTO ${POSTINGS} (index_key, term, item, tf, len) SELECT ?, tf.term, tf.item, tf.tf, l.len FROM tf JOIN lengths l ON l.item = tf.item ORDER BY tf.term, tf.item),
+			added_terms AS (INSERT INTO ${TERMS} (index_key, term, df) SELECT ?, tf.term, count(*) FROM tf GROUP BY tf.term ORDER BY tf.term),
+			added_chunks AS (INSERT INTO ${CHUNKS} (index_id, item, chunk, field, position, content, terms) SELECT ?, c.item, c.chunk, c.field, c.position, c.content, c.terms FROM c ORDER BY c.item, c.chunk),
 			added_stats AS (INSERT INTO ${STAT_DELTAS} (index_key, docs, total) SELECT ?, count(*), coalesce(sum(len), 0) FROM lengths)
 			SELECT (SELECT docs FROM ${STATS} WHERE key = ?) + (SELECT coalesce(sum(docs), 0) FROM ${STAT_DELTAS} WHERE index_key = ?) + (SELECT count(*) FROM lengths) AS docs`,
 			[
@@ -292,6 +311,8 @@ export class PostgresFullTextIndex implements FullTextIndex {
 				chunks.map((c) => c.position),
 				chunks.map((c) => c.content),
 				analysed.chunkTerms,
+				analysed.items.flatMap((i) => i.extra.map(() => i.item)),
+				analysed.items.flatMap((i) => i.extra),
 				indexId,
 				key,
 				key,
