@@ -1,6 +1,6 @@
 import knexFactory, { type Knex } from 'knex';
 import { afterAll, describe, expect, it } from 'vitest';
-import { PostgresFullTextIndex, POSTGRES_FULL_TEXT_POSTINGS_TABLE, POSTGRES_FULL_TEXT_STATS_TABLE, POSTGRES_FULL_TEXT_TABLES, POSTGRES_FULL_TEXT_TERMS_TABLE } from '../extensions/ml-suite/src/core/search/postgres-full-text-index.js';
+import { BM25_WEIGHTS_SQL, PostgresFullTextIndex, POSTGRES_FULL_TEXT_POSTINGS_TABLE, POSTGRES_FULL_TEXT_TABLES } from '../extensions/ml-suite/src/core/search/postgres-full-text-index.js';
 import { SqliteFullTextIndex, sqliteFullTextTables } from '../extensions/ml-suite/src/core/search/sqlite-full-text-index.js';
 import { analyzeQuery } from '../extensions/ml-suite/src/core/text/analyze-text.js';
 import { randomUUID } from 'node:crypto';
@@ -182,8 +182,7 @@ describe('keyword', () => {
 		// The bare engine query: BM25 over every posting of the query's terms, summed per item, in one statement.
 		const bare = (text: string) =>
 			pg!.raw(
-				`WITH s AS (SELECT key, docs, total::float8 / greatest(docs, 1) AS avg FROM ${POSTGRES_FULL_TEXT_STATS_TABLE} WHERE index_id = ?),
-				w AS (SELECT t.term, ln(1 + (s.docs - t.df + 0.5) / (t.df + 0.5)) AS idf FROM ${POSTGRES_FULL_TEXT_TERMS_TABLE} t, s WHERE t.index_key = s.key AND t.term = ANY(?::text[]))
+				`WITH ${BM25_WEIGHTS_SQL}
 				SELECT p.item, sum(w.idf * p.tf * 2.2 / (p.tf + 1.2 * (0.25 + 0.75 * p.len / s.avg))) AS score FROM ${POSTGRES_FULL_TEXT_POSTINGS_TABLE} p JOIN w ON w.term = p.term, s WHERE p.index_key = s.key GROUP BY p.item ORDER BY score DESC, p.item LIMIT 10`,
 				[indexId, analyzeQuery(text)],
 			);

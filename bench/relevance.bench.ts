@@ -12,7 +12,7 @@ import { LocalEmbeddingModel } from '../extensions/ml-suite/src/core/providers/l
 import type { CallerAccess } from '../extensions/ml-suite/src/core/search/caller-access.js';
 import type { FullTextIndex } from '../extensions/ml-suite/src/core/search/full-text-index.js';
 import { defaultFusion, type FusionOptions } from '../extensions/ml-suite/src/core/search/fusion.js';
-import { PostgresFullTextIndex, POSTGRES_FULL_TEXT_POSTINGS_TABLE, POSTGRES_FULL_TEXT_TABLES, POSTGRES_FULL_TEXT_STATS_TABLE, POSTGRES_FULL_TEXT_TERMS_TABLE } from '../extensions/ml-suite/src/core/search/postgres-full-text-index.js';
+import { BM25_WEIGHTS_SQL, PostgresFullTextIndex, POSTGRES_FULL_TEXT_POSTINGS_TABLE, POSTGRES_FULL_TEXT_TABLES } from '../extensions/ml-suite/src/core/search/postgres-full-text-index.js';
 import { SearchService, type SearchMode } from '../extensions/ml-suite/src/core/search/search-service.js';
 import { SqliteFullTextIndex } from '../extensions/ml-suite/src/core/search/sqlite-full-text-index.js';
 import { analyzeQuery, analyzeText } from '../extensions/ml-suite/src/core/text/analyze-text.js';
@@ -89,7 +89,7 @@ interface Database {
 	fullText: FullTextIndex;
 	/** The engine's own item ranking alone (no suite code around it), for the record. */
 	/** On PostgreSQL: BM25 over every posting of the query's terms (its own analyzer), one statement, no suite code. */
-	bareBm25?(query: string, limit: number): Promise<string[]>;
+	bareBm25?(indexId: string, query: string, limit: number): Promise<string[]>;
 	remove(): Promise<void>;
 }
 
@@ -113,12 +113,11 @@ async function openPostgresDatabase(set: BeirSet): Promise<Database> {
 		knex,
 		fullText,
 		// The engine's ranking as one statement: BM25 over every posting of the query's terms (its own analyzer), as keyword.bench.ts's bare query.
-		bareBm25: async (query, limit) => {
+		bareBm25: async (indexId, query, limit) => {
 			const { rows } = await knex.raw(
-				`WITH s AS (SELECT docs, total::float8 / greatest(docs, 1) AS avg FROM ${POSTGRES_FULL_TEXT_STATS_TABLE}),
-				w AS (SELECT t.term, ln(1 + (s.docs - t.df + 0.5) / (t.df + 0.5)) AS idf FROM ${POSTGRES_FULL_TEXT_TERMS_TABLE} t, s WHERE t.term = ANY(?::text[]))
-				SELECT p.item, sum(w.idf * p.tf * 2.2 / (p.tf + 1.2 * (0.25 + 0.75 * p.len / s.avg))) AS score FROM ${POSTGRES_FULL_TEXT_POSTINGS_TABLE} p JOIN w ON w.term = p.term, s GROUP BY p.item ORDER BY score DESC, p.item LIMIT ?`,
-				[await fullText.queryTerms(query), limit],
+				`WITH ${BM25_WEIGHTS_SQL}
+				SELECT p.item, sum(w.idf * p.tf * 2.2 / (p.tf + 1.2 * (0.25 + 0.75 * p.len / s.avg))) AS score FROM ${POSTGRES_FULL_TEXT_POSTINGS_TABLE} p JOIN w ON w.term = p.term, s WHERE p.index_key = s.key GROUP BY p.item ORDER BY score DESC, p.item LIMIT ?`,
+				[indexId, await fullText.queryTerms(query), limit],
 			);
 			return (rows as { item: string }[]).map((r) => String(r.item));
 		},
@@ -230,7 +229,7 @@ async function runSet(set: BeirSet, database: Database, bm25: (query: string, li
 			report.add(`${label} limit ${limit}: keyword (pipeline) nDCG@10`, byMode.keyword, '');
 			report.add(`${label} limit ${limit}: semantic nDCG@10`, byMode.semantic, '');
 			if (database.bareBm25) {
-				const engineBm25 = await mean((q) => database.bareBm25!(q, limit));
+				const engineBm25 = await mean((q) => database.bareBm25!(index.id, q, limit));
 				report.add(`${label} limit ${limit}: bare BM25 with the engine's analyzer nDCG@10`, engineBm25, '');
 				report.add(`${label} limit ${limit}: hybrid / BM25 with the engine's analyzer`, byMode.hybrid / engineBm25, 'x');
 			}

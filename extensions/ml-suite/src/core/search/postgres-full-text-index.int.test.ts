@@ -4,10 +4,10 @@ import { POSTGRES_URL, skipUnless } from '../../../../../test/support/services.j
 import { analyzeQuery, analyzeText } from '../text/analyze-text.js';
 import { fullTextIndexSuite } from './full-text-index.conformance.js';
 import {
+	BM25_WEIGHTS_SQL,
 	PostgresFullTextIndex,
 	POSTGRES_FULL_TEXT_POSTINGS_TABLE,
 	POSTGRES_FULL_TEXT_STAT_DELTAS_TABLE,
-	POSTGRES_FULL_TEXT_STATS_TABLE,
 	POSTGRES_FULL_TEXT_TABLE,
 	POSTGRES_FULL_TEXT_TABLES,
 	POSTGRES_FULL_TEXT_TERMS_TABLE,
@@ -38,12 +38,12 @@ describe.skipIf(await skipUnless('postgres'))('PostgresFullTextIndex', () => {
 	fullTextIndexSuite(() => open2().fts);
 
 	/** The index's statistics as queries see them: each count the sum of its rows. */
-	const STATS_SQL = `SELECT s.key, s.docs + coalesce((SELECT sum(docs) FROM ${POSTGRES_FULL_TEXT_STAT_DELTAS_TABLE} d WHERE d.index_key = s.key), 0) AS docs, s.total + coalesce((SELECT sum(total) FROM ${POSTGRES_FULL_TEXT_STAT_DELTAS_TABLE} d WHERE d.index_key = s.key), 0) AS total FROM ${POSTGRES_FULL_TEXT_STATS_TABLE} s WHERE s.index_id = ?`;
+	const STATS_SQL = `WITH ${BM25_WEIGHTS_SQL} SELECT s.key, s.docs, round(s.avg * greatest(s.docs, 1)) AS total FROM s`;
 	const TERMS_SQL = `SELECT index_key, term, sum(df) AS df FROM ${POSTGRES_FULL_TEXT_TERMS_TABLE} GROUP BY index_key, term`;
 
 	/** Checks the maintained statistics against a count over what is stored; returns the index's key. */
 	const expectExactStatistics = async (knex: Knex, index: string, items: number): Promise<number> => {
-		const stats = (await knex.raw(STATS_SQL, [index])).rows[0];
+		const stats = (await knex.raw(STATS_SQL, [index, []])).rows[0];
 		expect(Number(stats.docs)).toBe(items);
 		const lengths = (
 			await knex.raw(`SELECT coalesce(sum(len), 0) AS total, count(*) AS n, count(*) FILTER (WHERE len <> (SELECT coalesce(sum(p.tf), 0) FROM ${POSTGRES_FULL_TEXT_POSTINGS_TABLE} p WHERE p.index_key = ? AND p.item = i.item)) AS wrong FROM ml_fulltext_items i WHERE index_id = ?`, [stats.key, index])
@@ -79,8 +79,7 @@ describe.skipIf(await skipUnless('postgres'))('PostgresFullTextIndex', () => {
 		const everyPosting = async (query: string, limit: number, offset: number) =>
 			(
 				await knex.raw(
-					`WITH s AS (SELECT key, docs, total::float8 / docs AS avg FROM (${STATS_SQL}) s),
-					w AS (SELECT t.term, ln(1 + (s.docs - t.df + 0.5) / (t.df + 0.5)) AS idf FROM (${TERMS_SQL}) t, s WHERE t.index_key = s.key AND t.df > 0 AND t.term = ANY(?::text[]))
+					`WITH ${BM25_WEIGHTS_SQL}
 					SELECT p.item, round(sum(w.idf * p.tf * 2.2 / (p.tf + 1.2 * (0.25 + 0.75 * p.len / s.avg))) * 1e9) / 1e9 AS score FROM ${POSTGRES_FULL_TEXT_POSTINGS_TABLE} p JOIN w ON w.term = p.term, s WHERE p.index_key = s.key GROUP BY p.item ORDER BY score DESC, p.item LIMIT ? OFFSET ?`,
 					[index, analyzeQuery(query), limit, offset],
 				)

@@ -4,6 +4,7 @@ import { BM25_B, BM25_K1, bm25Idf, bm25TermBound } from './bm25.js';
 import { byRankThenItem, rankWithPassages, type FullTextChunk, type FullTextDocument, type FullTextIndex, type FullTextMatch, type FullTextPassage, type FullTextRanked, type FullTextTerms } from './full-text-index.js';
 import { createPostgresLexer, type PostgresLexer } from './postgres-full-text-lexer.js';
 import {
+	BM25_WEIGHTS_SQL,
 	ensurePostgresFullTextSchema,
 	FT,
 	POSTGRES_FULL_TEXT_ITEMS_TABLE,
@@ -16,6 +17,7 @@ import {
 } from './postgres-full-text-schema.js';
 
 export {
+	BM25_WEIGHTS_SQL,
 	POSTGRES_FULL_TEXT_ITEMS_TABLE,
 	POSTGRES_FULL_TEXT_POSTINGS_TABLE,
 	POSTGRES_FULL_TEXT_STAT_DELTAS_TABLE,

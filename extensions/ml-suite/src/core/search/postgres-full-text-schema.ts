@@ -38,6 +38,15 @@ export const FT = {
 } as const;
 const { CHUNKS, ITEMS, POSTINGS, TERMS, STATS, STAT_DELTAS } = FT;
 
+/**
+ * Common table expressions of an index's BM25 weights as the engine reads them (every count the
+ * sum of its rows): `s(key, docs, avg)` for the index whose id is the first parameter and
+ * `w(term, idf)` (Lucene's IDF) for its terms among the second parameter (`text[]`). For checks
+ * and benchmarks that rank in one statement.
+ */
+export const BM25_WEIGHTS_SQL = `s AS (SELECT s.key, s.docs + coalesce(d.docs, 0) AS docs, (s.total + coalesce(d.total, 0))::float8 / greatest(s.docs + coalesce(d.docs, 0), 1) AS avg FROM ${STATS} s CROSS JOIN LATERAL (SELECT sum(docs) AS docs, sum(total) AS total FROM ${STAT_DELTAS} WHERE index_key = s.key) d WHERE s.index_id = ?),
+	w AS (SELECT t.term, ln(1 + (s.docs - t.df + 0.5) / (t.df + 0.5)) AS idf FROM s CROSS JOIN LATERAL (SELECT term, sum(df) AS df FROM ${TERMS} WHERE index_key = s.key AND term = ANY(?::text[]) GROUP BY term) t WHERE t.df > 0)`;
+
 /** Items rebuilt per statement group when an older layout is converted. */
 const REBUILD_BATCH = 500;
 
