@@ -47,6 +47,8 @@ export interface IndexingOptions {
 	force?: boolean;
 	/** A background job: waits for item saves in this process to pause before embedding and before writing. */
 	background?: boolean;
+	/** Called when the batch's embedding is done, before its writes (a reindex then starts embedding its next page). */
+	onEmbedded?: () => void;
 }
 
 export interface IndexItemsResult {
@@ -236,6 +238,7 @@ export class IndexingService {
 		try {
 			const inputs = changed.flatMap((doc) => doc.chunks.map((chunk) => embeddingInput(doc, chunk.content)));
 			const vectors = inputs.length > 0 ? await this.deps.embed(index, inputs, options.origin, options.signal) : [];
+			options.onEmbedded?.();
 			result.embeddedChunks = inputs.length;
 			if (vectors.length < inputs.length) throw new MlError('The embedding layer returned fewer vectors than inputs.', { code: 'EMBEDDING_MISMATCH', status: 500 });
 			await this.ensureNamespace(store, index, namespace, model.dimensions);
@@ -391,10 +394,13 @@ export class IndexingService {
 		const seen = new Set<string>();
 		const result = emptyResult();
 		let processed = 0;
-		// Up to `pagesInFlight` pages at once: the next page is listed, read and embedded while the
-		// previous one is written. Pages hold different items, and where one item lands in two pages
-		// (the collection changed while it was paged) the revision checks keep the newest write,
-		// as for two jobs. A page's failure fails the reindex once the pages in flight have settled.
+		// Up to `pagesInFlight` pages at once, started one embedding after another: once a page's
+		// embedding is done, the next page is listed, read and embedded while the previous one is
+		// written (Node embeds while the database writes; two pages embedding side by side would only
+		// share the event loop and then write at the same time). Pages hold different items, and
+		// where one item lands in two pages (the collection changed while it was paged) the revision
+		// checks keep the newest write, as for two jobs. A page's failure fails the reindex once the
+		// pages in flight have settled.
 		const inFlight: Promise<{ error: unknown } | null>[] = [];
 		const settleOldest = async (): Promise<void> => {
 			const outcome = await inFlight.shift()!;
@@ -406,18 +412,23 @@ export class IndexingService {
 				const keys = await this.deps.items.listKeys(index.collection, { offset, limit: pageSize });
 				if (keys.length === 0) break;
 				for (const key of keys) seen.add(key);
+				let embedded!: () => void;
+				const embeddingDone = new Promise<void>((resolve) => (embedded = resolve));
 				const page = async (): Promise<{ error: unknown } | null> => {
 					try {
-						addResult(result, await this.indexItems(index, keys, options));
+						addResult(result, await this.indexItems(index, keys, { ...options, onEmbedded: embedded }));
 						processed += keys.length;
 						await options.onProgress?.({ processed, total: Math.max(total, processed), result: { ...result } });
 						return null;
 					} catch (error) {
 						return { error };
+					} finally {
+						embedded();
 					}
 				};
 				inFlight.push(page());
-				if (inFlight.length >= this.pagesInFlight) await settleOldest();
+				await embeddingDone;
+				while (inFlight.length >= this.pagesInFlight) await settleOldest();
 				if (keys.length < pageSize) break;
 			}
 			while (inFlight.length > 0) await settleOldest();
