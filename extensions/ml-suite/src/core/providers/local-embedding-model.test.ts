@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { InvalidPayloadError } from '../errors.js';
 import { LocalEmbeddingModel } from './local-embedding-model.js';
 
@@ -103,6 +103,35 @@ describe('LocalEmbeddingModel', () => {
 		expect(gaps[gaps.length - 1]!).toBeLessThan(200);
 		// Yielding changes nothing in the vectors.
 		expect(embeddings[3]).toEqual(new LocalEmbeddingModel().embedOne(texts[3]!));
+	});
+
+	it('runs calls made side by side one after another, so a slice is all the event loop waits for', async () => {
+		// The embedding layer sends batches with bounded concurrency: were their slices interleaved,
+		// every turn of the event loop would wait for one slice per batch in flight.
+		const order: string[] = [];
+		const original = model.embedOne.bind(model);
+		const spy = vi.spyOn(model, 'embedOne').mockImplementation((text: string) => {
+			order.push(text.slice(0, 1));
+			return original(text);
+		});
+		try {
+			const batch = (tag: string) => Array.from({ length: 300 }, (_, i) => `${tag} ${'lorem ipsum dolor sit amet '.repeat(40)} ${i}`);
+			const results = await Promise.all(['a', 'b', 'c'].map((tag) => model.embed(batch(tag))));
+			expect(results.map((r) => r.embeddings.length)).toEqual([300, 300, 300]);
+			// Each call's texts in one run, calls in the order they were made.
+			expect(order.join('')).toBe('a'.repeat(300) + 'b'.repeat(300) + 'c'.repeat(300));
+		} finally {
+			spy.mockRestore();
+		}
+	});
+
+	it('answers a call of a few texts (a search query) at once, not after the batches in flight', async () => {
+		const done: string[] = [];
+		const batch = Array.from({ length: 2000 }, (_, i) => `${'lorem ipsum dolor sit amet '.repeat(40)} ${i}`);
+		const large = model.embed(batch).then(() => done.push('batch'));
+		const query = model.embed(['a search query']).then(() => done.push('query'));
+		await Promise.all([large, query]);
+		expect(done).toEqual(['query', 'batch']);
 	});
 
 	it('embeds a batch in one synchronous pass when slices are unbounded', async () => {

@@ -69,6 +69,10 @@ export class LocalEmbeddingModel implements EmbeddingModel {
 	private readonly bigrams = new Map<number, number>();
 	private readonly grams = new Map<number, number>();
 	private readonly acc: Float64Array;
+	/** Settles when the calls made so far are done: calls run one after another (see `embed`). */
+	private tail: Promise<unknown> = Promise.resolve();
+	/** Calls of at most this many texts do not queue behind the others (see `embed`). */
+	static readonly IMMEDIATE_TEXTS = 8;
 
 	constructor(options: LocalEmbeddingModelOptions = {}) {
 		const dimensions = options.dimensions ?? 384;
@@ -86,7 +90,21 @@ export class LocalEmbeddingModel implements EmbeddingModel {
 		this.acc = new Float64Array(dimensions);
 	}
 
-	async embed(texts: readonly string[], options: { signal?: AbortSignal } = {}): Promise<EmbeddingResult> {
+	/**
+	 * Embeds on this thread, yielding to the event loop every `sliceMs`. Calls made side by side
+	 * (the embedding layer sends batches with bounded concurrency) run one after another: the
+	 * computation is the same, but interleaved, every turn of the event loop would wait for one
+	 * slice of each call in flight before a database reply or a request got its turn. A call of
+	 * a few texts (a search query) takes less than a slice and runs at once.
+	 */
+	embed(texts: readonly string[], options: { signal?: AbortSignal } = {}): Promise<EmbeddingResult> {
+		if (texts.length <= LocalEmbeddingModel.IMMEDIATE_TEXTS) return this.embedNow(texts, options);
+		const run = this.tail.then(() => this.embedNow(texts, options));
+		this.tail = run.catch(() => undefined);
+		return run;
+	}
+
+	private async embedNow(texts: readonly string[], options: { signal?: AbortSignal }): Promise<EmbeddingResult> {
 		const started = performance.now();
 		const embeddings: number[][] = [];
 		let inputTokens = 0;
