@@ -251,6 +251,25 @@ describe.skipIf(await skipUnless('postgres'))('PostgresFullTextIndex', () => {
 		});
 	});
 
+	it('takes over the previous layout (one frequency row per term, updated in place) as it is', async () => {
+		const { knex, fts: before } = open2();
+		const index = 'bc5e6f7a-8b9c-4d0e-9f1a-2b3c4d5e6f7a';
+		const chunk = (item: string, text: string) => ({ item, chunk: 0, field: 'body', position: 0, text, content: text });
+		const first = [chunk('a', 'volcano lava eruption'), chunk('b', 'quiet lake volcano'), chunk('c', 'pasta dinner')];
+		await before.replaceItems(index, ['a', 'b', 'c'], first);
+		await before.compact(index);
+		// The previous version's frequency table: keyed by (index, term), no change rows.
+		await knex.raw(`DROP INDEX ${POSTGRES_FULL_TEXT_TERMS_TABLE}_term_idx`);
+		await knex.raw(`ALTER TABLE ${POSTGRES_FULL_TEXT_TERMS_TABLE} ADD PRIMARY KEY (index_key, term)`);
+		await knex.raw(`DROP TABLE ${POSTGRES_FULL_TEXT_STAT_DELTAS_TABLE}`);
+		const after = new PostgresFullTextIndex({ knex });
+		await after.replaceItems(index, ['c', 'd'], [chunk('c', 'lava cake'), chunk('d', 'volcano lake')]);
+		await expectExactStatistics(knex, index, 4);
+		const { fts: fresh } = open2();
+		await fresh.replaceItems(index, ['a', 'b', 'c', 'd'], [...first.slice(0, 2), chunk('c', 'lava cake'), chunk('d', 'volcano lake')]);
+		for (const query of ['volcano', 'lava lake', 'pasta']) expect(await after.search(index, query, { limit: 10 }), query).toEqual(await fresh.search(index, query, { limit: 10 }));
+	});
+
 	it('converts the tsvector layout of earlier versions on first use: the same answers as an index built from scratch', async () => {
 		const { knex } = open2();
 		const index = 'ab4d5e6f-7a8b-4c9d-8e0f-1a2b3c4d5e6f';
