@@ -226,7 +226,20 @@ export class PostgresFullTextIndex implements FullTextIndex {
 		const withChunks = new Set(chunks.map((c) => c.item));
 		const wholeTexts = new Map<string, string>();
 		for (const item of withChunks) if (documents.has(item)) wholeTexts.set(item, documents.get(item)!);
-		const analysed = await this.lexer.terms([...chunks.map((c) => c.text), ...wholeTexts.values()], db);
+		// An item of one chunk usually has that chunk's text as its whole text: each distinct text is analysed once.
+		const texts = [...chunks.map((c) => c.text), ...wholeTexts.values()];
+		const slots = new Map<string, number>();
+		const distinct: string[] = [];
+		const slotOf = texts.map((text) => {
+			let slot = slots.get(text);
+			if (slot === undefined) {
+				slot = distinct.push(text) - 1;
+				slots.set(text, slot);
+			}
+			return slot;
+		});
+		const terms = await this.lexer.terms(distinct, db);
+		const analysed = slotOf.map((slot) => terms[slot]!);
 		const chunkTerms = chunks.map((_, i) => analysed[i]!.join(' '));
 		const wholeTerms = new Map([...wholeTexts.keys()].map((item, i) => [item, analysed[chunks.length + i]!]));
 		const joined = new Map<string, string[]>();
