@@ -24,7 +24,8 @@ import { median, percentile } from './support/stats.js';
  * land on one figure only.
  *
  * Steps: trivial GET → the same JSON body (echo) → a 21 KB answer (blob) → the upstream call
- * (proxy, undici 7 of the project; proxy8, the suite's undici 8) → generate of a cached text (the
+ * (proxy, undici 7 of the project; proxy8, the suite's undici 8; proxy-dispatch, undici 8's
+ * low-level dispatch with a handler collecting the chunks) → generate of a cached text (the
  * suite's glue without an upstream call) → generate of a new text, float and base64 out.
  * BENCH_FLOOR_ROUTES (comma-separated names) narrows the list; `trivial` is always measured.
  * BENCH_FLOOR_BASELINE=<dir of another ml-suite build> starts a second Directus with it and
@@ -46,6 +47,7 @@ const ROUTES: Record<string, Omit<LoadRequest, 'headers'>> = {
 	blob: { method: 'POST', path: '/bench-trivial/blob', body: () => ({ text: newText() }) },
 	proxy: { method: 'POST', path: '/bench-trivial/proxy', body: () => ({ text: newText() }) },
 	proxy8: { method: 'POST', path: '/bench-trivial/proxy8', body: () => ({ text: newText() }) },
+	'proxy-dispatch': { method: 'POST', path: '/bench-trivial/proxy-dispatch', body: () => ({ text: newText() }) },
 	'generate-cached': { method: 'POST', path: '/ml/embeddings/generate', body: () => ({ text: 'the same text every call' }) },
 	generate: { method: 'POST', path: '/ml/embeddings/generate', body: () => ({ text: newText() }) },
 	'generate-base64': { method: 'POST', path: '/ml/embeddings/generate', body: () => ({ text: newText(), encoding_format: 'base64' }) },
