@@ -26,7 +26,8 @@ import { median, percentile } from './support/stats.js';
  * Steps: trivial GET → the same JSON body (echo) → a 21 KB answer (blob) → the upstream call
  * (proxy, undici 7 of the project; proxy8, the suite's undici 8; proxy-dispatch, undici 8's
  * low-level dispatch with a handler collecting the chunks) → generate of a cached text (the
- * suite's glue without an upstream call) → generate of a new text, float and base64 out.
+ * suite's glue without an upstream call) → generate of a new text, float and base64 out → batch
+ * (32 new texts: its CPU per response is per call of 32).
  * BENCH_FLOOR_ROUTES (comma-separated names) narrows the list; `trivial` is always measured.
  * BENCH_FLOOR_BASELINE=<dir of another ml-suite build> starts a second Directus with it and
  * measures both in the same rounds (each route's CPU this build / baseline, median of rounds; and
@@ -52,6 +53,7 @@ const ROUTES: Record<string, Omit<LoadRequest, 'headers'>> = {
 	'generate-cached': { method: 'POST', path: '/ml/embeddings/generate', body: () => ({ text: 'the same text every call' }) },
 	generate: { method: 'POST', path: '/ml/embeddings/generate', body: () => ({ text: newText() }) },
 	'generate-base64': { method: 'POST', path: '/ml/embeddings/generate', body: () => ({ text: newText(), encoding_format: 'base64' }) },
+	batch: { method: 'POST', path: '/ml/embeddings/batch', body: () => ({ texts: Array.from({ length: 32 }, newText) }) },
 };
 
 function selectedRoutes(): string[] {
