@@ -56,12 +56,33 @@ export function createModelServerFetch(options: ModelServerFetchOptions = {}): t
 	};
 }
 
-/** The request headers as undici takes them: a flat list of names and values (the SDK passes a `Headers`; no copy into a second one). */
+/**
+ * The request headers as undici takes them: a flat list of names and values. A `Headers` (what
+ * the SDK passes) is read as it is; a plain object or a list of pairs (the direct embedding call
+ * passes one constant object) is not copied into a `Headers` first — undici checks names and values.
+ */
 function requestHeaders(headers: HeadersInit | undefined): string[] {
 	const flat: string[] = [];
 	if (headers === undefined) return flat;
-	for (const [name, value] of headers instanceof Headers ? headers : new Headers(headers)) flat.push(name, value);
+	if (headers instanceof Headers) {
+		for (const [name, value] of headers) flat.push(name, value);
+	} else if (Array.isArray(headers)) {
+		for (const [name, value] of headers as [string, string][]) flat.push(name, value);
+	} else {
+		for (const name in headers) flat.push(name, (headers as Record<string, string>)[name]!);
+	}
 	return flat;
+}
+
+/** Response headers as a list of name–value pairs, one per value of a repeated header. */
+function pairs(headers: Record<string, string | string[] | undefined>): [string, string][] {
+	const list: [string, string][] = [];
+	for (const name in headers) {
+		const value = headers[name];
+		if (Array.isArray(value)) for (const v of value) list.push([name, v]);
+		else if (value !== undefined) list.push([name, value]);
+	}
+	return list;
 }
 
 /**
@@ -73,7 +94,7 @@ class Call implements Dispatcher.DispatchHandler {
 	private controller: Dispatcher.DispatchController | null = null;
 	private settled = false;
 	private status = 0;
-	private headers: Headers | null = null;
+	private headers: Record<string, string> | [string, string][] | null = null;
 	/** What the answer's body goes to: collected, dropped (a redirect or a body-less answer) or streamed. */
 	private mode: 'buffer' | 'drop' | 'redirect' | 'stream' = 'buffer';
 	private chunks: Buffer[] = [];
@@ -127,18 +148,24 @@ class Call implements Dispatcher.DispatchHandler {
 			this.mode = 'redirect';
 			return;
 		}
-		const responseHeaders = new Headers();
+		// Handed to the Response as a plain record (it builds its own Headers from it: one copy, not
+		// two); a repeated header as a list of pairs, so each value stays its own.
+		let responseHeaders: Record<string, string> | [string, string][] = {};
 		for (const name in headers) {
 			const value = headers[name];
-			if (Array.isArray(value)) for (const v of value) responseHeaders.append(name, v);
-			else if (value !== undefined) responseHeaders.set(name, value);
+			if (Array.isArray(value)) {
+				responseHeaders = pairs(headers);
+				break;
+			}
+			if (value !== undefined) responseHeaders[name] = value;
 		}
 		this.headers = responseHeaders;
+		const contentType = headers['content-type'];
 		if (NULL_BODY.has(status) || this.init?.method === 'HEAD') {
 			this.mode = 'drop';
 			return;
 		}
-		if ((responseHeaders.get('content-type') ?? '').includes('text/event-stream')) {
+		if (typeof contentType === 'string' && contentType.includes('text/event-stream')) {
 			this.mode = 'stream';
 			const body = new ReadableStream<Uint8Array>({
 				start: (stream) => {
