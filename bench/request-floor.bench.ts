@@ -24,11 +24,14 @@ import { median, percentile } from './support/stats.js';
  * land on one figure only.
  *
  * Steps: trivial GET → the same JSON body (echo) → a 21 KB answer (blob) → the upstream call
- * (proxy, undici 7 of the project; proxy8, the suite's undici 8) → generate of a cached text (the
- * suite's glue without an upstream call) → generate of a new text, float and base64 out.
+ * (proxy, undici 7 of the project; proxy8, the suite's undici 8; proxy-dispatch, undici 8's
+ * low-level dispatch with a handler collecting the chunks) → generate of a cached text (the
+ * suite's glue without an upstream call) → generate of a new text, float and base64 out → batch
+ * (32 new texts: its CPU per response is per call of 32).
  * BENCH_FLOOR_ROUTES (comma-separated names) narrows the list; `trivial` is always measured.
  * BENCH_FLOOR_BASELINE=<dir of another ml-suite build> starts a second Directus with it and
- * measures both in the same rounds (each route's CPU this build / baseline, median of rounds).
+ * measures both in the same rounds (each route's CPU this build / baseline, median of rounds; and
+ * the route / trivial ratio this build / baseline, which takes out the two processes' difference).
  * BENCH_FLOOR_STRACE=true then counts the system calls each route makes per response (`strace -f
  * -c` attached to Directus for BENCH_FLOOR_PER_ROUND calls): independent of the machine's load,
  * and socket writes on loopback carry the receiving side's TCP work too.
@@ -46,9 +49,11 @@ const ROUTES: Record<string, Omit<LoadRequest, 'headers'>> = {
 	blob: { method: 'POST', path: '/bench-trivial/blob', body: () => ({ text: newText() }) },
 	proxy: { method: 'POST', path: '/bench-trivial/proxy', body: () => ({ text: newText() }) },
 	proxy8: { method: 'POST', path: '/bench-trivial/proxy8', body: () => ({ text: newText() }) },
+	'proxy-dispatch': { method: 'POST', path: '/bench-trivial/proxy-dispatch', body: () => ({ text: newText() }) },
 	'generate-cached': { method: 'POST', path: '/ml/embeddings/generate', body: () => ({ text: 'the same text every call' }) },
 	generate: { method: 'POST', path: '/ml/embeddings/generate', body: () => ({ text: newText() }) },
 	'generate-base64': { method: 'POST', path: '/ml/embeddings/generate', body: () => ({ text: newText(), encoding_format: 'base64' }) },
+	batch: { method: 'POST', path: '/ml/embeddings/batch', body: () => ({ texts: Array.from({ length: 32 }, newText) }) },
 };
 
 function selectedRoutes(): string[] {
@@ -126,6 +131,13 @@ describe('request-floor', () => {
 				const before = cpu.get(`baseline: ${name}`)!;
 				const ratios = cpu.get(`this build: ${name}`)!.map((v, i) => v / before[i]!);
 				report.add(`${name}: server CPU, this build / baseline`, median(ratios), '×', undefined, `rounds ${percentile(ratios, 0).toFixed(2)}–${percentile(ratios, 100).toFixed(2)}`);
+				// The same with each build's route taken against its own instance's trivial route in
+				// that round: two Directus processes differ by up to ±15% on identical routes.
+				if (name === 'trivial') continue;
+				const thisTrivial = cpu.get('this build: trivial')!;
+				const baseTrivial = cpu.get('baseline: trivial')!;
+				const normalised = cpu.get(`this build: ${name}`)!.map((v, i) => v / thisTrivial[i]! / (before[i]! / baseTrivial[i]!));
+				report.add(`${name} / trivial CPU, this build / baseline`, median(normalised), '×', undefined, `rounds ${percentile(normalised, 0).toFixed(2)}–${percentile(normalised, 100).toFixed(2)}`);
 			}
 		}
 		if (process.env.BENCH_FLOOR_STRACE === 'true') {

@@ -16,7 +16,8 @@ import { runLoad } from './support/http-load.js';
  * BENCH_PROFILE_CONNECTIONS keep-alive connections, and the profile (written when Directus stops)
  * is summarised with bench/summarize-cpu-profile.mjs, skipping start-up and warm-up.
  * BENCH_PROFILE_ROUTE: generate (default), batch, similarity, trivial (the floor), proxy (the same
- * upstream call from a minimal route; proxy8 with the suite's undici 8), echo (the trivial route
+ * upstream call from a minimal route; proxy8 with the suite's undici 8; proxy-dispatch with undici 8's
+ * dispatch API, as the suite's model-server fetch makes it), echo (the trivial route
  * with generate's JSON body), generate-cached (the same text every call: no upstream), users-me.
  * BENCH_PROFILE_SQL=true also logs every knex query (DEBUG=knex:query, which costs CPU of its
  * own) and prints the statements run during the measured load, per response: which database work
@@ -40,6 +41,7 @@ const routes: Record<string, { method: 'GET' | 'POST'; path: string; body?: () =
 	trivial: { method: 'GET', path: '/bench-trivial' },
 	proxy: { method: 'POST', path: '/bench-trivial/proxy', body: () => ({ text: newText() }) },
 	proxy8: { method: 'POST', path: '/bench-trivial/proxy8', body: () => ({ text: newText() }) },
+	'proxy-dispatch': { method: 'POST', path: '/bench-trivial/proxy-dispatch', body: () => ({ text: newText() }) },
 	echo: { method: 'POST', path: '/bench-trivial/echo', body: () => ({ text: newText() }) },
 	'generate-cached': { method: 'POST', path: '/ml/embeddings/generate', body: () => ({ text: 'the same text every call' }) },
 	'users-me': { method: 'GET', path: '/users/me' },

@@ -22,6 +22,23 @@ describe('createModelServerFetch', () => {
 					setTimeout(() => res.writeHead(200).end('late'), 2000).unref();
 				} else if (req.url === '/moved') {
 					res.writeHead(307, { location: '/json' }).end();
+				} else if (req.url === '/chunks') {
+					// A body written in pieces, flushed apart: the answer arrives in several chunks.
+					res.writeHead(200, { 'content-type': 'application/json', 'set-cookie': ['a=1', 'b=2'] });
+					const parts = ['{"parts":[', `"${'x'.repeat(70_000)}",`, '"end"]}'];
+					res.write(parts[0]);
+					setTimeout(() => res.write(parts[1]), 5);
+					setTimeout(() => res.end(parts[2]), 10);
+				} else if (req.url === '/hints') {
+					res.writeEarlyHints({ link: '</style.css>; rel=preload; as=style' });
+					res.writeHead(200, { 'content-type': 'application/json' }).end('{"after":"hints"}');
+				} else if (req.url === '/empty') {
+					res.writeHead(204, { 'x-answer': 'none' }).end();
+				} else if (req.url === '/endless') {
+					res.writeHead(200, { 'content-type': 'text/event-stream' });
+					res.write('data: first\n\n');
+					const timer = setInterval(() => res.write('data: more\n\n'), 20);
+					res.on('close', () => clearInterval(timer));
 				} else if (req.url === '/stream') {
 					res.writeHead(200, { 'content-type': 'text/event-stream' });
 					res.write('data: 1\n\n');
@@ -135,6 +152,63 @@ describe('createModelServerFetch', () => {
 		let rest = '';
 		for (let chunk = await reader.read(); !chunk.done; chunk = await reader.read()) rest += Buffer.from(chunk.value).toString();
 		expect(rest).toBe('data: 2\n\n');
+	});
+
+	it('joins an answer that arrives in several chunks, keeps repeated headers, and skips interim answers', async () => {
+		const fetch = createModelServerFetch();
+		const chunked = await fetch(`${base}/chunks`);
+		expect(await chunked.json()).toEqual({ parts: ['x'.repeat(70_000), 'end'] });
+		expect(chunked.headers.getSetCookie()).toEqual(['a=1', 'b=2']);
+		const hinted = await fetch(`${base}/hints`);
+		expect(hinted.status).toBe(200);
+		expect(await hinted.json()).toEqual({ after: 'hints' });
+	});
+
+	it('answers a body-less status and HEAD with no body, and a redirect as it is when asked to', async () => {
+		const fetch = createModelServerFetch({ fallback: () => Promise.reject(new Error('no fallback expected')) });
+		const empty = await fetch(`${base}/empty`, { method: 'DELETE' });
+		expect(empty.status).toBe(204);
+		expect(empty.body).toBeNull();
+		expect(empty.headers.get('x-answer')).toBe('none');
+		expect(empty.url).toBe(`${base}/empty`);
+		const head = await fetch(`${base}/json`, { method: 'HEAD' });
+		expect(head.status).toBe(200);
+		expect(head.body).toBeNull();
+		const moved = await fetch(`${base}/moved`, { redirect: 'manual' });
+		expect(moved.status).toBe(307);
+		expect(moved.headers.get('location')).toBe('/json');
+		// The connection stays usable after answers whose bodies were dropped.
+		expect(await (await fetch(`${base}/json`, { method: 'POST', body: 'again' })).json()).toEqual({ echo: 'again' });
+	});
+
+	it('rejects at once a call aborted while it waits for a connection, and the next call still goes through', async () => {
+		const fetch = createModelServerFetch({ connections: 1 });
+		const slow = fetch(`${base}/slow`);
+		const controller = new AbortController();
+		const queued = fetch(`${base}/json`, { signal: controller.signal });
+		const reason = new Error('gave up');
+		controller.abort(reason);
+		await expect(queued).rejects.toBe(reason);
+		expect(await (await slow).text()).toBe('late');
+		expect(await (await fetch(`${base}/json`, { method: 'POST', body: 'next' })).json()).toEqual({ echo: 'next' });
+	});
+
+	it('errors a streamed body with the signal’s reason when it aborts mid-stream, and stops the upstream when the reader cancels', async () => {
+		const fetch = createModelServerFetch();
+		const controller = new AbortController();
+		const aborted = await fetch(`${base}/endless`, { signal: controller.signal });
+		const reader = aborted.body!.getReader();
+		expect(Buffer.from((await reader.read()).value!).toString()).toBe('data: first\n\n');
+		const reason = new Error('stop');
+		controller.abort(reason);
+		await expect((async () => {
+			for (;;) if ((await reader.read()).done) return 'ended';
+		})()).rejects.toBe(reason);
+		const cancelled = await fetch(`${base}/endless`);
+		const second = cancelled.body!.getReader();
+		expect(Buffer.from((await second.read()).value!).toString()).toBe('data: first\n\n');
+		await second.cancel();
+		expect(await (await fetch(`${base}/json`, { method: 'POST', body: 'after' })).json()).toEqual({ echo: 'after' });
 	});
 
 	it('leaves redirects, Request objects and other bodies to the fallback fetch', async () => {
