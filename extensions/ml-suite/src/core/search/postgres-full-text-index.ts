@@ -151,13 +151,14 @@ export class PostgresFullTextIndex implements FullTextIndex {
 	 * Nothing is locked (a writer that only adds rows never waits for another).
 	 */
 	private async indexKey(db: Knex | Knex.Transaction, indexId: string): Promise<number> {
-		for (;;) {
+		for (let attempt = 1; ; attempt++) {
 			// A row committed by another process between this statement's snapshot and its insert is
 			// neither inserted nor seen: the next round sees it.
 			const row = (
 				await db.raw(`WITH added AS (INSERT INTO ${STATS} (index_id, docs, total) VALUES (?, 0, 0) ON CONFLICT (index_id) DO NOTHING RETURNING key) SELECT key FROM added UNION ALL SELECT key FROM ${STATS} WHERE index_id = ?`, [indexId, indexId])
 			).rows[0] as { key: number } | undefined;
 			if (row) return Number(row.key);
+			if (attempt >= WRITE_ATTEMPTS) throw new Error(`The keyword index of ${indexId} has no statistics row after ${attempt} attempts.`);
 		}
 	}
 
