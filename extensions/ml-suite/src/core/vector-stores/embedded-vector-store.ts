@@ -27,6 +27,27 @@ const IN_BATCH = 500;
 /** Rows fetched per page when loading a namespace into memory. */
 const LOAD_PAGE = 2000;
 
+/**
+ * The multi-row upsert of `rows` vectors, the same statement on SQLite and PostgreSQL (both take
+ * `VALUES` lists and `ON CONFLICT … DO UPDATE`). Written out rather than built by knex: its
+ * SQLite insert is a `SELECT … UNION ALL` chain with an alias per value, which knex spends more
+ * main-thread time compiling than SQLite spends running, and both dialects paid per value for
+ * the column list of each row. Cached per row count (an indexing page uses one or two).
+ */
+const upsertSqlByRows = new Map<number, string>();
+function upsertVectorsSql(rows: number): string {
+	let sql = upsertSqlByRows.get(rows);
+	if (sql === undefined) {
+		sql =
+			'insert into ?? (namespace, id, item_key, chunk_index, content, metadata, vector) values ' +
+			Array.from({ length: rows }, () => '(?, ?, ?, ?, ?, ?, ?)').join(', ') +
+			' on conflict (namespace, id) do update set item_key = excluded.item_key, chunk_index = excluded.chunk_index, content = excluded.content, metadata = excluded.metadata, vector = excluded.vector';
+		if (upsertSqlByRows.size > 64) upsertSqlByRows.clear();
+		upsertSqlByRows.set(rows, sql);
+	}
+	return sql;
+}
+
 interface NamespaceRow {
 	dimensions: number;
 	version: number;
@@ -77,19 +98,12 @@ export class EmbeddedVectorStore implements VectorStore {
 			assertRecords(unique, row.dimensions);
 			const batch = isPostgres(this.knex) ? POSTGRES_INSERT_BATCH : INSERT_BATCH;
 			for (let i = 0; i < unique.length; i += batch) {
-				const rows = unique.slice(i, i + batch).map((record) => ({
-					namespace,
-					id: record.id,
-					item_key: record.itemKey,
-					chunk_index: record.chunkIndex,
-					content: record.content,
-					metadata: JSON.stringify(record.metadata ?? {}),
-					vector: encodeFloat32(record.vector),
-				}));
-				await trx(this.tables.vectors)
-					.insert(rows)
-					.onConflict(['namespace', 'id'])
-					.merge(['item_key', 'chunk_index', 'content', 'metadata', 'vector']);
+				const part = unique.slice(i, i + batch);
+				const bindings: unknown[] = [this.tables.vectors];
+				for (const record of part) {
+					bindings.push(namespace, record.id, record.itemKey, record.chunkIndex, record.content, JSON.stringify(record.metadata ?? {}), encodeFloat32(record.vector));
+				}
+				await trx.raw(upsertVectorsSql(part.length), bindings);
 			}
 		});
 		if (version === undefined) throw namespaceNotFound(namespace);
