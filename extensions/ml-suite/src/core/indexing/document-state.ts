@@ -62,6 +62,22 @@ function rowsPerInsert(db: Knex, columns: number, sqliteRows: number): number {
 const now = (): string => new Date().toISOString();
 
 /**
+ * A multi-row insert of `rows` chunk rows, written out (and cached per row count) rather than
+ * built by knex: knex compiles a SQLite multi-row insert into a `SELECT … UNION ALL` chain with
+ * an alias per value, costlier to build than to run, and both dialects paid per value for it.
+ */
+const chunkInsertSql = new Map<number, string>();
+function insertChunksSql(rows: number): string {
+	let sql = chunkInsertSql.get(rows);
+	if (sql === undefined) {
+		sql = `insert into ml_chunks (document, collection, item, chunk_index, token_count, content) values ${Array.from({ length: rows }, () => '(?, ?, ?, ?, ?, ?)').join(', ')}`;
+		if (chunkInsertSql.size > 64) chunkInsertSql.clear();
+		chunkInsertSql.set(rows, sql);
+	}
+	return sql;
+}
+
+/**
  * Per-item indexing state (`ml_documents`) and the chunks each item was split into
  * (`ml_chunks`). These rows are the source of truth for what still needs work: a job lost with
  * a process leaves its rows `pending`, and the reconcile sweep finds them again.
@@ -185,29 +201,25 @@ export class DocumentStateRepository {
 				date_indexed: stamp,
 				date_updated: stamp,
 			}));
+			// The upsert returns each row's id (inserted or updated), so no second read for them.
+			const ids = new Map<string, number>();
 			for (const part of chunked(rows, rowsPerInsert(trx, 11, 60))) {
-				await trx('ml_documents')
+				const written: { id: number | string; item: unknown }[] = await trx('ml_documents')
 					.insert(part)
 					.onConflict(['index', 'item'])
-					.merge(['status', 'content_hash', 'settings_hash', 'chunk_count', 'attempts', 'error', 'date_indexed', 'date_updated']);
-			}
-			const ids = new Map<string, number>();
-			for (const part of chunked(writes.map((r) => r.item))) {
-				const found = await trx('ml_documents').select('id', 'item').where('index', indexId).whereIn('item', part);
-				for (const row of found) ids.set(String(row.item), Number(row.id));
+					.merge(['status', 'content_hash', 'settings_hash', 'chunk_count', 'attempts', 'error', 'date_indexed', 'date_updated'])
+					.returning(['id', 'item']);
+				for (const row of written) ids.set(String(row.item), Number(row.id));
 			}
 			for (const part of chunked([...ids.values()])) await trx('ml_chunks').whereIn('document', part).delete();
-			const chunkRows = writes.flatMap((r) =>
-				r.chunks.map((c) => ({
-					document: ids.get(r.item),
-					collection,
-					item: r.item,
-					chunk_index: c.chunkIndex,
-					token_count: c.tokenCount,
-					content: c.content,
-				})),
-			);
-			for (const part of chunked(chunkRows, rowsPerInsert(trx, 6, Math.floor(BATCH / 6)))) await trx('ml_chunks').insert(part);
+			const chunkRows: unknown[] = [];
+			for (const r of writes) {
+				const document = ids.get(r.item);
+				for (const c of r.chunks) chunkRows.push([document, collection, r.item, c.chunkIndex, c.tokenCount, c.content]);
+			}
+			for (const part of chunked(chunkRows, rowsPerInsert(trx, 6, Math.floor(BATCH / 6)))) {
+				await trx.raw(insertChunksSql(part.length), (part as unknown[][]).flat());
+			}
 			return outcome;
 		});
 	}
