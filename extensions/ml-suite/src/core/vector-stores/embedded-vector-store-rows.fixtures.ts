@@ -1,18 +1,19 @@
 import type { Knex } from 'knex';
 import { expect } from 'vitest';
 import { EmbeddedVectorStore } from './embedded-vector-store.js';
+import type { VectorRecord } from './types.js';
 
 /** Upserts 250 records (several statements), one id twice, then changes some: the table holds exactly what was given. */
 export async function expectStoredRows(knex: Knex): Promise<void> {
 	const store = new EmbeddedVectorStore({ knex });
 	await store.ensureNamespace('rows', 3);
-	const record = (i: number, version: string) => ({
+	const record = (i: number, version: string): VectorRecord => ({
 		id: `item-${i % 90}:${i}`,
 		itemKey: `item-${i % 90}`,
 		chunkIndex: i,
 		vector: [i + 1, -0.1 * i, 1 / 3],
 		content: `${version} chunk ${i}: "quoted", 'single', back\\slash, ? and $1, naïve 🦊\nline two`,
-		metadata: { _title: `Title ${i} "q"`, _position: i, category: i % 2 === 0 ? null : 'odd', tags: ['a', 'b'] },
+		metadata: { _title: `Title ${i} "q"`, _position: i, category: i % 2 === 0 ? null : 'odd', flag: i % 5 === 0 },
 	});
 	const first = Array.from({ length: 250 }, (_, i) => record(i, 'v1'));
 	await store.upsert('rows', [...first, { ...record(7, 'v1'), content: 'the later duplicate wins' }]);
