@@ -1,6 +1,6 @@
 import { randomInt } from 'node:crypto';
 import type { Knex } from 'knex';
-import { isPostgres } from '../database/db-client.js';
+import { isPostgres, isSqlite } from '../database/db-client.js';
 import { MlError } from '../errors.js';
 import { ensureEmbeddedTables, embeddedTableNames, type EmbeddedTables } from './embedded-schema.js';
 import { compileMetadataFilter, filterMatchesNothing, parseMetadataFilter } from './metadata-filter.js';
@@ -28,22 +28,21 @@ const IN_BATCH = 500;
 const LOAD_PAGE = 2000;
 
 /**
- * The multi-row upsert of `rows` vectors, the same statement on SQLite and PostgreSQL (both take
- * `VALUES` lists and `ON CONFLICT … DO UPDATE`). Written out rather than built by knex: its
- * SQLite insert is a `SELECT … UNION ALL` chain with an alias per value, which knex spends more
- * main-thread time compiling than SQLite spends running, and both dialects paid per value for
- * the column list of each row. Cached per row count (an indexing page uses one or two).
+ * The multi-row upsert of `rows` vectors on SQLite, written out (and cached per row count): knex
+ * builds a SQLite multi-row insert as a `SELECT … UNION ALL` chain with an alias per value, which
+ * costs more main-thread time to compile than SQLite takes to run it. Other databases keep knex's
+ * builder (on PostgreSQL it measured the same; MySQL needs its own upsert syntax).
  */
-const upsertSqlByRows = new Map<number, string>();
-function upsertVectorsSql(rows: number): string {
-	let sql = upsertSqlByRows.get(rows);
+const sqliteUpsertSql = new Map<number, string>();
+function sqliteUpsertVectorsSql(rows: number): string {
+	let sql = sqliteUpsertSql.get(rows);
 	if (sql === undefined) {
 		sql =
 			'insert into ?? (namespace, id, item_key, chunk_index, content, metadata, vector) values ' +
 			Array.from({ length: rows }, () => '(?, ?, ?, ?, ?, ?, ?)').join(', ') +
 			' on conflict (namespace, id) do update set item_key = excluded.item_key, chunk_index = excluded.chunk_index, content = excluded.content, metadata = excluded.metadata, vector = excluded.vector';
-		if (upsertSqlByRows.size > 64) upsertSqlByRows.clear();
-		upsertSqlByRows.set(rows, sql);
+		if (sqliteUpsertSql.size > 64) sqliteUpsertSql.clear();
+		sqliteUpsertSql.set(rows, sql);
 	}
 	return sql;
 }
@@ -97,13 +96,20 @@ export class EmbeddedVectorStore implements VectorStore {
 			dimensions = row.dimensions;
 			assertRecords(unique, row.dimensions);
 			const batch = isPostgres(this.knex) ? POSTGRES_INSERT_BATCH : INSERT_BATCH;
+			const sqlite = isSqlite(this.knex);
 			for (let i = 0; i < unique.length; i += batch) {
 				const part = unique.slice(i, i + batch);
-				const bindings: unknown[] = [this.tables.vectors];
-				for (const record of part) {
-					bindings.push(namespace, record.id, record.itemKey, record.chunkIndex, record.content, JSON.stringify(record.metadata ?? {}), encodeFloat32(record.vector));
+				if (sqlite) {
+					const bindings: unknown[] = [this.tables.vectors];
+					for (const r of part) bindings.push(namespace, r.id, r.itemKey, r.chunkIndex, r.content, JSON.stringify(r.metadata ?? {}), encodeFloat32(r.vector));
+					await trx.raw(sqliteUpsertVectorsSql(part.length), bindings);
+					continue;
 				}
-				await trx.raw(upsertVectorsSql(part.length), bindings);
+				const rows = part.map((r) => ({ namespace, id: r.id, item_key: r.itemKey, chunk_index: r.chunkIndex, content: r.content, metadata: JSON.stringify(r.metadata ?? {}), vector: encodeFloat32(r.vector) }));
+				await trx(this.tables.vectors)
+					.insert(rows)
+					.onConflict(['namespace', 'id'])
+					.merge(['item_key', 'chunk_index', 'content', 'metadata', 'vector']);
 			}
 		});
 		if (version === undefined) throw namespaceNotFound(namespace);
