@@ -5,3 +5,9 @@ export function isPostgres(db: Knex): boolean {
 	const client = String(db.client.config?.client ?? '');
 	return client === 'pg' || client === 'postgres' || client === 'postgresql';
 }
+
+/** Whether `db` talks to SQLite (`sqlite3` or `better-sqlite3`). */
+export function isSqlite(db: Knex): boolean {
+	const client = String(db.client.config?.client ?? '');
+	return client === 'sqlite3' || client === 'better-sqlite3';
+}

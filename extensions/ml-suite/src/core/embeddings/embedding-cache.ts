@@ -61,10 +61,14 @@ export class MemoryEmbeddingCache implements EmbeddingCache {
 			this.entries.delete(key);
 			this.entries.set(key, vector instanceof Float32Array ? vector : toFloat32Array(vector));
 		}
-		while (this.entries.size > this.maxEntries) {
-			const oldest = this.entries.keys().next().value;
-			if (oldest === undefined) break;
-			this.entries.delete(oldest);
+		// The least recently used are the first keys: one walk drops them all. (A fresh
+		// `keys().next()` per eviction re-skips every slot deleted before it until the Map
+		// compacts, which made a full cache's writes slow down as it turned over.)
+		let excess = this.entries.size - this.maxEntries;
+		if (excess <= 0) return;
+		for (const key of this.entries.keys()) {
+			this.entries.delete(key);
+			if (--excess === 0) break;
 		}
 	}
 }

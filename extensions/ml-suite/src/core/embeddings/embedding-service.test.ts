@@ -95,6 +95,16 @@ describe('EmbeddingService', () => {
 		expect(third.cacheHits).toBe(1);
 	});
 
+	it('without a cache, still sends each distinct text once and answers every input in order', async () => {
+		const model = new CountingModel(10);
+		const service = new EmbeddingService({ cache: null });
+		const texts = ['a', 'b', 'a', 'c', 'b'];
+		const result = await service.embed(texts, { model: resolved(model), origin });
+		expect(model.calls).toEqual([['a', 'b', 'c']]);
+		expect(result.embeddings).toEqual(texts.map((t) => reference.embedOne(t).map(Math.fround)));
+		expect(result.cacheHits).toBe(0);
+	});
+
 	it('rejects empty and non-string inputs by index instead of dropping them', async () => {
 		const model = new CountingModel(10);
 		const service = new EmbeddingService();

@@ -68,7 +68,9 @@ export class EmbeddingService {
 		const { model } = request.model;
 		validate(texts, model);
 		const started = performance.now();
-		const hashes = texts.map((t) => contentHash(t));
+		// Distinct texts are keyed by content hash, the cache's key; without a cache the text itself
+		// is the key (the same grouping without a SHA-256 per input).
+		const hashes = this.options.cache ? texts.map((t) => contentHash(t)) : texts;
 		const textByHash = new Map<string, string>();
 		texts.forEach((t, i) => textByHash.set(hashes[i]!, t));
 		const cacheKey = EmbeddingService.cacheModelKey(model);
@@ -100,8 +102,8 @@ export class EmbeddingService {
 				// The arrays are the model's fresh output: rounded in place, not copied.
 				const rounded = result.embeddings.map(roundToFloat32);
 				batch.forEach((h, i) => vectors.set(h, rounded[i]!));
-				// One float32 copy per new vector, handed to every cache layer (none copies it again).
-				await this.writeCache(cacheKey, batch.map((h, i) => ({ hash: h, vector: toFloat32Array(rounded[i]!) })));
+				// One float32 copy per new vector, handed to every cache layer (none copies it again); none without a cache.
+				if (this.options.cache) await this.writeCache(cacheKey, batch.map((h, i) => ({ hash: h, vector: toFloat32Array(rounded[i]!) })));
 			}
 		};
 		let failure: { error: unknown } | undefined;

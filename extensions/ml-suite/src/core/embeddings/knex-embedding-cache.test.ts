@@ -165,6 +165,22 @@ describe('MemoryEmbeddingCache', () => {
 		expect(cache.size).toBe(2);
 		expect((await cache.getMany('other', ['a'])).size).toBe(0);
 	});
+
+	it('evicts several at once, oldest first, and keeps the newest of one oversized write', async () => {
+		const cache = new MemoryEmbeddingCache({ maxEntries: 3 });
+		const entries = (...hashes: string[]) => hashes.map((hash, i) => ({ hash, vector: [i] }));
+		await cache.setMany('m', entries('a', 'b', 'c'));
+		await cache.getMany('m', ['a']);
+		await cache.setMany('m', entries('d', 'e'));
+		expect([...(await cache.getMany('m', ['a', 'b', 'c', 'd', 'e'])).keys()]).toEqual(['a', 'd', 'e']);
+		await cache.setMany('m', entries('f', 'g', 'h', 'i', 'j'));
+		expect([...(await cache.getMany('m', ['a', 'd', 'e', 'f', 'g', 'h', 'i', 'j'])).keys()]).toEqual(['h', 'i', 'j']);
+		expect(cache.size).toBe(3);
+		// Turning a full cache over many times keeps exactly the most recent entries.
+		for (let round = 0; round < 50; round++) await cache.setMany('m', entries(...Array.from({ length: 7 }, (_, i) => `r${round}-${i}`)));
+		expect([...(await cache.getMany('m', ['r49-3', 'r49-4', 'r49-5', 'r49-6', 'r48-6'])).keys()]).toEqual(['r49-4', 'r49-5', 'r49-6']);
+		expect(cache.size).toBe(3);
+	});
 });
 
 describe('encodeVector / decodeVector', () => {

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import knexFactory, { type Knex } from 'knex';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { DocumentStateRepository } from './document-state.js';
+import { expectMarkIndexedRows } from './document-state-rows.fixtures.js';
 import { createIndexingTables } from './indexing-tables.fixtures.js';
 
 describe('DocumentStateRepository status writes', () => {
@@ -38,5 +39,9 @@ describe('DocumentStateRepository status writes', () => {
 		expect(states.get('a')).toMatchObject({ status: 'failed', revision: 1, attempts: 2, error: 'still down', contentHash: 'h1' });
 		expect(states.get('b')).toMatchObject({ status: 'failed', revision: 0, attempts: 1, error: 'provider down' });
 		expect(await docs.listRetryableFailures(indexId, { limit: 10, maxAttempts: 5 })).toEqual(['a', 'b']);
+	});
+
+	it('markIndexed stores exactly the state and chunk rows, across statements, skipping superseded items', async () => {
+		await expectMarkIndexedRows(db);
 	});
 });

@@ -1,5 +1,5 @@
 import type { Knex } from 'knex';
-import { isPostgres } from '../database/db-client.js';
+import { isPostgres, isSqlite } from '../database/db-client.js';
 
 /** Status of one item in one index (`ml_documents.status`). */
 export type DocumentStatus = 'pending' | 'indexed' | 'stale' | 'failed' | 'excluded';
@@ -60,6 +60,22 @@ function rowsPerInsert(db: Knex, columns: number, sqliteRows: number): number {
 }
 
 const now = (): string => new Date().toISOString();
+
+/**
+ * A multi-row insert of `rows` chunk rows on SQLite, written out (and cached per row count):
+ * knex builds a SQLite multi-row insert as a `SELECT … UNION ALL` chain with an alias per value,
+ * costlier to compile than to run. Other databases keep knex's builder.
+ */
+const sqliteChunkInsertSql = new Map<number, string>();
+function sqliteInsertChunksSql(rows: number): string {
+	let sql = sqliteChunkInsertSql.get(rows);
+	if (sql === undefined) {
+		sql = `insert into ml_chunks (document, collection, item, chunk_index, token_count, content) values ${Array.from({ length: rows }, () => '(?, ?, ?, ?, ?, ?)').join(', ')}`;
+		if (sqliteChunkInsertSql.size > 64) sqliteChunkInsertSql.clear();
+		sqliteChunkInsertSql.set(rows, sql);
+	}
+	return sql;
+}
 
 /**
  * Per-item indexing state (`ml_documents`) and the chunks each item was split into
@@ -185,29 +201,38 @@ export class DocumentStateRepository {
 				date_indexed: stamp,
 				date_updated: stamp,
 			}));
+			// SQLite and PostgreSQL return each row's id (inserted or updated) from the upsert: no second read.
+			const returning = isSqlite(trx) || isPostgres(trx);
+			const ids = new Map<string, number>();
 			for (const part of chunked(rows, rowsPerInsert(trx, 11, 60))) {
-				await trx('ml_documents')
+				const upsert = trx('ml_documents')
 					.insert(part)
 					.onConflict(['index', 'item'])
 					.merge(['status', 'content_hash', 'settings_hash', 'chunk_count', 'attempts', 'error', 'date_indexed', 'date_updated']);
+				if (!returning) {
+					await upsert;
+					continue;
+				}
+				const written: { id: number | string; item: unknown }[] = await upsert.returning(['id', 'item']);
+				for (const row of written) ids.set(String(row.item), Number(row.id));
 			}
-			const ids = new Map<string, number>();
-			for (const part of chunked(writes.map((r) => r.item))) {
-				const found = await trx('ml_documents').select('id', 'item').where('index', indexId).whereIn('item', part);
-				for (const row of found) ids.set(String(row.item), Number(row.id));
+			if (!returning) {
+				for (const part of chunked(writes.map((r) => r.item))) {
+					const found = await trx('ml_documents').select('id', 'item').where('index', indexId).whereIn('item', part);
+					for (const row of found) ids.set(String(row.item), Number(row.id));
+				}
 			}
 			for (const part of chunked([...ids.values()])) await trx('ml_chunks').whereIn('document', part).delete();
-			const chunkRows = writes.flatMap((r) =>
-				r.chunks.map((c) => ({
-					document: ids.get(r.item),
-					collection,
-					item: r.item,
-					chunk_index: c.chunkIndex,
-					token_count: c.tokenCount,
-					content: c.content,
-				})),
-			);
-			for (const part of chunked(chunkRows, rowsPerInsert(trx, 6, Math.floor(BATCH / 6)))) await trx('ml_chunks').insert(part);
+			const chunkRows: unknown[][] = [];
+			for (const r of writes) {
+				const document = ids.get(r.item);
+				for (const c of r.chunks) chunkRows.push([document, collection, r.item, c.chunkIndex, c.tokenCount, c.content]);
+			}
+			const sqlite = isSqlite(trx);
+			for (const part of chunked(chunkRows, rowsPerInsert(trx, 6, Math.floor(BATCH / 6)))) {
+				if (sqlite) await trx.raw(sqliteInsertChunksSql(part.length), part.flat());
+				else await trx('ml_chunks').insert(part.map(([document, chunkCollection, item, chunkIndex, tokenCount, content]) => ({ document, collection: chunkCollection, item, chunk_index: chunkIndex, token_count: tokenCount, content })));
+			}
 			return outcome;
 		});
 	}

@@ -32,8 +32,25 @@ const CELL_TAGS = new Set(['td', 'th']);
  * only whitespace normalised. Linear in the input size (no backtracking patterns).
  */
 export function htmlToText(input: string, options: HtmlToTextOptions = {}): string {
+	// Each step runs only when the text holds a character its pattern needs: plain text and
+	// Markdown (most content) skip the markup steps, and each skipped step saves a copy.
+	let text = input.includes('<') ? dropTags(input) : input;
+	if (text.includes(LINE_MARK) || text.includes(PARAGRAPH_MARK)) {
+		text = text.replace(/[ \t]*[\ue000\ue001][\s\ue000\ue001]*/g, (run) => (run.includes(PARAGRAPH_MARK) ? '\n\n' : '\n'));
+	}
+	if (text.includes('<') || text.includes(']]>')) text = text.replace(/<!\[CDATA\[|\]\]>|<![^<>]*>|<\?[^<>]*>/g, '');
+	text = decodeEntities(text);
+	if (options.markdown ?? true) text = stripMarkdown(text);
+	return normaliseWhitespace(text);
+}
+
+/** Drops comments, non-text elements and tags; block elements become break markers, resolved by the caller. */
+function dropTags(input: string): string {
 	let text = dropComments(input);
-	for (const element of DROPPED_ELEMENTS) text = dropElement(text, element);
+	const lower = text.toLowerCase();
+	for (const element of DROPPED_ELEMENTS) {
+		if (lower.includes(`<${element}`)) text = dropElement(text, element);
+	}
 	text = text.replace(/<img\b[^<>]*?\balt\s*=\s*(?:"([^"<>]*)"|'([^'<>]*)')[^<>]*>/gi, (_m, a?: string, b?: string) => ` ${a ?? b ?? ''} `);
 	let sawBlock = false;
 	text = text.replace(/<\/?([a-zA-Z][a-zA-Z0-9-]*)\b[^<>]*>/g, (_m, name: string) => {
@@ -50,12 +67,7 @@ export function htmlToText(input: string, options: HtmlToTextOptions = {}): stri
 		return '';
 	});
 	// In HTML, source line breaks are just spaces; only elements break lines.
-	if (sawBlock) text = text.replace(/[\r\n]+/g, ' ');
-	text = text.replace(/[ \t]*[\ue000\ue001][\s\ue000\ue001]*/g, (run) => (run.includes(PARAGRAPH_MARK) ? '\n\n' : '\n'));
-	text = text.replace(/<!\[CDATA\[|\]\]>|<![^<>]*>|<\?[^<>]*>/g, '');
-	text = decodeEntities(text);
-	if (options.markdown ?? true) text = stripMarkdown(text);
-	return normaliseWhitespace(text);
+	return sawBlock ? text.replace(/[\r\n]+/g, ' ') : text;
 }
 
 /**
@@ -65,7 +77,8 @@ export function htmlToText(input: string, options: HtmlToTextOptions = {}): stri
  * are invisible and would split words for search.
  */
 export function decodeEntities(text: string): string {
-	return (text.includes('&') ? decodeHTMLStrict(text) : text).replace(/\u00ad/g, '');
+	const decoded = text.includes('&') ? decodeHTMLStrict(text) : text;
+	return decoded.includes('\u00ad') ? decoded.replace(/\u00ad/g, '') : decoded;
 }
 
 function dropComments(text: string): string {
@@ -102,31 +115,48 @@ function dropElement(text: string, name: string): string {
 	}
 }
 
+/**
+ * Each pattern runs only when the text holds a character the pattern cannot match without:
+ * prose without Markdown costs a few `includes` scans instead of eleven passes.
+ */
 function stripMarkdown(text: string): string {
-	return (
-		text
-			// Code fences: keep the code, drop the fence lines.
-			.replace(/^[ \t]*(```|~~~)[^\n]*$/gm, '')
-			.replace(/!\[([^[\]\n]*)\]\([^()\n]*\)/g, '$1')
-			.replace(/\[([^[\]\n]+)\]\([^()\n]*\)/g, '$1')
-			// Reference-style link definitions.
-			.replace(/^[ \t]*\[[^\]\n]+\]:[ \t]*\S+[^\n]*$/gm, '')
-			.replace(/^[ \t]{0,3}#{1,6}[ \t]+/gm, '')
-			.replace(/^[ \t]{0,3}(?:>[ \t]?)+/gm, '')
-			.replace(/^[ \t]{0,3}([-*_])(?:[ \t]*\1){2,}[ \t]*$/gm, '')
-			// Strong and strikethrough markers are dropped wherever they are: a pairing regex can go quadratic on long lines.
-			.replace(/\*\*|__|~~/g, '')
-			.replace(/(^|[^\w*])\*(?=\S)([^*\n]*?\S)\*(?!\w)/g, '$1$2')
-			.replace(/(^|[^\w])_(?=\S)([^_\n]*?\S)_(?!\w)/g, '$1$2')
-			.replace(/`([^`\n]+)`/g, '$1')
-	);
+	// Code fences: keep the code, drop the fence lines.
+	if (text.includes('```') || text.includes('~~~')) text = text.replace(/^[ \t]*(```|~~~)[^\n]*$/gm, '');
+	const brackets = text.includes('](');
+	if (brackets && text.includes('![')) text = text.replace(/!\[([^[\]\n]*)\]\([^()\n]*\)/g, '$1');
+	if (brackets) text = text.replace(/\[([^[\]\n]+)\]\([^()\n]*\)/g, '$1');
+	// Reference-style link definitions.
+	if (text.includes(']:')) text = text.replace(/^[ \t]*\[[^\]\n]+\]:[ \t]*\S+[^\n]*$/gm, '');
+	if (text.includes('#')) text = text.replace(/^[ \t]{0,3}#{1,6}[ \t]+/gm, '');
+	if (text.includes('>')) text = text.replace(/^[ \t]{0,3}(?:>[ \t]?)+/gm, '');
+	if (hasThematicBreakCandidate(text)) text = text.replace(/^[ \t]{0,3}([-*_])(?:[ \t]*\1){2,}[ \t]*$/gm, '');
+	// Strong and strikethrough markers are dropped wherever they are: a pairing regex can go quadratic on long lines.
+	if (text.includes('**') || text.includes('__') || text.includes('~~')) text = text.replace(/\*\*|__|~~/g, '');
+	if (text.includes('*')) text = text.replace(/(^|[^\w*])\*(?=\S)([^*\n]*?\S)\*(?!\w)/g, '$1$2');
+	if (text.includes('_')) text = text.replace(/(^|[^\w])_(?=\S)([^_\n]*?\S)_(?!\w)/g, '$1$2');
+	if (text.includes('`')) text = text.replace(/`([^`\n]+)`/g, '$1');
+	return text;
 }
 
+/** A thematic break (`---`, `* * *`, `___`) needs three of one of its characters. */
+function hasThematicBreakCandidate(text: string): boolean {
+	return hasThree(text, '-') || hasThree(text, '*') || hasThree(text, '_');
+}
+
+function hasThree(text: string, c: string): boolean {
+	const second = text.indexOf(c, text.indexOf(c) + 1);
+	return second > 0 && text.indexOf(c, second + 1) > 0;
+}
+
+/**
+ * Folds whitespace runs to one space and drops spaces around line breaks. The patterns skip
+ * what they would leave as it is (a lone space, a line break without spaces beside it), so prose
+ * is not rebuilt once per word.
+ */
 function normaliseWhitespace(text: string): string {
-	return text
-		.replace(/\r\n?/g, '\n')
-		.replace(/[ \t\f\v\u00a0\u2000-\u200a\u202f\u205f\u3000]+/g, ' ')
-		.replace(/ ?\n ?/g, '\n')
-		.replace(/\n{3,}/g, '\n\n')
-		.trim();
+	if (text.includes('\r')) text = text.replace(/\r\n?/g, '\n');
+	text = text.replace(/ [ \t\f\v\u00a0\u2000-\u200a\u202f\u205f\u3000]+|[\t\f\v\u00a0\u2000-\u200a\u202f\u205f\u3000][ \t\f\v\u00a0\u2000-\u200a\u202f\u205f\u3000]*/g, ' ');
+	if (text.includes('\n')) text = text.replace(/ \n ?|\n /g, '\n');
+	if (text.includes('\n\n\n')) text = text.replace(/\n{3,}/g, '\n\n');
+	return text.trim();
 }

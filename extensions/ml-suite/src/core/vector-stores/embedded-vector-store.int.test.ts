@@ -3,6 +3,7 @@ import knexFactory, { type Knex } from 'knex';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { POSTGRES_URL, skipUnless } from '../../../../../test/support/services.js';
 import { EmbeddedVectorStore } from './embedded-vector-store.js';
+import { expectStoredRows } from './embedded-vector-store-rows.fixtures.js';
 import { conformanceSubject, describeVectorStoreConformance } from './vector-store.conformance.js';
 
 const skip = await skipUnless('postgres');
@@ -28,6 +29,17 @@ describe.skipIf(skip)('embedded vector store on PostgreSQL', () => {
 		const db = await freshDatabase();
 		const knex = knexFactory({ client: 'pg', connection: db.url, pool: { min: 0, max: 4 } });
 		return conformanceSubject(new EmbeddedVectorStore({ knex }), () => knex.destroy(), () => db.drop());
+	});
+
+	it('stores exactly the record values, across batches, and replaces them on conflict', async () => {
+		const db = await freshDatabase();
+		const knex = knexFactory({ client: 'pg', connection: db.url, pool: { min: 0, max: 2 } });
+		try {
+			await expectStoredRows(knex);
+		} finally {
+			await knex.destroy();
+			await db.drop();
+		}
 	});
 
 	describe('two instances sharing the database', () => {

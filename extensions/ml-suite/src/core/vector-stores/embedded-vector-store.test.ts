@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import knexFactory, { type Knex } from 'knex';
 import { afterAll, describe, expect, it } from 'vitest';
 import { EmbeddedVectorStore } from './embedded-vector-store.js';
+import { expectStoredRows } from './embedded-vector-store-rows.fixtures.js';
 import { conformanceSubject, describeVectorStoreConformance } from './vector-store.conformance.js';
 
 function sqlite(file: string): Knex {
@@ -90,6 +91,19 @@ describe('EmbeddedVectorStore perItem queries', () => {
 		} finally {
 			await store.close();
 			await knex.destroy();
+		}
+	});
+});
+
+describe('EmbeddedVectorStore stored rows', () => {
+	it('stores exactly the record values, across batches, and replaces them on conflict', async () => {
+		const dir = mkdtempSync(join(tmpdir(), 'ml-embedded-rows-'));
+		const knex = sqlite(join(dir, 'db.sqlite'));
+		try {
+			await expectStoredRows(knex);
+		} finally {
+			await knex.destroy();
+			rmSync(dir, { recursive: true, force: true });
 		}
 	});
 });

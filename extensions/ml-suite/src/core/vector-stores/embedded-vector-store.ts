@@ -1,6 +1,6 @@
 import { randomInt } from 'node:crypto';
 import type { Knex } from 'knex';
-import { isPostgres } from '../database/db-client.js';
+import { isPostgres, isSqlite } from '../database/db-client.js';
 import { MlError } from '../errors.js';
 import { ensureEmbeddedTables, embeddedTableNames, type EmbeddedTables } from './embedded-schema.js';
 import { compileMetadataFilter, filterMatchesNothing, parseMetadataFilter } from './metadata-filter.js';
@@ -26,6 +26,26 @@ const POSTGRES_INSERT_BATCH = 2000;
 const IN_BATCH = 500;
 /** Rows fetched per page when loading a namespace into memory. */
 const LOAD_PAGE = 2000;
+
+/**
+ * The multi-row upsert of `rows` vectors on SQLite, written out (and cached per row count): knex
+ * builds a SQLite multi-row insert as a `SELECT … UNION ALL` chain with an alias per value, which
+ * costs more main-thread time to compile than SQLite takes to run it. Other databases keep knex's
+ * builder (on PostgreSQL it measured the same; MySQL needs its own upsert syntax).
+ */
+const sqliteUpsertSql = new Map<number, string>();
+function sqliteUpsertVectorsSql(rows: number): string {
+	let sql = sqliteUpsertSql.get(rows);
+	if (sql === undefined) {
+		sql =
+			'insert into ?? (namespace, id, item_key, chunk_index, content, metadata, vector) values ' +
+			Array.from({ length: rows }, () => '(?, ?, ?, ?, ?, ?, ?)').join(', ') +
+			' on conflict (namespace, id) do update set item_key = excluded.item_key, chunk_index = excluded.chunk_index, content = excluded.content, metadata = excluded.metadata, vector = excluded.vector';
+		if (sqliteUpsertSql.size > 64) sqliteUpsertSql.clear();
+		sqliteUpsertSql.set(rows, sql);
+	}
+	return sql;
+}
 
 interface NamespaceRow {
 	dimensions: number;
@@ -76,16 +96,16 @@ export class EmbeddedVectorStore implements VectorStore {
 			dimensions = row.dimensions;
 			assertRecords(unique, row.dimensions);
 			const batch = isPostgres(this.knex) ? POSTGRES_INSERT_BATCH : INSERT_BATCH;
+			const sqlite = isSqlite(this.knex);
 			for (let i = 0; i < unique.length; i += batch) {
-				const rows = unique.slice(i, i + batch).map((record) => ({
-					namespace,
-					id: record.id,
-					item_key: record.itemKey,
-					chunk_index: record.chunkIndex,
-					content: record.content,
-					metadata: JSON.stringify(record.metadata ?? {}),
-					vector: encodeFloat32(record.vector),
-				}));
+				const part = unique.slice(i, i + batch);
+				if (sqlite) {
+					const bindings: unknown[] = [this.tables.vectors];
+					for (const r of part) bindings.push(namespace, r.id, r.itemKey, r.chunkIndex, r.content, JSON.stringify(r.metadata ?? {}), encodeFloat32(r.vector));
+					await trx.raw(sqliteUpsertVectorsSql(part.length), bindings);
+					continue;
+				}
+				const rows = part.map((r) => ({ namespace, id: r.id, item_key: r.itemKey, chunk_index: r.chunkIndex, content: r.content, metadata: JSON.stringify(r.metadata ?? {}), vector: encodeFloat32(r.vector) }));
 				await trx(this.tables.vectors)
 					.insert(rows)
 					.onConflict(['namespace', 'id'])

@@ -45,9 +45,13 @@ export function assertVector(vector: readonly number[], dimensions: number, labe
 		});
 	}
 	let norm = 0;
-	for (const value of vector) {
+	// An index loop, not for…of: once anything in the process has replaced an array-iterator
+	// method (so in Directus, and under vitest), for…of takes V8's generic path and allocates per
+	// element — ≈ 3 KB of garbage and a few µs per 384-dimension vector on every upsert.
+	for (let i = 0; i < vector.length; i++) {
+		const value = vector[i];
 		if (!Number.isFinite(value)) throw new InvalidPayloadError(`${label} contains a non-finite value.`);
-		norm += value * value;
+		norm += value! * value!;
 	}
 	if (norm === 0) throw new InvalidPayloadError(`${label} is a zero vector; cosine similarity is undefined for it.`);
 }
