@@ -31,6 +31,28 @@ describe('SqliteFullTextIndex', () => {
 		expect(await listSqliteFullTextTables(knex)).toEqual([]);
 	});
 
+	it('breaks score ties by item at every limit and offset, whatever order the items were written in', async () => {
+		const fts = make();
+		const index = 'ties';
+		const chunk = (item: string) => ({ item, chunk: 0, field: 'body', position: 0, text: 'volcano lava', content: 'volcano lava' });
+		// 100 items with the same text (one score), written in reverse key order, one write each.
+		const keys = Array.from({ length: 100 }, (_, i) => `k${String(i).padStart(3, '0')}`);
+		for (const key of [...keys].reverse()) await fts.replaceItems(index, [key], [chunk(key)]);
+		await fts.replaceItems(index, ['z'], [{ item: 'z', chunk: 0, field: 'body', position: 0, text: 'volcano', content: 'volcano' }]);
+		const all = (await fts.rank(index, 'volcano lava', { limit: 200 })).map((r) => r.item);
+		expect(all).toEqual([...keys, 'z']);
+		for (const [limit, offset] of [
+			[1, 0],
+			[5, 0],
+			[10, 20],
+			[70, 0],
+			[3, 98],
+		] as const) {
+			expect((await fts.rank(index, 'volcano lava', { limit, offset })).map((r) => r.item), `${limit}+${offset}`).toEqual(all.slice(offset, offset + limit));
+			expect((await fts.search(index, 'volcano lava', { limit, offset })).map((r) => r.item), `search ${limit}+${offset}`).toEqual(all.slice(offset, offset + limit));
+		}
+	});
+
 	it('scores with FTS5 bm25(): a rarer term outweighs a common one', async () => {
 		const fts = make();
 		const id = '11111111-2222-3333-4444-555555555555';

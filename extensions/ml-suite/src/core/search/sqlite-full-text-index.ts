@@ -1,10 +1,15 @@
 import type { Knex } from 'knex';
 import { analyzeQuery, analyzeText, type TextLanguage } from '../text/analyze-text.js';
 import { bestPassages, type ChunkTermsRow as ChunkRow } from './best-passages.js';
-import { byRankThenItem, byScoreThenKey, type FullTextChunk, type FullTextDocument, type FullTextIndex, type FullTextMatch, type FullTextPassage, type FullTextRanked, type FullTextTerms } from './full-text-index.js';
+import { byRankThenItem, rankWithPassages, type FullTextChunk, type FullTextDocument, type FullTextIndex, type FullTextMatch, type FullTextPassage, type FullTextRanked, type FullTextTerms } from './full-text-index.js';
 
 /** SQLite caps bound variables per statement. */
 const BATCH = 400;
+/**
+ * Rows ranked past the cut: FTS5 sorts by score and then rowid (the order items were written in),
+ * so items tied with the last one kept are read this far beyond it and ordered by item here.
+ */
+const TIE_MARGIN = 64;
 
 /** Prefix of every table this engine creates (internal, not Directus collections). */
 export const SQLITE_FULL_TEXT_PREFIX = 'ml_fts_';
@@ -147,24 +152,9 @@ export class SqliteFullTextIndex implements FullTextIndex {
 		for (const table of [fts, rows, itemFts, items]) await this.deps.knex.raw(`DROP TABLE IF EXISTS "${table}"`);
 	}
 
-	/**
-	 * Ranks and reads the ranked items' chunks in one statement (the ranking of `rank`, the
-	 * passages of `passages`): a keyword search costs one round trip to the database.
-	 */
-	async search(indexId: string, query: string, page: { limit: number; offset?: number }): Promise<FullTextMatch[]> {
-		const terms = analyzeQuery(query, this.language);
-		const match = toMatchExpression(terms);
-		if (!match || page.limit <= 0 || !(await this.exists(indexId))) return [];
-		await this.ensure(indexId);
-		const { itemFts, items, rows } = sqliteFullTextTables(indexId);
-		const found: (ChunkRow & { score: number })[] = await this.deps.knex.raw(
-			`SELECT i.item, -m.s AS score, r.chunk, r.field, r.position, r.terms, r.content FROM (SELECT rowid, bm25("${itemFts}") AS s FROM "${itemFts}" WHERE "${itemFts}" MATCH ? ORDER BY s, rowid LIMIT ? OFFSET ?) m JOIN "${items}" i ON i.id = m.rowid JOIN "${rows}" r ON r.item = i.item`,
-			[match, Math.floor(page.limit), Math.floor(page.offset ?? 0)],
-		);
-		const scores = new Map<string, number>();
-		for (const r of found) scores.set(String(r.item), Number(r.score));
-		const passages = bestPassages(found, new Set(terms));
-		return [...passages].map(([item, passage]) => ({ item, ...passage, score: scores.get(item)! })).sort(byScoreThenKey);
+	/** The ranking of `rank` with each ranked item's passage (as `passages` gives it). */
+	search(indexId: string, query: string, page: { limit: number; offset?: number }): Promise<FullTextMatch[]> {
+		return rankWithPassages(this, indexId, query, page);
 	}
 
 	async rank(indexId: string, query: string, page: { limit: number; offset?: number }): Promise<FullTextRanked[]> {
@@ -172,12 +162,26 @@ export class SqliteFullTextIndex implements FullTextIndex {
 		if (!match || page.limit <= 0 || !(await this.exists(indexId))) return [];
 		await this.ensure(indexId);
 		const { itemFts, items } = sqliteFullTextTables(indexId);
-		// The inner query is the bare engine query (FTS5 ranks items, then cuts); item keys are joined after.
-		const ranked: { item: string; score: number }[] = await this.deps.knex.raw(
-			`SELECT i.item, -m.s AS score FROM (SELECT rowid, bm25("${itemFts}") AS s FROM "${itemFts}" WHERE "${itemFts}" MATCH ? ORDER BY s, rowid LIMIT ? OFFSET ?) m JOIN "${items}" i ON i.id = m.rowid`,
-			[match, Math.floor(page.limit), Math.floor(page.offset ?? 0)],
-		);
-		return ranked.map((r) => ({ item: String(r.item), score: Number(r.score) })).sort(byRankThenItem);
+		const limit = Math.floor(page.limit);
+		const offset = Math.floor(page.offset ?? 0);
+		const want = limit + offset;
+		// The bare engine query (FTS5 ranks items, then cuts), TIE_MARGIN rows further; item keys are joined after.
+		const ranked = (
+			(await this.deps.knex.raw(
+				`SELECT i.item, m.s FROM (SELECT rowid, bm25("${itemFts}") AS s FROM "${itemFts}" WHERE "${itemFts}" MATCH ? ORDER BY s, rowid LIMIT ?) m JOIN "${items}" i ON i.id = m.rowid`,
+				[match, want + TIE_MARGIN],
+			)) as { item: string; s: number }[]
+		).map((r) => ({ item: String(r.item), score: -Number(r.s) }));
+		if (ranked.length === want + TIE_MARGIN && ranked[want - 1]!.score === ranked[ranked.length - 1]!.score) {
+			// More items tie at the cut than were read: all of them, by the same score (rare: long runs of identical texts).
+			const cut = ranked[want - 1]!.score;
+			const tied = (await this.deps.knex.raw(
+				`SELECT i.item, m.s FROM (SELECT rowid, bm25("${itemFts}") AS s FROM "${itemFts}" WHERE "${itemFts}" MATCH ?) m JOIN "${items}" i ON i.id = m.rowid WHERE m.s = ?`,
+				[match, -cut],
+			)) as { item: string; s: number }[];
+			ranked.splice(0, ranked.length, ...ranked.filter((r) => r.score !== cut), ...tied.map((r) => ({ item: String(r.item), score: -Number(r.s) })));
+		}
+		return ranked.sort(byRankThenItem).slice(offset, want);
 	}
 
 	/** Each item's passage: its chunk holding the most query terms (distinct, then occurrences; then the first). */
