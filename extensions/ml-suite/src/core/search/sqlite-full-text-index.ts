@@ -1,7 +1,7 @@
 import type { Knex } from 'knex';
 import { analyzeQuery, analyzeText, type TextLanguage } from '../text/analyze-text.js';
 import { bestPassages, type ChunkTermsRow as ChunkRow } from './best-passages.js';
-import { byRankThenItem, rankWithPassages, type FullTextChunk, type FullTextDocument, type FullTextIndex, type FullTextMatch, type FullTextPassage, type FullTextRanked, type FullTextTerms } from './full-text-index.js';
+import { byRankThenItem, byScoreThenKey, rankWithPassages, type FullTextChunk, type FullTextDocument, type FullTextIndex, type FullTextMatch, type FullTextPassage, type FullTextRanked, type FullTextTerms } from './full-text-index.js';
 
 /** SQLite caps bound variables per statement. */
 const BATCH = 400;
@@ -152,9 +152,33 @@ export class SqliteFullTextIndex implements FullTextIndex {
 		for (const table of [fts, rows, itemFts, items]) await this.deps.knex.raw(`DROP TABLE IF EXISTS "${table}"`);
 	}
 
-	/** The ranking of `rank` with each ranked item's passage (as `passages` gives it). */
-	search(indexId: string, query: string, page: { limit: number; offset?: number }): Promise<FullTextMatch[]> {
-		return rankWithPassages(this, indexId, query, page);
+	/**
+	 * Ranks and reads the ranked items' chunks in one statement (the ranking of `rank`, the
+	 * passages of `passages`): a keyword search costs one round trip to the database. Where more
+	 * items tie at the cut than TIE_MARGIN, it ranks with `rank` and reads the passages after.
+	 */
+	async search(indexId: string, query: string, page: { limit: number; offset?: number }): Promise<FullTextMatch[]> {
+		const terms = analyzeQuery(query, this.language);
+		const match = toMatchExpression(terms);
+		if (!match || page.limit <= 0 || !(await this.exists(indexId))) return [];
+		await this.ensure(indexId);
+		const { itemFts, items, rows } = sqliteFullTextTables(indexId);
+		const limit = Math.floor(page.limit);
+		const offset = Math.floor(page.offset ?? 0);
+		const found: (ChunkRow & { s: number; edge: number; n: number })[] = await this.deps.knex.raw(
+			`WITH c AS MATERIALIZED (SELECT rowid, bm25("${itemFts}") AS s FROM "${itemFts}" WHERE "${itemFts}" MATCH ? ORDER BY s, rowid LIMIT ?),
+			t AS (SELECT i.item, c.s FROM c JOIN "${items}" i ON i.id = c.rowid ORDER BY c.s, i.item LIMIT ? OFFSET ?)
+			SELECT t.item, t.s, (SELECT max(s) FROM c) AS edge, (SELECT count(*) FROM c) AS n, r.chunk, r.field, r.position, r.terms, r.content FROM t JOIN "${rows}" r ON r.item = t.item`,
+			[match, limit + offset + TIE_MARGIN, limit, offset],
+		);
+		if (found.length === 0) return [];
+		const worst = Math.max(...found.map((r) => Number(r.s)));
+		// Read to the margin and the last item kept ties with the last one read: more may tie beyond it.
+		if (Number(found[0]!.n) === limit + offset + TIE_MARGIN && worst === Number(found[0]!.edge)) return rankWithPassages(this, indexId, query, page);
+		const scores = new Map<string, number>();
+		for (const r of found) scores.set(String(r.item), -Number(r.s));
+		const passages = bestPassages(found, new Set(terms));
+		return [...passages].map(([item, passage]) => ({ item, ...passage, score: scores.get(item)! })).sort(byScoreThenKey);
 	}
 
 	async rank(indexId: string, query: string, page: { limit: number; offset?: number }): Promise<FullTextRanked[]> {
