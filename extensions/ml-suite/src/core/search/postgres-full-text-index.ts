@@ -3,18 +3,7 @@ import { bestPassages, type ChunkTermsRow } from './best-passages.js';
 import { BM25_B, BM25_K1, bm25Idf, bm25TermBound } from './bm25.js';
 import { byRankThenItem, rankWithPassages, type FullTextChunk, type FullTextDocument, type FullTextIndex, type FullTextMatch, type FullTextPassage, type FullTextRanked, type FullTextTerms } from './full-text-index.js';
 import { createPostgresLexer, type PostgresLexer } from './postgres-full-text-lexer.js';
-import {
-	BM25_WEIGHTS_SQL,
-	ensurePostgresFullTextSchema,
-	FT,
-	POSTGRES_FULL_TEXT_ITEMS_TABLE,
-	POSTGRES_FULL_TEXT_POSTINGS_TABLE,
-	POSTGRES_FULL_TEXT_STAT_DELTAS_TABLE,
-	POSTGRES_FULL_TEXT_STATS_TABLE,
-	POSTGRES_FULL_TEXT_TABLE,
-	POSTGRES_FULL_TEXT_TABLES,
-	POSTGRES_FULL_TEXT_TERMS_TABLE,
-} from './postgres-full-text-schema.js';
+import { ensurePostgresFullTextSchema, FT, POSTGRES_FULL_TEXT_TABLES } from './postgres-full-text-schema.js';
 
 export {
 	BM25_WEIGHTS_SQL,
@@ -25,7 +14,7 @@ export {
 	POSTGRES_FULL_TEXT_TABLE,
 	POSTGRES_FULL_TEXT_TABLES,
 	POSTGRES_FULL_TEXT_TERMS_TABLE,
-};
+} from './postgres-full-text-schema.js';
 
 const { CHUNKS, ITEMS, POSTINGS, TERMS, STATS, STAT_DELTAS } = FT;
 

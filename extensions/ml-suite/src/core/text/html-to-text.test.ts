@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { decodeEntities, htmlToText } from './html-to-text.js';
 import { referenceHtmlToText } from './html-to-text.reference.fixtures.js';
+import { seededRandom } from '../seeded-random.js';
 
 describe('htmlToText', () => {
 	it('drops scripts, styles and comments and keeps paragraph breaks', () => {
@@ -73,17 +74,6 @@ describe('decodeEntities (full HTML entity table)', () => {
 });
 
 describe('htmlToText against its reference implementation', () => {
-	/** Deterministic PRNG (mulberry32), so a failure reproduces. */
-	function random(seed: number): () => number {
-		let a = seed >>> 0;
-		return () => {
-			a = (a + 0x6d2b79f5) >>> 0;
-			let t = a;
-			t = Math.imul(t ^ (t >>> 15), t | 1);
-			t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-			return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-		};
-	}
 	// Pieces every step of the conversion reacts to, mixed with words and every kind of space.
 	const pieces = [
 		'word', 'Other', 'x', '_', '*', '**', '__', '~~', '~~~', '```', '`', '#', '## ', '>', '> ', '[', ']', '(', ')', '![', '](', ']:', '-', '---', '* * *', '___',
@@ -94,7 +84,7 @@ describe('htmlToText against its reference implementation', () => {
 	const generate = (next: () => number, length: number): string => Array.from({ length }, () => pieces[Math.floor(next() * pieces.length)]!).join('');
 
 	it('gives the same text on 20,000 generated inputs, with and without Markdown', () => {
-		const next = random(9);
+		const next = seededRandom(9);
 		for (let i = 0; i < 20_000; i++) {
 			const input = generate(next, 1 + Math.floor(next() * 40));
 			expect(htmlToText(input), JSON.stringify(input)).toBe(referenceHtmlToText(input));
