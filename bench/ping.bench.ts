@@ -3,6 +3,7 @@ import { loadavg } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { afterAll, describe, it } from 'vitest';
+import { createCollection } from '../test/support/content.js';
 import { startDirectus } from '../test/support/directus.js';
 import { BENCH_TMP } from './support/database.js';
 import { intEnv } from './support/env.js';
@@ -29,7 +30,12 @@ import { median } from './support/stats.js';
  * - `schema`: no suite, on a database the suite has set up once (its collections and fields in
  *   Directus's schema, no extension loaded).
  * Before the rounds every instance's CPU while idle (its own timers) is measured for
- * BENCH_PING_IDLE_MS. BENCH_PING_GC=true also counts garbage collections per round and reports
+ * BENCH_PING_IDLE_MS. After the pings, GET /items/articles (BENCH_PING_ITEMS items, default 25;
+ * 0 skips it) is compared the same way, as the admin: a content read, which Directus serves through
+ * its schema and permission layers (the collection is created on every instance first).
+ * BENCH_PING_SCHEMA_FREEZE=false starts every instance with Directus's own default
+ * (CACHE_SCHEMA_FREEZE_ENABLED=false: a copy of the whole schema per request, the suite's
+ * collections included) instead of the suite's default (true). BENCH_PING_GC=true also counts garbage collections per round and reports
  * whether async hooks track promises. BENCH_PING_ALS_TOGGLE=true adds a second test: one Directus
  * without the suite, async hooks switched on and off between rounds (same process, same heap).
  */
@@ -38,6 +44,8 @@ const ROUND_MS = intEnv('BENCH_PING_ROUND_MS', 750);
 const CONNECTIONS = intEnv('BENCH_PING_CONNECTIONS', 8);
 const GC = process.env.BENCH_PING_GC === 'true';
 const IDLE_MS = intEnv('BENCH_PING_IDLE_MS', 10_000);
+const ITEMS = intEnv('BENCH_PING_ITEMS', 25);
+const SCHEMA_FREEZE = process.env.BENCH_PING_SCHEMA_FREEZE;
 const VARIANTS = (process.env.BENCH_PING_VARIANTS ?? 'none,suite').split(',').map((v) => v.trim());
 const ROOT = join(import.meta.dirname, '..');
 const SUITE = join(ROOT, 'extensions', 'ml-suite');
@@ -47,6 +55,10 @@ const NO_CONTEXT_FRAME = '--no-experimental-async-context-frame';
 const preload = (file: string): string => `--import=${pathToFileURL(join(ROOT, 'bench', 'support', file)).href}`;
 
 function variantEnv(variant: string): Record<string, string> {
+	return { ...variantOnlyEnv(variant), ...(SCHEMA_FREEZE ? { CACHE_SCHEMA_FREEZE_ENABLED: SCHEMA_FREEZE } : {}) };
+}
+
+function variantOnlyEnv(variant: string): Record<string, string> {
 	const dir = join(BENCH_TMP, `extensions-ping-${variant}`);
 	mkdirSync(dir, { recursive: true });
 	const withSuite = variant.startsWith('suite');
@@ -72,7 +84,7 @@ describe('ping', () => {
 	afterAll(() => report.save());
 
 	it('GET /server/ping with and without the suite', async () => {
-		report.note(`load average at start: ${loadavg().map((l) => l.toFixed(1)).join(' ')}; variants ${VARIANTS.join(', ')}`);
+		report.note(`load average at start: ${loadavg().map((l) => l.toFixed(1)).join(' ')}; variants ${VARIANTS.join(', ')}${SCHEMA_FREEZE ? `; CACHE_SCHEMA_FREEZE_ENABLED=${SCHEMA_FREEZE}` : ''}`);
 		const sides: PingSide[] = [];
 		try {
 			for (const variant of VARIANTS) {
@@ -116,6 +128,7 @@ describe('ping', () => {
 				report.add(`/server/ping RPS ${label} / none (median of per-round ratios)`, rps.median, '×', target, `rounds ${rps.min.toFixed(2)}–${rps.max.toFixed(2)}`);
 				report.add(`/server/ping CPU per response ${label} / none`, cpu.median, '×', undefined, `rounds ${cpu.min.toFixed(2)}–${cpu.max.toFixed(2)}`);
 			}
+			if (ITEMS > 0) await itemsRounds(sides, report);
 			report.note(`load average at end: ${loadavg().map((l) => l.toFixed(1)).join(' ')}`);
 		} finally {
 			for (const { d } of sides) await d.stop();
@@ -163,3 +176,33 @@ describe('ping', () => {
 		}
 	});
 });
+
+/**
+ * GET /items/articles?limit=25 as the admin on every side, in the same interleaved rounds as the
+ * pings: a content read with and without the suite (the issue's second Directus route). The
+ * collection and its items are created first on every instance that lacks them.
+ */
+async function itemsRounds(sides: PingSide[], report: Report): Promise<void> {
+	for (const { d } of sides) {
+		if ((await d.request('GET', '/collections/articles')).status !== 200) await createCollection(d, 'articles', { title: 'string', body: 'text' });
+		const items = Array.from({ length: ITEMS }, (_, i) => ({ title: `Article ${i + 1}`, body: `Body of article ${i + 1}. `.repeat(20) }));
+		const res = await d.request('POST', '/items/articles', { body: items });
+		if (res.status !== 200) throw new Error(`creating articles: ${res.status} ${res.text}`);
+	}
+	const rounds = await pingRounds(sides, {
+		rounds: ROUNDS,
+		roundMs: ROUND_MS,
+		connections: CONNECTIONS,
+		request: ({ d }) => ({ path: '/items/articles?limit=25', headers: { authorization: `Bearer ${d.adminToken}` } }),
+	});
+	for (const { label } of sides) {
+		const r = rounds.get(label) ?? [];
+		report.add(`${label}: GET /items/articles (median of rounds)`, median(r.map((x) => x.rps)), 'req/s', undefined, `rounds ${Math.min(...r.map((x) => x.rps)).toFixed(0)}–${Math.max(...r.map((x) => x.rps)).toFixed(0)}`);
+		report.add(`${label}: /items/articles server CPU per response (median)`, median(r.map((x) => x.cpuMs)), 'ms');
+		if (label === 'none' || !rounds.has('none')) continue;
+		const rps = roundRatios(rounds, label, 'none', (x) => x.rps);
+		const cpu = roundRatios(rounds, label, 'none', (x) => x.cpuMs);
+		report.add(`/items/articles RPS ${label} / none (median of per-round ratios)`, rps.median, '×', undefined, `rounds ${rps.min.toFixed(2)}–${rps.max.toFixed(2)}`);
+		report.add(`/items/articles CPU per response ${label} / none`, cpu.median, '×', undefined, `rounds ${cpu.min.toFixed(2)}–${cpu.max.toFixed(2)}`);
+	}
+}

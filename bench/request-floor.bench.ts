@@ -32,6 +32,9 @@ import { median, percentile } from './support/stats.js';
  * BENCH_FLOOR_BASELINE=<dir of another ml-suite build> starts a second Directus with it and
  * measures both in the same rounds (each route's CPU this build / baseline, median of rounds; and
  * the route / trivial ratio this build / baseline, which takes out the two processes' difference).
+ * BENCH_FLOOR_SCHEMA_FREEZE=false starts every instance with Directus's own default
+ * (CACHE_SCHEMA_FREEZE_ENABLED=false: a copy of the schema per request, as existing installs run
+ * unless they set it) instead of the suite's default (true): the same steps over a dearer floor.
  * BENCH_FLOOR_STRACE=true then counts the system calls each route makes per response (`strace -f
  * -c` attached to Directus for BENCH_FLOOR_PER_ROUND calls): independent of the machine's load,
  * and socket writes on loopback carry the receiving side's TCP work too.
@@ -86,10 +89,12 @@ describe('request-floor', () => {
 				env: {
 					EXTENSIONS_PATH: extensions,
 					...embeddingUpstreamEnv(fake.baseUrl),
+					...(process.env.BENCH_FLOOR_SCHEMA_FREEZE ? { CACHE_SCHEMA_FREEZE_ENABLED: process.env.BENCH_FLOOR_SCHEMA_FREEZE } : {}),
 				},
 			});
 			instances.push({ label, d });
 		}
+		if (process.env.BENCH_FLOOR_SCHEMA_FREEZE) report.note(`CACHE_SCHEMA_FREEZE_ENABLED=${process.env.BENCH_FLOOR_SCHEMA_FREEZE} on every instance`);
 		report.note(`load average at start: ${loadavg().map((l) => l.toFixed(1)).join(' ')}`);
 		const names = selectedRoutes();
 		const call = (d: DirectusInstance, name: string, requests: number) =>

@@ -29,6 +29,8 @@ export interface PingOptions {
 	warmupMs?: number;
 	/** Read GC counts per round from `bench/support/gc-tally.mjs` (preloaded with NODE_OPTIONS). */
 	gcTally?: boolean;
+	/** The route measured. Default: `GET /server/ping`, no token. */
+	request?: (side: PingSide) => { path: string; headers?: Record<string, string> };
 }
 
 /** Resident set size of a process, MB (Linux /proc). */
@@ -59,14 +61,14 @@ export async function processState(d: DirectusInstance): Promise<{ heapUsedMb: n
 }
 
 /**
- * GET /server/ping on every side in many short rounds. The order rotates every round (and
+ * GET /server/ping (or `options.request`'s route) on every side in many short rounds. The order rotates every round (and
  * reverses every other one), so a drift of the shared machine's load hits every side alike;
  * compare sides with {@link roundRatios}, a per-round ratio, not with totals.
  */
 export async function pingRounds(sides: PingSide[], options: PingOptions & { beforeRound?: (side: PingSide) => Promise<void> }): Promise<Map<string, PingRound[]>> {
-	const load = (d: DirectusInstance, durationMs: number): ReturnType<typeof runLoad> =>
-		runLoad(d.url, { method: 'GET', path: '/server/ping' }, { connections: options.connections, durationMs, serverPid: d.pid });
-	for (const { d } of sides) await load(d, options.warmupMs ?? options.roundMs);
+	const load = (side: PingSide, durationMs: number): ReturnType<typeof runLoad> =>
+		runLoad(side.d.url, { method: 'GET', ...(options.request?.(side) ?? { path: '/server/ping' }) }, { connections: options.connections, durationMs, serverPid: side.d.pid });
+	for (const side of sides) await load(side, options.warmupMs ?? options.roundMs);
 	const out = new Map<string, PingRound[]>(sides.map((s) => [s.label, []]));
 	for (let round = 0; round < options.rounds; round++) {
 		const rotated = sides.map((_, i) => sides[(i + round) % sides.length]!);
@@ -75,8 +77,8 @@ export async function pingRounds(sides: PingSide[], options: PingOptions & { bef
 			const { label, d } = side;
 			await options.beforeRound?.(side);
 			const gcBefore = options.gcTally ? await readGcTally(d) : null;
-			const r = await load(d, options.roundMs);
-			if (r.errors > 0) throw new Error(`${label}: ${r.errors} failed pings`);
+			const r = await load(side, options.roundMs);
+			if (r.errors > 0) throw new Error(`${label}: ${r.errors} failed requests`);
 			const entry: PingRound = { rps: r.rps, cpuMs: r.cpuMsPerResponse ?? Number.NaN };
 			if (gcBefore) {
 				const gcAfter = await readGcTally(d);

@@ -5,6 +5,7 @@ import { closeContainerIfBuilt, getContainer } from '../container.js';
 import { closeBeforeDatabaseDestroy } from '../shutdown-barrier.js';
 import { applySuiteSchema, offerDirectusAiSettings } from '../schema/apply-suite-schema.js';
 import { excludeInternalTables } from '../schema/exclude-internal-tables.js';
+import { noticeSchemaCopiedPerRequest } from '../schema/schema-copy-notice.js';
 import { INTERNAL_TABLES } from '../schema/internal-tables.js';
 import { registerCliCommands } from './cli-commands.js';
 import { registerEvalSetHooks } from './eval-set-hooks.js';
@@ -20,6 +21,7 @@ import { registerSchemaTranslationHooks } from './schema-translation-hooks.js';
 
 export default defineHook(({ init, action, filter }, context) => {
 	excludeInternalTables(context.env as Record<string, unknown>, INTERNAL_TABLES);
+	noticeSchemaCopiedPerRequest(context.env as Record<string, unknown>, context.logger);
 	const container = () => getContainer(context as ApiExtensionContext);
 	// Directus destroys its database before it emits `server.stop`: flush while it is still open.
 	closeBeforeDatabaseDestroy(context.database, closeContainerIfBuilt);
