@@ -35,8 +35,8 @@ import { median } from './support/stats.js';
  * its schema and permission layers (the collection is created on every instance first).
  * BENCH_PING_SCHEMA_FREEZE=false starts every instance with Directus's own default
  * (CACHE_SCHEMA_FREEZE_ENABLED=false: a copy of the whole schema per request, the suite's
- * collections included) instead of the suite's default (true). BENCH_PING_GC=true also counts garbage collections per round and reports
- * whether async hooks track promises. BENCH_PING_ALS_TOGGLE=true adds a second test: one Directus
+ * collections included) instead of the suite's default (true). BENCH_PING_GC=true also counts
+ * garbage collections per round and reports whether async hooks track promises. BENCH_PING_ALS_TOGGLE=true adds a second test: one Directus
  * without the suite, async hooks switched on and off between rounds (same process, same heap).
  */
 const ROUNDS = intEnv('BENCH_PING_ROUNDS', 24);

@@ -61,9 +61,9 @@ export async function processState(d: DirectusInstance): Promise<{ heapUsedMb: n
 }
 
 /**
- * GET /server/ping (or `options.request`'s route) on every side in many short rounds. The order rotates every round (and
- * reverses every other one), so a drift of the shared machine's load hits every side alike;
- * compare sides with {@link roundRatios}, a per-round ratio, not with totals.
+ * GET /server/ping (or `options.request`'s route) on every side in many short rounds. The order
+ * rotates every round (and reverses every other one), so a drift of the shared machine's load hits
+ * every side alike; compare sides with {@link roundRatios}, a per-round ratio, not with totals.
  */
 export async function pingRounds(sides: PingSide[], options: PingOptions & { beforeRound?: (side: PingSide) => Promise<void> }): Promise<Map<string, PingRound[]>> {
 	const load = (side: PingSide, durationMs: number): ReturnType<typeof runLoad> =>
