@@ -12,6 +12,10 @@ import { IN_CI } from './services.js';
  */
 export const CHROMIUM_PATH = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 
+// A file that drives the browser needs the admin app served (the integration projects turn it off
+// for the others: test/support/directus.ts). Each test file runs in its own worker process.
+process.env.ML_TEST_SERVE_APP = 'true';
+
 const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run', '--disable-dev-shm-usage'];
 
 /** True when the browser suite should be skipped (no Chromium and not in CI). Prints why. */

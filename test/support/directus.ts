@@ -110,6 +110,10 @@ function baseEnv(extra: Record<string, string>): Promise<Record<string, string>>
 		PRESSURE_LIMITER_ENABLED: 'false',
 		CACHE_ENABLED: 'false',
 		ML_SEED_DEMO: 'false',
+		// The admin app (and the bundle of the suite's app extensions Directus builds for it at
+		// every start) only for the files that open it: the integration projects set
+		// ML_TEST_SERVE_APP=false, test/support/browser.ts sets it back for browser files.
+		SERVE_APP: process.env.ML_TEST_SERVE_APP ?? 'true',
 		...extra,
 	});
 }
